@@ -1,0 +1,1 @@
+"""The mind: persona, onboarding, context assembly and the turn loop."""

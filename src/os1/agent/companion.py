@@ -1,0 +1,148 @@
+"""The turn loop. One turn: store what the user said, recall, assemble the context, stream the
+model (running any tool calls it makes), store the reply, then learn facts from the user's words.
+
+The user's words are committed before the model runs and the reply right after, so a crash loses
+at most the reply in flight; a cancelled reply (Ctrl-C) is kept as far as it was said, marked
+``interrupted``. Fact extraction by an LLM runs in the background and never delays the reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from os1.agent.context import build_messages, fit_history, pack_memories
+from os1.agent.events import Recalled, ToolActivity, TurnDone, TurnEvent
+from os1.agent.persona import Persona
+from os1.errors import InputError
+from os1.llm.base import ChatModel
+from os1.memory.base import MemoryItem
+from os1.memory.extract import extract_llm, extract_rules, is_exclusive
+from os1.memory.sqlite import SQLiteMemory
+from os1.tools.base import Tool, run_tool
+from os1.types import Message, Options, TextDelta, ToolCall, ToolCallEvent
+
+log = logging.getLogger(__name__)
+MAX_TOOL_STEPS = 3
+
+
+@dataclass(frozen=True)
+class TurnSettings:
+    """The knobs of a turn (from ``Settings`` at the entry point)."""
+
+    max_input_chars: int = 16_000
+    memory_budget_tokens: int = 400
+    history_tokens: int = 600
+    search_k: int = 8
+    half_life_days: float = 30.0
+    max_tokens: int = 256
+    temperature: float = 0.7
+    rule_extraction: bool = True
+    llm_extraction: bool = False
+
+
+def check_input(text: str, limit: int) -> str:
+    """The user's text, or an InputError saying in one line why it cannot be used."""
+    if not text.strip():
+        raise InputError("nothing to say: the message is empty")
+    if len(text) > limit:
+        raise InputError(f"the message is too long ({len(text):,} characters; the limit is {limit:,})")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError("the message is not valid UTF-8 text") from None
+    if "\x00" in text:
+        raise InputError("the message contains binary data (NUL bytes)")
+    return text.strip()
+
+
+class Companion:
+    """One user's companion: a model, their memory, their persona and tools."""
+
+    def __init__(self, model: ChatModel, store: SQLiteMemory, persona: Persona,
+                 settings: TurnSettings, tools: Sequence[Tool] = ()) -> None:
+        self.model = model
+        self.store = store
+        self.persona = persona
+        self.settings = settings
+        self.tools = list(tools)
+        self.session_id: int | None = None
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def respond(self, text: str) -> AsyncIterator[TurnEvent]:
+        """Run one turn, yielding what it recalled, the reply as it streams, and the end."""
+        text = check_input(text, self.settings.max_input_chars)
+        if self.session_id is None:
+            self.session_id = await self.store.start_session()
+        vector = (await self.store.embed([text]))[0]
+        user = await self.store.add_utterance(self.session_id, "user", text, vector=vector)
+        recent = await self.store.recent_utterances(24, before_id=user.id)
+        history = fit_history(recent, self.settings.history_tokens)
+        hits = await self.store.search(text, vector=vector, k=self.settings.search_k,
+                                       exclude=[user.id, *(t.id for t in history)],
+                                       half_life_days=self.settings.half_life_days)
+        memories = pack_memories(hits, self.settings.memory_budget_tokens)
+        yield Recalled(tuple(memories))
+        messages = build_messages(self.persona, memories, history, text)
+        said: list[str] = []
+        done: TurnDone | None = None
+        try:
+            async for event in self._generate(messages, said):
+                yield event
+            done = await self._save_reply(user, "".join(said), interrupted=False)
+        finally:
+            if done is None:  # cancelled or failed: keep what was already said
+                await asyncio.shield(self._save_reply(user, "".join(said), interrupted=True))
+        self._learn(user)
+        yield done
+
+    async def _generate(self, messages: list[Message], said: list[str]) -> AsyncIterator[TurnEvent]:
+        options = Options(max_tokens=self.settings.max_tokens, temperature=self.settings.temperature)
+        specs = [t.spec for t in self.tools]
+        for step in range(MAX_TOOL_STEPS):
+            offered = specs if step < MAX_TOOL_STEPS - 1 else []  # the last step answers in words
+            calls: list[ToolCall] = []
+            async for event in self.model.stream(messages, tools=offered, options=options):
+                if isinstance(event, TextDelta):
+                    said.append(event.text)
+                    yield event
+                elif isinstance(event, ToolCallEvent):
+                    calls.append(event.call)
+            if not calls:
+                return
+            messages.append(Message("assistant", "", tool_calls=tuple(calls)))
+            for call in calls:
+                result = await run_tool(self.tools, call)
+                yield ToolActivity(call, result)
+                messages.append(Message("tool", result, tool_call_id=call.id, name=call.name))
+
+    async def _save_reply(self, user: MemoryItem, reply: str, *, interrupted: bool) -> TurnDone:
+        reply_id = None
+        if reply.strip():
+            status = "interrupted" if interrupted else "complete"
+            saved = await self.store.add_utterance(self.session_id, "assistant", reply.strip(),
+                                                   status=status)
+            reply_id = saved.id
+        return TurnDone(user.id, reply_id, reply, interrupted)
+
+    def _learn(self, user: MemoryItem) -> None:
+        """Extract facts from the user's words after the reply, off the reply's path."""
+        task = asyncio.create_task(self._extract(user))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _extract(self, user: MemoryItem) -> None:
+        try:
+            drafts = extract_rules(user.text) if self.settings.rule_extraction else []
+            if self.settings.llm_extraction:
+                drafts += await extract_llm(self.model, user.text)
+            await self.store.add_facts(drafts, user.id, exclusive=is_exclusive)
+        except Exception as exc:  # the turn is already stored: extraction can be re-run later
+            log.warning("fact extraction failed for memory %s: %s", user.id, exc)
+
+    async def drain(self) -> None:
+        """Wait for background learning to finish (before exit)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)

@@ -1,0 +1,45 @@
+"""The persona: who the OS is, shaped by the onboarding answers kept in the user's profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.resources import files
+
+DEFAULT_NAME = "Samantha"
+
+
+def _template() -> str:
+    return files("os1.agent").joinpath("prompts/persona.md").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Persona:
+    """What the system prompt is made from."""
+
+    name: str
+    user_name: str
+    profile: dict[str, str]
+
+    @classmethod
+    def from_profile(cls, profile: dict[str, str]) -> Persona:
+        return cls(profile.get("os_name") or DEFAULT_NAME,
+                   profile.get("user_name") or "the user", profile)
+
+    def style(self) -> str:
+        p = self.profile
+        lines = []
+        if voice := p.get("voice"):
+            lines.append(f"{self.user_name} asked you to sound like this: {voice}.")
+        if social := p.get("social"):
+            lines.append(f"Asked if they are social or anti-social, {self.user_name} said: {social}.")
+        if mother := p.get("mother"):
+            lines.append(f"On their relationship with their mother they said: {mother}.")
+        if mind := p.get("on_mind"):
+            lines.append(f"When you met, what was on their mind was: {mind}.")
+        return "\n".join(lines)
+
+    def system_prompt(self, now: datetime | None = None) -> str:
+        moment = (now or datetime.now().astimezone()).strftime("%A %d %B %Y, %H:%M")
+        return _template().format(name=self.name, user=self.user_name, style=self.style(),
+                                  now=moment).strip()

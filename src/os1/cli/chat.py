@@ -1,0 +1,125 @@
+"""``os1 chat`` (the conversation) and ``os1 say`` (one scriptable turn)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+import click
+
+from os1.agent.companion import Companion
+from os1.agent.events import Recalled, ToolActivity, TurnDone
+from os1.agent.onboarding import introduction, run_onboarding
+from os1.cli.io import CORAL, argument_text, console, err_console, read_stdin
+from os1.cli.main import CliState
+from os1.cli.onboard_cmd import ask_questions
+from os1.cli.slash import SlashCommands
+from os1.errors import Os1Error
+from os1.runtime import Runtime
+from os1.types import TextDelta
+
+
+async def stream_turn(companion: Companion, text: str, *, show_memories: bool = False) -> None:
+    """Print one reply as it streams."""
+    name = companion.persona.name
+    console.print(f"[bold {CORAL}]{name}[/]: ", end="")
+    async for event in companion.respond(text):
+        if isinstance(event, Recalled) and show_memories and event.memories:
+            joined = "; ".join(m.text[:60] for m in event.memories)
+            console.print(f"[dim](remembering: {joined})[/]\n{name}: ", end="")
+        elif isinstance(event, TextDelta):
+            console.out(event.text, end="")
+        elif isinstance(event, ToolActivity):
+            console.print(f"[dim]({event.call.name}: {event.result[:80]})[/] ", end="")
+    console.out("")
+
+
+@click.command()
+@click.option("--show-memories", is_flag=True, help="Show which memories each reply recalled.")
+@click.pass_obj
+def chat(state: CliState, show_memories: bool) -> None:
+    """Talk with os1 in the terminal (the default command).
+
+    Ctrl-C stops a reply (what was said is kept); Ctrl-D or /quit leaves. /help lists commands.
+    """
+    with asyncio.Runner() as runner:
+        runtime = runner.run(Runtime.open(state.settings, state.model_name))
+        companion: Companion | None = None
+        try:
+            if sys.stdin.isatty() and (runner.run(runtime.store.profile())).get("onboarded") != "yes":
+                answers = ask_questions()
+                persona = runner.run(run_onboarding(runtime.store, runtime.model, answers))
+                console.print(f"\n[bold {CORAL}]{persona.name}[/]: "
+                              + runner.run(introduction(runtime.model, persona)) + "\n")
+            companion = runner.run(runtime.companion())
+            _loop(runner, companion, show_memories)
+        finally:
+            if companion is not None:
+                runner.run(companion.drain())
+            runner.run(runtime.close())
+
+
+def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool) -> None:
+    slash = SlashCommands(companion)
+    console.print(f"[dim]Talking with {companion.persona.name}. /help for commands, Ctrl-D to leave.[/]")
+    while True:
+        try:
+            line = console.input(f"[bold]{companion.persona.user_name}[/]: ")
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return
+        if not line.strip():
+            continue
+        try:
+            if line.startswith("/"):
+                if not runner.run(slash.run(line)):
+                    return
+            else:
+                runner.run(stream_turn(companion, line, show_memories=show_memories))
+        except KeyboardInterrupt:
+            console.print("\n[dim](stopped; what was said is kept)[/]")
+        except Os1Error as exc:
+            err_console.print(f"[red]os1: error:[/] {exc}")
+
+
+@click.command()
+@click.argument("text", required=False)
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object: reply, recalled memories, stored ids.")
+@click.pass_obj
+def say(state: CliState, text: str | None, as_json: bool) -> None:
+    """Say TEXT (or stdin, with no TEXT or '-'), print the reply, and exit.
+
+    Never waits for onboarding: until it is done, os1 uses its defaults.
+    """
+    limit = state.settings.chat.max_input_chars
+    message = read_stdin(limit) if text in (None, "-") else argument_text(text or "")
+    try:
+        asyncio.run(_say(state, message, as_json))
+    except KeyboardInterrupt:
+        console.out("")
+        sys.exit(130)
+
+
+async def _say(state: CliState, text: str, as_json: bool) -> None:
+    runtime = await Runtime.open(state.settings, state.model_name)
+    try:
+        companion = await runtime.companion()
+        recalled: list[dict[str, object]] = []
+        done: TurnDone | None = None
+        async for event in companion.respond(text):
+            if isinstance(event, Recalled):
+                recalled = [m.to_dict() for m in event.memories]
+            elif isinstance(event, TextDelta) and not as_json:
+                console.out(event.text, end="")
+            elif isinstance(event, TurnDone):
+                done = event
+        await companion.drain()
+        if as_json and done is not None:
+            click.echo(json.dumps({"reply": done.reply, "recalled": recalled,
+                                    "user_id": done.user_id, "reply_id": done.reply_id}))
+        elif not as_json:
+            console.out("")
+    finally:
+        await runtime.close()

@@ -1,0 +1,42 @@
+"""Terminal helpers shared by commands: reading user text safely, and the console."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+
+from os1.errors import InputError
+
+CORAL = "#ff7f6e"
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def decode_input(data: bytes, limit: int) -> str:
+    """Bytes from a pipe or file as text, or one clear InputError."""
+    if len(data) > limit * 4:
+        raise InputError(f"the input is too long ({len(data):,} bytes; the limit is {limit:,} characters)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the input is not valid UTF-8 (byte 0x{data[exc.start]:02x} at position {exc.start})"
+        ) from None
+
+
+def argument_text(text: str) -> str:
+    """A command-line argument as text: undecodable bytes arrive as surrogates, and are refused."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogateescape")
+        return decode_input(raw, len(raw) + 1)
+    return text
+
+
+def read_stdin(limit: int) -> str:
+    """All of standard input, reading no more than the limit allows."""
+    if sys.stdin is None or sys.stdin.isatty():
+        raise InputError("nothing to say: give the text as an argument or pipe it on stdin")
+    return decode_input(sys.stdin.buffer.read(limit * 4 + 1), limit)

@@ -1,0 +1,69 @@
+"""Entry point: load settings once, dispatch to a command, and turn every os1 error into one line
+on stderr with a non-zero exit status."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+
+import click
+from click_default_group import DefaultGroup
+
+from os1.config import Settings, load_settings
+from os1.errors import InputError, Os1Error
+
+
+@dataclass
+class CliState:
+    settings: Settings
+    model_name: str | None
+
+
+class Os1Group(DefaultGroup):
+    """Runs ``chat`` when no command is given and reports os1 errors in one line."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Os1Error as exc:
+            click.echo(f"os1: error: {exc}", err=True)
+            sys.exit(2 if isinstance(exc, InputError) else 1)
+
+
+@click.group(cls=Os1Group, default="chat", default_if_no_args=True)
+@click.option("-m", "--model", "model_name", metavar="NAME",
+              help="Use this configured model instead of the default (see `os1 models`).")
+@click.option("-v", "--verbose", is_flag=True, help="Log details to stderr.")
+@click.version_option(package_name="os1")
+@click.pass_context
+def cli(ctx: click.Context, model_name: str | None, verbose: bool) -> None:
+    """os1: a companion that talks with you and gets to know you.
+
+    With no command, starts a conversation (`os1 chat`).
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="os1: %(levelname)s: %(message)s")
+    try:
+        ctx.obj = CliState(load_settings(), model_name)
+    except Os1Error as exc:
+        click.echo(f"os1: error: {exc}", err=True)
+        sys.exit(1)
+
+
+def _register() -> None:
+    from os1.cli import chat, config_cmd, memory_cmd, models_cmd, onboard_cmd
+
+    cli.add_command(chat.chat)
+    cli.add_command(chat.say)
+    cli.add_command(onboard_cmd.onboard)
+    cli.add_command(memory_cmd.memory)
+    cli.add_command(models_cmd.models)
+    cli.add_command(config_cmd.config)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="os1")

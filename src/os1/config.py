@@ -1,0 +1,153 @@
+"""Settings: one TOML file plus ``OS1_*`` environment variables, loaded once at an entry point.
+
+Sources, highest priority first: keyword arguments, ``OS1_*`` variables (nested with ``__``, as in
+``OS1_LLM__DEFAULT=server``), the TOML file, then defaults. ``OS1_HOME`` moves everything (data
+and config) into one directory; otherwise the platform's data and config directories are used.
+Components never read settings themselves: entry points pass the parts they need.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from os1.errors import ConfigError
+
+BUNDLED_MODEL = "local"
+
+
+def config_file() -> Path:
+    """Where the TOML settings live: ``OS1_CONFIG``, else ``$OS1_HOME/config.toml``, else the
+    platform's config directory."""
+    if explicit := os.environ.get("OS1_CONFIG"):
+        return Path(explicit)
+    if home := os.environ.get("OS1_HOME"):
+        return Path(home) / "config.toml"
+    return Path(platformdirs.user_config_dir("os1")) / "config.toml"
+
+
+def default_home() -> Path:
+    return Path(platformdirs.user_data_dir("os1"))
+
+
+class ModelConfig(BaseModel):
+    """One configured chat model: the bundled GGUF, another GGUF by path, or a server."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = "llamacpp"  # a backend registered by a plugin: llamacpp, openai, ...
+    path: Path | None = None  # llamacpp: a GGUF file; None means the bundled SmolLM2-135M
+    base_url: str | None = None  # openai: e.g. http://localhost:11434/v1
+    model: str | None = None  # openai: the server's model name
+    api_key: SecretStr | None = None
+    context_tokens: int = 4096
+    threads: int | None = None
+    timeout_s: float = 120.0
+    capable: bool | None = None  # can it follow JSON-schema extraction? None: decide by kind
+
+    @model_validator(mode="after")
+    def _check_kind(self) -> ModelConfig:
+        if self.kind == "openai" and not self.base_url:
+            raise ValueError("an 'openai' model needs base_url (e.g. http://localhost:11434/v1)")
+        return self
+
+    @property
+    def is_capable(self) -> bool:
+        """Whether to trust this model with structured extraction by default."""
+        if self.capable is not None:
+            return self.capable
+        return self.kind == "openai" or self.path is not None
+
+
+class LLMSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    default: str = BUNDLED_MODEL
+    models: dict[str, ModelConfig] = Field(default_factory=dict)
+    max_tokens: int = 256
+    temperature: float = 0.7
+
+    @model_validator(mode="after")
+    def _bundled_always_present(self) -> LLMSettings:
+        self.models.setdefault(BUNDLED_MODEL, ModelConfig())
+        if self.default not in self.models:
+            names = ", ".join(sorted(self.models))
+            raise ValueError(f"default model {self.default!r} is not configured (have: {names})")
+        return self
+
+
+class MemorySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    context_budget_tokens: int = 400  # recalled memories per turn
+    history_tokens: int = 600  # recent conversation per turn
+    search_k: int = 8
+    extraction: Literal["auto", "rules", "llm", "both"] = "auto"
+    embedder: str = "minilm"
+    recency_half_life_days: float = 30.0
+
+
+class ChatSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_input_chars: int = 16_000
+    tools: bool = True
+
+
+class Settings(BaseSettings):
+    """Everything os1 can be told. See ``os1 config show``."""
+
+    model_config = SettingsConfigDict(env_prefix="OS1_", env_nested_delimiter="__", extra="forbid")
+
+    home: Path = Field(default_factory=default_home)
+    user: str = "default"
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    memory: MemorySettings = Field(default_factory=MemorySettings)
+    chat: ChatSettings = Field(default_factory=ChatSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
+        return (init_settings, env_settings, toml)
+
+    @property
+    def model(self) -> ModelConfig:
+        return self.llm.models[self.llm.default]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings once; any problem becomes a one-line ``ConfigError``."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(f"bad setting {where}: {first['msg']} (in {config_file()} or OS1_*)")
+    except (OSError, ValueError) as exc:  # unreadable or malformed TOML
+        raise ConfigError(f"cannot read {config_file()}: {exc}") from exc
+
+
+def masked(settings: Settings) -> dict[str, Any]:
+    """The effective settings as plain data with every secret masked."""
+    data: dict[str, Any] = settings.model_dump(mode="json")
+    for name, model in settings.llm.models.items():
+        if model.api_key is not None:
+            data["llm"]["models"][name]["api_key"] = "********"
+    return data

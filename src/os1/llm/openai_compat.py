@@ -1,0 +1,147 @@
+"""Any OpenAI-compatible server (Ollama, vLLM, llama.cpp's server, LM Studio, hosted APIs)
+through the official ``openai`` SDK and a base URL, with streaming and native tool calls.
+
+SDK and transport errors are translated into ``LLMError`` subclasses at this boundary.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import openai
+from openai import AsyncOpenAI
+
+from os1.errors import BadModelResponse, LLMError, ModelUnreachable, NeedsKey, RateLimited
+from os1.types import (
+    Finished,
+    Message,
+    Options,
+    StreamEvent,
+    TextDelta,
+    ToolCall,
+    ToolCallEvent,
+    ToolSpec,
+    Usage,
+)
+
+
+@contextmanager
+def map_openai_errors(base_url: str) -> Iterator[None]:
+    """Turn SDK exceptions into one-line os1 errors that say what to do."""
+    try:
+        yield
+    except openai.APIConnectionError as exc:
+        raise ModelUnreachable(f"cannot reach the model server at {base_url}: is it running?") from exc
+    except openai.AuthenticationError as exc:
+        raise NeedsKey(f"the server at {base_url} wants an API key: set api_key in config") from exc
+    except openai.RateLimitError as exc:
+        raise RateLimited(f"the server at {base_url} is rate limiting; try again shortly") from exc
+    except openai.APIStatusError as exc:
+        raise LLMError(f"the server at {base_url} answered {exc.status_code}: {exc.message}") from exc
+    except (openai.APIError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BadModelResponse(f"the server at {base_url} sent a malformed reply: {exc}") from exc
+
+
+def to_wire(msg: Message) -> dict[str, Any]:
+    """One message in the OpenAI chat format."""
+    wire: dict[str, Any] = {"role": msg.role, "content": msg.content}
+    if msg.tool_calls:
+        wire["tool_calls"] = [
+            {"id": c.id, "type": "function",
+             "function": {"name": c.name, "arguments": json.dumps(c.arguments)}}
+            for c in msg.tool_calls
+        ]
+    if msg.tool_call_id:
+        wire["tool_call_id"] = msg.tool_call_id
+    return wire
+
+
+def _tool_wire(spec: ToolSpec) -> dict[str, Any]:
+    return {"type": "function",
+            "function": {"name": spec.name, "description": spec.description,
+                         "parameters": spec.parameters}}
+
+
+def _parse_arguments(raw: str) -> dict[str, Any]:
+    try:
+        data = json.loads(raw or "{}")
+    except json.JSONDecodeError:
+        return {"_malformed": raw}
+    return data if isinstance(data, dict) else {"_malformed": raw}
+
+
+class OpenAICompatModel:
+    """A model served over the OpenAI chat-completions API."""
+
+    def __init__(self, base_url: str, model: str | None, *, api_key: str | None = None,
+                 timeout_s: float = 120.0) -> None:
+        self.base_url = base_url
+        self._model = model
+        self.model_id = f"openai:{model or '?'}@{base_url}"
+        self._client = AsyncOpenAI(base_url=base_url, api_key=api_key or "not-needed",
+                                   timeout=timeout_s, max_retries=1)
+
+    async def _model_name(self) -> str:
+        if self._model is None:  # use the server's first model
+            with map_openai_errors(self.base_url):
+                page = await self._client.models.list()
+                if not page.data:
+                    raise BadModelResponse(f"the server at {self.base_url} lists no models")
+                self._model = page.data[0].id
+        return self._model
+
+    async def check(self) -> str:
+        with map_openai_errors(self.base_url):
+            page = await self._client.models.list()
+            names = [m.id for m in page.data]
+        return f"reachable, serves {', '.join(names) or 'no models'}"
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    async def stream(self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] = (),
+                     options: Options | None = None) -> AsyncIterator[StreamEvent]:
+        opts = options or Options()
+        kwargs: dict[str, Any] = {
+            "model": await self._model_name(),
+            "messages": [to_wire(m) for m in messages],
+            "max_tokens": opts.max_tokens,
+            "temperature": opts.temperature,
+            "stream": True,
+        }
+        if opts.seed is not None:
+            kwargs["seed"] = opts.seed
+        if tools:
+            kwargs["tools"] = [_tool_wire(t) for t in tools]
+        if opts.json_schema is not None:
+            kwargs["response_format"] = {"type": "json_schema", "json_schema": {
+                "name": "os1_output", "schema": opts.json_schema}}
+        with map_openai_errors(self.base_url):
+            async for event in self._events(await self._client.chat.completions.create(**kwargs)):
+                yield event
+
+    async def _events(self, chunks: Any) -> AsyncIterator[StreamEvent]:
+        pending: dict[int, dict[str, str]] = {}
+        reason, usage = "stop", Usage()
+        async for chunk in chunks:
+            if chunk.usage is not None:
+                usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+            if not chunk.choices:
+                continue
+            choice = chunk.choices[0]
+            if choice.delta.content:
+                yield TextDelta(choice.delta.content)
+            for tc in choice.delta.tool_calls or []:
+                slot = pending.setdefault(tc.index, {"id": "", "name": "", "args": ""})
+                slot["id"] = tc.id or slot["id"]
+                if tc.function is not None:
+                    slot["name"] += tc.function.name or ""
+                    slot["args"] += tc.function.arguments or ""
+            reason = choice.finish_reason or reason
+        for index, slot in sorted(pending.items()):
+            call_id = slot["id"] or f"call_{index}"
+            yield ToolCallEvent(ToolCall(call_id, slot["name"], _parse_arguments(slot["args"])))
+        yield Finished(reason, usage)

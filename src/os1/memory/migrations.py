@@ -1,0 +1,100 @@
+"""Schema migrations for the per-user SQLite store, applied in order and recorded by name."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+@migration
+def m001_initial(db: sqlite3.Connection) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            started_at REAL NOT NULL
+        );
+        CREATE TABLE memories (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('utterance', 'fact')),
+            text TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            role TEXT,
+            session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+            provenance TEXT NOT NULL DEFAULT 'user',
+            source_id INTEGER REFERENCES memories(id) ON DELETE CASCADE,
+            subject TEXT, predicate TEXT, object TEXT,
+            valid_to REAL,
+            status TEXT NOT NULL DEFAULT 'complete',
+            content_hash TEXT
+        );
+        CREATE INDEX memories_kind ON memories(kind, id);
+        CREATE INDEX memories_session ON memories(session_id, id);
+        CREATE INDEX memories_source ON memories(source_id);
+        CREATE INDEX memories_fact_key ON memories(subject, predicate) WHERE kind = 'fact';
+        CREATE UNIQUE INDEX memories_fact_hash ON memories(content_hash) WHERE kind = 'fact';
+
+        CREATE VIRTUAL TABLE memories_fts USING fts5(
+            text, content='memories', content_rowid='id', tokenize='porter unicode61'
+        );
+        CREATE TRIGGER memories_ai AFTER INSERT ON memories BEGIN
+            INSERT INTO memories_fts(rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER memories_ad AFTER DELETE ON memories BEGIN
+            INSERT INTO memories_fts(memories_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+        CREATE TRIGGER memories_au AFTER UPDATE OF text ON memories BEGIN
+            INSERT INTO memories_fts(memories_fts, rowid, text) VALUES ('delete', old.id, old.text);
+            INSERT INTO memories_fts(rowid, text) VALUES (new.id, new.text);
+        END;
+
+        CREATE TABLE vectors (
+            memory_id INTEGER PRIMARY KEY REFERENCES memories(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            v BLOB NOT NULL
+        );
+        CREATE TABLE profile (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        """
+    )
+
+
+def run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one, inside the caller's transaction (``executescript`` would
+    commit it)."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+
+
+def apply(db: sqlite3.Connection) -> None:
+    """Apply every migration not yet recorded, all under one write lock so that two processes
+    opening a new store at once do not race."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("CREATE TABLE IF NOT EXISTS _os1_migrations (name TEXT PRIMARY KEY, applied_at REAL)")
+        done = {row[0] for row in db.execute("SELECT name FROM _os1_migrations")}
+        for name, fn in MIGRATIONS:
+            if name not in done:
+                fn(db)
+                db.execute("INSERT INTO _os1_migrations VALUES (?, ?)", (name, time.time()))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise

@@ -1,0 +1,343 @@
+"""The embedded memory store: one SQLite file per user (WAL), FTS5 for words, vectors as BLOBs
+mirrored in an in-process ``VectorIndex``.
+
+All SQLite work runs on one dedicated thread per store, so the event loop never blocks and the
+connection is never shared between threads. Every write is one ``BEGIN IMMEDIATE`` transaction;
+a crash loses at most the write in flight. ``secure_delete`` overwrites forgotten content.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from os1.errors import MemoryStoreError
+from os1.memory import migrations
+from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Vectors
+from os1.memory.ranking import fuse, fts_query
+from os1.memory.vectors import VectorIndex
+
+T = TypeVar("T")
+_COLUMNS = ("id, kind, text, created_at, role, session_id, provenance, source_id, subject, "
+            "predicate, object, valid_to, status")
+
+
+def _item(row: Sequence[Any]) -> MemoryItem:
+    return MemoryItem(*row)
+
+
+def fact_hash(text: str) -> str:
+    normal = " ".join(re.findall(r"\w+", text.lower()))
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def store_path(home: Path, user: str) -> Path:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", user) or user.startswith("."):
+        raise MemoryStoreError(f"bad user name {user!r}: use letters, digits, '.', '_' or '-'")
+    return home / "users" / user / "memory.sqlite3"
+
+
+@contextmanager
+def _mapped(path: Path) -> Iterator[None]:
+    """SQLite errors become one-line MemoryStoreErrors naming the file and the fix."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if "readonly" in text or "read-only" in text:
+            raise MemoryStoreError(
+                f"cannot write to {path}: it is read-only; set OS1_HOME to a writable directory"
+            ) from exc
+        if "locked" in text or "busy" in text:
+            raise MemoryStoreError(f"{path} is busy in another os1 process; try again") from exc
+        raise MemoryStoreError(f"memory store {path}: {text}") from exc
+    except sqlite3.DatabaseError as exc:
+        raise MemoryStoreError(f"memory store {path} is damaged or not a database: {exc}") from exc
+
+
+class SQLiteMemory:
+    """A user's memory in one SQLite file."""
+
+    def __init__(self, path: Path, embedder: Embedder) -> None:
+        self.path = path
+        self.embedder = embedder
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="os1-store")
+        self._db: sqlite3.Connection | None = None
+        self._index = VectorIndex(embedder.dim)
+        self._data_version = -1
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, path: Path, embedder: Embedder) -> SQLiteMemory:
+        store = cls(path, embedder)
+        await store._run(store._open)
+        return store
+
+    def _open(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise MemoryStoreError(
+                f"cannot create {self.path.parent}: {exc.strerror}; set OS1_HOME to a writable directory"
+            ) from None
+        with _mapped(self.path):
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db = db
+            db.execute("PRAGMA busy_timeout = 10000")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA secure_delete = ON")
+            migrations.apply(db)
+            self._reload_index()
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._run(self._db.close)
+            self._db = None
+        self._executor.shutdown(wait=True)
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, fn, *args)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise MemoryStoreError("the memory store is closed")
+        return self._db
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        with _mapped(self.path):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        self._data_version = self._version()
+
+    def _version(self) -> int:
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+
+    def _reload_index(self) -> None:
+        """Mirror the vectors table (at open, or after another process changed the store)."""
+        self._index.clear()
+        rows = self.db.execute(
+            "SELECT memory_id, v FROM vectors WHERE model = ?", (self.embedder.model_id,)
+        ).fetchall()
+        if rows:
+            matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
+            self._index.add_many([r[0] for r in rows], matrix.reshape(len(rows), -1))
+        self._data_version = self._version()
+
+    def _sync_index(self) -> None:
+        if self._version() != self._data_version:
+            self._reload_index()
+
+    # -- writes ----------------------------------------------------------------------------
+
+    async def embed(self, texts: list[str]) -> Vectors:
+        return await asyncio.to_thread(self.embedder.embed, texts)
+
+    async def start_session(self) -> int:
+        def go() -> int:
+            with self._write() as db:
+                cur = db.execute("INSERT INTO sessions (started_at) VALUES (?)", (time.time(),))
+            return int(cur.lastrowid or 0)
+
+        return await self._run(go)
+
+    async def add_utterance(self, session_id: int | None, role: str, text: str, *,
+                            status: str = "complete", vector: Vectors | None = None,
+                            created_at: float | None = None) -> MemoryItem:
+        """Store one conversation turn with its vector, in one transaction."""
+        if vector is None:
+            vector = (await self.embed([text]))[0]
+        provenance = "user" if role == "user" else "assistant"
+        row = ("utterance", text, created_at or time.time(), role, session_id, provenance, status)
+        return await self._run(self._insert, row, vector)
+
+    def _insert(self, row: tuple[Any, ...], vector: Vectors) -> MemoryItem:
+        with self._write() as db:
+            cur = db.execute(
+                "INSERT INTO memories (kind, text, created_at, role, session_id, provenance, status)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+            memory_id = int(cur.lastrowid or 0)
+            self._put_vector(db, memory_id, vector)
+        return self._get(memory_id)
+
+    def _put_vector(self, db: sqlite3.Connection, memory_id: int, vector: Vectors) -> None:
+        blob = np.asarray(vector, dtype=np.float32).tobytes()
+        db.execute("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                   (memory_id, self.embedder.model_id, blob))
+        self._index.add(memory_id, vector)
+
+    async def add_facts(self, drafts: Sequence[FactDraft], source_id: int | None,
+                        exclusive: Callable[[str], bool] = lambda _: False) -> list[MemoryItem]:
+        """Store new facts; a repeated fact is not stored twice, and a fact whose predicate is
+        exclusive (one value at a time, like where someone lives) supersedes the old value."""
+        if not drafts:
+            return []
+        vectors = await self.embed([d.text for d in drafts])
+        return await self._run(self._add_facts, drafts, vectors, source_id, exclusive)
+
+    def _add_facts(self, drafts: Sequence[FactDraft], vectors: Vectors, source_id: int | None,
+                   exclusive: Callable[[str], bool]) -> list[MemoryItem]:
+        added: list[int] = []
+        now = time.time()
+        with self._write() as db:
+            for draft, vector in zip(drafts, vectors, strict=True):
+                digest = fact_hash(draft.text)
+                if db.execute("SELECT 1 FROM memories WHERE kind = 'fact' AND content_hash = ?",
+                              (digest,)).fetchone():
+                    continue
+                if exclusive(draft.predicate):
+                    db.execute(
+                        "UPDATE memories SET valid_to = ? WHERE kind = 'fact' AND subject = ? AND"
+                        " predicate = ? AND valid_to IS NULL", (now, draft.subject, draft.predicate))
+                cur = db.execute(
+                    "INSERT INTO memories (kind, text, created_at, provenance, source_id, subject,"
+                    " predicate, object, content_hash) VALUES ('fact', ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (draft.text, now, draft.provenance, source_id, draft.subject, draft.predicate,
+                     draft.object, digest))
+                added.append(int(cur.lastrowid or 0))
+                self._put_vector(db, added[-1], vector)
+        return [self._get(i) for i in added]
+
+    async def set_status(self, memory_id: int, status: str) -> None:
+        def go() -> None:
+            with self._write() as db:
+                db.execute("UPDATE memories SET status = ? WHERE id = ?", (status, memory_id))
+
+        await self._run(go)
+
+    async def forget(self, memory_id: int) -> bool:
+        """Delete a memory, its vector, its FTS entry and every fact derived from it."""
+        def go() -> bool:
+            with self._write() as db:
+                doomed = [memory_id] + [r[0] for r in db.execute(
+                    "SELECT id FROM memories WHERE source_id = ?", (memory_id,))]
+                cur = db.execute("DELETE FROM memories WHERE id = ?", (memory_id,))
+            for gone in doomed:
+                self._index.remove(gone)
+            return cur.rowcount > 0
+
+        return await self._run(go)
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def _get(self, memory_id: int) -> MemoryItem:
+        row = self.db.execute(f"SELECT {_COLUMNS} FROM memories WHERE id = ?", (memory_id,)).fetchone()
+        if row is None:
+            raise MemoryStoreError(f"no memory with id {memory_id}")
+        return _item(row)
+
+    async def get(self, memory_id: int) -> MemoryItem | None:
+        def go() -> MemoryItem | None:
+            row = self.db.execute(f"SELECT {_COLUMNS} FROM memories WHERE id = ?",
+                                  (memory_id,)).fetchone()
+            return _item(row) if row else None
+
+        return await self._run(go)
+
+    async def list(self, *, kind: Kind | None = None, limit: int = 50, offset: int = 0,
+                   newest_first: bool = True) -> list[MemoryItem]:
+        order = "DESC" if newest_first else "ASC"
+        where, args = ("WHERE kind = ?", [kind]) if kind else ("", [])
+
+        def go() -> list[MemoryItem]:
+            rows = self.db.execute(
+                f"SELECT {_COLUMNS} FROM memories {where} ORDER BY id {order} LIMIT ? OFFSET ?",
+                (*args, limit, offset)).fetchall()
+            return [_item(r) for r in rows]
+
+        return await self._run(go)
+
+    async def recent_utterances(self, limit: int, *, before_id: int | None = None) -> list[MemoryItem]:
+        """The last ``limit`` utterances across sessions, oldest first."""
+        def go() -> list[MemoryItem]:
+            rows = self.db.execute(
+                f"SELECT {_COLUMNS} FROM memories WHERE kind = 'utterance' AND id < ?"
+                " ORDER BY id DESC LIMIT ?", (before_id or 2**62, limit)).fetchall()
+            return [_item(r) for r in reversed(rows)]
+
+        return await self._run(go)
+
+    async def count(self) -> dict[str, int]:
+        def go() -> dict[str, int]:
+            rows = self.db.execute("SELECT kind, count(*) FROM memories GROUP BY kind")
+            return {str(k): int(n) for k, n in rows}
+
+        return await self._run(go)
+
+    async def export(self) -> list[dict[str, Any]]:
+        """Every memory as plain data, oldest first (the JSONL export format)."""
+        items = await self.list(limit=-1, newest_first=False)
+        return [item.to_dict() for item in items]
+
+    async def search(self, query: str, *, k: int = 8, vector: Vectors | None = None,
+                     kinds: Sequence[Kind] | None = None, exclude: Sequence[int] = (),
+                     half_life_days: float = 30.0, include_superseded: bool = False) -> list[Hit]:
+        """Hybrid search: FTS5 BM25 and vector ranks fused (RRF), plus recency."""
+        if vector is None:
+            vector = (await self.embed([query]))[0]
+        return await self._run(self._search, query, vector, k, kinds, set(exclude),
+                               half_life_days, include_superseded)
+
+    def _search(self, query: str, vector: Vectors, k: int, kinds: Sequence[Kind] | None,
+                exclude: set[int], half_life_days: float, include_superseded: bool) -> list[Hit]:
+        self._sync_index()
+        pool = max(50, 4 * k)
+        words: list[int] = []
+        if match := fts_query(query):
+            words = [r[0] for r in self.db.execute(
+                "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?",
+                (match, pool))]
+        near = self._index.search(vector, pool)
+        ids = set(words) | {i for i, _ in near}
+        ids -= exclude
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM memories WHERE id IN ({marks})",
+                               tuple(ids)).fetchall()
+        items = {r[0]: _item(r) for r in rows}
+        items = {i: m for i, m in items.items()
+                 if (not kinds or m.kind in kinds) and (include_superseded or m.valid_to is None)}
+        return fuse(items, words, near, k=k, now=time.time(), half_life_days=half_life_days)
+
+    # -- profile ---------------------------------------------------------------------------
+
+    async def profile(self) -> dict[str, str]:
+        def go() -> dict[str, str]:
+            return {str(k): str(v) for k, v in self.db.execute("SELECT key, value FROM profile")}
+
+        return await self._run(go)
+
+    async def set_profile(self, values: dict[str, str]) -> None:
+        def go() -> None:
+            with self._write() as db:
+                db.executemany(
+                    "INSERT INTO profile VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET"
+                    " value = excluded.value, updated_at = excluded.updated_at",
+                    [(k, v, time.time()) for k, v in values.items()])
+
+        await self._run(go)
+
+

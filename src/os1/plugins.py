@@ -1,0 +1,58 @@
+"""The plugin manager: built-in plugins and installed ones (entry-point group ``os1``).
+
+``OS1_LOAD_PLUGINS`` pins the installed set (an empty value loads none). A plugin that fails to
+import is logged once and skipped, so one broken plugin does not stop the companion.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import pluggy
+
+from os1 import hookspecs
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PLUGINS = ("os1.llm.backends",)
+
+
+@cache
+def plugin_manager() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager("os1")
+    pm.add_hookspecs(hookspecs)
+    for name in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(name), name)
+    pinned = os.environ.get("OS1_LOAD_PLUGINS")
+    if pinned is None:
+        _load_entry_points(pm)
+    else:
+        for name in filter(None, (n.strip() for n in pinned.split(","))):
+            _load_module(pm, name)
+    return pm
+
+
+def _load_entry_points(pm: pluggy.PluginManager) -> None:
+    try:
+        pm.load_setuptools_entrypoints("os1")
+    except Exception as exc:  # a broken third-party plugin must not stop os1
+        log.warning("skipped os1 plugins: %s", exc)
+
+
+def _load_module(pm: pluggy.PluginManager, name: str) -> None:
+    try:
+        pm.register(importlib.import_module(name), name)
+    except Exception as exc:
+        log.warning("skipped plugin %s: %s", name, exc)
+
+
+def chat_backends() -> dict[str, Callable[..., Any]]:
+    """Model factories by kind, from every plugin."""
+    found: dict[str, Callable[..., Any]] = {}
+    plugin_manager().hook.register_chat_backends(register=found.__setitem__)
+    return found

@@ -1,0 +1,70 @@
+"""Everything one os1 process needs for one user, built from ``Settings`` at an entry point:
+the chat model, the embedder, the memory store, the persona and the companion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from os1.agent.companion import Companion, TurnSettings
+from os1.agent.persona import Persona
+from os1.config import Settings
+from os1.errors import ConfigError
+from os1.llm.backends import build_model
+from os1.llm.base import ChatModel
+from os1.memory.embedders import load_embedder
+from os1.memory.sqlite import SQLiteMemory, store_path
+from os1.tools.memory import memory_tools
+
+
+def turn_settings(settings: Settings, model_name: str) -> TurnSettings:
+    mode = settings.memory.extraction
+    capable = settings.llm.models[model_name].is_capable
+    return TurnSettings(
+        max_input_chars=settings.chat.max_input_chars,
+        memory_budget_tokens=settings.memory.context_budget_tokens,
+        history_tokens=settings.memory.history_tokens,
+        search_k=settings.memory.search_k,
+        half_life_days=settings.memory.recency_half_life_days,
+        max_tokens=settings.llm.max_tokens,
+        temperature=settings.llm.temperature,
+        rule_extraction=mode in ("auto", "rules", "both"),
+        llm_extraction=mode in ("llm", "both") or (mode == "auto" and capable),
+    )
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: SQLiteMemory
+    model_name: str
+    _model: ChatModel | None = None
+
+    @classmethod
+    async def open(cls, settings: Settings, model_name: str | None = None) -> Runtime:
+        name = model_name or settings.llm.default
+        if name not in settings.llm.models:
+            have = ", ".join(sorted(settings.llm.models))
+            raise ConfigError(f"no model named {name!r} (configured: {have}); see `os1 models`")
+        embedder = load_embedder(settings.memory.embedder)
+        store = await SQLiteMemory.open(store_path(settings.home, settings.user), embedder)
+        return cls(settings, store, name)
+
+    @property
+    def model(self) -> ChatModel:
+        """The chat model, built on first use (memory commands never load it)."""
+        if self._model is None:
+            self._model = build_model(self.settings.llm.models[self.model_name])
+        return self._model
+
+    async def persona(self) -> Persona:
+        return Persona.from_profile(await self.store.profile())
+
+    async def companion(self) -> Companion:
+        tools = memory_tools(self.store) if self.settings.chat.tools else []
+        return Companion(self.model, self.store, await self.persona(),
+                         turn_settings(self.settings, self.model_name), tools)
+
+    async def close(self) -> None:
+        if self._model is not None:
+            await self._model.aclose()
+        await self.store.close()

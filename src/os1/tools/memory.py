@@ -1,0 +1,30 @@
+"""Memory tools: let the model look things up and note things down on purpose."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from os1.memory.base import FactDraft
+from os1.memory.sqlite import SQLiteMemory
+from os1.tools.base import Tool, tool
+
+
+def memory_tools(store: SQLiteMemory) -> list[Tool]:
+    """Tools bound to one user's store."""
+
+    async def recall(query: str) -> str:
+        """Search your memory of the user for a query; returns the best matching memories."""
+        hits = await store.search(query, k=5)
+        return "\n".join(f"- ({h.item.when}) {h.item.text}" for h in hits) or "nothing found"
+
+    async def remember(fact: str) -> str:
+        """Note a lasting fact the user told you, as a short sentence about the user."""
+        draft = FactDraft(fact.strip()[:300], "user", "note", fact.strip()[:300], "inferred")
+        added = await store.add_facts([draft], None)
+        return "noted" if added else "already known"
+
+    async def current_time() -> str:
+        """The current local date and time."""
+        return datetime.now().astimezone().strftime("%A %d %B %Y, %H:%M")
+
+    return [tool(recall), tool(remember), tool(current_time)]
