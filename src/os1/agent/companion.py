@@ -108,7 +108,7 @@ class Companion:
                 if isinstance(event, TextDelta):
                     said.append(event.text)
                     yield event
-                elif isinstance(event, ToolCallEvent):
+                elif isinstance(event, ToolCallEvent) and offered:
                     calls.append(event.call)
             if not calls:
                 return

@@ -54,9 +54,11 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
 
 
 def _sentences(text: str) -> Iterator[str]:
+    """Sentences with casing the patterns expect: "my" lower-case, "I" upper-case."""
     for part in re.split(r"(?<=[.!?])\s+|\n+", text):
         if part := part.strip().rstrip(".!?"):
-            yield part
+            part = re.sub(r"\bMy\b", "my", part)
+            yield re.sub(r"\bi(?=\b|')", "I", part)
 
 
 def _clean(obj: str) -> str:

@@ -1,0 +1,156 @@
+"""The turn loop, with a scripted model and the real SQLite store."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from os1.agent.companion import Companion, TurnSettings
+from os1.agent.events import Recalled, ToolActivity, TurnDone, TurnEvent
+from os1.agent.persona import Persona
+from os1.errors import InputError
+from os1.memory.sqlite import SQLiteMemory
+from os1.testing import FakeEmbedder, ScriptedLLM
+from os1.tools.memory import memory_tools
+from os1.types import StreamEvent, TextDelta, ToolCall
+
+
+def make(store: SQLiteMemory, model: ScriptedLLM, **kw: object) -> Companion:
+    persona = Persona.from_profile({"user_name": "Theo", "os_name": "Samantha"})
+    return Companion(model, store, persona, TurnSettings(**kw), memory_tools(store))  # type: ignore[arg-type]
+
+
+async def turn(companion: Companion, text: str) -> list[TurnEvent]:
+    events = [e async for e in companion.respond(text)]
+    await companion.drain()
+    return events
+
+
+async def test_turn_stores_both_sides_and_streams(store: SQLiteMemory) -> None:
+    companion = make(store, ScriptedLLM("Hello Theo, lovely to meet you."))
+    events = await turn(companion, "hi there")
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "Hello Theo, lovely to meet you."
+    done = events[-1]
+    assert isinstance(done, TurnDone) and done.reply_id is not None
+    said = await store.recent_utterances(10)
+    assert [(m.role, m.status) for m in said] == [("user", "complete"), ("assistant", "complete")]
+
+
+async def test_fact_told_before_restart_is_in_context_after(tmp_path: Path) -> None:
+    path = tmp_path / "m.sqlite3"
+    first = await SQLiteMemory.open(path, FakeEmbedder())
+    await turn(make(first, ScriptedLLM("How lovely.")), "my sister Ana lives in Lisbon")
+    for _ in range(8):  # bury it below the recent-history window
+        await turn(make(first, ScriptedLLM("Mm.")), "the weather is grey and I made tea")
+    await first.close()
+
+    second = await SQLiteMemory.open(path, FakeEmbedder())
+    model = ScriptedLLM("She does!")
+    events = await turn(make(second, model, history_tokens=40), "tell me about my sister")
+    recalled = next(e for e in events if isinstance(e, Recalled))
+    assert any("sister Ana lives in Lisbon" in m.text for m in recalled.memories)
+    system_prompt = model.history[0][0][0].content
+    assert "Lisbon" in system_prompt
+    await second.close()
+
+
+async def test_tool_call_runs_and_the_model_answers_with_its_result(store: SQLiteMemory) -> None:
+    await store.add_utterance(None, "user", "my cat is called Miso")
+    model = ScriptedLLM(ToolCall("c1", "recall", {"query": "cat"}), "Your cat is Miso.")
+    events = await turn(make(store, model), "what is my cat called?")
+    activity = [e for e in events if isinstance(e, ToolActivity)]
+    assert activity and activity[0].call.name == "recall" and "Miso" in activity[0].result
+    second_call_messages = model.history[1][0]
+    assert second_call_messages[-1].role == "tool" and "Miso" in second_call_messages[-1].content
+
+
+async def test_bad_tool_call_goes_back_to_the_model_as_an_error(store: SQLiteMemory) -> None:
+    model = ScriptedLLM(ToolCall("c1", "delete_everything", {}), "Sorry.")
+    events = await turn(make(store, model), "hello")
+    [activity] = [e for e in events if isinstance(e, ToolActivity)]
+    assert activity.result.startswith("error:")
+    assert isinstance(events[-1], TurnDone) and events[-1].reply == "Sorry."
+
+
+async def test_endless_tool_calls_are_cut_off(store: SQLiteMemory) -> None:
+    call = ToolCall("c", "current_time", {})
+    model = ScriptedLLM(call, call, call, call, default="done")
+    events = await turn(make(store, model), "time?")
+    assert sum(isinstance(e, ToolActivity) for e in events) == 2
+    assert model.history[-1][1] == []  # the last step is offered no tools
+
+
+class SlowLLM(ScriptedLLM):
+    async def stream(self, *args: Any, **kwargs: Any) -> AsyncIterator[StreamEvent]:
+        async for event in super().stream(*args, **kwargs):
+            await asyncio.sleep(0.01)
+            yield event
+
+
+async def test_cancelled_reply_keeps_what_was_said(store: SQLiteMemory) -> None:
+    """Ctrl-C cancels the task running the turn: what was already said is kept."""
+    companion = make(store, SlowLLM("one two three four five six seven eight " * 20))
+    seen: list[str] = []
+    three_words = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in companion.respond("tell me a story"):
+            if isinstance(event, TextDelta):
+                seen.append(event.text)
+                if len(seen) == 3:
+                    three_words.set()
+
+    task = asyncio.create_task(consume())
+    await three_words.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    said = await store.recent_utterances(5)
+    assert said[-1].role == "assistant" and said[-1].status == "interrupted"
+    assert said[-1].text == "".join(seen).strip()
+    assert said[-1].text.startswith("one two three")
+
+
+async def test_reply_abandoned_by_its_reader_is_kept_as_interrupted(store: SQLiteMemory) -> None:
+    companion = make(store, ScriptedLLM("one two three four"))
+    async with aclosing(companion.respond("hi")) as events:
+        async for event in events:
+            if isinstance(event, TextDelta):
+                break
+    said = await store.recent_utterances(5)
+    assert said[-1].status == "interrupted" and said[-1].text == "one"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "empty"), ("   \n", "empty"), ("x" * 20_000, "too long"), ("a\x00b", "binary"),
+    ("bad \udcff byte", "UTF-8"),
+])
+async def test_bad_input_is_refused_and_nothing_is_stored(store: SQLiteMemory, text: str,
+                                                          message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        await turn(make(store, ScriptedLLM(), max_input_chars=16_000), text)
+    assert await store.count() == {}
+
+
+async def test_rule_facts_are_learned_from_the_user_not_the_model(store: SQLiteMemory) -> None:
+    await turn(make(store, ScriptedLLM("My sister lives in Paris.")), "I live in Oslo")
+    facts = await store.list(kind="fact")
+    assert [f.object for f in facts] == ["Oslo"]
+    assert facts[0].source_id is not None
+
+
+async def test_failing_model_keeps_the_users_words(store: SQLiteMemory) -> None:
+    class Broken(ScriptedLLM):
+        async def stream(self, *a: object, **k: object):  # type: ignore[override]
+            raise RuntimeError("boom")
+            yield  # pragma: no cover
+
+    with pytest.raises(RuntimeError):
+        await turn(make(store, Broken()), "are you there?")
+    said = await store.recent_utterances(5)
+    assert [m.role for m in said] == ["user"]

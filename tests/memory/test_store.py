@@ -1,0 +1,160 @@
+"""The SQLite store: writes, hybrid search, forget, facts, and failure modes."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from os1.errors import MemoryStoreError
+from os1.memory.base import FactDraft
+from os1.memory.extract import is_exclusive
+from os1.memory.sqlite import SQLiteMemory, store_path
+from os1.testing import FakeEmbedder
+
+
+async def test_utterance_is_stored_with_vector_and_fts(store: SQLiteMemory) -> None:
+    item = await store.add_utterance(None, "user", "I adopted a cat named Miso")
+    db = sqlite3.connect(store.path)
+    assert db.execute("SELECT text FROM memories WHERE id=?", (item.id,)).fetchone()[0].endswith("Miso")
+    assert db.execute("SELECT count(*) FROM vectors WHERE memory_id=?", (item.id,)).fetchone()[0] == 1
+    fts = db.execute("SELECT rowid FROM memories_fts WHERE memories_fts MATCH 'miso'").fetchall()
+    assert fts == [(item.id,)]
+
+
+async def test_search_finds_by_words_and_ranks_relevant_first(store: SQLiteMemory) -> None:
+    for text in ["the weather is grey today", "my sister Ana lives in Lisbon",
+                 "I had pasta for dinner", "work was long and boring"]:
+        await store.add_utterance(None, "user", text)
+    hits = await store.search("where does my sister live?", k=3)
+    assert hits[0].item.text == "my sister Ana lives in Lisbon"
+    assert hits[0].word_rank == 0
+
+
+async def test_search_excludes_and_filters_kinds(store: SQLiteMemory) -> None:
+    a = await store.add_utterance(None, "user", "I love the cello")
+    await store.add_facts([FactDraft("The user loves the cello.", "user", "love", "the cello")], a.id)
+    hits = await store.search("cello", kinds=["fact"], exclude=[a.id])
+    assert [h.item.kind for h in hits] == ["fact"]
+
+
+async def test_forget_deletes_row_vector_fts_and_derived_facts(store: SQLiteMemory) -> None:
+    said = await store.add_utterance(None, "user", "my brother Tom works at the bakery")
+    [fact] = await store.add_facts(
+        [FactDraft("The user's brother Tom works at the bakery.", "user's brother Tom", "works_at",
+                   "the bakery")], said.id)
+    assert await store.forget(said.id)
+    db = sqlite3.connect(store.path)
+    for table, column in (("memories", "id"), ("vectors", "memory_id")):
+        left = db.execute(f"SELECT count(*) FROM {table} WHERE {column} IN (?, ?)",
+                          (said.id, fact.id)).fetchone()[0]
+        assert left == 0, table
+    assert db.execute("SELECT count(*) FROM memories_fts WHERE memories_fts MATCH 'bakery'").fetchone()[0] == 0
+    assert await store.search("bakery") == []
+    assert not await store.forget(said.id)
+
+
+async def test_repeated_fact_is_stored_once(store: SQLiteMemory) -> None:
+    draft = FactDraft("The user lives in Porto.", "user", "lives_in", "Porto")
+    first = await store.add_facts([draft], None, exclusive=is_exclusive)
+    again = await store.add_facts([draft], None, exclusive=is_exclusive)
+    assert len(first) == 1 and again == []
+
+
+async def test_new_value_supersedes_exclusive_fact(store: SQLiteMemory) -> None:
+    old = FactDraft("The user lives in Porto.", "user", "lives_in", "Porto")
+    new = FactDraft("The user lives in Berlin.", "user", "lives_in", "Berlin")
+    [porto] = await store.add_facts([old], None, exclusive=is_exclusive)
+    await store.add_facts([new], None, exclusive=is_exclusive)
+    kept = await store.get(porto.id)
+    assert kept is not None and kept.valid_to is not None  # kept in history, no longer current
+    hits = await store.search("where does the user live", kinds=["fact"])
+    assert [h.item.object for h in hits] == ["Berlin"]
+
+
+async def test_index_follows_writes_from_another_process(store: SQLiteMemory) -> None:
+    await store.add_utterance(None, "user", "first thing")
+    code = (
+        "import asyncio, sys; from pathlib import Path; from os1.memory.sqlite import SQLiteMemory;"
+        "from os1.testing import FakeEmbedder\n"
+        "async def main():\n"
+        "    s = await SQLiteMemory.open(Path(sys.argv[1]), FakeEmbedder())\n"
+        "    await s.add_utterance(None, 'user', 'the zeppelin landed in the garden')\n"
+        "    await s.close()\n"
+        "asyncio.run(main())"
+    )
+    subprocess.run([sys.executable, "-c", code, str(store.path)], check=True)
+    hits = await store.search("zeppelin garden")
+    assert hits and "zeppelin" in hits[0].item.text
+    assert any(h.vector_rank is not None for h in hits)
+
+
+def test_concurrent_writer_processes_do_not_lock_out(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite3"
+    code = (
+        "import asyncio, sys; from pathlib import Path; from os1.memory.sqlite import SQLiteMemory;"
+        "from os1.testing import FakeEmbedder\n"
+        "async def main():\n"
+        "    s = await SQLiteMemory.open(Path(sys.argv[1]), FakeEmbedder())\n"
+        "    for i in range(40):\n"
+        "        await s.add_utterance(None, 'user', f'writer {sys.argv[2]} line {i}')\n"
+        "    await s.close()\n"
+        "asyncio.run(main())"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path), str(n)],
+                              stderr=subprocess.PIPE) for n in range(3)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT count(*) FROM memories").fetchone()[0] == 120
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+async def test_unusable_data_directory_is_one_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(MemoryStoreError, match="writable directory"):
+        await SQLiteMemory.open(blocker / "sub" / "memory.sqlite3", FakeEmbedder())
+
+
+async def test_read_only_database_file_refuses_writes_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "m.sqlite3"
+    s = await SQLiteMemory.open(path, FakeEmbedder())
+    await s.add_utterance(None, "user", "kept safe")
+    await s.close()
+    ro = await _open_read_only(path)
+    with pytest.raises(MemoryStoreError, match="read-only"):
+        await ro.add_utterance(None, "user", "will not fit")
+    await ro.close()
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM memories").fetchone()[0] == 1
+
+
+async def _open_read_only(path: Path) -> SQLiteMemory:
+    """A store whose connection SQLite itself treats as read-only (works even as root)."""
+    store = await SQLiteMemory.open(path, FakeEmbedder())
+    await store._run(lambda: store.db.execute("PRAGMA query_only = ON"))
+    return store
+
+
+async def test_damaged_file_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.sqlite3"
+    path.write_bytes(b"this is not a database" * 200)
+    with pytest.raises(MemoryStoreError, match="damaged or not a database"):
+        await SQLiteMemory.open(path, FakeEmbedder())
+
+
+def test_store_path_refuses_path_tricks(tmp_path: Path) -> None:
+    assert store_path(tmp_path, "ana").parent.name == "ana"
+    for bad in ("../x", "a/b", "", ".hidden"):
+        with pytest.raises(MemoryStoreError):
+            store_path(tmp_path, bad)
+
+
+async def test_profile_round_trip(store: SQLiteMemory) -> None:
+    await store.set_profile({"user_name": "Theo", "voice": "warm"})
+    await store.set_profile({"voice": "calm"})
+    assert await store.profile() == {"user_name": "Theo", "voice": "calm"}
