@@ -101,7 +101,7 @@ class ChatSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     max_input_chars: int = 16_000
-    tools: bool = True
+    tools: Literal["auto", "on", "off"] = "auto"  # auto: only for capable models
 
 
 class Settings(BaseSettings):
@@ -139,7 +139,7 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise ConfigError(f"bad setting {where}: {first['msg']} (in {config_file()} or OS1_*)")
+        raise ConfigError(f"bad setting {where}: {first['msg']} (in {config_file()} or OS1_*)") from None
     except (OSError, ValueError) as exc:  # unreadable or malformed TOML
         raise ConfigError(f"cannot read {config_file()}: {exc}") from exc
 

@@ -60,7 +60,10 @@ class Runtime:
         return Persona.from_profile(await self.store.profile())
 
     async def companion(self) -> Companion:
-        tools = memory_tools(self.store) if self.settings.chat.tools else []
+        choice = self.settings.chat.tools
+        capable = self.settings.llm.models[self.model_name].is_capable
+        wanted = choice == "on" or (choice == "auto" and capable)
+        tools = memory_tools(self.store) if wanted else []
         return Companion(self.model, self.store, await self.persona(),
                          turn_settings(self.settings, self.model_name), tools)
 

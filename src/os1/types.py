@@ -48,6 +48,7 @@ class Options:
     temperature: float = 0.7
     seed: int | None = None
     json_schema: dict[str, Any] | None = None  # constrain the reply to this JSON schema
+    tool_choice: str | None = None  # None/"auto", "none", "required", or one tool's name
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ async def test_bad_input_is_refused_and_nothing_is_stored(store: SQLiteMemory, t
 
 async def test_rule_facts_are_learned_from_the_user_not_the_model(store: SQLiteMemory) -> None:
     await turn(make(store, ScriptedLLM("My sister lives in Paris.")), "I live in Oslo")
-    facts = await store.list(kind="fact")
+    facts = await store.list_memories(kind="fact")
     assert [f.object for f in facts] == ["Oslo"]
     assert facts[0].source_id is not None
 

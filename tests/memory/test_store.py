@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import subprocess
 import sys
@@ -52,7 +53,8 @@ async def test_forget_deletes_row_vector_fts_and_derived_facts(store: SQLiteMemo
         left = db.execute(f"SELECT count(*) FROM {table} WHERE {column} IN (?, ?)",
                           (said.id, fact.id)).fetchone()[0]
         assert left == 0, table
-    assert db.execute("SELECT count(*) FROM memories_fts WHERE memories_fts MATCH 'bakery'").fetchone()[0] == 0
+    fts = db.execute("SELECT count(*) FROM memories_fts WHERE memories_fts MATCH 'bakery'").fetchone()
+    assert fts[0] == 0
     assert await store.search("bakery") == []
     assert not await store.forget(said.id)
 
@@ -86,7 +88,7 @@ async def test_index_follows_writes_from_another_process(store: SQLiteMemory) ->
         "    await s.close()\n"
         "asyncio.run(main())"
     )
-    subprocess.run([sys.executable, "-c", code, str(store.path)], check=True)
+    await asyncio.to_thread(subprocess.run, [sys.executable, "-c", code, str(store.path)], check=True)
     hits = await store.search("zeppelin garden")
     assert hits and "zeppelin" in hits[0].item.text
     assert any(h.vector_rank is not None for h in hits)

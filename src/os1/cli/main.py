@@ -20,7 +20,7 @@ class CliState:
     model_name: str | None
 
 
-class Os1Group(DefaultGroup):
+class Os1Group(DefaultGroup):  # type: ignore[misc]
     """Runs ``chat`` when no command is given and reports os1 errors in one line."""
 
     def invoke(self, ctx: click.Context) -> object:

@@ -47,7 +47,7 @@ def memory() -> None:
 @click.pass_obj
 def list_(state: CliState, kind: str | None, limit: int, as_json: bool) -> None:
     """List memories, newest first."""
-    items = _with_store(state, lambda s: s.list(kind=kind, limit=limit))  # type: ignore[arg-type]
+    items = _with_store(state, lambda s: s.list_memories(kind=kind, limit=limit))  # type: ignore[arg-type]
     if as_json:
         for item in items:
             click.echo(json.dumps(item.to_dict()))
@@ -86,7 +86,8 @@ def forget(state: CliState, memory_id: int) -> None:
 
 @memory.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl",
-              show_default=True, help="JSON Lines (a header line, then one memory a line), or one JSON document.")
+              show_default=True,
+              help="JSON Lines (a header line, then one memory a line), or one JSON document.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write to this file instead of stdout.")
 @click.pass_obj

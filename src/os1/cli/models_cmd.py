@@ -14,15 +14,15 @@ from os1.errors import Os1Error
 from os1.llm.backends import build_model
 
 
-async def _status(config: ModelConfig, timeout: float) -> str:
+async def _status(config: ModelConfig, wait_s: float) -> str:
     try:
         model = build_model(config)
         try:
-            return await asyncio.wait_for(model.check(), timeout)
+            return await asyncio.wait_for(model.check(), wait_s)
         finally:
             await model.aclose()
     except TimeoutError:
-        return f"[red]no answer in {timeout:.0f} s[/]"
+        return f"[red]no answer in {wait_s:.0f} s[/]"
     except Os1Error as exc:
         return f"[red]{exc}[/]"
 

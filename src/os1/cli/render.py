@@ -17,5 +17,6 @@ def memory_table(items: Sequence[MemoryItem]) -> Table:
         kind = item.kind if item.kind == "fact" else f"{item.role} said"
         if item.valid_to is not None:
             kind += " (past)"
-        table.add_row(str(item.id), item.when, kind, item.text)
+        text = item.text if len(item.text) <= 240 else item.text[:239] + "…"
+        table.add_row(str(item.id), item.when, kind, text)
     return table

@@ -36,7 +36,7 @@ class SlashCommands:
         if query:
             items = [h.item for h in await store.search(query, k=10)]
         else:
-            items = await store.list(limit=15)
+            items = await store.list_memories(limit=15)
         console.print(memory_table(items) if items else "[dim]No memories yet.[/]")
 
     async def _forget(self, arg: str) -> None:

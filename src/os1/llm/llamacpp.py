@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import os
 import threading
 from collections.abc import AsyncIterator, Sequence
@@ -22,6 +23,7 @@ from os1.types import Finished, Message, Options, StreamEvent, TextDelta, ToolSp
 
 BUNDLED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _DONE = object()
+REPEAT_PENALTY = 1.15  # small models loop without it
 
 
 def bundled_model_path() -> Path:
@@ -45,16 +47,27 @@ def check_gguf(path: Path) -> None:
         raise ModelLoadError(f"not a GGUF model file: {path}")
 
 
-def tool_grammar(tools: Sequence[ToolSpec]) -> str:
-    """GBNF for "free text, or exactly one well-formed tool call"."""
+def tool_grammar(tools: Sequence[ToolSpec], *, required: bool = False) -> str:
+    """GBNF for "free text, or exactly one well-formed tool call" (only the call if required)."""
     from llama_cpp.llama_grammar import json_schema_to_gbnf
-
-    import json
 
     call = json_schema_to_gbnf(json.dumps(call_schema(tools)))
     call = call.replace("root ::=", "os1-call ::=", 1)
-    head = 'root ::= os1-text | "<tool_call>" os1-call "</tool_call>"\nos1-text ::= [^<] [^\\x00]*\n'
-    return head + call
+    written = '"<tool_call>" os1-call "</tool_call>"'
+    if required:
+        return f"root ::= {written}\n{call}"
+    return f"root ::= os1-text | {written}\nos1-text ::= [^<] [^\\x00]*\n{call}"
+
+
+def chosen_tools(tools: Sequence[ToolSpec], choice: str | None) -> tuple[list[ToolSpec], bool]:
+    """The tools on offer under ``choice``, and whether a call is required."""
+    if choice in (None, "auto"):
+        return list(tools), False
+    if choice == "none":
+        return [], False
+    if choice == "required":
+        return list(tools), True
+    return [t for t in tools if t.name == choice], True
 
 
 class LlamaCppModel:
@@ -78,7 +91,13 @@ class LlamaCppModel:
     async def aclose(self) -> None:
         llama, self._llama = self._llama, None
         if llama is not None:
-            await asyncio.to_thread(llama.close)
+            await asyncio.to_thread(self._close_when_idle, llama)
+
+    def _close_when_idle(self, llama: Any) -> None:
+        """Free the model once a cancelled generation has noticed its stop flag (freeing it
+        under a running decode would crash the process)."""
+        with self._run_lock:
+            llama.close()
 
     async def _loaded(self) -> Any:
         async with self._load_lock:
@@ -101,7 +120,8 @@ class LlamaCppModel:
                      options: Options | None = None) -> AsyncIterator[StreamEvent]:
         llama = await self._loaded()
         opts = options or Options()
-        kwargs = self._call_kwargs(messages, tools, opts)
+        tools, required = chosen_tools(tools, opts.tool_choice)
+        kwargs = self._call_kwargs(messages, tools, opts, required)
         parser = ToolCallParser(tools) if tools else None
         produced = 0
         async for item in self._run(llama, kwargs):
@@ -115,7 +135,7 @@ class LlamaCppModel:
                 yield event
 
     def _call_kwargs(self, messages: Sequence[Message], tools: Sequence[ToolSpec],
-                     opts: Options) -> dict[str, Any]:
+                     opts: Options, required: bool) -> dict[str, Any]:
         from llama_cpp import LlamaGrammar
 
         plain = as_plain_messages(messages, tools)
@@ -123,14 +143,18 @@ class LlamaCppModel:
             "messages": [{"role": m.role, "content": m.content} for m in plain],
             "max_tokens": opts.max_tokens,
             "temperature": opts.temperature,
+            "repeat_penalty": REPEAT_PENALTY,
             "stream": True,
         }
         if opts.seed is not None:
             kwargs["seed"] = opts.seed
+        if opts.json_schema is not None or tools:
+            kwargs["repeat_penalty"] = 1.0  # JSON repeats its keys and punctuation by design
         if opts.json_schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": opts.json_schema}
         elif tools:
-            kwargs["grammar"] = LlamaGrammar.from_string(tool_grammar(tools), verbose=False)
+            grammar = tool_grammar(tools, required=required)
+            kwargs["grammar"] = LlamaGrammar.from_string(grammar, verbose=False)
         return kwargs
 
     async def _run(self, llama: Any, kwargs: dict[str, Any]) -> AsyncIterator[str | Finished]:

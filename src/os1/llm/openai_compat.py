@@ -114,8 +114,12 @@ class OpenAICompatModel:
         }
         if opts.seed is not None:
             kwargs["seed"] = opts.seed
-        if tools:
+        if tools and opts.tool_choice != "none":
             kwargs["tools"] = [_tool_wire(t) for t in tools]
+            if opts.tool_choice in ("auto", "required"):
+                kwargs["tool_choice"] = opts.tool_choice
+            elif opts.tool_choice is not None:
+                kwargs["tool_choice"] = {"type": "function", "function": {"name": opts.tool_choice}}
         if opts.json_schema is not None:
             kwargs["response_format"] = {"type": "json_schema", "json_schema": {
                 "name": "os1_output", "schema": opts.json_schema}}
@@ -138,7 +142,9 @@ class OpenAICompatModel:
                 slot = pending.setdefault(tc.index, {"id": "", "name": "", "args": ""})
                 slot["id"] = tc.id or slot["id"]
                 if tc.function is not None:
-                    slot["name"] += tc.function.name or ""
+                    name = tc.function.name or ""
+                    if name != slot["name"]:  # some servers repeat the whole name in every chunk
+                        slot["name"] += name
                     slot["args"] += tc.function.arguments or ""
             reason = choice.finish_reason or reason
         for index, slot in sorted(pending.items()):

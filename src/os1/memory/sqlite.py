@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-
 import re
 import sqlite3
 import time
@@ -25,7 +24,7 @@ import numpy as np
 from os1.errors import MemoryStoreError
 from os1.memory import migrations
 from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Vectors
-from os1.memory.ranking import fuse, fts_query
+from os1.memory.ranking import fts_query, fuse
 from os1.memory.vectors import VectorIndex
 
 T = TypeVar("T")
@@ -256,7 +255,7 @@ class SQLiteMemory:
 
         return await self._run(go)
 
-    async def list(self, *, kind: Kind | None = None, limit: int = 50, offset: int = 0,
+    async def list_memories(self, *, kind: Kind | None = None, limit: int = 50, offset: int = 0,
                    newest_first: bool = True) -> list[MemoryItem]:
         order = "DESC" if newest_first else "ASC"
         where, args = ("WHERE kind = ?", [kind]) if kind else ("", [])
@@ -288,7 +287,7 @@ class SQLiteMemory:
 
     async def export(self) -> list[dict[str, Any]]:
         """Every memory as plain data, oldest first (the JSONL export format)."""
-        items = await self.list(limit=-1, newest_first=False)
+        items = await self.list_memories(limit=-1, newest_first=False)
         return [item.to_dict() for item in items]
 
     async def search(self, query: str, *, k: int = 8, vector: Vectors | None = None,

@@ -1,0 +1,106 @@
+"""The embedded backend against the real bundled GGUF in llama.cpp."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from os1.errors import ModelLoadError
+from os1.llm.base import complete
+from os1.llm.llamacpp import LlamaCppModel, bundled_model_path
+from os1.memory.extract import FACT_SCHEMA, extract_llm
+from os1.types import Finished, Message, Options, TextDelta, ToolCallEvent, ToolSpec
+
+pytestmark = pytest.mark.integration
+
+RECALL = ToolSpec("recall", "Search your memory of the user.", {
+    "type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]})
+TIME = ToolSpec("current_time", "The current time.", {"type": "object", "properties": {},
+                                                      "required": []})
+
+
+@pytest.fixture
+async def model() -> AsyncIterator[LlamaCppModel]:
+    m = LlamaCppModel(context_tokens=2048, seed=1)
+    yield m
+    await m.aclose()
+
+
+def test_bundled_model_comes_from_the_wheel() -> None:
+    path = bundled_model_path()
+    assert "site-packages" in str(path) and path.stat().st_size > 50_000_000
+
+
+async def test_streams_text_then_finishes(model: LlamaCppModel) -> None:
+    events = [e async for e in model.stream([Message("user", "Say hello.")],
+                                            options=Options(max_tokens=12, seed=1))]
+    assert isinstance(events[-1], Finished)
+    deltas = [e for e in events if isinstance(e, TextDelta)]
+    assert len(deltas) > 1 and "".join(d.text for d in deltas).strip()
+
+
+async def test_required_tool_call_is_always_well_formed(model: LlamaCppModel) -> None:
+    for prompt in ["What time is it?", "Do you remember my sister?", "asdf qwerty"]:
+        _, calls = await complete(model, [Message("user", prompt)], tools=[RECALL, TIME],
+                                  options=Options(max_tokens=60, tool_choice="required", seed=2))
+        assert len(calls) == 1 and calls[0].name in {"recall", "current_time"}
+        if calls[0].name == "recall":
+            assert isinstance(calls[0].arguments.get("query"), str)
+
+
+async def test_named_tool_choice_calls_that_tool(model: LlamaCppModel) -> None:
+    _, calls = await complete(model, [Message("user", "Search for my sister.")], tools=[RECALL, TIME],
+                              options=Options(max_tokens=60, tool_choice="recall", seed=3))
+    assert [c.name for c in calls] == ["recall"]
+
+
+async def test_auto_tools_give_text_or_one_valid_call(model: LlamaCppModel) -> None:
+    events = [e async for e in model.stream([Message("user", "Hi! How are you?")],
+                                            tools=[RECALL, TIME], options=Options(max_tokens=30, seed=4))]
+    calls = [e for e in events if isinstance(e, ToolCallEvent)]
+    text = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert (len(calls) == 1 and not text) or (not calls and not text.lstrip().startswith("<"))
+
+
+async def test_json_schema_output_parses(model: LlamaCppModel) -> None:
+    raw, _ = await complete(model, [Message("user", "My sister Ana lives in Lisbon.")],
+                            options=Options(max_tokens=120, temperature=0.0, json_schema=FACT_SCHEMA))
+    data = json.loads(raw)
+    assert isinstance(data["facts"], list)
+    assert isinstance(await extract_llm(model, "I play the cello."), list)
+
+
+async def test_cancelling_a_stream_frees_the_model(model: LlamaCppModel) -> None:
+    async def read_some() -> None:
+        async for _ in model.stream([Message("user", "Tell me a long story.")],
+                                    options=Options(max_tokens=400)):
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(read_some())
+    await asyncio.sleep(0.3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    text, _ = await asyncio.wait_for(
+        complete(model, [Message("user", "Hi")], options=Options(max_tokens=5)), timeout=60)
+    assert isinstance(text, str)
+
+
+async def test_missing_model_file_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="not found"):
+        await LlamaCppModel(tmp_path / "nope.gguf").check()
+
+
+async def test_corrupt_model_file_is_one_clear_error(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.gguf"
+    junk.write_bytes(b"\x00garbage" * 1000)
+    with pytest.raises(ModelLoadError, match="not a GGUF"):
+        await LlamaCppModel(junk).check()
+    truncated = tmp_path / "truncated.gguf"
+    truncated.write_bytes(bundled_model_path().read_bytes()[:4096])
+    with pytest.raises(ModelLoadError, match="cannot load"):
+        await LlamaCppModel(truncated).check()
