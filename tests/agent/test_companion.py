@@ -54,8 +54,8 @@ async def test_fact_told_before_restart_is_in_context_after(tmp_path: Path) -> N
     events = await turn(make(second, model, history_tokens=40), "tell me about my sister")
     recalled = next(e for e in events if isinstance(e, Recalled))
     assert any("sister Ana lives in Lisbon" in m.text for m in recalled.memories)
-    system_prompt = model.history[0][0][0].content
-    assert "Lisbon" in system_prompt
+    last_message = model.history[0][0][-1].content
+    assert "Lisbon" in last_message and last_message.endswith("tell me about my sister")
     await second.close()
 
 
@@ -154,3 +154,16 @@ async def test_failing_model_keeps_the_users_words(store: SQLiteMemory) -> None:
         await turn(make(store, Broken()), "are you there?")
     said = await store.recent_utterances(5)
     assert [m.role for m in said] == ["user"]
+
+
+def test_history_window_start_moves_in_jumps() -> None:
+    from os1.agent.context import sticky_history
+    from os1.memory.base import MemoryItem
+
+    turns = [MemoryItem(i, "utterance", "x" * 36, 0.0, role="user") for i in range(1, 21)]  # ~14 tokens
+    history, floor = sticky_history(turns[:6], 0, 100)
+    assert [t.id for t in history] == [1, 2, 3, 4, 5, 6] and floor == 0
+    history, floor = sticky_history(turns[:8], floor, 100)  # over budget: jump to half
+    assert history[-1].id == 8 and len(history) == 3 and floor == 6
+    again, same = sticky_history(turns[:9], floor, 100)  # the start stays put
+    assert same == 6 and [t.id for t in again] == [6, 7, 8, 9]

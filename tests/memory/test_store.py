@@ -160,3 +160,12 @@ async def test_profile_round_trip(store: SQLiteMemory) -> None:
     await store.set_profile({"user_name": "Theo", "voice": "warm"})
     await store.set_profile({"voice": "calm"})
     assert await store.profile() == {"user_name": "Theo", "voice": "calm"}
+
+
+async def test_deferred_vectors_are_filled_in_later(store: SQLiteMemory) -> None:
+    item = await store.add_utterance(None, "assistant", "the lighthouse keeper waved", defer_vector=True)
+    assert [h.vector_rank for h in await store.search("lighthouse keeper")] == [None]
+    assert await store.embed_missing() == 1
+    assert await store.embed_missing() == 0
+    hits = await store.search("lighthouse keeper")
+    assert hits[0].item.id == item.id and hits[0].vector_rank == 0

@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from os1.agent.context import build_messages, fit_history, pack_memories
+from os1.agent.context import build_messages, pack_memories, sticky_history
 from os1.agent.events import Recalled, ToolActivity, TurnDone, TurnEvent
 from os1.agent.persona import Persona
 from os1.errors import InputError
@@ -69,6 +69,7 @@ class Companion:
         self.settings = settings
         self.tools = list(tools)
         self.session_id: int | None = None
+        self._history_floor = 0
         self._background: set[asyncio.Task[None]] = set()
 
     async def respond(self, text: str) -> AsyncIterator[TurnEvent]:
@@ -79,7 +80,8 @@ class Companion:
         vector = (await self.store.embed([text]))[0]
         user = await self.store.add_utterance(self.session_id, "user", text, vector=vector)
         recent = await self.store.recent_utterances(24, before_id=user.id)
-        history = fit_history(recent, self.settings.history_tokens)
+        history, self._history_floor = sticky_history(recent, self._history_floor,
+                                                      self.settings.history_tokens)
         hits = await self.store.search(text, vector=vector, k=self.settings.search_k,
                                        exclude=[user.id, *(t.id for t in history)],
                                        half_life_days=self.settings.half_life_days)
@@ -123,7 +125,7 @@ class Companion:
         if reply.strip():
             status = "interrupted" if interrupted else "complete"
             saved = await self.store.add_utterance(self.session_id, "assistant", reply.strip(),
-                                                   status=status)
+                                                   status=status, defer_vector=True)
             reply_id = saved.id
         return TurnDone(user.id, reply_id, reply, interrupted)
 
@@ -135,6 +137,7 @@ class Companion:
 
     async def _extract(self, user: MemoryItem) -> None:
         try:
+            await self.store.embed_missing()  # the reply's vector, deferred off the reply path
             drafts = extract_rules(user.text) if self.settings.rule_extraction else []
             if self.settings.llm_extraction:
                 drafts += await extract_llm(self.model, user.text)

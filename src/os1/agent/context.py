@@ -4,6 +4,7 @@ budget, then the user's message."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from os1.agent.persona import Persona
 from os1.memory.base import Hit, MemoryItem
@@ -40,6 +41,18 @@ def fit_history(turns: Sequence[MemoryItem], budget: int) -> list[MemoryItem]:
     return kept[::-1]
 
 
+def sticky_history(turns: Sequence[MemoryItem], floor_id: int,
+                   budget: int) -> tuple[list[MemoryItem], int]:
+    """Recent turns from ``floor_id`` on while they fit, else only the newest half-budget's worth,
+    with the new floor. The window's start stays put between jumps, so a local model's cached
+    prompt prefix stays valid for several turns instead of shifting every turn."""
+    window = [t for t in turns if t.id >= floor_id]
+    if sum(estimate_tokens(t.text) + 4 for t in window) <= budget:
+        return window, floor_id
+    kept = fit_history(turns, budget // 2)
+    return kept, (kept[0].id if kept else floor_id)
+
+
 def memory_section(memories: Sequence[MemoryItem], user_name: str) -> str:
     if not memories:
         return ""
@@ -50,13 +63,23 @@ def memory_section(memories: Sequence[MemoryItem], user_name: str) -> str:
     return "\n".join(lines)
 
 
+def turn_context(memories: Sequence[MemoryItem], user_name: str, now: datetime | None = None) -> str:
+    """What changes every turn: the time and the recalled memories."""
+    moment = (now or datetime.now().astimezone()).strftime("%A %d %B %Y, %H:%M")
+    lines = [f"(Context for you, not said by {user_name}: it is {moment}."]
+    if section := memory_section(memories, user_name):
+        lines.append(section)
+    return "\n".join(lines) + ")"
+
+
 def build_messages(persona: Persona, memories: Sequence[MemoryItem],
                    history: Sequence[MemoryItem], user_text: str) -> list[Message]:
-    system = persona.system_prompt()
-    if section := memory_section(memories, persona.user_name):
-        system = f"{system}\n\n{section}"
-    messages = [Message("system", system)]
+    """Stable persona first, then the conversation, then this turn's context with the user's
+    words: only the end of the prompt changes between turns, so cached prefixes stay valid, and
+    no chat template sees a system message out of place."""
+    messages = [Message("system", persona.system_prompt())]
     for turn in history:
         messages.append(Message("user" if turn.role == "user" else "assistant", turn.text))
-    messages.append(Message("user", user_text))
+    context = turn_context(memories, persona.user_name)
+    messages.append(Message("user", f"{context}\n\n{user_text}"))
     return messages

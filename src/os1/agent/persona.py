@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from importlib.resources import files
 
 DEFAULT_NAME = "Samantha"
@@ -39,7 +38,6 @@ class Persona:
             lines.append(f"When you met, what was on their mind was: {mind}.")
         return "\n".join(lines)
 
-    def system_prompt(self, now: datetime | None = None) -> str:
-        moment = (now or datetime.now().astimezone()).strftime("%A %d %B %Y, %H:%M")
-        return _template().format(name=self.name, user=self.user_name, style=self.style(),
-                                  now=moment).strip()
+    def system_prompt(self) -> str:
+        """Stable across turns, so that a local model can reuse its cached prefix."""
+        return _template().format(name=self.name, user=self.user_name, style=self.style()).strip()

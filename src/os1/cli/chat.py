@@ -48,7 +48,11 @@ def chat(state: CliState, show_memories: bool) -> None:
         companion: Companion | None = None
         try:
             if sys.stdin.isatty() and (runner.run(runtime.store.profile())).get("onboarded") != "yes":
-                answers = ask_questions()
+                try:
+                    answers = ask_questions()
+                except (EOFError, KeyboardInterrupt):
+                    console.print("\n[dim]Onboarding skipped; `os1 onboard` runs it later.[/]")
+                    return
                 persona = runner.run(run_onboarding(runtime.store, runtime.model, answers))
                 console.print(f"\n[bold {CORAL}]{persona.name}[/]: "
                               + runner.run(introduction(runtime.model, persona)) + "\n")

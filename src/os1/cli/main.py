@@ -29,6 +29,9 @@ class Os1Group(DefaultGroup):  # type: ignore[misc]
         except Os1Error as exc:
             click.echo(f"os1: error: {exc}", err=True)
             sys.exit(2 if isinstance(exc, InputError) else 1)
+        except KeyboardInterrupt:
+            click.echo("", err=True)
+            sys.exit(130)
 
 
 @click.group(cls=Os1Group, default="chat", default_if_no_args=True)

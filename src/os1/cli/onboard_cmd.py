@@ -10,6 +10,7 @@ import click
 from os1.agent.onboarding import QUESTIONS, answers_from_file, introduction, run_onboarding
 from os1.cli.io import CORAL, console
 from os1.cli.main import CliState
+from os1.errors import InputError
 from os1.runtime import Runtime
 
 
@@ -28,7 +29,10 @@ def ask_questions() -> dict[str, str]:
 @click.pass_obj
 def onboard(state: CliState, answers_file: Path | None) -> None:
     """Answer the first-start questions; the OS then names itself and says hello."""
-    answers = answers_from_file(answers_file) if answers_file else ask_questions()
+    try:
+        answers = answers_from_file(answers_file) if answers_file else ask_questions()
+    except EOFError:
+        raise InputError("onboarding needs answers: run it in a terminal, or use --answers FILE") from None
     asyncio.run(_onboard(state, answers))
 
 

@@ -72,6 +72,19 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m002_pending_vectors(db: sqlite3.Connection) -> None:
+    """Memories stored before their vector (a reply, embedded after the turn) are marked, so
+    finding them costs an index lookup, not a scan."""
+    run_script(
+        db,
+        """
+        ALTER TABLE memories ADD COLUMN embedded INTEGER NOT NULL DEFAULT 1;
+        CREATE INDEX memories_unembedded ON memories(id) WHERE embedded = 0;
+        """,
+    )
+
+
 def run_script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one, inside the caller's transaction (``executescript`` would
     commit it)."""

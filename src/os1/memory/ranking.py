@@ -21,11 +21,15 @@ STOPWORDS = frozenset(
 )
 
 
-def fts_query(text: str) -> str:
-    """An FTS5 OR-query of the text's content words, each quoted (no syntax from the user)."""
+def content_words(text: str, limit: int = 12) -> list[str]:
+    """The text's distinct content words, in order."""
     words = [w for w in re.findall(r"\w+", text.lower()) if w not in STOPWORDS and len(w) > 1]
-    unique = list(dict.fromkeys(words))[:24]
-    return " OR ".join(f'"{w}"' for w in unique)
+    return list(dict.fromkeys(words))[:limit]
+
+
+def fts_query(words: list[str]) -> str:
+    """An FTS5 OR-query of words, each quoted so that no FTS syntax comes from the user."""
+    return " OR ".join(f'"{w}"' for w in words)
 
 
 def fuse(items: dict[int, MemoryItem], words: list[int], near: list[tuple[int, float]], *,

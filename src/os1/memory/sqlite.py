@@ -24,10 +24,11 @@ import numpy as np
 from os1.errors import MemoryStoreError
 from os1.memory import migrations
 from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Vectors
-from os1.memory.ranking import fts_query, fuse
+from os1.memory.ranking import content_words, fts_query, fuse
 from os1.memory.vectors import VectorIndex
 
 T = TypeVar("T")
+COMMON_TERM = 500  # a word in this many memories says little: rank it only among recent ones
 _COLUMNS = ("id, kind, text, created_at, role, session_id, provenance, source_id, subject, "
             "predicate, object, valid_to, status")
 
@@ -61,6 +62,8 @@ def _mapped(path: Path) -> Iterator[None]:
         if "locked" in text or "busy" in text:
             raise MemoryStoreError(f"{path} is busy in another os1 process; try again") from exc
         raise MemoryStoreError(f"memory store {path}: {text}") from exc
+    except sqlite3.IntegrityError as exc:
+        raise MemoryStoreError(f"memory store {path} refused a write: {exc}") from exc
     except sqlite3.DatabaseError as exc:
         raise MemoryStoreError(f"memory store {path} is damaged or not a database: {exc}") from exc
 
@@ -164,22 +167,45 @@ class SQLiteMemory:
 
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,
                             status: str = "complete", vector: Vectors | None = None,
-                            created_at: float | None = None) -> MemoryItem:
-        """Store one conversation turn with its vector, in one transaction."""
-        if vector is None:
+                            created_at: float | None = None,
+                            defer_vector: bool = False) -> MemoryItem:
+        """Store one conversation turn with its vector, in one transaction. With
+        ``defer_vector`` the text is stored now and ``embed_missing`` adds the vector later."""
+        if vector is None and not defer_vector:
             vector = (await self.embed([text]))[0]
         provenance = "user" if role == "user" else "assistant"
-        row = ("utterance", text, created_at or time.time(), role, session_id, provenance, status)
+        row = ("utterance", text, created_at or time.time(), role, session_id, provenance, status,
+               int(vector is not None))
         return await self._run(self._insert, row, vector)
 
-    def _insert(self, row: tuple[Any, ...], vector: Vectors) -> MemoryItem:
+    def _insert(self, row: tuple[Any, ...], vector: Vectors | None) -> MemoryItem:
         with self._write() as db:
             cur = db.execute(
-                "INSERT INTO memories (kind, text, created_at, role, session_id, provenance, status)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+                "INSERT INTO memories (kind, text, created_at, role, session_id, provenance, status,"
+                " embedded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
             memory_id = int(cur.lastrowid or 0)
-            self._put_vector(db, memory_id, vector)
+            if vector is not None:
+                self._put_vector(db, memory_id, vector)
         return self._get(memory_id)
+
+    async def embed_missing(self, batch: int = 64) -> int:
+        """Embed every memory that has no vector yet (deferred, or cut off by a crash)."""
+        done = 0
+        while True:
+            rows = await self._run(lambda: self.db.execute(
+                "SELECT id, text FROM memories WHERE embedded = 0 ORDER BY id LIMIT ?",
+                (batch,)).fetchall())
+            if not rows:
+                return done
+            found = await self.embed([r[1] for r in rows])
+            await self._run(self._put_vectors, [r[0] for r in rows], found)
+            done += len(rows)
+
+    def _put_vectors(self, ids: list[int], found: Vectors) -> None:
+        with self._write() as db:
+            for memory_id, vector in zip(ids, found, strict=True):
+                if db.execute("UPDATE memories SET embedded = 1 WHERE id = ?", (memory_id,)).rowcount:
+                    self._put_vector(db, memory_id, vector)
 
     def _put_vector(self, db: sqlite3.Connection, memory_id: int, vector: Vectors) -> None:
         blob = np.asarray(vector, dtype=np.float32).tobytes()
@@ -303,11 +329,7 @@ class SQLiteMemory:
                 exclude: set[int], half_life_days: float, include_superseded: bool) -> list[Hit]:
         self._sync_index()
         pool = max(50, 4 * k)
-        words: list[int] = []
-        if match := fts_query(query):
-            words = [r[0] for r in self.db.execute(
-                "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?",
-                (match, pool))]
+        words = self._word_search(content_words(query), pool)
         near = self._index.search(vector, pool)
         ids = set(words) | {i for i, _ in near}
         ids -= exclude
@@ -320,6 +342,29 @@ class SQLiteMemory:
         items = {i: m for i, m in items.items()
                  if (not kinds or m.kind in kinds) and (include_superseded or m.valid_to is None)}
         return fuse(items, words, near, k=k, now=time.time(), half_life_days=half_life_days)
+
+    def _word_search(self, terms: list[str], pool: int) -> list[int]:
+        """BM25 over FTS5 with bounded cost: words found in ``COMMON_TERM`` or more memories are
+        left out when rarer ones exist (their weight is small anyway); if every word is common,
+        only the most recent matches are ranked."""
+        if not terms:
+            return []
+        rare = [t for t in terms if self._matches(t, COMMON_TERM) < COMMON_TERM]
+        if rare:
+            rows = self.db.execute(
+                "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?",
+                (fts_query(rare), pool))
+            return [r[0] for r in rows]
+        recent = self.db.execute(
+            "SELECT rowid, bm25(memories_fts) FROM memories_fts WHERE memories_fts MATCH ?"
+            " ORDER BY rowid DESC LIMIT ?", (fts_query(terms), COMMON_TERM)).fetchall()
+        return [r[0] for r in sorted(recent, key=lambda r: r[1])[:pool]]
+
+    def _matches(self, term: str, cap: int) -> int:
+        row = self.db.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? LIMIT ?)",
+            (fts_query([term]), cap)).fetchone()
+        return int(row[0])
 
     # -- profile ---------------------------------------------------------------------------
 

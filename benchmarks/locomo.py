@@ -1,0 +1,238 @@
+"""Evidence recall of os1's own retrieval on LoCoMo (Maharana et al., ACL 2024, arXiv:2402.17753).
+
+Each conversation goes into a fresh ``SQLiteMemory`` (MiniLM embedder) as if told over time: every
+session's turns in order, stamped with the session's date (successive turns a few seconds apart),
+as ``"Speaker: text"`` plus ``" [shares <caption>]"`` for image turns. Then, for every question of
+categories 1-4 (the official codes: 1 multi-hop, 2 temporal, 3 open-domain, 4 single-hop), the
+store's ``search`` retrieves turns and we score evidence recall@k: the fraction of the question's
+evidence turns among the top k, averaged over questions. Questions whose evidence resolves to no
+turn are skipped. One ``search`` call per question at the largest k (the top-k lists for smaller k
+are its prefixes); each call is timed whole, including the query's embedding.
+
+The data is CC BY-NC 4.0: read it from where it lies (``--data``), never copy it into this repo.
+
+    python benchmarks/locomo.py --data locomo-dev.json [--json] [--k 5,10,20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from os1.memory.embedders import MiniLMEmbedder
+from os1.memory.sqlite import SQLiteMemory
+
+CATEGORIES = (1, 2, 3, 4)  # 5 (adversarial, unanswerable) has no evidence to recall
+TURN_GAP_S = 5.0  # seconds between successive turns of a session
+EMBED_BATCH = 256
+SESSION_KEY = re.compile(r"^session_(\d+)$")
+EVIDENCE_ID = re.compile(r"^D:?(\d+):+(\d+)$")
+
+
+@dataclass
+class Turn:
+    dia_id: str
+    speaker: str
+    text: str
+    at: float
+
+
+@dataclass
+class Question:
+    text: str
+    category: int
+    evidence: set[str]
+
+
+@dataclass
+class Tally:
+    """Recall sums per k, overall and per category, plus timings."""
+
+    ks: list[int]
+    sums: dict[int, float] = field(default_factory=dict)
+    count: int = 0
+    by_category: dict[int, dict[int, float]] = field(default_factory=dict)
+    category_count: dict[int, int] = field(default_factory=dict)
+    search_ms: list[float] = field(default_factory=list)
+    ingest_turns: int = 0
+    ingest_s: float = 0.0
+    skipped: int = 0
+
+    def add(self, category: int, recalls: dict[int, float]) -> None:
+        self.count += 1
+        self.category_count[category] = self.category_count.get(category, 0) + 1
+        per = self.by_category.setdefault(category, {})
+        for k, r in recalls.items():
+            self.sums[k] = self.sums.get(k, 0.0) + r
+            per[k] = per.get(k, 0.0) + r
+
+
+def session_time(stamp: str) -> float:
+    """``"1:56 pm on 8 May, 2023"`` as a Unix time (read as UTC)."""
+    parsed = datetime.strptime(" ".join(stamp.split()).upper(), "%I:%M %p ON %d %B, %Y")
+    return parsed.replace(tzinfo=UTC).timestamp()
+
+
+def turn_text(turn: dict[str, Any]) -> str:
+    text = f"{turn['speaker']}: {turn['text']}"
+    if turn.get("blip_caption"):
+        text += f" [shares {turn['blip_caption']}]"
+    return text
+
+
+def sessions(conversation: dict[str, Any]) -> list[list[Turn]]:
+    """The conversation's sessions in time order, each a list of turns with their times."""
+    numbers = sorted(int(m.group(1)) for key in conversation if (m := SESSION_KEY.match(key)))
+    out: list[list[Turn]] = []
+    for n in numbers:
+        start = session_time(conversation[f"session_{n}_date_time"])
+        out.append([Turn(str(t["dia_id"]), str(t["speaker"]), turn_text(t), start + i * TURN_GAP_S)
+                    for i, t in enumerate(conversation[f"session_{n}"])])
+    return out
+
+
+def clean_evidence(raw: list[Any], known: set[str]) -> set[str]:
+    """Evidence ids as turn ids: strip parentheses, split ``"D8:6; D9:17"``-style strings, drop the
+    extra colon of ``"D:11:26"``, unpad ``"D30:05"``, and keep only ids naming a real turn."""
+    found: set[str] = set()
+    for entry in raw:
+        for part in re.split(r"[;\s]+", str(entry).replace("(", "").replace(")", "")):
+            m = EVIDENCE_ID.match(part.strip())
+            if m:
+                dia_id = f"D{int(m.group(1))}:{int(m.group(2))}"
+                if dia_id in known:
+                    found.add(dia_id)
+    return found
+
+
+def questions(sample: dict[str, Any], known: set[str], tally: Tally) -> list[Question]:
+    out: list[Question] = []
+    for qa in sample["qa"]:
+        category = int(qa.get("category", 0))
+        if category not in CATEGORIES:
+            continue
+        evidence = clean_evidence(list(qa.get("evidence") or []), known)
+        if not evidence:
+            tally.skipped += 1
+            continue
+        out.append(Question(str(qa["question"]), category, evidence))
+    return out
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+async def ingest(store: SQLiteMemory, convo: list[list[Turn]], speaker_a: str) -> dict[int, str]:
+    """Store every turn in order (vectors embedded in batches); memory id -> dia_id."""
+    flat = [t for session in convo for t in session]
+    # batches pad to their longest text, so embed in order of length and put the rows back
+    order = sorted(range(len(flat)), key=lambda i: len(flat[i].text))
+    vectors: list[Any] = [None] * len(flat)
+    for i in range(0, len(order), EMBED_BATCH):
+        chunk = order[i:i + EMBED_BATCH]
+        for at, row in zip(chunk, await store.embed([flat[j].text for j in chunk]), strict=True):
+            vectors[at] = row
+    dia: dict[int, str] = {}
+    at = 0
+    for session in convo:
+        session_id = await store.start_session()
+        for turn in session:
+            role = "user" if turn.speaker == speaker_a else "assistant"
+            item = await store.add_utterance(session_id, role, turn.text, vector=vectors[at],
+                                             created_at=turn.at)
+            dia[item.id] = turn.dia_id
+            at += 1
+    return dia
+
+
+async def run_sample(sample: dict[str, Any], embedder: MiniLMEmbedder, tally: Tally) -> None:
+    conversation = sample["conversation"]
+    convo = sessions(conversation)
+    known = {t.dia_id for session in convo for t in session}
+    asked = questions(sample, known, tally)
+    top_k = max(tally.ks)
+    with tempfile.TemporaryDirectory(prefix="os1-locomo-") as tmp:
+        store = await SQLiteMemory.open(Path(tmp) / "memory.sqlite3", embedder)
+        try:
+            started = time.perf_counter()
+            dia = await ingest(store, convo, str(conversation["speaker_a"]))
+            tally.ingest_s += time.perf_counter() - started
+            tally.ingest_turns += len(dia)
+            say(f"{sample['sample_id']}: {len(dia)} turns in {len(convo)} sessions, "
+                f"{len(asked)} questions")
+            for q in asked:
+                started = time.perf_counter()
+                hits = await store.search(q.text, k=top_k)
+                tally.search_ms.append((time.perf_counter() - started) * 1000.0)
+                ranked = [dia.get(h.item.id) for h in hits]
+                tally.add(q.category, {k: len(q.evidence.intersection(ranked[:k])) / len(q.evidence)
+                                       for k in tally.ks})
+        finally:
+            await store.close()
+
+
+def percentile(values: list[float], p: float) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+def summary(tally: Tally) -> dict[str, Any]:
+    out: dict[str, Any] = {f"recall@{k}": round(tally.sums.get(k, 0.0) / max(tally.count, 1), 4)
+                           for k in tally.ks}
+    out["search_p50_ms"] = round(percentile(tally.search_ms, 50), 2)
+    out["search_p95_ms"] = round(percentile(tally.search_ms, 95), 2)
+    out["ingest_turns_per_s"] = round(tally.ingest_turns / max(tally.ingest_s, 1e-9), 1)
+    out["per_category"] = {
+        str(c): {f"recall@{k}": round(tally.by_category[c][k] / tally.category_count[c], 4)
+                 for k in tally.ks}
+        for c in sorted(tally.by_category)}
+    return out
+
+
+async def run(samples: list[dict[str, Any]], ks: list[int]) -> dict[str, Any]:
+    embedder = MiniLMEmbedder()
+    embedder.embed(["warm up"])  # load the model outside the timings
+    tally = Tally(ks)
+    for sample in samples:
+        await run_sample(sample, embedder, tally)
+    say(f"{tally.count} questions scored, {tally.skipped} skipped (no resolvable evidence)")
+    return summary(tally)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="locomo10.json or a subset of it")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--k", default="5,10,20", help="comma-separated cut-offs (default 5,10,20)")
+    args = parser.parse_args()
+    ks = sorted({int(k) for k in args.k.split(",") if k.strip()})
+    if not ks or ks[0] < 1:
+        parser.error("--k needs positive integers, e.g. 5,10,20")
+    samples: list[dict[str, Any]] = json.loads(args.data.read_text(encoding="utf-8"))
+    result = asyncio.run(run(samples, ks))
+    if args.json:
+        print(json.dumps(result))
+        return
+    for key, value in result.items():
+        if key != "per_category":
+            print(f"{key:>20}  {value}")
+    names = {"1": "multi-hop", "2": "temporal", "3": "open-domain", "4": "single-hop"}
+    for category, recalls in result["per_category"].items():
+        cells = "  ".join(f"{k} {v:.3f}" for k, v in recalls.items())
+        print(f"  category {category} ({names.get(category, '?')}): {cells}")
+
+
+if __name__ == "__main__":
+    main()
