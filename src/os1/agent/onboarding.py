@@ -4,10 +4,11 @@ profile and shape the persona; then the OS chooses its own name and introduces i
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from os1.agent.naming import choose_name
+from os1.agent.naming import choose_name, curated_names
 from os1.agent.persona import Persona
 from os1.errors import InputError
 from os1.llm.base import ChatModel, complete
@@ -75,6 +76,9 @@ async def introduction(model: ChatModel, persona: Persona) -> str:
                                  options=Options(max_tokens=80, temperature=0.7))
     except Exception:  # the introduction is a nicety: never fail onboarding over it
         text = ""
+    others = {n.lower() for n in curated_names()} - {persona.name.lower()}
+    if any(word in others for word in re.findall(r"[a-z]+", text.lower())):
+        text = ""  # a small model that calls itself by another name would only confuse
     if persona.name.lower() not in text.lower():
         text = f"Hi {persona.user_name}. I'm {persona.name}. {text}".strip()
     return text

@@ -7,6 +7,7 @@ import json
 import sys
 
 import click
+from rich.status import Status
 
 from os1.agent.companion import Companion
 from os1.agent.events import Recalled, ToolActivity, TurnDone
@@ -21,17 +22,27 @@ from os1.types import TextDelta
 
 
 async def stream_turn(companion: Companion, text: str, *, show_memories: bool = False) -> None:
-    """Print one reply as it streams."""
+    """Print one reply as it streams, with a spinner until its first words."""
     name = companion.persona.name
-    console.print(f"[bold {CORAL}]{name}[/]: ", end="")
-    async for event in companion.respond(text):
-        if isinstance(event, Recalled) and show_memories and event.memories:
-            joined = "; ".join(m.text[:60] for m in event.memories)
-            console.print(f"[dim](remembering: {joined})[/]\n{name}: ", end="")
-        elif isinstance(event, TextDelta):
-            console.out(event.text, end="")
-        elif isinstance(event, ToolActivity):
-            console.print(f"[dim]({event.call.name}: {event.result[:80]})[/] ", end="")
+    spinner = console.status("[dim]thinking...[/]", spinner="dots")
+    spinner.start()
+    waiting: Status | None = spinner
+    try:
+        async for event in companion.respond(text):
+            if isinstance(event, Recalled) and show_memories and event.memories:
+                joined = "; ".join(m.text[:60] for m in event.memories)
+                console.print(f"[dim](remembering: {joined})[/]")
+            elif isinstance(event, TextDelta | ToolActivity) and waiting is not None:
+                waiting.stop()
+                waiting = None
+                console.print(f"[bold {CORAL}]{name}[/]: ", end="")
+            if isinstance(event, TextDelta):
+                console.out(event.text, end="")
+            elif isinstance(event, ToolActivity):
+                console.print(f"[dim]({event.call.name}: {event.result[:80]})[/] ", end="")
+    finally:
+        if waiting is not None:
+            waiting.stop()
     console.out("")
 
 
@@ -53,9 +64,10 @@ def chat(state: CliState, show_memories: bool) -> None:
                 except (EOFError, KeyboardInterrupt):
                     console.print("\n[dim]Onboarding skipped; `os1 onboard` runs it later.[/]")
                     return
-                persona = runner.run(run_onboarding(runtime.store, runtime.model, answers))
-                console.print(f"\n[bold {CORAL}]{persona.name}[/]: "
-                              + runner.run(introduction(runtime.model, persona)) + "\n")
+                with console.status("[dim]choosing a name...[/]", spinner="dots"):
+                    persona = runner.run(run_onboarding(runtime.store, runtime.model, answers))
+                    hello = runner.run(introduction(runtime.model, persona))
+                console.print(f"\n[bold {CORAL}]{persona.name}[/]: {hello}\n")
             companion = runner.run(runtime.companion())
             _loop(runner, companion, show_memories)
         finally:
