@@ -245,3 +245,27 @@ def test_two_processes_share_one_store(os1_home: Path) -> None:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err.decode()
     assert count(os1_home) == 4
+
+
+def test_memory_show_edit_import_compact(os1_home: Path, tmp_path: Path) -> None:
+    assert run(os1_home, "say", "I live in Porto.").returncode == 0
+    assert run(os1_home, "say", "I moved to Berlin.").returncode == 0
+    facts = json.loads(run(os1_home, "memory", "search", "live", "--json").stdout)
+    berlin = next(f for f in facts if f["kind"] == "fact" and f["object"] == "Berlin")
+    shown = json.loads(run(os1_home, "memory", "show", str(berlin["id"]), "--json").stdout)
+    assert [h["object"] for h in shown["history"]] == ["Porto", "Berlin"]
+    assert shown["source"][0]["text"] == "I moved to Berlin."
+    assert "History" in run(os1_home, "memory", "show", str(berlin["id"])).stdout
+    assert run(os1_home, "memory", "edit", str(berlin["id"]), "The user lives in Bremen.").returncode == 0
+    assert "Bremen" in run(os1_home, "memory", "list").stdout
+    assert run(os1_home, "memory", "compact").returncode == 0
+    out = tmp_path / "e.jsonl"
+    assert run(os1_home, "memory", "export", "-o", str(out)).returncode == 0
+    fresh = tmp_path / "fresh"
+    imported = run(fresh, "memory", "import", str(out))
+    assert imported.returncode == 0 and "Imported" in imported.stdout
+    assert "Bremen" in run(fresh, "memory", "list").stdout
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"\xff\xfe")
+    one_line_error(run(fresh, "memory", "import", str(bad)), 2, "cannot read")
+    one_line_error(run(os1_home, "memory", "show", "99999"), 1, "no memory with id 99999")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -14,12 +13,13 @@ import click
 from os1.cli.io import console
 from os1.cli.main import CliState
 from os1.cli.render import memory_table
+from os1.errors import MemoryStoreError
+from os1.memory.base import MemoryItem
 from os1.memory.embedders import load_embedder
+from os1.memory.portability import export_lines, import_export, read_export
 from os1.memory.sqlite import SQLiteMemory, store_path
 
 T = TypeVar("T")
-EXPORT_FORMAT = "os1-memory"
-EXPORT_VERSION = 1
 
 
 def _with_store(state: CliState, work: Callable[[SQLiteMemory], Awaitable[T]]) -> T:
@@ -75,13 +75,75 @@ def search(state: CliState, query: str, k: int, as_json: bool) -> None:
 
 @memory.command()
 @click.argument("memory_id", type=int)
+@click.option("--no-compact", is_flag=True, help="Skip rewriting the file (faster; see `compact`).")
 @click.pass_obj
-def forget(state: CliState, memory_id: int) -> None:
-    """Delete memory ID for good: its row, vector, word index entry and derived facts."""
-    if _with_store(state, lambda s: s.forget(memory_id)):
-        click.echo(f"Forgot memory {memory_id}.")
-    else:
-        raise click.ClickException(f"no memory with id {memory_id}")
+def forget(state: CliState, memory_id: int, no_compact: bool) -> None:
+    """Delete memory ID for good: its row, vector, word index entry and the facts drawn from it.
+
+    Then the store is compacted, so the forgotten text is gone from the file and its log too.
+    """
+    async def go(store: SQLiteMemory) -> bool:
+        gone = await store.forget(memory_id)
+        if gone and not no_compact:
+            await store.compact()
+        return gone
+
+    if not _with_store(state, go):
+        raise MemoryStoreError(f"no memory with id {memory_id}")
+    click.echo(f"Forgot memory {memory_id}.")
+
+
+@memory.command()
+@click.pass_obj
+def compact(state: CliState) -> None:
+    """Rewrite the store so nothing forgotten survives in the file or its write-ahead log."""
+    _with_store(state, lambda s: s.compact())
+    click.echo("Compacted.")
+
+
+@memory.command()
+@click.argument("memory_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.pass_obj
+def show(state: CliState, memory_id: int, as_json: bool) -> None:
+    """Show one memory with where it came from and, for a fact, every value it has had."""
+    async def go(store: SQLiteMemory) -> tuple[MemoryItem | None, dict[str, list[MemoryItem]]]:
+        item = await store.get(memory_id)
+        return item, (await store.related(memory_id) if item else {})
+
+    item, related = _with_store(state, go)
+    if item is None:
+        raise MemoryStoreError(f"no memory with id {memory_id}")
+    if as_json:
+        click.echo(json.dumps({**item.to_dict(),
+                               **{k: [m.to_dict() for m in v] for k, v in related.items()}}))
+        return
+    console.print(memory_table([item]))
+    for title, key in (("From", "source"), ("Facts drawn from it", "derived"), ("History", "history")):
+        if related[key] and (key != "history" or len(related[key]) > 1):
+            console.print(f"\n[bold]{title}[/]")
+            console.print(memory_table(related[key]))
+
+
+@memory.command()
+@click.argument("memory_id", type=int)
+@click.argument("text")
+@click.pass_obj
+def edit(state: CliState, memory_id: int, text: str) -> None:
+    """Replace the text of memory ID (its search entries follow)."""
+    if _with_store(state, lambda s: s.edit(memory_id, text)) is None:
+        raise MemoryStoreError(f"no memory with id {memory_id}")
+    click.echo(f"Edited memory {memory_id}.")
+
+
+@memory.command("import")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.pass_obj
+def import_(state: CliState, path: Path) -> None:
+    """Add the memories of an export (JSONL or JSON) to this store; repeats are skipped."""
+    header, items = read_export(path)
+    added = _with_store(state, lambda s: import_export(s, header, items))
+    click.echo(f"Imported {added} new memories from {path} ({len(items)} in the file).")
 
 
 @memory.command()
@@ -93,12 +155,7 @@ def forget(state: CliState, memory_id: int) -> None:
 @click.pass_obj
 def export(state: CliState, fmt: str, output: Path | None) -> None:
     """Export every memory and the profile in an open format (docs/memory-format.md)."""
-    async def collect(store: SQLiteMemory) -> tuple[list[dict[str, object]], dict[str, str]]:
-        return await store.export(), await store.profile()
-
-    items, profile = _with_store(state, collect)
-    header = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "user": state.settings.user,
-              "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "profile": profile}
+    header, *items = _with_store(state, lambda s: export_lines(s, state.settings.user))
     if fmt == "jsonl":
         text = "\n".join(json.dumps(x, ensure_ascii=False) for x in [header, *items]) + "\n"
     else:

@@ -265,6 +265,35 @@ class SQLiteMemory:
 
         return await self._run(go)
 
+    async def edit(self, memory_id: int, text: str) -> MemoryItem | None:
+        """Replace a memory's text (its word index and vector follow); None if there is none."""
+        text = text.strip()
+        if not text:
+            raise MemoryStoreError("a memory cannot be empty; use forget to remove it")
+        vector = (await self.embed([text]))[0]
+
+        def go() -> MemoryItem | None:
+            with self._write() as db:
+                cur = db.execute("UPDATE memories SET text = ?, content_hash = CASE kind WHEN 'fact'"
+                                 " THEN ? END WHERE id = ?", (text, fact_hash(text), memory_id))
+                if cur.rowcount == 0:
+                    return None
+                self._put_vector(db, memory_id, vector)
+            return self._get(memory_id)
+
+        return await self._run(go)
+
+    async def compact(self) -> None:
+        """Rewrite the file so that nothing forgotten survives anywhere in it: merge the word
+        index (dropping deleted entries), VACUUM, and truncate the write-ahead log."""
+        def go() -> None:
+            with _mapped(self.path):
+                self.db.execute("INSERT INTO memories_fts(memories_fts) VALUES ('optimize')")
+                self.db.execute("VACUUM")
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+        await self._run(go)
+
     # -- reads -----------------------------------------------------------------------------
 
     def _get(self, memory_id: int) -> MemoryItem:
@@ -301,6 +330,31 @@ class SQLiteMemory:
                 f"SELECT {_COLUMNS} FROM memories WHERE kind = 'utterance' AND id < ?"
                 " ORDER BY id DESC LIMIT ?", (before_id or 2**62, limit)).fetchall()
             return [_item(r) for r in reversed(rows)]
+
+        return await self._run(go)
+
+    async def related(self, memory_id: int) -> dict[str, list[MemoryItem]]:
+        """A memory's context: the utterance a fact came from, the facts drawn from an
+        utterance, and every value a fact's subject and predicate have had, oldest first."""
+        def go() -> dict[str, list[MemoryItem]]:
+            item = self._get(memory_id)
+            source = [self._get(item.source_id)] if item.source_id else []
+            derived = [_item(r) for r in self.db.execute(
+                f"SELECT {_COLUMNS} FROM memories WHERE source_id = ? ORDER BY id", (memory_id,))]
+            history = [_item(r) for r in self.db.execute(
+                f"SELECT {_COLUMNS} FROM memories WHERE kind = 'fact' AND subject = ? AND"
+                " predicate = ? ORDER BY created_at, id", (item.subject, item.predicate))]
+            return {"source": source, "derived": derived, "history": history}
+
+        return await self._run(go)
+
+    async def find_utterance(self, text: str, created_at: float) -> int | None:
+        def go() -> int | None:
+            row = self.db.execute(
+                "SELECT id FROM memories WHERE kind = 'utterance' AND text = ?"
+                " AND abs(created_at - ?) < 0.001",
+                (text, created_at)).fetchone()
+            return int(row[0]) if row else None
 
         return await self._run(go)
 

@@ -1,0 +1,93 @@
+"""Export and import in the open ``os1-memory`` format (docs/memory-format.md).
+
+Import is the inverse of export: memories get new ids (sources are remapped), repeated facts and
+utterances already present are skipped, the profile is merged, and vectors are recomputed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from os1.errors import InputError
+from os1.memory.base import FactDraft
+from os1.memory.extract import is_exclusive
+from os1.memory.sqlite import SQLiteMemory
+
+FORMAT = "os1-memory"
+VERSION = 1
+
+
+async def export_lines(store: SQLiteMemory, user: str) -> list[dict[str, Any]]:
+    """The header, then every memory, oldest first."""
+    header = {"format": FORMAT, "version": VERSION, "user": user,
+              "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+              "profile": await store.profile()}
+    return [header, *await store.export()]
+
+
+def read_export(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Parse a JSONL or JSON export; any flaw is one InputError naming the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from None
+    try:
+        whole = json.loads(text)  # the one-document form
+    except json.JSONDecodeError:
+        whole = None
+    if isinstance(whole, dict) and isinstance(whole.get("memories"), list):
+        return _checked({k: v for k, v in whole.items() if k != "memories"}, whole["memories"], path)
+    try:
+        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path} is not an os1 export: line {exc.lineno}: {exc.msg}") from None
+    if not rows:
+        raise InputError(f"{path} is empty")
+    return _checked(rows[0], rows[1:], path)
+
+
+def _checked(header: Any, items: Iterable[Any],
+             path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise InputError(f"{path} is not an os1 export (no '{FORMAT}' header)")
+    if header.get("version") != VERSION:
+        raise InputError(f"{path}: export version {header.get('version')} is not supported")
+    out: list[dict[str, Any]] = []
+    for n, item in enumerate(items, start=2):
+        if not isinstance(item, dict) or item.get("kind") not in ("utterance", "fact") \
+                or not isinstance(item.get("text"), str) or not isinstance(item.get("id"), int):
+            raise InputError(f"{path}: memory {n - 1} is malformed (needs id, kind, text)")
+        out.append(item)
+    return header, out
+
+
+async def import_export(store: SQLiteMemory, header: dict[str, Any],
+                        items: list[dict[str, Any]]) -> int:
+    """Add an export's memories to ``store``; returns how many were new."""
+    new_ids: dict[int, int] = {}
+    added = 0
+    for item in items:
+        if item["kind"] == "utterance":
+            created = float(item.get("created_at") or time.time())
+            existing = await store.find_utterance(item["text"], created)
+            if existing is None:
+                saved = await store.add_utterance(None, str(item.get("role") or "user"), item["text"],
+                                                  status=str(item.get("status") or "complete"),
+                                                  created_at=created, defer_vector=True)
+                existing, added = saved.id, added + 1
+            new_ids[item["id"]] = existing
+        else:
+            draft = FactDraft(item["text"], str(item.get("subject") or "user"),
+                              str(item.get("predicate") or "note"), str(item.get("object") or ""),
+                              item.get("provenance") or "user")
+            source = new_ids.get(item.get("source_id") or -1)
+            added += len(await store.add_facts([draft], source, exclusive=is_exclusive))
+    profile = header.get("profile")
+    if isinstance(profile, dict):
+        await store.set_profile({str(k): str(v) for k, v in profile.items()})
+    await store.embed_missing()
+    return added
