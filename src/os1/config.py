@@ -94,6 +94,7 @@ class MemorySettings(BaseModel):
     search_k: int = 8
     extraction: Literal["auto", "rules", "llm", "both"] = "auto"
     embedder: str = "minilm"
+    encryption_key: SecretStr | None = None  # set to encrypt the store at rest (SQLCipher)
     recency_half_life_days: float = 30.0
 
 
@@ -147,6 +148,8 @@ def load_settings(**overrides: Any) -> Settings:
 def masked(settings: Settings) -> dict[str, Any]:
     """The effective settings as plain data with every secret masked."""
     data: dict[str, Any] = settings.model_dump(mode="json")
+    if settings.memory.encryption_key is not None:
+        data["memory"]["encryption_key"] = "********"
     for name, model in settings.llm.models.items():
         if model.api_key is not None:
             data["llm"]["models"][name]["api_key"] = "********"

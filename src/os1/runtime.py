@@ -16,6 +16,14 @@ from os1.memory.sqlite import SQLiteMemory, store_path
 from os1.tools.memory import memory_tools
 
 
+async def open_store(settings: Settings) -> SQLiteMemory:
+    """The configured user's store, encrypted if a key is set."""
+    key = settings.memory.encryption_key
+    return await SQLiteMemory.open(store_path(settings.home, settings.user),
+                                   load_embedder(settings.memory.embedder),
+                                   key.get_secret_value() if key else None)
+
+
 def turn_settings(settings: Settings, model_name: str) -> TurnSettings:
     mode = settings.memory.extraction
     capable = settings.llm.models[model_name].is_capable
@@ -45,9 +53,7 @@ class Runtime:
         if name not in settings.llm.models:
             have = ", ".join(sorted(settings.llm.models))
             raise ConfigError(f"no model named {name!r} (configured: {have}); see `os1 models`")
-        embedder = load_embedder(settings.memory.embedder)
-        store = await SQLiteMemory.open(store_path(settings.home, settings.user), embedder)
-        return cls(settings, store, name)
+        return cls(settings, await open_store(settings), name)
 
     @property
     def model(self) -> ChatModel:

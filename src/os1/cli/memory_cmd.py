@@ -13,20 +13,18 @@ import click
 from os1.cli.io import console
 from os1.cli.main import CliState
 from os1.cli.render import memory_table
-from os1.errors import MemoryStoreError
+from os1.errors import ConfigError, MemoryStoreError
 from os1.memory.base import MemoryItem
-from os1.memory.embedders import load_embedder
 from os1.memory.portability import export_lines, import_export, read_export
-from os1.memory.sqlite import SQLiteMemory, store_path
+from os1.memory.sqlite import SQLiteMemory, encrypt_file, store_path
+from os1.runtime import open_store
 
 T = TypeVar("T")
 
 
 def _with_store(state: CliState, work: Callable[[SQLiteMemory], Awaitable[T]]) -> T:
     async def go() -> T:
-        settings = state.settings
-        store = await SQLiteMemory.open(store_path(settings.home, settings.user),
-                                        load_embedder(settings.memory.embedder))
+        store = await open_store(state.settings)
         try:
             return await work(store)
         finally:
@@ -91,6 +89,25 @@ def forget(state: CliState, memory_id: int, no_compact: bool) -> None:
     if not _with_store(state, go):
         raise MemoryStoreError(f"no memory with id {memory_id}")
     click.echo(f"Forgot memory {memory_id}.")
+
+
+@memory.command()
+@click.pass_obj
+def encrypt(state: CliState) -> None:
+    """Encrypt an existing plain store with the key in memory.encryption_key.
+
+    Set the key first (OS1_MEMORY__ENCRYPTION_KEY or the settings file); keep it safe: without
+    it the memories cannot be read. Close other os1 processes before running this.
+    """
+    key = state.settings.memory.encryption_key
+    if key is None:
+        raise ConfigError("set memory.encryption_key (e.g. OS1_MEMORY__ENCRYPTION_KEY) first")
+    path = store_path(state.settings.home, state.settings.user)
+    if not path.exists():
+        raise MemoryStoreError(f"no store at {path} yet: it will be created encrypted")
+    encrypt_file(path, key.get_secret_value())
+    _with_store(state, lambda s: s.count())  # proves the key opens it
+    click.echo(f"Encrypted {path}.")
 
 
 @memory.command()

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -48,12 +48,66 @@ def store_path(home: Path, user: str) -> Path:
     return home / "users" / user / "memory.sqlite3"
 
 
+def _errors(name: str) -> tuple[type[Exception], ...]:
+    """One DB-API error class from both drivers (stdlib sqlite3, and SQLCipher's)."""
+    found: list[type[Exception]] = [getattr(sqlite3, name)]
+    try:
+        from sqlcipher3 import dbapi2
+    except ImportError:
+        return tuple(found)
+    return (*found, getattr(dbapi2, name))
+
+
+_OPERATIONAL, _INTEGRITY, _DATABASE = (_errors(n) for n in
+                                       ("OperationalError", "IntegrityError", "DatabaseError"))
+
+
+def _connect(path: Path, key: str | None) -> sqlite3.Connection:
+    """A connection: plain SQLite, or SQLCipher (AES-256) unlocked with the user's key (its
+    connection has the same DB-API surface, so it is typed as the stdlib one)."""
+    if key is None:
+        return sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        from sqlcipher3 import dbapi2
+    except ImportError:
+        raise MemoryStoreError("encryption needs SQLCipher: pip install sqlcipher3-binary") from None
+    db = dbapi2.connect(str(path), isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA cipher_log_level = NONE")
+    db.execute("PRAGMA key = " + "'" + key.replace("'", "''") + "'")
+    try:
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except _DATABASE:
+        db.close()
+        raise MemoryStoreError(f"cannot open {path}: wrong encryption key, or not an os1 store") from None
+    return cast(sqlite3.Connection, db)
+
+
+def encrypt_file(path: Path, key: str) -> None:
+    """Turn a plain store into one encrypted with ``key`` (no os1 process may be using it)."""
+    from sqlcipher3 import dbapi2
+
+    plain = sqlite3.connect(path, isolation_level=None)
+    with _mapped(path):
+        plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        plain.close()
+        target = path.with_name(path.name + ".encrypting")
+        target.unlink(missing_ok=True)
+        db = dbapi2.connect(str(path), isolation_level=None)
+        db.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(target), key))
+        db.execute("SELECT sqlcipher_export('encrypted')")
+        db.execute("DETACH DATABASE encrypted")
+        db.close()
+    target.replace(path)
+    for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+
+
 @contextmanager
 def _mapped(path: Path) -> Iterator[None]:
     """SQLite errors become one-line MemoryStoreErrors naming the file and the fix."""
     try:
         yield
-    except sqlite3.OperationalError as exc:
+    except _OPERATIONAL as exc:
         text = str(exc)
         if "readonly" in text or "read-only" in text:
             raise MemoryStoreError(
@@ -62,17 +116,19 @@ def _mapped(path: Path) -> Iterator[None]:
         if "locked" in text or "busy" in text:
             raise MemoryStoreError(f"{path} is busy in another os1 process; try again") from exc
         raise MemoryStoreError(f"memory store {path}: {text}") from exc
-    except sqlite3.IntegrityError as exc:
+    except _INTEGRITY as exc:
         raise MemoryStoreError(f"memory store {path} refused a write: {exc}") from exc
-    except sqlite3.DatabaseError as exc:
-        raise MemoryStoreError(f"memory store {path} is damaged or not a database: {exc}") from exc
+    except _DATABASE as exc:
+        raise MemoryStoreError(f"memory store {path} is damaged or not a database, or it is encrypted"
+                               f" and no key was given (memory.encryption_key): {exc}") from exc
 
 
 class SQLiteMemory:
     """A user's memory in one SQLite file."""
 
-    def __init__(self, path: Path, embedder: Embedder) -> None:
+    def __init__(self, path: Path, embedder: Embedder, key: str | None = None) -> None:
         self.path = path
+        self._key = key
         self.embedder = embedder
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="os1-store")
         self._db: sqlite3.Connection | None = None
@@ -82,8 +138,10 @@ class SQLiteMemory:
     # -- lifecycle -------------------------------------------------------------------------
 
     @classmethod
-    async def open(cls, path: Path, embedder: Embedder) -> SQLiteMemory:
-        store = cls(path, embedder)
+    async def open(cls, path: Path, embedder: Embedder, key: str | None = None) -> SQLiteMemory:
+        """Open (creating if needed) the store at ``path``; with ``key`` it is encrypted at rest
+        with SQLCipher, and opening it with any other key fails with a clear error."""
+        store = cls(path, embedder, key)
         await store._run(store._open)
         return store
 
@@ -95,7 +153,7 @@ class SQLiteMemory:
                 f"cannot create {self.path.parent}: {exc.strerror}; set OS1_HOME to a writable directory"
             ) from None
         with _mapped(self.path):
-            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db = _connect(self.path, self._key)
             self._db = db
             db.execute("PRAGMA busy_timeout = 10000")
             db.execute("PRAGMA journal_mode = WAL")
