@@ -167,3 +167,11 @@ def test_history_window_start_moves_in_jumps() -> None:
     assert history[-1].id == 8 and len(history) == 3 and floor == 6
     again, same = sticky_history(turns[:9], floor, 100)  # the start stays put
     assert same == 6 and [t.id for t in again] == [6, 7, 8, 9]
+
+
+async def test_learning_cut_off_by_a_crash_is_redone_next_turn(store: SQLiteMemory) -> None:
+    await store.add_utterance(None, "user", "I live in Reykjavik")  # stored, never learned
+    assert [m.text for m in await store.unlearned()] == ["I live in Reykjavik"]
+    await turn(make(store, ScriptedLLM("Oh!")), "hello again")
+    assert await store.unlearned() == []
+    assert [f.object for f in await store.list_memories(kind="fact")] == ["Reykjavik"]

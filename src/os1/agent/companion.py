@@ -136,14 +136,17 @@ class Companion:
         task.add_done_callback(self._background.discard)
 
     async def _extract(self, user: MemoryItem) -> None:
+        """Learn from this turn, and from any earlier one a crash kept from being learned."""
         try:
             await self.store.embed_missing()  # the reply's vector, deferred off the reply path
-            drafts = extract_rules(user.text) if self.settings.rule_extraction else []
-            if self.settings.llm_extraction:
-                drafts += await extract_llm(self.model, user.text)
-            await self.store.add_facts(drafts, user.id, exclusive=is_exclusive)
-        except Exception as exc:  # the turn is already stored: extraction can be re-run later
-            log.warning("fact extraction failed for memory %s: %s", user.id, exc)
+            for said in await self.store.unlearned():
+                drafts = extract_rules(said.text) if self.settings.rule_extraction else []
+                if self.settings.llm_extraction:
+                    drafts += await extract_llm(self.model, said.text)
+                await self.store.add_facts(drafts, said.id, exclusive=is_exclusive)
+                await self.store.mark_learned(said.id)
+        except Exception as exc:  # the turn is already stored: extraction is retried next turn
+            log.warning("fact extraction failed after memory %s: %s", user.id, exc)
 
     async def drain(self) -> None:
         """Wait for background learning to finish (before exit)."""

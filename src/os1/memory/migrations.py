@@ -85,6 +85,19 @@ def m002_pending_vectors(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m003_pending_learning(db: sqlite3.Connection) -> None:
+    """User utterances not yet mined for facts are marked, so that extraction cut off by a crash
+    is redone from the log."""
+    run_script(
+        db,
+        """
+        ALTER TABLE memories ADD COLUMN learned INTEGER NOT NULL DEFAULT 1;
+        CREATE INDEX memories_unlearned ON memories(id) WHERE learned = 0;
+        """,
+    )
+
+
 def run_script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one, inside the caller's transaction (``executescript`` would
     commit it)."""

@@ -233,14 +233,14 @@ class SQLiteMemory:
             vector = (await self.embed([text]))[0]
         provenance = "user" if role == "user" else "assistant"
         row = ("utterance", text, created_at or time.time(), role, session_id, provenance, status,
-               int(vector is not None))
+               int(vector is not None), int(role != "user"))
         return await self._run(self._insert, row, vector)
 
     def _insert(self, row: tuple[Any, ...], vector: Vectors | None) -> MemoryItem:
         with self._write() as db:
             cur = db.execute(
                 "INSERT INTO memories (kind, text, created_at, role, session_id, provenance, status,"
-                " embedded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+                " embedded, learned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             memory_id = int(cur.lastrowid or 0)
             if vector is not None:
                 self._put_vector(db, memory_id, vector)
@@ -302,6 +302,22 @@ class SQLiteMemory:
                 added.append(int(cur.lastrowid or 0))
                 self._put_vector(db, added[-1], vector)
         return [self._get(i) for i in added]
+
+    async def unlearned(self, limit: int = 50) -> list[MemoryItem]:
+        """User utterances whose facts have not been extracted yet, oldest first."""
+        def go() -> list[MemoryItem]:
+            rows = self.db.execute(f"SELECT {_COLUMNS} FROM memories WHERE learned = 0 ORDER BY id"
+                                   " LIMIT ?", (limit,)).fetchall()
+            return [_item(r) for r in rows]
+
+        return await self._run(go)
+
+    async def mark_learned(self, memory_id: int) -> None:
+        def go() -> None:
+            with self._write() as db:
+                db.execute("UPDATE memories SET learned = 1 WHERE id = ?", (memory_id,))
+
+        await self._run(go)
 
     async def set_status(self, memory_id: int, status: str) -> None:
         def go() -> None:
