@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -208,7 +209,9 @@ def start_long_turn(home: Path) -> subprocess.Popen[bytes]:
 def test_ctrl_c_keeps_what_was_said(os1_home: Path) -> None:
     proc = start_long_turn(os1_home)
     wait_for_user_row(os1_home)
-    time.sleep(1.5)  # let the reply get going
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], 120)  # the reply has started streaming
+    assert ready and os.read(proc.stdout.fileno(), 64)
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=60)
     assert proc.returncode == 130
