@@ -14,6 +14,7 @@ import tempfile
 import uuid
 import warnings
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,28 @@ async def test_common_words_still_rank_recent_matches(store: PostgresMemory, dsn
     assert len(hits) == 5 and all(h.word_rank is not None for h in hits)
 
 
+async def test_search_brings_neighbouring_turns_and_skips_ubiquitous_words(store: PostgresMemory) -> None:
+    session = await store.start_session()
+    for n in range(55):
+        await store.add_utterance(session, "user", f"Caroline: small talk number {n}")
+    asked = await store.add_utterance(session, "assistant", "what did you do at the weekend?")
+    told = await store.add_utterance(session, "user", "Caroline: I went to a pottery class")
+    assert await store._ubiquitous(["caroline", "pottery"]) == ["caroline"]
+    hits = await store.search("Caroline pottery", k=5)
+    assert hits[0].item.id == told.id
+    assert asked.id in [h.item.id for h in hits]  # the turn before, though it matches nothing
+
+
+async def test_dates_in_the_query_favour_memories_from_then(store: PostgresMemory) -> None:
+    may = datetime(2023, 5, 10).timestamp()
+    august = datetime(2023, 8, 10).timestamp()
+    in_may = await store.add_utterance(None, "user", "we went hiking", created_at=may)
+    await store.add_utterance(None, "user", "we went hiking", created_at=august)
+    now = datetime(2024, 1, 1).timestamp()
+    assert (await store.search("hiking in May 2023", now=now))[0].item.id == in_may.id
+    assert (await store.search("hiking", now=now))[0].item.id != in_may.id
+
+
 async def test_search_excludes_and_filters_kinds(store: PostgresMemory) -> None:
     a = await store.add_utterance(None, "user", "I love the cello")
     await store.add_facts([FactDraft("The user loves the cello.", "user", "love", "the cello")], a.id)
@@ -184,6 +207,10 @@ async def test_pages_status_edit_and_lookup(store: PostgresMemory) -> None:
     assert edited is not None and (await store.search("walrus"))[0].item.id == ids[1]
     assert await store.find_utterance("line 2", 1002.0) == ids[2]
     assert await store.find_utterance("line 2", 1005.0) is None
+    await store.add_utterance(None, "assistant", "replies are not mined for facts")
+    assert [m.id for m in await store.unlearned()] == ids
+    await store.mark_learned(ids[0])
+    assert [m.id for m in await store.unlearned(limit=2)] == ids[1:3]
 
 
 async def test_deferred_vectors_are_filled_in_later(store: PostgresMemory) -> None:
@@ -217,6 +244,8 @@ async def test_one_user_cannot_reach_another_users_memories(dsn: str) -> None:
     assert not await bob.forget(said.id) and not await bob.forget(fact.id)
     assert await bob.edit(said.id, "overwritten") is None
     await bob.set_status(said.id, "interrupted")
+    await bob.mark_learned(said.id)
+    assert await bob.unlearned() == []
     assert await bob.embed_missing() == 0
     with pytest.raises(MemoryStoreError, match="no memory"):
         await bob.related(said.id)
@@ -226,6 +255,7 @@ async def test_one_user_cannot_reach_another_users_memories(dsn: str) -> None:
         await bob.add_utterance(session, "user", "into Alice's session")
 
     assert await alice.get(said.id) == said and await alice.get(fact.id) == fact
+    assert [m.id for m in await alice.unlearned()] == [said.id, late.id]
     assert await alice.embed_missing() == 1 and (await alice.get(late.id)) is not None
     assert len(await alice.export()) == 3 and await alice.profile() == {"user_name": "Alice"}
     assert (await alice.search("blue heron"))[0].item.id in (said.id, fact.id)

@@ -11,13 +11,14 @@ from one server. One instance is bound to one user, and that binding is the isol
   memory can only be one of the same user's (naming another user's is a refused write), and
   ``forget`` cascades in the database to the vector and to every fact derived from the memory.
 
-Words are PostgreSQL full-text search: a stored ``tsvector`` column generated from the text
-(English stemming, GIN index), ranked with ``ts_rank_cd``, with the same bound on common words as
-the SQLite store. Vectors are pgvector ``vector`` values ranked by cosine distance (``<=>``). The
-nearest-vector query is exact over the user's own rows (found through the primary key): a global
-HNSW index filtered to one user afterwards loses recall (pgvector before 0.8 returns at most
-``ef_search`` candidates before the filter), while one user's memories are few enough to scan.
-Both lists are fused with the recency bonus by ``ranking.fuse``, exactly as in SQLite.
+Search follows ``SQLiteMemory.search`` step by step and scores with the same ``ranking.fuse``;
+only the two signals come from the server. Words are PostgreSQL full-text search: a stored
+``tsvector`` column generated from the text (English stemming, GIN index), ranked with
+``ts_rank_cd`` in place of BM25, with the same bound on common words. Vectors are pgvector
+``vector`` values compared by cosine distance (``<=>``). The nearest-vector query is exact over
+the user's own rows (found through the primary key): a global HNSW index filtered to one user
+afterwards loses recall (before pgvector 0.8 it yields at most ``ef_search`` candidates before the
+filter), while one user's memories are few enough to scan.
 
 The schema is created on open under an advisory lock and recorded in ``os1_migrations``, so many
 processes may open stores at once. Each call runs as one transaction on a pooled connection
@@ -45,7 +46,16 @@ from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from os1.errors import MemoryStoreError
 from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Vectors
-from os1.memory.ranking import content_words, fuse
+from os1.memory.ranking import (
+    MIN_VECTOR_SIMILARITY,
+    UBIQUITOUS,
+    UBIQUITY_MIN_STORE,
+    Context,
+    content_words,
+    fuse,
+    strip_words,
+    time_window,
+)
 from os1.memory.sqlite import COMMON_TERM, fact_hash
 
 Conn: TypeAlias = AsyncConnection[TupleRow]
@@ -81,17 +91,20 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             status text NOT NULL DEFAULT 'complete',
             content_hash text,
             embedded boolean NOT NULL DEFAULT true,
+            learned boolean NOT NULL DEFAULT true,
             words tsvector GENERATED ALWAYS AS (to_tsvector('english', text)) STORED,
             PRIMARY KEY (user_id, id),
             FOREIGN KEY (user_id, session_id) REFERENCES os1_sessions (user_id, id),
             FOREIGN KEY (user_id, source_id) REFERENCES os1_memories (user_id, id) ON DELETE CASCADE)""",
         "CREATE INDEX IF NOT EXISTS os1_memories_kind ON os1_memories (user_id, kind, id)",
+        "CREATE INDEX IF NOT EXISTS os1_memories_session ON os1_memories (user_id, session_id, id)",
         "CREATE INDEX IF NOT EXISTS os1_memories_source ON os1_memories (user_id, source_id)",
         "CREATE INDEX IF NOT EXISTS os1_memories_fact_key ON os1_memories (user_id, subject, predicate)"
         " WHERE kind = 'fact'",
         "CREATE UNIQUE INDEX IF NOT EXISTS os1_memories_fact_hash ON os1_memories (user_id, content_hash)"
         " WHERE kind = 'fact'",
         "CREATE INDEX IF NOT EXISTS os1_memories_unembedded ON os1_memories (user_id, id) WHERE NOT embedded",
+        "CREATE INDEX IF NOT EXISTS os1_memories_unlearned ON os1_memories (user_id, id) WHERE NOT learned",
         "CREATE INDEX IF NOT EXISTS os1_memories_words ON os1_memories USING gin (words)",
         """CREATE TABLE IF NOT EXISTS os1_vectors (
             user_id text NOT NULL,
@@ -282,11 +295,11 @@ class PostgresMemory:
             vector = (await self.embed([text]))[0]
         provenance = "user" if role == "user" else "assistant"
         row = (self.user, text, created_at or time.time(), role, session_id, provenance, status,
-               vector is not None)
+               vector is not None, role != "user")  # the user's words wait for fact extraction
         async with self._tx() as conn:
             cur = await conn.execute(
-                "INSERT INTO os1_memories (user_id, kind, text, created_at, role, session_id,"
-                " provenance, status, embedded) VALUES (%s, 'utterance', %s, %s, %s, %s, %s, %s, %s)"
+                "INSERT INTO os1_memories (user_id, kind, text, created_at, role, session_id, provenance,"
+                " status, embedded, learned) VALUES (%s, 'utterance', %s, %s, %s, %s, %s, %s, %s, %s)"
                 f" RETURNING {_COLUMNS}", row)
             item = _item(await _one(cur))
             if vector is not None:
@@ -364,6 +377,17 @@ class PostgresMemory:
             (self.user, draft.text, now, draft.provenance, source_id, draft.subject, draft.predicate,
              draft.object, digest))
         return _item(await _one(cur))
+
+    async def unlearned(self, limit: int = 50) -> list[MemoryItem]:
+        """User utterances whose facts have not been extracted yet, oldest first."""
+        async with self._tx() as conn:
+            return await self._items(conn, f"SELECT {_COLUMNS} FROM os1_memories WHERE user_id = %s"
+                                     " AND NOT learned ORDER BY id LIMIT %s", (limit,))
+
+    async def mark_learned(self, memory_id: int) -> None:
+        async with self._tx() as conn:
+            await conn.execute("UPDATE os1_memories SET learned = true WHERE user_id = %s AND id = %s",
+                               (self.user, memory_id))
 
     async def set_status(self, memory_id: int, status: str) -> None:
         async with self._tx() as conn:
@@ -480,35 +504,67 @@ class PostgresMemory:
 
     async def search(self, query: str, *, k: int = 8, vector: Vectors | None = None,
                      kinds: Sequence[Kind] | None = None, exclude: Sequence[int] = (),
-                     half_life_days: float = 30.0, include_superseded: bool = False) -> list[Hit]:
-        """Hybrid search: full-text and vector ranks fused (RRF), plus recency."""
-        if vector is None:
+                     half_life_days: float = 30.0, include_superseded: bool = False,
+                     now: float | None = None) -> list[Hit]:
+        """Hybrid search as in SQLite: full-text rank and cosine similarity fused with each
+        hit's neighbouring turns and session, dates named in the query, and recency as of
+        ``now`` (default: the clock). Words found in a large share of the user's memories are
+        left out of the query's vector, which is then embedded again without them."""
+        terms = content_words(query)
+        ubiquitous = await self._ubiquitous(terms)
+        stripped = strip_words(query, ubiquitous) if ubiquitous else ""
+        if stripped:
+            vector = (await self.embed([stripped]))[0]
+        elif vector is None:
             vector = (await self.embed([query]))[0]
-        pool = max(50, 4 * k)
+        now = time.time() if now is None else now
+        pool, skip = max(50, 4 * k), set(exclude)
         async with self._tx() as conn:
-            words = await self._word_search(conn, content_words(query), pool)
+            words = await self._word_search(conn, terms, pool)
             near = await self._vector_search(conn, vector, pool)
-            ids = (set(words) | {i for i, _ in near}) - set(exclude)
+            candidates = {i for i, _ in words} | {i for i, sim in near if sim >= MIN_VECTOR_SIMILARITY}
+            candidates -= skip
+            if not candidates:
+                return []
+            context = await self._context(conn, candidates)
+            neighbours = {n for n in (*context.before.values(), *context.after.values()) if n is not None}
             found = await self._items(conn, f"SELECT {_COLUMNS} FROM os1_memories WHERE user_id = %s"
-                                      " AND id = ANY(%s)", (sorted(ids),)) if ids else []
-        items = {m.id: m for m in found
-                 if (not kinds or m.kind in kinds) and (include_superseded or m.valid_to is None)}
-        return fuse(items, words, near, k=k, now=time.time(), half_life_days=half_life_days)
+                                      " AND id = ANY(%s)", (sorted((candidates | neighbours) - skip),))
+            items = {m.id: m for m in found
+                     if (not kinds or m.kind in kinds) and (include_superseded or m.valid_to is None)}
+            similarity = await self._similarities(conn, list(items), vector)
+        return fuse(items, candidates & items.keys(), words, near, similarity, context, k=k, now=now,
+                    half_life_days=half_life_days, window=time_window(query, now))
 
-    async def _word_search(self, conn: Conn, terms: list[str], pool: int) -> list[int]:
-        """Full-text ranks with bounded cost: words found in ``COMMON_TERM`` or more memories are
-        left out when rarer ones exist (their weight is small anyway); if every word is common,
-        only the most recent matches are ranked."""
+    async def _ubiquitous(self, terms: list[str]) -> list[str]:
+        """The query words found in ``UBIQUITOUS`` or more of the user's memories (in a
+        transcript, the speakers' names), once the user has ``UBIQUITY_MIN_STORE`` vectors."""
+        if not terms:
+            return []
+        async with self._tx() as conn:
+            cur = await conn.execute("SELECT count(*) FROM os1_vectors WHERE user_id = %s AND model = %s",
+                                     (self.user, self.embedder.model_id))
+            stored = int((await _one(cur))[0])
+            if stored < UBIQUITY_MIN_STORE:
+                return []
+            cap = math.ceil(UBIQUITOUS * stored)
+            counts = await self._matches(conn, terms, cap)
+        return [t for t in terms if counts.get(t, 0) >= cap]
+
+    async def _word_search(self, conn: Conn, terms: list[str], pool: int) -> list[tuple[int, float]]:
+        """Full-text ranks with bounded cost, as (id, ts_rank_cd) best first: words found in
+        ``COMMON_TERM`` or more memories are left out when rarer ones exist (their weight is small
+        anyway); if every word is common, only the most recent matches are ranked."""
         if not terms:
             return []
         counts = await self._matches(conn, terms, COMMON_TERM)
         rare = [t for t in terms if counts.get(t, 0) < COMMON_TERM]
         cur = await conn.execute(
-            "SELECT id FROM (SELECT m.id, m.words, w.q FROM os1_memories m,"
+            "SELECT id, ts_rank_cd(words, q, 1) AS score FROM (SELECT m.id, m.words, w.q FROM os1_memories m,"
             f" (SELECT {_tsquery(len(rare or terms))} AS q) w WHERE m.user_id = %s AND m.words @@ w.q"
-            " ORDER BY m.id DESC LIMIT %s) found ORDER BY ts_rank_cd(words, q, 1) DESC, id DESC LIMIT %s",
+            " ORDER BY m.id DESC LIMIT %s) found ORDER BY score DESC, id DESC LIMIT %s",
             (*(rare or terms), self.user, None if rare else COMMON_TERM, pool))
-        return [int(r[0]) for r in await cur.fetchall()]
+        return [(int(i), float(score)) for i, score in await cur.fetchall()]
 
     async def _matches(self, conn: Conn, terms: list[str], cap: int) -> dict[str, int]:
         """How many of the user's memories match each word, counting up to ``cap``."""
@@ -527,6 +583,29 @@ class PostgresMemory:
             "SELECT memory_id, v <=> %s AS distance FROM os1_vectors WHERE user_id = %s AND model = %s"
             " ORDER BY distance LIMIT %s", (query, self.user, self.embedder.model_id, pool))
         return [(int(i), 1.0 - float(d)) for i, d in await cur.fetchall() if not math.isnan(d)]
+
+    async def _similarities(self, conn: Conn, ids: list[int], vector: Vectors) -> dict[int, float]:
+        """Cosine similarity of the query to each of these memories that has a vector."""
+        query = np.asarray(vector, dtype=np.float32)
+        if not ids or not np.any(query):
+            return {}
+        cur = await conn.execute(
+            "SELECT memory_id, v <=> %s FROM os1_vectors WHERE user_id = %s AND model = %s"
+            " AND memory_id = ANY(%s)", (query, self.user, self.embedder.model_id, ids))
+        return {int(i): 1.0 - float(d) for i, d in await cur.fetchall() if not math.isnan(d)}
+
+    async def _context(self, conn: Conn, ids: set[int]) -> Context:
+        """Each utterance's previous and next utterance in its session."""
+        cur = await conn.execute(
+            "SELECT m.id,"
+            " (SELECT max(p.id) FROM os1_memories p WHERE p.user_id = m.user_id"
+            "  AND p.session_id = m.session_id AND p.id < m.id AND p.kind = 'utterance'),"
+            " (SELECT min(n.id) FROM os1_memories n WHERE n.user_id = m.user_id"
+            "  AND n.session_id = m.session_id AND n.id > m.id AND n.kind = 'utterance')"
+            " FROM os1_memories m WHERE m.user_id = %s AND m.id = ANY(%s) AND m.kind = 'utterance'"
+            " AND m.session_id IS NOT NULL", (self.user, sorted(ids)))
+        rows = await cur.fetchall()
+        return Context({r[0]: r[1] for r in rows}, {r[0]: r[2] for r in rows})
 
     # -- profile ---------------------------------------------------------------------------
 

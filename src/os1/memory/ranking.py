@@ -1,17 +1,29 @@
-"""Ranking for hybrid search: the FTS5 query from free text, and reciprocal-rank fusion of the
-word and vector lists with recency and a preference for distilled facts."""
+"""Ranking for hybrid search: the FTS5 query from free text, dates named in it, and the fusion of
+the word and vector signals with the memory's conversational context (its neighbouring turns and
+its session), recency and a preference for distilled facts."""
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from os1.memory.base import Hit, MemoryItem
 
-RRF_K = 60.0
-RECENCY_WEIGHT = 0.006
-FACT_BONUS = 0.004
+# Scores are in cosine units: a candidate's own score is its cosine similarity to the query plus
+# WORD_WEIGHT times its BM25 over the query's best BM25. Tuned on LoCoMo dev (benchmarks/locomo.py).
+WORD_WEIGHT = 0.5
+NEIGHBOUR_WEIGHT = 0.3  # times the better of the previous and next turn's score, same session
+SESSION_WEIGHT = 0.5  # times the best own score among the session's candidates
+WINDOW_BONUS = 0.2  # for memories inside a date range that the query names ("in May 2023")
+RECENCY_WEIGHT = 0.02  # a tie-breaker: LoCoMo (asked after the fact) is indifferent at this size
+FACT_BONUS = 0.03
 MIN_VECTOR_SIMILARITY = 0.2  # below this a vector-only match is noise
+UBIQUITOUS = 0.4  # a query word found in this share of memories (a speaker's name) is left out of
+UBIQUITY_MIN_STORE = 50  # the query's vector, in stores of at least this many memories
+DAY = 86400.0
 
 STOPWORDS = frozenset(
     "a an and are as at be but by can could did do does for from had has have he her hers him his"
@@ -32,21 +44,100 @@ def fts_query(words: list[str]) -> str:
     return " OR ".join(f'"{w}"' for w in words)
 
 
-def fuse(items: dict[int, MemoryItem], words: list[int], near: list[tuple[int, float]], *,
-         k: int, now: float, half_life_days: float) -> list[Hit]:
-    """Score every candidate in ``items`` and return the best ``k``."""
-    word_rank = {memory_id: rank for rank, memory_id in enumerate(words)}
+def strip_words(text: str, words: list[str]) -> str:
+    """The text without ``words`` (lower-case content words), and without their possessive 's."""
+    for word in words:
+        text = re.sub(rf"\b{re.escape(word)}(?:'s)?\b", " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split())
+
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december")
+_MONTH = "|".join(MONTHS)
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? ({_MONTH}),? (\d{{4}})\b")
+_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH}) (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b")
+_MONTH_YEAR = re.compile(rf"\b({_MONTH})(?:,? (\d{{4}}))?\b")
+_YEAR = re.compile(r"\b(?:in|during|of|since) (19\d\d|20\d\d)\b")
+_MAY_VERB = re.compile(r"\bmay (?:i|we|you|he|she|they|it|be)\b")
+
+
+def _month_start(year: int, month: int) -> float:
+    return datetime(year + (month - 1) // 12, (month - 1) % 12 + 1, 1).timestamp()
+
+
+def time_window(query: str, now: float) -> tuple[float, float] | None:
+    """The span of time a query names, as Unix times: a date ("on 7 July, 2023", "May 3, 2023":
+    the week up to it, since people tell things after they happen), a month ("in May 2022"; "in
+    May" is the last May up to ``now``; plus ten days for telling it later), or a year."""
+    text = query.lower()
+    found = _DAY_MONTH_YEAR.search(text)
+    if found:
+        day, month, year = int(found[1]), found[2], int(found[3])
+    elif found := _MONTH_DAY_YEAR.search(text):
+        day, month, year = int(found[2]), found[1], int(found[3])
+    if found:
+        try:
+            at = datetime(year, MONTHS.index(month) + 1, day).timestamp()
+        except ValueError:  # "31 June"
+            return None
+        return at - 7 * DAY, at + 2 * DAY
+    found = _MONTH_YEAR.search(text)
+    if found and found[1] == "may" and not found[2] and ("May" not in query or _MAY_VERB.search(text)):
+        found = None  # "may" the verb
+    if found:
+        number = MONTHS.index(found[1]) + 1
+        today = datetime.fromtimestamp(now)
+        year = int(found[2]) if found[2] else today.year - (number > today.month)
+        return _month_start(year, number) - 2 * DAY, _month_start(year, number + 1) + 10 * DAY
+    found = _YEAR.search(text)
+    if found:
+        year = int(found[1])
+        return datetime(year, 1, 1).timestamp(), (datetime(year + 1, 1, 1) + timedelta(days=10)).timestamp()
+    return None
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where each memory sits: its previous and next utterance in the same session (or None)."""
+
+    before: Mapping[int, int | None]
+    after: Mapping[int, int | None]
+
+
+def fuse(items: dict[int, MemoryItem], candidates: set[int], words: list[tuple[int, float]],
+         near: list[tuple[int, float]], similarity: Mapping[int, float], context: Context, *,
+         k: int, now: float, half_life_days: float, window: tuple[float, float] | None = None
+         ) -> list[Hit]:
+    """Score every memory in ``items`` (the candidates and their neighbouring turns) and return the
+    best ``k``. ``words`` is the BM25 list ((id, -bm25), best first), ``near`` the vector list,
+    ``similarity`` each item's cosine similarity to the query."""
+    word_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(words)}
     vector_rank = {memory_id: rank for rank, (memory_id, sim) in enumerate(near)
                    if sim >= MIN_VECTOR_SIMILARITY}
-    hits: list[Hit] = []
+    best_bm25 = max((b for _, b in words), default=0.0) or 1.0
+    bm25 = {memory_id: b / best_bm25 for memory_id, b in words}
+    own: dict[int, float] = {}
     for memory_id, item in items.items():
-        wr, vr = word_rank.get(memory_id), vector_rank.get(memory_id)
-        if wr is None and vr is None:
-            continue
-        score = sum(1.0 / (RRF_K + r + 1) for r in (wr, vr) if r is not None)
-        age_days = max(0.0, now - item.created_at) / 86400.0
+        score = similarity.get(memory_id, 0.0) + WORD_WEIGHT * bm25.get(memory_id, 0.0)
+        if window and window[0] <= item.created_at <= window[1]:
+            score += WINDOW_BONUS
+        age_days = max(0.0, now - item.created_at) / DAY
         score += RECENCY_WEIGHT * math.exp(-age_days * math.log(2) / half_life_days)
         score += FACT_BONUS if item.kind == "fact" else 0.0
-        hits.append(Hit(item, score, wr, vr))
+        own[memory_id] = score
+    session_best: dict[int, float] = {}
+    for memory_id in candidates & own.keys():
+        session = items[memory_id].session_id
+        if session is not None:
+            session_best[session] = max(session_best.get(session, -math.inf), own[memory_id])
+    for memory_id, item in items.items():
+        if item.session_id is not None:
+            own[memory_id] += SESSION_WEIGHT * session_best.get(item.session_id, 0.0)
+    hits: list[Hit] = []
+    for memory_id, item in items.items():
+        beside = [own[n] for n in (context.before.get(memory_id), context.after.get(memory_id))
+                  if n is not None and n in own]
+        score = own[memory_id] + NEIGHBOUR_WEIGHT * max(beside, default=0.0)
+        hits.append(Hit(item, score, word_rank.get(memory_id), vector_rank.get(memory_id)))
     hits.sort(key=lambda h: h.score, reverse=True)
     return hits[:k]

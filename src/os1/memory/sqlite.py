@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import re
 import sqlite3
 import time
@@ -24,7 +25,17 @@ import numpy as np
 from os1.errors import MemoryStoreError
 from os1.memory import migrations
 from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Vectors
-from os1.memory.ranking import content_words, fts_query, fuse
+from os1.memory.ranking import (
+    MIN_VECTOR_SIMILARITY,
+    UBIQUITOUS,
+    UBIQUITY_MIN_STORE,
+    Context,
+    content_words,
+    fts_query,
+    fuse,
+    strip_words,
+    time_window,
+)
 from os1.memory.vectors import VectorIndex
 
 T = TypeVar("T")
@@ -134,6 +145,7 @@ class SQLiteMemory:
         self._db: sqlite3.Connection | None = None
         self._index = VectorIndex(embedder.dim)
         self._data_version = -1
+        self._ubiquity: dict[str, tuple[int, bool]] = {}  # term -> (store size, ubiquitous?)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -446,47 +458,94 @@ class SQLiteMemory:
 
     async def search(self, query: str, *, k: int = 8, vector: Vectors | None = None,
                      kinds: Sequence[Kind] | None = None, exclude: Sequence[int] = (),
-                     half_life_days: float = 30.0, include_superseded: bool = False) -> list[Hit]:
-        """Hybrid search: FTS5 BM25 and vector ranks fused (RRF), plus recency."""
-        if vector is None:
-            vector = (await self.embed([query]))[0]
-        return await self._run(self._search, query, vector, k, kinds, set(exclude),
-                               half_life_days, include_superseded)
+                     half_life_days: float = 30.0, include_superseded: bool = False,
+                     now: float | None = None) -> list[Hit]:
+        """Hybrid search: BM25 and cosine similarity fused with each hit's neighbouring turns and
+        session, dates named in the query, and recency as of ``now`` (default: the clock).
 
-    def _search(self, query: str, vector: Vectors, k: int, kinds: Sequence[Kind] | None,
-                exclude: set[int], half_life_days: float, include_superseded: bool) -> list[Hit]:
+        Words found in a large share of the memories (in a transcript, the speakers' names) are
+        left out of the query's vector, which is then embedded again without them."""
+        terms = content_words(query)
+        ubiquitous = await self._run(self._ubiquitous, terms)
+        stripped = strip_words(query, ubiquitous) if ubiquitous else ""
+        if stripped:
+            vector = (await self.embed([stripped]))[0]
+        elif vector is None:
+            vector = (await self.embed([query]))[0]
+        return await self._run(self._search, query, terms, vector, k, kinds, set(exclude),
+                               half_life_days, include_superseded, time.time() if now is None else now)
+
+    def _ubiquitous(self, terms: list[str]) -> list[str]:
+        """Query words found in a large share of the memories. Counting can cost milliseconds in
+        a big store, so each answer is kept until the store has grown by a tenth."""
+        self._sync_index()
+        size = len(self._index)
+        if size < UBIQUITY_MIN_STORE:
+            return []
+        cap = math.ceil(UBIQUITOUS * size)
+        found = []
+        for term in terms:
+            known = self._ubiquity.get(term)
+            if known is None or abs(size - known[0]) > size / 10:
+                known = (size, self._matches(term, cap) >= cap)
+                self._ubiquity[term] = known
+            if known[1]:
+                found.append(term)
+        return found
+
+    def _search(self, query: str, terms: list[str], vector: Vectors, k: int,
+                kinds: Sequence[Kind] | None, exclude: set[int], half_life_days: float,
+                include_superseded: bool, now: float) -> list[Hit]:
         self._sync_index()
         pool = max(50, 4 * k)
-        words = self._word_search(content_words(query), pool)
+        words = self._word_search(terms, pool)
         near = self._index.search(vector, pool)
-        ids = set(words) | {i for i, _ in near}
-        ids -= exclude
-        if not ids:
+        candidates = {i for i, _ in words} | {i for i, sim in near if sim >= MIN_VECTOR_SIMILARITY}
+        candidates -= exclude
+        if not candidates:
             return []
+        context = self._context(candidates)
+        ids = (candidates | {n for n in (*context.before.values(), *context.after.values())
+                             if n is not None}) - exclude
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(f"SELECT {_COLUMNS} FROM memories WHERE id IN ({marks})",
                                tuple(ids)).fetchall()
         items = {r[0]: _item(r) for r in rows}
         items = {i: m for i, m in items.items()
                  if (not kinds or m.kind in kinds) and (include_superseded or m.valid_to is None)}
-        return fuse(items, words, near, k=k, now=time.time(), half_life_days=half_life_days)
+        similarity = self._index.similarities(items, vector)
+        return fuse(items, candidates & items.keys(), words, near, similarity, context, k=k, now=now,
+                    half_life_days=half_life_days, window=time_window(query, now))
 
-    def _word_search(self, terms: list[str], pool: int) -> list[int]:
-        """BM25 over FTS5 with bounded cost: words found in ``COMMON_TERM`` or more memories are
-        left out when rarer ones exist (their weight is small anyway); if every word is common,
-        only the most recent matches are ranked."""
+    def _context(self, ids: set[int]) -> Context:
+        """Each utterance's previous and next utterance in its session."""
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            "SELECT m.id,"
+            " (SELECT max(p.id) FROM memories p WHERE p.session_id = m.session_id AND p.id < m.id"
+            "  AND p.kind = 'utterance'),"
+            " (SELECT min(n.id) FROM memories n WHERE n.session_id = m.session_id AND n.id > m.id"
+            "  AND n.kind = 'utterance')"
+            f" FROM memories m WHERE m.id IN ({marks}) AND m.kind = 'utterance'"
+            " AND m.session_id IS NOT NULL", tuple(ids)).fetchall()
+        return Context({r[0]: r[1] for r in rows}, {r[0]: r[2] for r in rows})
+
+    def _word_search(self, terms: list[str], pool: int) -> list[tuple[int, float]]:
+        """BM25 over FTS5 with bounded cost, as (id, -bm25) best first: words found in
+        ``COMMON_TERM`` or more memories are left out when rarer ones exist (their weight is small
+        anyway); if every word is common, only the most recent matches are ranked."""
         if not terms:
             return []
         rare = [t for t in terms if self._matches(t, COMMON_TERM) < COMMON_TERM]
         if rare:
             rows = self.db.execute(
-                "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?",
-                (fts_query(rare), pool))
-            return [r[0] for r in rows]
+                "SELECT rowid, bm25(memories_fts) FROM memories_fts WHERE memories_fts MATCH ?"
+                " ORDER BY rank LIMIT ?", (fts_query(rare), pool))
+            return [(r[0], -r[1]) for r in rows]
         recent = self.db.execute(
             "SELECT rowid, bm25(memories_fts) FROM memories_fts WHERE memories_fts MATCH ?"
             " ORDER BY rowid DESC LIMIT ?", (fts_query(terms), COMMON_TERM)).fetchall()
-        return [r[0] for r in sorted(recent, key=lambda r: r[1])[:pool]]
+        return [(r[0], -r[1]) for r in sorted(recent, key=lambda r: r[1])[:pool]]
 
     def _matches(self, term: str, cap: int) -> int:
         row = self.db.execute(

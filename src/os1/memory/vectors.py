@@ -9,6 +9,8 @@ and is rebuilt when another process changes the store.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import numpy.typing as npt
 
@@ -75,6 +77,14 @@ class VectorIndex:
             self._ids[row] = moved
             self._row[moved] = row
         self._matrix[last] = 0.0
+
+    def similarities(self, ids: Iterable[int], query: Vectors) -> dict[int, float]:
+        """Inner products of ``query`` with the given ids' vectors (ids without one are left out)."""
+        found = [(memory_id, row) for memory_id in ids if (row := self._row.get(memory_id)) is not None]
+        if not found:
+            return {}
+        scores = self._matrix[[row for _, row in found]] @ query
+        return {memory_id: float(s) for (memory_id, _), s in zip(found, scores, strict=True)}
 
     def search(self, query: Vectors, k: int) -> list[tuple[int, float]]:
         """The ``k`` nearest ids by inner product (cosine for unit vectors), best first."""

@@ -1,0 +1,59 @@
+"""Ranking pieces: dates named in a query, words stripped from it, and context-aware fusion."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from os1.memory.base import MemoryItem
+from os1.memory.ranking import Context, content_words, fuse, strip_words, time_window
+
+NOW = datetime(2023, 10, 22, 12, 0).timestamp()
+
+
+def day(y: int, m: int, d: int) -> float:
+    return datetime(y, m, d).timestamp()
+
+
+def test_dates_months_and_years_become_windows() -> None:
+    start, end = time_window("What did Caroline do on 7 July, 2023?", NOW) or (0, 0)
+    assert start <= day(2023, 7, 7) <= end and end - start < 10 * 86400
+    start, end = time_window("When did she go hiking in May 2022?", NOW) or (0, 0)
+    assert start < day(2022, 5, 15) < end and not start < day(2023, 5, 15) < end
+    start, end = time_window("what happened in August?", NOW) or (0, 0)
+    assert start < day(2023, 8, 10) < end  # the last August before now
+    start, end = time_window("Where did they travel in 2022?", NOW) or (0, 0)
+    assert start <= day(2022, 6, 1) < end and not start <= day(2023, 6, 1) < end
+
+
+def test_may_the_verb_and_impossible_dates_name_no_time() -> None:
+    assert time_window("may I ask about your sister?", NOW) is None
+    assert time_window("What did I say on 31 June, 2023?", NOW) is None
+    assert time_window("How is my sister?", NOW) is None
+
+
+def test_strip_words_removes_names_and_possessives() -> None:
+    assert strip_words("What is Caroline's favourite book, Caroline?", ["caroline"]) == \
+        "What is favourite book, ?"
+    assert content_words("What did Caroline do?") == ["caroline"]
+
+
+def item(i: int, session: int, at: float = NOW) -> MemoryItem:
+    return MemoryItem(i, "utterance", f"turn {i}", at, role="user", session_id=session)
+
+
+def test_neighbours_and_session_lift_context_turns() -> None:
+    items = {i: item(i, 1 if i < 10 else 2) for i in (1, 2, 3, 11, 12)}
+    context = Context({2: 1, 3: 2, 12: 11}, {1: 2, 2: 3, 11: 12})
+    near = [(2, 0.9), (11, 0.5)]
+    hits = fuse(items, {2, 11}, [], near, {2: 0.9, 11: 0.5, 1: 0.1, 3: 0.1, 12: 0.1}, context,
+                k=5, now=NOW, half_life_days=30)
+    order = [h.item.id for h in hits]
+    assert order[0] == 2
+    assert order.index(1) < order.index(12) and order.index(3) < order.index(12)  # same session as the best
+
+
+def test_a_named_date_lifts_turns_from_then() -> None:
+    items = {1: item(1, 1, day(2023, 5, 10)), 2: item(2, 2, day(2023, 8, 10))}
+    hits = fuse(items, {1, 2}, [], [(1, 0.5), (2, 0.5)], {1: 0.5, 2: 0.5}, Context({}, {}),
+                k=2, now=NOW, half_life_days=30, window=time_window("in May 2023", NOW))
+    assert hits[0].item.id == 1
