@@ -95,6 +95,8 @@ class MemorySettings(BaseModel):
     extraction: Literal["auto", "rules", "llm", "both"] = "auto"
     embedder: str = "minilm"
     encryption_key: SecretStr | None = None  # set to encrypt the store at rest (SQLCipher)
+    backend: Literal["sqlite", "postgres"] = "sqlite"
+    postgres_dsn: SecretStr | None = None  # e.g. postgresql://os1@db.internal/os1
     recency_half_life_days: float = 30.0
 
 
@@ -148,8 +150,9 @@ def load_settings(**overrides: Any) -> Settings:
 def masked(settings: Settings) -> dict[str, Any]:
     """The effective settings as plain data with every secret masked."""
     data: dict[str, Any] = settings.model_dump(mode="json")
-    if settings.memory.encryption_key is not None:
-        data["memory"]["encryption_key"] = "********"
+    for secret in ("encryption_key", "postgres_dsn"):
+        if getattr(settings.memory, secret) is not None:
+            data["memory"][secret] = "********"
     for name, model in settings.llm.models.items():
         if model.api_key is not None:
             data["llm"]["models"][name]["api_key"] = "********"

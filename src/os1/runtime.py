@@ -11,16 +11,26 @@ from os1.config import Settings
 from os1.errors import ConfigError
 from os1.llm.backends import build_model
 from os1.llm.base import ChatModel
+from os1.memory.base import MemoryStore
 from os1.memory.embedders import load_embedder
 from os1.memory.sqlite import SQLiteMemory, store_path
 from os1.tools.memory import memory_tools
 
 
-async def open_store(settings: Settings) -> SQLiteMemory:
-    """The configured user's store, encrypted if a key is set."""
-    key = settings.memory.encryption_key
-    return await SQLiteMemory.open(store_path(settings.home, settings.user),
-                                   load_embedder(settings.memory.embedder),
+async def open_store(settings: Settings) -> MemoryStore:
+    """The configured user's store: a SQLite file (encrypted if a key is set), or their rows in
+    a shared PostgreSQL database."""
+    embedder = load_embedder(settings.memory.embedder)
+    memory = settings.memory
+    if memory.backend == "postgres":
+        if memory.postgres_dsn is None:
+            raise ConfigError("memory.backend is postgres: set memory.postgres_dsn too")
+        from os1.memory.postgres import PostgresMemory
+
+        return await PostgresMemory.open(memory.postgres_dsn.get_secret_value(), settings.user,
+                                         embedder)
+    key = memory.encryption_key
+    return await SQLiteMemory.open(store_path(settings.home, settings.user), embedder,
                                    key.get_secret_value() if key else None)
 
 
@@ -43,7 +53,7 @@ def turn_settings(settings: Settings, model_name: str) -> TurnSettings:
 @dataclass
 class Runtime:
     settings: Settings
-    store: SQLiteMemory
+    store: MemoryStore
     model_name: str
     _model: ChatModel | None = None
 

@@ -302,3 +302,30 @@ async def test_bad_user_and_closed_store_are_clear_errors(dsn: str) -> None:
     await memory.close()
     with pytest.raises(MemoryStoreError, match="closed"):
         await memory.get(1)
+
+
+async def test_companion_runs_on_postgres_from_settings(dsn: str, tmp_path: Path) -> None:
+    """The whole turn loop on the PostgreSQL backend, chosen by settings as an operator would."""
+    from os1.agent.companion import Companion, TurnSettings
+    from os1.agent.persona import Persona
+    from os1.config import Settings
+    from os1.runtime import open_store
+    from os1.testing import ScriptedLLM
+
+    user = new_user()
+    settings = Settings(home=tmp_path, user=user, memory={"backend": "postgres", "postgres_dsn": dsn,
+                                                           "embedder": "hash"})
+    store = await open_store(settings)
+    persona = Persona.from_profile({})
+    said = [e async for e in Companion(ScriptedLLM("Lovely."), store, persona, TurnSettings())
+            .respond("My sister Ana lives in Lisbon.")]
+    assert said
+    model = ScriptedLLM("She does.")
+    companion = Companion(model, store, persona, TurnSettings(history_tokens=5))
+    async for _ in companion.respond("Where does my sister live?"):
+        pass
+    await companion.drain()
+    assert "Lisbon" in model.history[0][0][-1].content
+    facts = await store.list_memories(kind="fact")
+    assert [f.object for f in facts] == ["Lisbon"]
+    await store.close()

@@ -18,9 +18,8 @@ from os1.agent.events import Recalled, ToolActivity, TurnDone, TurnEvent
 from os1.agent.persona import Persona
 from os1.errors import InputError
 from os1.llm.base import ChatModel
-from os1.memory.base import MemoryItem
+from os1.memory.base import MemoryItem, MemoryStore
 from os1.memory.extract import extract_llm, extract_rules, is_exclusive
-from os1.memory.sqlite import SQLiteMemory
 from os1.tools.base import Tool, run_tool
 from os1.types import Message, Options, TextDelta, ToolCall, ToolCallEvent
 
@@ -61,7 +60,7 @@ def check_input(text: str, limit: int) -> str:
 class Companion:
     """One user's companion: a model, their memory, their persona and tools."""
 
-    def __init__(self, model: ChatModel, store: SQLiteMemory, persona: Persona,
+    def __init__(self, model: ChatModel, store: MemoryStore, persona: Persona,
                  settings: TurnSettings, tools: Sequence[Tool] = ()) -> None:
         self.model = model
         self.store = store

@@ -13,15 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from os1.errors import InputError
-from os1.memory.base import FactDraft
+from os1.memory.base import FactDraft, MemoryStore
 from os1.memory.extract import is_exclusive
-from os1.memory.sqlite import SQLiteMemory
 
 FORMAT = "os1-memory"
 VERSION = 1
 
 
-async def export_lines(store: SQLiteMemory, user: str) -> list[dict[str, Any]]:
+async def export_lines(store: MemoryStore, user: str) -> list[dict[str, Any]]:
     """The header, then every memory, oldest first."""
     header = {"format": FORMAT, "version": VERSION, "user": user,
               "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -65,7 +64,7 @@ def _checked(header: Any, items: Iterable[Any],
     return header, out
 
 
-async def import_export(store: SQLiteMemory, header: dict[str, Any],
+async def import_export(store: MemoryStore, header: dict[str, Any],
                         items: list[dict[str, Any]]) -> int:
     """Add an export's memories to ``store``; returns how many were new."""
     new_ids: dict[int, int] = {}

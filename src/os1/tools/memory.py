@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from os1.memory.base import FactDraft
-from os1.memory.sqlite import SQLiteMemory
+from os1.memory.base import FactDraft, MemoryStore
 from os1.tools.base import Tool, tool
 
 
-def memory_tools(store: SQLiteMemory) -> list[Tool]:
+def memory_tools(store: MemoryStore) -> list[Tool]:
     """Tools bound to one user's store."""
 
     async def recall(query: str) -> str:
