@@ -15,6 +15,12 @@ conversation's last turn, for recency and for dates named in a question ("last M
 The data is CC BY-NC 4.0: read it from where it lies (``--data``), never copy it into this repo.
 
     python benchmarks/locomo.py --data locomo-dev.json [--json] [--k 5,10,20]
+
+With ``--answer-model NAME`` (a model configured in os1's settings, e.g. one behind an
+OpenAI-compatible server) each question is also answered from the top ``--answer-k`` memories and
+scored by token F1 (``answer_f1``); ``--judge-model NAME`` adds an LLM judge (``judge_accuracy``).
+``--answer-limit N`` answers only N questions per conversation, e.g. to smoke-test on the bundled
+model, whose answers prove the plumbing, not the intelligence.
 """
 
 from __future__ import annotations
@@ -32,6 +38,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from answering import answer, judge, score
+
+from os1.config import load_settings
+from os1.llm.backends import build_model
+from os1.llm.base import ChatModel
+from os1.memory.base import Hit
 from os1.memory.embedders import MiniLMEmbedder
 from os1.memory.sqlite import SQLiteMemory
 
@@ -55,6 +67,7 @@ class Question:
     text: str
     category: int
     evidence: set[str]
+    answer: str = ""
 
 
 @dataclass
@@ -70,6 +83,8 @@ class Tally:
     ingest_turns: int = 0
     ingest_s: float = 0.0
     skipped: int = 0
+    f1: dict[int, list[float]] = field(default_factory=dict)
+    judged: dict[int, list[bool]] = field(default_factory=dict)
 
     def add(self, category: int, recalls: dict[int, float]) -> None:
         self.count += 1
@@ -128,7 +143,7 @@ def questions(sample: dict[str, Any], known: set[str], tally: Tally) -> list[Que
         if not evidence:
             tally.skipped += 1
             continue
-        out.append(Question(str(qa["question"]), category, evidence))
+        out.append(Question(str(qa["question"]), category, evidence, str(qa.get("answer", ""))))
     return out
 
 
@@ -159,7 +174,18 @@ async def ingest(store: SQLiteMemory, convo: list[list[Turn]], speaker_a: str) -
     return dia
 
 
-async def run_sample(sample: dict[str, Any], embedder: MiniLMEmbedder, tally: Tally) -> None:
+@dataclass
+class Answering:
+    """Optional: answer each question from the top hits with a model, and judge with another."""
+
+    model: ChatModel
+    judge: ChatModel | None
+    k: int
+    limit: int | None
+
+
+async def run_sample(sample: dict[str, Any], embedder: MiniLMEmbedder, tally: Tally,
+                     answering: Answering | None = None) -> None:
     conversation = sample["conversation"]
     convo = sessions(conversation)
     known = {t.dia_id for session in convo for t in session}
@@ -182,8 +208,18 @@ async def run_sample(sample: dict[str, Any], embedder: MiniLMEmbedder, tally: Ta
                 ranked = [dia.get(h.item.id) for h in hits]
                 tally.add(q.category, {k: len(q.evidence.intersection(ranked[:k])) / len(q.evidence)
                                        for k in tally.ks})
+                if answering and (answering.limit is None or asked.index(q) < answering.limit):
+                    await answer_one(answering, q, hits[: answering.k], tally)
         finally:
             await store.close()
+
+
+async def answer_one(answering: Answering, q: Question, hits: list[Hit], tally: Tally) -> None:
+    prediction = await answer(answering.model, q.text, hits)
+    tally.f1.setdefault(q.category, []).append(score(prediction, q.answer, q.category))
+    if answering.judge is not None:
+        verdict = await judge(answering.judge, q.text, q.answer, prediction)
+        tally.judged.setdefault(q.category, []).append(verdict)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -202,15 +238,25 @@ def summary(tally: Tally) -> dict[str, Any]:
         str(c): {f"recall@{k}": round(tally.by_category[c][k] / tally.category_count[c], 4)
                  for k in tally.ks}
         for c in sorted(tally.by_category)}
+    if tally.f1:
+        scores = [s for values in tally.f1.values() for s in values]
+        out["answer_f1"] = round(statistics.mean(scores), 4)
+        out["answers"] = len(scores)
+        for c, values in tally.f1.items():
+            out["per_category"][str(c)]["answer_f1"] = round(statistics.mean(values), 4)
+    if tally.judged:
+        verdicts = [v for values in tally.judged.values() for v in values]
+        out["judge_accuracy"] = round(sum(verdicts) / len(verdicts), 4)
     return out
 
 
-async def run(samples: list[dict[str, Any]], ks: list[int]) -> dict[str, Any]:
+async def run(samples: list[dict[str, Any]], ks: list[int],
+              answering: Answering | None = None) -> dict[str, Any]:
     embedder = MiniLMEmbedder()
     embedder.embed(["warm up"])  # load the model outside the timings
     tally = Tally(ks)
     for sample in samples:
-        await run_sample(sample, embedder, tally)
+        await run_sample(sample, embedder, tally, answering)
     say(f"{tally.count} questions scored, {tally.skipped} skipped (no resolvable evidence)")
     return summary(tally)
 
@@ -220,12 +266,29 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True, help="locomo10.json or a subset of it")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--k", default="5,10,20", help="comma-separated cut-offs (default 5,10,20)")
+    parser.add_argument("--answer-model", metavar="NAME",
+                        help="also answer each question with this configured os1 model (see `os1 models`)"
+                             " from the top --answer-k memories, scored by token F1")
+    parser.add_argument("--judge-model", metavar="NAME", help="and judge each answer with this model")
+    parser.add_argument("--answer-k", type=int, default=10, help="memories given to the answer model")
+    parser.add_argument("--answer-limit", type=int, metavar="N",
+                        help="answer only the first N questions of each conversation (a smoke test)")
     args = parser.parse_args()
     ks = sorted({int(k) for k in args.k.split(",") if k.strip()})
     if not ks or ks[0] < 1:
         parser.error("--k needs positive integers, e.g. 5,10,20")
     samples: list[dict[str, Any]] = json.loads(args.data.read_text(encoding="utf-8"))
-    result = asyncio.run(run(samples, ks))
+    answering = None
+    if args.answer_model:
+        settings = load_settings()
+        pick = settings.llm.models
+        for name in filter(None, (args.answer_model, args.judge_model)):
+            if name not in pick:
+                parser.error(f"no model named {name!r}; configured: {', '.join(sorted(pick))}")
+        answering = Answering(build_model(pick[args.answer_model]),
+                              build_model(pick[args.judge_model]) if args.judge_model else None,
+                              args.answer_k, args.answer_limit)
+    result = asyncio.run(run(samples, ks, answering))
     if args.json:
         print(json.dumps(result))
         return

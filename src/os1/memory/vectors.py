@@ -34,7 +34,9 @@ class VectorIndex:
     def __init__(self, dim: int) -> None:
         self.dim = dim
         self._matrix: Vectors = np.zeros((1024, dim), dtype=np.float32)
-        self._bits: npt.NDArray[np.uint64] = np.zeros((1024, (dim + 63) // 64), dtype=np.uint64)
+        # sign bits column-major (one contiguous row per 64-bit word): the Hamming pass then runs
+        # over long contiguous arrays instead of summing six words per vector
+        self._bits: npt.NDArray[np.uint64] = np.zeros(((dim + 63) // 64, 1024), dtype=np.uint64)
         self._ids: npt.NDArray[np.int64] = np.zeros(1024, dtype=np.int64)
         self._row: dict[int, int] = {}
 
@@ -53,11 +55,11 @@ class VectorIndex:
             self._ids[row] = memory_id
             self._row[memory_id] = row
         self._matrix[row] = vector
-        self._bits[row] = sign_bits(vector)[0]
+        self._bits[:, row] = sign_bits(vector)[0]
 
     def _grow(self) -> None:
         self._matrix = np.concatenate([self._matrix, np.zeros_like(self._matrix)])
-        self._bits = np.concatenate([self._bits, np.zeros_like(self._bits)])
+        self._bits = np.concatenate([self._bits, np.zeros_like(self._bits)], axis=1)
         self._ids = np.concatenate([self._ids, np.zeros_like(self._ids)])
 
     def add_many(self, ids: list[int], vectors: Vectors) -> None:
@@ -73,7 +75,7 @@ class VectorIndex:
         if row != last:
             moved = int(self._ids[last])
             self._matrix[row] = self._matrix[last]
-            self._bits[row] = self._bits[last]
+            self._bits[:, row] = self._bits[:, last]
             self._ids[row] = moved
             self._row[moved] = row
         self._matrix[last] = 0.0
@@ -86,6 +88,20 @@ class VectorIndex:
         scores = self._matrix[[row for _, row in found]] @ query
         return {memory_id: float(s) for (memory_id, _), s in zip(found, scores, strict=True)}
 
+    def _prefilter(self, query: Vectors, pool: int, n: int) -> npt.NDArray[np.intp]:
+        """Rows of the ``pool`` or so vectors nearest in Hamming distance of sign bits: a
+        histogram of distances gives the cut-off, so no sort or partition of all ``n`` is needed."""
+        words = sign_bits(query)[0]
+        distance = np.bitwise_count(self._bits[0, :n] ^ words[0]).astype(np.uint16)
+        for j in range(1, len(words)):
+            distance += np.bitwise_count(self._bits[j, :n] ^ words[j])
+        counts = np.cumsum(np.bincount(distance, minlength=64 * len(words) + 1))
+        cutoff = int(np.searchsorted(counts, pool))
+        rows = np.flatnonzero(distance <= cutoff)
+        if len(rows) > 2 * pool:  # many ties at the cut-off: keep the nearest
+            rows = rows[np.argpartition(distance[rows], pool - 1)[:pool]]
+        return rows
+
     def search(self, query: Vectors, k: int) -> list[tuple[int, float]]:
         """The ``k`` nearest ids by inner product (cosine for unit vectors), best first."""
         n = len(self._row)
@@ -95,9 +111,7 @@ class VectorIndex:
             rows = np.arange(n)
             scores = self._matrix[:n] @ query  # a view: no copy of the matrix
         else:
-            distance = np.bitwise_count(self._bits[:n] ^ sign_bits(query)[0]).sum(axis=1)
-            pool = min(n, max(RESCORE_POOL, 8 * k))
-            rows = np.argpartition(distance, pool - 1)[:pool]
+            rows = self._prefilter(query, min(n, max(RESCORE_POOL, 8 * k)), n)
             scores = self._matrix[rows] @ query
         k = min(k, len(rows))
         best = np.argpartition(-scores, k - 1)[:k]
