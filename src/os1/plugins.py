@@ -51,6 +51,13 @@ def _load_module(pm: pluggy.PluginManager, name: str) -> None:
         log.warning("skipped plugin %s: %s", name, exc)
 
 
+def plugin_tools() -> list[Any]:
+    """``Tool`` objects registered by plugins."""
+    found: list[Any] = []
+    plugin_manager().hook.register_tools(register=found.append)
+    return found
+
+
 def chat_backends() -> dict[str, Callable[..., Any]]:
     """Model factories by kind, from every plugin."""
     found: dict[str, Callable[..., Any]] = {}

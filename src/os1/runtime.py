@@ -14,6 +14,7 @@ from os1.llm.base import ChatModel
 from os1.memory.base import MemoryStore
 from os1.memory.embedders import load_embedder
 from os1.memory.sqlite import SQLiteMemory, store_path
+from os1.plugins import plugin_tools
 from os1.tools.memory import memory_tools
 
 
@@ -25,7 +26,10 @@ async def open_store(settings: Settings) -> MemoryStore:
     if memory.backend == "postgres":
         if memory.postgres_dsn is None:
             raise ConfigError("memory.backend is postgres: set memory.postgres_dsn too")
-        from os1.memory.postgres import PostgresMemory
+        try:
+            from os1.memory.postgres import PostgresMemory
+        except ImportError:
+            raise ConfigError("the postgres backend needs its extra: pip install 'os1[postgres]'") from None
 
         return await PostgresMemory.open(memory.postgres_dsn.get_secret_value(), settings.user,
                                          embedder)
@@ -79,7 +83,7 @@ class Runtime:
         choice = self.settings.chat.tools
         capable = self.settings.llm.models[self.model_name].is_capable
         wanted = choice == "on" or (choice == "auto" and capable)
-        tools = memory_tools(self.store) if wanted else []
+        tools = [*memory_tools(self.store), *plugin_tools()] if wanted else []
         return Companion(self.model, self.store, await self.persona(),
                          turn_settings(self.settings, self.model_name), tools)
 

@@ -272,3 +272,10 @@ def test_memory_show_edit_import_compact(os1_home: Path, tmp_path: Path) -> None
     bad.write_bytes(b"\xff\xfe")
     one_line_error(run(fresh, "memory", "import", str(bad)), 2, "cannot read")
     one_line_error(run(os1_home, "memory", "show", "99999"), 1, "no memory with id 99999")
+
+
+def test_markup_in_memories_prints_literally(os1_home: Path) -> None:
+    assert run(os1_home, "say", "I [really] like [/] odd [bold]brackets[/bold]").returncode == 0
+    listed = run(os1_home, "memory", "list", env={"COLUMNS": "250"})
+    assert listed.returncode == 0, listed.stderr
+    assert "[really] like [/] odd [bold]brackets[/bold]" in listed.stdout

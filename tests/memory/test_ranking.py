@@ -57,3 +57,8 @@ def test_a_named_date_lifts_turns_from_then() -> None:
     hits = fuse(items, {1, 2}, [], [(1, 0.5), (2, 0.5)], {1: 0.5, 2: 0.5}, Context({}, {}),
                 k=2, now=NOW, half_life_days=30, window=time_window("in May 2023", NOW))
     assert hits[0].item.id == 1
+
+
+def test_impossible_years_name_no_time() -> None:
+    assert time_window("what did I do in March 0000", NOW) is None
+    assert time_window("and in December 9999?", NOW) is None

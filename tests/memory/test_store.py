@@ -169,3 +169,19 @@ async def test_deferred_vectors_are_filled_in_later(store: SQLiteMemory) -> None
     assert await store.embed_missing() == 0
     hits = await store.search("lighthouse keeper")
     assert hits[0].item.id == item.id and hits[0].vector_rank == 0
+
+
+async def test_a_fact_that_becomes_true_again_is_current_again(store: SQLiteMemory) -> None:
+    lisbon = FactDraft("The user lives in Lisbon.", "user", "lives_in", "Lisbon")
+    berlin = FactDraft("The user lives in Berlin.", "user", "lives_in", "Berlin")
+    for draft in (lisbon, berlin, lisbon):
+        await store.add_facts([draft], None, exclusive=is_exclusive)
+    current = [f.object for f in await store.list_memories(kind="fact") if f.valid_to is None]
+    assert current == ["Lisbon"]
+
+
+async def test_markup_and_odd_text_round_trip(store: SQLiteMemory) -> None:
+    text = "I [really] like [/] brackets and [bold]tags[/bold] \\ and 'quotes\""
+    item = await store.add_utterance(None, "user", text)
+    assert (await store.get(item.id)) is not None
+    assert (await store.search("brackets tags"))[0].item.text == text

@@ -3,7 +3,8 @@ model (running any tool calls it makes), store the reply, then learn facts from 
 
 The user's words are committed before the model runs and the reply right after, so a crash loses
 at most the reply in flight; a cancelled reply (Ctrl-C) is kept as far as it was said, marked
-``interrupted``. Fact extraction by an LLM runs in the background and never delays the reply.
+``interrupted``. Learning (fact extraction, the reply's vector) runs after the reply, as a
+background task.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from os1.agent.context import build_messages, pack_memories, sticky_history
 from os1.agent.events import Recalled, ToolActivity, TurnDone, TurnEvent
 from os1.agent.persona import Persona
-from os1.errors import InputError
+from os1.errors import InputError, Os1Error
 from os1.llm.base import ChatModel
 from os1.memory.base import MemoryItem, MemoryStore
 from os1.memory.extract import extract_llm, extract_rules, is_exclusive
@@ -88,14 +89,15 @@ class Companion:
         yield Recalled(tuple(memories))
         messages = build_messages(self.persona, memories, history, text)
         said: list[str] = []
-        done: TurnDone | None = None
+        finished = False
         try:
             async for event in self._generate(messages, said):
                 yield event
-            done = await self._save_reply(user, "".join(said), interrupted=False)
+            finished = True
         finally:
-            if done is None:  # cancelled or failed: keep what was already said
-                await asyncio.shield(self._save_reply(user, "".join(said), interrupted=True))
+            # shielded: a Ctrl-C arriving during the save must not store the reply twice
+            done = await asyncio.shield(self._save_reply(user, "".join(said),
+                                                         interrupted=not finished))
         self._learn(user)
         yield done
 
@@ -139,13 +141,21 @@ class Companion:
         try:
             await self.store.embed_missing()  # the reply's vector, deferred off the reply path
             for said in await self.store.unlearned():
-                drafts = extract_rules(said.text) if self.settings.rule_extraction else []
-                if self.settings.llm_extraction:
-                    drafts += await extract_llm(self.model, said.text)
-                await self.store.add_facts(drafts, said.id, exclusive=is_exclusive)
-                await self.store.mark_learned(said.id)
-        except Exception as exc:  # the turn is already stored: extraction is retried next turn
-            log.warning("fact extraction failed after memory %s: %s", user.id, exc)
+                await self._learn_from(said)
+        except Exception as exc:  # the turn is already stored: the store is retried next turn
+            log.warning("learning failed after memory %s: %s", user.id, exc)
+
+    async def _learn_from(self, said: MemoryItem) -> None:
+        """Extract facts from one utterance. A failure skips it (logged) rather than blocking
+        every later utterance behind it."""
+        try:
+            drafts = extract_rules(said.text) if self.settings.rule_extraction else []
+            if self.settings.llm_extraction:
+                drafts += await extract_llm(self.model, said.text)
+            await self.store.add_facts(drafts, said.id, exclusive=is_exclusive)
+        except Os1Error as exc:
+            log.warning("fact extraction failed for memory %s: %s", said.id, exc)
+        await self.store.mark_learned(said.id)
 
     async def drain(self) -> None:
         """Wait for background learning to finish (before exit)."""

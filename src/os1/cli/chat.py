@@ -7,6 +7,7 @@ import json
 import sys
 
 import click
+from rich.markup import escape
 from rich.status import Status
 
 from os1.agent.companion import Companion
@@ -31,15 +32,16 @@ async def stream_turn(companion: Companion, text: str, *, show_memories: bool = 
         async for event in companion.respond(text):
             if isinstance(event, Recalled) and show_memories and event.memories:
                 joined = "; ".join(m.text[:60] for m in event.memories)
-                console.print(f"[dim](remembering: {joined})[/]")
+                console.print(f"[dim](remembering: {escape(joined)})[/]")
             elif isinstance(event, TextDelta | ToolActivity) and waiting is not None:
                 waiting.stop()
                 waiting = None
-                console.print(f"[bold {CORAL}]{name}[/]: ", end="")
+                console.print(f"[bold {CORAL}]{escape(name)}[/]: ", end="")
             if isinstance(event, TextDelta):
                 console.out(event.text, end="")
             elif isinstance(event, ToolActivity):
-                console.print(f"[dim]({event.call.name}: {event.result[:80]})[/] ", end="")
+                console.print(f"[dim]({escape(event.call.name)}: {escape(event.result[:80])})[/] ",
+                              end="")
     finally:
         if waiting is not None:
             waiting.stop()
@@ -67,7 +69,7 @@ def chat(state: CliState, show_memories: bool) -> None:
                 with console.status("[dim]choosing a name...[/]", spinner="dots"):
                     persona = runner.run(run_onboarding(runtime.store, runtime.model, answers))
                     hello = runner.run(introduction(runtime.model, persona))
-                console.print(f"\n[bold {CORAL}]{persona.name}[/]: {hello}\n")
+                console.print(f"\n[bold {CORAL}]{escape(persona.name)}[/]: {escape(hello)}\n")
             companion = runner.run(runtime.companion())
             _loop(runner, companion, show_memories)
         finally:
@@ -78,10 +80,11 @@ def chat(state: CliState, show_memories: bool) -> None:
 
 def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool) -> None:
     slash = SlashCommands(companion)
-    console.print(f"[dim]Talking with {companion.persona.name}. /help for commands, Ctrl-D to leave.[/]")
+    console.print(f"[dim]Talking with {escape(companion.persona.name)}. /help for commands,"
+                  " Ctrl-D to leave.[/]")
     while True:
         try:
-            line = console.input(f"[bold]{companion.persona.user_name}[/]: ")
+            line = console.input(f"[bold]{escape(companion.persona.user_name)}[/]: ")
         except (EOFError, KeyboardInterrupt):
             console.print()
             return
@@ -96,7 +99,7 @@ def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool) -> 
         except KeyboardInterrupt:
             console.print("\n[dim](stopped; what was said is kept)[/]")
         except Os1Error as exc:
-            err_console.print(f"[red]os1: error:[/] {exc}")
+            err_console.print(f"[red]os1: error:[/] {escape(str(exc))}")
 
 
 @click.command()

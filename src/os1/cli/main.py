@@ -4,6 +4,7 @@ on stderr with a non-zero exit status."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from dataclasses import dataclass
 
@@ -32,6 +33,9 @@ class Os1Group(DefaultGroup):  # type: ignore[misc]
         except KeyboardInterrupt:
             click.echo("", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # e.g. `os1 memory list --json | head -1`: the reader left
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
 
 
 @click.group(cls=Os1Group, default="chat", default_if_no_args=True)

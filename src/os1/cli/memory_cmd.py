@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
+from rich.text import Text
 
 from os1.cli.io import console
 from os1.cli.main import CliState
 from os1.cli.render import memory_table
-from os1.errors import ConfigError, MemoryStoreError
+from os1.errors import ConfigError, InputError, MemoryStoreError
 from os1.memory.base import MemoryItem, MemoryStore
 from os1.memory.portability import export_lines, import_export, read_export
 from os1.memory.sqlite import encrypt_file, store_path
@@ -57,7 +58,8 @@ def list_(state: CliState, kind: str | None, limit: int, as_json: bool) -> None:
 
 @memory.command()
 @click.argument("query")
-@click.option("-k", default=10, show_default=True, help="How many results.")
+@click.option("-k", default=10, show_default=True, type=click.IntRange(1, 200),
+              help="How many results.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array with scores.")
 @click.pass_obj
 def search(state: CliState, query: str, k: int, as_json: bool) -> None:
@@ -68,7 +70,7 @@ def search(state: CliState, query: str, k: int, as_json: bool) -> None:
     elif hits:
         console.print(memory_table([h.item for h in hits]))
     else:
-        console.print(f"Nothing found for {query!r}.")
+        console.print(Text(f"Nothing found for {query!r}."))
 
 
 @memory.command()
@@ -178,7 +180,10 @@ def export(state: CliState, fmt: str, output: Path | None) -> None:
     else:
         text = json.dumps({**header, "memories": items}, ensure_ascii=False, indent=1) + "\n"
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write {output}: {exc.strerror}") from None
         click.echo(f"Exported {len(items)} memories to {output}.", err=True)
     else:
         click.echo(text, nl=False)

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from os1.agent.onboarding import QUESTIONS, answers_from_file, introduction, run_onboarding
 from os1.cli.io import CORAL, console
@@ -40,6 +41,7 @@ async def _onboard(state: CliState, answers: dict[str, str]) -> None:
     runtime = await Runtime.open(state.settings, state.model_name)
     try:
         persona = await run_onboarding(runtime.store, runtime.model, answers)
-        console.print(f"[bold {CORAL}]{persona.name}[/]: {await introduction(runtime.model, persona)}")
+        hello = await introduction(runtime.model, persona)
+        console.print(f"[bold {CORAL}]{escape(persona.name)}[/]: {escape(hello)}")
     finally:
         await runtime.close()

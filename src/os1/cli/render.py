@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.table import Table
+from rich.text import Text
 
 from os1.memory.base import MemoryItem
 
@@ -18,5 +19,5 @@ def memory_table(items: Sequence[MemoryItem]) -> Table:
         if item.valid_to is not None:
             kind += " (past)"
         text = item.text if len(item.text) <= 240 else item.text[:239] + "…"
-        table.add_row(str(item.id), item.when, kind, text)
+        table.add_row(str(item.id), item.when, kind, Text(text))
     return table

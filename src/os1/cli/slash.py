@@ -41,13 +41,16 @@ class SlashCommands:
 
     async def _forget(self, arg: str) -> None:
         store = self.companion.store
-        if arg == "last":
-            recent = await store.recent_utterances(2)
-            ids = [m.id for m in recent]
+        if arg == "last":  # your last message and everything after it
+            recent = await store.recent_utterances(6)
+            users = [i for i, m in enumerate(recent) if m.role == "user"]
+            ids = [m.id for m in recent[users[-1]:]] if users else []
         elif arg.isdigit():
             ids = [int(arg)]
         else:
             console.print("usage: /forget ID | /forget last")
             return
         gone = [i for i in ids if await store.forget(i)]
+        if gone:
+            await store.compact()  # so the text is gone from the file and its log too
         console.print(f"[dim]Forgot {', '.join(map(str, gone)) or 'nothing'}.[/]")

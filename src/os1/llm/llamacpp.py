@@ -173,6 +173,9 @@ class LlamaCppModel:
             reason = "stop"
             try:
                 with self._run_lock:
+                    if stop.is_set() or self._llama is not llama:  # cancelled or closed while queued
+                        put(Finished("cancelled"))
+                        return
                     for chunk in llama.create_chat_completion(**kwargs):
                         if stop.is_set():
                             reason = "cancelled"

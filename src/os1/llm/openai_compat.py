@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import openai
 from openai import AsyncOpenAI
 
@@ -33,7 +34,7 @@ def map_openai_errors(base_url: str) -> Iterator[None]:
     """Turn SDK exceptions into one-line os1 errors that say what to do."""
     try:
         yield
-    except openai.APIConnectionError as exc:
+    except (openai.APIConnectionError, httpx.TransportError) as exc:  # also mid-stream drops
         raise ModelUnreachable(f"cannot reach the model server at {base_url}: is it running?") from exc
     except openai.AuthenticationError as exc:
         raise NeedsKey(f"the server at {base_url} wants an API key: set api_key in config") from exc

@@ -56,12 +56,31 @@ def _checked(header: Any, items: Iterable[Any],
     if header.get("version") != VERSION:
         raise InputError(f"{path}: export version {header.get('version')} is not supported")
     out: list[dict[str, Any]] = []
-    for n, item in enumerate(items, start=2):
-        if not isinstance(item, dict) or item.get("kind") not in ("utterance", "fact") \
-                or not isinstance(item.get("text"), str) or not isinstance(item.get("id"), int):
-            raise InputError(f"{path}: memory {n - 1} is malformed (needs id, kind, text)")
+    for n, item in enumerate(items, start=1):
+        if not _well_formed(item):
+            raise InputError(f"{path}: memory {n} is malformed (see docs/memory-format.md)")
         out.append(item)
     return header, out
+
+
+_OPTIONAL_TYPES: dict[str, tuple[type, ...]] = {
+    "created_at": (int, float), "source_id": (int,), "session_id": (int,), "valid_to": (int, float),
+    "role": (str,), "status": (str,), "provenance": (str,), "subject": (str,), "predicate": (str,),
+    "object": (str,),
+}
+
+
+def _well_formed(item: Any) -> bool:
+    if not isinstance(item, dict) or item.get("kind") not in ("utterance", "fact"):
+        return False
+    if not isinstance(item.get("text"), str) or not item["text"].strip():
+        return False
+    if not isinstance(item.get("id"), int) or isinstance(item.get("id"), bool):
+        return False
+    if item.get("provenance") not in (None, "user", "assistant", "inferred", "external"):
+        return False
+    return all(item.get(key) is None or isinstance(item[key], types)
+               for key, types in _OPTIONAL_TYPES.items())
 
 
 async def import_export(store: MemoryStore, header: dict[str, Any],
@@ -76,7 +95,8 @@ async def import_export(store: MemoryStore, header: dict[str, Any],
             if existing is None:
                 saved = await store.add_utterance(None, str(item.get("role") or "user"), item["text"],
                                                   status=str(item.get("status") or "complete"),
-                                                  created_at=created, defer_vector=True)
+                                                  created_at=created, defer_vector=True,
+                                                  learn=False)  # its facts come with the export
                 existing, added = saved.id, added + 1
             new_ids[item["id"]] = existing
         else:

@@ -288,14 +288,14 @@ class PostgresMemory:
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,
                             status: str = "complete", vector: Vectors | None = None,
                             created_at: float | None = None,
-                            defer_vector: bool = False) -> MemoryItem:
+                            defer_vector: bool = False, learn: bool = True) -> MemoryItem:
         """Store one conversation turn with its vector, in one transaction. With
         ``defer_vector`` the text is stored now and ``embed_missing`` adds the vector later."""
         if vector is None and not defer_vector:
             vector = (await self.embed([text]))[0]
         provenance = "user" if role == "user" else "assistant"
         row = (self.user, text, created_at or time.time(), role, session_id, provenance, status,
-               vector is not None, role != "user")  # the user's words wait for fact extraction
+               vector is not None, role != "user" or not learn)  # the user's words wait to be learned
         async with self._tx() as conn:
             cur = await conn.execute(
                 "INSERT INTO os1_memories (user_id, kind, text, created_at, role, session_id, provenance,"
@@ -361,15 +361,20 @@ class PostgresMemory:
                         exclusive: bool) -> MemoryItem | None:
         """Insert one fact unless the user already has it, superseding the old value first."""
         digest, now = fact_hash(draft.text), time.time()
-        cur = await conn.execute("SELECT 1 FROM os1_memories WHERE user_id = %s AND kind = 'fact'"
-                                 " AND content_hash = %s", (self.user, digest))
-        if await cur.fetchone():
-            return None
+        cur = await conn.execute("SELECT id, valid_to FROM os1_memories WHERE user_id = %s AND"
+                                 " kind = 'fact' AND content_hash = %s", (self.user, digest))
+        known = await cur.fetchone()
+        if known is not None and known[1] is None:
+            return None  # already known and current
         if exclusive:
             await conn.execute(
                 "UPDATE os1_memories SET valid_to = %s WHERE user_id = %s AND kind = 'fact'"
                 " AND subject = %s AND predicate = %s AND valid_to IS NULL",
                 (now, self.user, draft.subject, draft.predicate))
+        if known is not None:  # true again: current once more
+            await conn.execute("UPDATE os1_memories SET valid_to = NULL WHERE user_id = %s AND id = %s",
+                               (self.user, known[0]))
+            return None
         cur = await conn.execute(
             "INSERT INTO os1_memories (user_id, kind, text, created_at, provenance, source_id, subject,"
             " predicate, object, content_hash) VALUES (%s, 'fact', %s, %s, %s, %s, %s, %s, %s, %s)"
@@ -386,8 +391,8 @@ class PostgresMemory:
 
     async def mark_learned(self, memory_id: int) -> None:
         async with self._tx() as conn:
-            await conn.execute("UPDATE os1_memories SET learned = true WHERE user_id = %s AND id = %s",
-                               (self.user, memory_id))
+            await conn.execute("UPDATE os1_memories SET learned = true WHERE user_id = %s AND id = %s"
+                               " AND NOT learned", (self.user, memory_id))
 
     async def set_status(self, memory_id: int, status: str) -> None:
         async with self._tx() as conn:
@@ -410,8 +415,8 @@ class PostgresMemory:
         vector = (await self.embed([text]))[0]
         async with self._tx() as conn:
             cur = await conn.execute(
-                "UPDATE os1_memories SET text = %s, content_hash = CASE kind WHEN 'fact' THEN %s END"
-                f" WHERE user_id = %s AND id = %s RETURNING {_COLUMNS}",
+                "UPDATE os1_memories SET text = %s, content_hash = CASE kind WHEN 'fact' THEN %s END,"
+                f" object = NULL WHERE user_id = %s AND id = %s RETURNING {_COLUMNS}",
                 (text, fact_hash(text), self.user, memory_id))
             row = await cur.fetchone()
             if row is None:

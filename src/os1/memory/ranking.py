@@ -66,6 +66,14 @@ def _month_start(year: int, month: int) -> float:
 
 
 def time_window(query: str, now: float) -> tuple[float, float] | None:
+    """The span of time a query names (see ``_window``); None for none, or an impossible date."""
+    try:
+        return _window(query, now)
+    except (ValueError, OverflowError, OSError):  # "March 0000", "31 June, 2023"
+        return None
+
+
+def _window(query: str, now: float) -> tuple[float, float] | None:
     """The span of time a query names, as Unix times: a date ("on 7 July, 2023", "May 3, 2023":
     the week up to it, since people tell things after they happen), a month ("in May 2022"; "in
     May" is the last May up to ``now``; plus ten days for telling it later), or a year."""

@@ -182,8 +182,13 @@ class SQLiteMemory:
         self._executor.shutdown(wait=True)
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn`` on the store's thread; SQLite errors become one-line MemoryStoreErrors."""
+        def mapped() -> T:
+            with _mapped(self.path):
+                return fn(*args)
+
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, *args)
+        return await loop.run_in_executor(self._executor, mapped)
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -202,7 +207,6 @@ class SQLiteMemory:
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
-        self._data_version = self._version()
 
     def _version(self) -> int:
         return int(self.db.execute("PRAGMA data_version").fetchone()[0])
@@ -238,14 +242,15 @@ class SQLiteMemory:
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,
                             status: str = "complete", vector: Vectors | None = None,
                             created_at: float | None = None,
-                            defer_vector: bool = False) -> MemoryItem:
+                            defer_vector: bool = False, learn: bool = True) -> MemoryItem:
         """Store one conversation turn with its vector, in one transaction. With
-        ``defer_vector`` the text is stored now and ``embed_missing`` adds the vector later."""
+        ``defer_vector`` the text is stored now and ``embed_missing`` adds the vector later; the
+        user's words are queued for fact extraction unless ``learn`` is False."""
         if vector is None and not defer_vector:
             vector = (await self.embed([text]))[0]
         provenance = "user" if role == "user" else "assistant"
         row = ("utterance", text, created_at or time.time(), role, session_id, provenance, status,
-               int(vector is not None), int(role != "user"))
+               int(vector is not None), int(role != "user" or not learn))
         return await self._run(self._insert, row, vector)
 
     def _insert(self, row: tuple[Any, ...], vector: Vectors | None) -> MemoryItem:
@@ -274,7 +279,8 @@ class SQLiteMemory:
     def _put_vectors(self, ids: list[int], found: Vectors) -> None:
         with self._write() as db:
             for memory_id, vector in zip(ids, found, strict=True):
-                if db.execute("UPDATE memories SET embedded = 1 WHERE id = ?", (memory_id,)).rowcount:
+                if db.execute("UPDATE memories SET embedded = 1 WHERE id = ? AND embedded = 0",
+                              (memory_id,)).rowcount:
                     self._put_vector(db, memory_id, vector)
 
     def _put_vector(self, db: sqlite3.Connection, memory_id: int, vector: Vectors) -> None:
@@ -299,13 +305,17 @@ class SQLiteMemory:
         with self._write() as db:
             for draft, vector in zip(drafts, vectors, strict=True):
                 digest = fact_hash(draft.text)
-                if db.execute("SELECT 1 FROM memories WHERE kind = 'fact' AND content_hash = ?",
-                              (digest,)).fetchone():
-                    continue
+                known = db.execute("SELECT id, valid_to FROM memories WHERE kind = 'fact' AND"
+                                   " content_hash = ?", (digest,)).fetchone()
+                if known is not None and known[1] is None:
+                    continue  # already known and current
                 if exclusive(draft.predicate):
                     db.execute(
                         "UPDATE memories SET valid_to = ? WHERE kind = 'fact' AND subject = ? AND"
                         " predicate = ? AND valid_to IS NULL", (now, draft.subject, draft.predicate))
+                if known is not None:  # true again ("I moved back to Lisbon"): current once more
+                    db.execute("UPDATE memories SET valid_to = NULL WHERE id = ?", (known[0],))
+                    continue
                 cur = db.execute(
                     "INSERT INTO memories (kind, text, created_at, provenance, source_id, subject,"
                     " predicate, object, content_hash) VALUES ('fact', ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -327,7 +337,7 @@ class SQLiteMemory:
     async def mark_learned(self, memory_id: int) -> None:
         def go() -> None:
             with self._write() as db:
-                db.execute("UPDATE memories SET learned = 1 WHERE id = ?", (memory_id,))
+                db.execute("UPDATE memories SET learned = 1 WHERE id = ? AND learned = 0", (memory_id,))
 
         await self._run(go)
 
@@ -360,8 +370,10 @@ class SQLiteMemory:
 
         def go() -> MemoryItem | None:
             with self._write() as db:
+                # a fact's structured object no longer matches the new words: the text rules
                 cur = db.execute("UPDATE memories SET text = ?, content_hash = CASE kind WHEN 'fact'"
-                                 " THEN ? END WHERE id = ?", (text, fact_hash(text), memory_id))
+                                 " THEN ? END, object = NULL WHERE id = ?",
+                                 (text, fact_hash(text), memory_id))
                 if cur.rowcount == 0:
                     return None
                 self._put_vector(db, memory_id, vector)
@@ -487,7 +499,9 @@ class SQLiteMemory:
         for term in terms:
             known = self._ubiquity.get(term)
             if known is None or abs(size - known[0]) > size / 10:
-                known = (size, self._matches(term, cap) >= cap)
+                # most words are rare: a count that stops at COMMON_TERM settles them cheaply
+                common = cap <= COMMON_TERM or self._matches(term, COMMON_TERM) >= COMMON_TERM
+                known = (size, common and self._matches(term, cap) >= cap)
                 self._ubiquity[term] = known
             if known[1]:
                 found.append(term)

@@ -63,6 +63,16 @@ class VectorIndex:
         self._ids = np.concatenate([self._ids, np.zeros_like(self._ids)])
 
     def add_many(self, ids: list[int], vectors: Vectors) -> None:
+        """Add many at once (a reload of 100k vectors is array copies, not a Python loop)."""
+        if not self._row and len(set(ids)) == len(ids):
+            n = len(ids)
+            while len(self._ids) < n:
+                self._grow()
+            self._matrix[:n] = vectors
+            self._bits[:, :n] = sign_bits(vectors).T
+            self._ids[:n] = ids
+            self._row = {memory_id: row for row, memory_id in enumerate(ids)}
+            return
         for memory_id, vector in zip(ids, vectors, strict=True):
             self.add(memory_id, vector)
 
