@@ -200,9 +200,10 @@ async def test_pages_status_edit_and_lookup(store: PostgresMemory) -> None:
            for i in range(5)]
     assert [m.id for m in await store.list_memories(limit=2, offset=1)] == [ids[3], ids[2]]
     assert [m.id for m in await store.recent_utterances(2, before_id=ids[4])] == [ids[2], ids[3]]
-    await store.set_status(ids[0], "interrupted")
+    interrupted = await store.add_utterance(None, "assistant", "half a thought", status="interrupted")
     assert (await store.get(ids[0])) == (await store.list_memories(newest_first=False))[0]
-    assert (await store.list_memories(newest_first=False))[0].status == "interrupted"
+    assert (await store.get(interrupted.id)) is not None
+    assert (await store.list_memories(limit=1))[0].status == "interrupted"
     edited = await store.edit(ids[1], "the walrus sang")
     assert edited is not None and (await store.search("walrus"))[0].item.id == ids[1]
     assert await store.find_utterance("line 2", 1002.0) == ids[2]
@@ -243,7 +244,6 @@ async def test_one_user_cannot_reach_another_users_memories(dsn: str) -> None:
     assert await bob.find_utterance(said.text, said.created_at) is None
     assert not await bob.forget(said.id) and not await bob.forget(fact.id)
     assert await bob.edit(said.id, "overwritten") is None
-    await bob.set_status(said.id, "interrupted")
     await bob.mark_learned(said.id)
     assert await bob.unlearned() == []
     assert await bob.embed_missing() == 0

@@ -53,9 +53,10 @@ class MiniLMEmbedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = self._threads
         options.inter_op_num_threads = 1
-        # onnxruntime's worker threads spin between ops: a query embeds in ~3 ms instead of ~4 on
-        # an idle machine, at the price of slower runs when another process holds a core
-        options.add_session_config_entry("session.intra_op.allow_spinning", "1")
+        # no busy-waiting between ops: spinning saves ~1 ms on an idle machine but doubles the
+        # time when llama.cpp's threads (or another process) still hold a core, as right after
+        # a reply; measured with benchmarks/turn_overhead.py
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         raw = files("os1.memory").joinpath("data/minilm-tokenizer.json").read_text(encoding="utf-8")

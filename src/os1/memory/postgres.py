@@ -394,11 +394,6 @@ class PostgresMemory:
             await conn.execute("UPDATE os1_memories SET learned = true WHERE user_id = %s AND id = %s"
                                " AND NOT learned", (self.user, memory_id))
 
-    async def set_status(self, memory_id: int, status: str) -> None:
-        async with self._tx() as conn:
-            await conn.execute("UPDATE os1_memories SET status = %s WHERE user_id = %s AND id = %s",
-                               (status, self.user, memory_id))
-
     async def forget(self, memory_id: int) -> bool:
         """Delete a memory; the database cascades to its vector and every fact derived from it
         (and theirs). The word index is a column of the row, so it goes with it."""

@@ -341,13 +341,6 @@ class SQLiteMemory:
 
         await self._run(go)
 
-    async def set_status(self, memory_id: int, status: str) -> None:
-        def go() -> None:
-            with self._write() as db:
-                db.execute("UPDATE memories SET status = ? WHERE id = ?", (status, memory_id))
-
-        await self._run(go)
-
     async def forget(self, memory_id: int) -> bool:
         """Delete a memory, its vector, its FTS entry and every fact derived from it."""
         def go() -> bool:
