@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from importlib.resources import files
 
 DEFAULT_NAME = "Samantha"
 
 
+@cache
 def _template() -> str:
+    """The persona template, read once (the system prompt is built every turn)."""
     return files("os1.agent").joinpath("prompts/persona.md").read_text(encoding="utf-8")
 
 

@@ -13,6 +13,7 @@ import hashlib
 import math
 import re
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -60,17 +61,13 @@ def store_path(home: Path, user: str) -> Path:
 
 
 def _errors(name: str) -> tuple[type[Exception], ...]:
-    """One DB-API error class from both drivers (stdlib sqlite3, and SQLCipher's)."""
+    """One DB-API error class from both drivers: stdlib sqlite3, and SQLCipher's once it is in
+    use. Called in ``except`` clauses, so it runs only when an error is raised, and os1's start-up
+    never imports SQLCipher unless a key is set."""
     found: list[type[Exception]] = [getattr(sqlite3, name)]
-    try:
-        from sqlcipher3 import dbapi2
-    except ImportError:
-        return tuple(found)
-    return (*found, getattr(dbapi2, name))
-
-
-_OPERATIONAL, _INTEGRITY, _DATABASE = (_errors(n) for n in
-                                       ("OperationalError", "IntegrityError", "DatabaseError"))
+    if (cipher := sys.modules.get("sqlcipher3.dbapi2")) is not None:
+        found.append(getattr(cipher, name))
+    return tuple(found)
 
 
 def _connect(path: Path, key: str | None) -> sqlite3.Connection:
@@ -87,7 +84,7 @@ def _connect(path: Path, key: str | None) -> sqlite3.Connection:
     db.execute("PRAGMA key = " + "'" + key.replace("'", "''") + "'")
     try:
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except _DATABASE:
+    except _errors("DatabaseError"):
         db.close()
         raise MemoryStoreError(f"cannot open {path}: wrong encryption key, or not an os1 store") from None
     return cast(sqlite3.Connection, db)
@@ -118,7 +115,7 @@ def _mapped(path: Path) -> Iterator[None]:
     """SQLite errors become one-line MemoryStoreErrors naming the file and the fix."""
     try:
         yield
-    except _OPERATIONAL as exc:
+    except _errors("OperationalError") as exc:
         text = str(exc)
         if "readonly" in text or "read-only" in text:
             raise MemoryStoreError(
@@ -127,9 +124,9 @@ def _mapped(path: Path) -> Iterator[None]:
         if "locked" in text or "busy" in text:
             raise MemoryStoreError(f"{path} is busy in another os1 process; try again") from exc
         raise MemoryStoreError(f"memory store {path}: {text}") from exc
-    except _INTEGRITY as exc:
+    except _errors("IntegrityError") as exc:
         raise MemoryStoreError(f"memory store {path} refused a write: {exc}") from exc
-    except _DATABASE as exc:
+    except _errors("DatabaseError") as exc:
         raise MemoryStoreError(f"memory store {path} is damaged or not a database, or it is encrypted"
                                f" and no key was given (memory.encryption_key): {exc}") from exc
 
