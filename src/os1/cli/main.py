@@ -67,6 +67,10 @@ def _register() -> None:
     cli.add_command(memory_cmd.memory)
     cli.add_command(models_cmd.models)
     cli.add_command(config_cmd.config)
+    from os1.cli import share_cmd
+
+    cli.add_command(share_cmd.share)
+    cli.add_command(share_cmd.look)
 
 
 _register()
