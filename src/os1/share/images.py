@@ -66,8 +66,9 @@ def check_image(data: bytes, where: str) -> ImageBytes:
                 probe.load()  # decode fully: truncated or corrupt data fails here
     except InputError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InputError(f"{where} is too large to decode (more than {MAX_PIXELS:,} pixels)") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InputError(f"{where} is not a readable image ({_reason(exc)})") from None
     if kind not in FORMATS:
         raise InputError(f"{where} is an image format os1 does not keep ({kind})")
