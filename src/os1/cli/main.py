@@ -71,6 +71,7 @@ def _register() -> None:
 
     cli.add_command(share_cmd.share)
     cli.add_command(share_cmd.look)
+    cli.add_command(share_cmd.listen)
 
 
 _register()

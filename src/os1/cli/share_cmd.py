@@ -46,8 +46,9 @@ def show(shared: Shared, name: str, as_json: bool) -> None:
     if shared.said:
         console.print(f"[bold {CORAL}]{escape(name)}[/]: {escape(shared.said)}")
     state = "remembered as" if shared.new else "already remembered as"
+    pictures = " and its pictures" if shared.moment.images else ""
     console.print(f"[dim]({state} memory {shared.moment.id}; `os1 memory forget "
-                  f"{shared.moment.id}` forgets it and its pictures)[/]")
+                  f"{shared.moment.id}` forgets it{pictures})[/]")
 
 
 @click.command()
@@ -88,4 +89,19 @@ def look(state: CliState, image: Path | None, camera: bool, note: str | None, no
         return await sharing.look(frame, note=note, source="camera", camera=True)
 
     shared, name = run_sharing(state, no_reply, action)
+    show(shared, name, as_json)
+
+
+@click.command()
+@click.argument("file", type=FILE)
+@REPLY
+@AS_JSON
+@click.pass_obj
+def listen(state: CliState, file: Path, no_reply: bool, as_json: bool) -> None:
+    """Listen to a piece of music together (WAV, FLAC, OGG, MP3).
+
+    os1 hears its tempo, key, loudness, mood and shape, reads its tags, and remembers that you
+    listened to it together.
+    """
+    shared, name = run_sharing(state, no_reply, lambda s: s.listen(file))
     show(shared, name, as_json)

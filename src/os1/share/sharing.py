@@ -93,6 +93,23 @@ class Sharing:
         image = await asyncio.to_thread(read_image, path)
         return await self.look(image, note=note, source=path.name)
 
+    async def listen(self, path: Path) -> Shared:
+        """Listen to a song with the user and remember that they listened to it together."""
+        from os1.share import listening
+
+        hearing = await asyncio.to_thread(listening.hear, path)
+        heard = listening.describe(hearing)
+        said = await self._remark("a piece of music you are listening to together", heard, ())
+        title = hearing.tags.get("title") or path.stem[:80]
+        artist = hearing.tags.get("artist")
+        text = (f'You and the user listened together to "{title}"' + (f" by {artist}" if artist else "")
+                + f" (music they played you). What you heard: {heard}")
+        data: dict[str, Any] = {**hearing.to_dict(), "source": path.name, "words": heard,
+                                "said": said or None}
+        moment, new = await self.store.add_moment(MomentDraft(
+            kind="song", key=f"song:{hearing.digest}", text=text, data=data))
+        return Shared(moment, new, heard, said)
+
     async def _known(self, key: str) -> bool:
         return bool(await self.store.moments(limit=1, key=key))
 
