@@ -72,6 +72,10 @@ def _register() -> None:
     cli.add_command(share_cmd.share)
     cli.add_command(share_cmd.look)
     cli.add_command(share_cmd.listen)
+    from os1.cli import music_cmd
+
+    cli.add_command(music_cmd.compose)
+    cli.add_command(music_cmd.music)
 
 
 _register()

@@ -56,7 +56,8 @@ class Sharing:
         draft = MomentDraft(
             kind="post", key=post.key, text=post_memory(post, sights),
             data={"title": post.title, "director": post.director, "year": post.year,
-                  "author": post.author, "wrote": post.text, "source": post.source},
+                  "author": post.author, "wrote": post.text, "source": post.source,
+                  "sights": [sight.to_dict() for sight in sights]},
             images=tuple(_image_draft(i, s) for i, s in zip(post.images, sights, strict=True)))
         known = await self._known(draft.key)
         said = "" if known else await self._remark(f"a post they shared, about {_subject(post)}",
@@ -81,6 +82,7 @@ class Sharing:
         said = await self._remark(what, perceived + (f"\nThey said about it: {note}" if note else ""),
                                   (image,))
         data: dict[str, Any] = {"source": source, "note": note, "words": words, "camera": camera,
+                                "sights": [sight.to_dict()],
                                 "vision": seen_by_model or None, "said": said or None}
         text = (f"The user showed you {'a camera view' if camera else 'a photograph'}"
                 f"{f' and said: {note!r}' if note else ''}. What you saw: {perceived}")
