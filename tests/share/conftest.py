@@ -4,11 +4,15 @@ generated images with known content."""
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+
+from os1.memory.sqlite import SQLiteMemory
+from os1.testing import FakeEmbedder
 
 SEEDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds"
 
@@ -39,3 +43,10 @@ def seaside() -> np.ndarray:
     picture[100:200] = (20, 70, 150)
     picture[200:] = (210, 180, 120)
     return picture
+
+
+@pytest.fixture
+async def sqlite(tmp_path: Path) -> AsyncIterator[SQLiteMemory]:
+    memory = await SQLiteMemory.open(tmp_path / "s" / "memory.sqlite3", FakeEmbedder())
+    yield memory
+    await memory.close()

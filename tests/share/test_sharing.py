@@ -4,7 +4,6 @@ bad input that must store nothing."""
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,17 +14,10 @@ from os1.memory.base import MemoryStore
 from os1.memory.sqlite import SQLiteMemory
 from os1.share.images import check_image
 from os1.share.sharing import Sharing
-from os1.testing import FakeEmbedder, ScriptedLLM
+from os1.testing import ScriptedLLM
 from tests.share.conftest import colour_field, jpeg, seaside, seed
 
 PERSONA = Persona.from_profile({"user_name": "Theo", "os_name": "Samantha"})
-
-
-@pytest.fixture
-async def sqlite(tmp_path: Path) -> AsyncIterator[SQLiteMemory]:
-    memory = await SQLiteMemory.open(tmp_path / "s" / "memory.sqlite3", FakeEmbedder())
-    yield memory
-    await memory.close()
 
 
 async def share_both_seeds(store: MemoryStore) -> tuple[Sharing, ScriptedLLM]:

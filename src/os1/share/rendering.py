@@ -33,7 +33,7 @@ def render(midi: pretty_midi.PrettyMIDI, *, synth: str = "auto") -> tuple[Audio,
     """The score as mono float32 audio at ``SAMPLE_RATE``, and which synthesizer made it."""
     font = soundfont() if synth in ("auto", "fluidsynth") else None
     if font is not None:
-        audio = np.asarray(midi.fluidsynth(fs=SAMPLE_RATE, sf2_path=font), dtype=np.float32)
+        audio = np.asarray(midi.fluidsynth(fs=SAMPLE_RATE, synthesizer=font), dtype=np.float32)
         used = f"fluidsynth ({Path(font).name})"
     else:
         audio, used = piano(midi), "built-in piano"
