@@ -61,7 +61,7 @@ class PostgresMoments:
         vector = (await store.embed([draft.text]))[0]
         async with store._tx() as conn:
             await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 1))",
-                               (f"{store.user}\x00{draft.key}",))  # one writer per key at a time
+                               (f"{store.user}\n{draft.key}",))  # one writer per key at a time
             cur = await conn.execute("SELECT memory_id FROM os1_moments WHERE user_id = %s AND key = %s",
                                      (store.user, draft.key))
             known = await cur.fetchone()
