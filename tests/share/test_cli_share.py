@@ -58,7 +58,8 @@ def test_a_photo_a_post_and_a_song_then_the_film_and_a_piece(os1_home: Path, tmp
     assert "thinking of the photograph" in str(piece["said"])
     pieces = json.loads(run(os1_home, "music", "--json").stdout)
     assert [p["id"] for p in pieces] == [piece["moment_id"]]
-    assert pieces[0]["about"] == photo["moment_id"] and pieces[0]["key_name"] == "D minor"  # cool light, evening
+    assert pieces[0]["about"] == photo["moment_id"]
+    assert pieces[0]["key_name"] == "D minor"  # cool light in the evening
     assert Path(pieces[0]["wav"]).stat().st_size > 100_000 and Path(pieces[0]["midi"]).exists()
 
 
