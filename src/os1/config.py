@@ -54,6 +54,7 @@ class ModelConfig(BaseModel):
     threads: int | None = None
     timeout_s: float = 120.0
     capable: bool | None = None  # can it follow JSON-schema extraction? None: decide by kind
+    vision: bool = False  # does it take images (os1 look/share send them to it)?
 
     @model_validator(mode="after")
     def _check_kind(self) -> ModelConfig:

@@ -59,7 +59,7 @@ def cli(ctx: click.Context, model_name: str | None, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from os1.cli import chat, config_cmd, memory_cmd, models_cmd, onboard_cmd, voice_cmd
+    from os1.cli import chat, config_cmd, memory_cmd, models_cmd, music_cmd, onboard_cmd, share_cmd, voice_cmd
 
     cli.add_command(chat.chat)
     cli.add_command(chat.say)
@@ -70,6 +70,11 @@ def _register() -> None:
     cli.add_command(voice_cmd.talk)
     cli.add_command(voice_cmd.transcribe)
     cli.add_command(voice_cmd.speak)
+    cli.add_command(share_cmd.share)
+    cli.add_command(share_cmd.look)
+    cli.add_command(share_cmd.listen)
+    cli.add_command(music_cmd.compose)
+    cli.add_command(music_cmd.music)
 
 
 _register()
