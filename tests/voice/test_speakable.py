@@ -21,6 +21,12 @@ def test_a_short_opening_clause_waits_for_more_words() -> None:
     assert feed_all(Chunker(), "Well, I think so. Yes.") == ["Well, I think so.", "Yes."]
 
 
+def test_the_first_piece_does_not_wait_long_for_punctuation() -> None:
+    pieces = feed_all(Chunker(), "one two three four five six seven eight nine ten eleven twelve. Done.")
+    assert pieces[0] == "one two three four five six seven" and pieces[1:] == [
+        "eight nine ten eleven twelve.", "Done."]
+
+
 def test_a_long_run_without_punctuation_is_cut() -> None:
     text = " ".join(f"word{i}" for i in range(60))
     pieces = feed_all(Chunker(), text)

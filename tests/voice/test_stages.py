@@ -183,3 +183,32 @@ async def test_wake_phrase_ignores_talk_not_for_os1(store: SQLiteMemory) -> None
     assert [r.text for r in rows if r.role == "user"] == ["how is the weather?"]
     await line.listen_to_the_end()
     await line.close()
+
+
+class CountingSTT:
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def transcribe(self, samples: np.ndarray) -> str:
+        self.calls.append(samples.size)
+        return f"{samples.size} samples"
+
+
+async def test_transcription_started_at_a_pause_is_used_when_the_pause_ends_the_turn() -> None:
+    from os1.voice.frames import TurnHold, UserTurn
+    from os1.voice.stages import Transcribe
+
+    stt = CountingSTT()
+    speech = np.ones(16_000, dtype=np.float32)
+    with_silence = np.concatenate([speech, np.zeros(3_000, dtype=np.float32)])
+    out = await collect(Transcribe(stt), [TurnHold(speech), UserTurn(with_silence, 0.0, 1.2)])
+    assert stt.calls == [16_000]
+    assert [f.text for f in out if isinstance(f, Transcript)] == ["16000 samples"]  # type: ignore[attr-defined]
+
+    stt.calls.clear()  # the user went on talking after the pause: transcribe the whole turn
+    longer = np.concatenate([speech, speech, speech])
+    out = await collect(Transcribe(stt), [TurnHold(speech), UserTurn(longer, 0.0, 3.0)])
+    assert sorted(stt.calls) == [16_000, 48_000]
+    assert [f.text for f in out if isinstance(f, Transcript)] == ["48000 samples"]  # type: ignore[attr-defined]

@@ -51,8 +51,9 @@ class Conversation:
 
     def done(self) -> bool:
         """Nothing is being said, heard, thought or played."""
-        return not (self.detector.in_turn or self.pipeline.busy or self.reply.replying
-                    or self.player.speaking)
+        after_listening = self.pipeline.stages[1:]  # the listener always has audio coming in
+        return not (self.detector.in_turn or any(s.working for s in after_listening)
+                    or self.reply.replying or self.player.speaking)
 
     async def run(self, source: AsyncIterator[AudioIn]) -> None:
         """Feed ``source`` through the pipeline until it ends, then let the last reply finish."""

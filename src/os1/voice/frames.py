@@ -41,6 +41,14 @@ class UserTurn(Frame):
     over_os1: bool = False  # it began while os1 was speaking
 
 
+@dataclass(frozen=True, eq=False)
+class TurnHold(Frame):
+    """The user paused long enough that the turn may be over: its audio so far, to transcribe
+    ahead of the ``UserTurn`` that confirms it."""
+
+    audio: Samples
+
+
 @dataclass(frozen=True)
 class Transcript(Frame):
     text: str

@@ -59,6 +59,11 @@ class Stage:
         if self._current is not None:
             self._current.cancel()
 
+    @property
+    def working(self) -> bool:
+        """Frames queued, or one in progress."""
+        return not self.queue.empty() or self._current is not None
+
     async def run(self) -> None:
         while True:
             frame = await self.queue.get()
@@ -115,7 +120,7 @@ class Pipeline:
     @property
     def busy(self) -> bool:
         """Whether any stage has frames queued or is working on one."""
-        return any(not s.queue.empty() or s._current is not None for s in self.stages)
+        return any(s.working for s in self.stages)
 
     async def idle(self) -> None:
         """Wait until every queue is empty and no stage is working."""

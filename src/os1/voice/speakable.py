@@ -8,7 +8,8 @@ import unicodedata
 
 SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*\s")
 CLAUSE_END = re.compile(r"[,;:—–]\s")
-FIRST_CLAUSE_WORDS = 4  # the first piece may end at a clause, to start speaking sooner
+FIRST_CLAUSE_WORDS = 3  # the first piece may end at a clause, to start speaking sooner...
+FIRST_PIECE_WORDS = 7  # ...or after this many words, punctuation or not
 MAX_PIECE_WORDS = 24
 
 FILLERS = frozenset({"mm", "mmm", "hm", "hmm", "mhm", "mm-hm", "mm-hmm", "uh-huh", "uh", "huh", "um",
@@ -44,7 +45,8 @@ class Chunker:
             if clause and len(self._text[:clause.end()].split()) >= FIRST_CLAUSE_WORDS:
                 match = clause
         end = match.end() if match else None
-        if end is None and len(self._text.split()) > MAX_PIECE_WORDS:
+        longest = FIRST_PIECE_WORDS if self._pieces == 0 else MAX_PIECE_WORDS
+        if end is None and len(self._text.split()) > longest:
             end = self._text.rfind(" ", 0, len(self._text) - 1) + 1
         if not end:
             return None

@@ -20,7 +20,7 @@ from os1.agent.companion import Companion
 from os1.agent.events import TurnDone
 from os1.errors import Os1Error
 from os1.types import TextDelta
-from os1.voice.audio import duration
+from os1.voice.audio import RATE, duration
 from os1.voice.frames import (
     AudioIn,
     Control,
@@ -36,6 +36,7 @@ from os1.voice.frames import (
     SpeechOut,
     Stopped,
     Transcript,
+    TurnHold,
     UserSpeaking,
     UserTurn,
 )
@@ -76,6 +77,8 @@ class Listen(Stage):
                 self._started, self._interrupted = event.at, False
                 self._over = self.detector.over_os1 = self.player.speaking
                 self.broadcast(UserSpeaking(event.at))
+            elif event.kind == "hold":
+                await self.push(TurnHold(event.audio))
             else:
                 over, self._started = self._over and not self._interrupted, None
                 self.notify(Mark("turn_end", 0, self.clock()))
@@ -97,17 +100,29 @@ class Listen(Stage):
 
 
 class Transcribe(Stage):
-    """Speech to text, off the event loop."""
+    """Speech to text, off the event loop. It starts on a ``TurnHold`` (the user paused) and
+    uses that result when the ``UserTurn`` confirms the pause was the end: the turn detector's
+    wait and the transcription overlap."""
 
     def __init__(self, stt: SpeechToText) -> None:
         super().__init__()
         self.stt = stt
+        self._ahead: asyncio.Task[str] | None = None
+        self._held = 0  # samples the transcription ahead covers
 
     async def process(self, frame: Frame) -> None:
+        if isinstance(frame, TurnHold):
+            self._ahead = asyncio.create_task(asyncio.to_thread(self.stt.transcribe, frame.audio))
+            self._held = frame.audio.size
+            return None
         if not isinstance(frame, UserTurn):
             return await self.push(frame)
         began = time.perf_counter()
-        text = await asyncio.to_thread(self.stt.transcribe, frame.audio)
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and frame.audio.size - self._held <= RATE:  # only silence since the hold
+            text = await ahead
+        else:
+            text = await asyncio.to_thread(self.stt.transcribe, frame.audio)
         took = time.perf_counter() - began
         self.notify(Heard(text, frame.ended, took))
         await self.push(Transcript(text, frame.ended, took, frame.over_os1))

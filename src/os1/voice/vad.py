@@ -69,6 +69,7 @@ class TurnTiming:
     start_ms: int = 96  # this much speech (in a row) starts a turn
     end_silence_ms: int = 320  # this much silence ends it
     end_silence_over_ms: int = 700  # ...when the user speaks over os1 (it has paused; no hurry)
+    hold_ms: int = 160  # this much silence: a likely end, worth transcribing ahead (a "hold")
     pre_roll_ms: int = 256  # audio kept from before the start, so the first word is whole
     threshold: float = 0.5
     max_turn_s: float = 60.0
@@ -76,14 +77,16 @@ class TurnTiming:
 
 @dataclass
 class TurnEvent:
-    kind: str  # "start" | "end"
+    kind: str  # "start" | "hold" (a pause that may be the end) | "end"
     at: float  # stream time in seconds: when speech started, or when it ended (before the silence)
     audio: Samples = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
 
 class TurnDetector:
     """Speech probabilities in, turn starts and ends out. A turn starts after ``start_ms`` of
-    speech and ends after ``end_silence_ms`` of silence; an ``end`` carries the turn's audio."""
+    speech and ends after ``end_silence_ms`` of silence; an ``end`` carries the turn's audio.
+    Every end is preceded, in the same pause, by a ``hold`` carrying the audio so far, so that
+    speech-to-text can start while the detector waits to be sure."""
 
     def __init__(self, vad: SileroVAD, settings: TurnTiming) -> None:
         self.vad = vad
@@ -125,6 +128,9 @@ class TurnDetector:
         self._silence_run = 0 if speech else self._silence_run + 1
         too_long = len(self._windows) * WINDOW / RATE >= s.max_turn_s
         end_ms = s.end_silence_over_ms if self.over_os1 else s.end_silence_ms
+        if self._silence_run == max(1, -(-s.hold_ms // WINDOW_MS)) and not too_long:
+            return TurnEvent("hold", self._time - self._silence_run * WINDOW / RATE,
+                             np.concatenate(self._windows))
         if self._silence_run * WINDOW_MS >= end_ms or too_long:
             audio = np.concatenate(self._windows)
             ended = self._time - self._silence_run * WINDOW / RATE
