@@ -120,7 +120,8 @@ class VoiceSettings(BaseModel):
     tts_voice: str | None = None  # espeak voice (en-us+f3) or a Piper .onnx; None: from onboarding
     end_silence_ms: int = 320  # this much silence ends the user's turn
     interrupt_min_ms: int = 1200  # speech over os1 this long interrupts; shorter is transcribed first
-    duplex: Literal["auto", "full", "half"] = "auto"  # auto: half on speakers without echo cancelling
+    # auto: a live microphone and speaker get echo cancelling (aec), or half duplex without it
+    duplex: Literal["auto", "full", "half", "aec"] = "auto"
     wake_phrase: bool = False  # only answer "hey <name> ..." (after a reply: a follow-up window)
     follow_up_s: float = 20.0
 

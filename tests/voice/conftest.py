@@ -29,7 +29,7 @@ def whisper() -> WhisperSTT:
 @pytest.fixture(scope="session")
 def user_voice() -> TextToSpeech:
     """A natural voice unlike os1's (espeak-ng), to play the user."""
-    return PiperTTS()
+    return PiperTTS(steady=True)
 
 
 def script(voice: TextToSpeech, *parts: str | float) -> Samples:

@@ -3,10 +3,12 @@ espeak-ng around a scripted model (barge-in) and around the bundled model throug
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +21,9 @@ from os1.memory.sqlite import SQLiteMemory
 from os1.testing import ScriptedLLM
 from os1.voice.audio import RATE, read_audio, silence, write_wav
 from os1.voice.conversation import Conversation, talk_file
-from os1.voice.frames import Frame, Heard, Mark, ReplySaved, Stopped
+from os1.voice.devices import clocked_output, file_source
+from os1.voice.echo import EchoCanceller
+from os1.voice.frames import AudioIn, Frame, Heard, Mark, ReplySaved, Stopped
 from os1.voice.stt import WhisperSTT
 from os1.voice.tts import EspeakTTS, TextToSpeech
 
@@ -115,3 +119,42 @@ def test_talk_from_a_recording_answers_every_turn(tmp_path: Path, whisper: Whisp
                             capture_output=True, text=True, env=env, timeout=60)
     texts = [json.loads(line)["text"] for line in memory.stdout.splitlines()]
     assert any("ocean" in t.lower() for t in texts)
+
+
+async def _talk_on_speakers(conversation: Conversation, recording: np.ndarray,
+                            tail_s: float = 30.0) -> None:
+    """The recording as the microphone hears it in a room: the user plus os1's own voice from
+    the loudspeaker, 50 ms late and at 40%."""
+    played: list[np.ndarray] = []
+    delay = int(0.05 * RATE)
+    playing = asyncio.create_task(clocked_output(conversation.player, conversation.clock, played.append))
+
+    async def room() -> AsyncIterator[AudioIn]:
+        async for frame in file_source(recording, conversation.clock, conversation.done, tail_s):
+            out = np.concatenate(played) if played else np.zeros(0, dtype=np.float32)
+            start = int(frame.at * RATE) - delay
+            echo = out[max(0, start):max(0, start) + frame.samples.size]
+            mic = frame.samples.copy()
+            mic[:echo.size] += 0.4 * echo
+            yield AudioIn(mic, frame.at)
+
+    try:
+        await conversation.run(room())
+    finally:
+        playing.cancel()
+
+
+@pytest.mark.parametrize("cancel_echo", [True, False])
+async def test_on_loudspeakers_os1_does_not_interrupt_itself_with_echo_cancelling(
+        cancel_echo: bool, store: SQLiteMemory, whisper: WhisperSTT, user_voice: TextToSpeech) -> None:
+    persona = Persona.from_profile({"user_name": "Theo", "os_name": "Ada"})
+    companion = Companion(ScriptedLLM(STORY), store, persona, TurnSettings())
+    frames: list[Frame] = []
+    conversation = Conversation(companion, whisper, EspeakTTS(), VoiceSettings(),
+                                echo=EchoCanceller() if cancel_echo else None, observers=[frames.append])
+    await _talk_on_speakers(conversation, script(user_voice, 0.5, "Tell me a story.", 1.0))
+    saved = [f for f in frames if isinstance(f, ReplySaved)]
+    if cancel_echo:  # the whole story, heard once, never cut short by its own echo
+        assert len(saved) == 1 and not saved[0].interrupted and saved[0].spoken == STORY
+    else:  # the control: without cancelling, os1 hears itself and stops
+        assert [f for f in frames if isinstance(f, Stopped)]

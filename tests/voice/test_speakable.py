@@ -40,12 +40,12 @@ def test_nothing_is_lost_or_duplicated() -> None:
 
 
 @pytest.mark.parametrize("text", ["mm-hm", "Mm hmm.", "yeah", "Yeah, right.", "uh-huh", "", "  ", "okay",
-                                  "mm mm mm mm", "Oh."])
+                                  "mm mm mm mm", "Oh.", "MMMM", "Hmm-mm"])
 def test_backchannels(text: str) -> None:
     assert is_backchannel(text)
 
 
-@pytest.mark.parametrize("text", ["wait", "stop please", "yeah but what about tomorrow",
+@pytest.mark.parametrize("text", ["wait", "stop please", "who", "ham", "mom", "yeah but what about tomorrow",
                                   "no, that's wrong", "tell me more"])
 def test_not_backchannels(text: str) -> None:
     assert not is_backchannel(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
@@ -15,8 +16,9 @@ from os1.cli.share_cmd import AS_JSON, show
 from os1.memory.moments import Moment
 from os1.memory.sqlite import store_path
 from os1.runtime import Runtime
-from os1.share.music import Composer
-from os1.share.sharing import Shared
+
+if TYPE_CHECKING:
+    from os1.share.sharing import Shared
 
 
 @click.command()
@@ -32,6 +34,8 @@ def compose(state: CliState, about: str | None, synth: str, as_json: bool) -> No
         runtime = await Runtime.open(state.settings, state.model_name)
         try:
             folder = store_path(state.settings.home, state.settings.user).parent / "music"
+            from os1.share.music import Composer  # loads the MIDI and synthesis libraries
+
             shared = await Composer(runtime.store, folder, synth=synth).compose(about)
             return shared, (await runtime.persona()).name
         finally:

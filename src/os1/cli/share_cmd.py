@@ -8,6 +8,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
@@ -15,7 +16,9 @@ from rich.markup import escape
 from os1.cli.io import CORAL, console
 from os1.cli.main import CliState
 from os1.runtime import Runtime
-from os1.share.sharing import Shared, Sharing
+
+if TYPE_CHECKING:  # seeing and listening load OpenCV and librosa: only when a command runs
+    from os1.share.sharing import Shared, Sharing
 
 FILE = click.Path(path_type=Path, dir_okay=True, exists=False)
 REPLY = click.option("--no-reply", is_flag=True, help="Remember it without asking the model to reply.")
@@ -31,6 +34,8 @@ def run_sharing(state: CliState, no_reply: bool,
             persona = await runtime.persona()
             model = None if no_reply else runtime.model
             vision = runtime.settings.llm.models[runtime.model_name].vision
+            from os1.share.sharing import Sharing
+
             return await action(Sharing(runtime.store, persona, model, vision=vision)), persona.name
         finally:
             await runtime.close()

@@ -67,9 +67,10 @@ async def _voice_wish(state: CliState) -> str | None:
 @click.option("--input", "input_path", type=PATH, help="Listen to this recording instead of the microphone.")
 @click.option("--output", "output_path", type=PATH,
               help="Write os1's side to this WAV (same timeline as the input) instead of the speaker.")
-@click.option("--duplex", type=click.Choice(["auto", "full", "half"]),
-              help="full: barge-in (headphones, echo-cancelled audio); half: os1 does not listen "
-                   "while it speaks (speakers). Default: voice.duplex (auto).")
+@click.option("--duplex", type=click.Choice(["auto", "full", "half", "aec"]),
+              help="aec: cancel os1's own voice from the microphone (loudspeakers); full: no "
+                   "echo to cancel (headphones); half: os1 does not listen while it speaks. "
+                   "Default: voice.duplex (auto: aec when available, else half).")
 @click.option("--json", "as_json", is_flag=True, help="Print the conversation as JSON lines.")
 @click.option("--listen", "listen_on", metavar="HOST:PORT",
               help="Serve the WebSocket audio transport (ws://HOST:PORT/v1/voice) instead.")
@@ -98,17 +99,27 @@ def talk(state: CliState, input_path: Path | None, output_path: Path | None, dup
         from os1.voice.devices import check_devices
 
         check_devices()
-    mode = duplex or state.settings.voice.duplex
-    # files and sockets carry no echo; a live speaker without echo cancelling needs half duplex
-    half = mode == "half" or (mode == "auto" and recording is None)
+    mode = _duplex(duplex or state.settings.voice.duplex, live=recording is None)
     try:
-        asyncio.run(_talk(state, recording, output_path, half, as_json))
+        asyncio.run(_talk(state, recording, output_path, mode, as_json))
     except KeyboardInterrupt:
         console.out("")
         sys.exit(130)
 
 
-async def _talk(state: CliState, recording: object, output: Path | None, half: bool, as_json: bool) -> None:
+def _duplex(mode: str, *, live: bool) -> str:
+    """Files and sockets carry no echo (full). A live speaker needs echo cancelling, or half
+    duplex where the library is missing."""
+    from os1.voice.echo import echo_cancelling_available
+
+    if mode == "auto":
+        mode = "full" if not live else "aec" if echo_cancelling_available() else "half"
+    if mode == "aec" and not echo_cancelling_available():
+        raise InputError("echo cancelling needs the livekit package (pip install livekit)")
+    return mode
+
+
+async def _talk(state: CliState, recording: object, output: Path | None, mode: str, as_json: bool) -> None:
     import numpy as np
 
     from os1.voice.conversation import Conversation, talk_file, talk_live
@@ -122,7 +133,10 @@ async def _talk(state: CliState, recording: object, output: Path | None, half: b
             tts = await asyncio.to_thread(load_tts, voice, companion.persona.profile.get("voice"))
             await companion.warm_up()
         show = _json_line if as_json else _Printer(companion.persona.name, companion.persona.user_name)
-        conversation = Conversation(companion, stt, tts, voice, half_duplex=half, observers=[show])
+        from os1.voice.echo import EchoCanceller
+
+        conversation = Conversation(companion, stt, tts, voice, half_duplex=mode == "half",
+                                    echo=EchoCanceller() if mode == "aec" else None, observers=[show])
         if isinstance(recording, np.ndarray) and output is not None:
             spoken = await talk_file(conversation, recording)
             write_wav(output, spoken)

@@ -61,6 +61,9 @@ def store_path(home: Path, user: str) -> Path:
     return home / "users" / user / "memory.sqlite3"
 
 
+OPEN_ATTEMPTS = 6
+
+
 def _errors(name: str) -> tuple[type[Exception], ...]:
     """One DB-API error class from both drivers: stdlib sqlite3, and SQLCipher's once it is in
     use. Called in ``except`` clauses, so it runs only when an error is raised, and os1's start-up
@@ -166,11 +169,20 @@ class SQLiteMemory(SQLiteMoments):
             db = _connect(self.path, self._key)
             self._db = db
             db.execute("PRAGMA busy_timeout = 10000")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA secure_delete = ON")
-            migrations.apply(db)
+            # two processes creating one store at once: switching it to WAL can be refused
+            # without waiting, so the set-up is retried briefly
+            for attempt in range(OPEN_ATTEMPTS):
+                try:
+                    db.execute("PRAGMA journal_mode = WAL")
+                    db.execute("PRAGMA synchronous = NORMAL")
+                    db.execute("PRAGMA foreign_keys = ON")
+                    db.execute("PRAGMA secure_delete = ON")
+                    migrations.apply(db)
+                    break
+                except _errors("OperationalError") as exc:
+                    if "locked" not in str(exc) or attempt == OPEN_ATTEMPTS - 1:
+                        raise
+                    time.sleep(0.2 * (attempt + 1))
             self._reload_index()
 
     async def close(self) -> None:

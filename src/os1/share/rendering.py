@@ -10,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import pretty_midi
 import soundfile
+
+from os1.share.midi import pretty_midi
 
 SAMPLE_RATE = 22_050
 SOUNDFONTS = ("/usr/share/sounds/sf2/default-GM.sf2", "/usr/share/sounds/sf2/FluidR3_GM.sf2",

@@ -13,6 +13,7 @@ from os1.agent.companion import Companion
 from os1.config import VoiceSettings
 from os1.voice.audio import Samples
 from os1.voice.devices import clocked_output, file_source, microphone, speaker
+from os1.voice.echo import EchoCanceller
 from os1.voice.frames import AudioIn, Mark
 from os1.voice.pipeline import Observer, Pipeline
 from os1.voice.player import Player
@@ -27,7 +28,7 @@ class Conversation:
 
     def __init__(self, companion: Companion, stt: SpeechToText, tts: TextToSpeech,
                  voice: VoiceSettings, *, half_duplex: bool = False,
-                 observers: Sequence[Observer] = ()) -> None:
+                 echo: EchoCanceller | None = None, observers: Sequence[Observer] = ()) -> None:
         loop = asyncio.get_running_loop()
         self._t0 = loop.time()
         self.clock: Callable[[], float] = lambda: loop.time() - self._t0
@@ -35,9 +36,10 @@ class Conversation:
         self.detector = TurnDetector(SileroVAD(), TurnTiming(end_silence_ms=voice.end_silence_ms))
         self.reply = Reply(companion, self.player, self.clock, name=companion.persona.name,
                            wake_phrase=voice.wake_phrase, follow_up_s=voice.follow_up_s)
+        self.listen = Listen(self.detector, self.player, self.clock, interrupt_min_ms=voice.interrupt_min_ms,
+                             half_duplex=half_duplex, echo=echo)
         self.pipeline = Pipeline([
-            Listen(self.detector, self.player, self.clock, interrupt_min_ms=voice.interrupt_min_ms,
-                   half_duplex=half_duplex),
+            self.listen,
             Transcribe(stt),
             self.reply,
             Speak(tts, self.clock),
@@ -48,6 +50,8 @@ class Conversation:
             loop.call_soon_threadsafe(self.pipeline.notify, Mark("first_audio", turn, at))
 
         self.player.on_first_audio = first_audio
+        if echo is not None:
+            self.player.on_pulled = echo.far
 
     def done(self) -> bool:
         """Nothing is being said, heard, thought or played."""
@@ -62,6 +66,8 @@ class Conversation:
         try:
             async for frame in source:
                 self.pipeline.put(frame)
+            await self.pipeline.idle()
+            await self.listen.flush()  # so a paused reply is resumed or stopped, never left hanging
             await self.pipeline.idle()
             await self.reply.finish()
         finally:

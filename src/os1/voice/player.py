@@ -43,6 +43,7 @@ class Player:
         self._started: set[int] = set()
         self.on_first_audio: Callable[[int, float], None] = lambda turn, at: None
         self.on_reply_end: Callable[[int], None] = lambda turn: None
+        self.on_pulled: Callable[[Samples], None] = lambda block: None  # e.g. the echo canceller
 
     def play(self, samples: Samples, text: str, turn: int) -> None:
         with self._lock:
@@ -112,6 +113,7 @@ class Player:
                 if piece.played >= piece.samples.size:
                     self._hear(piece, partial=False)
                     self._queue.popleft()
+        self.on_pulled(out)
         now = self._clock()
         for turn in firsts:
             self.on_first_audio(turn, now)

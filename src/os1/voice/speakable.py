@@ -60,6 +60,11 @@ def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+(?:-[a-z0-9']+)*", folded)
 
 
+def is_filler(word: str) -> bool:
+    """A sound rather than a word: "mm", "hmm", "mmmm", "uh-huh", "oh"."""
+    return word in FILLERS or re.fullmatch(r"[mh]+(?:-[mh]+)*", word) is not None
+
+
 def is_backchannel(text: str) -> bool:
     """Whether a short utterance only acknowledges ("mm-hm", "yeah, right") or is no words at
     all (a cough, a laugh, noise)."""
@@ -67,7 +72,7 @@ def is_backchannel(text: str) -> bool:
     if not said:
         return True
     joined = " ".join(said)
-    if joined in BACKCHANNELS or all(w in FILLERS for w in said):
+    if joined in BACKCHANNELS or all(is_filler(w) for w in said):
         return True
     return len(said) <= 3 and all(w in BACKCHANNELS for w in said)
 

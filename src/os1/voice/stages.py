@@ -21,6 +21,7 @@ from os1.agent.events import TurnDone
 from os1.errors import Os1Error
 from os1.types import TextDelta
 from os1.voice.audio import RATE, duration
+from os1.voice.echo import EchoCanceller
 from os1.voice.frames import (
     AudioIn,
     Control,
@@ -55,8 +56,10 @@ class Listen(Stage):
     """Voice activity and turn-taking: audio in, user turns out."""
 
     def __init__(self, detector: TurnDetector, player: Player, clock: Clock, *,
-                 interrupt_min_ms: int = 1200, half_duplex: bool = False) -> None:
+                 interrupt_min_ms: int = 1200, half_duplex: bool = False,
+                 echo: EchoCanceller | None = None) -> None:
         super().__init__()
+        self.echo = echo
         self.detector = detector
         self.player = player
         self.clock = clock
@@ -72,7 +75,8 @@ class Listen(Stage):
             return
         if self.half_duplex and self._deaf(frame.at):
             return
-        for event in self.detector.feed(frame.samples):
+        samples = self.echo.near(frame.samples) if self.echo is not None else frame.samples
+        for event in self.detector.feed(samples):
             if event.kind == "start":
                 self._started, self._interrupted = event.at, False
                 self._over = self.detector.over_os1 = self.player.speaking
@@ -87,6 +91,12 @@ class Listen(Stage):
             if frame.at - self._started >= self.interrupt_min_s:
                 self._interrupted = True
                 self.broadcast(Interrupt("barge-in", frame.at))
+
+    async def flush(self) -> None:
+        """The input ended: a turn still in progress ends here."""
+        if (event := self.detector.flush()) is not None:
+            over, self._started = self._over and not self._interrupted, None
+            await self.push(UserTurn(event.audio, event.at - duration(event.audio), event.at, over))
 
     def _deaf(self, at: float) -> bool:
         """Half duplex (speakers without echo cancelling): ignore the microphone while os1

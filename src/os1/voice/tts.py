@@ -105,7 +105,9 @@ class PiperTTS:
 
     name = "piper"
 
-    def __init__(self, model: Path | None = None, style: Style | None = None) -> None:
+    def __init__(self, model: Path | None = None, style: Style | None = None, *,
+                 steady: bool = False) -> None:
+        """``steady``: no random variation, so the same text always sounds the same (tests)."""
         try:
             from piper import PiperVoice, SynthesisConfig
         except ImportError:
@@ -124,7 +126,8 @@ class PiperTTS:
         except Exception as exc:  # onnxruntime and json raise many kinds: report them in one line
             raise VoiceError(f"cannot load the Piper voice {model}: {exc}") from None
         speed = (style or Style()).rate / 165
-        self._config = SynthesisConfig(length_scale=1 / speed)
+        self._config = SynthesisConfig(length_scale=1 / speed, noise_scale=0.0 if steady else None,
+                                       noise_w_scale=0.0 if steady else None)
 
     def synthesize(self, text: str) -> Samples:
         text = clean(text)

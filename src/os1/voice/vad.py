@@ -114,6 +114,14 @@ class TurnDetector:
                 events.append(event)
         return events
 
+    def flush(self) -> TurnEvent | None:
+        """End the turn in progress (the input has ended), if there is one."""
+        if not self._in_turn:
+            return None
+        audio = np.concatenate(self._windows) if self._windows else np.zeros(0, dtype=np.float32)
+        self._windows, self._speech_run, self._in_turn = [], 0, False
+        return TurnEvent("end", self._time, audio)
+
     def _step(self, window: Samples, speech: bool) -> TurnEvent | None:
         s = self.settings
         self._windows.append(window)
