@@ -49,7 +49,9 @@ def mapped_errors(what: str) -> Iterator[None]:
 
 
 def _flags(values: Sequence[Any]) -> tuple[str, ...]:
-    return tuple(v.decode() if isinstance(v, bytes) else str(v) for v in values)
+    """Flags as text, without \\Recent (it belongs to one session, not to the message)."""
+    found = (v.decode() if isinstance(v, bytes) else str(v) for v in values)
+    return tuple(sorted(f for f in found if f != "\\Recent"))
 
 
 class Mailbox:
@@ -90,11 +92,14 @@ class Mailbox:
         return info
 
     async def state(self, folder: str) -> FolderState:
-        def status() -> FolderState:
-            info = self._client.folder_status(folder, [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"])
-            return FolderState(int(info[b"UIDVALIDITY"]), int(info[b"UIDNEXT"]), int(info[b"MESSAGES"]))
+        """UIDVALIDITY, UIDNEXT and the count, from a fresh SELECT (STATUS on the selected folder
+        may be stale)."""
+        def select() -> FolderState:
+            info = self._select(folder)
+            return FolderState(int(info[b"UIDVALIDITY"]), int(info.get(b"UIDNEXT", 1)),
+                               int(info[b"EXISTS"]))
 
-        return await self._call(f"cannot read folder {folder}", status)
+        return await self._call(f"cannot read folder {folder}", select)
 
     async def uids(self, folder: str, since_uid: int = 1) -> list[int]:
         def search() -> list[int]:

@@ -66,11 +66,17 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 @dataclass(frozen=True)
 class Imap:
+    """A running Dovecot. Every address at ``domain`` is a mailbox with the same password, so
+    each test can use a fresh one."""
+
     host: str
     port: int
     user: str
     password: str
-    maildir: Path
+    domain: str = "example.org"
+
+    def as_user(self, user: str) -> Imap:
+        return Imap(self.host, self.port, user, self.password, self.domain)
 
 
 def _dovecot_config(root: Path, port: int) -> str:
@@ -94,7 +100,7 @@ default_login_user = {login}
 default_internal_user = {internal}
 passdb {{
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/users
+  args = scheme=PLAIN username_format=%d {root}/users
 }}
 userdb {{
   driver = static
@@ -137,12 +143,11 @@ def dovecot(user: str = USER, password: str = PASSWORD) -> Iterator[Imap]:
                             "(scripts/test does it when run as root)")
     root = Path(tempfile.mkdtemp(prefix="os1-dovecot-"))
     root.chmod(0o755)  # Dovecot's own users must reach the config and the mail
-    home = root / "home" / user
-    home.mkdir(parents=True)
-    if os.geteuid() == 0:
-        for path in (root / "home", home):
-            shutil.chown(path, "nobody", "nogroup")
-    (root / "users").write_text(f"{user}:{{PLAIN}}{password}\n")
+    (root / "home").mkdir()
+    if os.geteuid() == 0:  # mail runs as nobody, who makes each user's home on first login
+        shutil.chown(root / "home", "nobody", "nogroup")
+    domain = user.rpartition("@")[2]
+    (root / "users").write_text(f"{domain}:{{PLAIN}}{password}\n")  # keyed by domain: any user
     port = free_port()
     (root / "dovecot.conf").write_text(_dovecot_config(root, port))
     (root / "dovecot.log").touch()
@@ -150,7 +155,7 @@ def dovecot(user: str = USER, password: str = PASSWORD) -> Iterator[Imap]:
                             stdout=subprocess.DEVNULL, stderr=open(root / "stderr.log", "wb"))
     try:
         _wait_port(port, proc, root / "stderr.log", "dovecot")
-        yield Imap("127.0.0.1", port, user, password, home / "Maildir")
+        yield Imap("127.0.0.1", port, user, password, domain)
     finally:
         _stop(proc)
         shutil.rmtree(root, ignore_errors=True)
@@ -183,16 +188,17 @@ class _Deliver:
         msg = message_from_bytes(raw, policy=policy.default)
         self.smtp.received.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
                                    "subject": str(msg.get("Subject", "")), "raw": raw})
-        if self.imap is not None and self.imap.user in [r.lower() for r in envelope.rcpt_tos]:
-            append(self.imap, raw)
+        for rcpt in envelope.rcpt_tos:
+            if self.imap is not None and rcpt.lower().endswith("@" + self.imap.domain):
+                append(self.imap.as_user(rcpt.lower()), raw)
         return "250 OK delivered"
 
 
-def _authenticator(user: str, password: str) -> Any:
+def _authenticator(domain: str, password: str) -> Any:
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
     def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
-        ok = (isinstance(data, LoginPassword) and data.login.decode() == user
+        ok = (isinstance(data, LoginPassword) and data.login.decode().endswith("@" + domain)
               and data.password.decode() == password)
         return AuthResult(success=ok)
 
@@ -200,12 +206,13 @@ def _authenticator(user: str, password: str) -> Any:
 
 
 @contextmanager
-def smtp_server(imap: Imap | None = None, user: str = USER, password: str = PASSWORD) -> Iterator[Smtp]:
+def smtp_server(imap: Imap | None = None, domain: str = "example.org",
+                password: str = PASSWORD) -> Iterator[Smtp]:
     from aiosmtpd.controller import Controller
 
     smtp = Smtp("127.0.0.1", free_port())
     controller = Controller(_Deliver(smtp, imap), hostname=smtp.host, port=smtp.port,
-                            authenticator=_authenticator(user, password), auth_require_tls=False)
+                            authenticator=_authenticator(domain, password), auth_require_tls=False)
     controller.start()
     try:
         yield smtp

@@ -76,6 +76,11 @@ def _check_arguments(t: Tool, arguments: dict[str, Any]) -> dict[str, Any]:
         want = props[name]["type"]
         if want == "string" and not isinstance(value, str):
             raise ToolInputError(f"{t.name}: argument {name} must be a string")
+        if want == "integer":  # models often write numbers as strings
+            if isinstance(value, str) and value.strip().lstrip("#").isdigit():
+                arguments = {**arguments, name: int(value.strip().lstrip("#"))}
+            elif not isinstance(value, int) or isinstance(value, bool):
+                raise ToolInputError(f"{t.name}: argument {name} must be a whole number")
     return arguments
 
 
