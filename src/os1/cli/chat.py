@@ -9,9 +9,10 @@ import sys
 import click
 from rich.markup import escape
 from rich.status import Status
+from rich.text import Text
 
 from os1.agent.companion import Companion
-from os1.agent.events import Recalled, ToolActivity, TurnDone
+from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone
 from os1.agent.onboarding import introduction, run_onboarding
 from os1.cli.io import CORAL, argument_text, console, err_console, read_stdin
 from os1.cli.main import CliState
@@ -42,10 +43,21 @@ async def stream_turn(companion: Companion, text: str, *, show_memories: bool = 
             elif isinstance(event, ToolActivity):
                 console.print(f"[dim]({escape(event.call.name)}: {escape(event.result[:80])})[/] ",
                               end="")
+            elif isinstance(event, ConfirmationNeeded):
+                show_confirmation(event)
     finally:
         if waiting is not None:
             waiting.stop()
     console.out("")
+
+
+def show_confirmation(event: ConfirmationNeeded) -> None:
+    """The exact effect of a held action, and how to answer; outside text printed literally."""
+    console.print(f"\n[bold]Waiting for your yes — action {event.action_id} ({escape(event.tool)}):[/]")
+    console.print(Text(event.preview), style="on grey11")
+    for reason in event.reasons:
+        console.print(Text(f"  because {reason}"), style="dim")
+    console.print(f"[dim]Answer 'yes {event.action_id}' to do it or 'no' to cancel.[/]")
 
 
 @click.command()
@@ -127,17 +139,24 @@ async def _say(state: CliState, text: str, as_json: bool) -> None:
         companion = await runtime.companion()
         recalled: list[dict[str, object]] = []
         done: TurnDone | None = None
+        held: list[dict[str, object]] = []
         async for event in companion.respond(text):
             if isinstance(event, Recalled):
                 recalled = [m.to_dict() for m in event.memories]
             elif isinstance(event, TextDelta) and not as_json:
                 console.out(event.text, end="")
+            elif isinstance(event, ConfirmationNeeded):
+                held.append({"action_id": event.action_id, "tool": event.tool, "preview": event.preview,
+                             "reasons": list(event.reasons)})
+                if not as_json:
+                    show_confirmation(event)
             elif isinstance(event, TurnDone):
                 done = event
         await companion.drain()
         if as_json and done is not None:
             click.echo(json.dumps({"reply": done.reply, "recalled": recalled,
-                                    "user_id": done.user_id, "reply_id": done.reply_id}))
+                                    "user_id": done.user_id, "reply_id": done.reply_id,
+                                    "confirmations": held}))
         elif not as_json:
             console.out("")
     finally:
