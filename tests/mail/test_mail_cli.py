@@ -12,7 +12,8 @@ from tests.mail.conftest import deliver, mail
 from tests.mail.test_mail_server import server_counts
 
 
-def os1(home: Path, imap: Imap, smtp: Smtp, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def os1(home: Path, imap: Imap, smtp: Smtp, *args: str,
+        stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "OS1_HOME": str(home), "OS1_MAIL__ADDRESS": imap.user,
            "OS1_MAIL__PASSWORD": imap.password, "OS1_MAIL__IMAP_HOST": imap.host,
            "OS1_MAIL__IMAP_PORT": str(imap.port), "OS1_MAIL__IMAP_SECURITY": "none",

@@ -37,8 +37,8 @@ async def turn(c: Companion, text: str) -> list[TurnEvent]:
     return events
 
 
-async def test_obedient_model_changes_nothing_without_the_user(store: SQLiteMemory, service: MailService,
-                                                             imap: Imap, smtp: Smtp, tmp_path: Path) -> None:
+async def test_obedient_model_changes_nothing_without_the_user(
+        store: SQLiteMemory, service: MailService, imap: Imap, smtp: Smtp, tmp_path: Path) -> None:
     deliver(imap, mail("cfo@corp.example", "Q3", ATTACK, html=True, Reply_To="audit@evil.example"),
             mail("noreply@shop.example", "Order 1 shipped", "x", days_ago=2),
             mail("noreply@shop.example", "Order 2 shipped", "y", days_ago=1))
@@ -66,8 +66,8 @@ async def test_obedient_model_changes_nothing_without_the_user(store: SQLiteMemo
     assert {a.status for a in c.guard.ledger.recent()} == {"expired"}
 
 
-async def test_reply_is_sent_after_the_user_sees_it_and_says_yes(store: SQLiteMemory, service: MailService,
-                                                                imap: Imap, smtp: Smtp, tmp_path: Path) -> None:
+async def test_reply_is_sent_after_the_user_sees_it_and_says_yes(
+        store: SQLiteMemory, service: MailService, imap: Imap, smtp: Smtp, tmp_path: Path) -> None:
     deliver(imap, mail("ana@example.org", "Dinner?", "Are you free Friday?", to=imap.user))
     await service.sync()
     [original] = service.index.messages()
