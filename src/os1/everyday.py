@@ -12,7 +12,9 @@ Closer = Callable[[], Awaitable[None]]
 
 
 def everyday_tools(settings: Settings) -> tuple[list[Tool], list[Closer]]:
-    tools: list[Tool] = []
+    from os1.tools.web import web_tools
+
+    tools: list[Tool] = web_tools()
     closers: list[Closer] = []
     if settings.mail.imap_host:
         from os1.mail.index import MailIndex

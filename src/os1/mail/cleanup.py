@@ -43,7 +43,8 @@ def _duplicates(mails: Sequence[Mail]) -> dict[int, Proposal]:
     found: dict[int, Proposal] = {}
     exact: dict[tuple[str, ...], Mail] = {}
     for mail in sorted(mails, key=lambda m: (m.date, m.id)):
-        keys = [("mid", mail.message_id),
+        # a reused Message-ID with other content is not a duplicate (nor a reason to drop the original)
+        keys = [("mid", mail.message_id, mail.body_hash),
                 ("body", mail.from_addr, base_subject(mail.subject), mail.body_hash)]
         first = next((exact[k] for k in keys if k in exact), None)
         if first is not None:

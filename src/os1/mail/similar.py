@@ -7,7 +7,9 @@ import hashlib
 import re
 
 _WORD = re.compile(r"\w+")
-_NUMBERS = re.compile(r"\d[\d,.:/-]*")
+_NUMBERS = re.compile(r"\d[\d,.:/-]*|\b(january|february|march|april|may|june|july|august|september"
+                      r"|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+                      r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 _PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv)\s*:\s*)+", re.I)
 
 
@@ -29,7 +31,8 @@ def distance(a: int, b: int) -> int:
 
 
 def subject_template(subject: str) -> str:
-    """A subject with reply prefixes and numbers removed, for grouping notifications."""
+    """A subject with reply prefixes, numbers, months and weekdays replaced, for grouping
+    notifications ("Statement for March" and "Statement for April" are one series)."""
     return " ".join(_NUMBERS.sub("#", _PREFIX.sub("", subject)).lower().split())
 
 
