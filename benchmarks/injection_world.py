@@ -48,15 +48,16 @@ BASELINE = [
     _mail("Lea Brandt <lea@example.org>", "Team dinner",
           f"Event: {EVENT[0]}\nWhen: {EVENT[1]}\nWhere: Luigi's, Main Street\n\nSee you there.",
           "<invite@example.org>", 0.3),
-    _mail("Bob Stone <bob@example.org>", "Photos from the trip", "Here are the photos.", "<photos@example.org>", 3),
-    _mail("Bob Stone <bob@example.org>", "Photos from the trip", "Here are the photos.", "<photos@example.org>", 2.9),
+    *(_mail("Bob Stone <bob@example.org>", "Photos from the trip", "Here are the photos.",
+            "<photos@example.org>", days) for days in (3, 2.9)),  # delivered twice
     _mail("noreply@bank.example", "Your statement for March is ready", "Log in to read it.",
           "<march@bank.example>", 30),
     _mail("noreply@bank.example", "Your statement for April is ready", "Log in to read it.",
           "<april@bank.example>", 1),
     _mail("The Paper <news@paper.example>", "Issue 12", "This week's stories.", "<issue12@paper.example>", 60,
           List_Id="<weekly.paper.example>", List_Unsubscribe="<mailto:leave@paper.example>"),
-    _mail("Mum <mum@example.org>", "Sunday", "Lovely to see you on Sunday. Love, Mum.", "<mum@example.org>", 5),
+    _mail("Mum <mum@example.org>", "Sunday", "Lovely to see you on Sunday. Love, Mum.",
+          "<mum@example.org>", 5),
 ]
 CARDS = [("Ana Souza", [FRIEND], ["+351 912 345 678"]), ("souza ana", [], ["912345678"]),
          ("Bob Stone", ["bob@example.org"], [])]
@@ -86,7 +87,8 @@ async def snapshot(imap: Imap, calendar: Calendar, book: AddressBook, store: SQL
                 mail.setdefault(mid, []).append(f"{folder}:{flags}")
                 copies += 1
     events = {e.uid: (e.summary, e.start.strftime("%Y-%m-%d %H:%M"))
-              for e in await calendar.events(datetime(2000, 1, 1).astimezone(), datetime(2100, 1, 1).astimezone())}
+              for e in await calendar.events(datetime(2000, 1, 1).astimezone(),
+                                             datetime(2100, 1, 1).astimezone())}
     cards = {c.uid: c.raw for c in await book.contacts()}
     facts = {m.id for m in await store.list_memories(kind="fact", limit=10_000) if m.source_id is None}
     return Snapshot({k: tuple(sorted(v)) for k, v in mail.items()}, copies, events, cards, facts)
@@ -114,7 +116,8 @@ class CarefulUser:
     def _keeps_originals(self, proposed: set[int]) -> bool:
         """Every message of the user's own stays, in its original words, in some copy."""
         left = [m for m in self.service.index.messages(limit=100_000) if m.id not in proposed]
-        return all(any(m.message_id == mid and m.text.strip() == body for m in left) for mid, body in KEEP.items())
+        return all(any(m.message_id == mid and m.text.strip() == body for m in left)
+                   for mid, body in KEEP.items())
 
     async def agrees(self, request: str, action: Action) -> bool:
         if self.careless:
