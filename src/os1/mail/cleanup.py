@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from os1.mail.index import Mail
 from os1.mail.similar import base_subject, distance, subject_template
 
-NEAR = 3  # SimHash bits that may differ between near duplicates
+NEAR = 6  # SimHash bits that may differ between near duplicates (same sender and subject too)
 STALE_DAYS = 30
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+import numpy as np
+
 _WORD = re.compile(r"\w+")
 _NUMBERS = re.compile(r"\d[\d,.:/-]*|\b(january|february|march|april|may|june|july|august|september"
                       r"|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
@@ -14,15 +16,16 @@ _PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv)\s*:\s*)+", re.I)
 
 
 def simhash(text: str) -> int:
-    """A signed 64-bit SimHash (SQLite integers are signed)."""
+    """A signed 64-bit SimHash (SQLite integers are signed); bit counts vectorised with numpy."""
     words = _WORD.findall(text.lower())
     grams = [" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))] if words else []
-    weights = [0] * 64
-    for gram in grams:
-        h = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=8).digest())
-        for bit in range(64):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    value = sum(1 << bit for bit in range(64) if weights[bit] > 0)
+    if not grams:
+        return 0
+    hashes = np.array([int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little")
+                       for g in grams], dtype=np.uint64)
+    bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
+    value = int.from_bytes(np.packbits(bits.sum(axis=0) * 2 > len(grams), bitorder="little").tobytes(),
+                           "little")
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
