@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from os1.mail.index import Mail
-from os1.mail.similar import base_subject, distance, subject_template
+from os1.mail.similar import base_subject, distance, resemblance, subject_template
 
 NEAR = 6  # SimHash bits that may differ between near duplicates (same sender and subject too)
+RESEMBLANCE = 0.7  # or this share of word 3-grams in common
 STALE_DAYS = 30
 
 
@@ -58,10 +59,14 @@ def _duplicates(mails: Sequence[Mail]) -> dict[int, Proposal]:
     for group in groups.values():
         newest_first = sorted(group, key=lambda m: (m.date, m.id), reverse=True)
         for i, older in enumerate(newest_first):
-            newer = next((n for n in newest_first[:i] if distance(n.simhash, older.simhash) <= NEAR), None)
+            newer = next((n for n in newest_first[:i] if _near(n, older)), None)
             if newer is not None:
                 found[older.id] = _item(older, "trash", f"near duplicate of #{newer.id} (newer)")
     return found
+
+
+def _near(a: Mail, b: Mail) -> bool:
+    return distance(a.simhash, b.simhash) <= NEAR or resemblance(a.text, b.text) >= RESEMBLANCE
 
 
 def _superseded(mails: Sequence[Mail], taken: dict[int, Proposal]) -> dict[int, Proposal]:

@@ -29,6 +29,17 @@ def simhash(text: str) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
+def shingles(text: str) -> set[str]:
+    words = _WORD.findall(text.lower())
+    return {" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))} if words else set()
+
+
+def resemblance(a: str, b: str) -> float:
+    """Jaccard similarity of word 3-grams: exact where SimHash is noisy (short texts)."""
+    first, second = shingles(a), shingles(b)
+    return len(first & second) / len(first | second) if first | second else 1.0
+
+
 def distance(a: int, b: int) -> int:
     return ((a ^ b) & (1 << 64) - 1).bit_count()
 
