@@ -14,11 +14,13 @@ from os1.mail.similar import simhash, subject_template
 def row(n: int, sender: str, subject: str, text: str, *, days: float = 0, bulk: bool = False,
         list_id: str = "", mid: str = "", flags: tuple[str, ...] = ()) -> Mail:
     return Mail(n, "INBOX", n, mid or f"<{n}@x>", "", f"<{n}@x>", sender, "", "", (), subject,
-                time.time() - days * 86400, flags, text, list_id, bulk, str(hash(text)), simhash(subject + " " + text))
+                time.time() - days * 86400, flags, text, list_id, bulk, str(hash(text)),
+                simhash(subject + " " + text))
 
 
 def test_broken_mail_parses_to_something_readable() -> None:
-    parsed = parse(b"From: =?utf-8?b?!!!?= <x@y>\r\nSubject: \xff\xfe odd\r\nDate: not a date\r\n\r\nbody \x00 text")
+    raw = b"From: =?utf-8?b?!!!?= <x@y>\r\nSubject: \xff\xfe odd\r\nDate: not a date\r\n\r\nbody \x00 text"
+    parsed = parse(raw)
     assert parsed.from_addr == "x@y" and parsed.date == 0.0 and "body" in parsed.text
     assert parsed.message_id.endswith("@os1.local>")  # no Message-ID: one is derived from the bytes
 
