@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from email.message import EmailMessage
 from typing import TypeVar
 
 import click
@@ -17,11 +18,12 @@ from rich.text import Text
 
 from os1.cli.io import argument_text, console, read_stdin
 from os1.cli.main import CliState
-from os1.errors import InputError
+from os1.errors import InputError, ToolFailed
 from os1.mail.compose import compose, preview
 from os1.mail.index import Mail, MailIndex
 from os1.mail.proofread import proofread
 from os1.mail.service import MailService, index_path
+from os1.runtime import open_guard
 
 T = TypeVar("T")
 
@@ -147,6 +149,19 @@ def undo(state: CliState) -> None:
     console.print(escape(_with_mail(state, lambda s: s.undo())))
 
 
+async def _send_logged(state: CliState, s: MailService, tool: str, msg: EmailMessage) -> str:
+    """Send on the user's own command, through the same outbound log and limits as the companion."""
+    guard = open_guard(state.settings)
+    blocked = guard.over_limit(outbound=True)
+    args = {"to": str(msg["To"]), "subject": str(msg["Subject"])}
+    if blocked:
+        guard.ledger.add(tool, args, "blocked", outbound=True, result=blocked)
+        raise ToolFailed(f"not sent: {blocked} (mail.outbound_per_hour / outbound_per_day)")
+    result = await s.send(msg)
+    guard.ledger.add(tool, args, "done", outbound=True, result=result)
+    return result
+
+
 def _body(body: str | None, limit: int) -> str:
     text = read_stdin(limit) if body in (None, "-") else argument_text(body or "")
     if not text.strip():
@@ -166,7 +181,7 @@ def reply(state: CliState, message_id: int, body: str | None, yes: bool) -> None
     async def go(s: MailService) -> None:
         msg = s.reply(message_id, text)
         if _ask(preview(msg, s.reply_note(message_id)), "Send this reply?", yes):
-            console.print(escape(await s.send(msg)))
+            console.print(escape(await _send_logged(state, s, "mail_reply", msg)))
         else:
             console.print("Not sent.")
 
@@ -186,7 +201,7 @@ def send(state: CliState, to: str, subject: str, body: str | None, yes: bool) ->
     async def go(s: MailService) -> None:
         msg = compose(s.settings, to, subject, text)
         if _ask(preview(msg), "Send this message?", yes):
-            console.print(escape(await s.send(msg)))
+            console.print(escape(await _send_logged(state, s, "mail_send", msg)))
         else:
             console.print("Not sent.")
 

@@ -118,7 +118,11 @@ class Guard:
                 "what it would do; tell them briefly what you prepared and ask.")
 
     def _over_limit(self, found: Tool) -> str:
-        if not found.outbound:
+        return self.over_limit(found.outbound)
+
+    def over_limit(self, outbound: bool) -> str:
+        """Why one more outbound action would break the limits, or "" when it would not."""
+        if not outbound:
             return ""
         now = time.time()
         if self.ledger.outbound_since(now - 3600) >= self.limits.outbound_per_hour:
