@@ -75,3 +75,23 @@ async def test_duplicate_people_merge_and_undo(dav: CalendarSettings, tmp_path: 
     await undo_merge(book, undo)
     assert sorted(c.name for c in await book.contacts()) == sorted(c.name for c in cards)
     await book.close()
+
+
+def test_reminder_arrives_while_os1_runs(dav: CalendarSettings) -> None:
+    import asyncio
+    import threading
+
+    from os1.dav.reminders import ReminderThread
+
+    soon = datetime.now().astimezone().replace(microsecond=0) + timedelta(minutes=5)
+    asyncio.run(Calendar(dav).add("a meeting", soon, soon + timedelta(minutes=30)))
+    heard: list[str] = []
+    arrived = threading.Event()
+
+    def say(text: str) -> None:
+        heard.append(text)
+        arrived.set()
+
+    ReminderThread(Calendar(dav), timedelta(minutes=10), "", say, every_s=0.2).start()
+    assert arrived.wait(60)
+    assert heard[0].startswith("You have a meeting in ")

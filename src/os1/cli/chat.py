@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from datetime import timedelta
 
 import click
 from rich.markup import escape
@@ -83,11 +84,27 @@ def chat(state: CliState, show_memories: bool) -> None:
                     hello = runner.run(introduction(runtime.model, persona))
                 console.print(f"\n[bold {CORAL}]{escape(persona.name)}[/]: {escape(hello)}\n")
             companion = runner.run(runtime.companion())
+            _start_reminders(state)
             _loop(runner, companion, show_memories)
         finally:
             if companion is not None:
                 runner.run(companion.drain())
             runner.run(runtime.close())
+
+
+def _start_reminders(state: CliState) -> None:
+    """Reminders before calendar events, printed while the chat runs (quiet hours respected)."""
+    settings = state.settings.calendar
+    if not settings.url:
+        return
+    from os1.dav.calendar import Calendar
+    from os1.dav.reminders import ReminderThread
+
+    def say(text: str) -> None:
+        console.print(f"\n[bold {CORAL}]{escape(text)}[/]")
+
+    ReminderThread(Calendar(settings), timedelta(minutes=settings.reminder_minutes),
+                   settings.quiet_hours, say).start()
 
 
 def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool) -> None:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, time, timedelta
 
 from os1.dav.calendar import Calendar, Event
+from os1.errors import Os1Error
+
+log = logging.getLogger(__name__)
 
 
 def quiet(now: datetime, span: str) -> bool:
@@ -43,3 +48,27 @@ async def reminder_loop(calendar: Calendar, lead: timedelta, quiet_hours: str,
         for text in due(await calendar.events(now, now + lead), now, lead, quiet_hours, told):
             yield text
         await asyncio.sleep(every_s)
+
+
+class ReminderThread:
+    """Runs ``reminder_loop`` on its own event loop in a daemon thread, handing each reminder to
+    ``say`` (the chat prints it between lines), so reminders come while os1 waits for input."""
+
+    def __init__(self, calendar: Calendar, lead: timedelta, quiet_hours: str,
+                 say: Callable[[str], None], every_s: float = 60.0) -> None:
+        self._args = (calendar, lead, quiet_hours, every_s)
+        self._say = say
+        self._thread = threading.Thread(target=self._run, name="os1-reminders", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        asyncio.run(self._deliver())
+
+    async def _deliver(self) -> None:
+        try:
+            async for text in reminder_loop(*self._args):
+                self._say(text)
+        except Os1Error as exc:  # the calendar went away: reminders stop, the chat goes on
+            log.warning("reminders stopped: %s", exc)

@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS messages (
     list_id TEXT NOT NULL, bulk INTEGER NOT NULL, body_hash TEXT NOT NULL, simhash INTEGER NOT NULL,
     UNIQUE (folder, uidvalidity, uid));
 CREATE INDEX IF NOT EXISTS messages_thread ON messages(thread);
+CREATE INDEX IF NOT EXISTS messages_folder_uid ON messages(folder, uid);
 CREATE INDEX IF NOT EXISTS messages_mid ON messages(message_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(subject, from_addr, text,
     content='messages', content_rowid='id');
@@ -137,11 +138,13 @@ class MailIndex:
                                 [(folder, u) for u in uids])
 
     def set_flags(self, folder: str, flags: dict[int, tuple[str, ...]]) -> int:
+        """Store the flags that changed; returns how many messages changed."""
+        known = dict(self.db.execute("SELECT uid, flags FROM messages WHERE folder = ?", (folder,)))
+        changed = [(json.dumps(list(f)), folder, u) for u, f in flags.items()
+                   if u in known and known[u] != json.dumps(list(f))]
         with self.db:
-            cur = self.db.executemany(
-                "UPDATE messages SET flags = ? WHERE folder = ? AND uid = ? AND flags != ?",
-                [(json.dumps(list(f)), folder, u, json.dumps(list(f))) for u, f in flags.items()])
-        return cur.rowcount
+            self.db.executemany("UPDATE messages SET flags = ? WHERE folder = ? AND uid = ?", changed)
+        return len(changed)
 
     def messages(self, folder: str | None = None, limit: int = 50) -> list[Mail]:
         where, args = ("WHERE folder = ?", [folder]) if folder else ("", [])
