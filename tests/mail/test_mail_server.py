@@ -81,14 +81,14 @@ async def test_cleanup_moves_never_deletes_and_undo_puts_back(service: MailServi
 
 
 async def test_reply_goes_to_the_sender_not_a_redirect(service: MailService, imap: Imap, smtp: Smtp) -> None:
-    deliver(imap, mail("ana@example.org", "Dinner?", "Free Friday?", to=imap.user,
-                       Reply_To="collector@evil.example"))
+    friend = imap.user.replace("user", "friend")  # a mailbox of its own on the same server
+    deliver(imap, mail(friend, "Dinner?", "Free Friday?", to=imap.user, Reply_To="collector@evil.example"))
     await service.sync()
     [original] = service.index.messages()
     assert "collector@evil.example" in service.reply_note(original.id)
     before = len(smtp.received)
     await service.send(service.reply(original.id, "Friday works."))
     [sent] = smtp.received[before:]
-    assert sent["to"] == ["ana@example.org"] and sent["subject"] == "Re: Dinner?"
+    assert sent["to"] == [friend] and sent["subject"] == "Re: Dinner?"
     assert server_counts(imap)["Sent"] == 1
-    assert server_counts(imap.as_user("ana@example.org"))["INBOX"] == 1  # delivered for real
+    assert server_counts(imap.as_user(friend))["INBOX"] == 1  # delivered for real
