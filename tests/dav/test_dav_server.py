@@ -92,6 +92,8 @@ def test_reminder_arrives_while_os1_runs(dav: CalendarSettings) -> None:
         heard.append(text)
         arrived.set()
 
-    ReminderThread(Calendar(dav), timedelta(minutes=10), "", say, every_s=0.2).start()
+    reminders = ReminderThread(Calendar(dav), timedelta(minutes=10), "", say, every_s=0.2)
+    reminders.start()
     assert arrived.wait(60)
+    reminders.stop()
     assert heard[0].startswith("You have a meeting in ")

@@ -40,10 +40,10 @@ def due(events: Sequence[Event], now: datetime, lead: timedelta, quiet_hours: st
 
 
 async def reminder_loop(calendar: Calendar, lead: timedelta, quiet_hours: str,
-                        every_s: float = 60.0) -> AsyncIterator[str]:
+                        every_s: float = 60.0, stop: threading.Event | None = None) -> AsyncIterator[str]:
     """Yield reminders while os1 runs, checking the calendar every ``every_s`` seconds."""
     told: set[str] = set()
-    while True:
+    while stop is None or not stop.is_set():
         now = datetime.now().astimezone()
         for text in due(await calendar.events(now, now + lead), now, lead, quiet_hours, told):
             yield text
@@ -56,12 +56,16 @@ class ReminderThread:
 
     def __init__(self, calendar: Calendar, lead: timedelta, quiet_hours: str,
                  say: Callable[[str], None], every_s: float = 60.0) -> None:
-        self._args = (calendar, lead, quiet_hours, every_s)
+        self._stop = threading.Event()
+        self._args = (calendar, lead, quiet_hours, every_s, self._stop)
         self._say = say
         self._thread = threading.Thread(target=self._run, name="os1-reminders", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
 
     def _run(self) -> None:
         asyncio.run(self._deliver())
