@@ -151,6 +151,23 @@ class CalendarSettings(BaseModel):
     quiet_hours: str = "22:00-08:00"  # no reminders inside this span; empty for none
 
 
+class VoiceSettings(BaseModel):
+    """Speech in and out (``os1 talk``, ``os1 transcribe``, ``os1 speak``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stt: str = "whisper"  # an engine registered by a plugin: whisper, pocketsphinx, ...
+    whisper_model: Path | None = None  # a CTranslate2 Whisper directory; None: the bundled tiny.en
+    whisper_beam: int = 5
+    tts: str = "espeak"  # espeak, piper, ...
+    tts_voice: str | None = None  # espeak voice (en-us+f3) or a Piper .onnx; None: from onboarding
+    end_silence_ms: int = 320  # this much silence ends the user's turn
+    interrupt_min_ms: int = 600  # speech over os1 at least this long interrupts (shorter: backchannel)
+    duplex: Literal["auto", "full", "half"] = "auto"  # auto: half on speakers without echo cancelling
+    wake_phrase: bool = False  # only answer "hey <name> ..." (after a reply: a follow-up window)
+    follow_up_s: float = 20.0
+
+
 class Settings(BaseSettings):
     """Everything os1 can be told. See ``os1 config show``."""
 
@@ -163,6 +180,7 @@ class Settings(BaseSettings):
     chat: ChatSettings = Field(default_factory=ChatSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    voice: VoiceSettings = Field(default_factory=VoiceSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -13,7 +13,9 @@ that says what happened and how to fix it, in one line.
     ├── ToolError
     │   ├── ToolInputError     the model called a tool with bad arguments
     │   └── ToolFailed         the tool ran and failed
-    └── MemoryStoreError       the store cannot be opened or written
+    ├── MemoryStoreError       the store cannot be opened or written
+    └── VoiceError             an audio file, device or speech engine cannot be used
+        └── NoAudioDevice      no microphone or speaker (use files instead)
 """
 
 from __future__ import annotations
@@ -68,4 +70,12 @@ class ToolFailed(ToolError):
 
 
 class MemoryStoreError(Os1Error):
+    pass
+
+
+class VoiceError(Os1Error):
+    pass
+
+
+class NoAudioDevice(VoiceError):
     pass

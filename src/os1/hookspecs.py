@@ -20,3 +20,11 @@ def register_chat_backends(register: Callable[[str, Callable[..., Any]], None]) 
 @hookspec
 def register_tools(register: Callable[[Any], None]) -> None:
     """Register ``Tool`` objects the companion may call."""
+
+
+@hookspec
+def register_voice_engines(stt: Callable[[str, Callable[..., Any]], None],
+                           tts: Callable[[str, Callable[..., Any]], None]) -> None:
+    """Register speech engines by name: ``stt("whisper", factory)``, ``tts("piper", factory)``.
+    Each factory takes the ``VoiceSettings`` and the user's wish for the voice (from onboarding)
+    and returns a ``SpeechToText`` or ``TextToSpeech``."""

@@ -19,7 +19,7 @@ from os1 import hookspecs
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PLUGINS = ("os1.llm.backends",)
+DEFAULT_PLUGINS = ("os1.llm.backends", "os1.voice.engines")
 
 
 @cache
@@ -63,3 +63,11 @@ def chat_backends() -> dict[str, Callable[..., Any]]:
     found: dict[str, Callable[..., Any]] = {}
     plugin_manager().hook.register_chat_backends(register=found.__setitem__)
     return found
+
+
+def voice_engines() -> tuple[dict[str, Callable[..., Any]], dict[str, Callable[..., Any]]]:
+    """Speech-to-text and text-to-speech factories by name, from every plugin."""
+    stt: dict[str, Callable[..., Any]] = {}
+    tts: dict[str, Callable[..., Any]] = {}
+    plugin_manager().hook.register_voice_engines(stt=stt.__setitem__, tts=tts.__setitem__)
+    return stt, tts

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from os1.agent.context import build_messages, pack_memories, sticky_history
@@ -73,8 +73,9 @@ class Companion:
         self.session_id: int | None = None
         self._history_floor = 0
         self._background: set[asyncio.Task[None]] = set()
+        self.last_turn: TurnDone | None = None  # how the latest turn was saved, even if cancelled
 
-    async def respond(self, text: str) -> AsyncIterator[TurnEvent]:
+    async def respond(self, text: str) -> AsyncGenerator[TurnEvent, None]:
         """Run one turn, yielding what it recalled, the reply as it streams, and the end."""
         text = check_input(text, self.settings.max_input_chars)
         if self.session_id is None:
@@ -109,6 +110,7 @@ class Companion:
             # shielded: a Ctrl-C arriving during the save must not store the reply twice
             done = await asyncio.shield(self._save_reply(user, "".join(said),
                                                          interrupted=not finished))
+            self.last_turn = done
         self._learn(user)
         yield done
 

@@ -59,7 +59,16 @@ def cli(ctx: click.Context, model_name: str | None, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from os1.cli import chat, config_cmd, dav_cmd, mail_cmd, memory_cmd, models_cmd, onboard_cmd
+    from os1.cli import (
+        chat,
+        config_cmd,
+        dav_cmd,
+        mail_cmd,
+        memory_cmd,
+        models_cmd,
+        onboard_cmd,
+        voice_cmd,
+    )
 
     cli.add_command(chat.chat)
     cli.add_command(chat.say)
@@ -71,6 +80,9 @@ def _register() -> None:
     cli.add_command(dav_cmd.calendar)
     cli.add_command(dav_cmd.contacts)
     cli.add_command(dav_cmd.actions)
+    cli.add_command(voice_cmd.talk)
+    cli.add_command(voice_cmd.transcribe)
+    cli.add_command(voice_cmd.speak)
 
 
 _register()

@@ -403,8 +403,9 @@ class PostgresMemory:
                                      (self.user, memory_id))
             return cur.rowcount > 0
 
-    async def edit(self, memory_id: int, text: str) -> MemoryItem | None:
-        """Replace a memory's text (its word index and vector follow); None if there is none."""
+    async def edit(self, memory_id: int, text: str, *, status: str | None = None) -> MemoryItem | None:
+        """Replace a memory's text (its word index and vector follow), and its status if given;
+        None if there is none."""
         text = text.strip()
         if not text:
             raise MemoryStoreError("a memory cannot be empty; use forget to remove it")
@@ -412,8 +413,9 @@ class PostgresMemory:
         async with self._tx() as conn:
             cur = await conn.execute(
                 "UPDATE os1_memories SET text = %s, content_hash = CASE kind WHEN 'fact' THEN %s END,"
-                f" object = NULL WHERE user_id = %s AND id = %s RETURNING {_COLUMNS}",
-                (text, fact_hash(text), self.user, memory_id))
+                f" object = NULL, status = COALESCE(%s, status) WHERE user_id = %s AND id = %s"
+                f" RETURNING {_COLUMNS}",
+                (text, fact_hash(text), status, self.user, memory_id))
             row = await cur.fetchone()
             if row is None:
                 return None

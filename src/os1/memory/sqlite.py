@@ -352,8 +352,9 @@ class SQLiteMemory:
 
         return await self._run(go)
 
-    async def edit(self, memory_id: int, text: str) -> MemoryItem | None:
-        """Replace a memory's text (its word index and vector follow); None if there is none."""
+    async def edit(self, memory_id: int, text: str, *, status: str | None = None) -> MemoryItem | None:
+        """Replace a memory's text (its word index and vector follow), and its status if given;
+        None if there is none."""
         text = text.strip()
         if not text:
             raise MemoryStoreError("a memory cannot be empty; use forget to remove it")
@@ -363,8 +364,8 @@ class SQLiteMemory:
             with self._write() as db:
                 # a fact's structured object no longer matches the new words: the text rules
                 cur = db.execute("UPDATE memories SET text = ?, content_hash = CASE kind WHEN 'fact'"
-                                 " THEN ? END, object = NULL WHERE id = ?",
-                                 (text, fact_hash(text), memory_id))
+                                 " THEN ? END, object = NULL, status = COALESCE(?, status) WHERE id = ?",
+                                 (text, fact_hash(text), status, memory_id))
                 if cur.rowcount == 0:
                     return None
                 self._put_vector(db, memory_id, vector)

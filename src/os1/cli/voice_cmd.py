@@ -1,0 +1,156 @@
+"""``os1 talk`` (a spoken conversation), ``os1 transcribe`` and ``os1 speak``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from os1.cli.io import CORAL, argument_text, console, err_console, read_stdin
+from os1.cli.main import CliState
+from os1.errors import InputError
+from os1.runtime import Runtime
+from os1.voice.audio import read_audio, write_wav
+from os1.voice.engines import load_stt, load_tts
+from os1.voice.frames import Failed, Frame, Heard, ReplySaved, ReplyText, Stopped
+
+PATH = click.Path(path_type=Path, dir_okay=False)
+
+
+@click.command()
+@click.argument("audio", type=PATH)
+@click.option("--engine", metavar="NAME", help="Speech-to-text engine (default: voice.stt, whisper).")
+@click.pass_obj
+def transcribe(state: CliState, audio: Path, engine: str | None) -> None:
+    """Print what is said in AUDIO (WAV, FLAC, OGG; any rate, mixed down to mono)."""
+    voice = state.settings.voice.model_copy(update={"stt": engine} if engine else {})
+    samples = read_audio(audio)
+    with console.status("[dim]listening...[/]", spinner="dots"):
+        text = load_stt(voice).transcribe(samples)
+    click.echo(text)
+
+
+@click.command()
+@click.argument("text", required=False)
+@click.option("-o", "--output", type=PATH, required=True, help="The WAV file to write.")
+@click.option("--engine", metavar="NAME", help="Text-to-speech engine (default: voice.tts, espeak).")
+@click.pass_obj
+def speak(state: CliState, text: str | None, output: Path, engine: str | None) -> None:
+    """Say TEXT (or stdin) in os1's voice into a WAV file."""
+    limit = state.settings.chat.max_input_chars
+    message = read_stdin(limit) if text in (None, "-") else argument_text(text or "")
+    if not message.strip():
+        raise InputError("nothing to say: the text is empty")
+    voice = state.settings.voice.model_copy(update={"tts": engine} if engine else {})
+    wish = asyncio.run(_voice_wish(state))
+    samples = load_tts(voice, wish).synthesize(message)
+    if samples.size == 0:
+        raise InputError("nothing to say: the text has no speakable words")
+    write_wav(output, samples)
+    err_console.print(f"[dim]wrote {samples.size / 16000:.1f} s to {escape(str(output))}[/]")
+
+
+async def _voice_wish(state: CliState) -> str | None:
+    """What the user asked os1 to sound like during onboarding."""
+    runtime = await Runtime.open(state.settings, state.model_name)
+    try:
+        return (await runtime.store.profile()).get("voice")
+    finally:
+        await runtime.close()
+
+
+@click.command()
+@click.option("--input", "input_path", type=PATH, help="Listen to this recording instead of the microphone.")
+@click.option("--output", "output_path", type=PATH,
+              help="Write os1's side to this WAV (same timeline as the input) instead of the speaker.")
+@click.option("--duplex", type=click.Choice(["auto", "full", "half"]),
+              help="full: barge-in (headphones, echo-cancelled audio); half: os1 does not listen "
+                   "while it speaks (speakers). Default: voice.duplex (auto).")
+@click.option("--json", "as_json", is_flag=True, help="Print the conversation as JSON lines.")
+@click.pass_obj
+def talk(state: CliState, input_path: Path | None, output_path: Path | None, duplex: str | None,
+         as_json: bool) -> None:
+    """Talk with os1 by voice: hands-free, and interruptible (just start speaking).
+
+    With --input and --output, a whole conversation runs from a recording (several utterances
+    with pauses) and os1's side is written to a file. Without them, it uses the microphone and
+    speaker, and Ctrl-C ends it.
+    """
+    if (input_path is None) != (output_path is None):
+        raise InputError("give both --input and --output, or neither (microphone and speaker)")
+    recording = read_audio(input_path) if input_path is not None else None
+    if recording is None:
+        from os1.voice.devices import check_devices
+
+        check_devices()
+    mode = duplex or state.settings.voice.duplex
+    # files and sockets carry no echo; a live speaker without echo cancelling needs half duplex
+    half = mode == "half" or (mode == "auto" and recording is None)
+    try:
+        asyncio.run(_talk(state, recording, output_path, half, as_json))
+    except KeyboardInterrupt:
+        console.out("")
+        sys.exit(130)
+
+
+async def _talk(state: CliState, recording: object, output: Path | None, half: bool, as_json: bool) -> None:
+    import numpy as np
+
+    from os1.voice.conversation import Conversation, talk_file, talk_live
+
+    runtime = await Runtime.open(state.settings, state.model_name)
+    try:
+        companion = await runtime.companion()
+        voice = state.settings.voice
+        with console.status("[dim]waking up the voice...[/]", spinner="dots"):
+            stt = await asyncio.to_thread(load_stt, voice)
+            tts = await asyncio.to_thread(load_tts, voice, companion.persona.profile.get("voice"))
+        show = _json_line if as_json else _Printer(companion.persona.name, companion.persona.user_name)
+        conversation = Conversation(companion, stt, tts, voice, half_duplex=half, observers=[show])
+        if isinstance(recording, np.ndarray) and output is not None:
+            spoken = await talk_file(conversation, recording)
+            write_wav(output, spoken)
+        else:
+            if not as_json:
+                console.print(f"[dim]Talking with {escape(companion.persona.name)}: speak any time; "
+                              "Ctrl-C to leave.[/]")
+            await talk_live(conversation)
+    finally:
+        await runtime.close()
+
+
+def _json_line(frame: Frame) -> None:
+    record: dict[str, object] | None = None
+    if isinstance(frame, Heard):
+        record = {"event": "heard", "text": frame.text, "ended": round(frame.ended, 3)}
+    elif isinstance(frame, ReplySaved):
+        record = {"event": "reply", "turn": frame.turn, "text": frame.spoken,
+                  "interrupted": frame.interrupted, "reply_id": frame.reply_id}
+    elif isinstance(frame, Stopped):
+        record = {"event": "paused" if frame.paused else "stopped", "at": round(frame.at, 3)}
+    elif isinstance(frame, Failed):
+        record = {"event": "error", "message": frame.message}
+    if record is not None:
+        click.echo(json.dumps(record))
+
+
+class _Printer:
+    """Shows the conversation in the terminal as it happens."""
+
+    def __init__(self, name: str, user: str) -> None:
+        self.name = name
+        self.user = user
+
+    def __call__(self, frame: Frame) -> None:
+        if isinstance(frame, Heard) and frame.text:
+            console.print(f"[bold]{escape(self.user)}[/]: {escape(frame.text)}")
+        elif isinstance(frame, ReplyText):
+            console.print(f"[bold {CORAL}]{escape(self.name)}[/]: {escape(frame.text)}")
+        elif isinstance(frame, ReplySaved) and frame.interrupted:
+            console.print("[dim](interrupted)[/]")
+        elif isinstance(frame, Failed):
+            err_console.print(f"[red]os1: error:[/] {escape(frame.message)}")

@@ -1,0 +1,90 @@
+"""A spoken conversation: the pipeline of stages around one companion, fed from a microphone or
+a file, played to a speaker or a file, on one clock that starts at the first input sample."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+
+import numpy as np
+
+from os1.agent.companion import Companion
+from os1.config import VoiceSettings
+from os1.voice.audio import Samples
+from os1.voice.devices import clocked_output, file_source, microphone, speaker
+from os1.voice.frames import AudioIn, Mark
+from os1.voice.pipeline import Observer, Pipeline
+from os1.voice.player import Player
+from os1.voice.stages import Listen, Play, Reply, Speak, Transcribe
+from os1.voice.stt import SpeechToText
+from os1.voice.tts import TextToSpeech
+from os1.voice.vad import SileroVAD, TurnDetector, TurnTiming
+
+
+class Conversation:
+    """One companion listening and speaking. Build it inside the event loop."""
+
+    def __init__(self, companion: Companion, stt: SpeechToText, tts: TextToSpeech,
+                 voice: VoiceSettings, *, half_duplex: bool = False,
+                 observers: Sequence[Observer] = ()) -> None:
+        loop = asyncio.get_running_loop()
+        self._t0 = loop.time()
+        self.clock: Callable[[], float] = lambda: loop.time() - self._t0
+        self.player = Player(self.clock)
+        self.detector = TurnDetector(SileroVAD(), TurnTiming(end_silence_ms=voice.end_silence_ms))
+        self.reply = Reply(companion, self.player, self.clock, name=companion.persona.name,
+                           wake_phrase=voice.wake_phrase, follow_up_s=voice.follow_up_s)
+        self.pipeline = Pipeline([
+            Listen(self.detector, self.player, self.clock, interrupt_min_ms=voice.interrupt_min_ms,
+                   half_duplex=half_duplex),
+            Transcribe(stt),
+            self.reply,
+            Speak(tts, self.clock),
+            Play(self.player, self.clock),
+        ], observers)
+
+        def first_audio(turn: int, at: float) -> None:  # called from the speaker's thread
+            loop.call_soon_threadsafe(self.pipeline.notify, Mark("first_audio", turn, at))
+
+        self.player.on_first_audio = first_audio
+
+    def done(self) -> bool:
+        """Nothing is being said, heard, thought or played."""
+        return not (self.detector.in_turn or self.pipeline.busy or self.reply.replying
+                    or self.player.speaking)
+
+    async def run(self, source: AsyncIterator[AudioIn]) -> None:
+        """Feed ``source`` through the pipeline until it ends, then let the last reply finish."""
+        self._t0 = asyncio.get_running_loop().time()
+        self.pipeline.start()
+        try:
+            async for frame in source:
+                self.pipeline.put(frame)
+            await self.pipeline.idle()
+            await self.reply.finish()
+        finally:
+            await self.pipeline.stop()
+
+
+async def talk_file(conversation: Conversation, recording: Samples, tail_s: float = 120.0) -> Samples:
+    """Play ``recording`` to os1 in real time and return os1's side on the same timeline."""
+    out: list[Samples] = []
+    playing = asyncio.create_task(clocked_output(conversation.player, conversation.clock, out.append))
+    try:
+        await conversation.run(file_source(recording, conversation.clock, conversation.done, tail_s))
+    finally:
+        playing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await playing
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
+
+
+async def talk_live(conversation: Conversation) -> None:
+    """Microphone in, speaker out, until cancelled (Ctrl-C)."""
+    stream = speaker(conversation.player)
+    try:
+        await conversation.run(microphone(conversation.clock))
+    finally:
+        stream.stop()
+        stream.close()

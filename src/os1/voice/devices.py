@@ -1,0 +1,110 @@
+"""Where a conversation's audio comes from and goes to: sound cards through PortAudio
+(``sounddevice``), or files played in real time on the conversation's clock, so a recording
+behaves exactly like a microphone (pauses, barge-in and all)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import numpy as np
+
+from os1.errors import NoAudioDevice, VoiceError
+from os1.voice.audio import RATE, Samples
+from os1.voice.frames import AudioIn
+from os1.voice.player import BLOCK, Player
+
+Clock = Callable[[], float]
+
+
+async def file_source(samples: Samples, clock: Clock, done: Callable[[], bool],
+                      tail_s: float = 120.0) -> AsyncIterator[AudioIn]:
+    """The recording in 20 ms blocks, each released when the clock reaches it; then silence
+    until ``done()`` (os1 has finished answering) or ``tail_s`` runs out."""
+    position = 0
+    limit = samples.size + int(tail_s * RATE)
+    while position < limit:
+        at = position / RATE
+        if (wait := at - clock()) > 0:
+            await asyncio.sleep(wait)
+        if position >= samples.size and done():
+            return
+        block = samples[position:position + BLOCK]
+        if block.size < BLOCK:
+            block = np.concatenate([block, np.zeros(BLOCK - block.size, dtype=np.float32)])
+        yield AudioIn(block, at)
+        position += BLOCK
+
+
+async def clocked_output(player: Player, clock: Clock, write: Callable[[Samples], None]) -> None:
+    """Pull the player every 20 ms of the clock and hand each block to ``write``, so the output
+    lines up sample for sample with the input's timeline."""
+    position = 0
+    while True:
+        at = position / RATE
+        if (wait := at - clock()) > 0:
+            await asyncio.sleep(wait)
+        write(player.pull(BLOCK))
+        position += BLOCK
+
+
+def _sounddevice() -> Any:
+    try:
+        import sounddevice
+    except OSError:  # the module loads but PortAudio is missing
+        raise NoAudioDevice("no audio system (PortAudio) here: use --input FILE and --output FILE, "
+                            "or install libportaudio2") from None
+    return sounddevice
+
+
+def check_devices() -> None:
+    """Raise ``NoAudioDevice`` unless there is a default microphone and speaker."""
+    sd = _sounddevice()
+    try:
+        sd.check_input_settings(samplerate=RATE, channels=1, dtype="float32")
+        sd.check_output_settings(samplerate=RATE, channels=1, dtype="float32")
+    except Exception as exc:  # PortAudio reports missing devices in several ways
+        raise NoAudioDevice(f"no usable microphone and speaker ({exc}): use --input FILE and "
+                            "--output FILE") from None
+
+
+async def microphone(clock: Clock) -> AsyncIterator[AudioIn]:
+    """The default microphone, 20 ms blocks, stamped with the conversation clock."""
+    sd = _sounddevice()
+    loop = asyncio.get_running_loop()
+    blocks: asyncio.Queue[Samples] = asyncio.Queue()
+
+    def callback(data: Any, frames: int, when: Any, status: Any) -> None:
+        loop.call_soon_threadsafe(blocks.put_nowait, np.array(data[:, 0], dtype=np.float32))
+
+    try:
+        stream = sd.InputStream(samplerate=RATE, channels=1, dtype="float32", blocksize=BLOCK,
+                                callback=callback)
+    except Exception as exc:
+        raise NoAudioDevice(f"cannot open the microphone: {exc}") from None
+    with stream:
+        while True:
+            block = await blocks.get()
+            yield AudioIn(block, clock() - block.size / RATE)
+
+
+def speaker(player: Player) -> Any:
+    """An open output stream on the default speaker that pulls from ``player``."""
+    sd = _sounddevice()
+
+    def callback(out: Any, frames: int, when: Any, status: Any) -> None:
+        out[:, 0] = player.pull(frames)
+
+    try:
+        stream = sd.OutputStream(samplerate=RATE, channels=1, dtype="float32", blocksize=BLOCK,
+                                 latency="low", callback=callback)
+    except Exception as exc:
+        raise NoAudioDevice(f"cannot open the speaker: {exc}") from None
+    stream.start()
+    return stream
+
+
+def require(condition: bool, message: str) -> None:
+    if not condition:
+        raise VoiceError(message)

@@ -1,0 +1,60 @@
+"""The built-in speech engines, registered through the same plugin hook as third-party ones,
+and ``load_engines``, which builds the configured pair."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from os1.config import VoiceSettings
+from os1.errors import ConfigError
+from os1.hookspecs import hookimpl
+from os1.voice.stt import PocketsphinxSTT, SpeechToText, WhisperSTT
+from os1.voice.tts import EspeakTTS, PiperTTS, TextToSpeech, style_for
+
+
+def _whisper(voice: VoiceSettings, wish: str | None) -> SpeechToText:
+    return WhisperSTT(voice.whisper_model, beam_size=voice.whisper_beam)
+
+
+def _pocketsphinx(voice: VoiceSettings, wish: str | None) -> SpeechToText:
+    return PocketsphinxSTT()
+
+
+def _espeak(voice: VoiceSettings, wish: str | None) -> TextToSpeech:
+    return EspeakTTS(voice.tts_voice, style_for(wish))
+
+
+def _piper(voice: VoiceSettings, wish: str | None) -> TextToSpeech:
+    from pathlib import Path
+
+    return PiperTTS(Path(voice.tts_voice) if voice.tts_voice else None, style_for(wish))
+
+
+@hookimpl
+def register_voice_engines(stt: Callable[[str, Callable[..., Any]], None],
+                           tts: Callable[[str, Callable[..., Any]], None]) -> None:
+    stt("whisper", _whisper)
+    stt("pocketsphinx", _pocketsphinx)
+    tts("espeak", _espeak)
+    tts("piper", _piper)
+
+
+def load_stt(voice: VoiceSettings, wish: str | None = None) -> SpeechToText:
+    from os1.plugins import voice_engines
+
+    factories = voice_engines()[0]
+    if voice.stt not in factories:
+        raise ConfigError(f"no speech-to-text engine {voice.stt!r} (have {sorted(factories)})")
+    engine: SpeechToText = factories[voice.stt](voice, wish)
+    return engine
+
+
+def load_tts(voice: VoiceSettings, wish: str | None = None) -> TextToSpeech:
+    from os1.plugins import voice_engines
+
+    factories = voice_engines()[1]
+    if voice.tts not in factories:
+        raise ConfigError(f"no text-to-speech engine {voice.tts!r} (have {sorted(factories)})")
+    engine: TextToSpeech = factories[voice.tts](voice, wish)
+    return engine

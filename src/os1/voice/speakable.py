@@ -1,0 +1,85 @@
+"""Text decisions of a spoken conversation: where a streaming reply can be cut into speakable
+pieces, which short sounds are backchannels, and whether a turn was addressed to os1."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*\s")
+CLAUSE_END = re.compile(r"[,;:—–]\s")
+FIRST_CLAUSE_WORDS = 4  # the first piece may end at a clause, to start speaking sooner
+MAX_PIECE_WORDS = 24
+
+BACKCHANNELS = frozenset({
+    "mm", "mmm", "hm", "hmm", "mhm", "mm-hm", "mm-hmm", "uh-huh", "uh", "huh", "um", "ah", "oh",
+    "yeah", "yes", "yep", "ok", "okay", "right", "sure", "i see", "got it", "wow", "nice", "cool",
+    "true", "totally", "exactly", "indeed", "aha", "ha", "haha",
+})
+
+
+class Chunker:
+    """Reply text in as it streams; speakable pieces out as soon as they are complete."""
+
+    def __init__(self) -> None:
+        self._text = ""
+        self._pieces = 0
+
+    def feed(self, delta: str) -> list[str]:
+        self._text += delta
+        out: list[str] = []
+        while piece := self._cut():
+            out.append(piece)
+        return out
+
+    def flush(self) -> list[str]:
+        rest, self._text = self._text.strip(), ""
+        return [rest] if rest else []
+
+    def _cut(self) -> str | None:
+        match = SENTENCE_END.search(self._text)
+        if match is None and self._pieces == 0:
+            clause = CLAUSE_END.search(self._text)
+            if clause and len(self._text[:clause.end()].split()) >= FIRST_CLAUSE_WORDS:
+                match = clause
+        end = match.end() if match else None
+        if end is None and len(self._text.split()) > MAX_PIECE_WORDS:
+            end = self._text.rfind(" ", 0, len(self._text) - 1) + 1
+        if not end:
+            return None
+        piece, self._text = self._text[:end].strip(), self._text[end:]
+        self._pieces += 1
+        return piece or None
+
+
+def words(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return re.findall(r"[a-z0-9']+(?:-[a-z0-9']+)*", folded)
+
+
+def is_backchannel(text: str) -> bool:
+    """Whether a short utterance only acknowledges ("mm-hm", "yeah, right") or is no words at
+    all (a cough, a laugh, noise)."""
+    said = words(text)
+    if not said:
+        return True
+    joined = " ".join(said)
+    if joined in BACKCHANNELS:
+        return True
+    return len(said) <= 3 and all(w in BACKCHANNELS for w in said)
+
+
+def addressed(text: str, name: str) -> str | None:
+    """The request after a wake phrase ("hey Ada, ..." or "Ada, ..."), or None if the turn does
+    not start with os1's name."""
+    said = words(text)
+    target = words(name)
+    if not target:
+        return None
+    skip = 1 if said[:1] in (["hey"], ["hi"], ["ok"], ["okay"]) else 0
+    if said[skip:skip + len(target)] != target:
+        return None
+    # drop the same words from the original text, keeping its punctuation for the rest
+    pattern = r"^\W*(?:(?:hey|hi|ok|okay)\W+)?" + r"\W+".join(map(re.escape, target)) + r"\W*"
+    rest = re.sub(pattern, "", text, count=1, flags=re.IGNORECASE).strip()
+    return rest

@@ -1,0 +1,277 @@
+"""The stages of a spoken conversation, in pipeline order:
+
+    AudioIn ─▶ Listen ─▶ UserTurn ─▶ Transcribe ─▶ Transcript ─▶ Reply ─▶ ReplyText ─▶ Speak ─▶
+    SpeechOut ─▶ Play (the ``Player`` the speaker pulls from)
+
+Barge-in: when the user starts speaking over os1, ``Listen`` broadcasts ``UserSpeaking`` and
+``Play`` pauses at once. Speech that goes on past ``interrupt_min_ms`` interrupts; a shorter
+sound is transcribed first, and ``Reply`` resumes playback if it was only a backchannel or no
+words at all, and interrupts otherwise. An interrupted reply is saved as far as it was heard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+
+from os1.agent.companion import Companion
+from os1.agent.events import TurnDone
+from os1.errors import Os1Error
+from os1.types import TextDelta
+from os1.voice.audio import duration
+from os1.voice.frames import (
+    AudioIn,
+    Control,
+    Failed,
+    Frame,
+    Heard,
+    Interrupt,
+    Mark,
+    ReplyEnd,
+    ReplySaved,
+    ReplyText,
+    Resume,
+    SpeechOut,
+    Stopped,
+    Transcript,
+    UserSpeaking,
+    UserTurn,
+)
+from os1.voice.pipeline import Stage
+from os1.voice.player import Player
+from os1.voice.speakable import Chunker, addressed, is_backchannel
+from os1.voice.stt import SpeechToText
+from os1.voice.tts import TextToSpeech
+from os1.voice.vad import TurnDetector
+
+Clock = Callable[[], float]
+HALF_DUPLEX_TAIL_S = 0.3
+
+
+class Listen(Stage):
+    """Voice activity and turn-taking: audio in, user turns out."""
+
+    def __init__(self, detector: TurnDetector, player: Player, clock: Clock, *,
+                 interrupt_min_ms: int = 600, half_duplex: bool = False) -> None:
+        super().__init__()
+        self.detector = detector
+        self.player = player
+        self.clock = clock
+        self.interrupt_min_s = interrupt_min_ms / 1000
+        self.half_duplex = half_duplex
+        self._started: float | None = None
+        self._over = False
+        self._interrupted = False
+        self._deaf_until = 0.0
+
+    async def process(self, frame: Frame) -> None:
+        if not isinstance(frame, AudioIn):
+            return
+        if self.half_duplex and self._deaf(frame.at):
+            return
+        for event in self.detector.feed(frame.samples):
+            if event.kind == "start":
+                self._started, self._interrupted = event.at, False
+                self._over = self.player.speaking
+                self.broadcast(UserSpeaking(event.at))
+            else:
+                over, self._started = self._over and not self._interrupted, None
+                self.notify(Mark("turn_end", 0, self.clock()))
+                await self.push(UserTurn(event.audio, event.at - duration(event.audio), event.at, over))
+        if self._started is not None and self._over and not self._interrupted:
+            if frame.at - self._started >= self.interrupt_min_s:
+                self._interrupted = True
+                self.broadcast(Interrupt("barge-in", frame.at))
+
+    def _deaf(self, at: float) -> bool:
+        """Half duplex (speakers without echo cancelling): ignore the microphone while os1
+        speaks and a moment after, so it never hears itself."""
+        if self.player.speaking:
+            self._deaf_until = at + HALF_DUPLEX_TAIL_S
+        if at < self._deaf_until:
+            self.detector.vad.reset()
+            return True
+        return False
+
+
+class Transcribe(Stage):
+    """Speech to text, off the event loop."""
+
+    def __init__(self, stt: SpeechToText) -> None:
+        super().__init__()
+        self.stt = stt
+
+    async def process(self, frame: Frame) -> None:
+        if not isinstance(frame, UserTurn):
+            return await self.push(frame)
+        began = time.perf_counter()
+        text = await asyncio.to_thread(self.stt.transcribe, frame.audio)
+        took = time.perf_counter() - began
+        self.notify(Heard(text, frame.ended, took))
+        await self.push(Transcript(text, frame.ended, took, frame.over_os1))
+
+
+class Reply(Stage):
+    """The companion's turn: decide whether a transcript is a new turn, a backchannel or not for
+    os1 at all; stream the reply in speakable pieces; save what was actually heard."""
+
+    def __init__(self, companion: Companion, player: Player, clock: Clock, *, name: str = "",
+                 wake_phrase: bool = False, follow_up_s: float = 20.0) -> None:
+        super().__init__()
+        self.companion = companion
+        self.player = player
+        self.clock = clock
+        self.name = name
+        self.wake_phrase = wake_phrase
+        self.follow_up_s = follow_up_s
+        self.turn = 0
+        self._reply: asyncio.Task[None] | None = None
+        self._ended: dict[int, asyncio.Event] = {}
+        self._last_reply_at = -1e9
+        loop = asyncio.get_running_loop()
+
+        def reply_end(turn: int) -> None:  # called from the speaker's thread
+            loop.call_soon_threadsafe(self._reply_heard, turn)
+
+        player.on_reply_end = reply_end
+
+    @property
+    def replying(self) -> bool:
+        return self._reply is not None and not self._reply.done()
+
+    def control(self, frame: Control) -> None:
+        if isinstance(frame, Interrupt) and self._reply is not None:
+            self._reply.cancel()
+
+    async def process(self, frame: Frame) -> None:
+        if not isinstance(frame, Transcript):
+            return
+        text = frame.text.strip()
+        busy = self.replying or self.player.speaking
+        if (frame.over_os1 or busy) and is_backchannel(text) or not text:
+            self.broadcast(Resume())  # every user sound ends in Resume or Interrupt: no pause is left over
+            return
+        if self.wake_phrase and self.clock() - self._last_reply_at > self.follow_up_s:
+            request = addressed(text, self.name)
+            if request is None:
+                self.broadcast(Resume())
+                return  # not for os1
+            text = request or text
+        if busy:
+            self.broadcast(Interrupt("the user spoke", self.clock()))
+            await self._settle()
+        else:
+            self.broadcast(Resume())
+        self.turn += 1
+        self._ended[self.turn] = asyncio.Event()
+        self._reply = asyncio.create_task(self._respond(self.turn, text))
+
+    async def _settle(self) -> None:
+        """Let a cancelled reply save what was heard before the next turn starts."""
+        if self._reply is not None:
+            await asyncio.gather(self._reply, return_exceptions=True)
+
+    def _reply_heard(self, turn: int) -> None:
+        if event := self._ended.get(turn):
+            event.set()
+
+    async def _respond(self, turn: int, text: str) -> None:
+        chunker = Chunker()
+        done: TurnDone | None = None
+        first = True
+        try:
+            async with contextlib.aclosing(self.companion.respond(text)) as events:
+                async for event in events:
+                    if isinstance(event, TextDelta):
+                        if first:
+                            first = False
+                            self.notify(Mark("first_token", turn, self.clock()))
+                        for piece in chunker.feed(event.text):
+                            await self._say(ReplyText(piece, turn))
+                    elif isinstance(event, TurnDone):
+                        done = event
+            for piece in chunker.flush():
+                await self._say(ReplyText(piece, turn))
+            await self.push(ReplyEnd(turn))
+            await self._ended[turn].wait()
+            self._last_reply_at = self.clock()
+            self.notify(ReplySaved(turn, done.reply_id if done else None, done.reply if done else "", False))
+        except asyncio.CancelledError:
+            await asyncio.shield(self._save_heard(turn))
+            raise
+        except Os1Error as exc:
+            self.notify(Failed(str(exc)))
+        finally:
+            self._ended.pop(turn, None)
+
+    async def _say(self, piece: ReplyText) -> None:
+        self.notify(piece)
+        await self.push(piece)
+
+    async def _save_heard(self, turn: int) -> None:
+        """Keep in memory only what the user heard of an interrupted reply."""
+        done = self.companion.last_turn
+        heard = self.player.heard(turn)
+        reply_id = done.reply_id if done is not None else None
+        if reply_id is not None:
+            if heard:
+                await self.companion.store.edit(reply_id, heard, status="interrupted")
+            else:
+                await self.companion.store.forget(reply_id)
+        self._last_reply_at = self.clock()
+        self.notify(ReplySaved(turn, reply_id if heard else None, heard, True))
+
+    async def finish(self) -> None:
+        """Wait for the reply in flight (end of input), then for background learning."""
+        if self._reply is not None:
+            await asyncio.gather(self._reply, return_exceptions=True)
+        await self.companion.drain()
+
+
+class Speak(Stage):
+    """Text to speech, one piece at a time, off the event loop."""
+
+    interruptible = True
+
+    def __init__(self, tts: TextToSpeech, clock: Clock) -> None:
+        super().__init__()
+        self.tts = tts
+        self.clock = clock
+        self._turn = 0
+
+    async def process(self, frame: Frame) -> None:
+        if isinstance(frame, ReplyText):
+            samples = await asyncio.to_thread(self.tts.synthesize, frame.text)
+            if frame.turn != self._turn:
+                self._turn = frame.turn
+                self.notify(Mark("first_speech", frame.turn, self.clock()))
+            await self.push(SpeechOut(samples, frame.text, frame.turn))
+        else:
+            await self.push(frame)
+
+
+class Play(Stage):
+    """Hands speech to the player; pauses, resumes and stops it on control frames."""
+
+    def __init__(self, player: Player, clock: Clock) -> None:
+        super().__init__()
+        self.player = player
+        self.clock = clock
+
+    async def process(self, frame: Frame) -> None:
+        if isinstance(frame, SpeechOut):
+            self.player.play(frame.samples, frame.text, frame.turn)
+        elif isinstance(frame, ReplyEnd):
+            self.player.end_reply(frame.turn)
+
+    def control(self, frame: Control) -> None:
+        if isinstance(frame, UserSpeaking):
+            if self.player.pause():
+                self.notify(Stopped(self.clock(), paused=True))
+        elif isinstance(frame, Resume):
+            self.player.resume()
+        elif isinstance(frame, Interrupt):
+            self.player.stop()
+            self.notify(Stopped(self.clock(), paused=False))
