@@ -54,6 +54,7 @@ class ModelConfig(BaseModel):
     threads: int | None = None
     timeout_s: float = 120.0
     capable: bool | None = None  # can it follow JSON-schema extraction? None: decide by kind
+    vision: bool = False  # does it take images (os1 look/share send them to it)?
 
     @model_validator(mode="after")
     def _check_kind(self) -> ModelConfig:
@@ -162,7 +163,7 @@ class VoiceSettings(BaseModel):
     tts: str = "espeak"  # espeak, piper, ...
     tts_voice: str | None = None  # espeak voice (en-us+f3) or a Piper .onnx; None: from onboarding
     end_silence_ms: int = 320  # this much silence ends the user's turn
-    interrupt_min_ms: int = 600  # speech over os1 at least this long interrupts (shorter: backchannel)
+    interrupt_min_ms: int = 1200  # speech over os1 this long interrupts; shorter is transcribed first
     duplex: Literal["auto", "full", "half"] = "auto"  # auto: half on speakers without echo cancelling
     wake_phrase: bool = False  # only answer "hey <name> ..." (after a reply: a follow-up window)
     follow_up_s: float = 20.0

@@ -29,6 +29,7 @@ class Message:
     tool_calls: tuple[ToolCall, ...] = ()
     tool_call_id: str | None = None
     name: str | None = None
+    images: tuple[str, ...] = ()  # data: URLs shown with the text (user messages, vision models)
 
 
 @dataclass(frozen=True)

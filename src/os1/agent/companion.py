@@ -18,7 +18,7 @@ from os1.agent.context import build_messages, pack_memories, sticky_history
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone, TurnEvent
 from os1.agent.persona import Persona
 from os1.errors import InputError, Os1Error
-from os1.llm.base import ChatModel
+from os1.llm.base import ChatModel, complete
 from os1.memory.base import MemoryItem, MemoryStore, Provenance
 from os1.memory.extract import extract_llm, extract_rules, is_exclusive
 from os1.safety.guard import Answer, Guard, parse_answer
@@ -113,6 +113,16 @@ class Companion:
             self.last_turn = done
         self._learn(user)
         yield done
+
+    async def warm_up(self) -> None:
+        """Have the model read the start of the next turn's prompt (persona and recent
+        conversation) ahead of time. A local model keeps it in its prefix cache, so the first
+        reply starts as quickly as later ones; voice calls this while the user is still silent."""
+        recent = await self.store.recent_utterances(24)
+        history, _ = sticky_history(recent, self._history_floor, self.settings.history_tokens)
+        messages = build_messages(self.persona, [], history, "")
+        await complete(self.model, messages, tools=[t.spec for t in self.tools],
+                       options=Options(max_tokens=1))
 
     async def _generate(self, messages: list[Message], said: list[str]) -> AsyncIterator[TurnEvent]:
         options = Options(max_tokens=self.settings.max_tokens, temperature=self.settings.temperature)

@@ -66,7 +66,9 @@ def _register() -> None:
         mail_cmd,
         memory_cmd,
         models_cmd,
+        music_cmd,
         onboard_cmd,
+        share_cmd,
         voice_cmd,
     )
 
@@ -83,6 +85,11 @@ def _register() -> None:
     cli.add_command(voice_cmd.talk)
     cli.add_command(voice_cmd.transcribe)
     cli.add_command(voice_cmd.speak)
+    cli.add_command(share_cmd.share)
+    cli.add_command(share_cmd.look)
+    cli.add_command(share_cmd.listen)
+    cli.add_command(music_cmd.compose)
+    cli.add_command(music_cmd.music)
 
 
 _register()

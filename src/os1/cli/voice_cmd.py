@@ -109,6 +109,7 @@ async def _talk(state: CliState, recording: object, output: Path | None, half: b
         with console.status("[dim]waking up the voice...[/]", spinner="dots"):
             stt = await asyncio.to_thread(load_stt, voice)
             tts = await asyncio.to_thread(load_tts, voice, companion.persona.profile.get("voice"))
+            await companion.warm_up()
         show = _json_line if as_json else _Printer(companion.persona.name, companion.persona.user_name)
         conversation = Conversation(companion, stt, tts, voice, half_duplex=half, observers=[show])
         if isinstance(recording, np.ndarray) and output is not None:

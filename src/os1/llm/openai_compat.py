@@ -49,6 +49,9 @@ def map_openai_errors(base_url: str) -> Iterator[None]:
 def to_wire(msg: Message) -> dict[str, Any]:
     """One message in the OpenAI chat format."""
     wire: dict[str, Any] = {"role": msg.role, "content": msg.content}
+    if msg.images:  # vision input: text and images as content parts
+        wire["content"] = [{"type": "text", "text": msg.content},
+                           *({"type": "image_url", "image_url": {"url": url}} for url in msg.images)]
     if msg.tool_calls:
         wire["tool_calls"] = [
             {"id": c.id, "type": "function",

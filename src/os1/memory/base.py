@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+if TYPE_CHECKING:
+    from os1.memory.moments import Moment, MomentDraft
+
 Vectors = npt.NDArray[np.float32]
 Kind = Literal["utterance", "fact"]
-Provenance = Literal["user", "assistant", "inferred", "external"]
+Provenance = Literal["user", "assistant", "inferred", "external", "shared"]  # shared: by the user
 
 
 class Embedder(Protocol):
@@ -127,3 +130,14 @@ class MemoryStore(Protocol):
     async def set_profile(self, values: dict[str, str]) -> None: ...
 
     async def close(self) -> None: ...
+
+    # moments (memory/moments.py): things shared with os1 or made by it, with their images
+
+    async def add_moment(self, draft: MomentDraft) -> tuple[Moment, bool]: ...
+
+    async def moment(self, memory_id: int) -> Moment | None: ...
+
+    async def moments(self, kind: str | None = None, limit: int = 50, *,
+                      key: str | None = None) -> list[Moment]: ...
+
+    async def image(self, digest: str) -> tuple[str, bytes] | None: ...

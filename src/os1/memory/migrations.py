@@ -98,6 +98,41 @@ def m003_pending_learning(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m004_moments(db: sqlite3.Connection) -> None:
+    """Moments the user shared or os1 made (memory/moments.py), and their images, stored once
+    per content hash and deleted with the last moment that holds them."""
+    run_script(
+        db,
+        """
+        CREATE TABLE moments (
+            memory_id INTEGER PRIMARY KEY REFERENCES memories(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX moments_kind ON moments(kind, memory_id);
+        CREATE TABLE images (
+            hash TEXT PRIMARY KEY,
+            mime TEXT NOT NULL,
+            data BLOB NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE moment_images (
+            memory_id INTEGER NOT NULL REFERENCES moments(memory_id) ON DELETE CASCADE,
+            hash TEXT NOT NULL REFERENCES images(hash),
+            seen TEXT NOT NULL,
+            PRIMARY KEY (memory_id, hash)
+        );
+        CREATE INDEX moment_images_hash ON moment_images(hash);
+        CREATE TRIGGER moment_images_ad AFTER DELETE ON moment_images BEGIN
+            DELETE FROM images WHERE hash = old.hash
+                AND NOT EXISTS (SELECT 1 FROM moment_images WHERE hash = old.hash);
+        END;
+        """,
+    )
+
+
 def run_script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one, inside the caller's transaction (``executescript`` would
     commit it)."""

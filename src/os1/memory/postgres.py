@@ -46,6 +46,8 @@ from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from os1.errors import MemoryStoreError
 from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Vectors
+from os1.memory.moments_postgres import MIGRATION as MOMENTS_MIGRATION
+from os1.memory.moments_postgres import PostgresMoments
 from os1.memory.ranking import (
     MIN_VECTOR_SIMILARITY,
     UBIQUITOUS,
@@ -120,6 +122,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             updated_at double precision NOT NULL,
             PRIMARY KEY (user_id, key))""",
     )),
+    MOMENTS_MIGRATION,
 ]
 
 
@@ -200,7 +203,7 @@ def _tsquery(count: int) -> str:
     return " || ".join(["plainto_tsquery('english', %s)"] * count)
 
 
-class PostgresMemory:
+class PostgresMemory(PostgresMoments):
     """One user's memory in a shared PostgreSQL database."""
 
     def __init__(self, pool: Pool, user: str, embedder: Embedder, *, where: str, owned: bool,

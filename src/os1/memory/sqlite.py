@@ -26,6 +26,7 @@ import numpy as np
 from os1.errors import MemoryStoreError
 from os1.memory import migrations
 from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Vectors
+from os1.memory.moments_sqlite import SQLiteMoments
 from os1.memory.ranking import (
     MIN_VECTOR_SIMILARITY,
     UBIQUITOUS,
@@ -131,7 +132,7 @@ def _mapped(path: Path) -> Iterator[None]:
                                f" and no key was given (memory.encryption_key): {exc}") from exc
 
 
-class SQLiteMemory:
+class SQLiteMemory(SQLiteMoments):
     """A user's memory in one SQLite file."""
 
     def __init__(self, path: Path, embedder: Embedder, key: str | None = None) -> None:

@@ -11,10 +11,11 @@ CLAUSE_END = re.compile(r"[,;:—–]\s")
 FIRST_CLAUSE_WORDS = 4  # the first piece may end at a clause, to start speaking sooner
 MAX_PIECE_WORDS = 24
 
-BACKCHANNELS = frozenset({
-    "mm", "mmm", "hm", "hmm", "mhm", "mm-hm", "mm-hmm", "uh-huh", "uh", "huh", "um", "ah", "oh",
+FILLERS = frozenset({"mm", "mmm", "hm", "hmm", "mhm", "mm-hm", "mm-hmm", "uh-huh", "uh", "huh", "um",
+                     "ah", "oh", "aha", "ha", "haha", "ooh", "aw"})
+BACKCHANNELS = FILLERS | frozenset({
     "yeah", "yes", "yep", "ok", "okay", "right", "sure", "i see", "got it", "wow", "nice", "cool",
-    "true", "totally", "exactly", "indeed", "aha", "ha", "haha",
+    "true", "totally", "exactly", "indeed",
 })
 
 
@@ -64,7 +65,7 @@ def is_backchannel(text: str) -> bool:
     if not said:
         return True
     joined = " ".join(said)
-    if joined in BACKCHANNELS:
+    if joined in BACKCHANNELS or all(w in FILLERS for w in said):
         return True
     return len(said) <= 3 and all(w in BACKCHANNELS for w in said)
 

@@ -54,7 +54,7 @@ class Listen(Stage):
     """Voice activity and turn-taking: audio in, user turns out."""
 
     def __init__(self, detector: TurnDetector, player: Player, clock: Clock, *,
-                 interrupt_min_ms: int = 600, half_duplex: bool = False) -> None:
+                 interrupt_min_ms: int = 1200, half_duplex: bool = False) -> None:
         super().__init__()
         self.detector = detector
         self.player = player
@@ -74,7 +74,7 @@ class Listen(Stage):
         for event in self.detector.feed(frame.samples):
             if event.kind == "start":
                 self._started, self._interrupted = event.at, False
-                self._over = self.player.speaking
+                self._over = self.detector.over_os1 = self.player.speaking
                 self.broadcast(UserSpeaking(event.at))
             else:
                 over, self._started = self._over and not self._interrupted, None

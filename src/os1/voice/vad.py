@@ -68,6 +68,7 @@ class TurnTiming:
 
     start_ms: int = 96  # this much speech (in a row) starts a turn
     end_silence_ms: int = 320  # this much silence ends it
+    end_silence_over_ms: int = 700  # ...when the user speaks over os1 (it has paused; no hurry)
     pre_roll_ms: int = 256  # audio kept from before the start, so the first word is whole
     threshold: float = 0.5
     max_turn_s: float = 60.0
@@ -93,6 +94,7 @@ class TurnDetector:
         self._in_turn = False
         self._time = 0.0  # stream time at the end of the last window
         self._buffer = np.zeros(0, dtype=np.float32)
+        self.over_os1 = False  # set by the listener at a start: wait longer for the end
 
     @property
     def in_turn(self) -> bool:
@@ -122,7 +124,8 @@ class TurnDetector:
             return None
         self._silence_run = 0 if speech else self._silence_run + 1
         too_long = len(self._windows) * WINDOW / RATE >= s.max_turn_s
-        if self._silence_run * WINDOW_MS >= s.end_silence_ms or too_long:
+        end_ms = s.end_silence_over_ms if self.over_os1 else s.end_silence_ms
+        if self._silence_run * WINDOW_MS >= end_ms or too_long:
             audio = np.concatenate(self._windows)
             ended = self._time - self._silence_run * WINDOW / RATE
             self._windows, self._speech_run, self._in_turn = [], 0, False

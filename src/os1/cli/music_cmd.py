@@ -1,0 +1,70 @@
+"""``os1 compose`` (a piano piece about a moment) and ``os1 music`` (the pieces os1 has made)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from os1.cli.io import console
+from os1.cli.main import CliState
+from os1.cli.share_cmd import AS_JSON, show
+from os1.memory.moments import Moment
+from os1.memory.sqlite import store_path
+from os1.runtime import Runtime
+from os1.share.music import Composer
+from os1.share.sharing import Shared
+
+
+@click.command()
+@click.option("--about", metavar="MOMENT",
+              help="A memory id, or words naming the moment (\"that evening\"); default: the latest.")
+@click.option("--synth", type=click.Choice(["auto", "fluidsynth", "builtin"]), default="auto",
+              show_default=True, help="FluidSynth with a SoundFont when installed, else the built-in piano.")
+@AS_JSON
+@click.pass_obj
+def compose(state: CliState, about: str | None, synth: str, as_json: bool) -> None:
+    """Compose a short piano piece (MIDI and WAV) about a moment you shared."""
+    async def go() -> tuple[Shared, str]:
+        runtime = await Runtime.open(state.settings, state.model_name)
+        try:
+            folder = store_path(state.settings.home, state.settings.user).parent / "music"
+            shared = await Composer(runtime.store, folder, synth=synth).compose(about)
+            return shared, (await runtime.persona()).name
+        finally:
+            await runtime.close()
+
+    shared, name = asyncio.run(go())
+    show(shared, name, as_json)
+
+
+@click.command()
+@click.option("-n", "limit", type=int, default=20, show_default=True, help="How many pieces.")
+@AS_JSON
+@click.pass_obj
+def music(state: CliState, limit: int, as_json: bool) -> None:
+    """The pieces os1 has composed, newest first."""
+    async def go() -> list[Moment]:
+        runtime = await Runtime.open(state.settings, state.model_name)
+        try:
+            return await runtime.store.moments("piece", limit=limit)
+        finally:
+            await runtime.close()
+
+    pieces = asyncio.run(go())
+    if as_json:
+        click.echo(json.dumps([{"id": p.id, "when": p.item.when, **p.data} for p in pieces]))
+        return
+    if not pieces:
+        console.print("No pieces yet: share something, then `os1 compose`.")
+        return
+    table = Table("id", "when", "key", "tempo", "length", "about", "audio", box=None)
+    for piece in pieces:
+        d = piece.data
+        table.add_row(str(piece.id), piece.item.when, str(d.get("key_name")), str(d.get("tempo")),
+                      f"{d.get('seconds')} s", escape(piece.item.text.split(", about ")[-1][:50]),
+                      escape(str(d.get("wav"))))
+    console.print(table)

@@ -1,0 +1,107 @@
+"""``os1 share``, ``os1 look``: showing os1 posts, pages and photographs (and, in
+``music_cmd``, listening and composing). Each prints what os1 perceived and said, and the
+memory it kept; ``--json`` prints the same as one object."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from os1.cli.io import CORAL, console
+from os1.cli.main import CliState
+from os1.runtime import Runtime
+from os1.share.sharing import Shared, Sharing
+
+FILE = click.Path(path_type=Path, dir_okay=True, exists=False)
+REPLY = click.option("--no-reply", is_flag=True, help="Remember it without asking the model to reply.")
+AS_JSON = click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+
+
+def run_sharing(state: CliState, no_reply: bool,
+                action: Callable[[Sharing], Awaitable[Shared]]) -> tuple[Shared, str]:
+    """Open the user's runtime, run one sharing action, close; returns the result and os1's name."""
+    async def go() -> tuple[Shared, str]:
+        runtime = await Runtime.open(state.settings, state.model_name)
+        try:
+            persona = await runtime.persona()
+            model = None if no_reply else runtime.model
+            vision = runtime.settings.llm.models[runtime.model_name].vision
+            return await action(Sharing(runtime.store, persona, model, vision=vision)), persona.name
+        finally:
+            await runtime.close()
+
+    return asyncio.run(go())
+
+
+def show(shared: Shared, name: str, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(shared.to_dict(), ensure_ascii=False))
+        return
+    console.print(f"[dim]{escape(shared.perceived)}[/]")
+    if shared.said:
+        console.print(f"[bold {CORAL}]{escape(name)}[/]: {escape(shared.said)}")
+    state = "remembered as" if shared.new else "already remembered as"
+    pictures = " and its pictures" if shared.moment.images else ""
+    console.print(f"[dim]({state} memory {shared.moment.id}; `os1 memory forget "
+                  f"{shared.moment.id}` forgets it{pictures})[/]")
+
+
+@click.command()
+@click.argument("file", type=FILE)
+@REPLY
+@AS_JSON
+@click.pass_obj
+def share(state: CliState, file: Path, no_reply: bool, as_json: bool) -> None:
+    """Show os1 a post or page you wrote or like (Markdown with front matter, or HTML).
+
+    os1 reads it, looks at its pictures and remembers what you shared: a film is remembered
+    once, whichever of its posts you show it.
+    """
+    shared, name = run_sharing(state, no_reply, lambda s: s.share_post(file))
+    show(shared, name, as_json)
+
+
+@click.command()
+@click.argument("image", type=FILE, required=False)
+@click.option("--camera", is_flag=True, help="Look through the camera (the first one found).")
+@click.option("--say", "note", metavar="TEXT", help="What you want to say about it.")
+@REPLY
+@AS_JSON
+@click.pass_obj
+def look(state: CliState, image: Path | None, camera: bool, note: str | None, no_reply: bool,
+         as_json: bool) -> None:
+    """Show os1 a photograph (or, with --camera, what your camera sees)."""
+    from os1.errors import InputError
+    from os1.share.camera import capture_frame
+
+    if (image is None) == (not camera):
+        raise InputError("give an IMAGE file or --camera (one of them)")
+
+    async def action(sharing: Sharing) -> Shared:
+        if image is not None:
+            return await sharing.look_file(image, note=note)
+        frame = await asyncio.to_thread(capture_frame)
+        return await sharing.look(frame, note=note, source="camera", camera=True)
+
+    shared, name = run_sharing(state, no_reply, action)
+    show(shared, name, as_json)
+
+
+@click.command()
+@click.argument("file", type=FILE)
+@REPLY
+@AS_JSON
+@click.pass_obj
+def listen(state: CliState, file: Path, no_reply: bool, as_json: bool) -> None:
+    """Listen to a piece of music together (WAV, FLAC, OGG, MP3).
+
+    os1 hears its tempo, key, loudness, mood and shape, reads its tags, and remembers that you
+    listened to it together.
+    """
+    shared, name = run_sharing(state, no_reply, lambda s: s.listen(file))
+    show(shared, name, as_json)

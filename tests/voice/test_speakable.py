@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from os1.voice.speakable import Chunker, addressed, is_backchannel
+
+
+def feed_all(chunker: Chunker, text: str) -> list[str]:
+    pieces: list[str] = []
+    for word in text.split(" "):
+        pieces += chunker.feed(word + " ")
+    return pieces + chunker.flush()
+
+
+def test_first_piece_may_end_at_a_clause_to_speak_sooner() -> None:
+    pieces = feed_all(Chunker(), "Oh hello there my friend, it is good to hear you. How was the sea, really?")
+    assert pieces == ["Oh hello there my friend,", "it is good to hear you.", "How was the sea, really?"]
+
+
+def test_a_short_opening_clause_waits_for_more_words() -> None:
+    assert feed_all(Chunker(), "Well, I think so. Yes.") == ["Well, I think so.", "Yes."]
+
+
+def test_a_long_run_without_punctuation_is_cut() -> None:
+    text = " ".join(f"word{i}" for i in range(60))
+    pieces = feed_all(Chunker(), text)
+    assert len(pieces) >= 2 and " ".join(pieces) == text
+    assert all(len(p.split()) <= 25 for p in pieces)
+
+
+def test_nothing_is_lost_or_duplicated() -> None:
+    text = "One. Two! Three? Four… five, six: seven"
+    assert " ".join(feed_all(Chunker(), text)) == text
+
+
+@pytest.mark.parametrize("text", ["mm-hm", "Mm hmm.", "yeah", "Yeah, right.", "uh-huh", "", "  ", "okay",
+                                  "mm mm mm mm", "Oh."])
+def test_backchannels(text: str) -> None:
+    assert is_backchannel(text)
+
+
+@pytest.mark.parametrize("text", ["wait", "stop please", "yeah but what about tomorrow",
+                                  "no, that's wrong", "tell me more"])
+def test_not_backchannels(text: str) -> None:
+    assert not is_backchannel(text)
+
+
+def test_wake_phrase() -> None:
+    assert addressed("Hey Ada, what's on tomorrow?", "Ada") == "what's on tomorrow?"
+    assert addressed("ada what time is it", "Ada") == "what time is it"
+    assert addressed("Hey Ada.", "Ada") == ""
+    assert addressed("I told Ada about it", "Ada") is None
+    assert addressed("hey there", "Ada") is None

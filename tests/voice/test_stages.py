@@ -1,0 +1,185 @@
+"""Each stage with frames in and frames out; the turn-taking rules with a scripted model."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+
+from os1.agent.companion import Companion, TurnSettings
+from os1.agent.persona import Persona
+from os1.memory.sqlite import SQLiteMemory
+from os1.testing import ScriptedLLM
+from os1.voice.frames import (
+    Frame,
+    Interrupt,
+    ReplyEnd,
+    ReplySaved,
+    ReplyText,
+    Resume,
+    SpeechOut,
+    Stopped,
+    Transcript,
+    UserSpeaking,
+)
+from os1.voice.pipeline import Pipeline, Stage, collect
+from os1.voice.player import BLOCK, Player
+from os1.voice.stages import Play, Reply, Speak
+
+
+class SlowStage(Stage):
+    interruptible = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.done: list[Frame] = []
+
+    async def process(self, frame: Frame) -> None:
+        await asyncio.sleep(0.05)
+        self.done.append(frame)
+        await self.push(frame)
+
+
+async def test_interrupt_overtakes_queued_frames_and_cancels_the_one_in_progress() -> None:
+    slow = SlowStage()
+    seen: list[Frame] = []
+    pipeline = Pipeline([slow], [seen.append])
+    pipeline.start()
+    for i in range(5):
+        pipeline.put(ReplyText(f"piece {i}", 1))
+    await asyncio.sleep(0.01)  # the first piece is in progress, four are queued
+    pipeline.broadcast(Interrupt("test"))
+    await asyncio.sleep(0.1)
+    await pipeline.stop()
+    assert slow.done == [] and seen == [Interrupt("test")]
+
+
+class Upper:
+    name = "upper"
+
+    def synthesize(self, text: str) -> np.ndarray:
+        return np.full(len(text) * BLOCK, 0.25, dtype=np.float32)
+
+
+async def test_speak_turns_text_into_audio_and_passes_the_end_marker() -> None:
+    out = await collect(Speak(Upper(), lambda: 0.0), [ReplyText("hi", 1), ReplyEnd(1)])
+    audio = [f for f in out if isinstance(f, SpeechOut)]
+    assert [(a.text, a.samples.size) for a in audio] == [("hi", 2 * BLOCK)]
+    assert out[-1] == ReplyEnd(1)
+
+
+async def test_play_pauses_on_user_speech_and_stops_on_interrupt() -> None:
+    player = Player(lambda: 2.0)
+    out = await collect(Play(player, lambda: 2.0), [
+        SpeechOut(np.ones(10 * BLOCK, dtype=np.float32), "one two three four five", 1),
+    ])
+    player.pull()
+    out = await collect(Play(player, lambda: 2.0), [UserSpeaking(1.9)])
+    assert out[0] == Stopped(2.0, paused=True) and not player.pull().any()
+    await collect(Play(player, lambda: 2.0), [Resume()])
+    assert player.pull().any()
+    await collect(Play(player, lambda: 2.0), [Interrupt("barge-in")])
+    assert not player.speaking and player.heard(1) == "one"
+
+
+def companion(store: SQLiteMemory, *replies: str) -> Companion:
+    persona = Persona.from_profile({"user_name": "Theo", "os_name": "Ada"})
+    return Companion(ScriptedLLM(*replies), store, persona, TurnSettings())
+
+
+class Line:
+    """Reply → Speak → Play, with a player that the test pulls by hand."""
+
+    def __init__(self, store: SQLiteMemory, *replies: str, **options: object) -> None:
+        self.player = Player(lambda: 100.0)
+        self.reply = Reply(companion(store, *replies), self.player, lambda: 100.0, **options)  # type: ignore[arg-type]
+        self.out: list[Frame] = []
+        self.pipeline = Pipeline([self.reply, Speak(Upper(), lambda: 0.0), Play(self.player, lambda: 0.0)],
+                                 [self.out.append])
+        self.pipeline.start()
+
+    async def say(self, transcript: Transcript) -> None:
+        self.pipeline.put(transcript)
+        await self.pipeline.idle()
+        for _ in range(20):  # let the reply task stream into the pipeline
+            await asyncio.sleep(0.01)
+            await self.pipeline.idle()
+
+    async def listen_to_the_end(self) -> None:
+        while self.player.speaking or self.reply.replying:
+            self.player.pull(16_000)
+            await asyncio.sleep(0.01)
+
+    def frames(self, kind: type) -> list[Frame]:
+        return [f for f in self.out if isinstance(f, kind)]
+
+    async def close(self) -> None:
+        await self.listen_to_the_end()
+        await self.reply.finish()
+        await self.pipeline.stop()
+
+
+async def test_a_reply_is_spoken_in_pieces_and_saved_when_heard(store: SQLiteMemory) -> None:
+    line = Line(store, "Hello Theo, it is lovely to hear you. How are you?")
+    await line.say(Transcript("hi there", 1.0))
+    pieces = [f.text for f in line.frames(ReplyText)]  # type: ignore[attr-defined]
+    assert pieces == ["Hello Theo, it is lovely to hear you.", "How are you?"]
+    assert not line.frames(ReplySaved)  # not heard yet: not done
+    await line.listen_to_the_end()
+    saved = line.frames(ReplySaved)
+    assert len(saved) == 1 and not saved[0].interrupted  # type: ignore[attr-defined]
+    await line.close()
+
+
+async def test_an_interrupted_reply_is_remembered_as_far_as_it_was_heard(store: SQLiteMemory) -> None:
+    planned = "One two three four five six. Seven eight nine ten eleven twelve."
+    line = Line(store, planned, "Sure.")
+    await line.say(Transcript("count for me", 1.0))
+    for _ in range(len("One two three four five six.") // 2):  # half of the first piece
+        line.player.pull()
+    await line.say(Transcript("wait, stop", 5.0, over_os1=True))
+    saved = line.frames(ReplySaved)[0]
+    assert saved.interrupted and saved.spoken == "One two three"  # type: ignore[attr-defined]
+    await line.listen_to_the_end()
+    rows = await line.reply.companion.store.recent_utterances(10)
+    said = [(r.role, r.text, r.status) for r in rows]
+    assert said[:3] == [("user", "count for me", "complete"),
+                        ("assistant", "One two three", "interrupted"),
+                        ("user", "wait, stop", "complete")]
+    await line.close()
+
+
+async def test_nothing_heard_means_nothing_remembered_as_said(store: SQLiteMemory) -> None:
+    line = Line(store, "You will never hear this.", "Okay.")
+    await line.say(Transcript("say something", 1.0))
+    await line.say(Transcript("actually never mind", 2.0, over_os1=True))
+    await line.listen_to_the_end()
+    rows = await line.reply.companion.store.recent_utterances(10)
+    assert "You will never hear this." not in [r.text for r in rows]
+    await line.close()
+
+
+async def test_a_backchannel_over_os1_resumes_instead_of_interrupting(store: SQLiteMemory) -> None:
+    line = Line(store, "A long story about the sea and the sky and the city at night.")
+    await line.say(Transcript("tell me a story", 1.0))
+    line.player.pull()
+    line.player.pause()
+    await line.say(Transcript("mm-hm", 3.0, over_os1=True))
+    assert Resume() in line.out and not line.frames(Interrupt)
+    assert line.reply.replying and not line.player.paused
+    await line.listen_to_the_end()
+    rows = await line.reply.companion.store.recent_utterances(10)
+    assert "mm-hm" not in [r.text for r in rows]  # a backchannel is not a turn
+    assert rows[-1].text.startswith("A long story") and rows[-1].status == "complete"
+    await line.close()
+
+
+async def test_wake_phrase_ignores_talk_not_for_os1(store: SQLiteMemory) -> None:
+    line = Line(store, "It is sunny.", name="Ada", wake_phrase=True)
+    await line.say(Transcript("what a day it has been", 99.0))
+    assert not await line.reply.companion.store.recent_utterances(5)
+    await line.say(Transcript("Hey Ada, how is the weather?", 99.5))
+    rows = await line.reply.companion.store.recent_utterances(5)
+    assert [r.text for r in rows if r.role == "user"] == ["how is the weather?"]
+    await line.listen_to_the_end()
+    await line.close()
