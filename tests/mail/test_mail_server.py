@@ -92,3 +92,21 @@ async def test_reply_goes_to_the_sender_not_a_redirect(service: MailService, ima
     assert sent["to"] == [friend] and sent["subject"] == "Re: Dinner?"
     assert server_counts(imap)["Sent"] == 1
     assert server_counts(imap.as_user(friend))["INBOX"] == 1  # delivered for real
+
+
+async def test_thread_and_voice_samples_for_a_draft(service: MailService, imap: Imap) -> None:
+    from os1.mail.tools import mail_tools
+
+    deliver(imap, mail("ana@example.net", "Trip", "Shall we go to Porto?", to=imap.user, msgid="<t1@x>"),
+            mail(imap.user, "Re: Trip", "Oh yes!! Porto it is, can't wait x", to="ana@example.net",
+                 In_Reply_To="<t1@x>", References="<t1@x>"),
+            mail("ana@example.net", "Re: Trip", "Train or car?", to=imap.user, In_Reply_To="<t1@x>",
+                 References="<t1@x>"))
+    await service.sync()
+    latest = max(service.index.messages(), key=lambda m: m.date)
+    thread_tool = next(t for t in mail_tools(service) if t.name == "mail_thread")
+    result = await thread_tool.fn(message=latest.id)
+    sources = [source for source, _ in result.items]
+    assert sum("message" in s for s in sources) == 3
+    assert any("sample of their voice" in s for s in sources)
+    assert any("Porto it is" in text for _, text in result.items)

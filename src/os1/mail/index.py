@@ -161,6 +161,12 @@ class MailIndex:
                                "ORDER BY date", (key, key))
         return [_mail(r) for r in rows]
 
+    def written_by(self, address: str, limit: int = 3) -> list[Mail]:
+        """The newest mails from one address (the user's own: samples of their voice)."""
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM messages WHERE from_addr = ? ORDER BY date DESC "
+                               "LIMIT ?", (address.lower(), limit))
+        return [_mail(r) for r in rows]
+
     def search(self, query: str, limit: int = 20) -> list[Mail]:
         words = [w for w in "".join(c if c.isalnum() else " " for c in query).split() if w]
         if not words:

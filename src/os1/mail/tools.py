@@ -43,6 +43,17 @@ def mail_tools(service: MailService) -> list[Tool]:
         """Read one message in full, by its id."""
         return Outside((_item(service.get(message), full=True),))
 
+    async def mail_thread(message: int) -> Outside:
+        """Read a message's whole conversation and a few of the user's own mails (their voice), to
+        draft a reply that sounds like them."""
+        mail = service.get(message)
+        thread = service.index.thread(mail.thread) or [mail]
+        mine = service.index.written_by(service.settings.address or "", limit=3)
+        items = [_item(m, full=True) for m in thread[-5:]]
+        items += [(f"the user's own mail {m.id} (a sample of their voice)", m.text[:800]) for m in mine]
+        return Outside(tuple(items), note=f"{len(thread)} messages in the conversation; "
+                                          "draft in the voice of the samples, then call mail_reply")
+
     async def mail_cleanup() -> Outside:
         """Find redundant mail (duplicates, superseded notifications, old newsletters) and propose
         moving it to Trash or Archive. Nothing moves until the user agrees."""
@@ -92,7 +103,7 @@ def mail_tools(service: MailService) -> list[Tool]:
 
     proofread_text.__name__ = "proofread"
     return [
-        tool(mail_check), tool(mail_search), tool(mail_read), tool(mail_cleanup),
+        tool(mail_check), tool(mail_search), tool(mail_read), tool(mail_thread), tool(mail_cleanup),
         tool(mail_cleanup_apply, policy=Policy.CONFIRM, preview=cleanup_preview),
         tool(mail_undo, policy=Policy.GUARDED),
         tool(mail_reply, policy=Policy.CONFIRM, outbound=True, preview=reply_preview),
