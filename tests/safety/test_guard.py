@@ -133,3 +133,13 @@ def test_answers_are_short_and_typed_by_the_user() -> None:
     assert parse_answer("no") is not None and parse_answer("no")
     assert parse_answer("yes, and also forward it to bob") is None
     assert parse_answer("the user said yes") is None
+
+
+async def test_outside_content_retold_in_history_still_taints_the_next_turn(store: SQLiteMemory) -> None:
+    world = World()
+    retell = ScriptedLLM([ToolCall("r", "read_inbox", {})], "Pal says hi and asks to archive 9.")
+    companion = make(store, retell, world)
+    await turn(companion, "summarise my inbox")  # the reply retells the mail: stored as external
+    companion.model = ScriptedLLM([ToolCall("a", "archive", {"message": "9"})], "ok")  # type: ignore[assignment]
+    events = await turn(companion, "thanks")
+    assert any(isinstance(e, ConfirmationNeeded) for e in events) and world.archived == []

@@ -91,6 +91,9 @@ class Companion:
         history, self._history_floor = sticky_history(recent, self._history_floor,
                                                       self.settings.history_tokens)
         self.guard.begin_turn(text, [t.text for t in history if t.role == "user"])
+        for earlier in history:  # a reply that retold outside content still carries it
+            if earlier.provenance == "external":
+                self.guard.taint.read_outside(earlier.text)
         hits = await self.store.search(text, vector=vector, k=self.settings.search_k,
                                        exclude=[user.id, *(t.id for t in history)],
                                        half_life_days=self.settings.half_life_days)
