@@ -3,7 +3,7 @@ the chat model, the embedder, the memory store, the persona and the companion.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from os1.agent.companion import Companion, TurnSettings
@@ -90,13 +90,17 @@ class Runtime:
     async def persona(self) -> Persona:
         return Persona.from_profile(await self.store.profile())
 
-    async def companion(self) -> Companion:
+    async def companion(self, *, interactive: bool = False) -> Companion:
+        """The user's companion. ``interactive`` (chat, talk): with a local model, each turn ends
+        by warming the next one's prompt prefix while the user reads, types or speaks."""
         choice = self.settings.chat.tools
         capable = self.settings.llm.models[self.model_name].is_capable
         wanted = choice == "on" or (choice == "auto" and capable)
         tools = [*memory_tools(self.store), *plugin_tools(), *self.everyday_tools()] if wanted else []
-        return Companion(self.model, self.store, await self.persona(),
-                         turn_settings(self.settings, self.model_name), tools, open_guard(self.settings))
+        local = self.settings.llm.models[self.model_name].kind == "llamacpp"
+        settings = replace(turn_settings(self.settings, self.model_name), prewarm=interactive and local)
+        return Companion(self.model, self.store, await self.persona(), settings, tools,
+                         open_guard(self.settings))
 
     def everyday_tools(self) -> list[Tool]:
         """Mail, calendar and contact tools for the accounts that are set up."""

@@ -42,6 +42,7 @@ class TurnSettings:
     temperature: float = 0.7
     rule_extraction: bool = True
     llm_extraction: bool = False
+    prewarm: bool = False  # after each turn, have a local model read the next prompt's prefix
 
 
 def check_input(text: str, limit: int) -> str:
@@ -187,6 +188,8 @@ class Companion:
             await self.store.embed_missing()  # the reply's vector, deferred off the reply path
             for said in await self.store.unlearned():
                 await self._learn_from(said)
+            if self.settings.prewarm:
+                await self.warm_up()
         except Exception as exc:  # the turn is already stored: the store is retried next turn
             log.warning("learning failed after memory %s: %s", user.id, exc)
 

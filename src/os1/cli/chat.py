@@ -83,7 +83,7 @@ def chat(state: CliState, show_memories: bool) -> None:
                     persona = runner.run(run_onboarding(runtime.store, runtime.model, answers))
                     hello = runner.run(introduction(runtime.model, persona))
                 console.print(f"\n[bold {CORAL}]{escape(persona.name)}[/]: {escape(hello)}\n")
-            companion = runner.run(runtime.companion())
+            companion = runner.run(runtime.companion(interactive=True))
             _start_reminders(state)
             _loop(runner, companion, show_memories)
         finally:

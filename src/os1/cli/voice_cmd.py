@@ -71,18 +71,29 @@ async def _voice_wish(state: CliState) -> str | None:
               help="full: barge-in (headphones, echo-cancelled audio); half: os1 does not listen "
                    "while it speaks (speakers). Default: voice.duplex (auto).")
 @click.option("--json", "as_json", is_flag=True, help="Print the conversation as JSON lines.")
+@click.option("--listen", "listen_on", metavar="HOST:PORT",
+              help="Serve the WebSocket audio transport (ws://HOST:PORT/v1/voice) instead.")
+@click.option("--connect", metavar="URL",
+              help="Talk to a server's WebSocket transport (with --input and --output).")
 @click.pass_obj
 def talk(state: CliState, input_path: Path | None, output_path: Path | None, duplex: str | None,
-         as_json: bool) -> None:
+         as_json: bool, listen_on: str | None, connect: str | None) -> None:
     """Talk with os1 by voice: hands-free, and interruptible (just start speaking).
 
     With --input and --output, a whole conversation runs from a recording (several utterances
     with pauses) and os1's side is written to a file. Without them, it uses the microphone and
-    speaker, and Ctrl-C ends it.
+    speaker, and Ctrl-C ends it. --listen serves the same conversation over a WebSocket
+    (docs/voice.md); --connect is its small client.
     """
     if (input_path is None) != (output_path is None):
         raise InputError("give both --input and --output, or neither (microphone and speaker)")
+    if listen_on is not None:
+        return _serve(state, listen_on)
     recording = read_audio(input_path) if input_path is not None else None
+    if connect is not None:
+        if recording is None or output_path is None:
+            raise InputError("--connect needs --input and --output")
+        return _connect(connect, recording, output_path, as_json)
     if recording is None:
         from os1.voice.devices import check_devices
 
@@ -104,7 +115,7 @@ async def _talk(state: CliState, recording: object, output: Path | None, half: b
 
     runtime = await Runtime.open(state.settings, state.model_name)
     try:
-        companion = await runtime.companion()
+        companion = await runtime.companion(interactive=True)
         voice = state.settings.voice
         with console.status("[dim]waking up the voice...[/]", spinner="dots"):
             stt = await asyncio.to_thread(load_stt, voice)
@@ -122,6 +133,52 @@ async def _talk(state: CliState, recording: object, output: Path | None, half: b
             await talk_live(conversation)
     finally:
         await runtime.close()
+
+
+def _serve(state: CliState, address: str) -> None:
+    import uvicorn
+
+    from os1.voice.server import PATH, voice_app
+
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise InputError(f"--listen wants HOST:PORT, e.g. 127.0.0.1:8765 (not {address!r})")
+
+    async def serve() -> None:
+        runtime = await Runtime.open(state.settings, state.model_name)
+        try:
+            voice = state.settings.voice
+            wish = (await runtime.store.profile()).get("voice")
+            stt = await asyncio.to_thread(load_stt, voice)
+            tts = await asyncio.to_thread(load_tts, voice, wish)
+            app = voice_app(runtime, stt, tts, voice)
+            err_console.print(f"[dim]os1 voice on ws://{escape(host)}:{port}{PATH} (Ctrl-C stops)[/]")
+            config = uvicorn.Config(app, host=host, port=int(port), log_level="warning", lifespan="on")
+            await uvicorn.Server(config).serve()
+        finally:
+            await runtime.close()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def _connect(url: str, recording: object, output: Path, as_json: bool) -> None:
+    import numpy as np
+
+    from os1.voice.client import converse
+
+    assert isinstance(recording, np.ndarray)
+
+    def show(event: dict[str, object]) -> None:
+        if as_json:
+            click.echo(json.dumps(event))
+        elif event.get("type") in ("heard", "say"):
+            who = "you" if event["type"] == "heard" else "os1"
+            console.print(f"[bold]{who}[/]: {escape(str(event.get('text', '')))}")
+
+    write_wav(output, asyncio.run(converse(url, recording, show)))
 
 
 def _json_line(frame: Frame) -> None:

@@ -9,6 +9,7 @@ unless ``voice.tts_voice`` names one.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -59,9 +60,14 @@ def style_for(wish: str | None) -> Style:
     return Style()
 
 
+STAGE_DIRECTIONS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\*[^*]+\*")
+
+
 def clean(text: str) -> str:
-    """Text safe and worth speaking: control characters and markup symbols dropped, capped."""
-    kept = "".join(ch if ch.isprintable() else " " for ch in text)
+    """Text safe and worth speaking: stage directions ("(laughs)", "*smiles*") and control
+    characters and markup symbols dropped, capped."""
+    kept = STAGE_DIRECTIONS.sub(" ", text)
+    kept = "".join(ch if ch.isprintable() else " " for ch in kept)
     for mark in ("*", "#", "`", "_", "~", "<", ">"):
         kept = kept.replace(mark, " ")
     return " ".join(kept.split())[:MAX_TTS_CHARS]

@@ -1,0 +1,243 @@
+"""Voice-to-voice latency and barge-in stop time of the embedded stack, on this machine.
+
+A simulated user speaks (Piper's voice if the ``piper`` extra is installed, else espeak-ng) into
+a real ``Conversation``: Silero VAD, Whisper tiny.en, the bundled model in llama.cpp, espeak-ng,
+all in real time on one clock. The user is polite: after each utterance it waits until os1 has
+finished answering, then speaks again.
+
+  * latency: from the end of the user's speech (its last voiced sample) to os1's first audio
+    sample, with the stages in between: turn end (the VAD's silence wait), speech-to-text, the
+    model's first token, the first speakable piece synthesized, and playback start;
+  * barge-in: the user starts talking one second into a long reply; stop time is from the user's
+    first voiced sample to the moment playback went silent.
+  * WER of each speech-to-text engine on the real clips in ../shared/bench/speech.
+
+    python benchmarks/voice_latency.py [--json] [--utterances 20] [--barge-ins 5] [--model NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from os1.config import load_settings
+from os1.runtime import Runtime
+from os1.voice.audio import RATE, Samples, read_audio
+from os1.voice.conversation import Conversation
+from os1.voice.devices import clocked_output
+from os1.voice.engines import load_stt
+from os1.voice.frames import AudioIn, Frame, Heard, Mark, Stopped
+from os1.voice.player import BLOCK
+from os1.voice.tts import EspeakTTS, TextToSpeech
+
+QUESTIONS = [
+    "How are you today?", "What is your favourite season?", "Do you like the sea?",
+    "Tell me something nice.", "What should I cook tonight?", "I went for a long walk this morning.",
+    "My sister is visiting next week.", "What do you think about music?", "I feel a bit tired.",
+    "Do you remember my name?", "What is a good book to read?", "It is raining outside.",
+    "I just finished work.", "Can you tell me a joke?", "What are you thinking about?",
+    "I had coffee with a friend.", "Where would you like to travel?", "What makes you happy?",
+    "I am learning to play the piano.", "Good night, talk tomorrow.", "What time is it?",
+    "Do you like cats or dogs?", "I watched a film yesterday.", "What is your name?",
+]
+SPEECH = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "speech"
+
+
+def voiced(samples: Samples, level: float = 0.02) -> tuple[int, int]:
+    """Index of the first and one past the last sample louder than ``level``."""
+    loud = np.flatnonzero(np.abs(samples) > level)
+    return (int(loud[0]), int(loud[-1]) + 1) if loud.size else (0, samples.size)
+
+
+class PoliteUser:
+    """Speaks utterances in real time on the conversation's clock, waiting for os1 between them."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+        self.position = 0  # samples emitted so far
+        self.spoken: list[tuple[float, float]] = []  # (first, last voiced sample time)
+
+    async def _emit(self, samples: Samples) -> AsyncIterator[AudioIn]:
+        clock = self.conversation.clock
+        for start in range(0, samples.size, BLOCK):
+            block = samples[start:start + BLOCK]
+            if block.size < BLOCK:
+                block = np.concatenate([block, np.zeros(BLOCK - block.size, dtype=np.float32)])
+            at = self.position / RATE
+            if (wait := at - clock()) > 0:
+                await asyncio.sleep(wait)
+            yield AudioIn(block, at)
+            self.position += BLOCK
+
+    async def say(self, samples: Samples) -> AsyncIterator[AudioIn]:
+        first, last = voiced(samples)
+        self.spoken.append(((self.position + first) / RATE, (self.position + last) / RATE))
+        async for frame in self._emit(samples):
+            yield frame
+
+    async def wait(self, until: Callable[[], bool], at_least_s: float = 1.0,
+                   limit_s: float = 60.0) -> AsyncIterator[AudioIn]:
+        quiet = np.zeros(BLOCK, dtype=np.float32)
+        waited = 0.0
+        while waited < limit_s and (waited < at_least_s or not until()):
+            async for frame in self._emit(quiet):
+                yield frame
+            waited += BLOCK / RATE
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+async def run(args: argparse.Namespace) -> dict[str, object]:
+    home = Path(tempfile.mkdtemp(prefix="os1-voice-bench-"))
+    settings = load_settings(home=home, llm={"max_tokens": 32})
+    runtime = await Runtime.open(settings, args.model)
+    try:
+        companion = await runtime.companion(interactive=True)
+        stt = load_stt(settings.voice)
+        voice = _user_voice()
+        frames: list[Frame] = []
+        await companion.warm_up()
+        conversation = Conversation(companion, stt, EspeakTTS(), settings.voice, observers=[frames.append])
+        user = PoliteUser(conversation)
+        lines = [voice.synthesize(q) for q in (QUESTIONS * 2)[:args.utterances]]
+        story = voice.synthesize("Please tell me a long story about the sea.")
+        stop = voice.synthesize("Wait, stop.")
+
+        async def source() -> AsyncIterator[AudioIn]:
+            for samples in lines:
+                async for frame in user.say(samples):
+                    yield frame
+                async for frame in user.wait(conversation.done):
+                    yield frame
+            companion.settings = replace(companion.settings, max_tokens=160)  # long replies to cut
+            for _ in range(args.barge_ins):
+                turns_before = _count(frames, "first_audio")
+                async for frame in user.say(story):
+                    yield frame
+                async for frame in user.wait(partial(_started, frames, turns_before), at_least_s=0.0):
+                    yield frame
+                async for frame in user.wait(lambda: True, at_least_s=1.0):  # one second into it
+                    yield frame
+                async for frame in user.say(stop):
+                    yield frame
+                async for frame in user.wait(conversation.done):
+                    yield frame
+
+        playing = asyncio.create_task(clocked_output(conversation.player, conversation.clock, lambda b: None))
+        try:
+            await conversation.run(source())
+        finally:
+            playing.cancel()
+        return _figures(frames, user.spoken, args) | {"wer": _wer()}
+    finally:
+        await runtime.close()
+
+
+def _started(frames: list[Frame], before: int) -> bool:
+    return _count(frames, "first_audio") > before
+
+
+def _count(frames: list[Frame], name: str) -> int:
+    return sum(1 for f in frames if isinstance(f, Mark) and f.name == name)
+
+
+def _user_voice() -> TextToSpeech:
+    try:
+        from os1.voice.tts import PiperTTS
+
+        return PiperTTS()
+    except Exception:
+        return EspeakTTS("en-us+m3")
+
+
+def _figures(frames: list[Frame], spoken: list[tuple[float, float]],
+             args: argparse.Namespace) -> dict[str, object]:
+    """Pair each user utterance with the marks that follow it."""
+    latencies: list[float] = []
+    stages: dict[str, list[float]] = {k: [] for k in ("turn_end", "stt", "first_token", "first_speech",
+                                                       "playback")}
+    asked = spoken[:args.utterances]
+    for i, (_, end) in enumerate(asked):
+        nxt = asked[i + 1][0] if i + 1 < len(asked) else float("inf")
+        marks: dict[str, float] = {}
+        for f in frames:
+            if isinstance(f, Mark) and end - 1.0 <= f.at < nxt:
+                marks.setdefault(f.name, f.at)
+        heard = next((f for f in frames if isinstance(f, Heard) and end - 1.0 <= f.ended < nxt), None)
+        if "first_audio" not in marks or "turn_end" not in marks or heard is None:
+            continue
+        latencies.append(marks["first_audio"] - end)
+        stages["turn_end"].append(marks["turn_end"] - end)
+        stages["stt"].append(heard.stt_s)
+        stages["first_token"].append(marks.get("first_token", marks["first_audio"])
+                                     - marks["turn_end"] - heard.stt_s)
+        stages["first_speech"].append(marks.get("first_speech", marks["first_audio"])
+                                      - marks.get("first_token", marks["turn_end"]))
+        stages["playback"].append(marks["first_audio"] - marks.get("first_speech", marks["first_audio"]))
+    stops: list[float] = []
+    for onset, _ in spoken[args.utterances:][1::2]:  # the "wait, stop" utterances
+        after = [f.at for f in frames if isinstance(f, Stopped) and f.at >= onset]
+        if after:
+            stops.append(after[0] - onset)
+    ms = 1000.0
+    return {
+        "utterances": len(asked), "answered": len(latencies),
+        "latency_p50_ms": round(percentile(latencies, 50) * ms),
+        "latency_p95_ms": round(percentile(latencies, 95) * ms),
+        **{f"{name}_p50_ms": round(statistics.median(v) * ms) if v else None for name, v in stages.items()},
+        "barge_ins": len(spoken[args.utterances:]) // 2, "stopped": len(stops),
+        "bargein_stop_p50_ms": round(percentile(stops, 50) * ms) if stops else None,
+        "bargein_stop_max_ms": round(max(stops) * ms) if stops else None,
+    }
+
+
+def _wer() -> dict[str, float]:
+    """WER of each speech-to-text engine on the real clips (needs the dev extra)."""
+    from os1.config import VoiceSettings
+    from os1.testing.wer import speech_clips, word_error_rate
+
+    out: dict[str, float] = {}
+    if not (SPEECH / "refs.tsv").is_file():
+        return out
+    clips = speech_clips(SPEECH)
+    for engine in ("whisper", "pocketsphinx"):
+        try:
+            stt = load_stt(VoiceSettings(stt=engine))
+        except Exception:
+            continue
+        hyps = [stt.transcribe(read_audio(path)) for path, _ in clips]
+        out[engine] = round(word_error_rate([r for _, r in clips], hyps), 3)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--utterances", type=int, default=20)
+    parser.add_argument("--barge-ins", type=int, default=5)
+    parser.add_argument("--model", default=None, help="a configured model (default: the bundled one)")
+    args = parser.parse_args()
+    figures = asyncio.run(run(args))
+    if args.json:
+        print(json.dumps(figures))
+        return
+    for key, value in figures.items():
+        print(f"{key:24} {value}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

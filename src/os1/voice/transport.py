@@ -1,0 +1,132 @@
+"""The WebSocket audio transport: a spoken conversation over one socket (docs/voice.md).
+
+Client to server: binary messages of 16 kHz mono 16-bit little-endian PCM, sent as recorded
+(any size; 20 ms is typical), and text messages of JSON: ``{"type": "end"}`` says the user is
+done (os1 finishes its answer, then closes).
+Server to client: binary messages of the same PCM, os1's voice in 20 ms blocks at the pace it
+should be played (only blocks with sound are sent), and JSON events: ``heard`` (the user's words),
+``say`` (a piece of the reply, as it is spoken), ``paused`` / ``stopped`` (drop any audio still
+buffered: the user spoke over os1), ``resumed``, ``saved`` (a reply went into memory as heard),
+``error``.
+
+The conversation runs on the server's clock; a stream time is derived from the samples received,
+so a client that sends in real time needs no clock of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import numpy as np
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from os1.voice.audio import RATE, from_pcm16, to_pcm16
+from os1.voice.conversation import Conversation
+from os1.voice.devices import clocked_output
+from os1.voice.frames import AudioIn, Failed, Frame, Heard, ReplySaved, ReplyText, Resume, Stopped
+from os1.voice.player import BLOCK
+
+log = logging.getLogger(__name__)
+MAX_MESSAGE = 1 << 20  # one message of audio: 32 s; anything bigger is refused
+
+
+def event_for(frame: Frame) -> dict[str, Any] | None:
+    """The JSON event a client is sent for a frame, if any."""
+    if isinstance(frame, Heard):
+        return {"type": "heard", "text": frame.text}
+    if isinstance(frame, ReplyText):
+        return {"type": "say", "text": frame.text, "turn": frame.turn}
+    if isinstance(frame, Stopped):
+        return {"type": "paused" if frame.paused else "stopped"}
+    if isinstance(frame, Resume):
+        return {"type": "resumed"}
+    if isinstance(frame, ReplySaved):
+        return {"type": "saved", "turn": frame.turn, "text": frame.spoken, "interrupted": frame.interrupted}
+    if isinstance(frame, Failed):
+        return {"type": "error", "message": frame.message}
+    return None
+
+
+async def socket_audio(ws: WebSocket, report: Callable[[str], None]) -> AsyncIterator[AudioIn]:
+    """Audio frames from the client until it says ``end`` or goes away."""
+    received = 0
+    pending = np.zeros(0, dtype=np.float32)
+    while True:
+        try:
+            message = await ws.receive()
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        if message["type"] == "websocket.disconnect":
+            return
+        if (data := message.get("bytes")) is not None:
+            if len(data) > MAX_MESSAGE:
+                report(f"an audio message of {len(data):,} bytes is too big (limit {MAX_MESSAGE:,})")
+                continue
+            pending = np.concatenate([pending, from_pcm16(data)])
+            while pending.size >= BLOCK:
+                block, pending = pending[:BLOCK], pending[BLOCK:]
+                yield AudioIn(block, received / RATE)
+                received += BLOCK
+        elif (text := message.get("text")) is not None:
+            if _control(text, report) == "end":
+                return
+
+
+def _control(text: str, report: Callable[[str], None]) -> str | None:
+    try:
+        kind = json.loads(text).get("type")
+    except (ValueError, AttributeError):
+        report("a text message must be a JSON object such as {\"type\": \"end\"}")
+        return None
+    if kind != "end":
+        report(f"unknown message type {kind!r} (expected \"end\")")
+    return str(kind)
+
+
+class SocketSession:
+    """One client's conversation over a WebSocket that has been accepted."""
+
+    def __init__(self, ws: WebSocket) -> None:
+        self.ws = ws
+        self.outbox: asyncio.Queue[bytes | str] = asyncio.Queue()
+
+    def observe(self, frame: Frame) -> None:
+        if (event := event_for(frame)) is not None:
+            self.outbox.put_nowait(json.dumps(event))
+
+    def report(self, message: str) -> None:
+        self.outbox.put_nowait(json.dumps({"type": "error", "message": message}))
+
+    def play(self, block: np.ndarray) -> None:
+        if block.any():
+            self.outbox.put_nowait(to_pcm16(block))
+
+    async def _send(self) -> None:
+        while True:
+            message = await self.outbox.get()
+            try:
+                if isinstance(message, bytes):
+                    await self.ws.send_bytes(message)
+                else:
+                    await self.ws.send_text(message)
+            finally:
+                self.outbox.task_done()
+
+    async def run(self, conversation: Conversation) -> None:
+        sender = asyncio.create_task(self._send())
+        playing = asyncio.create_task(clocked_output(conversation.player, conversation.clock, self.play))
+        try:
+            await conversation.run(socket_audio(self.ws, self.report))
+            await asyncio.wait_for(self.outbox.join(), timeout=10)  # the last words and events
+        except (WebSocketDisconnect, RuntimeError, TimeoutError) as exc:
+            log.info("voice client went away: %s", exc)
+        finally:
+            for task in (playing, sender):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                    await task
