@@ -108,6 +108,50 @@ class ChatSettings(BaseModel):
     tools: Literal["auto", "on", "off"] = "auto"  # auto: only for capable models
 
 
+Security = Literal["ssl", "starttls", "none"]  # none: only for servers on this machine
+
+
+class MailSettings(BaseModel):
+    """One mail account over IMAP and SMTP (an app password, never the account password)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    address: str | None = None  # the user's own address, e.g. theo@example.com
+    username: str | None = None  # defaults to address
+    password: SecretStr | None = None
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_security: Security = "ssl"
+    smtp_host: str | None = None
+    smtp_port: int = 465
+    smtp_security: Security = "ssl"
+    folders: list[str] = Field(default_factory=lambda: ["INBOX"])
+    trash: str | None = None  # found by its special use when unset
+    archive: str | None = None
+    sent: str | None = None
+    outbound_per_hour: int = 10
+    outbound_per_day: int = 50
+    timeout_s: float = 30.0
+
+    @property
+    def login(self) -> str:
+        return self.username or self.address or ""
+
+
+class CalendarSettings(BaseModel):
+    """CalDAV calendar and CardDAV address book (often the same server and account)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = None  # the server, e.g. https://dav.example.com/
+    username: str | None = None
+    password: SecretStr | None = None
+    calendar: str = "os1"  # display name of the calendar to use (made if missing)
+    addressbook: str = "contacts"  # the address book's collection name (made if missing)
+    reminder_minutes: int = 10
+    quiet_hours: str = "22:00-08:00"  # no reminders inside this span; empty for none
+
+
 class VoiceSettings(BaseModel):
     """Speech in and out (``os1 talk``, ``os1 transcribe``, ``os1 speak``)."""
 
@@ -136,6 +180,8 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
     chat: ChatSettings = Field(default_factory=ChatSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
 
     @classmethod
@@ -173,6 +219,9 @@ def masked(settings: Settings) -> dict[str, Any]:
     for secret in ("encryption_key", "postgres_dsn"):
         if getattr(settings.memory, secret) is not None:
             data["memory"][secret] = "********"
+    for section in ("mail", "calendar"):
+        if getattr(settings, section).password is not None:
+            data[section]["password"] = "********"
     for name, model in settings.llm.models.items():
         if model.api_key is not None:
             data["llm"]["models"][name]["api_key"] = "********"

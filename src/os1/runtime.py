@@ -3,7 +3,8 @@ the chat model, the embedder, the memory store, the persona and the companion.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from os1.agent.companion import Companion, TurnSettings
 from os1.agent.persona import Persona
@@ -15,6 +16,9 @@ from os1.memory.base import MemoryStore
 from os1.memory.embedders import load_embedder
 from os1.memory.sqlite import SQLiteMemory, store_path
 from os1.plugins import plugin_tools
+from os1.safety.guard import Guard, Limits
+from os1.safety.ledger import ActionLedger
+from os1.tools.base import Tool
 from os1.tools.memory import memory_tools
 
 
@@ -54,12 +58,19 @@ def turn_settings(settings: Settings, model_name: str) -> TurnSettings:
     )
 
 
+def open_guard(settings: Settings) -> Guard:
+    """The user's guard, with its action ledger beside their memory."""
+    ledger = ActionLedger(settings.home / "users" / settings.user / "actions.sqlite3")
+    return Guard(ledger, limits=Limits(settings.mail.outbound_per_hour, settings.mail.outbound_per_day))
+
+
 @dataclass
 class Runtime:
     settings: Settings
     store: MemoryStore
     model_name: str
     _model: ChatModel | None = None
+    _closers: list[Any] = field(default_factory=list)
 
     @classmethod
     async def open(cls, settings: Settings, model_name: str | None = None) -> Runtime:
@@ -85,12 +96,23 @@ class Runtime:
         choice = self.settings.chat.tools
         capable = self.settings.llm.models[self.model_name].is_capable
         wanted = choice == "on" or (choice == "auto" and capable)
-        tools = [*memory_tools(self.store), *plugin_tools()] if wanted else []
+        tools = [*memory_tools(self.store), *plugin_tools(), *self.everyday_tools()] if wanted else []
         local = self.settings.llm.models[self.model_name].kind == "llamacpp"
         settings = replace(turn_settings(self.settings, self.model_name), prewarm=interactive and local)
-        return Companion(self.model, self.store, await self.persona(), settings, tools)
+        return Companion(self.model, self.store, await self.persona(), settings, tools,
+                         open_guard(self.settings))
+
+    def everyday_tools(self) -> list[Tool]:
+        """Mail, calendar and contact tools for the accounts that are set up."""
+        from os1.everyday import everyday_tools
+
+        tools, closers = everyday_tools(self.settings)
+        self._closers += closers
+        return tools
 
     async def close(self) -> None:
+        for close in self._closers:
+            await close()
         if self._model is not None:
             await self._model.aclose()
         await self.store.close()

@@ -15,12 +15,13 @@ from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from os1.agent.context import build_messages, pack_memories, sticky_history
-from os1.agent.events import Recalled, ToolActivity, TurnDone, TurnEvent
+from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone, TurnEvent
 from os1.agent.persona import Persona
 from os1.errors import InputError, Os1Error
 from os1.llm.base import ChatModel, complete
-from os1.memory.base import MemoryItem, MemoryStore
+from os1.memory.base import MemoryItem, MemoryStore, Provenance
 from os1.memory.extract import extract_llm, extract_rules, is_exclusive
+from os1.safety.guard import Answer, Guard, parse_answer
 from os1.tools.base import Tool, run_tool
 from os1.types import Message, Options, TextDelta, ToolCall, ToolCallEvent
 
@@ -63,12 +64,13 @@ class Companion:
     """One user's companion: a model, their memory, their persona and tools."""
 
     def __init__(self, model: ChatModel, store: MemoryStore, persona: Persona,
-                 settings: TurnSettings, tools: Sequence[Tool] = ()) -> None:
+                 settings: TurnSettings, tools: Sequence[Tool] = (), guard: Guard | None = None) -> None:
         self.model = model
         self.store = store
         self.persona = persona
         self.settings = settings
         self.tools = list(tools)
+        self.guard = guard or Guard()  # tool policies, enforced whatever the model says
         self.session_id: int | None = None
         self._history_floor = 0
         self._background: set[asyncio.Task[None]] = set()
@@ -79,15 +81,27 @@ class Companion:
         text = check_input(text, self.settings.max_input_chars)
         if self.session_id is None:
             self.session_id = await self.store.start_session()
+        answer = parse_answer(text)
+        if answer is not None and self.guard.ledger.pending():
+            async for event in self._answer(text, answer):
+                yield event
+            return
         vector = (await self.store.embed([text]))[0]
         user = await self.store.add_utterance(self.session_id, "user", text, vector=vector)
         recent = await self.store.recent_utterances(24, before_id=user.id)
         history, self._history_floor = sticky_history(recent, self._history_floor,
                                                       self.settings.history_tokens)
+        self.guard.begin_turn(text, [t.text for t in history if t.role == "user"])
+        for earlier in history:  # a reply that retold outside content still carries it
+            if earlier.provenance == "external":
+                self.guard.taint.read_outside(earlier.text)
         hits = await self.store.search(text, vector=vector, k=self.settings.search_k,
                                        exclude=[user.id, *(t.id for t in history)],
                                        half_life_days=self.settings.half_life_days)
         memories = pack_memories(hits, self.settings.memory_budget_tokens)
+        for item in memories:
+            if item.provenance == "external":  # drawn from mail earlier: outside content still
+                self.guard.taint.read_outside(item.text)
         yield Recalled(tuple(memories))
         messages = build_messages(self.persona, memories, history, text)
         said: list[str] = []
@@ -130,16 +144,35 @@ class Companion:
                 return
             messages.append(Message("assistant", "", tool_calls=tuple(calls)))
             for call in calls:
-                result = await run_tool(self.tools, call)
+                result = await run_tool(self.tools, call, self.guard)
                 yield ToolActivity(call, result)
+                for action in self.guard.take_proposed():
+                    yield ConfirmationNeeded(action.id, action.tool, action.preview, action.reasons,
+                                             action.foreign)
                 messages.append(Message("tool", result, tool_call_id=call.id, name=call.name))
+
+    async def _answer(self, text: str, answer: Answer) -> AsyncIterator[TurnEvent]:
+        """The user's yes or no to waiting actions, carried out by code: the model is not asked,
+        so nothing it read can answer for the user."""
+        user = await self.store.add_utterance(self.session_id, "user", text, learn=False)
+        yield Recalled(())
+        lines: list[str] = []
+        for action, result in await self.guard.answer(self.tools, answer):
+            yield ToolActivity(ToolCall(f"action-{action.id}", action.tool, action.arguments), result)
+            lines.append(_outcome(action.id, action.tool, result))
+        reply = "\n".join(lines) or "Nothing was waiting for that answer."
+        yield TextDelta(reply)
+        yield await self._save_reply(user, reply, interrupted=False)
 
     async def _save_reply(self, user: MemoryItem, reply: str, *, interrupted: bool) -> TurnDone:
         reply_id = None
         if reply.strip():
             status = "interrupted" if interrupted else "complete"
+            # a reply written after reading outside content is remembered as outside content
+            provenance: Provenance | None = "external" if self.guard.taint.tainted else None
             saved = await self.store.add_utterance(self.session_id, "assistant", reply.strip(),
-                                                   status=status, defer_vector=True)
+                                                   status=status, defer_vector=True,
+                                                   provenance=provenance)
             reply_id = saved.id
         return TurnDone(user.id, reply_id, reply, interrupted)
 
@@ -176,3 +209,11 @@ class Companion:
         """Wait for background learning to finish (before exit)."""
         while self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
+
+
+def _outcome(action_id: int, tool_name: str, result: str) -> str:
+    if result == "declined":
+        return f"Cancelled: {tool_name} (action {action_id})."
+    if result.startswith("error:") or result.startswith("several actions"):
+        return f"Not done: {tool_name} (action {action_id}): {result.removeprefix('error: ')}"
+    return f"Done: {tool_name} (action {action_id}). {result}"

@@ -59,6 +59,8 @@ def memory_section(memories: Sequence[MemoryItem], user_name: str) -> str:
     lines = [f"What you remember that may be relevant (about {user_name}; 'the user' is them):"]
     for item in memories:
         who = "" if item.kind == "fact" else f"{'they' if item.role == 'user' else 'you'} said: "
+        if item.provenance == "external":  # drawn from mail or other outside content
+            who = "from outside content, not about or by the user: "
         lines.append(f"- [{item.when}] {who}{item.text}")
     return "\n".join(lines)
 

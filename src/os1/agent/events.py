@@ -22,6 +22,17 @@ class ToolActivity:
 
 
 @dataclass(frozen=True)
+class ConfirmationNeeded:
+    """A side effect the model asked for, held until the user answers yes (or no)."""
+
+    action_id: int
+    tool: str
+    preview: str
+    reasons: tuple[str, ...]
+    foreign: dict[str, str]
+
+
+@dataclass(frozen=True)
 class TurnDone:
     user_id: int
     reply_id: int | None
@@ -29,4 +40,4 @@ class TurnDone:
     interrupted: bool = False
 
 
-TurnEvent = Recalled | TextDelta | ToolActivity | TurnDone
+TurnEvent = Recalled | TextDelta | ToolActivity | ConfirmationNeeded | TurnDone

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from datetime import timedelta
 
 import click
 from rich.markup import escape
 from rich.status import Status
+from rich.text import Text
 
 from os1.agent.companion import Companion
-from os1.agent.events import Recalled, ToolActivity, TurnDone
+from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone
 from os1.agent.onboarding import introduction, run_onboarding
 from os1.cli.io import CORAL, argument_text, console, err_console, read_stdin
 from os1.cli.main import CliState
@@ -42,10 +44,21 @@ async def stream_turn(companion: Companion, text: str, *, show_memories: bool = 
             elif isinstance(event, ToolActivity):
                 console.print(f"[dim]({escape(event.call.name)}: {escape(event.result[:80])})[/] ",
                               end="")
+            elif isinstance(event, ConfirmationNeeded):
+                show_confirmation(event)
     finally:
         if waiting is not None:
             waiting.stop()
     console.out("")
+
+
+def show_confirmation(event: ConfirmationNeeded) -> None:
+    """The exact effect of a held action, and how to answer; outside text printed literally."""
+    console.print(f"\n[bold]Waiting for your yes — action {event.action_id} ({escape(event.tool)}):[/]")
+    console.print(Text(event.preview), style="on grey11")
+    for reason in event.reasons:
+        console.print(Text(f"  because {reason}"), style="dim")
+    console.print(f"[dim]Answer 'yes {event.action_id}' to do it or 'no' to cancel.[/]")
 
 
 @click.command()
@@ -71,11 +84,27 @@ def chat(state: CliState, show_memories: bool) -> None:
                     hello = runner.run(introduction(runtime.model, persona))
                 console.print(f"\n[bold {CORAL}]{escape(persona.name)}[/]: {escape(hello)}\n")
             companion = runner.run(runtime.companion(interactive=True))
+            _start_reminders(state)
             _loop(runner, companion, show_memories)
         finally:
             if companion is not None:
                 runner.run(companion.drain())
             runner.run(runtime.close())
+
+
+def _start_reminders(state: CliState) -> None:
+    """Reminders before calendar events, printed while the chat runs (quiet hours respected)."""
+    settings = state.settings.calendar
+    if not settings.url:
+        return
+    from os1.dav.calendar import Calendar
+    from os1.dav.reminders import ReminderThread
+
+    def say(text: str) -> None:
+        console.print(f"\n[bold {CORAL}]{escape(text)}[/]")
+
+    ReminderThread(Calendar(settings), timedelta(minutes=settings.reminder_minutes),
+                   settings.quiet_hours, say).start()
 
 
 def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool) -> None:
@@ -127,17 +156,24 @@ async def _say(state: CliState, text: str, as_json: bool) -> None:
         companion = await runtime.companion()
         recalled: list[dict[str, object]] = []
         done: TurnDone | None = None
+        held: list[dict[str, object]] = []
         async for event in companion.respond(text):
             if isinstance(event, Recalled):
                 recalled = [m.to_dict() for m in event.memories]
             elif isinstance(event, TextDelta) and not as_json:
                 console.out(event.text, end="")
+            elif isinstance(event, ConfirmationNeeded):
+                held.append({"action_id": event.action_id, "tool": event.tool, "preview": event.preview,
+                             "reasons": list(event.reasons)})
+                if not as_json:
+                    show_confirmation(event)
             elif isinstance(event, TurnDone):
                 done = event
         await companion.drain()
         if as_json and done is not None:
             click.echo(json.dumps({"reply": done.reply, "recalled": recalled,
-                                    "user_id": done.user_id, "reply_id": done.reply_id}))
+                                    "user_id": done.user_id, "reply_id": done.reply_id,
+                                    "confirmations": held}))
         elif not as_json:
             console.out("")
     finally:

@@ -59,7 +59,18 @@ def cli(ctx: click.Context, model_name: str | None, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from os1.cli import chat, config_cmd, memory_cmd, models_cmd, music_cmd, onboard_cmd, share_cmd, voice_cmd
+    from os1.cli import (
+        chat,
+        config_cmd,
+        dav_cmd,
+        mail_cmd,
+        memory_cmd,
+        models_cmd,
+        music_cmd,
+        onboard_cmd,
+        share_cmd,
+        voice_cmd,
+    )
 
     cli.add_command(chat.chat)
     cli.add_command(chat.say)
@@ -67,6 +78,10 @@ def _register() -> None:
     cli.add_command(memory_cmd.memory)
     cli.add_command(models_cmd.models)
     cli.add_command(config_cmd.config)
+    cli.add_command(mail_cmd.mail)
+    cli.add_command(dav_cmd.calendar)
+    cli.add_command(dav_cmd.contacts)
+    cli.add_command(dav_cmd.actions)
     cli.add_command(voice_cmd.talk)
     cli.add_command(voice_cmd.transcribe)
     cli.add_command(voice_cmd.speak)

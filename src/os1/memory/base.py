@@ -86,7 +86,8 @@ class MemoryStore(Protocol):
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,
                             status: str = "complete", vector: Vectors | None = None,
                             created_at: float | None = None,
-                            defer_vector: bool = False, learn: bool = True) -> MemoryItem: ...
+                            defer_vector: bool = False, learn: bool = True,
+                            provenance: Provenance | None = None) -> MemoryItem: ...
 
     async def add_facts(self, drafts: Sequence[FactDraft], source_id: int | None,
                         exclusive: Callable[[str], bool] = ...) -> list[MemoryItem]: ...

@@ -45,7 +45,7 @@ from psycopg.types import TypeInfo
 from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from os1.errors import MemoryStoreError
-from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Vectors
+from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Vectors
 from os1.memory.moments_postgres import MIGRATION as MOMENTS_MIGRATION
 from os1.memory.moments_postgres import PostgresMoments
 from os1.memory.ranking import (
@@ -291,12 +291,13 @@ class PostgresMemory(PostgresMoments):
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,
                             status: str = "complete", vector: Vectors | None = None,
                             created_at: float | None = None,
-                            defer_vector: bool = False, learn: bool = True) -> MemoryItem:
+                            defer_vector: bool = False, learn: bool = True,
+                            provenance: Provenance | None = None) -> MemoryItem:
         """Store one conversation turn with its vector, in one transaction. With
         ``defer_vector`` the text is stored now and ``embed_missing`` adds the vector later."""
         if vector is None and not defer_vector:
             vector = (await self.embed([text]))[0]
-        provenance = "user" if role == "user" else "assistant"
+        provenance = provenance or ("user" if role == "user" else "assistant")
         row = (self.user, text, created_at or time.time(), role, session_id, provenance, status,
                vector is not None, role != "user" or not learn)  # the user's words wait to be learned
         async with self._tx() as conn:

@@ -25,7 +25,7 @@ import numpy as np
 
 from os1.errors import MemoryStoreError
 from os1.memory import migrations
-from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Vectors
+from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Vectors
 from os1.memory.moments_sqlite import SQLiteMoments
 from os1.memory.ranking import (
     MIN_VECTOR_SIMILARITY,
@@ -252,13 +252,14 @@ class SQLiteMemory(SQLiteMoments):
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,
                             status: str = "complete", vector: Vectors | None = None,
                             created_at: float | None = None,
-                            defer_vector: bool = False, learn: bool = True) -> MemoryItem:
+                            defer_vector: bool = False, learn: bool = True,
+                            provenance: Provenance | None = None) -> MemoryItem:
         """Store one conversation turn with its vector, in one transaction. With
         ``defer_vector`` the text is stored now and ``embed_missing`` adds the vector later; the
         user's words are queued for fact extraction unless ``learn`` is False."""
         if vector is None and not defer_vector:
             vector = (await self.embed([text]))[0]
-        provenance = "user" if role == "user" else "assistant"
+        provenance = provenance or ("user" if role == "user" else "assistant")
         row = ("utterance", text, created_at or time.time(), role, session_id, provenance, status,
                int(vector is not None), int(role != "user" or not learn))
         return await self._run(self._insert, row, vector)

@@ -1,5 +1,11 @@
 """The tool seam: a typed async function whose name, description and JSON schema come from its
-signature and docstring, plus a policy saying whether it may act without the user's yes."""
+signature and docstring, plus a policy saying whether it may act without the user's yes.
+
+A tool with a side effect also names its *sensitive* arguments (recipients, URLs: values that
+must come from the user), whether it reaches outside (``outbound``: logged and rate limited) and
+how to show the user exactly what it would do (``preview``). ``os1.safety.guard.Guard`` enforces
+all of it; a tool whose result carries outside content returns ``os1.safety.spotlight.Outside``.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,16 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, get_type_hints
+from typing import TYPE_CHECKING, Any, get_type_hints
 
 from os1.errors import ToolFailed, ToolInputError
+from os1.safety.spotlight import Outside
 from os1.types import ToolCall, ToolSpec
+
+if TYPE_CHECKING:
+    from os1.safety.guard import Guard
+
+Preview = Callable[[dict[str, Any]], Awaitable[str]]
 
 _JSON_TYPES: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
@@ -19,6 +31,7 @@ _JSON_TYPES: dict[Any, str] = {str: "string", int: "integer", float: "number", b
 class Policy(Enum):
     READ = "read"  # no side effect outside os1's own memory: may run alone
     CONFIRM = "confirm"  # a side effect: the user must say yes first
+    GUARDED = "guarded"  # a side effect that may run alone, unless the turn read outside content
 
 
 @dataclass(frozen=True)
@@ -28,13 +41,18 @@ class Tool:
     parameters: dict[str, Any]
     fn: Callable[..., Awaitable[Any]]
     policy: Policy = Policy.READ
+    sensitive: tuple[str, ...] = ()  # arguments whose values must come from the user
+    outbound: bool = False  # reaches outside os1 and the user's own servers' state: rate limited
+    preview: Preview | None = None  # the exact effect, in words, for the confirmation
 
     @property
     def spec(self) -> ToolSpec:
         return ToolSpec(self.name, self.description, self.parameters)
 
 
-def tool(fn: Callable[..., Awaitable[Any]], *, policy: Policy = Policy.READ) -> Tool:
+def tool(fn: Callable[..., Awaitable[Any]], *, policy: Policy = Policy.READ,
+         sensitive: tuple[str, ...] = (), outbound: bool = False,
+         preview: Preview | None = None) -> Tool:
     """Make a ``Tool`` from an async function with type hints and a docstring."""
     hints = get_type_hints(fn)
     properties: dict[str, Any] = {}
@@ -45,7 +63,7 @@ def tool(fn: Callable[..., Awaitable[Any]], *, policy: Policy = Policy.READ) -> 
             required.append(name)
     doc = inspect.getdoc(fn) or fn.__name__
     schema = {"type": "object", "properties": properties, "required": required}
-    return Tool(fn.__name__, doc.split("\n\n")[0], schema, fn, policy)
+    return Tool(fn.__name__, doc.split("\n\n")[0], schema, fn, policy, sensitive, outbound, preview)
 
 
 def _check_arguments(t: Tool, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -58,18 +76,33 @@ def _check_arguments(t: Tool, arguments: dict[str, Any]) -> dict[str, Any]:
         want = props[name]["type"]
         if want == "string" and not isinstance(value, str):
             raise ToolInputError(f"{t.name}: argument {name} must be a string")
+        if want == "integer":  # models often write numbers as strings
+            if isinstance(value, str) and value.strip().lstrip("#").isdigit():
+                arguments = {**arguments, name: int(value.strip().lstrip("#"))}
+            elif not isinstance(value, int) or isinstance(value, bool):
+                raise ToolInputError(f"{t.name}: argument {name} must be a whole number")
     return arguments
 
 
-async def run_tool(tools: Sequence[Tool], call: ToolCall) -> str:
-    """Run one call; model mistakes and tool failures come back as text for the model to read."""
+def result_text(result: Any) -> str:
+    if isinstance(result, Outside):
+        return result.plain()
+    return result if isinstance(result, str) else json.dumps(result, default=str)
+
+
+async def run_tool(tools: Sequence[Tool], call: ToolCall, guard: Guard | None = None) -> str:
+    """Run one call; model mistakes and tool failures come back as text for the model to read.
+    With a ``guard`` its policies decide; without one, only READ tools run."""
     found = {t.name: t for t in tools}.get(call.name)
     try:
         if found is None:
             raise ToolInputError(f"there is no tool named {call.name!r}")
-        if found.policy is Policy.CONFIRM:
+        arguments = _check_arguments(found, call.arguments)
+        if guard is not None:
+            return await guard.run(found, arguments)
+        if found.policy is not Policy.READ:
             raise ToolFailed(f"{call.name} needs the user's confirmation, which was not given")
-        result = await found.fn(**_check_arguments(found, call.arguments))
+        result = await found.fn(**arguments)
     except (ToolInputError, ToolFailed) as exc:
         return f"error: {exc}"
-    return result if isinstance(result, str) else json.dumps(result, default=str)
+    return result_text(result)

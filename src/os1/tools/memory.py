@@ -5,16 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 
 from os1.memory.base import FactDraft, MemoryStore
-from os1.tools.base import Tool, tool
+from os1.safety.spotlight import Outside
+from os1.tools.base import Policy, Tool, tool
 
 
 def memory_tools(store: MemoryStore) -> list[Tool]:
     """Tools bound to one user's store."""
 
-    async def recall(query: str) -> str:
+    async def recall(query: str) -> str | Outside:
         """Search your memory of the user for a query; returns the best matching memories."""
         hits = await store.search(query, k=5)
-        return "\n".join(f"- ({h.item.when}) {h.item.text}" for h in hits) or "nothing found"
+        own = "\n".join(f"- ({h.item.when}) {h.item.text}" for h in hits if h.item.provenance != "external")
+        outside = [(f"remembered from outside content, {h.item.when}", h.item.text)
+                   for h in hits if h.item.provenance == "external"]
+        if outside:  # drawn from mail earlier: still data, never the user's word
+            return Outside(tuple(outside), note=own)
+        return own or "nothing found"
 
     async def remember(fact: str) -> str:
         """Note a lasting fact the user told you, as a short sentence about the user."""
@@ -26,4 +32,5 @@ def memory_tools(store: MemoryStore) -> list[Tool]:
         """The current local date and time."""
         return datetime.now().astimezone().strftime("%A %d %B %Y, %H:%M")
 
-    return [tool(recall), tool(remember), tool(current_time)]
+    # noting a fact about the user changes who os1 thinks they are: not on the strength of a mail
+    return [tool(recall), tool(remember, policy=Policy.GUARDED), tool(current_time)]

@@ -1,0 +1,221 @@
+"""``os1 mail``: sync, read, triage, clean up (with undo), proofread, reply and send.
+
+Anything that changes the mailbox or sends mail shows exactly what it will do and asks first;
+``--yes`` answers for scripts that have already shown the user the same text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from email.message import EmailMessage
+from typing import TypeVar
+
+import click
+from rich.markup import escape
+from rich.text import Text
+
+from os1.cli.io import argument_text, console, read_stdin
+from os1.cli.main import CliState
+from os1.errors import InputError, ToolFailed
+from os1.mail.compose import compose, preview
+from os1.mail.index import Mail, MailIndex
+from os1.mail.proofread import proofread
+from os1.mail.service import MailService, index_path
+from os1.runtime import open_guard
+
+T = TypeVar("T")
+
+
+def _with_mail(state: CliState, work: Callable[[MailService], Awaitable[T]]) -> T:
+    async def go() -> T:
+        settings = state.settings
+        service = MailService(settings.mail, MailIndex(index_path(settings.home, settings.user)))
+        try:
+            return await work(service)
+        finally:
+            await service.close()
+
+    return asyncio.run(go())
+
+
+def _line(m: Mail) -> Text:
+    mark = " " if m.seen else "•"
+    return Text(f"{m.id:>6} {mark} {m.sender[:32]:<32} {m.subject[:60]}")
+
+
+def _ask(text: str, question: str, yes: bool) -> bool:
+    console.print(Text(text))
+    if yes:
+        return True
+    return click.confirm(question, default=False)
+
+
+@click.group()
+def mail() -> None:
+    """Your mail: sync, triage, clean up with undo, proofread, reply (see docs/mail.md)."""
+
+
+@mail.command()
+@click.pass_obj
+def sync(state: CliState) -> None:
+    """Fetch what is new (only what is new) into the local index."""
+    report = _with_mail(state, lambda s: s.sync())
+    console.print(f"{report.new} new, {report.removed} gone, {report.flag_changes} changed")
+
+
+@mail.command("list")
+@click.option("-n", "limit", default=30, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def list_(state: CliState, limit: int, as_json: bool) -> None:
+    """Newest messages in the index (• unread)."""
+    async def go(s: MailService) -> list[Mail]:
+        return s.index.messages(limit=limit)
+
+    for m in _with_mail(state, go):
+        if as_json:
+            click.echo(json.dumps({"id": m.id, "from": m.from_addr, "subject": m.subject, "date": m.date,
+                                   "seen": m.seen, "folder": m.folder}))
+        else:
+            console.print(_line(m))
+
+
+@mail.command()
+@click.argument("message_id", type=int)
+@click.pass_obj
+def show(state: CliState, message_id: int) -> None:
+    """One message as plain visible text (hidden parts removed, nothing fetched)."""
+    async def go(s: MailService) -> Mail:
+        return s.get(message_id)
+
+    m = _with_mail(state, go)
+    console.print(Text(f"From: {m.sender}\nSubject: {m.subject}\nFolder: {m.folder}\n\n{m.text}"))
+
+
+@mail.command()
+@click.argument("query")
+@click.pass_obj
+def search(state: CliState, query: str) -> None:
+    """Search by words."""
+    async def go(s: MailService) -> list[Mail]:
+        return s.index.search(query)
+
+    for m in _with_mail(state, go):
+        console.print(_line(m))
+
+
+@mail.command()
+@click.pass_obj
+def summary(state: CliState) -> None:
+    """Sync, then what needs a reply, what is new, and what can wait."""
+    async def go(s: MailService) -> None:
+        await s.sync()
+        sorted_ = s.triage()
+        for title, mails in (("Needs a reply", sorted_.needs_reply), ("New", sorted_.new)):
+            console.print(f"[bold]{title}[/] ({len(mails)})")
+            for m in mails:
+                console.print(_line(m))
+        console.print(f"[bold]Can wait[/] ({len(sorted_.can_wait)})")
+
+    _with_mail(state, go)
+
+
+@mail.command()
+@click.option("--yes", is_flag=True, help="Apply without asking (after reading the list).")
+@click.pass_obj
+def cleanup(state: CliState, yes: bool) -> None:
+    """Propose moving redundant mail to Trash/Archive; on yes, move it (never deleted)."""
+    async def go(s: MailService) -> None:
+        proposal, items = s.propose_cleanup()
+        if not items:
+            console.print("Nothing to clean up.")
+            return
+        listing = "\n".join(f"{p.id:>6} → {p.target:<7} {p.sender[:28]:<28} {p.subject[:40]} ({p.reason})"
+                            for p in items)
+        if _ask(listing, f"Move these {len(items)} messages?", yes):
+            console.print(escape(await s.apply_cleanup(proposal)))
+        else:
+            console.print("Nothing moved.")
+
+    _with_mail(state, go)
+
+
+@mail.command()
+@click.pass_obj
+def undo(state: CliState) -> None:
+    """Put back what the last clean-up moved."""
+    console.print(escape(_with_mail(state, lambda s: s.undo())))
+
+
+async def _send_logged(state: CliState, s: MailService, tool: str, msg: EmailMessage) -> str:
+    """Send on the user's own command, through the same outbound log and limits as the companion."""
+    guard = open_guard(state.settings)
+    blocked = guard.over_limit(outbound=True)
+    args = {"to": str(msg["To"]), "subject": str(msg["Subject"])}
+    if blocked:
+        guard.ledger.add(tool, args, "blocked", outbound=True, result=blocked)
+        raise ToolFailed(f"not sent: {blocked} (mail.outbound_per_hour / outbound_per_day)")
+    result = await s.send(msg)
+    guard.ledger.add(tool, args, "done", outbound=True, result=result)
+    return result
+
+
+def _body(body: str | None, limit: int) -> str:
+    text = read_stdin(limit) if body in (None, "-") else argument_text(body or "")
+    if not text.strip():
+        raise InputError("the message body is empty")
+    return text
+
+
+@mail.command()
+@click.argument("message_id", type=int)
+@click.option("--body", help="The reply's text ('-' or none: read stdin).")
+@click.option("--yes", is_flag=True, help="Send without asking (after reading the message).")
+@click.pass_obj
+def reply(state: CliState, message_id: int, body: str | None, yes: bool) -> None:
+    """Reply to a message: shows the whole reply, sends only on yes."""
+    text = _body(body, state.settings.chat.max_input_chars)
+
+    async def go(s: MailService) -> None:
+        msg = s.reply(message_id, text)
+        if _ask(preview(msg, s.reply_note(message_id)), "Send this reply?", yes):
+            console.print(escape(await _send_logged(state, s, "mail_reply", msg)))
+        else:
+            console.print("Not sent.")
+
+    _with_mail(state, go)
+
+
+@mail.command()
+@click.option("--to", required=True)
+@click.option("--subject", required=True)
+@click.option("--body", help="The text ('-' or none: read stdin).")
+@click.option("--yes", is_flag=True, help="Send without asking (after reading the message).")
+@click.pass_obj
+def send(state: CliState, to: str, subject: str, body: str | None, yes: bool) -> None:
+    """Send a new message: shows it whole, sends only on yes."""
+    text = _body(body, state.settings.chat.max_input_chars)
+
+    async def go(s: MailService) -> None:
+        msg = compose(s.settings, to, subject, text)
+        if _ask(preview(msg), "Send this message?", yes):
+            console.print(escape(await _send_logged(state, s, "mail_send", msg)))
+        else:
+            console.print("Not sent.")
+
+    _with_mail(state, go)
+
+
+@mail.command("proofread")
+@click.argument("text", required=False)
+@click.pass_obj
+def proofread_cmd(state: CliState, text: str | None) -> None:
+    """Proofread TEXT (or stdin): the corrected text, then each change."""
+    done = proofread(_body(text, state.settings.chat.max_input_chars))
+    console.print(Text(done.text))
+    for change in done.changes:
+        console.print(Text(f"  changed: {change}"), style="dim")
+    for note in done.notes:
+        console.print(Text(f"  tone: {note}"), style="dim")

@@ -1,0 +1,1 @@
+"""Calendar (CalDAV, .ics) and contacts (CardDAV, vCard)."""

@@ -1,0 +1,78 @@
+"""Reminders before events, outside quiet hours: a pure decision plus a loop that delivers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime, time, timedelta
+
+from os1.dav.calendar import Calendar, Event
+from os1.errors import Os1Error
+
+log = logging.getLogger(__name__)
+
+
+def quiet(now: datetime, span: str) -> bool:
+    """Whether ``now`` falls inside a span like "22:00-08:00" (which may wrap midnight)."""
+    if not span.strip():
+        return False
+    start_s, _, end_s = span.partition("-")
+    start, end = time.fromisoformat(start_s.strip()), time.fromisoformat(end_s.strip())
+    moment = now.time()
+    return start <= moment < end if start <= end else moment >= start or moment < end
+
+
+def due(events: Sequence[Event], now: datetime, lead: timedelta, quiet_hours: str,
+        told: set[str]) -> list[str]:
+    """Reminders to give now: events starting within ``lead`` not yet told, unless it is quiet."""
+    if quiet(now, quiet_hours):
+        return []
+    out = []
+    for event in events:
+        key = f"{event.uid}@{event.start.isoformat()}"
+        if now <= event.start <= now + lead and key not in told:
+            told.add(key)
+            minutes = max(1, round((event.start - now).total_seconds() / 60))
+            out.append(f"You have {event.summary} in {minutes} minute{'s' if minutes != 1 else ''}.")
+    return out
+
+
+async def reminder_loop(calendar: Calendar, lead: timedelta, quiet_hours: str,
+                        every_s: float = 60.0, stop: threading.Event | None = None) -> AsyncIterator[str]:
+    """Yield reminders while os1 runs, checking the calendar every ``every_s`` seconds."""
+    told: set[str] = set()
+    while stop is None or not stop.is_set():
+        now = datetime.now().astimezone()
+        for text in due(await calendar.events(now, now + lead), now, lead, quiet_hours, told):
+            yield text
+        await asyncio.sleep(every_s)
+
+
+class ReminderThread:
+    """Runs ``reminder_loop`` on its own event loop in a daemon thread, handing each reminder to
+    ``say`` (the chat prints it between lines), so reminders come while os1 waits for input."""
+
+    def __init__(self, calendar: Calendar, lead: timedelta, quiet_hours: str,
+                 say: Callable[[str], None], every_s: float = 60.0) -> None:
+        self._stop = threading.Event()
+        self._args = (calendar, lead, quiet_hours, every_s, self._stop)
+        self._say = say
+        self._thread = threading.Thread(target=self._run, name="os1-reminders", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        asyncio.run(self._deliver())
+
+    async def _deliver(self) -> None:
+        try:
+            async for text in reminder_loop(*self._args):
+                self._say(text)
+        except Os1Error as exc:  # the calendar went away: reminders stop, the chat goes on
+            log.warning("reminders stopped: %s", exc)

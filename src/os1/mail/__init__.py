@@ -1,0 +1,1 @@
+"""Mail: IMAP sync into a local index, triage, clean-up with undo, proofreading and sending."""

@@ -1,0 +1,59 @@
+"""`os1 mail` as a user runs it, against the real servers; secrets never printed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from os1.testing.servers import Imap, Smtp
+from tests.mail.conftest import deliver, mail
+from tests.mail.test_mail_server import server_counts
+
+
+def os1(home: Path, imap: Imap, smtp: Smtp, *args: str,
+        stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "OS1_HOME": str(home), "OS1_MAIL__ADDRESS": imap.user,
+           "OS1_MAIL__PASSWORD": imap.password, "OS1_MAIL__IMAP_HOST": imap.host,
+           "OS1_MAIL__IMAP_PORT": str(imap.port), "OS1_MAIL__IMAP_SECURITY": "none",
+           "OS1_MAIL__SMTP_HOST": smtp.host, "OS1_MAIL__SMTP_PORT": str(smtp.port),
+           "OS1_MAIL__SMTP_SECURITY": "none"}
+    return subprocess.run([sys.executable, "-m", "os1", *args], env=env, input=stdin, text=True,
+                          capture_output=True, timeout=120)
+
+
+def test_mail_commands_end_to_end(os1_home: Path, imap: Imap, smtp: Smtp) -> None:
+    deliver(imap, mail("ana@example.org", "Lunch", "Lunch at one?", msgid="<dup@x>"),
+            mail("ana@example.org", "Lunch", "Lunch at one?", msgid="<dup@x>"))
+    assert os1(os1_home, imap, smtp, "mail", "sync").stdout.startswith("2 new")
+    listed = os1(os1_home, imap, smtp, "mail", "list").stdout
+    assert listed.count("Lunch") == 2
+    refused = os1(os1_home, imap, smtp, "mail", "cleanup", stdin="n\n")
+    assert "exact duplicate" in refused.stdout and "Nothing moved" in refused.stdout
+    assert server_counts(imap)["Trash"] == 0
+    os1(os1_home, imap, smtp, "mail", "cleanup", stdin="y\n")
+    assert server_counts(imap)["Trash"] == 1
+    assert "put back 1" in os1(os1_home, imap, smtp, "mail", "undo").stdout
+    before = len(smtp.received)
+    shown = os1(os1_home, imap, smtp, "mail", "send", "--to", "bob@example.org", "--subject", "Hi",
+                "--body", "See you soon.", stdin="n\n")
+    assert "To: bob@example.org" in shown.stdout and "Not sent" in shown.stdout
+    assert len(smtp.received) == before
+    os1(os1_home, imap, smtp, "mail", "send", "--to", "bob@example.org", "--subject", "Hi",
+        "--body", "See you soon.", "--yes")
+    assert smtp.received[-1]["to"] == ["bob@example.org"]
+    config = os1(os1_home, imap, smtp, "config", "show").stdout
+    assert imap.password not in config and "********" in config
+
+
+def test_mail_errors_are_one_line(os1_home: Path, imap: Imap, smtp: Smtp) -> None:
+    wrong = Imap(imap.host, imap.port, imap.user, "wrong-password")
+    result = os1(os1_home, wrong, smtp, "mail", "sync")
+    assert result.returncode == 1 and result.stderr.startswith("os1: error: cannot log in")
+    assert len(result.stderr.strip().splitlines()) == 1 and "wrong-password" not in result.stderr
+    unset = subprocess.run([sys.executable, "-m", "os1", "mail", "sync"], capture_output=True, text=True,
+                           env={**os.environ, "OS1_HOME": str(os1_home)}, timeout=60)
+    assert unset.returncode == 1 and "mail is not set up" in unset.stderr
+    proof = os1(os1_home, imap, smtp, "mail", "proofread", "i recieve teh  letter tommorow")
+    assert proof.stdout.startswith("I receive the letter tomorrow") and "recieve → receive" in proof.stdout

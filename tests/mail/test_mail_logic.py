@@ -1,0 +1,51 @@
+"""Parsing, clean-up rules and proofreading on their own (the server tests cover the wiring)."""
+
+from __future__ import annotations
+
+import time
+
+from os1.mail.cleanup import propose
+from os1.mail.index import Mail
+from os1.mail.parse import parse
+from os1.mail.proofread import proofread
+from os1.mail.similar import simhash, subject_template
+
+
+def row(n: int, sender: str, subject: str, text: str, *, days: float = 0, bulk: bool = False,
+        list_id: str = "", mid: str = "", flags: tuple[str, ...] = ()) -> Mail:
+    return Mail(n, "INBOX", n, mid or f"<{n}@x>", "", f"<{n}@x>", sender, "", "", (), subject,
+                time.time() - days * 86400, flags, text, list_id, bulk, str(hash(text)),
+                simhash(subject + " " + text))
+
+
+def test_broken_mail_parses_to_something_readable() -> None:
+    raw = b"From: =?utf-8?b?!!!?= <x@y>\r\nSubject: \xff\xfe odd\r\nDate: not a date\r\n\r\nbody \x00 text"
+    parsed = parse(raw)
+    assert parsed.from_addr == "x@y" and parsed.date == 0.0 and "body" in parsed.text
+    assert parsed.message_id.endswith("@os1.local>")  # no Message-ID: one is derived from the bytes
+
+
+def test_cleanup_rules() -> None:
+    long = "Here are the notes from today's planning meeting about the garden project and the budget"
+    mails = [
+        row(1, "ana@x", "Notes", long, days=2),
+        row(2, "ana@x", "Re: Notes", long + " (fixed a typo)", days=1),  # near duplicate, newer kept
+        row(3, "noreply@shop", "Order 1001 shipped", "on its way", days=3, bulk=True),
+        row(4, "noreply@shop", "Order 1002 shipped", "on its way", days=1, bulk=True),
+        row(5, "news@paper", "Issue 7", "stories", days=45, bulk=True, list_id="<paper>"),
+        row(6, "news@paper", "Issue 8", "stories", days=2, bulk=True, list_id="<paper>"),  # recent: kept
+        row(7, "bob@x", "Important", "keep me", days=400, flags=("\\Flagged",)),
+        row(8, "mum@x", "Hello", "a letter", days=400),  # old personal mail is never proposed
+    ]
+    found = {p.id: p for p in propose(mails)}
+    assert sorted(found) == [1, 3, 5]
+    assert found[1].reason.startswith("near duplicate of #2") and found[5].target == "archive"
+    assert subject_template("Your statement for March is ready") == subject_template("Your statement for "
+                                                                                      "April is ready")
+
+
+def test_proofread_lists_each_change_and_tone() -> None:
+    done = proofread("i definately recieve the the letter tommorow ,thanks!!! URGENT")
+    assert done.text.startswith("I definitely receive the letter tomorrow,")
+    assert "recieve → receive" in done.changes and "doubled word" in done.changes
+    assert any("shouting" in n for n in done.notes) and any("!!!" in n for n in done.notes)
