@@ -15,6 +15,7 @@ that says what happened and how to fix it, in one line.
     │   └── ToolFailed         the tool ran and failed
     ├── MemoryStoreError       the store cannot be opened or written
     └── VoiceError             an audio file, device or speech engine cannot be used
+        ├── BadAudio           an audio file that cannot be used (also an InputError)
         └── NoAudioDevice      no microphone or speaker (use files instead)
 """
 
@@ -78,4 +79,8 @@ class VoiceError(Os1Error):
 
 
 class NoAudioDevice(VoiceError):
+    pass
+
+
+class BadAudio(VoiceError, InputError):
     pass

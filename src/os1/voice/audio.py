@@ -11,7 +11,7 @@ import numpy.typing as npt
 import soundfile as sf
 import soxr
 
-from os1.errors import VoiceError
+from os1.errors import BadAudio, VoiceError
 
 RATE = 16_000
 Samples = npt.NDArray[np.float32]
@@ -32,20 +32,20 @@ def resample(samples: Samples, rate: int) -> Samples:
 def read_audio(path: Path) -> Samples:
     """A sound file (WAV, FLAC, OGG, ...) as mono 16 kHz samples, or one-line VoiceError."""
     if not path.is_file():
-        raise VoiceError(f"no such audio file: {path}")
+        raise BadAudio(f"no such audio file: {path}")
     try:
         info = sf.info(str(path))
         if info.duration > MAX_FILE_SECONDS:
-            raise VoiceError(f"{path} is {info.duration / 60:.0f} minutes long; the limit is "
+            raise BadAudio(f"{path} is {info.duration / 60:.0f} minutes long; the limit is "
                              f"{MAX_FILE_SECONDS / 60:.0f}")
         data, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
-        raise VoiceError(f"{path} is not a readable audio file ({exc})") from None
+        raise BadAudio(f"{path} is not a readable audio file ({exc})") from None
     if data.size == 0:
-        raise VoiceError(f"{path} holds no audio")
+        raise BadAudio(f"{path} holds no audio")
     mono: Samples = data.mean(axis=1, dtype=np.float32)
     if not np.isfinite(mono).all():
-        raise VoiceError(f"{path} holds invalid samples (NaN or infinity)")
+        raise BadAudio(f"{path} holds invalid samples (NaN or infinity)")
     return resample(mono, rate)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from os1.errors import NoAudioDevice, VoiceError
+from os1.errors import NoAudioDevice
 from os1.voice.audio import RATE, Samples
 from os1.voice.frames import AudioIn
 from os1.voice.player import BLOCK, Player
@@ -103,8 +103,3 @@ def speaker(player: Player) -> Any:
         raise NoAudioDevice(f"cannot open the speaker: {exc}") from None
     stream.start()
     return stream
-
-
-def require(condition: bool, message: str) -> None:
-    if not condition:
-        raise VoiceError(message)
