@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from rich.markup import escape
@@ -20,6 +21,7 @@ from os1.cli.main import CliState
 from os1.cli.onboard_cmd import ask_questions
 from os1.cli.slash import SlashCommands
 from os1.errors import Os1Error
+from os1.memory.sqlite import store_path
 from os1.runtime import Runtime
 from os1.types import TextDelta
 
@@ -85,7 +87,9 @@ def chat(state: CliState, show_memories: bool) -> None:
                 console.print(f"\n[bold {CORAL}]{escape(persona.name)}[/]: {escape(hello)}\n")
             companion = runner.run(runtime.companion(interactive=True))
             _start_reminders(state)
-            _loop(runner, companion, show_memories)
+            music = store_path(state.settings.home, state.settings.user).parent / "music"
+            vision = state.settings.llm.models[runtime.model_name].vision
+            _loop(runner, companion, show_memories, vision=vision, music_dir=music)
         finally:
             if companion is not None:
                 runner.run(companion.drain())
@@ -107,8 +111,9 @@ def _start_reminders(state: CliState) -> None:
                    settings.quiet_hours, say).start()
 
 
-def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool) -> None:
-    slash = SlashCommands(companion)
+def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, vision: bool = False,
+          music_dir: Path | None = None) -> None:
+    slash = SlashCommands(companion, vision=vision, music_dir=music_dir)
     console.print(f"[dim]Talking with {escape(companion.persona.name)}. /help for commands,"
                   " Ctrl-D to leave.[/]")
     while True:

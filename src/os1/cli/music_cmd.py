@@ -12,7 +12,8 @@ from rich.table import Table
 
 from os1.cli.io import console
 from os1.cli.main import CliState
-from os1.cli.share_cmd import AS_JSON, show
+from os1.cli.render import show
+from os1.cli.share_cmd import AS_JSON
 from os1.memory.moments import Moment
 from os1.memory.sqlite import store_path
 from os1.runtime import Runtime

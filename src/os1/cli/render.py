@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+import click
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from os1.cli.io import CORAL, console
 from os1.memory.base import MemoryItem
+
+if TYPE_CHECKING:
+    from os1.share.sharing import Shared
 
 
 def memory_table(items: Sequence[MemoryItem]) -> Table:
@@ -21,3 +29,17 @@ def memory_table(items: Sequence[MemoryItem]) -> Table:
         text = item.text if len(item.text) <= 240 else item.text[:239] + "…"
         table.add_row(str(item.id), item.when, kind, Text(text))
     return table
+
+
+def show(shared: Shared, name: str, as_json: bool) -> None:
+    """What os1 perceived and said about something shared, and the memory it became."""
+    if as_json:
+        click.echo(json.dumps(shared.to_dict(), ensure_ascii=False))
+        return
+    console.print(f"[dim]{escape(shared.perceived)}[/]")
+    if shared.said:
+        console.print(f"[bold {CORAL}]{escape(name)}[/]: {escape(shared.said)}")
+    state = "remembered as" if shared.new else "already remembered as"
+    pictures = " and its pictures" if shared.moment.images else ""
+    console.print(f"[dim]({state} memory {shared.moment.id}; `os1 memory forget "
+                  f"{shared.moment.id}` forgets it{pictures})[/]")

@@ -5,16 +5,14 @@ memory it kept; ``--json`` prints the same as one object."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.markup import escape
 
-from os1.cli.io import CORAL, console
 from os1.cli.main import CliState
+from os1.cli.render import show
 from os1.runtime import Runtime
 
 if TYPE_CHECKING:  # seeing and listening load OpenCV and librosa: only when a command runs
@@ -41,19 +39,6 @@ def run_sharing(state: CliState, no_reply: bool,
             await runtime.close()
 
     return asyncio.run(go())
-
-
-def show(shared: Shared, name: str, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(shared.to_dict(), ensure_ascii=False))
-        return
-    console.print(f"[dim]{escape(shared.perceived)}[/]")
-    if shared.said:
-        console.print(f"[bold {CORAL}]{escape(name)}[/]: {escape(shared.said)}")
-    state = "remembered as" if shared.new else "already remembered as"
-    pictures = " and its pictures" if shared.moment.images else ""
-    console.print(f"[dim]({state} memory {shared.moment.id}; `os1 memory forget "
-                  f"{shared.moment.id}` forgets it{pictures})[/]")
 
 
 @click.command()

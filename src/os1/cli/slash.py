@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import shlex
+from pathlib import Path
+
 from os1.agent.companion import Companion
 from os1.cli.io import console
-from os1.cli.render import memory_table
+from os1.cli.render import memory_table, show
 
 HELP = """[bold]/memories[/] [QUERY]   list recent memories, or search them
 [bold]/forget[/] ID           forget one memory (and the facts drawn from it)
 [bold]/forget last[/]         forget your last message and the reply to it
+[bold]/look[/] IMAGE [WORDS]  show os1 a photo (and say something about it)
+[bold]/share[/] FILE          show os1 a post or page (Markdown or HTML)
+[bold]/listen[/] FILE         listen to a piece of music together
+[bold]/compose[/] [MOMENT]    a piano piece about a moment ("that evening", a memory id)
 [bold]/help[/]                this list
 [bold]/quit[/]                leave (Ctrl-D works too)"""
 
 
 class SlashCommands:
-    def __init__(self, companion: Companion) -> None:
+    def __init__(self, companion: Companion, *, vision: bool = False,
+                 music_dir: Path | None = None) -> None:
         self.companion = companion
+        self.vision = vision
+        self.music_dir = music_dir
 
     async def run(self, line: str) -> bool:
         """Run one command; False means leave the chat."""
@@ -27,6 +37,8 @@ class SlashCommands:
             await self._memories(arg)
         elif name == "forget":
             await self._forget(arg)
+        elif name in ("look", "share", "listen", "compose"):
+            await self._share(name, arg)
         else:
             console.print(HELP)
         return True
@@ -54,3 +66,29 @@ class SlashCommands:
         if gone:
             await store.compact()  # so the text is gone from the file and its log too
         console.print(f"[dim]Forgot {', '.join(map(str, gone)) or 'nothing'}.[/]")
+
+    async def _share(self, name: str, arg: str) -> None:
+        """Show os1 something from inside the chat, as `os1 look|share|listen|compose` do."""
+        from os1.share.sharing import Sharing
+
+        try:
+            words = shlex.split(arg)
+        except ValueError:
+            words = []
+        if not words and name != "compose":
+            console.print(f"usage: /{name} FILE" + (" [WORDS]" if name == "look" else ""))
+            return
+        c = self.companion
+        sharing = Sharing(c.store, c.persona, c.model, vision=self.vision)
+        if name == "look":
+            shared = await sharing.look_file(Path(words[0]), note=" ".join(words[1:]) or None)
+        elif name == "share":
+            shared = await sharing.share_post(Path(words[0]))
+        elif name == "listen":
+            shared = await sharing.listen(Path(words[0]))
+        else:
+            from os1.share.music import Composer  # loads the MIDI and synthesis libraries
+
+            folder = self.music_dir or Path.cwd()
+            shared = await Composer(c.store, folder).compose(" ".join(words) or None)
+        show(shared, c.persona.name, False)

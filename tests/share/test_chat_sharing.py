@@ -1,0 +1,40 @@
+"""Sharing from inside `os1 chat`: /share, /look and /compose with a scripted model and the real
+offline seeing, then the film recalled in a later turn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from os1.agent.companion import Companion, TurnSettings
+from os1.agent.events import Recalled
+from os1.agent.persona import Persona
+from os1.cli.slash import SlashCommands
+from os1.memory.sqlite import SQLiteMemory
+from os1.testing import ScriptedLLM
+
+from .conftest import seaside, seed
+
+
+async def test_share_look_and_compose_from_the_chat(sqlite: SQLiteMemory, tmp_path: Path) -> None:
+    persona = Persona.from_profile({"user_name": "Theo", "os_name": "Ada"})
+    companion = Companion(ScriptedLLM(default="How lovely."), sqlite, persona, TurnSettings())
+    slash = SlashCommands(companion, music_dir=tmp_path / "music")
+    photo = tmp_path / "evening by the sea.jpg"
+    Image.fromarray(seaside().astype(np.uint8)).save(photo)
+
+    assert await slash.run(f"/share {seed('her-post-a.md')}")
+    assert await slash.run(f'/look "{photo}" the sea that evening')
+    assert await slash.run("/compose that evening")
+    assert await slash.run("/look")  # usage, nothing stored
+
+    facts = [m.text for m in await sqlite.list_memories(kind="fact", limit=10)]
+    assert any("Her" in t and "Spike Jonze" in t for t in facts)
+    assert any("piano piece" in t for t in facts)
+    assert list((tmp_path / "music").glob("*.mid")) and list((tmp_path / "music").glob("*.wav"))
+
+    events = [e async for e in companion.respond("What was that film I showed you?")]
+    recalled = next(e for e in events if isinstance(e, Recalled))
+    assert any("Spike Jonze" in m.text for m in recalled.memories)
