@@ -38,3 +38,17 @@ async def test_share_look_and_compose_from_the_chat(sqlite: SQLiteMemory, tmp_pa
     events = [e async for e in companion.respond("What was that film I showed you?")]
     recalled = next(e for e in events if isinstance(e, Recalled))
     assert any("Spike Jonze" in m.text for m in recalled.memories)
+
+
+def test_play_me_something_in_plain_words_composes_in_the_chat(os1_home: Path) -> None:
+    """Through the real `os1 chat` on the bundled model: the request becomes a piece."""
+    import subprocess
+    import sys
+
+    lines = f"/share {seed('her-post-a.md')}\nplay me something about that film\n/quit\n"
+    result = subprocess.run([sys.executable, "-m", "os1", "chat"], input=lines, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    music = os1_home / "users" / "default" / "music"
+    assert list(music.glob("*.mid")) and list(music.glob("*.wav"))
+    assert "I was thinking of" in result.stdout

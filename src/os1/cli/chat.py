@@ -23,6 +23,7 @@ from os1.cli.slash import SlashCommands
 from os1.errors import Os1Error
 from os1.memory.sqlite import store_path
 from os1.runtime import Runtime
+from os1.share.asking import music_request
 from os1.types import TextDelta
 
 
@@ -125,6 +126,9 @@ def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, 
         if not line.strip():
             continue
         try:
+            asked, about = music_request(line)
+            if asked:  # "play me something about that evening": a piece, on any model
+                line = "/compose " + (about or "")
             if line.startswith("/"):
                 if not runner.run(slash.run(line)):
                     return
