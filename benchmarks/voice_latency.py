@@ -34,7 +34,7 @@ from os1.config import load_settings
 from os1.runtime import Runtime
 from os1.voice.audio import RATE, Samples, read_audio
 from os1.voice.conversation import Conversation
-from os1.voice.devices import clocked_output
+from os1.voice.devices import blocks_of, clocked_output, paced
 from os1.voice.engines import load_stt
 from os1.voice.frames import AudioIn, Frame, Heard, Mark, Stopped
 from os1.voice.player import BLOCK
@@ -68,16 +68,9 @@ class PoliteUser:
         self.spoken: list[tuple[float, float]] = []  # (first, last voiced sample time)
 
     async def _emit(self, samples: Samples) -> AsyncIterator[AudioIn]:
-        clock = self.conversation.clock
-        for start in range(0, samples.size, BLOCK):
-            block = samples[start:start + BLOCK]
-            if block.size < BLOCK:
-                block = np.concatenate([block, np.zeros(BLOCK - block.size, dtype=np.float32)])
-            at = self.position / RATE
-            if (wait := at - clock()) > 0:
-                await asyncio.sleep(wait)
-            yield AudioIn(block, at)
-            self.position += BLOCK
+        async for frame in paced(samples, self.conversation.clock, self.position):
+            yield frame
+        self.position += blocks_of(samples)
 
     async def say(self, samples: Samples) -> AsyncIterator[AudioIn]:
         first, last = voiced(samples)

@@ -4,7 +4,6 @@ serving the bundled GGUF, and a deliberately broken HTTP server."""
 from __future__ import annotations
 
 import http.server
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,12 +15,7 @@ from contextlib import contextmanager
 import httpx
 
 from os1.llm.llamacpp import bundled_model_path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from os1.testing.servers import free_port
 
 
 @contextmanager

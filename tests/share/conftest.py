@@ -20,7 +20,7 @@ SEEDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds"
 def seed(name: str) -> Path:
     path = SEEDS / name
     if not path.exists():
-        pytest.skip(f"seed file {name} is not beside the repository (../shared/seeds)")
+        pytest.fail(f"seed file {name} is missing: it is read from ../shared/seeds beside the repository")
     return path
 
 

@@ -141,7 +141,8 @@ def _midi_bytes(midi: pretty_midi.PrettyMIDI) -> bytes:
 @pytest.mark.parametrize("synth", ["builtin", "fluidsynth"])
 def test_render_gives_sound_of_the_right_length(synth: str) -> None:
     if synth == "fluidsynth" and soundfont() is None:
-        pytest.skip("FluidSynth or a General MIDI SoundFont is not installed")
+        pytest.fail("FluidSynth or a General MIDI SoundFont is missing: scripts/setup installs them as root "
+                    "(apt-get install libfluidsynth3 timgm6mb-soundfont)")
     midi = score(plan_for(BRIGHT_DAY, "x"))
     audio, used = render(midi, synth=synth)
     assert used.startswith("fluidsynth" if synth == "fluidsynth" else "built-in")

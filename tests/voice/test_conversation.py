@@ -106,8 +106,8 @@ def test_talk_from_a_recording_answers_every_turn(tmp_path: Path, whisper: Whisp
                          capture_output=True, text=True, env=env, timeout=300)
     assert run.returncode == 0, run.stderr
     events = [json.loads(line) for line in run.stdout.splitlines()]
-    heard = [e for e in events if e["event"] == "heard"]
-    replies = [e for e in events if e["event"] == "reply"]
+    heard = [e for e in events if e["type"] == "heard"]
+    replies = [e for e in events if e["type"] == "saved"]
     assert len(heard) == 3 and "ocean" in heard[1]["text"].lower()
     assert len(replies) == 3 and all(r["text"] for r in replies)
     out = read_audio(tmp_path / "out.wav")

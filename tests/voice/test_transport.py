@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import websockets
 
+from os1.testing.servers import free_port
 from os1.voice.audio import silence
 from os1.voice.client import converse
 from os1.voice.tts import TextToSpeech
@@ -25,12 +26,6 @@ from os1.voice.tts import TextToSpeech
 from .conftest import script
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from os1.errors import InputError
 from os1.runtime import Runtime
 from os1.voice.audio import read_audio, write_wav
 from os1.voice.engines import load_stt, load_tts
-from os1.voice.frames import Failed, Frame, Heard, ReplySaved, ReplyText, Stopped
+from os1.voice.events import event_for
+from os1.voice.frames import Failed, Frame, Heard, ReplySaved, ReplyText
 
 PATH = click.Path(path_type=Path, dir_okay=False)
 
@@ -196,18 +197,8 @@ def _connect(url: str, recording: object, output: Path, as_json: bool) -> None:
 
 
 def _json_line(frame: Frame) -> None:
-    record: dict[str, object] | None = None
-    if isinstance(frame, Heard):
-        record = {"event": "heard", "text": frame.text, "ended": round(frame.ended, 3)}
-    elif isinstance(frame, ReplySaved):
-        record = {"event": "reply", "turn": frame.turn, "text": frame.spoken,
-                  "interrupted": frame.interrupted, "reply_id": frame.reply_id}
-    elif isinstance(frame, Stopped):
-        record = {"event": "paused" if frame.paused else "stopped", "at": round(frame.at, 3)}
-    elif isinstance(frame, Failed):
-        record = {"event": "error", "message": frame.message}
-    if record is not None:
-        click.echo(json.dumps(record))
+    if (event := event_for(frame)) is not None:
+        click.echo(json.dumps(event))
 
 
 class _Printer:

@@ -18,22 +18,34 @@ from os1.voice.player import BLOCK, Player
 Clock = Callable[[], float]
 
 
-async def file_source(samples: Samples, clock: Clock, done: Callable[[], bool],
-                      tail_s: float = 120.0) -> AsyncIterator[AudioIn]:
-    """The recording in 20 ms blocks, each released when the clock reaches it; then silence
-    until ``done()`` (os1 has finished answering) or ``tail_s`` runs out."""
-    position = 0
-    limit = samples.size + int(tail_s * RATE)
-    while position < limit:
-        at = position / RATE
-        if (wait := at - clock()) > 0:
-            await asyncio.sleep(wait)
-        if position >= samples.size and done():
-            return
-        block = samples[position:position + BLOCK]
+async def paced(samples: Samples, clock: Clock, start: int = 0) -> AsyncIterator[AudioIn]:
+    """``samples`` in 20 ms blocks (the last one padded with silence), each released when the
+    clock reaches it; ``start`` is how many samples of the stream came before them."""
+    for offset in range(0, samples.size, BLOCK):
+        block = samples[offset:offset + BLOCK]
         if block.size < BLOCK:
             block = np.concatenate([block, np.zeros(BLOCK - block.size, dtype=np.float32)])
+        at = (start + offset) / RATE
+        if (wait := at - clock()) > 0:
+            await asyncio.sleep(wait)
         yield AudioIn(block, at)
+
+
+def blocks_of(samples: Samples) -> int:
+    """How many stream samples ``paced`` spends on ``samples``."""
+    return -(-samples.size // BLOCK) * BLOCK
+
+
+async def file_source(samples: Samples, clock: Clock, done: Callable[[], bool],
+                      tail_s: float = 120.0) -> AsyncIterator[AudioIn]:
+    """The recording in real time; then silence until ``done()`` (os1 has finished answering)
+    or ``tail_s`` runs out."""
+    async for frame in paced(samples, clock):
+        yield frame
+    position, quiet = blocks_of(samples), np.zeros(BLOCK, dtype=np.float32)
+    while position < samples.size + tail_s * RATE and not done():
+        async for frame in paced(quiet, clock, position):
+            yield frame
         position += BLOCK
 
 

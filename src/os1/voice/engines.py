@@ -40,21 +40,20 @@ def register_voice_engines(stt: Callable[[str, Callable[..., Any]], None],
     tts("piper", _piper)
 
 
-def load_stt(voice: VoiceSettings, wish: str | None = None) -> SpeechToText:
+def _load(kind: int, what: str, name: str, voice: VoiceSettings, wish: str | None) -> Any:
     from os1.plugins import voice_engines
 
-    factories = voice_engines()[0]
-    if voice.stt not in factories:
-        raise ConfigError(f"no speech-to-text engine {voice.stt!r} (have {sorted(factories)})")
-    engine: SpeechToText = factories[voice.stt](voice, wish)
+    factories = voice_engines()[kind]
+    if name not in factories:
+        raise ConfigError(f"no {what} engine {name!r} (have {sorted(factories)})")
+    return factories[name](voice, wish)
+
+
+def load_stt(voice: VoiceSettings, wish: str | None = None) -> SpeechToText:
+    engine: SpeechToText = _load(0, "speech-to-text", voice.stt, voice, wish)
     return engine
 
 
 def load_tts(voice: VoiceSettings, wish: str | None = None) -> TextToSpeech:
-    from os1.plugins import voice_engines
-
-    factories = voice_engines()[1]
-    if voice.tts not in factories:
-        raise ConfigError(f"no text-to-speech engine {voice.tts!r} (have {sorted(factories)})")
-    engine: TextToSpeech = factories[voice.tts](voice, wish)
+    engine: TextToSpeech = _load(1, "text-to-speech", voice.tts, voice, wish)
     return engine

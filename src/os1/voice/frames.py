@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from os1.voice.audio import Samples
 
 
@@ -156,5 +154,3 @@ class Failed(Frame):
 
     message: str
 
-
-EMPTY = np.zeros(0, dtype=np.float32)

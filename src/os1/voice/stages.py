@@ -46,7 +46,7 @@ from os1.voice.player import Player
 from os1.voice.speakable import Chunker, addressed, is_backchannel
 from os1.voice.stt import SpeechToText
 from os1.voice.tts import TextToSpeech
-from os1.voice.vad import TurnDetector
+from os1.voice.vad import TurnDetector, TurnEvent
 
 Clock = Callable[[], float]
 HALF_DUPLEX_TAIL_S = 0.3
@@ -84,9 +84,8 @@ class Listen(Stage):
             elif event.kind == "hold":
                 await self.push(TurnHold(event.audio))
             else:
-                over, self._started = self._over and not self._interrupted, None
                 self.notify(Mark("turn_end", 0, self.clock()))
-                await self.push(UserTurn(event.audio, event.at - duration(event.audio), event.at, over))
+                await self._end(event)
         if self._started is not None and self._over and not self._interrupted:
             if frame.at - self._started >= self.interrupt_min_s:
                 self._interrupted = True
@@ -95,8 +94,11 @@ class Listen(Stage):
     async def flush(self) -> None:
         """The input ended: a turn still in progress ends here."""
         if (event := self.detector.flush()) is not None:
-            over, self._started = self._over and not self._interrupted, None
-            await self.push(UserTurn(event.audio, event.at - duration(event.audio), event.at, over))
+            await self._end(event)
+
+    async def _end(self, event: TurnEvent) -> None:
+        over, self._started = self._over and not self._interrupted, None
+        await self.push(UserTurn(event.audio, event.at - duration(event.audio), event.at, over))
 
     def _deaf(self, at: float) -> bool:
         """Half duplex (speakers without echo cancelling): ignore the microphone while os1

@@ -20,7 +20,6 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import numpy as np
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -28,28 +27,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from os1.voice.audio import RATE, from_pcm16, to_pcm16
 from os1.voice.conversation import Conversation
 from os1.voice.devices import clocked_output
-from os1.voice.frames import AudioIn, Failed, Frame, Heard, ReplySaved, ReplyText, Resume, Stopped
+from os1.voice.events import event_for
+from os1.voice.frames import AudioIn, Frame
 from os1.voice.player import BLOCK
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE = 1 << 20  # one message of audio: 32 s; anything bigger is refused
-
-
-def event_for(frame: Frame) -> dict[str, Any] | None:
-    """The JSON event a client is sent for a frame, if any."""
-    if isinstance(frame, Heard):
-        return {"type": "heard", "text": frame.text}
-    if isinstance(frame, ReplyText):
-        return {"type": "say", "text": frame.text, "turn": frame.turn}
-    if isinstance(frame, Stopped):
-        return {"type": "paused" if frame.paused else "stopped"}
-    if isinstance(frame, Resume):
-        return {"type": "resumed"}
-    if isinstance(frame, ReplySaved):
-        return {"type": "saved", "turn": frame.turn, "text": frame.spoken, "interrupted": frame.interrupted}
-    if isinstance(frame, Failed):
-        return {"type": "error", "message": frame.message}
-    return None
 
 
 async def socket_audio(ws: WebSocket, report: Callable[[str], None]) -> AsyncIterator[AudioIn]:
