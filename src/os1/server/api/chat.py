@@ -191,5 +191,5 @@ async def chat_socket(ws: WebSocket) -> None:
     if who is None:
         return
     await ChatSocket(site_of(ws), ws, who).run()
-    with contextlib.suppress(RuntimeError):
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # the client may have gone first
         await ws.close()
