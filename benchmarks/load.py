@@ -308,7 +308,7 @@ async def converse(index: int, ws: ClientConnection, args: argparse.Namespace, r
         first = False
         results.answered += 1
         results.conversing.add(index)
-        await asyncio.sleep(args.think_s * rng.uniform(0.5, 1.5))
+        await asyncio.sleep(min(args.think_s * rng.uniform(0.5, 1.5), max(0.0, until - time.monotonic())))
 
 
 async def warm_up(urls: list[str], token: str, results: Results) -> None:
@@ -421,6 +421,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             wait_http(f"http://127.0.0.1:{port}/v1/health", proc, root / f"w{n + 1}.log")
             urls.append(f"ws://127.0.0.1:{port}/v1/chat/ws")
             pids.append(proc.pid)
+            log(f"load: worker w{n + 1} is pid {proc.pid} on port {port}")
         figures = asyncio.run(run_load(args, urls, tokens, pids, model_url))
         for n in range(workers):
             text = (root / f"w{n + 1}.log").read_text(errors="replace")

@@ -49,9 +49,12 @@ def serve(state: CliState, host: str | None, port: int | None, mode: str | None,
     where = f"http://{'[' + chosen.host + ']' if ':' in chosen.host else chosen.host}:{chosen.port}/"
     who = "you alone, no accounts" if chosen.mode == "single" else "accounts"
     click.echo(f"os1 is serving {where} ({who}; model {settings.llm.default}). Ctrl-C stops it.", err=True)
+    # no per-message compression on sockets: replies stream as many small deltas, which it
+    # barely shrinks, while it costs CPU per message and two zlib states per connection
+    # (benchmarks/load.py: about half of the server's memory per idle socket)
     config = uvicorn.Config(create_app(settings), host=chosen.host, port=chosen.port, log_level="warning",
                             proxy_headers=True, backlog=4096, ws_max_size=2 << 20,
-                            timeout_graceful_shutdown=5)
+                            ws_per_message_deflate=False, timeout_graceful_shutdown=5)
     uvicorn.Server(config).run()
 
 
