@@ -9,8 +9,9 @@ token after ``--first-token-ms``, then ``--tokens-per-s``), so what is measured 
 Measured:
   * ``added_ttft_*``: from a client's ``say`` to the first ``delta`` of the reply, minus the model
     server's own time to first token, measured directly against it from this same process all
-    through the run (its median); each user's first turn, which creates their store, is left out
-    and reported on stderr;
+    through the run (its median). Each user's first turn, which opens their store on the
+    worker, is left out and reported on stderr. The active users are returning users: their
+    stores are made during set-up, as they would exist after earlier conversations;
   * ``msgs_per_s``: user messages answered (``done`` received) per second of conversation;
   * ``rss_mb_per_connection``: the growth of the server processes' resident memory from before
     the N sockets connect to after, divided by N (after one warm-up turn per worker, so loading
@@ -56,6 +57,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from os1.config import Settings
 from os1.server.site import open_accounts
+from os1.server.spaces import Spaces
 
 KEYS = ("connected", "active", "errors", "added_ttft_p50_ms", "added_ttft_p95_ms", "msgs_per_s",
         "rss_mb_per_connection")
@@ -192,8 +194,8 @@ def write_config(home: Path, args: argparse.Namespace, model_url: str, dsn: str 
     (home / "config.toml").write_text("\n".join(lines) + "\n")
 
 
-async def make_accounts(settings: Settings, count: int) -> list[str]:
-    """``count`` accounts with one precomputed password hash, and an API token each."""
+async def make_accounts(settings: Settings, count: int) -> list[tuple[str, str]]:
+    """``count`` accounts with one precomputed password hash: each one's id and API token."""
     pool: Any = None
     if settings.memory.backend == "postgres" and settings.memory.postgres_dsn is not None:
         from psycopg_pool import AsyncConnectionPool
@@ -203,11 +205,11 @@ async def make_accounts(settings: Settings, count: int) -> list[str]:
         await pool.open(wait=True, timeout=10)
     accounts = await open_accounts(settings, pool)
     digest = PasswordHasher().hash("load-benchmark-password")
-    tokens: list[str] = [""] * count
+    users: list[tuple[str, str]] = [("", "")] * count
 
     async def one(index: int) -> None:
         account = await accounts.insert(f"load{index:05d}", digest)
-        tokens[index] = (await accounts.new_token(account, "load"))[1]
+        users[index] = (account.id, (await accounts.new_token(account, "load"))[1])
 
     try:
         for start in range(0, count, 64):
@@ -216,7 +218,26 @@ async def make_accounts(settings: Settings, count: int) -> list[str]:
         await accounts.db.close()
         if pool is not None:
             await pool.close()
-    return tokens
+    return users
+
+
+async def prepare_spaces(settings: Settings, user_ids: list[str]) -> None:
+    """The active users have talked to os1 before: their memory store and action ledger
+    exist, made here as a worker makes them. A brand-new user's first turn also creates their
+    store; that is sign-up, not conversation, and a storm of it is not what this measures."""
+    server = settings.server.model_copy(update={"open_users": 64})
+    spaces = Spaces(settings.model_copy(update={"server": server}))
+    await spaces.start()
+
+    async def one(user_id: str) -> None:
+        async with spaces.use(user_id) as space:
+            await space.companion()
+
+    try:
+        for start in range(0, len(user_ids), 32):
+            await asyncio.gather(*(one(u) for u in user_ids[start:start + 32]))
+    finally:
+        await spaces.close()
 
 
 # -- clients ---------------------------------------------------------------------------------
@@ -373,7 +394,7 @@ def report(args: argparse.Namespace, results: Results, connected: int, before: i
         f"{len(results.baseline)} probes)")
     log(f"load: first delta through os1 p50 {pct(ms, 50):.1f} ms, p95 {pct(ms, 95):.1f} ms, "
         f"max {max(ms, default=float('nan')):.1f} ms over {len(ms)} turns; users' first turns "
-        f"(new store) p50 {pct(first, 50):.1f} ms, p95 {pct(first, 95):.1f} ms over {len(first)}")
+        f"(store opened on the worker) p50 {pct(first, 50):.1f} ms, p95 {pct(first, 95):.1f} ms over {len(first)}")
     log(f"load: {results.answered} messages answered, {results.deltas / elapsed:.0f} deltas/s, "
         f"{elapsed:.0f} s of conversation; server RSS {before / 2**20:.0f} MB before connecting, "
         f"{after / 2**20:.0f} MB connected, {final_rss / 2**20:.0f} MB after the conversations")
@@ -411,9 +432,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         env = {**os.environ, "OS1_HOME": str(home)}
         os.environ["OS1_HOME"] = str(home)
         started = time.monotonic()
-        tokens = asyncio.run(make_accounts(Settings(), args.users + 1))
+        users = asyncio.run(make_accounts(Settings(), args.users + 1))
+        tokens = [token for _, token in users]
         log(f"load: {args.setup}, {workers} worker(s), embedder {args.embedder}, fd limit {hard}; "
-            f"{len(tokens)} accounts made in {time.monotonic() - started:.1f} s")
+            f"{len(users)} accounts made in {time.monotonic() - started:.1f} s")
+        started = time.monotonic()
+        asyncio.run(prepare_spaces(Settings(), [user_id for user_id, _ in users[: args.active]]))
+        log(f"load: {args.active} active users' stores made in {time.monotonic() - started:.1f} s")
         urls, pids = [], []
         for n in range(workers):
             port = free_port()

@@ -3,6 +3,7 @@ the chat model, the embedder, the memory store, the persona and the companion.""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -102,8 +103,10 @@ class Runtime:
         tools = [*memory_tools(self.store), *plugin_tools(), *self.everyday_tools()] if wanted else []
         local = self.settings.llm.models[self.model_name].kind == "llamacpp"
         settings = replace(turn_settings(self.settings, self.model_name), prewarm=interactive and local)
-        return Companion(self.model, self.store, await self.persona(), settings, tools,
-                         open_guard(self.settings))
+        # the ledger is a SQLite file opened (and created) on a thread: a server builds
+        # companions on its event loop, where file creation would hold up every other socket
+        guard = await asyncio.to_thread(open_guard, self.settings)
+        return Companion(self.model, self.store, await self.persona(), settings, tools, guard)
 
     def everyday_tools(self) -> list[Tool]:
         """Mail, calendar and contact tools for the accounts that are set up."""

@@ -133,14 +133,19 @@ class Spaces:
         return Space(user_id, runtime)
 
     async def _evict(self) -> None:
+        """Close the least recently used spaces nobody is using, down to ``open_users``. They
+        leave the table before the first close is awaited, so evictions running at once (one
+        after every turn) never pick the same space twice."""
         limit = max(1, self.settings.server.open_users)
-        for user_id in list(self._open):
+        evicted: list[Space] = []
+        for user_id, space in list(self._open.items()):
             if len(self._open) <= limit:
-                return
-            space = self._open[user_id]
+                break
             if space.holders == 0 and not space.turn.locked() and not space.voice.locked():
                 del self._open[user_id]
-                await space.close()
+                evicted.append(space)
+        for space in evicted:
+            await space.close()
 
     async def close(self) -> None:
         for space in list(self._open.values()):
