@@ -103,6 +103,12 @@ def raise_fd_limit() -> int:
     return hard
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_bytes(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -343,7 +349,7 @@ async def warm_up(urls: list[str], token: str, results: Results) -> None:
 
 
 async def run_load(args: argparse.Namespace, urls: list[str], tokens: list[str], pids: list[int],
-                   model_url: str) -> dict[str, Any]:
+                   model_url: str, model_pid: int) -> dict[str, Any]:
     results = Results()
     async with httpx.AsyncClient(timeout=30) as client:
         await model_ttft(client, model_url)  # the connection, once
@@ -363,9 +369,15 @@ async def run_load(args: argparse.Namespace, urls: list[str], tokens: list[str],
     until = time.monotonic() + args.duration_s
     talkers = [(i, ws) for i, ws in enumerate(sockets[: args.active]) if ws is not None]
     began = time.monotonic()
+    watched = {"os1": pids, "model server": [model_pid], "clients": [os.getpid()]}
+    cpu = {name: sum(cpu_seconds(p) for p in group) for name, group in watched.items()}
     await asyncio.gather(probe(model_url, results, until),
                          *(converse(i, ws, args, results, until) for i, ws in talkers))
     elapsed = time.monotonic() - began
+    used = ", ".join(f"{name} {(sum(cpu_seconds(p) for p in group) - cpu[name]) / elapsed:.0%}"
+                     for name, group in watched.items())
+    log(f"load: CPU while conversing (of one core): {used}; load average {os.getloadavg()[0]:.1f}"
+        f" on {os.cpu_count()} cores (other work on this machine included)")
     dropped = sum(1 for ws in opened if ws.state.name != "OPEN")
     for _ in range(dropped):
         results.error("a socket was closed by the server")
@@ -394,7 +406,8 @@ def report(args: argparse.Namespace, results: Results, connected: int, before: i
         f"{len(results.baseline)} probes)")
     log(f"load: first delta through os1 p50 {pct(ms, 50):.1f} ms, p95 {pct(ms, 95):.1f} ms, "
         f"max {max(ms, default=float('nan')):.1f} ms over {len(ms)} turns; users' first turns "
-        f"(store opened on the worker) p50 {pct(first, 50):.1f} ms, p95 {pct(first, 95):.1f} ms over {len(first)}")
+        f"(store opened on the worker) p50 {pct(first, 50):.1f} ms, p95 {pct(first, 95):.1f} ms "
+        f"over {len(first)}")
     log(f"load: {results.answered} messages answered, {results.deltas / elapsed:.0f} deltas/s, "
         f"{elapsed:.0f} s of conversation; server RSS {before / 2**20:.0f} MB before connecting, "
         f"{after / 2**20:.0f} MB connected, {final_rss / 2**20:.0f} MB after the conversations")
@@ -447,7 +460,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             urls.append(f"ws://127.0.0.1:{port}/v1/chat/ws")
             pids.append(proc.pid)
             log(f"load: worker w{n + 1} is pid {proc.pid} on port {port}")
-        figures = asyncio.run(run_load(args, urls, tokens, pids, model_url))
+        figures = asyncio.run(run_load(args, urls, tokens, pids, model_url, model.pid))
         for n in range(workers):
             text = (root / f"w{n + 1}.log").read_text(errors="replace")
             if "Traceback" in text:

@@ -77,6 +77,24 @@ def _parse_arguments(raw: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {"_malformed": raw}
 
 
+async def _chunks(reply: Any) -> AsyncIterator[dict[str, Any]]:
+    """The streamed chunks as plain dicts, one ``json.loads`` per Server-Sent Event. The SDK's
+    own stream builds a typed object for every token, which on a busy server cost more event
+    loop time than the rest of the turn together (benchmarks/load.py)."""
+    async for line in reply.iter_lines():
+        if not line.startswith("data:"):
+            continue
+        data = line[5:].strip()
+        if data == "[DONE]":
+            return
+        chunk = json.loads(data)
+        if not isinstance(chunk, dict):
+            raise ValueError(f"a chunk is not a JSON object: {data[:80]}")
+        if chunk.get("error"):  # an error reported inside the stream
+            raise openai.APIError(str(chunk["error"])[:300], reply.http_request, body=chunk)
+        yield chunk
+
+
 class OpenAICompatModel:
     """A model served over the OpenAI chat-completions API."""
 
@@ -128,29 +146,32 @@ class OpenAICompatModel:
             kwargs["response_format"] = {"type": "json_schema", "json_schema": {
                 "name": "os1_output", "schema": opts.json_schema}}
         with map_openai_errors(self.base_url):
-            async for event in self._events(await self._client.chat.completions.create(**kwargs)):
-                yield event
+            async with self._client.chat.completions.with_streaming_response.create(**kwargs) as reply:
+                async for event in self._events(_chunks(reply)):
+                    yield event
 
-    async def _events(self, chunks: Any) -> AsyncIterator[StreamEvent]:
+    async def _events(self, chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[StreamEvent]:
         pending: dict[int, dict[str, str]] = {}
         reason, usage = "stop", Usage()
         async for chunk in chunks:
-            if chunk.usage is not None:
-                usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
-            if not chunk.choices:
+            if counts := chunk.get("usage"):
+                usage = Usage(int(counts.get("prompt_tokens") or 0),
+                              int(counts.get("completion_tokens") or 0))
+            if not chunk.get("choices"):
                 continue
-            choice = chunk.choices[0]
-            if choice.delta.content:
-                yield TextDelta(choice.delta.content)
-            for tc in choice.delta.tool_calls or []:
-                slot = pending.setdefault(tc.index, {"id": "", "name": "", "args": ""})
-                slot["id"] = tc.id or slot["id"]
-                if tc.function is not None:
-                    name = tc.function.name or ""
+            choice = chunk["choices"][0]
+            delta = choice.get("delta") or {}
+            if content := delta.get("content"):
+                yield TextDelta(str(content))
+            for tc in delta.get("tool_calls") or []:
+                slot = pending.setdefault(int(tc.get("index") or 0), {"id": "", "name": "", "args": ""})
+                slot["id"] = tc.get("id") or slot["id"]
+                if (function := tc.get("function")) is not None:
+                    name = function.get("name") or ""
                     if name != slot["name"]:  # some servers repeat the whole name in every chunk
                         slot["name"] += name
-                    slot["args"] += tc.function.arguments or ""
-            reason = choice.finish_reason or reason
+                    slot["args"] += function.get("arguments") or ""
+            reason = choice.get("finish_reason") or reason
         for index, slot in sorted(pending.items()):
             call_id = slot["id"] or f"call_{index}"
             yield ToolCallEvent(ToolCall(call_id, slot["name"], _parse_arguments(slot["args"])))
