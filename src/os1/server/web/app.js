@@ -115,13 +115,13 @@ function show(name) {
   const screen = name === "register" ? "login" : name;
   const changed = state.screen !== name;
   state.screen = name;
-  for (const section of document.querySelectorAll("[data-screen]")) section.hidden = section.dataset.screen !== screen;
+  for (const section of document.querySelectorAll("section[data-screen]")) section.hidden = section.dataset.screen !== screen;
   $("top").hidden = !state.me || !state.me.onboarded;
   for (const link of document.querySelectorAll("nav a")) {
     if (link.dataset.route === name) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  document.body.dataset.screen = name;
+  document.body.dataset.view = name;
   if (name === "login" || name === "register") showLogin(name);
   if (name === "welcome") welcome();
   if (name === "chat") chat.history();

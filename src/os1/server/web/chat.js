@@ -39,6 +39,7 @@ export class Chat {
     this.retries = 0;
     this.wanted = false;   // keep the socket open while logged in
     this.historyShown = false;
+    this.historyLoading = null; // the history request, which new lines wait for (no duplicates)
     this.voiceTurns = new Map();
   }
 
@@ -87,8 +88,9 @@ export class Chat {
     return this.turns.length > 0;
   }
 
-  /** Say something: shown at once, answered as the reply streams in. */
-  say(text) {
+  /** Say something: shown at once (after the earlier conversation), answered as the reply streams in. */
+  async say(text) {
+    if (this.historyLoading) await this.historyLoading;
     this.log.append(bubble("user", text));
     const item = bubble("os", "");
     item.dataset.state = "waiting";
@@ -233,9 +235,16 @@ export class Chat {
   }
 
   /** Show the recent conversation once, so a reload does not start from a blank page. */
-  async history() {
-    if (this.historyShown) return;
+  history() {
+    if (this.historyShown) return this.historyLoading;
     this.historyShown = true;
+    this.historyLoading = this.loadHistory().finally(() => {
+      this.historyLoading = null;
+    });
+    return this.historyLoading;
+  }
+
+  async loadHistory() {
     let items = [];
     try {
       items = (await api("GET", "/v1/memories?kind=utterance&limit=30")).items || [];
