@@ -170,6 +170,27 @@ class VoiceSettings(BaseModel):
     follow_up_s: float = 20.0
 
 
+class ServerSettings(BaseModel):
+    """``os1 serve``: the HTTP API, the web app and the sockets (docs/api.md, docs/deploy.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = 8371
+    # single: the local user, no accounts (loopback only); multi: accounts, one store per user
+    mode: Literal["single", "multi"] = "single"
+    registration: bool = True  # multi: anyone may sign up (otherwise `os1 users create`)
+    origins: list[str] = Field(default_factory=list)  # extra allowed Origins, e.g. https://os1.example
+    redis_url: SecretStr | None = None  # several workers: pub/sub, jobs and shared rate limits
+    worker: str | None = None  # this worker's name in logs and /v1/health; None: host and pid
+    session_days: float = 30.0
+    turns_per_minute: int = 30  # per user
+    requests_per_minute: int = 600  # per user, all API calls
+    login_attempts: int = 5  # per account and per address in 15 minutes, then refused
+    open_users: int = 256  # stores kept open per worker; the least recently used are closed
+    max_body_bytes: int = 2_000_000
+
+
 class Settings(BaseSettings):
     """Everything os1 can be told. See ``os1 config show``."""
 
@@ -183,6 +204,7 @@ class Settings(BaseSettings):
     mail: MailSettings = Field(default_factory=MailSettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -219,6 +241,8 @@ def masked(settings: Settings) -> dict[str, Any]:
     for secret in ("encryption_key", "postgres_dsn"):
         if getattr(settings.memory, secret) is not None:
             data["memory"][secret] = "********"
+    if settings.server.redis_url is not None:
+        data["server"]["redis_url"] = "********"
     for section in ("mail", "calendar"):
         if getattr(settings, section).password is not None:
             data[section]["password"] = "********"

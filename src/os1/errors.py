@@ -14,6 +14,7 @@ that says what happened and how to fix it, in one line.
     │   ├── ToolInputError     the model called a tool with bad arguments
     │   └── ToolFailed         the tool ran and failed
     ├── MemoryStoreError       the store cannot be opened or written
+    ├── AccountError           a registration, login or account change refused (os1 serve)
     └── VoiceError             an audio file, device or speech engine cannot be used
         ├── BadAudio           an audio file that cannot be used (also an InputError)
         └── NoAudioDevice      no microphone or speaker (use files instead)
@@ -83,4 +84,8 @@ class NoAudioDevice(VoiceError):
 
 
 class BadAudio(VoiceError, InputError):
+    pass
+
+
+class AccountError(Os1Error):
     pass

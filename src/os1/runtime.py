@@ -12,7 +12,7 @@ from os1.config import Settings
 from os1.errors import ConfigError
 from os1.llm.backends import build_model
 from os1.llm.base import ChatModel
-from os1.memory.base import MemoryStore
+from os1.memory.base import Embedder, MemoryStore
 from os1.memory.embedders import load_embedder
 from os1.memory.sqlite import SQLiteMemory, store_path
 from os1.plugins import plugin_tools
@@ -22,10 +22,12 @@ from os1.tools.base import Tool
 from os1.tools.memory import memory_tools
 
 
-async def open_store(settings: Settings) -> MemoryStore:
+async def open_store(settings: Settings, embedder: Embedder | None = None,
+                     pool: Any | None = None) -> MemoryStore:
     """The configured user's store: a SQLite file (encrypted if a key is set), or their rows in
-    a shared PostgreSQL database."""
-    embedder = load_embedder(settings.memory.embedder)
+    a shared PostgreSQL database. A server passes the embedder (and connection pool) that all
+    its users share."""
+    embedder = embedder or load_embedder(settings.memory.embedder)
     memory = settings.memory
     if memory.backend == "postgres":
         if memory.postgres_dsn is None:
@@ -35,7 +37,7 @@ async def open_store(settings: Settings) -> MemoryStore:
         except ImportError:
             raise ConfigError("the postgres backend needs its extra: pip install 'os1[postgres]'") from None
 
-        return await PostgresMemory.open(memory.postgres_dsn.get_secret_value(), settings.user,
+        return await PostgresMemory.open(pool or memory.postgres_dsn.get_secret_value(), settings.user,
                                          embedder)
     key = memory.encryption_key
     return await SQLiteMemory.open(store_path(settings.home, settings.user), embedder,
@@ -71,6 +73,7 @@ class Runtime:
     model_name: str
     _model: ChatModel | None = None
     _closers: list[Any] = field(default_factory=list)
+    shared_model: bool = False  # a server's model, serving many users: not closed with the runtime
 
     @classmethod
     async def open(cls, settings: Settings, model_name: str | None = None) -> Runtime:
@@ -113,6 +116,6 @@ class Runtime:
     async def close(self) -> None:
         for close in self._closers:
             await close()
-        if self._model is not None:
+        if self._model is not None and not self.shared_model:
             await self._model.aclose()
         await self.store.close()

@@ -68,11 +68,14 @@ def _register() -> None:
         models_cmd,
         music_cmd,
         onboard_cmd,
+        serve_cmd,
         share_cmd,
         voice_cmd,
     )
 
     cli.add_command(chat.chat)
+    cli.add_command(serve_cmd.serve)
+    cli.add_command(serve_cmd.users)
     cli.add_command(chat.say)
     cli.add_command(onboard_cmd.onboard)
     cli.add_command(memory_cmd.memory)

@@ -1,0 +1,147 @@
+"""``os1 serve`` (the API, the web app and the sockets) and ``os1 users`` (accounts for
+multi-user mode)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+
+from os1.cli.main import CliState
+from os1.config import Settings
+from os1.errors import AccountError, ConfigError
+from os1.server.accounts import Accounts
+
+T = TypeVar("T")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@click.command()
+@click.option("--host", help="Address to listen on (default: server.host, 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default: server.port, 8371).")
+@click.option("--mode", type=click.Choice(["single", "multi"]),
+              help="single: you, on this machine, no accounts; multi: accounts (default: server.mode).")
+@click.option("--worker", metavar="NAME", help="This worker's name in logs and /v1/health.")
+@click.pass_obj
+def serve(state: CliState, host: str | None, port: int | None, mode: str | None, worker: str | None) -> None:
+    """Serve os1 over HTTP: the web app at /, the API under /v1 (docs/api.md), chat and voice
+    sockets. Ctrl-C stops it."""
+    import uvicorn
+
+    from os1.server.app import create_app
+
+    server = state.settings.server
+    changes = {k: v for k, v in (("host", host), ("port", port), ("mode", mode), ("worker", worker)) if v}
+    settings = state.settings.model_copy(update={"server": server.model_copy(update=changes)})
+    if state.model_name:
+        if state.model_name not in settings.llm.models:
+            raise ConfigError(f"no model named {state.model_name!r}; see `os1 models`")
+        llm = settings.llm.model_copy(update={"default": state.model_name})
+        settings = settings.model_copy(update={"llm": llm})
+    chosen = settings.server
+    if chosen.mode == "single" and chosen.host not in LOOPBACK:
+        raise ConfigError(f"single-user mode serves only this machine; to listen on {chosen.host},"
+                          " use --mode multi (accounts)")
+    where = f"http://{'[' + chosen.host + ']' if ':' in chosen.host else chosen.host}:{chosen.port}/"
+    who = "you alone, no accounts" if chosen.mode == "single" else "accounts"
+    click.echo(f"os1 is serving {where} ({who}; model {settings.llm.default}). Ctrl-C stops it.", err=True)
+    config = uvicorn.Config(create_app(settings), host=chosen.host, port=chosen.port, log_level="warning",
+                            proxy_headers=True, backlog=4096, ws_max_size=2 << 20,
+                            timeout_graceful_shutdown=5)
+    uvicorn.Server(config).run()
+
+
+def _with_accounts(settings: Settings, work: Callable[[Accounts], Awaitable[T]]) -> T:
+    async def go() -> T:
+        from os1.server.site import open_accounts
+
+        pool = None
+        if settings.memory.backend == "postgres" and settings.memory.postgres_dsn is not None:
+            from psycopg_pool import AsyncConnectionPool
+
+            pool = AsyncConnectionPool(settings.memory.postgres_dsn.get_secret_value(), min_size=1,
+                                       max_size=2, open=False)
+            await pool.open(wait=True, timeout=10)
+        accounts = await open_accounts(settings, pool)
+        try:
+            return await work(accounts)
+        finally:
+            await accounts.db.close()
+            if pool is not None:
+                await pool.close()
+
+    return asyncio.run(go())
+
+
+@click.group()
+def users() -> None:
+    """Accounts for `os1 serve --mode multi`: create, list, disable, enable, and API tokens."""
+
+
+@users.command()
+@click.argument("username")
+@click.option("--admin", is_flag=True, help="May manage the site.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_obj
+def create(state: CliState, username: str, admin: bool, password_stdin: bool) -> None:
+    """Create an account (asks for its password)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    account = _with_accounts(state.settings, lambda a: a.create(username, password, admin=admin))
+    click.echo(f"Created {account.username} ({account.id}).")
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per account.")
+@click.pass_obj
+def list_(state: CliState, as_json: bool) -> None:
+    """Every account, oldest first."""
+    for account in _with_accounts(state.settings, lambda a: a.all()):
+        if as_json:
+            click.echo(json.dumps(account.__dict__))
+        else:
+            flags = " ".join(f for f, on in (("admin", account.admin), ("disabled", account.disabled)) if on)
+            click.echo(f"{account.username:<24} {account.id}  {flags}".rstrip())
+
+
+def _switch(state: CliState, username: str, disabled: bool) -> None:
+    account = _with_accounts(state.settings, lambda a: a.set_disabled(username, disabled))
+    click.echo(f"{account.username} is {'disabled and logged out' if disabled else 'enabled'}.")
+
+
+@users.command()
+@click.argument("username")
+@click.pass_obj
+def disable(state: CliState, username: str) -> None:
+    """Refuse an account's logins and tokens, and end its sessions now."""
+    _switch(state, username, True)
+
+
+@users.command()
+@click.argument("username")
+@click.pass_obj
+def enable(state: CliState, username: str) -> None:
+    """Let a disabled account in again."""
+    _switch(state, username, False)
+
+
+@users.command()
+@click.argument("username")
+@click.option("--name", "label", default="cli", show_default=True, help="What the token is for.")
+@click.pass_obj
+def token(state: CliState, username: str, label: str) -> None:
+    """Make an API token for USERNAME and print it (it is shown only this once)."""
+    async def make(accounts: Accounts) -> Any:
+        account = await accounts.by_name(username)
+        if account is None:
+            raise AccountError(f"no account named {username!r}")
+        return await accounts.new_token(account, label)
+
+    _, secret = _with_accounts(state.settings, make)
+    click.echo(secret)

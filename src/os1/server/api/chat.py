@@ -1,0 +1,195 @@
+"""Talking in text: one whole turn over HTTP, or streamed turns over ``/v1/chat/ws``.
+
+A turn runs under the user's turn lock (two devices take turns, never interleave) and holds
+the user's space only while it runs, so an idle socket costs no open store. When a turn ends,
+the user's other sockets, on any worker, get a ``turn`` notice."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
+
+from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone
+from os1.errors import InputError, Os1Error
+from os1.server.api.schemas import ChatReply, ChatRequest, Memory
+from os1.server.auth import ApiError, Caller, caller, check_host, identify, limit, same_origin, site_of
+from os1.server.site import Site
+from os1.types import TextDelta
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["chat"])
+Who = Annotated[Caller, Depends(caller)]
+Emit = Callable[[dict[str, Any]], None]
+MAX_MESSAGE = 200_000  # characters in one socket message
+
+
+def _event(event: object) -> dict[str, Any] | None:
+    match event:
+        case Recalled(memories):
+            return {"type": "recalled", "memories": [Memory.of(m).model_dump() for m in memories]}
+        case TextDelta(text):
+            return {"type": "delta", "text": text}
+        case ConfirmationNeeded():
+            return {"type": "confirm", "action_id": event.action_id, "tool": event.tool,
+                    "preview": event.preview, "reasons": list(event.reasons)}
+        case ToolActivity(call, result):
+            return {"type": "tool", "name": call.name, "result": result[:2000]}
+        case TurnDone():
+            return {"type": "done", "reply": event.reply, "reply_id": event.reply_id,
+                    "said_id": event.user_id, "interrupted": event.interrupted}
+    return None
+
+
+async def run_turn(site: Site, user_id: str, text: str, emit: Emit) -> dict[str, Any] | None:
+    """One turn, its events handed to ``emit`` as they happen; the ``done`` event, if it got
+    that far. Bad input and model failures are ``error`` events, never exceptions."""
+    await limit(site, f"turn:{user_id}", site.settings.server.turns_per_minute, "messages")
+    done: dict[str, Any] | None = None
+    async with site.spaces.use(user_id) as space, space.turn:
+        companion = await space.companion()
+        before = companion.last_turn
+        try:
+            async for event in companion.respond(text):
+                if (message := _event(event)) is not None:
+                    emit(message)
+                    if message["type"] == "done":
+                        done = message
+        except Os1Error as exc:
+            emit({"type": "error", "message": str(exc)})
+        except asyncio.CancelledError:  # stopped: the reply was kept as far as it went
+            if companion.last_turn is not None and companion.last_turn is not before:
+                emit(_event(companion.last_turn) or {})
+            raise
+    return done
+
+
+@router.post("/v1/chat", response_model=ChatReply)
+async def chat(body: ChatRequest, who: Who, request: Request) -> ChatReply:
+    """One turn, answered whole (for clients that do not stream)."""
+    events: list[dict[str, Any]] = []
+    site = site_of(request)
+    done = await run_turn(site, who.user_id, body.text, events.append)
+    if done is None:
+        error = next((e["message"] for e in events if e["type"] == "error"), "the turn did not finish")
+        raise ApiError(400 if "message" in error or "empty" in error else 502, error)
+    await site.hub.publish(who.user_id, _notice(body.text, done))
+    recalled: list[dict[str, Any]] = next((e["memories"] for e in events if e["type"] == "recalled"), [])
+    confirm = next((e for e in events if e["type"] == "confirm"), None)
+    return ChatReply(reply=done["reply"], reply_id=done["reply_id"], said_id=done["said_id"],
+                     recalled=[Memory(**m) for m in recalled], confirm=confirm)
+
+
+def _notice(said: str, done: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "notice", "kind": "turn", "said": said, "reply": done["reply"],
+            "reply_id": done["reply_id"]}
+
+
+async def accept(ws: WebSocket) -> Caller | None:
+    """Authenticate a socket before accepting it; refused sockets are closed (HTTP 403)."""
+    site = site_of(ws)
+    try:
+        check_host(site, ws)
+    except ApiError:
+        await ws.close(code=1008)
+        return None
+    who = await identify(site, ws) if same_origin(site, ws) else None
+    if who is None:
+        await ws.close(code=1008)
+        return None
+    await ws.accept()
+    return who
+
+
+def _parse(raw: str) -> dict[str, Any]:
+    if len(raw) > MAX_MESSAGE:
+        raise InputError(f"a message is at most {MAX_MESSAGE:,} characters")
+    try:
+        message = json.loads(raw)
+    except ValueError:
+        raise InputError('a message is a JSON object such as {"type": "say", "text": "hello"}') from None
+    if not isinstance(message, dict) or message.get("type") not in ("say", "stop"):
+        raise InputError('a message has "type" "say" (with "text") or "stop"')
+    if message["type"] == "say" and not isinstance(message.get("text"), str):
+        raise InputError('"say" needs "text", a string')
+    return message
+
+
+class ChatSocket:
+    """One open chat socket: a reader, a sender and the turns, one after another."""
+
+    def __init__(self, site: Site, ws: WebSocket, who: Caller) -> None:
+        self.site, self.ws, self.who = site, ws, who
+        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.said: asyncio.Queue[str] = asyncio.Queue()
+        self.turn: asyncio.Task[None] | None = None
+        self.socket_id = 0
+
+    async def run(self) -> None:
+        self.socket_id = await self.site.hub.join(self.who.user_id, self.outbox.put_nowait)
+        tasks = [asyncio.create_task(self._send()), asyncio.create_task(self._turns())]
+        try:
+            await self._read()
+        finally:
+            for task in tasks:
+                task.cancel()
+            if self.turn is not None:
+                self.turn.cancel()
+            for task in [*tasks, *([self.turn] if self.turn else [])]:
+                with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                    await task
+            await self.site.hub.leave(self.who.user_id, self.socket_id)
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                raw = await self.ws.receive_text()
+            except (WebSocketDisconnect, RuntimeError, KeyError):
+                return
+            try:
+                message = _parse(raw)
+            except InputError as exc:
+                self.outbox.put_nowait({"type": "error", "message": str(exc)})
+                continue
+            if message["type"] == "stop":
+                if self.turn is not None and not self.turn.done():
+                    self.turn.cancel()
+            else:
+                self.said.put_nowait(message["text"])
+
+    async def _turns(self) -> None:
+        while True:
+            text = await self.said.get()
+            self.turn = asyncio.create_task(self._turn(text))
+            await asyncio.wait([self.turn])  # a stopped turn ends here; a closed socket ends us
+
+    async def _turn(self, text: str) -> None:
+        try:
+            done = await run_turn(self.site, self.who.user_id, text, self.outbox.put_nowait)
+        except ApiError as exc:  # rate limited
+            self.outbox.put_nowait({"type": "error", "message": str(exc.detail)})
+            return
+        if done is not None:
+            await self.site.hub.publish(self.who.user_id, _notice(text, done), skip=self.socket_id)
+
+    async def _send(self) -> None:
+        while True:
+            event = await self.outbox.get()
+            await self.ws.send_text(json.dumps(event))
+
+
+@router.websocket("/v1/chat/ws")
+async def chat_socket(ws: WebSocket) -> None:
+    """Streamed turns: send ``say``/``stop``; receive ``recalled``, ``delta``, ``done``, ``error``
+    and ``notice`` events (docs/api.md)."""
+    who = await accept(ws)
+    if who is None:
+        return
+    await ChatSocket(site_of(ws), ws, who).run()
+    with contextlib.suppress(RuntimeError):
+        await ws.close()

@@ -1,0 +1,154 @@
+"""The JSON bodies of the API, as pydantic models: validated on the way in, and the source of
+the OpenAPI description (``/openapi.json``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from os1.memory.base import MemoryItem
+
+Name = Field(min_length=1, max_length=64)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Credentials(Strict):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class Me(BaseModel):
+    id: str
+    username: str
+    admin: bool
+    onboarded: bool
+    user_name: str | None = None
+    os_name: str | None = None
+
+
+class SessionInfo(BaseModel):
+    mode: Literal["single", "multi"]
+    registration: bool
+    user: Me | None = None
+    csrf: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    mode: Literal["single", "multi"]
+    worker: str
+    connected: int
+    open_users: int
+
+
+class TokenRequest(Strict):
+    name: str = Name
+
+
+class TokenInfo(BaseModel):
+    id: str
+    name: str
+    created_at: float
+
+
+class NewToken(BaseModel):
+    id: str
+    name: str
+    token: str
+
+
+class Question(BaseModel):
+    key: str
+    text: str
+    skippable: bool
+
+
+class Onboarding(BaseModel):
+    done: bool
+    questions: list[Question]
+
+
+class Answers(Strict):
+    answers: dict[str, str] = Field(max_length=16)
+
+
+class Introduction(BaseModel):
+    os_name: str
+    introduction: str
+
+
+class Memory(BaseModel):
+    id: int
+    kind: Literal["utterance", "fact"]
+    text: str
+    created_at: float
+    role: str | None = None
+    provenance: str
+    subject: str | None = None
+    predicate: str | None = None
+    object: str | None = None
+    valid_to: float | None = None
+    status: str
+
+    @classmethod
+    def of(cls, item: MemoryItem) -> Memory:
+        return cls(id=item.id, kind=item.kind, text=item.text, created_at=item.created_at, role=item.role,
+                   provenance=item.provenance, subject=item.subject, predicate=item.predicate,
+                   object=item.object, valid_to=item.valid_to, status=item.status)
+
+
+class Memories(BaseModel):
+    items: list[Memory]
+
+
+class MemoryDetail(BaseModel):
+    item: Memory
+    related: dict[str, list[Memory]]
+
+
+class MemoryEdit(Strict):
+    text: str = Field(min_length=1, max_length=16_000)
+
+
+class Imported(BaseModel):
+    imported: int
+
+
+class ChatRequest(Strict):
+    text: str = Field(min_length=1, max_length=100_000)
+
+
+class ChatReply(BaseModel):
+    reply: str
+    reply_id: int | None
+    said_id: int
+    recalled: list[Memory]
+    confirm: dict[str, Any] | None = None
+
+
+class Preferences(BaseModel):
+    model: str
+    models: list[str]
+    voice: str
+    quiet_hours: str
+
+
+class PreferencesChange(Strict):
+    model: str | None = Field(default=None, max_length=64)
+    voice: str | None = Field(default=None, max_length=200)
+    quiet_hours: str | None = Field(default=None, max_length=20)
+
+
+class ReminderRequest(Strict):
+    text: str = Field(min_length=1, max_length=500)
+    in_seconds: float = Field(ge=0, le=366 * 86400)
+
+
+class Reminder(BaseModel):
+    id: str
+    text: str
+    at: float

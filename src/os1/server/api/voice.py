@@ -1,0 +1,44 @@
+"""Talking out loud over ``/v1/voice``: the WebSocket audio transport of docs/voice.md, for the
+authenticated user. The speech recognizer is loaded once per worker, on the first call; each
+conversation gets its own companion (its own session in memory) and a voice shaped by the
+user's wish."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from fastapi import APIRouter, WebSocket
+
+from os1.server.api.chat import accept
+from os1.server.auth import site_of
+from os1.voice.conversation import Conversation
+from os1.voice.engines import load_tts
+from os1.voice.transport import SocketSession
+
+router = APIRouter(tags=["voice"])
+
+
+@router.websocket("/v1/voice")
+async def voice_socket(ws: WebSocket) -> None:
+    who = await accept(ws)
+    if who is None:
+        return
+    site = site_of(ws)
+    async with site.spaces.use(who.user_id) as space:
+        if space.voice.locked():
+            busy = "another spoken conversation is open; hang it up first"
+            await ws.send_json({"type": "error", "message": busy})
+        else:
+            async with space.voice:
+                stt = await site.voice()
+                companion = await space.runtime.companion()
+                wish = companion.persona.profile.get("voice")
+                tts = await asyncio.to_thread(load_tts, site.settings.voice, wish)
+                conversation = Conversation(companion, stt, tts, site.settings.voice)
+                session = SocketSession(ws)
+                conversation.pipeline.observers.append(session.observe)
+                await session.run(conversation)
+                await companion.drain()
+    with contextlib.suppress(RuntimeError):
+        await ws.close()

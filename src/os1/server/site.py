@@ -1,0 +1,130 @@
+"""What one worker holds for everybody it serves: settings, accounts, users' spaces, the hub,
+jobs, rate limits and the voice engines. Built once by ``os1 serve`` and kept in the app state."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from os1.config import Settings
+from os1.errors import ConfigError
+from os1.server.accounts import Account, Accounts
+from os1.server.database import PostgresDatabase, SQLiteDatabase
+from os1.server.hub import Hub
+from os1.server.jobs import Job, Jobs
+from os1.server.limits import Limiter, LocalLimiter, RedisLimiter
+from os1.server.spaces import Spaces
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Site:
+    settings: Settings
+    spaces: Spaces
+    hub: Hub
+    jobs: Jobs
+    limiter: Limiter
+    secret: bytes  # signs the single-user CSRF token
+    accounts: Accounts | None = None  # None: single mode
+    redis: Any | None = None
+    stt: Any | None = None  # the speech recognizer, loaded on the first spoken conversation
+    _voice_loading: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def mode(self) -> str:
+        return self.settings.server.mode
+
+    @property
+    def worker(self) -> str:
+        return self.hub.worker
+
+    def local_account(self) -> Account:
+        """Single mode: the one user, who owns the machine."""
+        return Account(self.settings.user, self.settings.user, admin=True)
+
+    def local_csrf(self) -> str:
+        return hmac.new(self.secret, b"os1-csrf", hashlib.sha256).hexdigest()
+
+    async def remind(self, job: Job) -> None:
+        """A due reminder goes to every open socket of its user, on any worker."""
+        await self.hub.publish(job["user"], {"type": "notice", "kind": "reminder",
+                                             "text": job.get("text", ""), "at": job["at"]})
+
+    async def voice(self) -> Any:
+        """The worker's speech recognizer (one for all users)."""
+        async with self._voice_loading:
+            if self.stt is None:
+                from os1.voice.engines import load_stt
+
+                self.stt = await asyncio.to_thread(load_stt, self.settings.voice)
+            return self.stt
+
+    async def close(self) -> None:
+        await self.jobs.close()
+        await self.hub.close()
+        await self.spaces.close()
+        if self.accounts is not None:
+            await self.accounts.db.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def _secret(home: Path) -> bytes:
+    """A random key kept in the data directory, readable only by its owner."""
+    path = home / "server-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+    return bytes.fromhex(path.read_text().strip())
+
+
+def _redis(settings: Settings) -> Any | None:
+    if settings.server.redis_url is None:
+        return None
+    import redis.asyncio as aioredis
+
+    return aioredis.from_url(settings.server.redis_url.get_secret_value())
+
+
+async def open_accounts(settings: Settings, pool: Any | None) -> Accounts:
+    """The site's accounts: in the shared PostgreSQL database (on ``pool``) when the stores are
+    there, else in a SQLite file in the data directory."""
+    db = (PostgresDatabase(pool) if pool is not None
+          else await SQLiteDatabase.open(settings.home / "accounts.sqlite3"))
+    accounts = Accounts(db)
+    await accounts.migrate()
+    return accounts
+
+
+async def open_site(settings: Settings) -> Site:
+    """Everything a worker needs, checked before it accepts a connection."""
+    server = settings.server
+    if server.mode == "multi" and settings.memory.encryption_key is not None:
+        raise ConfigError("memory.encryption_key is one user's key: multi mode cannot use it")
+    redis = _redis(settings)
+    if redis is not None:
+        try:
+            await redis.ping()
+        except Exception as exc:
+            raise ConfigError(f"cannot reach Redis at server.redis_url: {exc}") from None
+    worker = server.worker or f"{socket.gethostname()}-{os.getpid()}"
+    spaces = Spaces(settings)
+    await spaces.start()
+    accounts = await open_accounts(settings, spaces.pool) if server.mode == "multi" else None
+    limiter: Limiter = RedisLimiter(redis) if redis is not None else LocalLimiter()
+    site = Site(settings, spaces, Hub(worker, redis), Jobs(redis), limiter, _secret(settings.home),
+                accounts, redis)
+    await site.hub.start()
+    site.jobs.start(site.remind)
+    return site

@@ -1,0 +1,140 @@
+"""The HTTP API in single-user mode: the session, chat, memories, preferences, errors."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.testclient import TestClient
+
+from os1.testing import ScriptedLLM
+from tests.server.conftest import Factory, csrf
+
+
+def _session(client: TestClient) -> None:
+    reply = client.get("/v1/session")
+    assert reply.status_code == 200
+    assert reply.json()["mode"] == "single"
+    assert client.cookies.get("os1_csrf")
+
+
+def test_health_names_the_worker(make_client: Factory) -> None:
+    body = make_client(worker="w1").get("/v1/health").json()
+    assert body["status"] == "ok" and body["worker"] == "w1" and body["mode"] == "single"
+
+
+def test_chat_needs_the_csrf_token_then_answers_and_remembers(make_client: Factory) -> None:
+    client = make_client(ScriptedLLM("Hello Theodore, I'm here."))
+    _session(client)
+    refused = client.post("/v1/chat", json={"text": "I moved to Los Angeles in May."})
+    assert refused.status_code == 403 and "csrf" in refused.json()["error"].lower()
+    reply = client.post("/v1/chat", json={"text": "I moved to Los Angeles in May."}, headers=csrf(client))
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert body["reply"] == "Hello Theodore, I'm here."
+    texts = [m["text"] for m in client.get("/v1/memories").json()["items"]]
+    assert "I moved to Los Angeles in May." in texts and "Hello Theodore, I'm here." in texts
+    found = client.get("/v1/memories", params={"q": "Los Angeles"}).json()["items"]
+    assert found and found[0]["id"] == body["said_id"]
+
+
+def test_a_memory_is_shown_edited_and_forgotten(make_client: Factory) -> None:
+    client = make_client()
+    _session(client)
+    said = client.post("/v1/chat", json={"text": "My sister is called Annie."}, headers=csrf(client)).json()
+    memory_id = said["said_id"]
+    shown = client.get(f"/v1/memories/{memory_id}").json()
+    assert shown["item"]["text"] == "My sister is called Annie." and "derived" in shown["related"]
+    edited = client.patch(f"/v1/memories/{memory_id}", json={"text": "My sister is called Ann."},
+                          headers=csrf(client))
+    assert edited.json()["text"] == "My sister is called Ann."
+    assert client.delete(f"/v1/memories/{memory_id}", headers=csrf(client)).status_code == 204
+    assert client.get(f"/v1/memories/{memory_id}").status_code == 404
+    texts = [m["text"] for m in client.get("/v1/memories").json()["items"]]
+    assert not any("Ann" in t for t in texts)
+    assert client.delete(f"/v1/memories/{memory_id}", headers=csrf(client)).status_code == 404
+
+
+def test_export_then_import_elsewhere(make_client: Factory, tmp_path: object) -> None:
+    client = make_client()
+    _session(client)
+    client.post("/v1/chat", json={"text": "I write letters for other people."}, headers=csrf(client))
+    exported = client.get("/v1/memories/export")
+    assert exported.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in exported.text.splitlines()]
+    assert lines[0]["format"] == "os1-memory" and len(lines) >= 3
+    for memory in client.get("/v1/memories").json()["items"]:
+        client.delete(f"/v1/memories/{memory['id']}", headers=csrf(client))
+    assert client.get("/v1/memories").json()["items"] == []
+    imported = client.post("/v1/memories/import", content=exported.text, headers=csrf(client))
+    assert imported.status_code == 200 and imported.json()["imported"] >= 2
+    texts = [m["text"] for m in client.get("/v1/memories").json()["items"]]
+    assert "I write letters for other people." in texts
+    bad = client.post("/v1/memories/import", content=b"\x00\xff not json", headers=csrf(client))
+    assert bad.status_code == 400 and "\n" not in bad.json()["error"]
+
+
+def test_preferences_are_kept_and_checked(make_client: Factory) -> None:
+    client = make_client()
+    _session(client)
+    assert client.get("/v1/settings").json()["model"] == "local"
+    changed = client.put("/v1/settings", json={"voice": "warm", "quiet_hours": "23:00-07:00"},
+                         headers=csrf(client))
+    assert changed.json()["voice"] == "warm" and changed.json()["quiet_hours"] == "23:00-07:00"
+    assert client.put("/v1/settings", json={"model": "gpt-9"}, headers=csrf(client)).status_code == 400
+    assert client.put("/v1/settings", json={"quiet_hours": "late"}, headers=csrf(client)).status_code == 400
+
+
+def test_onboarding_names_the_os(make_client: Factory) -> None:
+    client = make_client(ScriptedLLM("Samantha", "Hi, I'm Samantha."))
+    _session(client)
+    assert client.get("/v1/onboarding").json()["done"] is False
+    hello = client.post("/v1/onboarding", json={"answers": {"user_name": "Theodore", "voice": "warm"}},
+                        headers=csrf(client))
+    assert hello.status_code == 200, hello.text
+    name = hello.json()["os_name"]
+    assert name and name in hello.json()["introduction"]
+    me = client.get("/v1/me").json()
+    assert me["onboarded"] is True and me["os_name"] == name and me["user_name"] == "Theodore"
+    unknown = client.post("/v1/onboarding", json={"answers": {"salary": "1"}}, headers=csrf(client))
+    assert unknown.status_code == 400
+
+
+def test_bad_requests_get_one_line_errors(make_client: Factory) -> None:
+    client = make_client(max_body_bytes=10_000)
+    _session(client)
+    for body, status in ((b"{not json", 422), (b'{"text": ""}', 422), (b'{"text": 5}', 422),
+                         (b'{"text": "x", "extra": 1}', 422)):
+        reply = client.post("/v1/chat", content=body, headers={**csrf(client), "content-type": "application/json"})
+        assert reply.status_code == status, (body, reply.text)
+        assert set(reply.json()) == {"error"} and "\n" not in reply.json()["error"]
+    huge = client.post("/v1/chat", content=b"x" * 20_000, headers=csrf(client))
+    assert huge.status_code == 413
+    blank = client.post("/v1/chat", json={"text": "   "}, headers=csrf(client))
+    assert blank.status_code == 400 and "empty" in blank.json()["error"]
+    assert client.get("/v1/memories/99999999999999999999").status_code == 422
+
+
+def test_single_mode_answers_only_loopback_names(make_client: Factory) -> None:
+    client = make_client()
+    rebinding = client.get("/v1/memories", headers={"host": "evil.example:8371"})
+    assert rebinding.status_code == 403
+    _session(client)
+    cross_site = client.post("/v1/chat", json={"text": "hi"},
+                             headers={**csrf(client), "origin": "https://evil.example"})
+    assert cross_site.status_code == 403
+
+
+def test_turns_are_rate_limited(make_client: Factory) -> None:
+    client = make_client(turns_per_minute=2)
+    _session(client)
+    codes = [client.post("/v1/chat", json={"text": f"hello {n}"}, headers=csrf(client)).status_code
+             for n in range(3)]
+    assert codes == [200, 200, 429]
+
+
+def test_the_web_app_and_api_description_are_served(make_client: Factory) -> None:
+    client = make_client()
+    spec = client.get("/openapi.json").json()
+    assert "/v1/chat" in spec["paths"] and "/v1/memories/{memory_id}" in spec["paths"]
+    page = client.get("/v1/health")
+    assert "content-security-policy" in page.headers
