@@ -1,0 +1,115 @@
+"""Browser test helpers: a real ``os1 serve`` process on loopback, and Debian's chromium driven by
+Playwright (headless; never a downloaded browser). A missing chromium fails with how to install
+it, like the other real servers in ``os1.testing.servers``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from os1.testing.servers import ServerMissing, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    home: Path
+    log: Path
+
+
+@contextmanager
+def os1_serve(home: Path, mode: str = "single", **env: str) -> Iterator[Served]:
+    """``os1 serve`` in ``mode`` with its data in ``home``, on the bundled model; stopped after."""
+    port = free_port()
+    log = home.parent / f"serve-{port}.log"
+    home.mkdir(parents=True, exist_ok=True)
+    environment = {**os.environ, "OS1_HOME": str(home), "OS1_LOAD_PLUGINS": "", **env}
+    command = [sys.executable, "-m", "os1", "serve", "--port", str(port), "--mode", mode]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, env=environment, stdout=out, stderr=subprocess.STDOUT)
+    served = Served(f"http://127.0.0.1:{port}/", home, log)
+    try:
+        _wait_healthy(served, proc)
+        yield served
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _wait_healthy(served: Served, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"os1 serve exited: {served.log.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(f"{served.url}v1/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"os1 serve did not answer in 60 s: {served.log.read_text(errors='replace')[-3000:]}")
+
+
+@contextmanager
+def chromium(extra_args: Sequence[str] = ()) -> Iterator[Browser]:
+    """Debian's chromium, headless, through Playwright's driver."""
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        raise ServerMissing("the browser tests need Debian's chromium: apt-get install chromium"
+                            " (scripts/test installs it when run as root)")
+    args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", *extra_args]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def phone(browser: Browser, url: str) -> Iterator[Page]:
+    """A page the size of a phone, on the app, failing the test on any script error."""
+    context = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    page.wait_for_selector("body[data-ready=true]")
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not errors, f"script errors in the page: {errors}"
+
+
+def visible(page: Page, screen: str) -> None:
+    """Wait until the app shows ``screen`` (login, welcome, chat, memories, settings)."""
+    page.wait_for_selector(f"section[data-screen={screen}]:not([hidden])")
+
+
+# Records, for the newest reply, its state and text length at every change to the log.
+WATCH_REPLY = """() => {
+  window.replyGrowth = [];
+  new MutationObserver(() => {
+    const replies = document.querySelectorAll('#log .msg.os');
+    const last = replies[replies.length - 1];
+    if (last) window.replyGrowth.push([last.dataset.state || '', last.querySelector('.text').textContent.length]);
+  }).observe(document.getElementById('log'),
+             {subtree: true, childList: true, characterData: true, attributes: true});
+}"""
