@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import numpy as np
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from os1.testing.servers import ServerMissing, free_port
+from os1.voice.audio import silence, write_wav
+from os1.voice.tts import EspeakTTS
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -98,6 +101,13 @@ def phone(browser: Browser, url: str) -> Iterator[Page]:
     assert not errors, f"script errors in the page: {errors}"
 
 
+def fake_microphone(path: Path, words: str) -> list[str]:
+    """Chromium flags whose microphone says ``words`` once (espeak-ng), then stays silent."""
+    write_wav(path, np.concatenate([silence(0.8), EspeakTTS().synthesize(words), silence(3.0)]))
+    return ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={path}%noloop"]
+
+
 def visible(page: Page, screen: str) -> None:
     """Wait until the app shows ``screen`` (login, welcome, chat, memories, settings)."""
     page.wait_for_selector(f"section[data-screen={screen}]:not([hidden])")
@@ -109,7 +119,8 @@ WATCH_REPLY = """() => {
   new MutationObserver(() => {
     const replies = document.querySelectorAll('#log .msg.os');
     const last = replies[replies.length - 1];
-    if (last) window.replyGrowth.push([last.dataset.state || '', last.querySelector('.text').textContent.length]);
+    if (!last) return;
+    window.replyGrowth.push([last.dataset.state || '', last.querySelector('.text').textContent.length]);
   }).observe(document.getElementById('log'),
              {subtree: true, childList: true, characterData: true, attributes: true});
 }"""

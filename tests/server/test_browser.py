@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, WebSocket
 
-from tests.server.browser import WATCH_REPLY, chromium, os1_serve, phone, visible
+from tests.server.browser import WATCH_REPLY, chromium, fake_microphone, os1_serve, phone, visible
 
 pytestmark = pytest.mark.integration
 FAST = {"OS1_LLM__MAX_TOKENS": "48"}  # short replies keep the bundled model quick
@@ -73,9 +73,35 @@ def forget(page: Page, said: str) -> None:
     assert page.locator(gone).count() == 0
 
 
-def test_single_user_onboards_chats_sees_the_stream_and_forgets(tmp_path: Path) -> None:
+def talk(page: Page) -> None:
+    """Press the microphone (chromium's fake one speaks a sentence): what os1 heard appears."""
+    heard: list[dict[str, Any]] = []
+
+    def on_frame(payload: str | bytes) -> None:
+        if isinstance(payload, str) and (event := json.loads(payload))["type"] == "heard":
+            heard.append(event)
+
+    def on_socket(ws: WebSocket) -> None:
+        if ws.url.endswith("/v1/voice"):
+            ws.on("framereceived", on_frame)
+
+    page.on("websocket", on_socket)
+    page.click("nav a[data-route=chat]")
+    visible(page, "chat")
+    page.click("#mic")
+    page.wait_for_selector("#mic[data-state=listening][aria-pressed=true]")
+    spoken = page.locator("#log .msg.user.spoken").first
+    spoken.wait_for(timeout=60_000)
+    assert heard and heard[0]["text"].strip() and spoken.inner_text().strip() == heard[0]["text"]
+    page.click("#mic")  # done talking
+    page.click("#mic")  # and hang up without waiting for the answer
+    page.wait_for_selector("#mic[data-state=idle][aria-pressed=false]")
+
+
+def test_single_user_onboards_chats_forgets_and_talks(tmp_path: Path) -> None:
     said = "My cat Pickles sleeps on the piano."
-    with os1_serve(tmp_path / "home", "single", **FAST) as server, chromium() as browser, \
+    mic = fake_microphone(tmp_path / "hello.wav", "Good morning, would you tell me a story about the sea?")
+    with os1_serve(tmp_path / "home", "single", **FAST) as server, chromium(mic) as browser, \
             phone(browser, server.url) as page:
         onboard(page)
         chat_and_watch_the_reply_stream(page, said)
@@ -84,6 +110,7 @@ def test_single_user_onboards_chats_sees_the_stream_and_forgets(tmp_path: Path) 
         visible(page, "settings")
         page.wait_for_selector("#set-model option", state="attached")
         assert page.locator("#logout").is_hidden()  # one person, no accounts: nothing to log out of
+        talk(page)
 
 
 def test_multi_user_registers_talks_forgets_and_logs_out(tmp_path: Path) -> None:
