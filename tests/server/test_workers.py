@@ -42,7 +42,8 @@ async def test_what_happens_on_one_worker_reaches_a_socket_on_the_other(site: tu
     one, two = site
     async with httpx.AsyncClient(base_url=one, timeout=120) as first:
         assert (await first.get("/v1/health")).json()["worker"] == "w1"
-        made = await first.post("/v1/auth/register", json={"username": "theodore", "password": "correct horse"})
+        made = await first.post("/v1/auth/register",
+                                json={"username": "theodore", "password": "correct horse"})
         assert made.status_code == 201, made.text
         cookie, csrf = first.cookies["os1_session"], first.cookies["os1_csrf"]
         headers = {"X-CSRF-Token": csrf}
@@ -50,7 +51,8 @@ async def test_what_happens_on_one_worker_reaches_a_socket_on_the_other(site: tu
             me = await second.get("/v1/me")
             assert me.status_code == 200 and me.json()["username"] == "theodore"
         socket_url = two.replace("http", "ws") + "/v1/chat/ws"
-        async with websockets.connect(socket_url, additional_headers={"Cookie": f"os1_session={cookie}"}) as ws:
+        logged_in = {"Cookie": f"os1_session={cookie}"}
+        async with websockets.connect(socket_url, additional_headers=logged_in) as ws:
             await asyncio.sleep(0.3)  # worker 2 has subscribed to the user's channel
             reminder = await first.post("/v1/reminders", json={"text": "Call Amy", "in_seconds": 0},
                                         headers=headers)
@@ -71,7 +73,8 @@ async def test_memories_written_on_one_worker_are_read_on_the_other(site: tuple[
         headers = {"X-CSRF-Token": first.cookies["os1_csrf"]}
         said = (await first.post("/v1/chat", json={"text": "I am making a game about a mother."},
                                  headers=headers)).json()
-        async with httpx.AsyncClient(base_url=two, cookies={"os1_session": first.cookies["os1_session"]}) as second:
+        session = {"os1_session": first.cookies["os1_session"]}
+        async with httpx.AsyncClient(base_url=two, cookies=session) as second:
             shown = await second.get(f"/v1/memories/{said['said_id']}")
             assert shown.status_code == 200 and "game" in shown.json()["item"]["text"]
             gone = await second.delete(f"/v1/memories/{said['said_id']}", headers=headers)
