@@ -15,6 +15,7 @@ from os1.server.app import create_app
 from os1.testing import ScriptedLLM
 
 BASE = "http://127.0.0.1:8371"
+CHAT_WS = "ws://127.0.0.1:8371/v1/chat/ws"
 Factory = Callable[..., TestClient]
 
 

@@ -104,7 +104,8 @@ def test_bad_requests_get_one_line_errors(make_client: Factory) -> None:
     _session(client)
     for body, status in ((b"{not json", 422), (b'{"text": ""}', 422), (b'{"text": 5}', 422),
                          (b'{"text": "x", "extra": 1}', 422)):
-        reply = client.post("/v1/chat", content=body, headers={**csrf(client), "content-type": "application/json"})
+        headers = {**csrf(client), "content-type": "application/json"}
+        reply = client.post("/v1/chat", content=body, headers=headers)
         assert reply.status_code == status, (body, reply.text)
         assert set(reply.json()) == {"error"} and "\n" not in reply.json()["error"]
     huge = client.post("/v1/chat", content=b"x" * 20_000, headers=csrf(client))

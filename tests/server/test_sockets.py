@@ -1,0 +1,107 @@
+"""The chat socket: streamed turns, stop, bad messages, notices from other sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from os1.testing import ScriptedLLM
+from tests.server.conftest import CHAT_WS, Factory, csrf
+
+
+def _until(ws: Any, kind: str) -> list[dict[str, Any]]:
+    events = []
+    while True:
+        event = json.loads(ws.receive_text())
+        events.append(event)
+        if event["type"] == kind:
+            return events
+
+
+def _ready(client: TestClient) -> None:
+    client.get("/v1/session")
+
+
+def test_a_turn_streams_then_is_done(make_client: Factory) -> None:
+    client = make_client(ScriptedLLM("I like the way you see the world, Theodore."))
+    _ready(client)
+    with client.websocket_connect(CHAT_WS) as ws:
+        ws.send_text(json.dumps({"type": "say", "text": "Tell me something."}))
+        events = _until(ws, "done")
+    kinds = [e["type"] for e in events]
+    assert kinds[0] == "recalled" and kinds[-1] == "done"
+    deltas = [e["text"] for e in events if e["type"] == "delta"]
+    assert len(deltas) > 3 and "".join(deltas) == events[-1]["reply"]
+    assert events[-1]["interrupted"] is False and events[-1]["reply_id"] is not None
+
+
+def test_bad_messages_get_an_error_and_the_socket_stays(make_client: Factory) -> None:
+    client = make_client(ScriptedLLM("Still here."))
+    _ready(client)
+    with client.websocket_connect(CHAT_WS) as ws:
+        for raw in ("not json", json.dumps({"type": "dance"}), json.dumps({"type": "say", "text": 3}),
+                    json.dumps({"type": "say", "text": "   "})):
+            ws.send_text(raw)
+            error = _until(ws, "error")[-1]
+            assert "\n" not in error["message"]
+        ws.send_text(json.dumps({"type": "say", "text": "Are you there?"}))
+        assert _until(ws, "done")[-1]["reply"] == "Still here."
+
+
+def test_other_sockets_of_the_user_hear_of_the_turn(make_client: Factory) -> None:
+    client = make_client(ScriptedLLM("Good morning."))
+    _ready(client)
+    with client.websocket_connect(CHAT_WS) as phone, client.websocket_connect(CHAT_WS) as laptop:
+        phone.send_text(json.dumps({"type": "say", "text": "Morning!"}))
+        _until(phone, "done")
+        notice = _until(laptop, "notice")[-1]
+    assert notice["kind"] == "turn" and notice["said"] == "Morning!" and notice["reply"] == "Good morning."
+
+
+def test_a_reminder_reaches_the_open_socket(make_client: Factory) -> None:
+    client = make_client()
+    _ready(client)
+    with client.websocket_connect(CHAT_WS) as ws:
+        made = client.post("/v1/reminders", json={"text": "Call Amy", "in_seconds": 0.2},
+                           headers=csrf(client))
+        assert made.status_code == 201
+        notice = _until(ws, "notice")[-1]
+    assert notice["kind"] == "reminder" and notice["text"] == "Call Amy"
+
+
+def test_a_socket_from_another_site_is_refused(make_client: Factory) -> None:
+    client = make_client()
+    try:
+        with client.websocket_connect(CHAT_WS, headers={"origin": "https://evil.example"}):
+            raise AssertionError("the socket was accepted")
+    except WebSocketDisconnect as refused:
+        assert refused.code == 1008
+
+
+class SlowLLM(ScriptedLLM):
+    """Streams one word every 10 ms, as a model on a busy machine does."""
+
+    async def stream(self, messages: Any, *, tools: Any = (), options: Any = None) -> AsyncIterator[Any]:
+        async for event in super().stream(messages, tools=tools, options=options):
+            await asyncio.sleep(0.01)
+            yield event
+
+
+def test_stop_keeps_what_was_said_as_interrupted(make_client: Factory) -> None:
+    slow = SlowLLM(" ".join(f"word{n}" for n in range(4000)))
+    client = make_client(slow)
+    _ready(client)
+    with client.websocket_connect(CHAT_WS) as ws:
+        ws.send_text(json.dumps({"type": "say", "text": "Tell me a long story."}))
+        _until(ws, "delta")
+        ws.send_text(json.dumps({"type": "stop"}))
+        done = _until(ws, "done")[-1]
+    assert done["interrupted"] is True
+    assert done["reply"].startswith("word0") and len(done["reply"].split()) < 4000
+    kept = client.get("/v1/memories", params={"kind": "utterance"}).json()["items"]
+    assert any(m["status"] == "interrupted" and m["text"] == done["reply"].strip() for m in kept)
