@@ -1,78 +1,27 @@
-"""Browser test helpers: a real ``os1 serve`` process on loopback, and Debian's chromium driven by
-Playwright (headless; never a downloaded browser). A missing chromium fails with how to install
-it, like the other real servers in ``os1.testing.servers``."""
+"""Browser test helpers: Debian's chromium driven by Playwright (headless; never a downloaded
+browser), a phone-sized page on the app, and a fake microphone. A missing chromium fails with how
+to install it, like the other real servers in ``os1.testing.servers``."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import numpy as np
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from os1.testing.servers import ServerMissing, free_port
+from os1.testing.servers import ServerMissing
 from os1.voice.audio import silence, write_wav
 from os1.voice.tts import EspeakTTS
 
 CHROMIUM = "/usr/bin/chromium"
 
 
-@dataclass(frozen=True)
-class Served:
-    url: str
-    home: Path
-    log: Path
-
-
-@contextmanager
-def os1_serve(home: Path, mode: str = "single", **env: str) -> Iterator[Served]:
-    """``os1 serve`` in ``mode`` with its data in ``home``, on the bundled model; stopped after."""
-    port = free_port()
-    log = home.parent / f"serve-{port}.log"
-    home.mkdir(parents=True, exist_ok=True)
-    environment = {**os.environ, "OS1_HOME": str(home), "OS1_LOAD_PLUGINS": "", **env}
-    command = [sys.executable, "-m", "os1", "serve", "--port", str(port), "--mode", mode]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, env=environment, stdout=out, stderr=subprocess.STDOUT)
-    served = Served(f"http://127.0.0.1:{port}/", home, log)
-    try:
-        _wait_healthy(served, proc)
-        yield served
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _wait_healthy(served: Served, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"os1 serve exited: {served.log.read_text(errors='replace')[-3000:]}")
-        try:
-            if httpx.get(f"{served.url}v1/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"os1 serve did not answer in 60 s: {served.log.read_text(errors='replace')[-3000:]}")
-
-
 @contextmanager
 def chromium(extra_args: Sequence[str] = ()) -> Iterator[Browser]:
     """Debian's chromium, headless, through Playwright's driver."""
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+    if not Path(CHROMIUM).exists():
         raise ServerMissing("the browser tests need Debian's chromium: apt-get install chromium"
                             " (scripts/test installs it when run as root)")
     args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", *extra_args]

@@ -4,6 +4,7 @@ Assertions are on structure (screens, streamed deltas, list items), never on the
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, WebSocket
 
-from tests.server.browser import WATCH_REPLY, chromium, fake_microphone, os1_serve, phone, visible
+from os1.testing.servers import free_port, os1_server
+from tests.server.browser import WATCH_REPLY, chromium, fake_microphone, phone, visible
 
 pytestmark = pytest.mark.integration
 FAST = {"OS1_LLM__MAX_TOKENS": "48"}  # short replies keep the bundled model quick
+
+
+def serve(home: Path, mode: str) -> contextlib.AbstractContextManager[str]:
+    """``os1 serve`` on the bundled model in ``mode``; its base URL, ending in a slash."""
+    return os1_server(home, free_port(), FAST, ("--mode", mode))
 
 
 def onboard(page: Page) -> str:
@@ -101,8 +108,8 @@ def talk(page: Page) -> None:
 def test_single_user_onboards_chats_forgets_and_talks(tmp_path: Path) -> None:
     said = "My cat Pickles sleeps on the piano."
     mic = fake_microphone(tmp_path / "hello.wav", "Good morning, would you tell me a story about the sea?")
-    with os1_serve(tmp_path / "home", "single", **FAST) as server, chromium(mic) as browser, \
-            phone(browser, server.url) as page:
+    with serve(tmp_path / "home", "single") as base, chromium(mic) as browser, \
+            phone(browser, base + "/") as page:
         onboard(page)
         chat_and_watch_the_reply_stream(page, said)
         forget(page, said)
@@ -115,8 +122,8 @@ def test_single_user_onboards_chats_forgets_and_talks(tmp_path: Path) -> None:
 
 def test_multi_user_registers_talks_forgets_and_logs_out(tmp_path: Path) -> None:
     said = "I keep my grandmother's letters in a blue box."
-    with os1_serve(tmp_path / "home", "multi", **FAST) as server, chromium() as browser, \
-            phone(browser, server.url) as page:
+    with serve(tmp_path / "home", "multi") as base, chromium() as browser, \
+            phone(browser, base + "/") as page:
         visible(page, "login")
         page.click("#to-register")
         page.fill("#login-username", "theodore")
@@ -130,7 +137,7 @@ def test_multi_user_registers_talks_forgets_and_logs_out(tmp_path: Path) -> None
         visible(page, "settings")
         page.click("#logout")
         visible(page, "login")
-        page.goto(server.url + "#/chat")
+        page.goto(base + "/#/chat")
         page.reload()
         visible(page, "login")  # the chat needs a login again
         assert page.locator("#log .msg").count() == 0

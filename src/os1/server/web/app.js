@@ -41,7 +41,11 @@ function confirmDialog(text) {
 
 const chat = new Chat($("log"), {
   notify,
-  dropped: () => checkSession().then(() => state.me && chat.start()),
+  dropped: async () => {
+    await checkSession();
+    if (state.me) chat.start();
+    else route(); // logged out elsewhere: back to the login
+  },
   speaking: (on) => {
     document.body.classList.toggle("speaking", on);
     $("send").hidden = on;

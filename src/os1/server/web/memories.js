@@ -12,10 +12,15 @@ function when(seconds) {
 }
 
 function describe(memory) {
-  if (memory.kind === "fact") return memory.status && memory.status !== "active" ? `fact · ${memory.status}` : "fact";
-  if (memory.role === "user") return "you said";
-  if (memory.role === "assistant") return "I said";
-  return memory.kind || "memory";
+  const parts = [];
+  if (memory.kind === "fact") {
+    parts.push(memory.provenance === "shared" ? "you shared" : "something I know");
+    if (memory.valid_to) parts.push("no longer true");
+  } else {
+    parts.push(memory.role === "user" ? "you said" : "I said");
+    if (memory.status === "interrupted") parts.push("cut short");
+  }
+  return parts.join(" · ");
 }
 
 export class Memories {
