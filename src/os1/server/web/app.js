@@ -205,7 +205,7 @@ async function welcome() {
     state.me.onboarded = true;
     return go("chat");
   }
-  const fields = (onboarding.questions || []).map((question, index) => {
+  const fields = (onboarding.questions || []).map((question) => {
     const id = `answer-${question.key}`;
     const label = document.createElement("label");
     label.htmlFor = id;
@@ -218,7 +218,6 @@ async function welcome() {
     if (question.skippable) input.placeholder = "You can skip this one";
     else input.required = true;
     if (question.key === "user_name") input.autocomplete = "given-name";
-    if (index === 0) input.autofocus = true;
     return [label, input];
   });
   $("welcome-questions").replaceChildren(...fields.flat());
