@@ -24,6 +24,7 @@ export class Voice {
     this.node = null;
     this.next = 0;
     this.playing = new Set();
+    this.played = 0; // blocks of os1's voice scheduled so far
   }
 
   get active() {
@@ -146,6 +147,7 @@ export class Voice {
     if (this.next < now) this.next = now + CUSHION_S; // after a gap, start with a cushion
     source.start(this.next);
     this.next += audio.duration;
+    this.played += 1;
     this.playing.add(source);
     source.addEventListener("ended", () => this.playing.delete(source));
   }
