@@ -1,4 +1,4 @@
-"""Real mail and DAV servers on loopback, for the tests and the benchmarks.
+"""Real servers on loopback, for the tests and the benchmarks.
 
 - ``dovecot``: Dovecot IMAP from the Debian package ``dovecot-imapd``, with its own config in a
   private directory and one user. As root, mail runs as ``nobody`` and logins as Dovecot's own
@@ -6,6 +6,9 @@
 - ``smtp_server``: aiosmtpd with AUTH, recording every message it accepts and delivering local
   recipients into the Dovecot inbox by IMAP APPEND.
 - ``radicale``: Radicale (CalDAV and CardDAV) with one htpasswd user.
+- ``redis_server``, ``postgres``: Debian's redis-server, and PostgreSQL with pgvector from the
+  ``pgserver`` wheel, for several os1 workers.
+- ``os1_server``: ``os1 serve`` as its own process.
 
 A missing server program raises ``ServerMissing`` with how to install it: tests fail loudly,
 never skip.
@@ -250,3 +253,60 @@ def radicale(user: str = "theo", password: str = PASSWORD) -> Iterator[Dav]:
     finally:
         _stop(proc)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """Debian's redis-server on a loopback port, nothing saved to disk; yields its URL."""
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(binary).exists():
+        raise ServerMissing("redis-server is not installed: apt-get install redis-server")
+    root = Path(tempfile.mkdtemp(prefix="os1-redis-"))
+    port = free_port()
+    log = root / "redis.log"
+    proc = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                             "--appendonly", "no", "--dir", str(root), "--protected-mode", "yes"],
+                            stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+    try:
+        _wait_port(port, proc, log, "redis-server")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        _stop(proc)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def postgres() -> Iterator[str]:
+    """PostgreSQL 16 with pgvector from the ``pgserver`` wheel, in a temp directory, reached
+    over its Unix socket only; yields its URI. As root, pgserver runs it as its own system user."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns at import when XDG_RUNTIME_DIR is unset
+        try:
+            from pgserver.postgres_server import get_server
+        except ImportError:
+            raise ServerMissing("pgserver is not installed: pip install pgserver (in os1[dev])") from None
+    root = Path(tempfile.mkdtemp(prefix="os1-pg-"))  # short: the socket path must fit in 107 bytes
+    server = get_server(root / "pgdata", cleanup_mode="delete")
+    try:
+        yield str(server.get_uri())
+    finally:
+        server.cleanup()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def os1_server(home: Path, port: int, env: dict[str, str] | None = None,
+               args: tuple[str, ...] = ()) -> Iterator[str]:
+    """``os1 serve`` as its own process on a loopback port; yields its base URL."""
+    home.mkdir(parents=True, exist_ok=True)
+    log = home / "serve.log"
+    full_env = {**os.environ, "OS1_HOME": str(home), "OS1_LOAD_PLUGINS": "", **(env or {})}
+    proc = subprocess.Popen([sys.executable, "-m", "os1", "serve", "--port", str(port), *args],
+                            env=full_env, stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+    try:
+        _wait_port(port, proc, log, "os1 serve")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(proc)

@@ -1,0 +1,296 @@
+// os1 in the browser: one page, hash routes (#/login, #/register, #/welcome, #/chat, #/memories,
+// #/settings). The session decides where one may go: nobody logged in → login (multi mode; single
+// mode has no accounts and is always the local user), not onboarded yet → welcome, else anywhere.
+
+import { api } from "./api.js";
+import { Chat } from "./chat.js";
+import { Memories } from "./memories.js";
+import { Settings } from "./settings.js";
+import { Voice } from "./voice.js";
+
+const $ = (id) => document.getElementById(id);
+const OPEN = new Set(["login", "register"]);
+const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings"]);
+
+const state = { mode: "single", registration: false, me: null, screen: "loading" };
+
+// One gentle line for whatever needs saying (errors included); it fades after a while.
+let noticeTimer = 0;
+function notify(line) {
+  const notice = $("notice");
+  notice.textContent = line;
+  notice.classList.add("shown");
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => notice.classList.remove("shown"), 6000);
+}
+function quiet() {
+  $("notice").classList.remove("shown");
+}
+
+// A confirmation asked in a <dialog>; resolves to true for yes.
+function confirmDialog(text) {
+  const dialog = $("confirm");
+  $("confirm-text").textContent = text;
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
+    dialog.returnValue = "";
+    dialog.showModal();
+    $("confirm-no").focus();
+  });
+}
+
+const chat = new Chat($("log"), {
+  notify,
+  dropped: async () => {
+    await checkSession();
+    if (state.me) chat.start();
+    else route(); // logged out elsewhere: back to the login
+  },
+  speaking: (on) => {
+    document.body.classList.toggle("speaking", on);
+    $("send").hidden = on;
+    $("stop").hidden = !on;
+  },
+});
+const memories = new Memories({ notify, confirm: confirmDialog });
+const settings = new Settings({ notify });
+const voice = new Voice({
+  heard: (text) => chat.heard(text),
+  say: (text, turn) => chat.spoken(text, turn),
+  saved: (turn, interrupted) => chat.savedSpoken(turn, interrupted),
+  notify,
+  state: (name) => {
+    const mic = $("mic");
+    mic.dataset.state = name;
+    mic.setAttribute("aria-pressed", String(name === "listening" || name === "starting"));
+    mic.setAttribute("aria-label", name === "idle" ? "Talk with your voice" : "Stop talking");
+    document.body.classList.toggle("listening", name === "listening");
+  },
+  level: (value) => $("mic").style.setProperty("--level", Math.min(1, value * 6).toFixed(2)),
+});
+
+// ---- session and routing ----
+
+async function checkSession() {
+  try {
+    const session = await api("GET", "/v1/session");
+    state.mode = session.mode || "single";
+    state.registration = Boolean(session.registration);
+    state.me = session.user || null;
+  } catch (error) {
+    if (error.status === 401) state.me = null;
+    else notify(error.message);
+  }
+  document.body.dataset.mode = state.mode;
+}
+
+function signedIn(me) {
+  state.me = me;
+  $("brand-name").textContent = me.os_name || "os1";
+  $("account-name").textContent = state.mode === "multi" ? `Logged in as ${me.username}` : "";
+  $("logout").hidden = state.mode !== "multi";
+  chat.start();
+}
+
+function routeName() {
+  const name = location.hash.replace(/^#\/?/, "").split("?")[0];
+  return SCREENS.has(name) ? name : "chat";
+}
+
+function go(name) {
+  if (routeName() === name && location.hash) route();
+  else location.hash = `#/${name}`;
+}
+
+function route() {
+  let name = routeName();
+  if (!state.me) {
+    if (!OPEN.has(name)) return go("login");
+    if (name === "register" && !state.registration) return go("login");
+  } else if (OPEN.has(name)) {
+    return go(state.me.onboarded ? "chat" : "welcome");
+  } else if (!state.me.onboarded && name !== "welcome") {
+    return go("welcome");
+  }
+  show(name);
+}
+
+function show(name) {
+  const screen = name === "register" ? "login" : name;
+  const changed = state.screen !== name;
+  state.screen = name;
+  for (const section of document.querySelectorAll("section[data-screen]")) section.hidden = section.dataset.screen !== screen;
+  $("top").hidden = !state.me || !state.me.onboarded;
+  for (const link of document.querySelectorAll("nav a")) {
+    if (link.dataset.route === name) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  document.body.dataset.view = name;
+  if (name === "login" || name === "register") showLogin(name);
+  if (name === "welcome") welcome();
+  if (name === "chat") chat.history();
+  if (name === "memories") memories.load();
+  if (name === "settings") settings.load();
+  if (changed) {
+    const heading = document.querySelector(`[data-screen="${screen}"] h1`);
+    if (heading && !heading.closest("[hidden]")) heading.focus({ preventScroll: true });
+    window.scrollTo(0, name === "chat" ? document.body.scrollHeight : 0);
+  }
+}
+
+// ---- login and register ----
+
+function showLogin(name) {
+  const registering = name === "register";
+  $("login-title").textContent = registering ? "Nice to meet you" : "Welcome back";
+  $("login-submit").textContent = registering ? "Create account" : "Log in";
+  $("login-password").autocomplete = registering ? "new-password" : "current-password";
+  $("login-switch").hidden = registering || !state.registration;
+  $("register-switch").hidden = !registering;
+}
+
+$("login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const registering = state.screen === "register";
+  const username = $("login-username").value.trim();
+  const password = $("login-password").value;
+  if (!username || !password) return notify("Please fill in your name and password.");
+  if (registering && password.length < 8) return notify("Please choose a password of at least 8 characters.");
+  const button = $("login-submit");
+  button.disabled = true;
+  try {
+    const me = await api("POST", registering ? "/v1/auth/register" : "/v1/auth/login", { username, password });
+    $("login-password").value = "";
+    quiet();
+    signedIn(me);
+    go(me.onboarded ? "chat" : "welcome");
+  } catch (error) {
+    notify(error.message);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+$("logout").addEventListener("click", async () => {
+  try {
+    await api("POST", "/v1/auth/logout");
+  } catch (error) {
+    if (error.status !== 401) return notify(error.message);
+  }
+  voice.stop();
+  voice.teardown();
+  chat.stop();
+  state.me = null;
+  welcomeAsked = false;
+  go("login");
+  notify("You're logged out. See you soon.");
+});
+
+// ---- onboarding ----
+
+let welcomeAsked = false;
+async function welcome() {
+  if (welcomeAsked) return;
+  welcomeAsked = true;
+  $("welcome-ask").hidden = false;
+  $("welcome-meet").hidden = true;
+  let onboarding;
+  try {
+    onboarding = await api("GET", "/v1/onboarding");
+  } catch (error) {
+    welcomeAsked = false;
+    return notify(error.message);
+  }
+  if (onboarding.done) {
+    state.me.onboarded = true;
+    return go("chat");
+  }
+  const fields = (onboarding.questions || []).map((question) => {
+    const id = `answer-${question.key}`;
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = question.text.replace(/\s*\((press )?enter to skip\)\s*$/i, "");
+    const input = document.createElement(question.key === "on_mind" || question.key === "mother" ? "textarea" : "input");
+    input.id = id;
+    input.name = question.key;
+    input.maxLength = 500;
+    if (input.tagName === "TEXTAREA") input.rows = 2;
+    if (question.skippable) input.placeholder = "You can skip this one";
+    else input.required = true;
+    if (question.key === "user_name") input.autocomplete = "given-name";
+    return [label, input];
+  });
+  $("welcome-questions").replaceChildren(...fields.flat());
+}
+
+$("welcome-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const answers = {};
+  for (const field of $("welcome-questions").querySelectorAll("input, textarea")) {
+    if (field.required && !field.value.trim()) {
+      field.focus();
+      return notify("Please tell me what to call you.");
+    }
+    if (field.value.trim()) answers[field.name] = field.value.trim();
+  }
+  const button = $("welcome-submit");
+  button.disabled = true;
+  button.textContent = "Getting to know you…";
+  document.body.classList.add("thinking");
+  try {
+    const met = await api("POST", "/v1/onboarding", { answers });
+    state.me.onboarded = true;
+    state.me.os_name = met.os_name;
+    $("brand-name").textContent = met.os_name;
+    $("welcome-name").textContent = met.os_name;
+    $("welcome-intro").textContent = met.introduction || "";
+    $("welcome-ask").hidden = true;
+    $("welcome-meet").hidden = false;
+    $("welcome-name").focus();
+  } catch (error) {
+    notify(error.message);
+  } finally {
+    button.disabled = false;
+    button.textContent = "Begin";
+    document.body.classList.remove("thinking");
+  }
+});
+
+// ---- chat composer ----
+
+const box = $("say");
+function send() {
+  const text = box.value.trim();
+  if (!text) return;
+  box.value = "";
+  grow();
+  chat.say(text);
+}
+function grow() {
+  box.style.height = "auto";
+  box.style.height = `${Math.min(box.scrollHeight, 160)}px`;
+}
+$("composer").addEventListener("submit", (event) => {
+  event.preventDefault();
+  send();
+});
+box.addEventListener("input", grow);
+box.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    send();
+  }
+});
+$("stop").addEventListener("click", () => chat.interrupt());
+$("mic").addEventListener("click", () => (voice.active ? voice.stop() : voice.start()));
+
+// ---- start ----
+
+window.addEventListener("hashchange", route);
+window.os1 = { state, chat, voice }; // for the curious, and for the browser tests
+(async () => {
+  await checkSession();
+  if (state.me) signedIn(state.me);
+  document.body.dataset.ready = "true";
+  route();
+})();

@@ -1,0 +1,178 @@
+// The memories page: what os1 remembers, newest first; search by words and meaning; correct a
+// memory; forget one for good (after asking); export everything (a plain download).
+
+import { api } from "./api.js";
+
+const PAGE = 30;
+
+function when(seconds) {
+  if (!seconds) return "";
+  const date = new Date(seconds * 1000);
+  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+function describe(memory) {
+  const parts = [];
+  if (memory.kind === "fact") {
+    parts.push(memory.provenance === "shared" ? "you shared" : "something I know");
+    if (memory.valid_to) parts.push("no longer true");
+  } else {
+    parts.push(memory.role === "user" ? "you said" : "I said");
+    if (memory.status === "interrupted") parts.push("cut short");
+  }
+  return parts.join(" · ");
+}
+
+export class Memories {
+  /**
+   * @param {{notify: (line: string) => void, confirm: (text: string) => Promise<boolean>}} hooks
+   */
+  constructor(hooks) {
+    this.hooks = hooks;
+    this.list = document.getElementById("memory-list");
+    this.empty = document.getElementById("memory-empty");
+    this.more = document.getElementById("memory-more");
+    this.query = document.getElementById("memory-q");
+    this.kind = document.getElementById("memory-kind");
+    this.offset = 0;
+    this.asked = 0; // answers to older requests are ignored
+    let typing = 0;
+    this.query.addEventListener("input", () => {
+      clearTimeout(typing);
+      typing = setTimeout(() => this.load(), 300);
+    });
+    document.getElementById("memory-search").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.load();
+    });
+    this.kind.addEventListener("change", () => this.load());
+    this.more.addEventListener("click", () => this.load(true));
+  }
+
+  /** Load the first page again (or the next one). */
+  async load(next = false) {
+    const ask = ++this.asked;
+    const params = new URLSearchParams({ limit: String(PAGE), offset: String(next ? this.offset : 0) });
+    if (this.query.value.trim()) params.set("q", this.query.value.trim());
+    if (this.kind.value) params.set("kind", this.kind.value);
+    this.list.setAttribute("aria-busy", "true");
+    let items;
+    try {
+      items = (await api("GET", `/v1/memories?${params}`)).items || [];
+    } catch (error) {
+      this.hooks.notify(error.message);
+      return;
+    } finally {
+      if (ask === this.asked) this.list.removeAttribute("aria-busy");
+    }
+    if (ask !== this.asked) return;
+    if (!next) {
+      this.list.replaceChildren();
+      this.offset = 0;
+    }
+    this.offset += items.length;
+    for (const memory of items) this.list.append(this.row(memory));
+    this.empty.hidden = this.list.children.length > 0;
+    this.empty.textContent = this.query.value.trim() ? "Nothing I remember matches that." : "Nothing here yet.";
+    this.more.hidden = params.has("q") || items.length < PAGE;
+  }
+
+  row(memory) {
+    const item = document.createElement("li");
+    item.className = `memory ${memory.kind || ""}`;
+    item.dataset.id = String(memory.id);
+    const text = document.createElement("p");
+    text.className = "text";
+    text.textContent = memory.text;
+    const meta = document.createElement("p");
+    meta.className = "meta";
+    meta.textContent = [describe(memory), when(memory.created_at)].filter(Boolean).join(" · ");
+    const actions = document.createElement("div");
+    actions.className = "row actions";
+    actions.append(
+      this.button("Edit", "edit", () => this.edit(item, memory)),
+      this.button("Forget", "forget", () => this.forget(item, memory)),
+    );
+    item.append(text, meta, actions);
+    return item;
+  }
+
+  button(text, name, action) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = `ghost small ${name}`;
+    button.textContent = text;
+    button.addEventListener("click", action);
+    return button;
+  }
+
+  edit(item, memory) {
+    if (item.querySelector("form")) return;
+    const form = document.createElement("form");
+    form.className = "edit-form";
+    const id = `edit-${memory.id}`;
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.className = "visually-hidden";
+    label.textContent = "Memory text";
+    const field = document.createElement("textarea");
+    field.id = id;
+    field.value = memory.text;
+    field.rows = 3;
+    field.required = true;
+    const row = document.createElement("div");
+    row.className = "row";
+    const save = document.createElement("button");
+    save.type = "submit";
+    save.className = "primary small";
+    save.textContent = "Save";
+    const cancel = this.button("Cancel", "cancel", () => {
+      form.remove();
+      item.querySelector(".text").hidden = false;
+    });
+    row.append(cancel, save);
+    form.append(label, field, row);
+    item.querySelector(".text").hidden = true;
+    item.querySelector(".actions").before(form);
+    field.focus();
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const text = field.value.trim();
+      if (!text) return;
+      save.disabled = true;
+      try {
+        const changed = await api("PATCH", `/v1/memories/${encodeURIComponent(memory.id)}`, { text });
+        memory.text = (changed && changed.text) || text;
+        item.querySelector(".text").textContent = memory.text;
+        form.remove();
+        item.querySelector(".text").hidden = false;
+        item.querySelector(".edit").focus();
+      } catch (error) {
+        this.hooks.notify(error.message);
+        save.disabled = false;
+      }
+    });
+  }
+
+  async forget(item, memory) {
+    const short = memory.text.length > 90 ? `${memory.text.slice(0, 90)}…` : memory.text;
+    if (!(await this.hooks.confirm(`Forget “${short}” for good? I won't be able to remember it again.`))) return;
+    try {
+      await api("DELETE", `/v1/memories/${encodeURIComponent(memory.id)}`);
+    } catch (error) {
+      this.hooks.notify(error.message);
+      return;
+    }
+    const after = item.nextElementSibling || item.previousElementSibling;
+    item.classList.add("leaving");
+    const gone = () => {
+      item.remove();
+      this.offset = Math.max(0, this.offset - 1);
+      this.empty.hidden = this.list.children.length > 0;
+    };
+    if (matchMedia("(prefers-reduced-motion: reduce)").matches) gone();
+    else setTimeout(gone, 250);
+    this.hooks.notify("Forgotten.");
+    (after?.querySelector("button") || this.query).focus();
+  }
+}

@@ -1,0 +1,195 @@
+// Talking: the microphone goes through an AudioWorklet (mic-worklet.js) to /v1/voice as 16 kHz
+// mono PCM16; os1's voice comes back in the same format, 20 ms blocks at the pace they should be
+// played, and is scheduled back to back on Web Audio with a small cushion against jitter. JSON
+// events say what was heard and said; on `paused` or `stopped` (the user spoke over os1) any
+// audio still scheduled is dropped at once. See docs/voice.md.
+
+import { socketUrl } from "./api.js";
+
+const RATE = 16000;
+const CUSHION_S = 0.08;
+
+export class Voice {
+  /**
+   * @param {{heard: (text: string) => void, say: (text: string, turn: number) => void,
+   *          saved: (turn: number, interrupted: boolean) => void, notify: (line: string) => void,
+   *          state: (name: string) => void, level: (value: number) => void}} hooks
+   */
+  constructor(hooks) {
+    this.hooks = hooks;
+    this.state = "idle"; // idle → starting → listening → finishing → idle
+    this.ctx = null;
+    this.ws = null;
+    this.stream = null;
+    this.node = null;
+    this.next = 0;
+    this.playing = new Set();
+    this.played = 0; // blocks of os1's voice scheduled so far
+  }
+
+  get active() {
+    return this.state !== "idle";
+  }
+
+  set(state) {
+    this.state = state;
+    this.hooks.state(state);
+  }
+
+  /** Start a spoken conversation; must be called from a click or key press (autoplay rules). */
+  async start() {
+    if (this.active) return;
+    if (!navigator.mediaDevices || !window.AudioWorkletNode) {
+      this.hooks.notify("This browser can't share its microphone with os1 (it needs https or localhost).");
+      return;
+    }
+    this.set("starting");
+    this.ctx = new AudioContext({ latencyHint: "interactive" });
+    try {
+      this.stream = await navigator.mediaDevices.getUserMedia({
+        audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+      });
+      await this.ctx.audioWorklet.addModule(new URL("mic-worklet.js", import.meta.url));
+      await this.ctx.resume();
+    } catch (error) {
+      const denied = error && error.name === "NotAllowedError";
+      this.hooks.notify(denied ? "I can't hear you: the microphone is not allowed." : "I can't reach the microphone.");
+      this.teardown();
+      return;
+    }
+    if (this.state !== "starting") return; // stopped while asking for the microphone
+    this.connect();
+  }
+
+  connect() {
+    const ws = new WebSocket(socketUrl("/v1/voice"));
+    ws.binaryType = "arraybuffer";
+    this.ws = ws;
+    ws.addEventListener("open", () => this.listen());
+    ws.addEventListener("message", (event) => this.receive(event.data));
+    ws.addEventListener("close", () => {
+      if (ws !== this.ws) return;
+      if (this.state === "starting") this.hooks.notify("I couldn't start listening. Please try again.");
+      this.teardown(true);
+    });
+  }
+
+  listen() {
+    const source = this.ctx.createMediaStreamSource(this.stream);
+    this.node = new AudioWorkletNode(this.ctx, "os1-mic", { numberOfInputs: 1, numberOfOutputs: 1 });
+    this.node.port.onmessage = ({ data }) => {
+      if (this.ws && this.ws.readyState === WebSocket.OPEN && this.state === "listening") this.ws.send(data.pcm);
+      this.hooks.level(data.level);
+    };
+    source.connect(this.node);
+    this.node.connect(this.ctx.destination); // writes silence; keeps the graph pulling
+    this.set("listening");
+  }
+
+  /** The user is done: os1 finishes its answer, then the server closes the socket. */
+  stop() {
+    if (this.state === "starting") {
+      this.teardown();
+    } else if (this.state === "listening") {
+      this.set("finishing");
+      this.releaseMic();
+      if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "end" }));
+      else this.teardown();
+    } else if (this.state === "finishing") {
+      this.teardown();
+    }
+  }
+
+  receive(data) {
+    if (data instanceof ArrayBuffer) {
+      this.play(data);
+      return;
+    }
+    let event;
+    try {
+      event = JSON.parse(data);
+    } catch {
+      return;
+    }
+    switch (event.type) {
+      case "heard":
+        this.hooks.heard(event.text || "");
+        break;
+      case "say":
+        this.hooks.say(event.text || "", event.turn);
+        break;
+      case "saved":
+        this.hooks.saved(event.turn, Boolean(event.interrupted));
+        break;
+      case "paused":
+      case "stopped":
+        this.drop();
+        break;
+      case "error":
+        this.hooks.notify(event.message || "Something went wrong with the voice.");
+        break;
+      default:
+        break;
+    }
+  }
+
+  play(buffer) {
+    if (!this.ctx || this.ctx.state === "closed") return;
+    const pcm = new Int16Array(buffer);
+    if (!pcm.length) return;
+    const audio = this.ctx.createBuffer(1, pcm.length, RATE);
+    const samples = audio.getChannelData(0);
+    for (let i = 0; i < pcm.length; i++) samples[i] = pcm[i] / 0x8000;
+    const source = this.ctx.createBufferSource();
+    source.buffer = audio;
+    source.connect(this.ctx.destination);
+    const now = this.ctx.currentTime;
+    if (this.next < now) this.next = now + CUSHION_S; // after a gap, start with a cushion
+    source.start(this.next);
+    this.next += audio.duration;
+    this.played += 1;
+    this.playing.add(source);
+    source.addEventListener("ended", () => this.playing.delete(source));
+  }
+
+  /** Silence at once: everything scheduled is dropped. */
+  drop() {
+    for (const source of this.playing) {
+      try {
+        source.stop();
+      } catch {
+        // already ended
+      }
+    }
+    this.playing.clear();
+    this.next = 0;
+  }
+
+  releaseMic() {
+    if (this.node) {
+      this.node.port.onmessage = null;
+      this.node.disconnect();
+      this.node = null;
+    }
+    if (this.stream) for (const track of this.stream.getTracks()) track.stop();
+    this.stream = null;
+    this.hooks.level(0);
+  }
+
+  teardown(letPlay = false) {
+    this.releaseMic();
+    const ws = this.ws;
+    this.ws = null;
+    if (ws && ws.readyState <= WebSocket.OPEN) ws.close();
+    const ctx = this.ctx;
+    this.ctx = null;
+    if (ctx) {
+      const left = letPlay ? Math.max(0, this.next - ctx.currentTime) : 0;
+      if (!letPlay) this.drop();
+      setTimeout(() => ctx.close().catch(() => {}), left * 1000 + 50);
+    }
+    this.playing.clear();
+    this.next = 0;
+    this.set("idle");
+  }
+}

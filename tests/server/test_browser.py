@@ -1,0 +1,150 @@
+"""The web app end to end: a real ``os1 serve`` on the bundled model, driven by Debian's chromium.
+
+Assertions are on structure (screens, streamed deltas, list items), never on the model's words."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, WebSocket
+
+from os1.testing.servers import free_port, os1_server
+from tests.server.browser import WATCH_REPLY, chromium, fake_microphone, phone, visible
+
+pytestmark = pytest.mark.integration
+FAST = {"OS1_LLM__MAX_TOKENS": "48"}  # short replies keep the bundled model quick
+
+
+def serve(home: Path, mode: str) -> contextlib.AbstractContextManager[str]:
+    """``os1 serve`` on the bundled model in ``mode``; its base URL, ending in a slash."""
+    return os1_server(home, free_port(), FAST, ("--mode", mode))
+
+
+def onboard(page: Page) -> str:
+    visible(page, "welcome")
+    page.fill("#answer-user_name", "Theodore")
+    page.fill("#answer-on_mind", "Letters, and the ocean.")
+    page.click("#welcome-submit")
+    page.wait_for_selector("#welcome-meet:not([hidden])")
+    name = page.inner_text("#welcome-name").strip()
+    assert name and page.inner_text("#brand-name").strip() == name
+    page.click("#welcome-go")
+    visible(page, "chat")
+    return name
+
+
+def chat_and_watch_the_reply_stream(page: Page, text: str) -> None:
+    frames: list[dict[str, Any]] = []
+
+    def on_socket(ws: WebSocket) -> None:
+        if ws.url.endswith("/v1/chat/ws"):
+            ws.on("framereceived", lambda payload: frames.append(json.loads(payload)))
+
+    page.on("websocket", on_socket)
+    page.reload()  # the chat socket opens again, now watched
+    page.wait_for_selector("body[data-chat=open]")
+    page.evaluate(WATCH_REPLY)
+    page.fill("#say", text)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#log .msg.user >> text=" + text)
+    page.wait_for_selector("#log .msg.os:not(.earlier)[data-state=done]", timeout=90_000)
+
+    kinds = [frame["type"] for frame in frames]
+    assert "done" in kinds, kinds
+    assert kinds.count("delta") >= 2 and kinds.index("delta") < kinds.index("done"), kinds
+    growth: list[list[Any]] = page.evaluate("window.replyGrowth")
+    streaming = [length for state, length in growth if state == "streaming"]
+    assert len(set(streaming)) >= 2, growth  # the words appeared in pieces, before the end
+    final = page.inner_text("#log .msg.os:not(.earlier)[data-state=done] .text")
+    assert final.strip() and len(final) >= max(streaming)
+
+
+def forget(page: Page, said: str) -> None:
+    page.click("nav a[data-route=memories]")
+    visible(page, "memories")
+    item = page.locator("#memory-list li.memory", has_text=said).first
+    item.wait_for()
+    memory_id = item.get_attribute("data-id")
+    item.locator("button.forget").click()
+    page.wait_for_selector("dialog#confirm[open]")
+    page.click("#confirm-yes")
+    gone = f"#memory-list li[data-id='{memory_id}']"
+    page.wait_for_selector(gone, state="detached")
+    page.reload()  # really gone, not just hidden
+    visible(page, "memories")
+    page.wait_for_selector("#memory-list li.memory")
+    assert page.locator(gone).count() == 0
+
+
+def talk(page: Page) -> None:
+    """Press the microphone (chromium's fake one speaks a sentence): what os1 heard appears."""
+    heard: list[dict[str, Any]] = []
+
+    def on_frame(payload: str | bytes) -> None:
+        if isinstance(payload, str) and (event := json.loads(payload))["type"] == "heard":
+            heard.append(event)
+
+    def on_socket(ws: WebSocket) -> None:
+        if ws.url.endswith("/v1/voice"):
+            ws.on("framereceived", on_frame)
+
+    page.on("websocket", on_socket)
+    page.click("nav a[data-route=chat]")
+    visible(page, "chat")
+    page.click("#mic")
+    page.wait_for_selector("#mic[data-state=listening][aria-pressed=true]")
+    spoken = page.locator("#log .msg.user.spoken").first
+    spoken.wait_for(timeout=60_000)
+    assert heard and heard[0]["text"].strip() and spoken.inner_text().strip() == heard[0]["text"]
+    page.click("#mic")  # done talking
+    page.click("#mic")  # and hang up without waiting for the answer
+    page.wait_for_selector("#mic[data-state=idle][aria-pressed=false]")
+
+
+def test_single_user_onboards_chats_forgets_and_talks(tmp_path: Path) -> None:
+    said = "My cat Pickles sleeps on the piano."
+    mic = fake_microphone(tmp_path / "hello.wav", "Good morning, would you tell me a story about the sea?")
+    with serve(tmp_path / "home", "single") as base, chromium(mic) as browser, \
+            phone(browser, base + "/") as page:
+        onboard(page)
+        chat_and_watch_the_reply_stream(page, said)
+        forget(page, said)
+        page.click("nav a[data-route=settings]")
+        visible(page, "settings")
+        page.wait_for_selector("#set-model option", state="attached")
+        assert page.locator("#logout").is_hidden()  # one person, no accounts: nothing to log out of
+        talk(page)
+
+
+def test_multi_user_registers_talks_forgets_and_logs_out(tmp_path: Path) -> None:
+    said = "I keep my grandmother's letters in a blue box."
+    with serve(tmp_path / "home", "multi") as base, chromium() as browser, \
+            phone(browser, base + "/") as page:
+        visible(page, "login")
+        page.click("#to-register")
+        page.fill("#login-username", "theodore")
+        page.fill("#login-password", "catherine-and-the-ocean")
+        page.click("#login-submit")
+        onboard(page)
+        chat_and_watch_the_reply_stream(page, said)
+        forget(page, said)
+
+        page.click("nav a[data-route=settings]")
+        visible(page, "settings")
+        page.click("#logout")
+        visible(page, "login")
+        page.goto(base + "/#/chat")
+        page.reload()
+        visible(page, "login")  # the chat needs a login again
+        assert page.locator("#log .msg").count() == 0
+        status = page.evaluate("fetch('/v1/me').then(r => r.status)")
+        assert status == 401
+
+        page.fill("#login-username", "theodore")
+        page.fill("#login-password", "catherine-and-the-ocean")
+        page.click("#login-submit")
+        visible(page, "chat")  # onboarded already: straight to the conversation

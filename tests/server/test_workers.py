@@ -1,0 +1,90 @@
+"""Two os1 workers on one real PostgreSQL and one real Redis, as a site behind a load balancer
+runs them: an account made on one works on the other, and what happens for a user on worker 1
+(a turn, a due reminder) reaches their socket held by worker 2."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from os1.testing.servers import free_port, os1_server, postgres, redis_server
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    with postgres() as dsn, redis_server() as redis_url:
+        env = {"OS1_SERVER__MODE": "multi", "OS1_MEMORY__BACKEND": "postgres",
+               "OS1_MEMORY__POSTGRES_DSN": dsn, "OS1_SERVER__REDIS_URL": redis_url,
+               "OS1_LLM__MAX_TOKENS": "16"}
+        root = tmp_path_factory.mktemp("workers")
+        with os1_server(root / "w1", free_port(), env, ("--worker", "w1")) as one, \
+                os1_server(root / "w2", free_port(), env, ("--worker", "w2")) as two:
+            yield one, two
+
+
+async def _next(ws: Any, kind: str) -> dict[str, Any]:
+    while True:
+        event = json.loads(await asyncio.wait_for(ws.recv(), timeout=60))
+        if event["type"] == kind:
+            return dict(event)
+
+
+async def test_what_happens_on_one_worker_reaches_a_socket_on_the_other(site: tuple[str, str]) -> None:
+    one, two = site
+    async with httpx.AsyncClient(base_url=one, timeout=120) as first:
+        assert (await first.get("/v1/health")).json()["worker"] == "w1"
+        made = await first.post("/v1/auth/register",
+                                json={"username": "theodore", "password": "correct horse"})
+        assert made.status_code == 201, made.text
+        cookie, csrf = first.cookies["os1_session"], first.cookies["os1_csrf"]
+        headers = {"X-CSRF-Token": csrf}
+        async with httpx.AsyncClient(base_url=two, cookies={"os1_session": cookie}) as second:
+            me = await second.get("/v1/me")
+            assert me.status_code == 200 and me.json()["username"] == "theodore"
+        socket_url = two.replace("http", "ws") + "/v1/chat/ws"
+        logged_in = {"Cookie": f"os1_session={cookie}"}
+        async with websockets.connect(socket_url, additional_headers=logged_in) as ws:
+            await asyncio.sleep(0.3)  # worker 2 has subscribed to the user's channel
+            reminder = await first.post("/v1/reminders", json={"text": "Call Amy", "in_seconds": 0},
+                                        headers=headers)
+            assert reminder.status_code == 201
+            notice = await _next(ws, "notice")
+            assert notice["kind"] == "reminder" and notice["text"] == "Call Amy"
+            turn = await first.post("/v1/chat", json={"text": "Hello from my phone."}, headers=headers)
+            assert turn.status_code == 200, turn.text
+            notice = await _next(ws, "notice")
+            assert notice["kind"] == "turn" and notice["said"] == "Hello from my phone."
+            assert notice["reply_id"] == turn.json()["reply_id"]
+
+
+async def test_memories_written_on_one_worker_are_read_on_the_other(site: tuple[str, str]) -> None:
+    one, two = site
+    async with httpx.AsyncClient(base_url=one, timeout=120) as first:
+        await first.post("/v1/auth/register", json={"username": "amy", "password": "correct horse"})
+        headers = {"X-CSRF-Token": first.cookies["os1_csrf"]}
+        said = (await first.post("/v1/chat", json={"text": "I am making a game about a mother."},
+                                 headers=headers)).json()
+        session = {"os1_session": first.cookies["os1_session"]}
+        async with httpx.AsyncClient(base_url=two, cookies=session) as second:
+            shown = await second.get(f"/v1/memories/{said['said_id']}")
+            assert shown.status_code == 200 and "game" in shown.json()["item"]["text"]
+            gone = await second.delete(f"/v1/memories/{said['said_id']}", headers=headers)
+            assert gone.status_code == 204
+        assert (await first.get(f"/v1/memories/{said['said_id']}")).status_code == 404
+
+
+def test_a_worker_without_its_redis_says_so(tmp_path: Path) -> None:
+    port = free_port()
+    env = {"OS1_SERVER__MODE": "multi", "OS1_SERVER__REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    with pytest.raises(RuntimeError, match="cannot reach Redis"):
+        with os1_server(tmp_path / "w", port, env):
+            pass
