@@ -38,13 +38,11 @@ import os
 import random
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -58,6 +56,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from os1.config import Settings
 from os1.server.site import open_accounts
 from os1.server.spaces import Spaces
+from os1.testing.servers import free_port, postgres, redis_server
 
 KEYS = ("connected", "active", "errors", "added_ttft_p50_ms", "added_ttft_p95_ms", "msgs_per_s",
         "rss_mb_per_connection")
@@ -87,12 +86,6 @@ def pct(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def raise_fd_limit() -> int:
@@ -147,39 +140,6 @@ def process(args: list[str], log_path: Path, env: dict[str, str] | None = None) 
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-@contextmanager
-def postgres(root: Path) -> Iterator[str]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns at import when XDG_RUNTIME_DIR is unset
-        from pgserver.postgres_server import get_server
-    server = get_server(root / "pgdata", cleanup_mode="delete")
-    try:
-        yield str(server.get_uri())
-    finally:
-        server.cleanup()
-
-
-@contextmanager
-def redis(root: Path) -> Iterator[str]:
-    program = shutil.which("redis-server")
-    if program is None:
-        raise RuntimeError("redis-server is missing: apt-get install redis-server")
-    port = free_port()
-    args = [program, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--maxclients", "10000", "--dir", str(root)]
-    with process(args, root / "redis.log") as proc:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError((root / "redis.log").read_text()) from None
-                time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}/0"
 
 
 # -- set-up ----------------------------------------------------------------------------------
@@ -439,10 +399,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
              "--first-token-ms", str(args.first_token_ms)], root / "model.log"))
         model_url = f"http://127.0.0.1:{model_port}/v1"
         wait_http(f"{model_url}/models", model, root / "model.log")
-        dsn = stack.enter_context(postgres(root)) if args.setup == "postgres" else None
-        redis_url = stack.enter_context(redis(root)) if args.setup == "postgres" else None
+        dsn = stack.enter_context(postgres()) if args.setup == "postgres" else None
+        redis_url = stack.enter_context(redis_server()) if args.setup == "postgres" else None
         write_config(home, args, model_url, dsn, redis_url)
-        env = {**os.environ, "OS1_HOME": str(home)}
+        env = {**os.environ, "OS1_HOME": str(home), "OS1_LOAD_PLUGINS": ""}
         os.environ["OS1_HOME"] = str(home)
         started = time.monotonic()
         users = asyncio.run(make_accounts(Settings(), args.users + 1))
