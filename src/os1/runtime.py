@@ -4,6 +4,7 @@ the chat model, the embedder, the memory store, the persona and the companion.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from os1.agent.companion import Companion, TurnSettings
@@ -14,6 +15,7 @@ from os1.llm.backends import build_model
 from os1.llm.base import ChatModel
 from os1.memory.base import MemoryStore
 from os1.memory.embedders import load_embedder
+from os1.memory.moments import music_dir
 from os1.memory.sqlite import SQLiteMemory, store_path
 from os1.plugins import plugin_tools
 from os1.safety.guard import Guard, Limits
@@ -35,11 +37,18 @@ async def open_store(settings: Settings) -> MemoryStore:
         except ImportError:
             raise ConfigError("the postgres backend needs its extra: pip install 'os1[postgres]'") from None
 
-        return await PostgresMemory.open(memory.postgres_dsn.get_secret_value(), settings.user,
-                                         embedder)
+        store = await PostgresMemory.open(memory.postgres_dsn.get_secret_value(), settings.user,
+                                          embedder)
+        store.files_dir = music_folder(settings)  # pieces' files stay on this machine
+        return store
     key = memory.encryption_key
     return await SQLiteMemory.open(store_path(settings.home, settings.user), embedder,
                                    key.get_secret_value() if key else None)
+
+
+def music_folder(settings: Settings) -> Path:
+    """The folder of the user's composed pieces, beside their memory."""
+    return music_dir(store_path(settings.home, settings.user).parent)
 
 
 def turn_settings(settings: Settings, model_name: str) -> TurnSettings:

@@ -4,9 +4,10 @@ the store's user, and links are ``(user_id, ...)`` foreign keys, as everywhere i
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from os1.memory.moments import Moment, MomentDraft, dump, load
+from os1.memory.moments import Moment, MomentDraft, doomed_files, dump, load
 
 if TYPE_CHECKING:
     from os1.memory.postgres import Conn, PostgresMemory
@@ -53,6 +54,21 @@ MIGRATION = ("m002_moments", (
 
 class PostgresMoments:
     """``add_moment``, ``moment``, ``moments`` and ``image`` for ``PostgresMemory``."""
+
+    files_dir: Path | None = None  # the user's music folder on this machine, if pieces are kept here
+
+    async def _moment_files(self, conn: Conn, memory_id: int) -> set[Path]:
+        """Inside the forgetting transaction: the files that go with moment ``memory_id``."""
+        store = cast("PostgresMemory", self)
+        cur = await conn.execute("SELECT data FROM os1_moments WHERE user_id = %s AND memory_id = %s",
+                                 (store.user, memory_id))
+        row = await cur.fetchone()
+        if row is None or self.files_dir is None:
+            return set()
+        cur = await conn.execute("SELECT data FROM os1_moments WHERE user_id = %s AND memory_id != %s"
+                                 " AND kind = 'piece'", (store.user, memory_id))
+        others = [load(str(r[0])) for r in await cur.fetchall()]
+        return doomed_files(load(str(row[0])), others, self.files_dir)
 
     async def add_moment(self, draft: MomentDraft) -> tuple[Moment, bool]:
         """Store a moment with its images and vector, or add the images to the moment with the
