@@ -50,17 +50,20 @@ class MomentDraft:
     data: dict[str, Any]
     images: tuple[ImageDraft, ...] = ()
     provenance: Provenance = "shared"
+    created_at: float | None = None  # default now; an import keeps the original time
 
 
 @dataclass(frozen=True)
 class Moment:
-    """A stored moment: its memory, kind, key, data and the hashes of its images."""
+    """A stored moment: its memory, kind, key, data, the hashes of its images and what os1
+    saw in each (``seen``, in the same order)."""
 
     item: MemoryItem
     kind: str
     key: str
     data: dict[str, Any]
     images: tuple[str, ...] = ()
+    seen: tuple[dict[str, Any], ...] = ()
 
     @property
     def id(self) -> int:
@@ -81,19 +84,23 @@ def music_dir(user_dir: Path) -> Path:
     return user_dir / MUSIC_FOLDER
 
 
-def files_of(data: dict[str, Any], folder: Path | None) -> set[Path]:
-    """The files a moment's data names that lie inside ``folder`` (none without a folder)."""
+def named_files(data: dict[str, Any], folder: Path | None) -> dict[str, Path]:
+    """The files a moment's data names (by field) that lie inside ``folder``; none without one."""
     if folder is None:
-        return set()
+        return {}
     root = folder.resolve()
-    found: set[Path] = set()
+    found: dict[str, Path] = {}
     for name in FILE_FIELDS:
         value = data.get(name)
         if isinstance(value, str) and value:
             path = Path(value).resolve()
             if path.parent == root:  # only files os1 wrote there itself, never elsewhere
-                found.add(path)
+                found[name] = path
     return found
+
+
+def files_of(data: dict[str, Any], folder: Path | None) -> set[Path]:
+    return set(named_files(data, folder).values())
 
 
 def doomed_files(doomed: dict[str, Any], others: Iterable[dict[str, Any]],

@@ -127,7 +127,8 @@ class PostgresMoments:
 async def _insert(store: PostgresMemory, conn: Conn, draft: MomentDraft) -> int:
     cur = await conn.execute(
         "INSERT INTO os1_memories (user_id, kind, text, created_at, provenance) VALUES"
-        " (%s, 'fact', %s, %s, %s) RETURNING id", (store.user, draft.text, time.time(), draft.provenance))
+        " (%s, 'fact', %s, %s, %s) RETURNING id",
+        (store.user, draft.text, draft.created_at or time.time(), draft.provenance))
     row = await cur.fetchone()
     assert row is not None
     memory_id = int(row[0])
@@ -144,7 +145,8 @@ async def _get(store: PostgresMemory, conn: Conn, memory_id: int) -> Moment | No
     item = await store._get(conn, memory_id)
     if row is None or item is None:
         return None
-    cur = await conn.execute("SELECT hash FROM os1_moment_images WHERE user_id = %s AND memory_id = %s"
+    cur = await conn.execute("SELECT hash, seen FROM os1_moment_images WHERE user_id = %s AND memory_id = %s"
                              " ORDER BY added", (store.user, memory_id))
-    images = tuple(str(r[0]) for r in await cur.fetchall())
-    return Moment(item, str(row[0]), str(row[1]), load(str(row[2])), images)
+    images = await cur.fetchall()
+    return Moment(item, str(row[0]), str(row[1]), load(str(row[2])), tuple(str(r[0]) for r in images),
+                  tuple(load(str(r[1])) for r in images))

@@ -80,7 +80,7 @@ def _add(store: SQLiteMemory, draft: MomentDraft, vector: Vectors) -> tuple[Mome
 
 def _insert(store: SQLiteMemory, db: sqlite3.Connection, draft: MomentDraft, vector: Vectors) -> int:
     cur = db.execute("INSERT INTO memories (kind, text, created_at, provenance) VALUES ('fact', ?, ?, ?)",
-                     (draft.text, time.time(), draft.provenance))
+                     (draft.text, draft.created_at or time.time(), draft.provenance))
     memory_id = int(cur.lastrowid or 0)
     store._put_vector(db, memory_id, vector)
     db.execute("INSERT INTO moments (memory_id, kind, key, data) VALUES (?, ?, ?, ?)",
@@ -95,6 +95,7 @@ def _get(db: sqlite3.Connection, memory_id: int) -> Moment | None:
     item = db.execute(f"SELECT {_COLUMNS} FROM memories WHERE id = ?", (memory_id,)).fetchone()
     if row is None or item is None:
         return None
-    images = tuple(r[0] for r in db.execute(
-        "SELECT hash FROM moment_images WHERE memory_id = ? ORDER BY rowid", (memory_id,)))
-    return Moment(_item(item), row[0], row[1], load(row[2]), images)
+    images = db.execute("SELECT hash, seen FROM moment_images WHERE memory_id = ? ORDER BY rowid",
+                        (memory_id,)).fetchall()
+    return Moment(_item(item), row[0], row[1], load(row[2]), tuple(h for h, _ in images),
+                  tuple(load(seen) for _, seen in images))
