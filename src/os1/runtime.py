@@ -22,6 +22,7 @@ from os1.safety.guard import Guard, Limits
 from os1.safety.ledger import ActionLedger
 from os1.tools.base import Tool
 from os1.tools.memory import memory_tools
+from os1.tools.music import music_tools
 
 
 async def open_store(settings: Settings) -> MemoryStore:
@@ -105,7 +106,8 @@ class Runtime:
         choice = self.settings.chat.tools
         capable = self.settings.llm.models[self.model_name].is_capable
         wanted = choice == "on" or (choice == "auto" and capable)
-        tools = [*memory_tools(self.store), *plugin_tools(), *self.everyday_tools()] if wanted else []
+        tools = [*memory_tools(self.store), *music_tools(self.store, music_folder(self.settings)),
+                 *plugin_tools(), *self.everyday_tools()] if wanted else []
         local = self.settings.llm.models[self.model_name].kind == "llamacpp"
         settings = replace(turn_settings(self.settings, self.model_name), prewarm=interactive and local)
         return Companion(self.model, self.store, await self.persona(), settings, tools,
