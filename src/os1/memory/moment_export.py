@@ -99,10 +99,14 @@ def _image_problem(image: Any) -> str | None:
     return None
 
 
-async def import_moment(store: MemoryStore, item: dict[str, Any]) -> bool:
-    """Store the moment of an export line (checked by ``moment_problem``); True when new."""
+async def import_moment(store: MemoryStore, item: dict[str, Any],
+                        new_ids: dict[int, int]) -> tuple[int, bool]:
+    """Store the moment of an export line (checked by ``moment_problem``): its id here, and
+    whether it is new. ``new_ids`` maps the export's ids to this store's (a piece's ``about``)."""
     record = item["moment"]
-    data = {**record["data"], **dict.fromkeys(FILE_FIELDS)}  # no path from elsewhere survives
+    data = {k: v for k, v in record["data"].items() if k not in FILE_FIELDS}  # no path from elsewhere
+    if isinstance(data.get("about"), int):
+        data["about"] = new_ids.get(data["about"])
     written = await asyncio.to_thread(_write_files, record.get("files", {}), store.files_dir)
     data.update({field: str(path) for field, path in written.items()})
     images = tuple(ImageDraft(i["hash"], i["mime"], _decoded(i["data"], MAX_IMAGE_BYTES) or b"",
@@ -116,7 +120,7 @@ async def import_moment(store: MemoryStore, item: dict[str, Any]) -> bool:
         raise
     if not new:  # the store already had this moment: keep only files it names
         remove_files(set(written.values()) - files_of(moment.data, store.files_dir))
-    return new
+    return moment.id, new
 
 
 def _write_files(files: dict[str, Any], folder: Path | None) -> dict[str, Path]:

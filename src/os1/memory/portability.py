@@ -109,7 +109,8 @@ async def import_export(store: MemoryStore, header: dict[str, Any],
                 existing, added = saved.id, added + 1
             new_ids[item["id"]] = existing
         elif "moment" in item:  # a post, photo, song or piece, with its images and files
-            added += await import_moment(store, item)
+            new_ids[item["id"]], new = await import_moment(store, item, new_ids)
+            added += new
         else:
             draft = FactDraft(item["text"], str(item.get("subject") or "user"),
                               str(item.get("predicate") or "note"), str(item.get("object") or ""),
