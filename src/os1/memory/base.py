@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
@@ -141,3 +142,8 @@ class MemoryStore(Protocol):
                       key: str | None = None) -> list[Moment]: ...
 
     async def image(self, digest: str) -> tuple[str, bytes] | None: ...
+
+    @property
+    def files_dir(self) -> Path | None:
+        """Where composed pieces' files live on this machine (None: nowhere known)."""
+        ...

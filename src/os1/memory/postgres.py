@@ -46,6 +46,7 @@ from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from os1.errors import MemoryStoreError
 from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Vectors
+from os1.memory.moments import remove_files
 from os1.memory.moments_postgres import MIGRATION as MOMENTS_MIGRATION
 from os1.memory.moments_postgres import PostgresMoments
 from os1.memory.ranking import (
@@ -402,9 +403,11 @@ class PostgresMemory(PostgresMoments):
         """Delete a memory; the database cascades to its vector and every fact derived from it
         (and theirs). The word index is a column of the row, so it goes with it."""
         async with self._tx() as conn:
+            files = await self._moment_files(conn, memory_id)
             cur = await conn.execute("DELETE FROM os1_memories WHERE user_id = %s AND id = %s",
                                      (self.user, memory_id))
-            return cur.rowcount > 0
+        remove_files(files)  # a composed piece's files, once the deletion has committed
+        return cur.rowcount > 0
 
     async def edit(self, memory_id: int, text: str, *, status: str | None = None) -> MemoryItem | None:
         """Replace a memory's text (its word index and vector follow), and its status if given;

@@ -26,6 +26,7 @@ import numpy as np
 from os1.errors import MemoryStoreError
 from os1.memory import migrations
 from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Vectors
+from os1.memory.moments import remove_files
 from os1.memory.moments_sqlite import SQLiteMoments
 from os1.memory.ranking import (
     MIN_VECTOR_SIMILARITY,
@@ -353,14 +354,17 @@ class SQLiteMemory(SQLiteMoments):
         await self._run(go)
 
     async def forget(self, memory_id: int) -> bool:
-        """Delete a memory, its vector, its FTS entry and every fact derived from it."""
+        """Delete a memory, its vector, its FTS entry and every fact derived from it; a
+        composed piece's files go too, once the deletion has committed."""
         def go() -> bool:
             with self._write() as db:
                 doomed = [memory_id] + [r[0] for r in db.execute(
                     "SELECT id FROM memories WHERE source_id = ?", (memory_id,))]
+                files = self._moment_files(db, memory_id)
                 cur = db.execute("DELETE FROM memories WHERE id = ?", (memory_id,))
             for gone in doomed:
                 self._index.remove(gone)
+            remove_files(files)
             return cur.rowcount > 0
 
         return await self._run(go)
