@@ -49,12 +49,15 @@ from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenan
 from os1.memory.moments_postgres import MIGRATION as MOMENTS_MIGRATION
 from os1.memory.moments_postgres import PostgresMoments
 from os1.memory.ranking import (
+    CANDIDATES,
     MIN_VECTOR_SIMILARITY,
     UBIQUITOUS,
     UBIQUITY_MIN_STORE,
     Context,
     content_words,
     fuse,
+    named_speaker,
+    speakers,
     strip_words,
     time_window,
 )
@@ -524,7 +527,7 @@ class PostgresMemory(PostgresMoments):
         elif vector is None:
             vector = (await self.embed([query]))[0]
         now = time.time() if now is None else now
-        pool, skip = max(50, 4 * k), set(exclude)
+        pool, skip = max(CANDIDATES, 4 * k), set(exclude)
         async with self._tx() as conn:
             words = await self._word_search(conn, terms, pool)
             near = await self._vector_search(conn, vector, pool)
@@ -539,8 +542,9 @@ class PostgresMemory(PostgresMoments):
             items = {m.id: m for m in found
                      if (not kinds or m.kind in kinds) and (include_superseded or m.valid_to is None)}
             similarity = await self._similarities(conn, list(items), vector)
+            speaker = named_speaker(query, speakers(await self._profile(conn)))
         return fuse(items, candidates & items.keys(), words, near, similarity, context, k=k, now=now,
-                    half_life_days=half_life_days, window=time_window(query, now))
+                    half_life_days=half_life_days, window=time_window(query, now), speaker=speaker)
 
     async def _ubiquitous(self, terms: list[str]) -> list[str]:
         """The query words found in ``UBIQUITOUS`` or more of the user's memories (in a
@@ -617,9 +621,12 @@ class PostgresMemory(PostgresMoments):
 
     async def profile(self) -> dict[str, str]:
         async with self._tx() as conn:
-            cur = await conn.execute("SELECT key, value FROM os1_profile WHERE user_id = %s ORDER BY key",
-                                     (self.user,))
-            return {str(k): str(v) for k, v in await cur.fetchall()}
+            return await self._profile(conn)
+
+    async def _profile(self, conn: Conn) -> dict[str, str]:
+        cur = await conn.execute("SELECT key, value FROM os1_profile WHERE user_id = %s ORDER BY key",
+                                 (self.user,))
+        return {str(k): str(v) for k, v in await cur.fetchall()}
 
     async def set_profile(self, values: dict[str, str]) -> None:
         now = time.time()

@@ -28,6 +28,7 @@ from os1.memory import migrations
 from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Vectors
 from os1.memory.moments_sqlite import SQLiteMoments
 from os1.memory.ranking import (
+    CANDIDATES,
     MIN_VECTOR_SIMILARITY,
     UBIQUITOUS,
     UBIQUITY_MIN_STORE,
@@ -35,6 +36,8 @@ from os1.memory.ranking import (
     content_words,
     fts_query,
     fuse,
+    named_speaker,
+    speakers,
     strip_words,
     time_window,
 )
@@ -516,7 +519,7 @@ class SQLiteMemory(SQLiteMoments):
                 kinds: Sequence[Kind] | None, exclude: set[int], half_life_days: float,
                 include_superseded: bool, now: float) -> list[Hit]:
         self._sync_index()
-        pool = max(50, 4 * k)
+        pool = max(CANDIDATES, 4 * k)
         words = self._word_search(terms, pool)
         near = self._index.search(vector, pool)
         candidates = {i for i, _ in words} | {i for i, sim in near if sim >= MIN_VECTOR_SIMILARITY}
@@ -533,8 +536,9 @@ class SQLiteMemory(SQLiteMoments):
         items = {i: m for i, m in items.items()
                  if (not kinds or m.kind in kinds) and (include_superseded or m.valid_to is None)}
         similarity = self._index.similarities(items, vector)
+        speaker = named_speaker(query, speakers(self._profile()))
         return fuse(items, candidates & items.keys(), words, near, similarity, context, k=k, now=now,
-                    half_life_days=half_life_days, window=time_window(query, now))
+                    half_life_days=half_life_days, window=time_window(query, now), speaker=speaker)
 
     def _context(self, ids: set[int]) -> Context:
         """Each utterance's previous and next utterance in its session."""
@@ -575,10 +579,10 @@ class SQLiteMemory(SQLiteMoments):
     # -- profile ---------------------------------------------------------------------------
 
     async def profile(self) -> dict[str, str]:
-        def go() -> dict[str, str]:
-            return {str(k): str(v) for k, v in self.db.execute("SELECT key, value FROM profile")}
+        return await self._run(self._profile)
 
-        return await self._run(go)
+    def _profile(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self.db.execute("SELECT key, value FROM profile")}
 
     async def set_profile(self, values: dict[str, str]) -> None:
         def go() -> None:
