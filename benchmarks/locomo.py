@@ -157,7 +157,8 @@ def say(message: str) -> None:
 
 
 async def ingest(store: SQLiteMemory, convo: list[list[Turn]], speaker_a: str) -> dict[int, str]:
-    """Store every turn in order (vectors embedded in batches); memory id -> dia_id."""
+    """Store every turn in order (vectors embedded in batches), then the session summaries;
+    memory id -> dia_id."""
     flat = [t for session in convo for t in session]
     # batches pad to their longest text, so embed in order of length and put the rows back
     order = sorted(range(len(flat)), key=lambda i: len(flat[i].text))
@@ -176,6 +177,7 @@ async def ingest(store: SQLiteMemory, convo: list[list[Turn]], speaker_a: str) -
                                              created_at=turn.at)
             dia[item.id] = turn.dia_id
             at += 1
+    await store.summarize()  # the session summaries, as the companion builds them after each turn
     return dia
 
 

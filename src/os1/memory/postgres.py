@@ -62,6 +62,8 @@ from os1.memory.ranking import (
     time_window,
 )
 from os1.memory.sqlite import COMMON_TERM, fact_hash
+from os1.memory.summaries_postgres import MIGRATION as SUMMARIES_MIGRATION
+from os1.memory.summaries_postgres import PostgresSummaries, rebuild
 
 Conn: TypeAlias = AsyncConnection[TupleRow]
 Pool: TypeAlias = AsyncConnectionPool[AsyncConnection[TupleRow]]
@@ -126,6 +128,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             PRIMARY KEY (user_id, key))""",
     )),
     MOMENTS_MIGRATION,
+    SUMMARIES_MIGRATION,
 ]
 
 
@@ -206,7 +209,7 @@ def _tsquery(count: int) -> str:
     return " || ".join(["plainto_tsquery('english', %s)"] * count)
 
 
-class PostgresMemory(PostgresMoments):
+class PostgresMemory(PostgresMoments, PostgresSummaries):
     """One user's memory in a shared PostgreSQL database."""
 
     def __init__(self, pool: Pool, user: str, embedder: Embedder, *, where: str, owned: bool,
@@ -403,11 +406,15 @@ class PostgresMemory(PostgresMoments):
 
     async def forget(self, memory_id: int) -> bool:
         """Delete a memory; the database cascades to its vector and every fact derived from it
-        (and theirs). The word index is a column of the row, so it goes with it."""
+        (and theirs). The word index is a column of the row, so it goes with it. Its session's
+        summary is rebuilt without it in the same transaction."""
         async with self._tx() as conn:
-            cur = await conn.execute("DELETE FROM os1_memories WHERE user_id = %s AND id = %s",
-                                     (self.user, memory_id))
-            return cur.rowcount > 0
+            cur = await conn.execute("DELETE FROM os1_memories WHERE user_id = %s AND id = %s"
+                                     " RETURNING session_id", (self.user, memory_id))
+            gone = await cur.fetchone()
+            if gone is not None and gone[0] is not None:
+                await rebuild(self, conn, int(gone[0]))
+            return gone is not None
 
     async def edit(self, memory_id: int, text: str, *, status: str | None = None) -> MemoryItem | None:
         """Replace a memory's text (its word index and vector follow), and its status if given;
@@ -426,7 +433,10 @@ class PostgresMemory(PostgresMoments):
             if row is None:
                 return None
             await self._put_vector(conn, memory_id, vector)
-        return _item(row)
+            edited = _item(row)
+            if edited.session_id is not None and edited.kind == "utterance":
+                await rebuild(self, conn, edited.session_id)  # the old words may be quoted there
+        return edited
 
     async def compact(self) -> None:
         """VACUUM the memory tables so forgotten rows' space is reclaimed. Unlike SQLite's
@@ -453,6 +463,10 @@ class PostgresMemory(PostgresMoments):
         """Memories from a query whose first parameter is the user."""
         cur = await conn.execute(query, (self.user, *params))
         return [_item(r) for r in await cur.fetchall()]
+
+    async def _session_turns(self, conn: Conn, session_id: int) -> list[MemoryItem]:
+        return await self._items(conn, f"SELECT {_COLUMNS} FROM os1_memories WHERE user_id = %s"
+                                 " AND session_id = %s AND kind = 'utterance' ORDER BY id", (session_id,))
 
     async def get(self, memory_id: int) -> MemoryItem | None:
         async with self._tx() as conn:

@@ -41,6 +41,7 @@ from os1.memory.ranking import (
     strip_words,
     time_window,
 )
+from os1.memory.summaries_sqlite import SQLiteSummaries, rebuild
 from os1.memory.vectors import VectorIndex
 
 T = TypeVar("T")
@@ -138,7 +139,7 @@ def _mapped(path: Path) -> Iterator[None]:
                                f" and no key was given (memory.encryption_key): {exc}") from exc
 
 
-class SQLiteMemory(SQLiteMoments):
+class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
     """A user's memory in one SQLite file."""
 
     def __init__(self, path: Path, embedder: Embedder, key: str | None = None) -> None:
@@ -356,12 +357,17 @@ class SQLiteMemory(SQLiteMoments):
         await self._run(go)
 
     async def forget(self, memory_id: int) -> bool:
-        """Delete a memory, its vector, its FTS entry and every fact derived from it."""
+        """Delete a memory, its vector, its FTS entry and every fact derived from it, and rebuild
+        its session's summary without it, in one transaction."""
         def go() -> bool:
             with self._write() as db:
                 doomed = [memory_id] + [r[0] for r in db.execute(
                     "SELECT id FROM memories WHERE source_id = ?", (memory_id,))]
+                session = db.execute("SELECT session_id FROM memories WHERE id = ?",
+                                     (memory_id,)).fetchone()
                 cur = db.execute("DELETE FROM memories WHERE id = ?", (memory_id,))
+                if session is not None and session[0] is not None:
+                    rebuild(self, db, session[0])
             for gone in doomed:
                 self._index.remove(gone)
             return cur.rowcount > 0
@@ -385,7 +391,10 @@ class SQLiteMemory(SQLiteMoments):
                 if cur.rowcount == 0:
                     return None
                 self._put_vector(db, memory_id, vector)
-            return self._get(memory_id)
+                edited = self._get(memory_id)
+                if edited.session_id is not None and edited.kind == "utterance":
+                    rebuild(self, db, edited.session_id)  # the old words may be quoted there
+            return edited
 
         return await self._run(go)
 
@@ -407,6 +416,11 @@ class SQLiteMemory(SQLiteMoments):
         if row is None:
             raise MemoryStoreError(f"no memory with id {memory_id}")
         return _item(row)
+
+    def _session_turns(self, session_id: int) -> list[MemoryItem]:
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM memories WHERE session_id = ? AND"
+                               " kind = 'utterance' ORDER BY id", (session_id,))
+        return [_item(r) for r in rows]
 
     async def get(self, memory_id: int) -> MemoryItem | None:
         def go() -> MemoryItem | None:
