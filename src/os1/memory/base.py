@@ -13,6 +13,7 @@ import numpy.typing as npt
 
 if TYPE_CHECKING:
     from os1.memory.moments import Moment, MomentDraft
+    from os1.memory.summaries import Summary
 
 Vectors = npt.NDArray[np.float32]
 Kind = Literal["utterance", "fact"]
@@ -131,6 +132,12 @@ class MemoryStore(Protocol):
     async def set_profile(self, values: dict[str, str]) -> None: ...
 
     async def close(self) -> None: ...
+
+    # session summaries (memory/summaries.py): rebuilt when stale, and on forget and edit
+
+    async def summarize(self, session_id: int | None = None) -> int: ...
+
+    async def summaries(self, limit: int = 50) -> list[Summary]: ...
 
     # moments (memory/moments.py): things shared with os1 or made by it, with their images
 
