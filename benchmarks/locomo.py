@@ -54,7 +54,6 @@ from os1.memory.sqlite import SQLiteMemory
 
 CATEGORIES = (1, 2, 3, 4)  # 5 (adversarial, unanswerable) has no evidence to recall
 TURN_GAP_S = 5.0  # seconds between successive turns of a session
-EMBED_BATCH = 256
 SESSION_KEY = re.compile(r"^session_(\d+)$")
 EVIDENCE_ID = re.compile(r"^D:?(\d+):+(\d+)$")
 
@@ -160,13 +159,7 @@ async def ingest(store: SQLiteMemory, convo: list[list[Turn]], speaker_a: str) -
     """Store every turn in order (vectors embedded in batches), then the session summaries;
     memory id -> dia_id."""
     flat = [t for session in convo for t in session]
-    # batches pad to their longest text, so embed in order of length and put the rows back
-    order = sorted(range(len(flat)), key=lambda i: len(flat[i].text))
-    vectors: list[Any] = [None] * len(flat)
-    for i in range(0, len(order), EMBED_BATCH):
-        chunk = order[i:i + EMBED_BATCH]
-        for at, row in zip(chunk, await store.embed([flat[j].text for j in chunk]), strict=True):
-            vectors[at] = row
+    vectors = await store.embed([t.text for t in flat])  # batched, in order of length
     dia: dict[int, str] = {}
     at = 0
     for session in convo:
