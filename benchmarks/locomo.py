@@ -9,6 +9,11 @@ evidence turns among the top k, averaged over questions. Questions whose evidenc
 turn are skipped. One ``search`` call per question at the largest k (the top-k lists for smaller k
 are its prefixes); each call is timed whole, including the query's embedding.
 
+The first speaker plays the user and the second os1: their turns are stored with the roles
+``user`` and ``assistant``, and their names go into the profile (``user_name``, ``os_name``), as
+onboarding and naming put them there, so that a question naming one of them favours that person's
+turns.
+
 The questions are asked after the last session: ``search`` gets ``now=`` the time of the
 conversation's last turn, for recency and for dates named in a question ("last May").
 
@@ -49,7 +54,6 @@ from os1.memory.sqlite import SQLiteMemory
 
 CATEGORIES = (1, 2, 3, 4)  # 5 (adversarial, unanswerable) has no evidence to recall
 TURN_GAP_S = 5.0  # seconds between successive turns of a session
-EMBED_BATCH = 256
 SESSION_KEY = re.compile(r"^session_(\d+)$")
 EVIDENCE_ID = re.compile(r"^D:?(\d+):+(\d+)$")
 
@@ -152,15 +156,10 @@ def say(message: str) -> None:
 
 
 async def ingest(store: SQLiteMemory, convo: list[list[Turn]], speaker_a: str) -> dict[int, str]:
-    """Store every turn in order (vectors embedded in batches); memory id -> dia_id."""
+    """Store every turn in order (vectors embedded in batches), then the session summaries;
+    memory id -> dia_id."""
     flat = [t for session in convo for t in session]
-    # batches pad to their longest text, so embed in order of length and put the rows back
-    order = sorted(range(len(flat)), key=lambda i: len(flat[i].text))
-    vectors: list[Any] = [None] * len(flat)
-    for i in range(0, len(order), EMBED_BATCH):
-        chunk = order[i:i + EMBED_BATCH]
-        for at, row in zip(chunk, await store.embed([flat[j].text for j in chunk]), strict=True):
-            vectors[at] = row
+    vectors = await store.embed([t.text for t in flat])  # batched, in order of length
     dia: dict[int, str] = {}
     at = 0
     for session in convo:
@@ -171,6 +170,7 @@ async def ingest(store: SQLiteMemory, convo: list[list[Turn]], speaker_a: str) -
                                              created_at=turn.at)
             dia[item.id] = turn.dia_id
             at += 1
+    await store.summarize()  # the session summaries, as the companion builds them after each turn
     return dia
 
 
@@ -195,6 +195,8 @@ async def run_sample(sample: dict[str, Any], embedder: MiniLMEmbedder, tally: Ta
     with tempfile.TemporaryDirectory(prefix="os1-locomo-") as tmp:
         store = await SQLiteMemory.open(Path(tmp) / "memory.sqlite3", embedder)
         try:
+            await store.set_profile({"user_name": str(conversation["speaker_a"]),
+                                     "os_name": str(conversation["speaker_b"])})
             started = time.perf_counter()
             dia = await ingest(store, convo, str(conversation["speaker_a"]))
             tally.ingest_s += time.perf_counter() - started

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from os1.agent.companion import Companion, TurnSettings
@@ -15,12 +16,14 @@ from os1.llm.backends import build_model
 from os1.llm.base import ChatModel
 from os1.memory.base import Embedder, MemoryStore
 from os1.memory.embedders import load_embedder
+from os1.memory.moments import music_dir
 from os1.memory.sqlite import SQLiteMemory, store_path
 from os1.plugins import plugin_tools
 from os1.safety.guard import Guard, Limits
 from os1.safety.ledger import ActionLedger
 from os1.tools.base import Tool
 from os1.tools.memory import memory_tools
+from os1.tools.music import music_tools
 
 
 async def open_store(settings: Settings, embedder: Embedder | None = None,
@@ -38,11 +41,18 @@ async def open_store(settings: Settings, embedder: Embedder | None = None,
         except ImportError:
             raise ConfigError("the postgres backend needs its extra: pip install 'os1[postgres]'") from None
 
-        return await PostgresMemory.open(pool or memory.postgres_dsn.get_secret_value(), settings.user,
-                                         embedder)
+        store = await PostgresMemory.open(pool or memory.postgres_dsn.get_secret_value(), settings.user,
+                                          embedder)
+        store.files_dir = music_folder(settings)  # pieces' files stay on this machine
+        return store
     key = memory.encryption_key
     return await SQLiteMemory.open(store_path(settings.home, settings.user), embedder,
                                    key.get_secret_value() if key else None)
+
+
+def music_folder(settings: Settings) -> Path:
+    """The folder of the user's composed pieces, beside their memory."""
+    return music_dir(store_path(settings.home, settings.user).parent)
 
 
 def turn_settings(settings: Settings, model_name: str) -> TurnSettings:
@@ -100,7 +110,8 @@ class Runtime:
         choice = self.settings.chat.tools
         capable = self.settings.llm.models[self.model_name].is_capable
         wanted = choice == "on" or (choice == "auto" and capable)
-        tools = [*memory_tools(self.store), *plugin_tools(), *self.everyday_tools()] if wanted else []
+        tools = [*memory_tools(self.store), *music_tools(self.store, music_folder(self.settings)),
+                 *plugin_tools(), *self.everyday_tools()] if wanted else []
         local = self.settings.llm.models[self.model_name].kind == "llamacpp"
         settings = replace(turn_settings(self.settings, self.model_name), prewarm=interactive and local)
         # the ledger is a SQLite file opened (and created) on a thread: a server builds

@@ -329,3 +329,20 @@ async def test_companion_runs_on_postgres_from_settings(dsn: str, tmp_path: Path
     facts = await store.list_memories(kind="fact")
     assert [f.object for f in facts] == ["Lisbon"]
     await store.close()
+
+
+async def test_session_summaries_rebuild_on_forget(store: PostgresMemory, dsn: str) -> None:
+    session = await store.start_session()
+    await store.add_utterance(session, "user", "I planted basil on the balcony")
+    said = await store.add_utterance(session, "user", "My neighbour Quillfeather grows basil too")
+    assert await store.summarize() == 1 and await store.summarize(session) == 0
+    (summary,) = await store.summaries()
+    assert summary.turns == 2 and "Quillfeather" in summary.text
+    await store.forget(said.id)
+    (summary,) = await store.summaries()
+    assert summary.turns == 1 and "Quillfeather" not in summary.text
+    other = await PostgresMemory.open(dsn, new_user(), FakeEmbedder())
+    try:
+        assert await other.summaries() == [] and await other.summarize() == 0  # scoped to one user
+    finally:
+        await other.close()

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from os1.memory.base import MemoryItem
-from os1.memory.ranking import Context, content_words, fuse, strip_words, time_window
+from os1.memory.ranking import (
+    Context,
+    content_words,
+    fuse,
+    named_speaker,
+    speakers,
+    strip_words,
+    time_window,
+)
 
 NOW = datetime(2023, 10, 22, 12, 0).timestamp()
 
@@ -62,3 +70,18 @@ def test_a_named_date_lifts_turns_from_then() -> None:
 def test_impossible_years_name_no_time() -> None:
     assert time_window("what did I do in March 0000", NOW) is None
     assert time_window("and in December 9999?", NOW) is None
+
+
+def test_a_named_speaker_lifts_that_persons_turns() -> None:
+    names = speakers({"user_name": "Anna Berg", "os_name": "Sol", "city": "Lisbon"})
+    assert names == {"user": "Anna Berg", "assistant": "Sol"}
+    assert named_speaker("What does Anna Berg's sister like?", names) == "user"
+    assert named_speaker("what did sol say about jazz", names) == "assistant"
+    assert named_speaker("What do Anna Berg and Sol both like?", names) is None  # both: no one
+    assert named_speaker("What does Anna like?", names) is None  # only part of the name
+    assert named_speaker("What do I like?", {}) is None
+    items = {1: MemoryItem(1, "utterance", "I love jazz", NOW, role="user", session_id=1),
+             2: MemoryItem(2, "utterance", "I love jazz too", NOW, role="assistant", session_id=2)}
+    hits = fuse(items, {1, 2}, [], [(2, 0.5), (1, 0.5)], {1: 0.5, 2: 0.5}, Context({}, {}),
+                k=2, now=NOW, half_life_days=30, speaker="user")
+    assert hits[0].item.id == 1

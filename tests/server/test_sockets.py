@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -66,12 +68,29 @@ def test_other_sockets_of_the_user_hear_of_the_turn(make_client: Factory) -> Non
 def test_a_reminder_reaches_the_open_socket(make_client: Factory) -> None:
     client = make_client()
     _ready(client)
+    client.put("/v1/settings", json={"quiet_hours": ""}, headers=csrf(client))
     with client.websocket_connect(CHAT_WS) as ws:
         made = client.post("/v1/reminders", json={"text": "Call Amy", "in_seconds": 0.2},
                            headers=csrf(client))
         assert made.status_code == 201
         notice = _until(ws, "notice")[-1]
     assert notice["kind"] == "reminder" and notice["text"] == "Call Amy"
+
+
+def test_a_reminder_due_in_quiet_hours_waits_for_them_to_end(make_client: Factory) -> None:
+    client = make_client()
+    _ready(client)
+    now = datetime.now()
+    start, end = (now - timedelta(hours=1)).strftime("%H:%M"), (now + timedelta(hours=2)).strftime("%H:%M")
+    client.put("/v1/settings", json={"quiet_hours": f"{start}-{end}"}, headers=csrf(client))
+    made = client.post("/v1/reminders", json={"text": "Water the plant", "in_seconds": 0},
+                       headers=csrf(client)).json()
+    jobs = client.app.state.site.jobs  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any(j["at"] > made["at"] + 3600 for _, _, j in jobs._heap):
+        time.sleep(0.05)
+    waiting = [j for _, _, j in jobs._heap if j["text"] == "Water the plant"]
+    assert len(waiting) == 1 and waiting[0]["at"] - time.time() > 3600  # moved to the end of the quiet
 
 
 def test_a_socket_from_another_site_is_refused(make_client: Factory) -> None:

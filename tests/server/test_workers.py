@@ -47,6 +47,7 @@ async def test_what_happens_on_one_worker_reaches_a_socket_on_the_other(site: tu
         assert made.status_code == 201, made.text
         cookie, csrf = first.cookies["os1_session"], first.cookies["os1_csrf"]
         headers = {"X-CSRF-Token": csrf}
+        await first.put("/v1/settings", json={"quiet_hours": ""}, headers=headers)
         async with httpx.AsyncClient(base_url=two, cookies={"os1_session": cookie}) as second:
             me = await second.get("/v1/me")
             assert me.status_code == 200 and me.json()["username"] == "theodore"

@@ -13,9 +13,10 @@ from os1.agent.events import Recalled
 from os1.agent.persona import Persona
 from os1.cli.slash import SlashCommands
 from os1.memory.sqlite import SQLiteMemory
+from os1.share.images import ImageBytes, check_image
 from os1.testing import ScriptedLLM
 
-from .conftest import seaside, seed
+from .conftest import jpeg, seaside, seed
 
 
 async def test_share_look_and_compose_from_the_chat(sqlite: SQLiteMemory, tmp_path: Path) -> None:
@@ -52,3 +53,34 @@ def test_play_me_something_in_plain_words_composes_in_the_chat(os1_home: Path) -
     music = os1_home / "users" / "default" / "music"
     assert list(music.glob("*.mid")) and list(music.glob("*.wav"))
     assert "I was thinking of" in result.stdout
+
+
+async def test_camera_in_the_chat_looks_at_one_frame(sqlite: SQLiteMemory) -> None:
+    persona = Persona.from_profile({"user_name": "Theo", "os_name": "Ada"})
+    model = ScriptedLLM("What a view.")
+    frames: list[int] = []
+
+    def camera() -> ImageBytes:
+        frames.append(1)
+        return check_image(jpeg(seaside()), "the camera's picture")
+
+    slash = SlashCommands(Companion(model, sqlite, persona, TurnSettings()), camera=camera)
+    assert await slash.run("/camera the view from my window")
+    [photo] = await sqlite.moments("photo")
+    assert frames == [1] and photo.data["camera"] is True and photo.data["source"] == "camera"
+    assert photo.data["note"] == "the view from my window" and photo.data["said"] == "What a view."
+    assert photo.item.text.startswith("The user showed you a camera view and said: 'the view from my window'")
+    assert len(photo.images) == 1
+
+
+def test_camera_in_the_chat_without_a_camera_is_one_line_and_the_chat_goes_on(os1_home: Path) -> None:
+    """Through the real `os1 chat` on a machine with no camera (OpenCV finds none)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "os1", "chat"], input="/camera hello\n/memories\n/quit\n",
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and errors[0].startswith("os1: error: no camera found"), result.stderr
+    assert "No memories yet." in result.stdout  # the chat carried on, and nothing was stored

@@ -61,6 +61,11 @@ def test_a_photo_a_post_and_a_song_then_the_film_and_a_piece(os1_home: Path, tmp
     assert pieces[0]["about"] == photo["moment_id"]
     assert pieces[0]["key_name"] == "D minor"  # cool light in the evening
     assert Path(pieces[0]["wav"]).stat().st_size > 100_000 and Path(pieces[0]["midi"]).exists()
+    files = [Path(pieces[0]["midi"]), Path(pieces[0]["wav"])]
+    assert all(f.is_file() for f in files)
+    assert run(os1_home, "memory", "forget", str(piece["moment_id"])).returncode == 0
+    assert not any(f.exists() for f in files)  # forgetting the piece deletes its MIDI and audio
+    assert json.loads(run(os1_home, "music", "--json").stdout) == []
 
 
 @pytest.mark.parametrize(("command", "content", "message"), [

@@ -12,6 +12,7 @@ import pytest
 import soundfile
 
 from os1.errors import InputError
+from os1.memory.moments import MomentDraft
 from os1.memory.sqlite import SQLiteMemory
 from os1.share.composing import plan_for, score
 from os1.share.listening import hear, key_from_chroma, shape_words
@@ -170,3 +171,18 @@ async def _empty(tmp_path: Path) -> SQLiteMemory:
     from os1.testing import FakeEmbedder
 
     return await SQLiteMemory.open(tmp_path / "empty" / "m.sqlite3", FakeEmbedder())
+
+
+async def test_forgetting_a_piece_deletes_its_files(sqlite: SQLiteMemory, tmp_path: Path) -> None:
+    await share_both_seeds(sqlite)
+    piece = await Composer(sqlite, sqlite.files_dir, synth="builtin").compose(None)
+    files = [Path(piece.moment.data[name]) for name in ("midi", "wav")]
+    assert all(f.is_file() and f.parent == sqlite.files_dir for f in files)
+    outside = tmp_path / "keep.wav"  # a path outside the music folder is never touched
+    outside.write_bytes(b"mine")
+    post = (await sqlite.moments("post"))[0]
+    stray, _ = await sqlite.add_moment(MomentDraft("piece", "piece:stray", "A stray piece.",
+                                                   {"wav": str(outside)}, provenance="assistant"))
+    assert await sqlite.forget(piece.moment.id) and await sqlite.forget(stray.id)
+    assert not any(f.exists() for f in files) and outside.read_bytes() == b"mine"
+    assert await sqlite.forget(post.id) and await sqlite.moments() == []

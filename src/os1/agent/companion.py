@@ -186,6 +186,8 @@ class Companion:
         """Learn from this turn, and from any earlier one a crash kept from being learned."""
         try:
             await self.store.embed_missing()  # the reply's vector, deferred off the reply path
+            if self.session_id is not None:  # this session's summary, with this turn
+                await self.store.summarize(self.session_id)
             for said in await self.store.unlearned():
                 await self._learn_from(said)
             if self.settings.prewarm:

@@ -21,8 +21,7 @@ from os1.cli.main import CliState
 from os1.cli.onboard_cmd import ask_questions
 from os1.cli.slash import SlashCommands
 from os1.errors import Os1Error
-from os1.memory.sqlite import store_path
-from os1.runtime import Runtime
+from os1.runtime import Runtime, music_folder
 from os1.share.asking import music_request
 from os1.types import TextDelta
 
@@ -88,7 +87,7 @@ def chat(state: CliState, show_memories: bool) -> None:
                 console.print(f"\n[bold {CORAL}]{escape(persona.name)}[/]: {escape(hello)}\n")
             companion = runner.run(runtime.companion(interactive=True))
             _start_reminders(state)
-            music = store_path(state.settings.home, state.settings.user).parent / "music"
+            music = music_folder(state.settings)
             vision = state.settings.llm.models[runtime.model_name].vision
             _loop(runner, companion, show_memories, vision=vision, music_dir=music)
         finally:

@@ -15,8 +15,7 @@ from os1.cli.main import CliState
 from os1.cli.render import show
 from os1.cli.share_cmd import AS_JSON
 from os1.memory.moments import Moment
-from os1.memory.sqlite import store_path
-from os1.runtime import Runtime
+from os1.runtime import Runtime, music_folder
 
 if TYPE_CHECKING:
     from os1.share.sharing import Shared
@@ -34,9 +33,9 @@ def compose(state: CliState, about: str | None, synth: str, as_json: bool) -> No
     async def go() -> tuple[Shared, str]:
         runtime = await Runtime.open(state.settings, state.model_name)
         try:
-            folder = store_path(state.settings.home, state.settings.user).parent / "music"
             from os1.share.music import Composer  # loads the MIDI and synthesis libraries
 
+            folder = music_folder(state.settings)
             shared = await Composer(runtime.store, folder, synth=synth).compose(about)
             return shared, (await runtime.persona()).name
         finally:

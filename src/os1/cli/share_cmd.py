@@ -83,15 +83,32 @@ def look(state: CliState, image: Path | None, camera: bool, note: str | None, no
 
 
 @click.command()
-@click.argument("file", type=FILE)
+@click.argument("file", type=FILE, required=False)
+@click.option("--mic", is_flag=True, help="Listen through the microphone instead of a file.")
+@click.option("--seconds", type=click.FloatRange(3, 300), default=20.0, show_default=True,
+              help="How long to listen through the microphone.")
 @REPLY
 @AS_JSON
 @click.pass_obj
-def listen(state: CliState, file: Path, no_reply: bool, as_json: bool) -> None:
-    """Listen to a piece of music together (WAV, FLAC, OGG, MP3).
+def listen(state: CliState, file: Path | None, mic: bool, seconds: float, no_reply: bool,
+           as_json: bool) -> None:
+    """Listen to a piece of music together (WAV, FLAC, OGG, MP3, or --mic: what is playing).
 
     os1 hears its tempo, key, loudness, mood and shape, reads its tags, and remembers that you
     listened to it together.
     """
-    shared, name = run_sharing(state, no_reply, lambda s: s.listen(file))
+    from os1.errors import InputError
+
+    if (file is None) == (not mic):
+        raise InputError("give a FILE or --mic (one of them)")
+    if file is not None:
+        shared, name = run_sharing(state, no_reply, lambda s: s.listen(file))
+    else:
+        from os1.cli.io import err_console
+        from os1.share.listening import SAMPLE_RATE
+        from os1.voice.devices import check_microphone
+
+        check_microphone(SAMPLE_RATE)  # before anything else: no microphone is one line
+        err_console.print(f"[dim]listening for {seconds:g} s...[/]")
+        shared, name = run_sharing(state, no_reply, lambda s: s.listen_microphone(seconds))
     show(shared, name, as_json)

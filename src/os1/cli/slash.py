@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import shlex
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from os1.agent.companion import Companion
 from os1.cli.io import console
 from os1.cli.render import memory_table, show
 
+if TYPE_CHECKING:  # seeing loads OpenCV: only when a command needs it
+    from os1.share.images import ImageBytes
+
+Camera = Callable[[], "ImageBytes"]  # one frame, or an InputError saying there is no camera
+
 HELP = """[bold]/memories[/] [QUERY]   list recent memories, or search them
 [bold]/forget[/] ID           forget one memory (and the facts drawn from it)
 [bold]/forget last[/]         forget your last message and the reply to it
 [bold]/look[/] IMAGE [WORDS]  show os1 a photo (and say something about it)
+[bold]/camera[/] [WORDS]      show os1 what your camera sees now
 [bold]/share[/] FILE          show os1 a post or page (Markdown or HTML)
 [bold]/listen[/] FILE         listen to a piece of music together
 [bold]/compose[/] [MOMENT]    a piano piece about a moment ("that evening", a memory id)
@@ -22,10 +31,11 @@ HELP = """[bold]/memories[/] [QUERY]   list recent memories, or search them
 
 class SlashCommands:
     def __init__(self, companion: Companion, *, vision: bool = False,
-                 music_dir: Path | None = None) -> None:
+                 music_dir: Path | None = None, camera: Camera | None = None) -> None:
         self.companion = companion
         self.vision = vision
         self.music_dir = music_dir
+        self.camera = camera  # None: the first camera, through OpenCV
 
     async def run(self, line: str) -> bool:
         """Run one command; False means leave the chat."""
@@ -39,6 +49,8 @@ class SlashCommands:
             await self._forget(arg)
         elif name in ("look", "share", "listen", "compose"):
             await self._share(name, arg)
+        elif name == "camera":
+            await self._camera(arg)
         else:
             console.print(HELP)
         return True
@@ -91,4 +103,20 @@ class SlashCommands:
 
             folder = self.music_dir or Path.cwd()
             shared = await Composer(c.store, folder).compose(" ".join(words) or None)
+        show(shared, c.persona.name, False)
+
+    async def _camera(self, note: str) -> None:
+        """One camera frame, looked at like a photo (/look). No camera raises one InputError
+        line, which the chat prints before it carries on."""
+        from os1.share.sharing import Sharing
+
+        camera = self.camera
+        if camera is None:
+            from os1.share.camera import capture_frame
+
+            camera = capture_frame
+        frame = await asyncio.to_thread(camera)
+        c = self.companion
+        sharing = Sharing(c.store, c.persona, c.model, vision=self.vision)
+        shared = await sharing.look(frame, note=note or None, source="camera", camera=True)
         show(shared, c.persona.name, False)

@@ -13,7 +13,7 @@ from rich.markup import escape
 from os1.cli.io import CORAL, argument_text, console, err_console, read_stdin
 from os1.cli.main import CliState
 from os1.errors import InputError
-from os1.runtime import Runtime
+from os1.runtime import Runtime, music_folder
 from os1.voice.audio import read_audio, write_wav
 from os1.voice.engines import load_stt, load_tts
 from os1.voice.events import event_for
@@ -135,9 +135,12 @@ async def _talk(state: CliState, recording: object, output: Path | None, mode: s
             await companion.warm_up()
         show = _json_line if as_json else _Printer(companion.persona.name, companion.persona.user_name)
         from os1.voice.echo import EchoCanceller
+        from os1.voice.music import ComposedMusic
 
+        music = ComposedMusic(runtime.store, music_folder(state.settings))
         conversation = Conversation(companion, stt, tts, voice, half_duplex=mode == "half",
-                                    echo=EchoCanceller() if mode == "aec" else None, observers=[show])
+                                    echo=EchoCanceller() if mode == "aec" else None, observers=[show],
+                                    music=music)
         if isinstance(recording, np.ndarray) and output is not None:
             spoken = await talk_file(conversation, recording)
             write_wav(output, spoken)

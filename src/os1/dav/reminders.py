@@ -24,6 +24,15 @@ def quiet(now: datetime, span: str) -> bool:
     return start <= moment < end if start <= end else moment >= start or moment < end
 
 
+def quiet_end(now: datetime, span: str) -> datetime:
+    """When the quiet span around ``now`` ends (today or tomorrow); ``now`` if it is not quiet."""
+    if not quiet(now, span):
+        return now
+    end = time.fromisoformat(span.partition("-")[2].strip())
+    ending = now.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    return ending if ending > now else ending + timedelta(days=1)
+
+
 def due(events: Sequence[Event], now: datetime, lead: timedelta, quiet_hours: str,
         told: set[str]) -> list[str]:
     """Reminders to give now: events starting within ``lead`` not yet told, unless it is quiet."""

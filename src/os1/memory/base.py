@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
@@ -12,6 +13,7 @@ import numpy.typing as npt
 
 if TYPE_CHECKING:
     from os1.memory.moments import Moment, MomentDraft
+    from os1.memory.summaries import Summary
 
 Vectors = npt.NDArray[np.float32]
 Kind = Literal["utterance", "fact"]
@@ -131,6 +133,12 @@ class MemoryStore(Protocol):
 
     async def close(self) -> None: ...
 
+    # session summaries (memory/summaries.py): rebuilt when stale, and on forget and edit
+
+    async def summarize(self, session_id: int | None = None) -> int: ...
+
+    async def summaries(self, limit: int = 50) -> list[Summary]: ...
+
     # moments (memory/moments.py): things shared with os1 or made by it, with their images
 
     async def add_moment(self, draft: MomentDraft) -> tuple[Moment, bool]: ...
@@ -141,3 +149,8 @@ class MemoryStore(Protocol):
                       key: str | None = None) -> list[Moment]: ...
 
     async def image(self, digest: str) -> tuple[str, bytes] | None: ...
+
+    @property
+    def files_dir(self) -> Path | None:
+        """Where composed pieces' files live on this machine (None: nowhere known)."""
+        ...

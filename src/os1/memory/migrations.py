@@ -133,6 +133,24 @@ def m004_moments(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m005_session_summaries(db: sqlite3.Connection) -> None:
+    """One summary per session (memory/summaries.py), with the count and newest id of the
+    utterances it covers, so that a stale one is found without reading it."""
+    run_script(
+        db,
+        """
+        CREATE TABLE summaries (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            turns INTEGER NOT NULL,
+            last_id INTEGER NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        """,
+    )
+
+
 def run_script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one, inside the caller's transaction (``executescript`` would
     commit it)."""

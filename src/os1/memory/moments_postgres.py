@@ -4,9 +4,10 @@ the store's user, and links are ``(user_id, ...)`` foreign keys, as everywhere i
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from os1.memory.moments import Moment, MomentDraft, dump, load
+from os1.memory.moments import Moment, MomentDraft, doomed_files, dump, load
 
 if TYPE_CHECKING:
     from os1.memory.postgres import Conn, PostgresMemory
@@ -53,6 +54,21 @@ MIGRATION = ("m002_moments", (
 
 class PostgresMoments:
     """``add_moment``, ``moment``, ``moments`` and ``image`` for ``PostgresMemory``."""
+
+    files_dir: Path | None = None  # the user's music folder on this machine, if pieces are kept here
+
+    async def _moment_files(self, conn: Conn, memory_id: int) -> set[Path]:
+        """Inside the forgetting transaction: the files that go with moment ``memory_id``."""
+        store = cast("PostgresMemory", self)
+        cur = await conn.execute("SELECT data FROM os1_moments WHERE user_id = %s AND memory_id = %s",
+                                 (store.user, memory_id))
+        row = await cur.fetchone()
+        if row is None or self.files_dir is None:
+            return set()
+        cur = await conn.execute("SELECT data FROM os1_moments WHERE user_id = %s AND memory_id != %s"
+                                 " AND kind = 'piece'", (store.user, memory_id))
+        others = [load(str(r[0])) for r in await cur.fetchall()]
+        return doomed_files(load(str(row[0])), others, self.files_dir)
 
     async def add_moment(self, draft: MomentDraft) -> tuple[Moment, bool]:
         """Store a moment with its images and vector, or add the images to the moment with the
@@ -111,7 +127,8 @@ class PostgresMoments:
 async def _insert(store: PostgresMemory, conn: Conn, draft: MomentDraft) -> int:
     cur = await conn.execute(
         "INSERT INTO os1_memories (user_id, kind, text, created_at, provenance) VALUES"
-        " (%s, 'fact', %s, %s, %s) RETURNING id", (store.user, draft.text, time.time(), draft.provenance))
+        " (%s, 'fact', %s, %s, %s) RETURNING id",
+        (store.user, draft.text, draft.created_at or time.time(), draft.provenance))
     row = await cur.fetchone()
     assert row is not None
     memory_id = int(row[0])
@@ -128,7 +145,8 @@ async def _get(store: PostgresMemory, conn: Conn, memory_id: int) -> Moment | No
     item = await store._get(conn, memory_id)
     if row is None or item is None:
         return None
-    cur = await conn.execute("SELECT hash FROM os1_moment_images WHERE user_id = %s AND memory_id = %s"
+    cur = await conn.execute("SELECT hash, seen FROM os1_moment_images WHERE user_id = %s AND memory_id = %s"
                              " ORDER BY added", (store.user, memory_id))
-    images = tuple(str(r[0]) for r in await cur.fetchall())
-    return Moment(item, str(row[0]), str(row[1]), load(str(row[2])), images)
+    images = await cur.fetchall()
+    return Moment(item, str(row[0]), str(row[1]), load(str(row[2])), tuple(str(r[0]) for r in images),
+                  tuple(load(str(r[1])) for r in images))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from os1.memory.base import Vectors
-from os1.memory.moments import Moment, MomentDraft, dump, load
+from os1.memory.moments import Moment, MomentDraft, doomed_files, dump, load, music_dir
 
 if TYPE_CHECKING:
     from os1.memory.sqlite import SQLiteMemory
@@ -15,6 +16,20 @@ if TYPE_CHECKING:
 
 class SQLiteMoments:
     """``add_moment``, ``moment``, ``moments`` and ``image`` for ``SQLiteMemory``."""
+
+    @property
+    def files_dir(self) -> Path:
+        """Where this user's composed pieces live: the ``music`` folder beside the store."""
+        return music_dir(cast("SQLiteMemory", self).path.parent)
+
+    def _moment_files(self, db: sqlite3.Connection, memory_id: int) -> set[Path]:
+        """Inside the forgetting transaction: the files that go with moment ``memory_id``."""
+        row = db.execute("SELECT data FROM moments WHERE memory_id = ?", (memory_id,)).fetchone()
+        if row is None:
+            return set()
+        others = (load(d) for (d,) in db.execute(
+            "SELECT data FROM moments WHERE memory_id != ? AND kind = 'piece'", (memory_id,)))
+        return doomed_files(load(row[0]), others, self.files_dir)
 
     async def add_moment(self, draft: MomentDraft) -> tuple[Moment, bool]:
         """Store a moment with its images and vector, or add the images to the moment with the
@@ -65,7 +80,7 @@ def _add(store: SQLiteMemory, draft: MomentDraft, vector: Vectors) -> tuple[Mome
 
 def _insert(store: SQLiteMemory, db: sqlite3.Connection, draft: MomentDraft, vector: Vectors) -> int:
     cur = db.execute("INSERT INTO memories (kind, text, created_at, provenance) VALUES ('fact', ?, ?, ?)",
-                     (draft.text, time.time(), draft.provenance))
+                     (draft.text, draft.created_at or time.time(), draft.provenance))
     memory_id = int(cur.lastrowid or 0)
     store._put_vector(db, memory_id, vector)
     db.execute("INSERT INTO moments (memory_id, kind, key, data) VALUES (?, ?, ?, ?)",
@@ -80,6 +95,7 @@ def _get(db: sqlite3.Connection, memory_id: int) -> Moment | None:
     item = db.execute(f"SELECT {_COLUMNS} FROM memories WHERE id = ?", (memory_id,)).fetchone()
     if row is None or item is None:
         return None
-    images = tuple(r[0] for r in db.execute(
-        "SELECT hash FROM moment_images WHERE memory_id = ? ORDER BY rowid", (memory_id,)))
-    return Moment(_item(item), row[0], row[1], load(row[2]), images)
+    images = db.execute("SELECT hash, seen FROM moment_images WHERE memory_id = ? ORDER BY rowid",
+                        (memory_id,)).fetchall()
+    return Moment(_item(item), row[0], row[1], load(row[2]), tuple(h for h, _ in images),
+                  tuple(load(seen) for _, seen in images))

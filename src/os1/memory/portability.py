@@ -2,6 +2,8 @@
 
 Import is the inverse of export: memories get new ids (sources are remapped), repeated facts and
 utterances already present are skipped, the profile is merged, and vectors are recomputed.
+Moments (posts, photos, songs, pieces) travel whole, with their images and a piece's files
+(``os1.memory.moment_export``).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from typing import Any
 from os1.errors import InputError
 from os1.memory.base import FactDraft, MemoryStore
 from os1.memory.extract import is_exclusive
+from os1.memory.moment_export import import_moment, moment_problem, moment_records
 
 FORMAT = "os1-memory"
-VERSION = 1
+VERSION = 2  # 2: moments with their images and files; provenance "shared"
+READABLE = (1, 2)
 
 
 async def export_lines(store: MemoryStore, user: str) -> list[dict[str, Any]]:
@@ -25,7 +29,10 @@ async def export_lines(store: MemoryStore, user: str) -> list[dict[str, Any]]:
     header = {"format": FORMAT, "version": VERSION, "user": user,
               "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "profile": await store.profile()}
-    return [header, *await store.export()]
+    moments = await moment_records(store)
+    items = [{**item, "moment": moments[item["id"]]} if item["id"] in moments else item
+             for item in await store.export()]
+    return [header, *items]
 
 
 def read_export(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -53,12 +60,14 @@ def _checked(header: Any, items: Iterable[Any],
              path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise InputError(f"{path} is not an os1 export (no '{FORMAT}' header)")
-    if header.get("version") != VERSION:
+    if header.get("version") not in READABLE:
         raise InputError(f"{path}: export version {header.get('version')} is not supported")
     out: list[dict[str, Any]] = []
     for n, item in enumerate(items, start=1):
         if not _well_formed(item):
             raise InputError(f"{path}: memory {n} is malformed (see docs/memory-format.md)")
+        if "moment" in item and (problem := moment_problem(item["moment"])) is not None:
+            raise InputError(f"{path}: memory {n}: {problem}")
         out.append(item)
     return header, out
 
@@ -77,7 +86,7 @@ def _well_formed(item: Any) -> bool:
         return False
     if not isinstance(item.get("id"), int) or isinstance(item.get("id"), bool):
         return False
-    if item.get("provenance") not in (None, "user", "assistant", "inferred", "external"):
+    if item.get("provenance") not in (None, "user", "assistant", "inferred", "external", "shared"):
         return False
     return all(item.get(key) is None or isinstance(item[key], types)
                for key, types in _OPTIONAL_TYPES.items())
@@ -99,6 +108,9 @@ async def import_export(store: MemoryStore, header: dict[str, Any],
                                                   learn=False)  # its facts come with the export
                 existing, added = saved.id, added + 1
             new_ids[item["id"]] = existing
+        elif "moment" in item:  # a post, photo, song or piece, with its images and files
+            new_ids[item["id"]], new = await import_moment(store, item, new_ids)
+            added += new
         else:
             draft = FactDraft(item["text"], str(item.get("subject") or "user"),
                               str(item.get("predicate") or "note"), str(item.get("object") or ""),

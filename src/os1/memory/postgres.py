@@ -46,19 +46,25 @@ from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from os1.errors import MemoryStoreError
 from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Vectors
+from os1.memory.moments import remove_files
 from os1.memory.moments_postgres import MIGRATION as MOMENTS_MIGRATION
 from os1.memory.moments_postgres import PostgresMoments
 from os1.memory.ranking import (
+    CANDIDATES,
     MIN_VECTOR_SIMILARITY,
     UBIQUITOUS,
     UBIQUITY_MIN_STORE,
     Context,
     content_words,
     fuse,
+    named_speaker,
+    speakers,
     strip_words,
     time_window,
 )
 from os1.memory.sqlite import COMMON_TERM, fact_hash
+from os1.memory.summaries_postgres import MIGRATION as SUMMARIES_MIGRATION
+from os1.memory.summaries_postgres import PostgresSummaries, rebuild
 
 Conn: TypeAlias = AsyncConnection[TupleRow]
 Pool: TypeAlias = AsyncConnectionPool[AsyncConnection[TupleRow]]
@@ -123,6 +129,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             PRIMARY KEY (user_id, key))""",
     )),
     MOMENTS_MIGRATION,
+    SUMMARIES_MIGRATION,
 ]
 
 
@@ -203,7 +210,7 @@ def _tsquery(count: int) -> str:
     return " || ".join(["plainto_tsquery('english', %s)"] * count)
 
 
-class PostgresMemory(PostgresMoments):
+class PostgresMemory(PostgresMoments, PostgresSummaries):
     """One user's memory in a shared PostgreSQL database."""
 
     def __init__(self, pool: Pool, user: str, embedder: Embedder, *, where: str, owned: bool,
@@ -400,11 +407,17 @@ class PostgresMemory(PostgresMoments):
 
     async def forget(self, memory_id: int) -> bool:
         """Delete a memory; the database cascades to its vector and every fact derived from it
-        (and theirs). The word index is a column of the row, so it goes with it."""
+        (and theirs). The word index is a column of the row, so it goes with it. Its session's
+        summary is rebuilt without it in the same transaction."""
         async with self._tx() as conn:
-            cur = await conn.execute("DELETE FROM os1_memories WHERE user_id = %s AND id = %s",
-                                     (self.user, memory_id))
-            return cur.rowcount > 0
+            files = await self._moment_files(conn, memory_id)
+            cur = await conn.execute("DELETE FROM os1_memories WHERE user_id = %s AND id = %s"
+                                     " RETURNING session_id", (self.user, memory_id))
+            gone = await cur.fetchone()
+            if gone is not None and gone[0] is not None:
+                await rebuild(self, conn, int(gone[0]))
+        remove_files(files)  # a composed piece's files, once the deletion has committed
+        return gone is not None
 
     async def edit(self, memory_id: int, text: str, *, status: str | None = None) -> MemoryItem | None:
         """Replace a memory's text (its word index and vector follow), and its status if given;
@@ -423,7 +436,10 @@ class PostgresMemory(PostgresMoments):
             if row is None:
                 return None
             await self._put_vector(conn, memory_id, vector)
-        return _item(row)
+            edited = _item(row)
+            if edited.session_id is not None and edited.kind == "utterance":
+                await rebuild(self, conn, edited.session_id)  # the old words may be quoted there
+        return edited
 
     async def compact(self) -> None:
         """VACUUM the memory tables so forgotten rows' space is reclaimed. Unlike SQLite's
@@ -450,6 +466,10 @@ class PostgresMemory(PostgresMoments):
         """Memories from a query whose first parameter is the user."""
         cur = await conn.execute(query, (self.user, *params))
         return [_item(r) for r in await cur.fetchall()]
+
+    async def _session_turns(self, conn: Conn, session_id: int) -> list[MemoryItem]:
+        return await self._items(conn, f"SELECT {_COLUMNS} FROM os1_memories WHERE user_id = %s"
+                                 " AND session_id = %s AND kind = 'utterance' ORDER BY id", (session_id,))
 
     async def get(self, memory_id: int) -> MemoryItem | None:
         async with self._tx() as conn:
@@ -524,7 +544,7 @@ class PostgresMemory(PostgresMoments):
         elif vector is None:
             vector = (await self.embed([query]))[0]
         now = time.time() if now is None else now
-        pool, skip = max(50, 4 * k), set(exclude)
+        pool, skip = max(CANDIDATES, 4 * k), set(exclude)
         async with self._tx() as conn:
             words = await self._word_search(conn, terms, pool)
             near = await self._vector_search(conn, vector, pool)
@@ -539,8 +559,9 @@ class PostgresMemory(PostgresMoments):
             items = {m.id: m for m in found
                      if (not kinds or m.kind in kinds) and (include_superseded or m.valid_to is None)}
             similarity = await self._similarities(conn, list(items), vector)
+            speaker = named_speaker(query, speakers(await self._profile(conn)))
         return fuse(items, candidates & items.keys(), words, near, similarity, context, k=k, now=now,
-                    half_life_days=half_life_days, window=time_window(query, now))
+                    half_life_days=half_life_days, window=time_window(query, now), speaker=speaker)
 
     async def _ubiquitous(self, terms: list[str]) -> list[str]:
         """The query words found in ``UBIQUITOUS`` or more of the user's memories (in a
@@ -617,9 +638,12 @@ class PostgresMemory(PostgresMoments):
 
     async def profile(self) -> dict[str, str]:
         async with self._tx() as conn:
-            cur = await conn.execute("SELECT key, value FROM os1_profile WHERE user_id = %s ORDER BY key",
-                                     (self.user,))
-            return {str(k): str(v) for k, v in await cur.fetchall()}
+            return await self._profile(conn)
+
+    async def _profile(self, conn: Conn) -> dict[str, str]:
+        cur = await conn.execute("SELECT key, value FROM os1_profile WHERE user_id = %s ORDER BY key",
+                                 (self.user,))
+        return {str(k): str(v) for k, v in await cur.fetchall()}
 
     async def set_profile(self, values: dict[str, str]) -> None:
         now = time.time()

@@ -1,6 +1,6 @@
-"""Ranking for hybrid search: the FTS5 query from free text, dates named in it, and the fusion of
-the word and vector signals with the memory's conversational context (its neighbouring turns and
-its session), recency and a preference for distilled facts."""
+"""Ranking for hybrid search: the FTS5 query from free text, dates and speakers named in it, and
+the fusion of the word and vector signals with the memory's conversational context (its
+neighbouring turns and its session), recency and a preference for distilled facts."""
 
 from __future__ import annotations
 
@@ -14,12 +14,14 @@ from os1.memory.base import Hit, MemoryItem
 
 # Scores are in cosine units: a candidate's own score is its cosine similarity to the query plus
 # WORD_WEIGHT times its BM25 over the query's best BM25. Tuned on LoCoMo dev (benchmarks/locomo.py).
-WORD_WEIGHT = 0.5
+WORD_WEIGHT = 0.35
 NEIGHBOUR_WEIGHT = 0.3  # times the better of the previous and next turn's score, same session
 SESSION_WEIGHT = 0.5  # times the best own score among the session's candidates
 WINDOW_BONUS = 0.2  # for memories inside a date range that the query names ("in May 2023")
 RECENCY_WEIGHT = 0.02  # a tie-breaker: LoCoMo (asked after the fact) is indifferent at this size
 FACT_BONUS = 0.03
+SPEAKER_BONUS = 0.3  # for turns spoken by the one person the query names ("What does Anna like?")
+CANDIDATES = 100  # each of the word and vector lists yields this many candidates (more for a big k)
 MIN_VECTOR_SIMILARITY = 0.2  # below this a vector-only match is noise
 UBIQUITOUS = 0.4  # a query word found in this share of memories (a speaker's name) is left out of
 UBIQUITY_MIN_STORE = 50  # the query's vector, in stores of at least this many memories
@@ -114,11 +116,12 @@ class Context:
 
 def fuse(items: dict[int, MemoryItem], candidates: set[int], words: list[tuple[int, float]],
          near: list[tuple[int, float]], similarity: Mapping[int, float], context: Context, *,
-         k: int, now: float, half_life_days: float, window: tuple[float, float] | None = None
-         ) -> list[Hit]:
+         k: int, now: float, half_life_days: float, window: tuple[float, float] | None = None,
+         speaker: str | None = None) -> list[Hit]:
     """Score every memory in ``items`` (the candidates and their neighbouring turns) and return the
     best ``k``. ``words`` is the BM25 list ((id, -bm25), best first), ``near`` the vector list,
-    ``similarity`` each item's cosine similarity to the query."""
+    ``similarity`` each item's cosine similarity to the query, ``speaker`` the role whose turns
+    the query asks about (see ``named_speaker``)."""
     word_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(words)}
     vector_rank = {memory_id: rank for rank, (memory_id, sim) in enumerate(near)
                    if sim >= MIN_VECTOR_SIMILARITY}
@@ -132,6 +135,7 @@ def fuse(items: dict[int, MemoryItem], candidates: set[int], words: list[tuple[i
         age_days = max(0.0, now - item.created_at) / DAY
         score += RECENCY_WEIGHT * math.exp(-age_days * math.log(2) / half_life_days)
         score += FACT_BONUS if item.kind == "fact" else 0.0
+        score += SPEAKER_BONUS if speaker is not None and item.role == speaker else 0.0
         own[memory_id] = score
     session_best: dict[int, float] = {}
     for memory_id in candidates & own.keys():
@@ -149,3 +153,18 @@ def fuse(items: dict[int, MemoryItem], candidates: set[int], words: list[tuple[i
         hits.append(Hit(item, score, word_rank.get(memory_id), vector_rank.get(memory_id)))
     hits.sort(key=lambda h: h.score, reverse=True)
     return hits[:k]
+
+
+def speakers(profile: Mapping[str, str]) -> dict[str, str]:
+    """Who speaks in each role, from the profile: the user's name, and the name os1 chose."""
+    names = {"user": profile.get("user_name", ""), "assistant": profile.get("os_name", "")}
+    return {role: name for role, name in names.items() if name.strip()}
+
+
+def named_speaker(query: str, names: Mapping[str, str]) -> str | None:
+    """The role (``user`` or ``assistant``) whose speaker the query names, linking the name to the
+    turns that person spoke; None when it names neither, or both ("What do Anna and Sam share?").
+    ``names`` maps each role to its speaker's name (see ``speakers``)."""
+    words = set(re.findall(r"\w+", query.lower()))
+    named = [role for role, name in names.items() if set(re.findall(r"\w+", name.lower())) <= words]
+    return named[0] if len(named) == 1 else None

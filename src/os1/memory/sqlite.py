@@ -26,8 +26,10 @@ import numpy as np
 from os1.errors import MemoryStoreError
 from os1.memory import migrations
 from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Vectors
+from os1.memory.moments import remove_files
 from os1.memory.moments_sqlite import SQLiteMoments
 from os1.memory.ranking import (
+    CANDIDATES,
     MIN_VECTOR_SIMILARITY,
     UBIQUITOUS,
     UBIQUITY_MIN_STORE,
@@ -35,9 +37,12 @@ from os1.memory.ranking import (
     content_words,
     fts_query,
     fuse,
+    named_speaker,
+    speakers,
     strip_words,
     time_window,
 )
+from os1.memory.summaries_sqlite import SQLiteSummaries, rebuild
 from os1.memory.vectors import VectorIndex
 
 T = TypeVar("T")
@@ -135,7 +140,7 @@ def _mapped(path: Path) -> Iterator[None]:
                                f" and no key was given (memory.encryption_key): {exc}") from exc
 
 
-class SQLiteMemory(SQLiteMoments):
+class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
     """A user's memory in one SQLite file."""
 
     def __init__(self, path: Path, embedder: Embedder, key: str | None = None) -> None:
@@ -353,14 +358,22 @@ class SQLiteMemory(SQLiteMoments):
         await self._run(go)
 
     async def forget(self, memory_id: int) -> bool:
-        """Delete a memory, its vector, its FTS entry and every fact derived from it."""
+        """Delete a memory, its vector, its FTS entry and every fact derived from it, and rebuild
+        its session's summary without it, in one transaction; a composed piece's files go too,
+        once the deletion has committed."""
         def go() -> bool:
             with self._write() as db:
                 doomed = [memory_id] + [r[0] for r in db.execute(
                     "SELECT id FROM memories WHERE source_id = ?", (memory_id,))]
+                files = self._moment_files(db, memory_id)
+                session = db.execute("SELECT session_id FROM memories WHERE id = ?",
+                                     (memory_id,)).fetchone()
                 cur = db.execute("DELETE FROM memories WHERE id = ?", (memory_id,))
+                if session is not None and session[0] is not None:
+                    rebuild(self, db, session[0])
             for gone in doomed:
                 self._index.remove(gone)
+            remove_files(files)
             return cur.rowcount > 0
 
         return await self._run(go)
@@ -382,7 +395,10 @@ class SQLiteMemory(SQLiteMoments):
                 if cur.rowcount == 0:
                     return None
                 self._put_vector(db, memory_id, vector)
-            return self._get(memory_id)
+                edited = self._get(memory_id)
+                if edited.session_id is not None and edited.kind == "utterance":
+                    rebuild(self, db, edited.session_id)  # the old words may be quoted there
+            return edited
 
         return await self._run(go)
 
@@ -404,6 +420,11 @@ class SQLiteMemory(SQLiteMoments):
         if row is None:
             raise MemoryStoreError(f"no memory with id {memory_id}")
         return _item(row)
+
+    def _session_turns(self, session_id: int) -> list[MemoryItem]:
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM memories WHERE session_id = ? AND"
+                               " kind = 'utterance' ORDER BY id", (session_id,))
+        return [_item(r) for r in rows]
 
     async def get(self, memory_id: int) -> MemoryItem | None:
         def go() -> MemoryItem | None:
@@ -516,7 +537,7 @@ class SQLiteMemory(SQLiteMoments):
                 kinds: Sequence[Kind] | None, exclude: set[int], half_life_days: float,
                 include_superseded: bool, now: float) -> list[Hit]:
         self._sync_index()
-        pool = max(50, 4 * k)
+        pool = max(CANDIDATES, 4 * k)
         words = self._word_search(terms, pool)
         near = self._index.search(vector, pool)
         candidates = {i for i, _ in words} | {i for i, sim in near if sim >= MIN_VECTOR_SIMILARITY}
@@ -533,8 +554,9 @@ class SQLiteMemory(SQLiteMoments):
         items = {i: m for i, m in items.items()
                  if (not kinds or m.kind in kinds) and (include_superseded or m.valid_to is None)}
         similarity = self._index.similarities(items, vector)
+        speaker = named_speaker(query, speakers(self._profile()))
         return fuse(items, candidates & items.keys(), words, near, similarity, context, k=k, now=now,
-                    half_life_days=half_life_days, window=time_window(query, now))
+                    half_life_days=half_life_days, window=time_window(query, now), speaker=speaker)
 
     def _context(self, ids: set[int]) -> Context:
         """Each utterance's previous and next utterance in its session."""
@@ -575,10 +597,10 @@ class SQLiteMemory(SQLiteMoments):
     # -- profile ---------------------------------------------------------------------------
 
     async def profile(self) -> dict[str, str]:
-        def go() -> dict[str, str]:
-            return {str(k): str(v) for k, v in self.db.execute("SELECT key, value FROM profile")}
+        return await self._run(self._profile)
 
-        return await self._run(go)
+    def _profile(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self.db.execute("SELECT key, value FROM profile")}
 
     async def set_profile(self, values: dict[str, str]) -> None:
         def go() -> None:

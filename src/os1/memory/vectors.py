@@ -98,6 +98,11 @@ class VectorIndex:
         scores = self._matrix[[row for _, row in found]] @ query
         return {memory_id: float(s) for (memory_id, _), s in zip(found, scores, strict=True)}
 
+    def vectors(self, ids: Iterable[int]) -> dict[int, Vectors]:
+        """Copies of the given ids' vectors (ids without one are left out)."""
+        return {memory_id: self._matrix[row].copy() for memory_id in ids
+                if (row := self._row.get(memory_id)) is not None}
+
     def _prefilter(self, query: Vectors, pool: int, n: int) -> npt.NDArray[np.intp]:
         """Rows of the ``pool`` or so vectors nearest in Hamming distance of sign bits: a
         histogram of distances gives the cut-off, so no sort or partition of all ``n`` is needed."""

@@ -11,10 +11,12 @@ import os
 import secrets
 import socket
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from os1.config import Settings
+from os1.dav.reminders import quiet, quiet_end
 from os1.errors import ConfigError
 from os1.server.accounts import Account, Accounts
 from os1.server.database import PostgresDatabase, SQLiteDatabase
@@ -55,7 +57,15 @@ class Site:
         return hmac.new(self.secret, b"os1-csrf", hashlib.sha256).hexdigest()
 
     async def remind(self, job: Job) -> None:
-        """A due reminder goes to every open socket of its user, on any worker."""
+        """A due reminder goes to every open socket of its user, on any worker; inside the
+        user's quiet hours it waits for them to end."""
+        async with self.spaces.use(job["user"]) as space:
+            span = (await space.store.profile()).get("quiet_hours", self.settings.calendar.quiet_hours)
+        now = datetime.now().astimezone()
+        if quiet(now, span):
+            await self.jobs.add(job["user"], quiet_end(now, span).timestamp(), "remind",
+                                text=job.get("text", ""))
+            return
         await self.hub.publish(job["user"], {"type": "notice", "kind": "reminder",
                                              "text": job.get("text", ""), "at": job["at"]})
 

@@ -101,5 +101,6 @@ def _what(source: Moment | None) -> str:
 def thinking_of(source: Moment | None, plan: Plan) -> str:
     """What os1 was thinking of, and how the moment became the music."""
     reasons = "; ".join(plan.reasons)
-    spoken = _what(source).replace("you listened", "we listened").replace("the user", "you")
+    spoken = (_what(source).replace("you listened", "we listened")
+              .replace("the user showed you", "you showed me").replace("the user", "you"))
     return f"I was thinking of {spoken}. {reasons[0].upper()}{reasons[1:]}."

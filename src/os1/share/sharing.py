@@ -6,6 +6,7 @@ everything else has succeeded, so a failure anywhere stores nothing."""
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ class Shared:
 
 
 class Sharing:
-    """One user's shared moments: posts, photographs (and, in later modules, music)."""
+    """One user's shared moments: posts, photographs and music."""
 
     def __init__(self, store: MemoryStore, persona: Persona, model: ChatModel | None, *,
                  vision: bool = False) -> None:
@@ -95,22 +96,36 @@ class Sharing:
         image = await asyncio.to_thread(read_image, path)
         return await self.look(image, note=note, source=path.name)
 
-    async def listen(self, path: Path) -> Shared:
-        """Listen to a song with the user and remember that they listened to it together."""
+    async def listen(self, path: Path, *, source: str | None = None) -> Shared:
+        """Listen to a song with the user and remember that they listened to it together
+        (``source``: where it came from, when not the file itself)."""
         from os1.share import listening
 
         hearing = await asyncio.to_thread(listening.hear, path)
         heard = listening.describe(hearing)
         said = await self._remark("a piece of music you are listening to together", heard, ())
-        title = hearing.tags.get("title") or path.stem[:80]
+        title = hearing.tags.get("title") or (f"the music playing by the {source}" if source
+                                              else path.stem[:80])
         artist = hearing.tags.get("artist")
         text = (f'You and the user listened together to "{title}"' + (f" by {artist}" if artist else "")
                 + f" (music they played you). What you heard: {heard}")
-        data: dict[str, Any] = {**hearing.to_dict(), "source": path.name, "words": heard,
+        data: dict[str, Any] = {**hearing.to_dict(), "source": source or path.name, "words": heard,
                                 "said": said or None}
         moment, new = await self.store.add_moment(MomentDraft(
             kind="song", key=f"song:{hearing.digest}", text=text, data=data))
         return Shared(moment, new, heard, said)
+
+    async def listen_microphone(self, seconds: float, *, sd: Any = None) -> Shared:
+        """Record ``seconds`` of what the microphone hears (``sd``: a stand-in for sounddevice,
+        for tests) and listen to it as to a file."""
+        from os1.share.listening import SAMPLE_RATE
+        from os1.voice.devices import record
+
+        samples = await asyncio.to_thread(record, seconds, SAMPLE_RATE, sd=sd)
+        with tempfile.TemporaryDirectory(prefix="os1-listen-") as folder:
+            path = Path(folder) / "microphone.wav"
+            await asyncio.to_thread(_write_wav, path, samples, SAMPLE_RATE)
+            return await self.listen(path, source="microphone")
 
     async def _known(self, key: str) -> bool:
         return bool(await self.store.moments(limit=1, key=key))
@@ -120,6 +135,12 @@ class Sharing:
             return ""
         urls = tuple(i.data_url() for i in images) if self.vision else ()
         return await remark(self.model, self.persona, what, shared, images=urls)
+
+
+def _write_wav(path: Path, samples: Any, rate: int) -> None:
+    import soundfile
+
+    soundfile.write(path, samples, rate, subtype="PCM_16")
 
 
 def _image_draft(image: ImageBytes, sight: Sight) -> ImageDraft:

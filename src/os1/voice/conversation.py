@@ -15,6 +15,7 @@ from os1.voice.audio import Samples
 from os1.voice.devices import clocked_output, file_source, microphone, speaker
 from os1.voice.echo import EchoCanceller
 from os1.voice.frames import AudioIn, Mark
+from os1.voice.music import MusicMaker
 from os1.voice.pipeline import Observer, Pipeline
 from os1.voice.player import Player
 from os1.voice.stages import Listen, Play, Reply, Speak, Transcribe
@@ -28,14 +29,15 @@ class Conversation:
 
     def __init__(self, companion: Companion, stt: SpeechToText, tts: TextToSpeech,
                  voice: VoiceSettings, *, half_duplex: bool = False,
-                 echo: EchoCanceller | None = None, observers: Sequence[Observer] = ()) -> None:
+                 echo: EchoCanceller | None = None, observers: Sequence[Observer] = (),
+                 music: MusicMaker | None = None) -> None:
         loop = asyncio.get_running_loop()
         self._t0 = loop.time()
         self.clock: Callable[[], float] = lambda: loop.time() - self._t0
         self.player = Player(self.clock)
         self.detector = TurnDetector(SileroVAD(), TurnTiming(end_silence_ms=voice.end_silence_ms))
         self.reply = Reply(companion, self.player, self.clock, name=companion.persona.name,
-                           wake_phrase=voice.wake_phrase, follow_up_s=voice.follow_up_s)
+                           wake_phrase=voice.wake_phrase, follow_up_s=voice.follow_up_s, music=music)
         self.listen = Listen(self.detector, self.player, self.clock, interrupt_min_ms=voice.interrupt_min_ms,
                              half_duplex=half_duplex, echo=echo)
         self.pipeline = Pipeline([

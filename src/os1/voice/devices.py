@@ -81,6 +81,30 @@ def check_devices() -> None:
                             "--output FILE") from None
 
 
+def record(seconds: float, rate: int = RATE, *, sd: Any = None) -> Samples:
+    """``seconds`` of the default microphone, mono float32 at ``rate`` (blocking: run it off the
+    event loop). ``sd`` is the sounddevice module, or a stand-in with its ``check_input_settings``
+    and ``InputStream``; with no microphone, one ``NoAudioDevice`` line."""
+    sd = check_microphone(rate, sd=sd)
+    try:
+        with sd.InputStream(samplerate=rate, channels=1, dtype="float32") as stream:
+            data, _overflowed = stream.read(round(seconds * rate))
+    except Exception as exc:  # PortAudio reports a missing or busy device in several ways
+        raise NoAudioDevice(f"cannot record from the microphone ({exc}); give a FILE instead") from None
+    return np.asarray(data[:, 0], dtype=np.float32)
+
+
+def check_microphone(rate: int = RATE, *, sd: Any = None) -> Any:
+    """The sounddevice module (or ``sd``) once a default microphone is known to work at ``rate``;
+    otherwise one ``NoAudioDevice`` line."""
+    sd = sd if sd is not None else _sounddevice()
+    try:
+        sd.check_input_settings(samplerate=rate, channels=1, dtype="float32")
+    except Exception as exc:
+        raise NoAudioDevice(f"no microphone to listen with ({exc}); give a FILE instead") from None
+    return sd
+
+
 async def microphone(clock: Clock) -> AsyncIterator[AudioIn]:
     """The default microphone, 20 ms blocks, stamped with the conversation clock."""
     sd = _sounddevice()

@@ -72,6 +72,15 @@ class SpeechOut(Frame):
     turn: int
 
 
+@dataclass(frozen=True, eq=False)
+class MusicOut(Frame):
+    """A piece os1 composed, to be played as part of the reply of ``turn`` (no words: nothing
+    of it goes into the ledger of what was heard)."""
+
+    samples: Samples
+    turn: int
+
+
 @dataclass(frozen=True)
 class ReplyEnd(Frame):
     """The reply of ``turn`` has no more pieces."""

@@ -13,8 +13,9 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
 from os1.config import VoiceSettings
-from os1.runtime import Runtime
+from os1.runtime import Runtime, music_folder
 from os1.voice.conversation import Conversation
+from os1.voice.music import ComposedMusic
 from os1.voice.stt import SpeechToText
 from os1.voice.transport import SocketSession
 from os1.voice.tts import TextToSpeech
@@ -31,7 +32,8 @@ def voice_app(runtime: Runtime, stt: SpeechToText, tts: TextToSpeech, voice: Voi
         await ws.accept()
         async with one_at_a_time:
             companion = await runtime.companion(interactive=True)
-            conversation = Conversation(companion, stt, tts, voice)
+            music = ComposedMusic(runtime.store, music_folder(runtime.settings))
+            conversation = Conversation(companion, stt, tts, voice, music=music)
             session = SocketSession(ws)
             conversation.pipeline.observers.append(session.observe)
             await session.run(conversation)

@@ -3,6 +3,9 @@
     AudioIn ─▶ Listen ─▶ UserTurn ─▶ Transcribe ─▶ Transcript ─▶ Reply ─▶ ReplyText ─▶ Speak ─▶
     SpeechOut ─▶ Play (the ``Player`` the speaker pulls from)
 
+Asked for music in plain words, ``Reply`` composes instead of calling the model: it says what the
+piece is about and sends the piece itself down the line (``MusicOut``) to be played.
+
 Barge-in: when the user starts speaking over os1, ``Listen`` broadcasts ``UserSpeaking`` and
 ``Play`` pauses at once. Speech that goes on past ``interrupt_min_ms`` interrupts; a shorter
 sound is transcribed first, and ``Reply`` resumes playback if it was only a backchannel or no
@@ -18,7 +21,8 @@ from collections.abc import Callable
 
 from os1.agent.companion import Companion
 from os1.agent.events import TurnDone
-from os1.errors import Os1Error
+from os1.errors import InputError, Os1Error
+from os1.share.asking import music_request
 from os1.types import TextDelta
 from os1.voice.audio import RATE, duration
 from os1.voice.echo import EchoCanceller
@@ -30,6 +34,7 @@ from os1.voice.frames import (
     Heard,
     Interrupt,
     Mark,
+    MusicOut,
     ReplyEnd,
     ReplySaved,
     ReplyText,
@@ -41,6 +46,7 @@ from os1.voice.frames import (
     UserSpeaking,
     UserTurn,
 )
+from os1.voice.music import MusicMaker
 from os1.voice.pipeline import Stage
 from os1.voice.player import Player
 from os1.voice.speakable import Chunker, addressed, is_backchannel
@@ -145,9 +151,11 @@ class Reply(Stage):
     os1 at all; stream the reply in speakable pieces; save what was actually heard."""
 
     def __init__(self, companion: Companion, player: Player, clock: Clock, *, name: str = "",
-                 wake_phrase: bool = False, follow_up_s: float = 20.0) -> None:
+                 wake_phrase: bool = False, follow_up_s: float = 20.0,
+                 music: MusicMaker | None = None) -> None:
         super().__init__()
         self.companion = companion
+        self.music = music  # asked for music in plain words, os1 composes and plays a piece
         self.player = player
         self.clock = clock
         self.name = name
@@ -193,7 +201,11 @@ class Reply(Stage):
             self.broadcast(Resume())
         self.turn += 1
         self._ended[self.turn] = asyncio.Event()
-        self._reply = asyncio.create_task(self._respond(self.turn, text))
+        asked, about = music_request(text)
+        if asked and self.music is not None:
+            self._reply = asyncio.create_task(self._play_piece(self.turn, self.music, about))
+        else:
+            self._reply = asyncio.create_task(self._respond(self.turn, text))
 
     async def _settle(self) -> None:
         """Let a cancelled reply save what was heard before the next turn starts."""
@@ -231,6 +243,30 @@ class Reply(Stage):
         except Os1Error as exc:
             self.notify(Failed(str(exc)))
         finally:
+            self._ended.pop(turn, None)
+
+    async def _play_piece(self, turn: int, music: MusicMaker, about: str | None) -> None:
+        """Compose a piece about the moment asked for, say what it is about, then play it. The
+        piece is remembered by the composer (not as a reply); talking over it stops it."""
+        said, moment_id = "", None
+        try:
+            try:
+                piece = await music.piece(about)
+                said, moment_id = piece.said, piece.moment_id
+                await self._say(ReplyText(said, turn))
+                await self.push(MusicOut(piece.samples, turn))
+            except InputError as exc:  # nothing to compose about: say so, briefly
+                self.notify(Failed(str(exc)))
+                said = "I can't find that moment to make music about. Show me something first?"
+                await self._say(ReplyText(said, turn))
+            await self.push(ReplyEnd(turn))
+            await self._ended[turn].wait()
+            self.notify(ReplySaved(turn, moment_id, said, False))
+        except asyncio.CancelledError:
+            self.notify(ReplySaved(turn, moment_id, self.player.heard(turn), True))
+            raise
+        finally:
+            self._last_reply_at = self.clock()
             self._ended.pop(turn, None)
 
     async def _say(self, piece: ReplyText) -> None:
@@ -290,6 +326,8 @@ class Play(Stage):
     async def process(self, frame: Frame) -> None:
         if isinstance(frame, SpeechOut):
             self.player.play(frame.samples, frame.text, frame.turn)
+        elif isinstance(frame, MusicOut):
+            self.player.play(frame.samples, "", frame.turn)
         elif isinstance(frame, ReplyEnd):
             self.player.end_reply(frame.turn)
 

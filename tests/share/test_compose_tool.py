@@ -1,0 +1,68 @@
+"""The ``compose`` tool through the real runtime: offered to the model when tools are on, run by
+the guard on its own (READ), writing the piece into the user's music folder."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from os1.agent.events import ToolActivity, TurnDone
+from os1.config import load_settings
+from os1.runtime import Runtime, music_folder
+from os1.testing import ScriptedLLM
+from os1.types import ToolCall
+from tests.share.test_sharing import share_both_seeds
+
+
+@pytest.fixture
+async def runtime(os1_home: Path) -> AsyncIterator[Runtime]:
+    settings = load_settings(chat={"tools": "on"}, memory={"embedder": "hash"})
+    opened = await Runtime.open(settings)
+    yield opened
+    await opened.close()
+
+
+async def turn(runtime: Runtime, model: ScriptedLLM, text: str) -> list[object]:
+    runtime._model = model
+    companion = await runtime.companion()
+    events = [e async for e in companion.respond(text)]
+    await companion.drain()
+    return events
+
+
+def files_exist(data: dict[str, object], folder: Path) -> bool:
+    return all(Path(str(data[n])).is_file() and Path(str(data[n])).parent == folder for n in ("midi", "wav"))
+
+
+async def test_the_model_composes_a_piece_about_a_shared_film(runtime: Runtime) -> None:
+    await share_both_seeds(runtime.store)
+    model = ScriptedLLM(ToolCall("c1", "compose", {"about": "the film"}), "I wrote you something.")
+    events = await turn(runtime, model, "Could you make up some music about that film we talked about?")
+    assert "compose" in [spec.name for spec in model.history[0][1]]
+    [activity] = [e for e in events if isinstance(e, ToolActivity)]
+    assert 'I was thinking of the film "Her" you shared.' in activity.result
+    assert isinstance(events[-1], TurnDone) and events[-1].reply == "I wrote you something."
+    [piece] = await runtime.store.moments("piece")
+    assert piece.item.provenance == "assistant" and piece.data["about"] is not None
+    assert files_exist(piece.data, music_folder(runtime.settings))
+    assert "thinking of the film" in model.history[1][0][-1].content  # the model read the result
+
+
+async def test_nothing_to_compose_about_goes_back_to_the_model(runtime: Runtime) -> None:
+    model = ScriptedLLM(ToolCall("c1", "compose", {"about": "the beach"}), "Show me something first.")
+    events = await turn(runtime, model, "Compose something about the beach.")
+    [activity] = [e for e in events if isinstance(e, ToolActivity)]
+    assert activity.result.startswith("error: no shared moment matches")
+    assert await runtime.store.moments("piece") == []
+
+
+async def test_without_tools_the_model_is_not_offered_compose(os1_home: Path) -> None:
+    opened = await Runtime.open(load_settings(chat={"tools": "off"}, memory={"embedder": "hash"}))
+    try:
+        model = ScriptedLLM("Hello.")
+        await turn(opened, model, "hi")
+        assert model.history[0][1] == []
+    finally:
+        await opened.close()
