@@ -77,21 +77,24 @@ def _parse_arguments(raw: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {"_malformed": raw}
 
 
-async def _chunks(reply: Any) -> AsyncIterator[dict[str, Any]]:
+async def _chunks(reply: httpx.Response) -> AsyncIterator[dict[str, Any]]:
     """The streamed chunks as plain dicts, one ``json.loads`` per Server-Sent Event. The SDK's
     own stream builds a typed object for every token, which on a busy server cost more event
-    loop time than the rest of the turn together (benchmarks/load.py)."""
-    async for line in reply.iter_lines():
-        if not line.startswith("data:"):
+    loop time than the rest of the turn together (benchmarks/load.py). The stream is read to
+    its end, so its connection goes back to the pool."""
+    done = False
+    async for line in reply.aiter_lines():
+        if done or not line.startswith("data:"):
             continue
         data = line[5:].strip()
         if data == "[DONE]":
-            return
+            done = True
+            continue
         chunk = json.loads(data)
         if not isinstance(chunk, dict):
             raise ValueError(f"a chunk is not a JSON object: {data[:80]}")
         if chunk.get("error"):  # an error reported inside the stream
-            raise openai.APIError(str(chunk["error"])[:300], reply.http_request, body=chunk)
+            raise openai.APIError(str(chunk["error"])[:300], reply.request, body=chunk)
         yield chunk
 
 
@@ -146,9 +149,16 @@ class OpenAICompatModel:
             kwargs["response_format"] = {"type": "json_schema", "json_schema": {
                 "name": "os1_output", "schema": opts.json_schema}}
         with map_openai_errors(self.base_url):
-            async with self._client.chat.completions.with_streaming_response.create(**kwargs) as reply:
+            # the SDK sends the request (auth, retries, status errors) with the body as built
+            # here: its typed transform of every message cost several ms a request; the header
+            # is how the SDK itself asks for the response unread, to stream it
+            reply = await self._client.post("/chat/completions", body=kwargs, cast_to=httpx.Response,
+                                            options={"headers": {"X-Stainless-Raw-Response": "stream"}})
+            try:
                 async for event in self._events(_chunks(reply)):
                     yield event
+            finally:
+                await reply.aclose()
 
     async def _events(self, chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[StreamEvent]:
         pending: dict[int, dict[str, str]] = {}
