@@ -56,7 +56,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from os1.config import Settings
 from os1.server.site import open_accounts
 from os1.server.spaces import Spaces
-from os1.testing.servers import free_port, postgres, redis_server
+from os1.testing.servers import free_port, postgres, redis_server, stop_process
 
 KEYS = ("connected", "active", "errors", "added_ttft_p50_ms", "added_ttft_p95_ms", "msgs_per_s",
         "rss_mb_per_connection")
@@ -134,12 +134,7 @@ def process(args: list[str], log_path: Path, env: dict[str, str] | None = None) 
     try:
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 # -- set-up ----------------------------------------------------------------------------------

@@ -58,7 +58,8 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], log: Path, what: str) -
     raise RuntimeError(f"{what} did not listen on port {port} in 30 s")
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """Ask a server process to stop; kill it if it has not within 10 s."""
     proc.terminate()
     try:
         proc.wait(10)
@@ -160,7 +161,7 @@ def dovecot(user: str = USER, password: str = PASSWORD) -> Iterator[Imap]:
         _wait_port(port, proc, root / "stderr.log", "dovecot")
         yield Imap("127.0.0.1", port, user, password, domain)
     finally:
-        _stop(proc)
+        stop_process(proc)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -251,7 +252,7 @@ def radicale(user: str = "theo", password: str = PASSWORD) -> Iterator[Dav]:
         _wait_port(port, proc, log, "radicale")
         yield Dav(f"http://127.0.0.1:{port}/", user, password, root)
     finally:
-        _stop(proc)
+        stop_process(proc)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -271,7 +272,7 @@ def redis_server() -> Iterator[str]:
         _wait_port(port, proc, log, "redis-server")
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        _stop(proc)
+        stop_process(proc)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -309,4 +310,4 @@ def os1_server(home: Path, port: int, env: dict[str, str] | None = None,
         _wait_port(port, proc, log, "os1 serve")
         yield f"http://127.0.0.1:{port}"
     finally:
-        _stop(proc)
+        stop_process(proc)
