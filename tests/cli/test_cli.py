@@ -279,3 +279,15 @@ def test_markup_in_memories_prints_literally(os1_home: Path) -> None:
     listed = run(os1_home, "memory", "list", env={"COLUMNS": "250"})
     assert listed.returncode == 0, listed.stderr
     assert "[really] like [/] odd [bold]brackets[/bold]" in listed.stdout
+
+
+def test_memory_summaries_follow_what_is_forgotten(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert "No conversations yet." in run(home, "memory", "summaries").stdout
+    said = json.loads(run(home, "say", "--json", "I walked by the lighthouse with my sister.").stdout)
+    first = [json.loads(line) for line in run(home, "memory", "summaries", "--json").stdout.splitlines()]
+    assert len(first) == 1 and "lighthouse" in first[0]["text"] and first[0]["turns"] >= 1
+    assert run(home, "memory", "forget", str(said["user_id"])).returncode == 0
+    after = [json.loads(line) for line in run(home, "memory", "summaries", "--json").stdout.splitlines()]
+    assert all("user: I walked by the lighthouse" not in s["text"] for s in after)  # os1 may echo it
+    assert sum(s["turns"] for s in after) == first[0]["turns"] - 1

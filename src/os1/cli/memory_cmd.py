@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,6 +19,7 @@ from os1.errors import ConfigError, InputError, MemoryStoreError
 from os1.memory.base import MemoryItem, MemoryStore
 from os1.memory.portability import export_lines, import_export, read_export
 from os1.memory.sqlite import encrypt_file, store_path
+from os1.memory.summaries import Summary
 from os1.runtime import open_store
 
 T = TypeVar("T")
@@ -54,6 +56,31 @@ def list_(state: CliState, kind: str | None, limit: int, as_json: bool) -> None:
         console.print(memory_table(items))
     else:
         console.print("No memories yet.")
+
+
+@memory.command()
+@click.option("-n", "--limit", default=20, show_default=True, type=click.IntRange(1, 1000),
+              help="How many sessions, newest first.")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of text.")
+@click.pass_obj
+def summaries(state: CliState, limit: int, as_json: bool) -> None:
+    """Each conversation's summary: when it was, how long, and its most central lines.
+
+    Summaries follow what is remembered: forgetting or editing a memory rebuilds its session's.
+    """
+    async def go(store: MemoryStore) -> list[Summary]:
+        await store.summarize()  # bring any stale one up to date first
+        return await store.summaries(limit)
+
+    found = _with_store(state, go)
+    for summary in found:
+        if as_json:
+            click.echo(json.dumps(asdict(summary)))
+        else:
+            console.print(Text(f"session {summary.session_id} ({summary.turns} turns)", style="bold"))
+            console.print(Text(summary.text))
+    if not found and not as_json:
+        console.print("No conversations yet.")
 
 
 @memory.command()
