@@ -101,6 +101,10 @@ class Runtime:
             self._model = build_model(self.settings.llm.models[self.model_name])
         return self._model
 
+    def use_model(self, name: str, model: ChatModel) -> None:
+        """Switch to another (shared) model, as a server does when the user chooses one."""
+        self.model_name, self._model, self.shared_model = name, model, True
+
     async def persona(self) -> Persona:
         return Persona.from_profile(await self.store.profile())
 

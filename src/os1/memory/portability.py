@@ -36,38 +36,43 @@ async def export_lines(store: MemoryStore, user: str) -> list[dict[str, Any]]:
 
 
 def read_export(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Parse a JSONL or JSON export; any flaw is one InputError naming the line."""
+    """Read and parse an export file (see ``parse_export``)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
+    return parse_export(text, str(path))
+
+
+def parse_export(text: str, where: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Parse a JSONL or JSON export; any flaw is one InputError naming ``where`` and the line."""
     try:
         whole = json.loads(text)  # the one-document form
     except json.JSONDecodeError:
         whole = None
     if isinstance(whole, dict) and isinstance(whole.get("memories"), list):
-        return _checked({k: v for k, v in whole.items() if k != "memories"}, whole["memories"], path)
+        return _checked({k: v for k, v in whole.items() if k != "memories"}, whole["memories"], where)
     try:
         rows = [json.loads(line) for line in text.splitlines() if line.strip()]
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path} is not an os1 export: line {exc.lineno}: {exc.msg}") from None
+        raise InputError(f"{where} is not an os1 export: line {exc.lineno}: {exc.msg}") from None
     if not rows:
-        raise InputError(f"{path} is empty")
-    return _checked(rows[0], rows[1:], path)
+        raise InputError(f"{where} is empty")
+    return _checked(rows[0], rows[1:], where)
 
 
 def _checked(header: Any, items: Iterable[Any],
-             path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+             where: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise InputError(f"{path} is not an os1 export (no '{FORMAT}' header)")
+        raise InputError(f"{where} is not an os1 export (no '{FORMAT}' header)")
     if header.get("version") not in READABLE:
-        raise InputError(f"{path}: export version {header.get('version')} is not supported")
+        raise InputError(f"{where}: export version {header.get('version')} is not supported")
     out: list[dict[str, Any]] = []
     for n, item in enumerate(items, start=1):
         if not _well_formed(item):
-            raise InputError(f"{path}: memory {n} is malformed (see docs/memory-format.md)")
+            raise InputError(f"{where}: memory {n} is malformed (see docs/memory-format.md)")
         if "moment" in item and (problem := moment_problem(item["moment"])) is not None:
-            raise InputError(f"{path}: memory {n}: {problem}")
+            raise InputError(f"{where}: memory {n}: {problem}")
         out.append(item)
     return header, out
 

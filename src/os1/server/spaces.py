@@ -108,8 +108,7 @@ class Spaces:
 
     async def choose_model(self, space: Space, name: str) -> None:
         await space.store.set_profile({PREF_MODEL: name})
-        space.runtime.model_name = name
-        space.runtime._model = self.model(name)
+        space.runtime.use_model(name, self.model(name))
         await space.reset()
 
     async def _get(self, user_id: str) -> Space:

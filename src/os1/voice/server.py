@@ -23,6 +23,19 @@ from os1.voice.tts import TextToSpeech
 PATH = "/v1/voice"
 
 
+async def talk_over(ws: WebSocket, runtime: Runtime, stt: SpeechToText, tts: TextToSpeech,
+                    voice: VoiceSettings, *, interactive: bool = False) -> None:
+    """One spoken conversation over an accepted socket, with the user's companion (a session of
+    its own) and music on request; then its learning is finished. ``os1 serve`` uses it too."""
+    companion = await runtime.companion(interactive=interactive)
+    music = ComposedMusic(runtime.store, music_folder(runtime.settings))
+    conversation = Conversation(companion, stt, tts, voice, music=music)
+    session = SocketSession(ws)
+    conversation.pipeline.observers.append(session.observe)
+    await session.run(conversation)
+    await companion.drain()
+
+
 def voice_app(runtime: Runtime, stt: SpeechToText, tts: TextToSpeech, voice: VoiceSettings) -> Starlette:
     """One user's voice endpoint. Conversations take turns: a second client waits for the first
     to hang up, since they share one companion and one local model."""
@@ -31,13 +44,7 @@ def voice_app(runtime: Runtime, stt: SpeechToText, tts: TextToSpeech, voice: Voi
     async def endpoint(ws: WebSocket) -> None:
         await ws.accept()
         async with one_at_a_time:
-            companion = await runtime.companion(interactive=True)
-            music = ComposedMusic(runtime.store, music_folder(runtime.settings))
-            conversation = Conversation(companion, stt, tts, voice, music=music)
-            session = SocketSession(ws)
-            conversation.pipeline.observers.append(session.observe)
-            await session.run(conversation)
-            await companion.drain()
+            await talk_over(ws, runtime, stt, tts, voice, interactive=True)
         await ws.close()
 
     @asynccontextmanager

@@ -4,14 +4,12 @@ Every call opens only the caller's own store, so an id from another user finds n
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from os1.errors import InputError
-from os1.memory.portability import export_lines, import_export, read_export
+from os1.memory.portability import export_lines, import_export, parse_export
 from os1.server.api.schemas import Imported, Memories, Memory, MemoryDetail, MemoryEdit
 from os1.server.auth import ApiError, Caller, caller, site_of
 
@@ -53,13 +51,12 @@ async def import_(who: Who, request: Request) -> Imported:
     body = await request.body()
     if len(body) > MAX_IMPORT:
         raise ApiError(413, f"an import is at most {MAX_IMPORT:,} bytes")
-    with tempfile.TemporaryDirectory() as scratch:
-        path = FilePath(scratch) / "upload.jsonl"
-        path.write_bytes(body)
-        try:
-            header, items = read_export(path)
-        except InputError as exc:
-            raise ApiError(400, str(exc).replace(str(path), "the upload")) from None
+    try:
+        header, items = parse_export(body.decode("utf-8"), "the upload")
+    except UnicodeDecodeError:
+        raise ApiError(400, "the upload is not UTF-8 text") from None
+    except InputError as exc:
+        raise ApiError(400, str(exc)) from None
     async with site_of(request).spaces.use(who.user_id) as space:
         added = await import_export(space.store, header, items)
     return Imported(imported=added)

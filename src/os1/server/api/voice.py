@@ -1,7 +1,7 @@
 """Talking out loud over ``/v1/voice``: the WebSocket audio transport of docs/voice.md, for the
 authenticated user. The speech recognizer is loaded once per worker, on the first call; each
-conversation gets its own companion (its own session in memory) and a voice shaped by the
-user's wish."""
+conversation gets its own companion (its own session in memory), a voice shaped by the
+user's wish, and music on request, as in ``os1 talk``."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from fastapi import APIRouter, WebSocket
 
 from os1.server.api.chat import accept
 from os1.server.auth import site_of
-from os1.voice.conversation import Conversation
 from os1.voice.engines import load_tts
-from os1.voice.transport import SocketSession
+from os1.voice.server import talk_over
 
 router = APIRouter(tags=["voice"])
 
@@ -32,13 +31,8 @@ async def voice_socket(ws: WebSocket) -> None:
         else:
             async with space.voice:
                 stt = await site.voice()
-                companion = await space.runtime.companion()
-                wish = companion.persona.profile.get("voice")
+                wish = (await space.store.profile()).get("voice")
                 tts = await asyncio.to_thread(load_tts, site.settings.voice, wish)
-                conversation = Conversation(companion, stt, tts, site.settings.voice)
-                session = SocketSession(ws)
-                conversation.pipeline.observers.append(session.observe)
-                await session.run(conversation)
-                await companion.drain()
+                await talk_over(ws, space.runtime, stt, tts, site.settings.voice)
     with contextlib.suppress(RuntimeError):
         await ws.close()
