@@ -21,6 +21,7 @@ from os1.errors import InputError, Os1Error
 from os1.llm.base import ChatModel, complete
 from os1.memory.base import MemoryItem, MemoryStore, Provenance
 from os1.memory.extract import extract_llm, extract_rules, is_exclusive
+from os1.memory.priority import background
 from os1.safety.guard import Answer, Guard, parse_answer
 from os1.tools.base import Tool, run_tool
 from os1.types import Message, Options, TextDelta, ToolCall, ToolCallEvent
@@ -185,15 +186,19 @@ class Companion:
     async def _extract(self, user: MemoryItem) -> None:
         """Learn from this turn, and from any earlier one a crash kept from being learned."""
         try:
-            await self.store.embed_missing()  # the reply's vector, deferred off the reply path
-            if self.session_id is not None:  # this session's summary, with this turn
-                await self.store.summarize(self.session_id)
-            for said in await self.store.unlearned():
-                await self._learn_from(said)
-            if self.settings.prewarm:
-                await self.warm_up()
+            with background():  # any user's next turn embeds before this
+                await self._catch_up()
         except Exception as exc:  # the turn is already stored: the store is retried next turn
             log.warning("learning failed after memory %s: %s", user.id, exc)
+
+    async def _catch_up(self) -> None:
+        await self.store.embed_missing()  # the reply's vector, deferred off the reply path
+        if self.session_id is not None:  # this session's summary, with this turn
+            await self.store.summarize(self.session_id)
+        for said in await self.store.unlearned():
+            await self._learn_from(said)
+        if self.settings.prewarm:
+            await self.warm_up()
 
     async def _learn_from(self, said: MemoryItem) -> None:
         """Extract facts from one utterance. A failure skips it (logged) rather than blocking

