@@ -28,6 +28,7 @@ from os1.types import Message, Options, TextDelta, ToolCall, ToolCallEvent
 
 log = logging.getLogger(__name__)
 MAX_TOOL_STEPS = 3
+LAST_TIME_TURNS = 3  # the first turns of a conversation are told how the last one went
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class Companion:
         self.guard = guard or Guard()  # tool policies, enforced whatever the model says
         self.session_id: int | None = None
         self._history_floor = 0
+        self._turns = 0  # turns answered in this conversation (session)
         self._background: set[asyncio.Task[None]] = set()
         self.last_turn: TurnDone | None = None  # how the latest turn was saved, even if cancelled
 
@@ -104,7 +106,8 @@ class Companion:
             if item.provenance == "external":  # drawn from mail earlier: outside content still
                 self.guard.taint.read_outside(item.text)
         yield Recalled(tuple(memories))
-        messages = build_messages(self.persona, memories, history, text)
+        messages = build_messages(self.persona, memories, history, text,
+                                  last_time=await self._last_time())
         said: list[str] = []
         finished = False
         try:
@@ -118,6 +121,15 @@ class Companion:
             self.last_turn = done
         self._learn(user)
         yield done
+
+    async def _last_time(self) -> str:
+        """The summary of the previous conversation, for this conversation's first few turns
+        (so os1 can pick up where it left off); empty later on, or when there was none."""
+        self._turns += 1
+        if self._turns > LAST_TIME_TURNS:
+            return ""
+        earlier = [s for s in await self.store.summaries(limit=2) if s.session_id != self.session_id]
+        return earlier[0].text if earlier else ""
 
     async def warm_up(self) -> None:
         """Have the model read the start of the next turn's prompt (persona and recent

@@ -65,23 +65,27 @@ def memory_section(memories: Sequence[MemoryItem], user_name: str) -> str:
     return "\n".join(lines)
 
 
-def turn_context(memories: Sequence[MemoryItem], user_name: str, now: datetime | None = None) -> str:
-    """What changes every turn: the time and the recalled memories."""
+def turn_context(memories: Sequence[MemoryItem], user_name: str, now: datetime | None = None,
+                 last_time: str = "") -> str:
+    """What changes every turn: the time, the summary of the last conversation (at the start of
+    a new one) and the recalled memories."""
     moment = (now or datetime.now().astimezone()).strftime("%A %d %B %Y, %H:%M")
     lines = [f"(Context for you, not said by {user_name}: it is {moment}."]
+    if last_time:
+        lines.append(f"Your last conversation with {user_name}, in brief: {last_time}")
     if section := memory_section(memories, user_name):
         lines.append(section)
     return "\n".join(lines) + ")"
 
 
 def build_messages(persona: Persona, memories: Sequence[MemoryItem],
-                   history: Sequence[MemoryItem], user_text: str) -> list[Message]:
+                   history: Sequence[MemoryItem], user_text: str, last_time: str = "") -> list[Message]:
     """Stable persona first, then the conversation, then this turn's context with the user's
     words: only the end of the prompt changes between turns, so cached prefixes stay valid, and
     no chat template sees a system message out of place."""
     messages = [Message("system", persona.system_prompt())]
     for turn in history:
         messages.append(Message("user" if turn.role == "user" else "assistant", turn.text))
-    context = turn_context(memories, persona.user_name)
+    context = turn_context(memories, persona.user_name, last_time=last_time)
     messages.append(Message("user", f"{context}\n\n{user_text}"))
     return messages

@@ -2,7 +2,9 @@
 
 A summary is extractive: the session's time span and turn count, then its most central turns
 (those nearest the mean of the session's turn vectors, so the turns most about what the session
-was about), in the order they were said. It needs no model, so every store has one for every
+was about), in the order they were said. Turns that carry outside content (mail, shared files)
+are never quoted: a summary goes into the model's context at the start of the next conversation,
+and outside text there would read as something said. It needs no model, so every store has one for every
 session, offline, at a cost of a few milliseconds.
 
 Summaries are derived data. Each records how many utterances it covers and the last of them, so
@@ -43,8 +45,9 @@ def summarize(turns: Sequence[MemoryItem], vectors: Mapping[int, Vectors]) -> st
     of those that have one (a turn without is quoted only if fewer turns have vectors)."""
     if not turns:
         return ""
-    central = _centrality(turns, vectors)
-    ranked = sorted(turns, key=lambda t: (-central.get(t.id, -1.0), t.id))
+    own = [t for t in turns if t.provenance != "external"]  # outside content is not quoted
+    central = _centrality(own, vectors)
+    ranked = sorted(own, key=lambda t: (-central.get(t.id, -1.0), t.id))
     quoted = sorted(ranked[:SUMMARY_TURNS], key=lambda t: t.id)
     lines = " / ".join(f"{t.role or t.kind}: {_clip(t.text)}" for t in quoted)
     return f"{_span(turns[0].created_at, turns[-1].created_at)}, {len(turns)} turns: {lines}"
