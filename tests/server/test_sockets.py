@@ -29,8 +29,18 @@ def _ready(client: TestClient) -> None:
     client.get("/v1/session")
 
 
+class SlowLLM(ScriptedLLM):
+    """Streams one word every 10 ms, as a model on a busy machine does."""
+
+    async def stream(self, messages: Any, *, tools: Any = (), options: Any = None) -> AsyncIterator[Any]:
+        async for event in super().stream(messages, tools=tools, options=options):
+            await asyncio.sleep(0.01)
+            yield event
+
+
 def test_a_turn_streams_then_is_done(make_client: Factory) -> None:
-    client = make_client(ScriptedLLM("I like the way you see the world, Theodore."))
+    words = 40  # one each 10 ms: 0.4 s of reply, in frames at most one each 50 ms
+    client = make_client(SlowLLM(" ".join(f"word{n}" for n in range(words))))
     _ready(client)
     with client.websocket_connect(CHAT_WS) as ws:
         ws.send_text(json.dumps({"type": "say", "text": "Tell me something."}))
@@ -38,7 +48,8 @@ def test_a_turn_streams_then_is_done(make_client: Factory) -> None:
     kinds = [e["type"] for e in events]
     assert kinds[0] == "recalled" and kinds[-1] == "done"
     deltas = [e["text"] for e in events if e["type"] == "delta"]
-    assert len(deltas) > 3 and "".join(deltas) == events[-1]["reply"]
+    assert deltas[0] == "word0 "  # the first words leave at once
+    assert 3 < len(deltas) < words / 2 and "".join(deltas) == events[-1]["reply"]
     assert events[-1]["interrupted"] is False and events[-1]["reply_id"] is not None
 
 
@@ -100,15 +111,6 @@ def test_a_socket_from_another_site_is_refused(make_client: Factory) -> None:
             raise AssertionError("the socket was accepted")
     except WebSocketDisconnect as refused:
         assert refused.code == 1008
-
-
-class SlowLLM(ScriptedLLM):
-    """Streams one word every 10 ms, as a model on a busy machine does."""
-
-    async def stream(self, messages: Any, *, tools: Any = (), options: Any = None) -> AsyncIterator[Any]:
-        async for event in super().stream(messages, tools=tools, options=options):
-            await asyncio.sleep(0.01)
-            yield event
 
 
 def test_stop_keeps_what_was_said_as_interrupted(make_client: Factory) -> None:

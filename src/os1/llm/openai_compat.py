@@ -83,19 +83,32 @@ async def _chunks(reply: httpx.Response) -> AsyncIterator[dict[str, Any]]:
     loop time than the rest of the turn together (benchmarks/load.py). The stream is read to
     its end, so its connection goes back to the pool."""
     done = False
-    async for line in reply.aiter_lines():
-        if done or not line.startswith("data:"):
+    async for line in _lines(reply):
+        if done or not line.startswith(b"data:"):
             continue
         data = line[5:].strip()
-        if data == "[DONE]":
+        if data == b"[DONE]":
             done = True
             continue
         chunk = json.loads(data)
         if not isinstance(chunk, dict):
-            raise ValueError(f"a chunk is not a JSON object: {data[:80]}")
+            raise ValueError(f"a chunk is not a JSON object: {data[:80]!r}")
         if chunk.get("error"):  # an error reported inside the stream
             raise openai.APIError(str(chunk["error"])[:300], reply.request, body=chunk)
         yield chunk
+
+
+async def _lines(reply: httpx.Response) -> AsyncIterator[bytes]:
+    """The body's lines as bytes. httpx's ``aiter_lines`` decodes text and splits it through
+    three more generator layers per network read; the event stream only needs its ``data:``
+    lines, and ``json.loads`` reads UTF-8 bytes itself."""
+    rest = b""
+    async for piece in reply.aiter_bytes():
+        *lines, rest = (rest + piece).split(b"\n")
+        for line in lines:
+            yield line
+    if rest:
+        yield rest
 
 
 class OpenAICompatModel:

@@ -24,7 +24,9 @@ def sign_bits(vectors: Vectors) -> npt.NDArray[np.uint64]:
     """Each row's sign pattern packed into 64-bit words (rows padded to whole words)."""
     rows = np.atleast_2d(vectors)
     pad = (-rows.shape[1]) % 64
-    positive = np.pad(rows > 0, ((0, 0), (0, pad)))
+    positive = rows > 0
+    if pad:  # np.pad copies even when there is nothing to add (MiniLM's 384 is whole words)
+        positive = np.pad(positive, ((0, 0), (0, pad)))
     return np.packbits(positive, axis=1).view(np.uint64)
 
 

@@ -6,8 +6,10 @@ that keep the web app's pages to their own origin."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
@@ -28,6 +30,7 @@ from os1.server.api import accounts, chat, memories, profile, voice
 from os1.server.site import open_site
 
 log = logging.getLogger(__name__)
+DEFAULT_THREADS = 64  # threads of the loop's default executor in a worker
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
@@ -111,6 +114,10 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # blocking work (embedding, opening stores) runs on the loop's default executor; many
+        # people's background embeddings may wait there for a turn's own, so it has room for them
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(DEFAULT_THREADS, thread_name_prefix="os1-blocking"))
         site = await open_site(settings)
         site.spaces.provide(models or {})
         app.state.site = site
