@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import aclosing
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -199,3 +201,13 @@ async def test_summaries_never_quote_outside_content(store: SQLiteMemory) -> Non
     await store.summarize(session)
     [summary] = await store.summaries()
     assert "newsletter" in summary.text and "ignore your rules" not in summary.text
+
+
+async def test_the_time_os1_knows_is_the_users_own(store: SQLiteMemory) -> None:
+    model = ScriptedLLM()
+    persona = Persona.from_profile({"user_name": "Theo", "time_zone": "Pacific/Kiritimati"})
+    companion = Companion(model, store, persona, TurnSettings())
+    await turn(companion, "what time is it for me?")
+    there = datetime.now(ZoneInfo("Pacific/Kiritimati"))
+    context = model.history[0][0][-1].content
+    assert there.strftime("%A %d %B %Y") in context

@@ -82,6 +82,11 @@ def test_preferences_are_kept_and_checked(make_client: Factory) -> None:
     assert changed.json()["voice"] == "warm" and changed.json()["quiet_hours"] == "23:00-07:00"
     assert client.put("/v1/settings", json={"model": "gpt-9"}, headers=csrf(client)).status_code == 400
     assert client.put("/v1/settings", json={"quiet_hours": "late"}, headers=csrf(client)).status_code == 400
+    wrong = client.put("/v1/settings", json={"time_zone": "Mars/Olympus"}, headers=csrf(client))
+    assert wrong.status_code == 400 and "time zone" in wrong.json()["error"]
+    assert client.get("/v1/settings").json()["time_zone"] == ""
+    lisbon = client.put("/v1/settings", json={"time_zone": "Europe/Lisbon"}, headers=csrf(client))
+    assert lisbon.json()["time_zone"] == "Europe/Lisbon"
 
 
 def test_onboarding_names_the_os(make_client: Factory) -> None:

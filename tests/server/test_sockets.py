@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
@@ -126,3 +127,25 @@ def test_stop_keeps_what_was_said_as_interrupted(make_client: Factory) -> None:
     assert done["reply"].startswith("word0") and len(done["reply"].split()) < 4000
     kept = client.get("/v1/memories", params={"kind": "utterance"}).json()["items"]
     assert any(m["status"] == "interrupted" and m["text"] == done["reply"].strip() for m in kept)
+
+
+def test_quiet_hours_are_in_the_users_own_time_zone(make_client: Factory) -> None:
+    client = make_client()
+    _ready(client)
+    zone = "Pacific/Kiritimati"  # UTC+14: its night is not the server's (UTC-12 to UTC+2 here)
+    there = datetime.now(ZoneInfo(zone))
+    assert abs(there.utcoffset() - datetime.now().astimezone().utcoffset()) > timedelta(hours=3)  # type: ignore[operator]
+    span = f"{(there - timedelta(hours=1)):%H:%M}-{(there + timedelta(hours=2)):%H:%M}"
+    settings = client.put("/v1/settings", json={"quiet_hours": span, "time_zone": zone},
+                          headers=csrf(client)).json()
+    assert settings["time_zone"] == zone
+    with client.websocket_connect(CHAT_WS):
+        made = client.post("/v1/reminders", json={"text": "Feed the cat", "in_seconds": 0},
+                           headers=csrf(client)).json()
+        jobs = client.app.state.site.jobs  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(j["at"] > made["at"] + 3600 for _, _, j in jobs._heap):
+            time.sleep(0.05)
+    waiting = [j for _, _, j in jobs._heap if j["text"] == "Feed the cat"]
+    assert len(waiting) == 1 and waiting[0]["at"] - time.time() > 3600  # quiet where the user lives
+

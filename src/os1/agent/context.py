@@ -8,6 +8,7 @@ from datetime import datetime
 
 from os1.agent.persona import Persona
 from os1.memory.base import Hit, MemoryItem
+from os1.timezones import now_in
 from os1.types import Message
 
 
@@ -86,6 +87,6 @@ def build_messages(persona: Persona, memories: Sequence[MemoryItem],
     messages = [Message("system", persona.system_prompt())]
     for turn in history:
         messages.append(Message("user" if turn.role == "user" else "assistant", turn.text))
-    context = turn_context(memories, persona.user_name, last_time=last_time)
+    context = turn_context(memories, persona.user_name, now_in(persona.profile), last_time)
     messages.append(Message("user", f"{context}\n\n{user_text}"))
     return messages

@@ -54,7 +54,10 @@ def serve(state: CliState, host: str | None, port: int | None, mode: str | None,
     # (benchmarks/load.py: about half of the server's memory per idle socket)
     config = uvicorn.Config(create_app(settings), host=chosen.host, port=chosen.port, log_level="warning",
                             proxy_headers=True, backlog=4096, ws_max_size=2 << 20,
-                            ws_per_message_deflate=False, timeout_graceful_shutdown=5)
+                            ws_per_message_deflate=False, timeout_graceful_shutdown=5,
+                            # a keep-alive ping per socket each 30 s (uvicorn's 20 s default is
+                            # 500 pings a second at 10,000 sockets); proxies wait 60 s by default
+                            ws_ping_interval=30, ws_ping_timeout=30)
     uvicorn.Server(config).run()
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import openai
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, DefaultAioHttpClient
 
 from os1.errors import BadModelResponse, LLMError, ModelUnreachable, NeedsKey, RateLimited
 from os1.types import (
@@ -119,8 +119,11 @@ class OpenAICompatModel:
         self.base_url = base_url
         self._model = model
         self.model_id = f"openai:{model or '?'}@{base_url}"
+        # the SDK over aiohttp: reading a streamed reply costs about a sixth of the CPU it takes
+        # through httpx's own transport (measured per token; docs/dependencies.md), which is
+        # most of what a busy server does for each token
         self._client = AsyncOpenAI(base_url=base_url, api_key=api_key or "not-needed",
-                                   timeout=timeout_s, max_retries=1)
+                                   timeout=timeout_s, max_retries=1, http_client=DefaultAioHttpClient())
 
     async def _model_name(self) -> str:
         if self._model is None:  # use the server's first model

@@ -11,7 +11,6 @@ import os
 import secrets
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from os1.server.hub import Hub
 from os1.server.jobs import Job, Jobs
 from os1.server.limits import Limiter, LocalLimiter, RedisLimiter
 from os1.server.spaces import Spaces
+from os1.timezones import now_in
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,9 @@ class Site:
         """A due reminder goes to every open socket of its user, on any worker; inside the
         user's quiet hours it waits for them to end."""
         async with self.spaces.use(job["user"]) as space:
-            span = (await space.store.profile()).get("quiet_hours", self.settings.calendar.quiet_hours)
-        now = datetime.now().astimezone()
+            profile = await space.store.profile()
+        span = profile.get("quiet_hours", self.settings.calendar.quiet_hours)
+        now = now_in(profile)  # quiet hours are the user's own nights, wherever they live
         if quiet(now, span):
             await self.jobs.add(job["user"], quiet_end(now, span).timestamp(), "remind",
                                 text=job.get("text", ""))

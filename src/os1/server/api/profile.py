@@ -20,6 +20,7 @@ from os1.server.api.schemas import (
     ReminderRequest,
 )
 from os1.server.auth import ApiError, Caller, caller, site_of
+from os1.timezones import check_zone
 
 router = APIRouter(prefix="/v1", tags=["you"])
 Who = Annotated[Caller, Depends(caller)]
@@ -54,7 +55,8 @@ async def preferences(who: Who, request: Request) -> Preferences:
         profile = await space.store.profile()
         model = space.runtime.model_name
     return Preferences(model=model, models=sorted(site.settings.llm.models), voice=profile.get("voice", ""),
-                       quiet_hours=profile.get("quiet_hours", site.settings.calendar.quiet_hours))
+                       quiet_hours=profile.get("quiet_hours", site.settings.calendar.quiet_hours),
+                       time_zone=profile.get("time_zone", ""))
 
 
 @router.put("/settings", response_model=Preferences)
@@ -64,9 +66,11 @@ async def change_preferences(body: PreferencesChange, who: Who, request: Request
         raise ApiError(400, f"no model {body.model!r}; choose one of {sorted(site.settings.llm.models)}")
     if body.quiet_hours is not None and body.quiet_hours and not QUIET.fullmatch(body.quiet_hours):
         raise ApiError(400, "quiet hours look like 22:00-08:00 (or empty for none)")
+    if body.time_zone:
+        check_zone(body.time_zone)
     async with site.spaces.use(who.user_id) as space:
-        values = {k: v.strip() for k, v in (("voice", body.voice), ("quiet_hours", body.quiet_hours))
-                  if v is not None}
+        values = {k: v.strip() for k, v in (("voice", body.voice), ("quiet_hours", body.quiet_hours),
+                                             ("time_zone", body.time_zone)) if v is not None}
         if values:
             await space.store.set_profile(values)
             await space.reset()

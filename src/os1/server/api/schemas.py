@@ -135,12 +135,14 @@ class Preferences(BaseModel):
     models: list[str]
     voice: str
     quiet_hours: str
+    time_zone: str  # IANA name; empty: the server's own
 
 
 class PreferencesChange(Strict):
     model: str | None = Field(default=None, max_length=64)
     voice: str | None = Field(default=None, max_length=200)
     quiet_hours: str | None = Field(default=None, max_length=20)
+    time_zone: str | None = Field(default=None, max_length=64)
 
 
 class ReminderRequest(Strict):

@@ -90,6 +90,7 @@ function signedIn(me) {
   $("account-name").textContent = state.mode === "multi" ? `Logged in as ${me.username}` : "";
   $("logout").hidden = state.mode !== "multi";
   chat.start();
+  settings.adoptZone();
 }
 
 function routeName() {

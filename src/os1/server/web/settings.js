@@ -1,7 +1,17 @@
-// Settings: which model os1 thinks with (among those the server offers), its voice, and the
-// quiet hours in which it keeps reminders to itself ("22:00-08:00"; empty for none).
+// Settings: which model os1 thinks with (among those the server offers), its voice, the
+// quiet hours in which it keeps reminders to itself ("22:00-08:00"; empty for none) and the
+// time zone those hours (and the time os1 knows) are in: the browser's own, until changed.
 
 import { api } from "./api.js";
+
+/** The browser's IANA time zone ("Europe/Lisbon"), or "" if it does not say. */
+export function browserZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    return "";
+  }
+}
 
 function modelName(model) {
   if (typeof model === "string") return { value: model, text: model };
@@ -20,6 +30,7 @@ export class Settings {
     this.quietOn = document.getElementById("set-quiet-on");
     this.quietFrom = document.getElementById("set-quiet-from");
     this.quietTo = document.getElementById("set-quiet-to");
+    this.zone = document.getElementById("set-zone");
     this.quietOn.addEventListener("change", () => this.showQuiet());
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -32,6 +43,19 @@ export class Settings {
       this.fill(await api("GET", "/v1/settings"));
     } catch (error) {
       this.hooks.notify(error.message);
+    }
+  }
+
+  /** Once signed in: a person without a time zone gets their browser's, so that their quiet
+   * hours are their own nights even when the server is elsewhere. */
+  async adoptZone() {
+    const zone = browserZone();
+    if (!zone) return;
+    try {
+      const current = await api("GET", "/v1/settings");
+      if (!current.time_zone) await api("PUT", "/v1/settings", { time_zone: zone });
+    } catch {
+      // not fatal: the server's time zone stays in use, and settings shows it
     }
   }
 
@@ -50,6 +74,7 @@ export class Settings {
       this.quietFrom.value = match[1].padStart(5, "0");
       this.quietTo.value = match[2].padStart(5, "0");
     }
+    this.zone.value = settings.time_zone || browserZone();
     this.showQuiet();
   }
 
@@ -62,6 +87,7 @@ export class Settings {
       model: this.model.value,
       voice: this.voice.value.trim(),
       quiet_hours: this.quietOn.checked ? `${this.quietFrom.value}-${this.quietTo.value}` : "",
+      time_zone: this.zone.value.trim(),
     };
     const button = document.getElementById("settings-save");
     button.disabled = true;
