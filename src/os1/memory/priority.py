@@ -32,13 +32,17 @@ def background() -> Iterator[None]:
 
 
 class PriorityEmbedder:
-    """Another embedder, one call at a time, urgent calls before background ones."""
+    """Another embedder, one call at a time, urgent calls before background ones. Each release
+    wakes one waiter (an urgent one if any): a server may have dozens of threads waiting here,
+    and waking them all to find one winner costs more than the embedding."""
 
     def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.model_id = inner.model_id
         self.dim = inner.dim
-        self._turn = threading.Condition()
+        self._lock = threading.Lock()
+        self._urgent_turn = threading.Condition(self._lock)
+        self._background_turn = threading.Condition(self._lock)
         self._busy = False
         self._urgent = 0  # urgent calls waiting for their turn
 
@@ -47,18 +51,18 @@ class PriorityEmbedder:
         try:
             return self.inner.embed(texts)
         finally:
-            with self._turn:
+            with self._lock:
                 self._busy = False
-                self._turn.notify_all()
+                (self._urgent_turn if self._urgent else self._background_turn).notify()
 
     def _wait(self, *, urgent: bool) -> None:
-        with self._turn:
+        with self._lock:
             if urgent:
                 self._urgent += 1
                 try:
-                    self._turn.wait_for(lambda: not self._busy)
+                    self._urgent_turn.wait_for(lambda: not self._busy)
                 finally:
                     self._urgent -= 1
             else:
-                self._turn.wait_for(lambda: not self._busy and not self._urgent)
+                self._background_turn.wait_for(lambda: not self._busy and not self._urgent)
             self._busy = True
