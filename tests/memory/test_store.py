@@ -6,6 +6,8 @@ import asyncio
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -185,3 +187,20 @@ async def test_markup_and_odd_text_round_trip(store: SQLiteMemory) -> None:
     item = await store.add_utterance(None, "user", text)
     assert (await store.get(item.id)) is not None
     assert (await store.search("brackets tags"))[0].item.text == text
+
+
+async def test_a_cancelled_call_ends_before_the_stores_next_call_starts(store: SQLiteMemory) -> None:
+    log: list[str] = []
+    started = threading.Event()
+
+    def slow() -> None:
+        started.set()
+        time.sleep(0.3)
+        log.append("slow done")
+
+    waiting = asyncio.create_task(store._run(slow))
+    await asyncio.to_thread(started.wait, 5)
+    waiting.cancel()  # a stopped turn, say: its store call still runs on its thread
+    await store._run(lambda: log.append("next"))
+    assert log == ["slow done", "next"]
+    assert waiting.cancelled()

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -67,6 +68,7 @@ def store_path(home: Path, user: str) -> Path:
 
 
 OPEN_ATTEMPTS = 6
+STORE_THREADS = 8  # threads shared by all open stores (calls are short; SQLite waits on disk)
 
 
 def _errors(name: str) -> tuple[type[Exception], ...]:
@@ -140,6 +142,12 @@ def _mapped(path: Path) -> Iterator[None]:
                                f" and no key was given (memory.encryption_key): {exc}") from exc
 
 
+@cache
+def _pool() -> ThreadPoolExecutor:
+    """The threads every SQLite store's calls run on."""
+    return ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="os1-store")
+
+
 class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
     """A user's memory in one SQLite file."""
 
@@ -147,7 +155,7 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
         self.path = path
         self._key = key
         self.embedder = embedder
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="os1-store")
+        self._turn = asyncio.Lock()  # one call at a time on this store's connection
         self._db: sqlite3.Connection | None = None
         self._index = VectorIndex(embedder.dim)
         self._data_version = -1
@@ -194,16 +202,22 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
         if self._db is not None:
             await self._run(self._db.close)
             self._db = None
-        self._executor.shutdown(wait=True)
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn`` on the store's thread; SQLite errors become one-line MemoryStoreErrors."""
+        """Run ``fn`` off the event loop, after this store's earlier calls, on a thread shared by
+        all stores (a server holds a thousand stores open, not a thousand threads); SQLite
+        errors become one-line MemoryStoreErrors."""
         def mapped() -> T:
             with _mapped(self.path):
                 return fn(*args)
 
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, mapped)
+        async with self._turn:
+            call = asyncio.get_running_loop().run_in_executor(_pool(), mapped)
+            try:
+                return await asyncio.shield(call)
+            finally:
+                if not call.done():  # cancelled: the call runs to its end before the next starts
+                    await asyncio.wait([call])
 
     @property
     def db(self) -> sqlite3.Connection:
