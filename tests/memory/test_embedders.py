@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from os1.errors import ConfigError
 from os1.memory.embedders import MiniLMEmbedder, load_embedder, minilm_model_path
+from os1.memory.int8_graph import SUFFIX
 from os1.testing import FakeEmbedder
+
+SENTENCES = ["My sister Ana lives in Lisbon.", "I bought a new laptop yesterday.",
+             "Where does my sister live?", "Caroline: I went to a LGBTQ support group yesterday "
+             "and it was so powerful.", "Melanie: Wow, that's cool! What's the painting about?",
+             "ok", "The meeting moved to Thursday at 3pm because Dana is flying back from Oslo.",
+             "I hate cilantro", "we should get pizza " * 40]
+
+
+def cached_model(cache: Path) -> Path:
+    (model,) = cache.glob(f"*{SUFFIX}")
+    return model
 
 MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 
@@ -42,3 +55,34 @@ def test_fake_is_deterministic_and_unknown_names_fail() -> None:
     assert isinstance(load_embedder("hash"), FakeEmbedder)
     with pytest.raises(ConfigError):
         load_embedder("word2vec")
+
+
+def test_int8_arithmetic_stays_close_to_the_wheel_graph(tmp_path: Path) -> None:
+    new = MiniLMEmbedder(cache_dir=tmp_path).embed(SENTENCES)
+    old = MiniLMEmbedder(w8a8=False).embed(SENTENCES)
+    cosines = (new * old).sum(axis=1)
+    assert cosines.min() > 0.98 and cosines.mean() > 0.995  # the lowest: "ok", 3 tokens
+    assert MiniLMEmbedder().model_id != MiniLMEmbedder(w8a8=False).model_id  # vectors differ
+
+
+def test_rewritten_model_is_cached_and_reused(tmp_path: Path) -> None:
+    first = MiniLMEmbedder(cache_dir=tmp_path).embed(SENTENCES)
+    model = cached_model(tmp_path)
+    stamp = model.stat().st_mtime_ns
+    again = MiniLMEmbedder(cache_dir=tmp_path).embed(SENTENCES)
+    assert model.stat().st_mtime_ns == stamp and np.array_equal(first, again)
+
+
+def test_damaged_cache_is_rebuilt(tmp_path: Path) -> None:
+    expected = MiniLMEmbedder(cache_dir=tmp_path).embed(SENTENCES)
+    model = cached_model(tmp_path)
+    model.write_bytes(model.read_bytes()[: model.stat().st_size // 2])  # cut short
+    assert np.array_equal(MiniLMEmbedder(cache_dir=tmp_path).embed(SENTENCES), expected)
+    assert hashlib.sha256(model.read_bytes()).hexdigest() == Path(f"{model}.sha256").read_text()
+
+
+def test_unwritable_cache_still_embeds(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")  # mkdir under a file fails, even as root
+    vectors = MiniLMEmbedder(cache_dir=blocker / "cache").embed(SENTENCES)
+    assert np.allclose(vectors, MiniLMEmbedder(cache_dir=tmp_path).embed(SENTENCES), atol=1e-6)

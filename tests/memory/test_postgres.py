@@ -346,3 +346,23 @@ async def test_session_summaries_rebuild_on_forget(store: PostgresMemory, dsn: s
         assert await other.summaries() == [] and await other.summarize() == 0  # scoped to one user
     finally:
         await other.close()
+
+
+class RenamedEmbedder(FakeEmbedder):
+    """Another model: the same vectors under a different id, as after an embedder upgrade."""
+
+    model_id = "fake-hash-64-v2"
+
+
+async def test_opening_with_another_embedder_re_embeds(dsn: str) -> None:
+    user = new_user()
+    store = await PostgresMemory.open(dsn, user, FakeEmbedder())
+    for text in ["my sister Ana lives in Lisbon", "I had pasta for dinner"]:
+        await store.add_utterance(None, "user", text)
+    await store.close()
+    store = await PostgresMemory.open(dsn, user, RenamedEmbedder())
+    models = "SELECT string_agg(DISTINCT model, ',') || ' ' || count(*) FROM os1_vectors WHERE user_id = %s"
+    assert await scalar(dsn, models, (user,)) == "fake-hash-64-v2 2"
+    hits = await store.search("sister Lisbon", k=1)
+    assert hits[0].item.text == "my sister Ana lives in Lisbon" and hits[0].vector_rank == 0
+    await store.close()

