@@ -346,3 +346,27 @@ async def test_session_summaries_rebuild_on_forget(store: PostgresMemory, dsn: s
         assert await other.summaries() == [] and await other.summarize() == 0  # scoped to one user
     finally:
         await other.close()
+
+
+LONG = ("We spent the whole weekend at the lake with my cousins and their two noisy dogs."
+        " I play the violin.")
+
+
+async def test_a_sentence_inside_a_long_memory_is_found_by_its_own_vector(store: PostgresMemory,
+                                                                          dsn: str) -> None:
+    long = await store.add_utterance(None, "user", LONG)
+    other = await store.add_utterance(None, "user", "I play the piano sometimes at the weekend.")
+    query = (await store.embed(["I play the violin"]))[0]
+    before = await store.search("zzz", vector=query, k=2)  # no word matches: vectors alone
+    assert before[0].item.id == other.id  # the whole long memory's vector is diluted
+    await store.embed_missing()  # the background step embeds its sentences
+    pieces = "SELECT count(*) FROM os1_piece_vectors WHERE user_id = %s AND memory_id = %s"
+    assert await scalar(dsn, pieces, (store.user, long.id)) == 2
+    after = await store.search("zzz", vector=query, k=2)
+    assert after[0].item.id == long.id
+    await store.edit(long.id, "I play the cello. We spent the weekend at the lake with the dogs.")
+    assert await scalar(dsn, pieces, (store.user, long.id)) == 0
+    await store.embed_missing()  # the new text's pieces
+    assert await scalar(dsn, pieces, (store.user, long.id)) == 2
+    assert await store.forget(long.id)
+    assert await scalar(dsn, "SELECT count(*) FROM os1_piece_vectors WHERE user_id = %s", (store.user,)) == 0
