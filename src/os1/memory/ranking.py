@@ -5,6 +5,7 @@ for distilled facts."""
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections.abc import Mapping
@@ -192,14 +193,13 @@ def fuse(items: dict[int, MemoryItem], candidates: set[int], words: list[tuple[i
     for memory_id, item in items.items():
         if item.session_id is not None:
             own[memory_id] += SESSION_WEIGHT * session_best.get(item.session_id, 0.0)
-    hits: list[Hit] = []
-    for memory_id, item in items.items():
+    final: dict[int, float] = {}
+    for memory_id in items:
         beside = [own[n] for n in (context.before.get(memory_id), context.after.get(memory_id))
                   if n is not None and n in own]
-        score = own[memory_id] + NEIGHBOUR_WEIGHT * max(beside, default=0.0)
-        hits.append(Hit(item, score, word_rank.get(memory_id), vector_rank.get(memory_id)))
-    hits.sort(key=lambda h: h.score, reverse=True)
-    return hits[:k]
+        final[memory_id] = own[memory_id] + NEIGHBOUR_WEIGHT * max(beside, default=0.0)
+    best = heapq.nlargest(k, final, key=final.__getitem__)  # Hits only for the k returned
+    return [Hit(items[i], final[i], word_rank.get(i), vector_rank.get(i)) for i in best]
 
 
 def speakers(profile: Mapping[str, str]) -> dict[str, str]:
