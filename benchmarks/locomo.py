@@ -170,6 +170,7 @@ async def ingest(store: SQLiteMemory, convo: list[list[Turn]], speaker_a: str) -
                                              created_at=turn.at)
             dia[item.id] = turn.dia_id
             at += 1
+    await store.embed_missing()  # the sentence vectors, as the background step after each turn adds them
     await store.summarize()  # the session summaries, as the companion builds them after each turn
     return dia
 

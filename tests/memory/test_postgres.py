@@ -366,3 +366,27 @@ async def test_opening_with_another_embedder_re_embeds(dsn: str) -> None:
     hits = await store.search("sister Lisbon", k=1)
     assert hits[0].item.text == "my sister Ana lives in Lisbon" and hits[0].vector_rank == 0
     await store.close()
+
+
+LONG = ("We spent the whole weekend at the lake with my cousins and their two noisy dogs."
+        " I play the violin.")
+
+
+async def test_a_sentence_inside_a_long_memory_is_found_by_its_own_vector(store: PostgresMemory,
+                                                                          dsn: str) -> None:
+    long = await store.add_utterance(None, "user", LONG)
+    other = await store.add_utterance(None, "user", "I play the piano sometimes at the weekend.")
+    query = (await store.embed(["I play the violin"]))[0]
+    before = await store.search("zzz", vector=query, k=2)  # no word matches: vectors alone
+    assert before[0].item.id == other.id  # the whole long memory's vector is diluted
+    await store.embed_missing()  # the background step embeds its sentences
+    pieces = "SELECT count(*) FROM os1_piece_vectors WHERE user_id = %s AND memory_id = %s"
+    assert await scalar(dsn, pieces, (store.user, long.id)) == 2
+    after = await store.search("zzz", vector=query, k=2)
+    assert after[0].item.id == long.id
+    await store.edit(long.id, "I play the cello. We spent the weekend at the lake with the dogs.")
+    assert await scalar(dsn, pieces, (store.user, long.id)) == 0
+    await store.embed_missing()  # the new text's pieces
+    assert await scalar(dsn, pieces, (store.user, long.id)) == 2
+    assert await store.forget(long.id)
+    assert await scalar(dsn, "SELECT count(*) FROM os1_piece_vectors WHERE user_id = %s", (store.user,)) == 0

@@ -7,9 +7,13 @@ from datetime import datetime
 from os1.memory.base import MemoryItem
 from os1.memory.ranking import (
     Context,
+    best_similarity,
     content_words,
     fuse,
     named_speaker,
+    nearest,
+    piece_texts,
+    sentences,
     speakers,
     strip_words,
     time_window,
@@ -85,3 +89,29 @@ def test_a_named_speaker_lifts_that_persons_turns() -> None:
     hits = fuse(items, {1, 2}, [], [(2, 0.5), (1, 0.5)], {1: 0.5, 2: 0.5}, Context({}, {}),
                 k=2, now=NOW, half_life_days=30, speaker="user")
     assert hits[0].item.id == 1
+
+
+def test_sentences_become_pieces_said_by_their_speaker() -> None:
+    text = "Yeah, it's tough. I play my violin each day - it refreshes me [shares a photo of a violin]"
+    assert piece_texts(text, "Anna") == ["Anna: Yeah, it's tough.", "Anna: I play my violin each day",
+                                         "Anna: it refreshes me", "Anna: shares a photo of a violin"]
+    assert piece_texts("Anna: I went hiking today. It rained all day long.", "Anna") == \
+        ["Anna: I went hiking today.", "Anna: It rained all day long."]  # named once, not twice
+    assert sentences("I went hiking today.") == []  # one sentence: the whole vector says it all
+    assert sentences("Thanks, Mel! Cool. I went hiking today.") == []  # short ones say too little
+
+
+def test_a_memory_is_as_near_as_its_best_vector() -> None:
+    assert nearest([(1, 0.5), (2, 0.4)], [(2, 0.9), (2, 0.6), (3, 0.3)], 2) == [(2, 0.9), (1, 0.5)]
+    assert best_similarity({1: 0.5, 2: 0.4}, {2: 0.9, 3: 0.3}) == {1: 0.5, 2: 0.9, 3: 0.3}
+
+
+def test_evidence_in_two_sessions_is_found_together() -> None:
+    """A question whose answer is spread over two sessions (one says the activity, the other
+    says it again later) gets both, though each session has other turns about the same person."""
+    items = {i: item(i, 1 if i < 10 else 2) for i in (1, 2, 3, 11, 12, 13)}
+    context = Context({2: 1, 3: 2, 12: 11, 13: 12}, {1: 2, 2: 3, 11: 12, 12: 13})
+    near = [(2, 0.8), (12, 0.7), (1, 0.3), (3, 0.3), (11, 0.3), (13, 0.3)]
+    hits = fuse(items, set(items), [(12, 3.0), (2, 2.0)], near, dict(near), context,
+                k=2, now=NOW, half_life_days=30)
+    assert {h.item.id for h in hits} == {2, 12}

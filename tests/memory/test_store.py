@@ -225,3 +225,27 @@ async def test_opening_with_another_embedder_re_embeds(tmp_path: Path) -> None:
     hits = await store.search("sister Lisbon", k=1)
     assert hits[0].item.text == "my sister Ana lives in Lisbon" and hits[0].vector_rank == 0
     await store.close()
+
+
+LONG = ("We spent the whole weekend at the lake with my cousins and their two noisy dogs."
+        " I play the violin.")
+
+
+async def test_a_sentence_inside_a_long_memory_is_found_by_its_own_vector(store: SQLiteMemory) -> None:
+    long = await store.add_utterance(None, "user", LONG)
+    other = await store.add_utterance(None, "user", "I play the piano sometimes at the weekend.")
+    query = (await store.embed(["I play the violin"]))[0]
+    before = await store.search("zzz", vector=query, k=2)  # no word matches: vectors alone
+    assert before[0].item.id == other.id  # the whole long memory's vector is diluted
+    await store.embed_missing()  # the background step embeds its sentences
+    db = sqlite3.connect(store.path)
+    assert db.execute("SELECT count(*) FROM piece_vectors WHERE memory_id = ?", (long.id,)).fetchone()[0] == 2
+    after = await store.search("zzz", vector=query, k=2)
+    assert after[0].item.id == long.id
+    await store.edit(long.id, "I play the cello. We spent the weekend at the lake with the dogs.")
+    assert db.execute("SELECT count(*) FROM piece_vectors WHERE memory_id = ?", (long.id,)).fetchone()[0] == 0
+    await store.embed_missing()  # the new text's pieces
+    assert db.execute("SELECT count(*) FROM piece_vectors WHERE memory_id = ?", (long.id,)).fetchone()[0] == 2
+    assert await store.forget(long.id)
+    assert db.execute("SELECT count(*) FROM piece_vectors").fetchone()[0] == 0
+    assert len(store._pieces) == 0

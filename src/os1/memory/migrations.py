@@ -151,6 +151,27 @@ def m005_session_summaries(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m006_piece_vectors(db: sqlite3.Connection) -> None:
+    """Sentence vectors ("pieces", ranking.sentences) of memories of several sentences, deleted with
+    their memory. Memories whose pieces are still to be embedded are marked (``pieced = 0``);
+    those stored before this migration keep their whole vector only."""
+    run_script(
+        db,
+        """
+        ALTER TABLE memories ADD COLUMN pieced INTEGER NOT NULL DEFAULT 1;
+        CREATE INDEX memories_unpieced ON memories(id) WHERE pieced = 0;
+        CREATE TABLE piece_vectors (
+            memory_id INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+            n INTEGER NOT NULL,
+            model TEXT NOT NULL,
+            v BLOB NOT NULL,
+            PRIMARY KEY (memory_id, n)
+        );
+        """,
+    )
+
+
 def run_script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one, inside the caller's transaction (``executescript`` would
     commit it)."""

@@ -3,10 +3,10 @@
 ``PostgresMemory`` has the public API of ``SQLiteMemory`` for deployments that serve many users
 from one server. One instance is bound to one user, and that binding is the isolation boundary:
 
-* every table (``os1_sessions``, ``os1_memories``, ``os1_vectors``, ``os1_profile``) has a
-  ``user_id`` column that leads its primary key, and every statement this class sends matches
-  ``user_id`` to the instance's user. Ids are unique across users, yet an id alone never
-  addresses a row: another user's id finds nothing, deletes nothing and updates nothing;
+* every table (``os1_sessions``, ``os1_memories``, ``os1_vectors``, ``os1_piece_vectors``,
+  ``os1_profile``) has a ``user_id`` column that leads its primary key, and every statement this
+  class sends matches ``user_id`` to the instance's user. Ids are unique across users, yet an id
+  alone never addresses a row: another user's id finds nothing, deletes nothing and updates nothing;
 * links between rows are composite foreign keys on ``(user_id, id)``, so a session or source
   memory can only be one of the same user's (naming another user's is a refused write), and
   ``forget`` cascades in the database to the vector and to every fact derived from the memory.
@@ -15,7 +15,8 @@ Search follows ``SQLiteMemory.search`` step by step and scores with the same ``r
 only the two signals come from the server. Words are PostgreSQL full-text search: a stored
 ``tsvector`` column generated from the text (English stemming, GIN index), ranked with
 ``ts_rank_cd`` in place of BM25, with the same bound on common words. Vectors are pgvector
-``vector`` values compared by cosine distance (``<=>``). The nearest-vector query is exact over
+``vector`` values compared by cosine distance (``<=>``), a memory's whole vector and its sentences'
+(``ranking.sentences``) alike, each memory scored by its best. The nearest-vector query is exact over
 the user's own rows (found through the primary key): a global HNSW index filtered to one user
 afterwards loses recall (before pgvector 0.8 it yields at most ``ef_search`` candidates before the
 filter), while one user's memories are few enough to scan.
@@ -52,12 +53,17 @@ from os1.memory.moments_postgres import PostgresMoments
 from os1.memory.ranking import (
     CANDIDATES,
     MIN_VECTOR_SIMILARITY,
+    PIECE_FANOUT,
     UBIQUITOUS,
     UBIQUITY_MIN_STORE,
     Context,
+    best_similarity,
     content_words,
     fuse,
     named_speaker,
+    nearest,
+    piece_texts,
+    sentences,
     speakers,
     strip_words,
     time_window,
@@ -131,6 +137,20 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     )),
     MOMENTS_MIGRATION,
     SUMMARIES_MIGRATION,
+    # sentence vectors ("pieces", ranking.sentences) of memories of several sentences; memories
+    # whose pieces are still to be embedded are marked, those stored before keep their whole vector
+    ("m004_piece_vectors", (
+        "ALTER TABLE os1_memories ADD COLUMN IF NOT EXISTS pieced boolean NOT NULL DEFAULT true",
+        "CREATE INDEX IF NOT EXISTS os1_memories_unpieced ON os1_memories (user_id, id) WHERE NOT pieced",
+        """CREATE TABLE IF NOT EXISTS os1_piece_vectors (
+            user_id text NOT NULL,
+            memory_id bigint NOT NULL,
+            n integer NOT NULL,
+            model text NOT NULL,
+            v vector NOT NULL,
+            PRIMARY KEY (user_id, memory_id, n),
+            FOREIGN KEY (user_id, memory_id) REFERENCES os1_memories (user_id, id) ON DELETE CASCADE)""",
+    )),
 ]
 
 
@@ -281,6 +301,10 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
                     "UPDATE os1_memories SET embedded = false WHERE user_id = %s AND embedded AND"
                     " id IN (SELECT memory_id FROM os1_vectors WHERE user_id = %s AND model <> %s)",
                     (self.user, self.user, model))
+            await conn.execute(  # their sentence vectors too
+                "UPDATE os1_memories SET pieced = false WHERE user_id = %s AND pieced AND id IN"
+                " (SELECT memory_id FROM os1_piece_vectors WHERE user_id = %s AND model <> %s)",
+                (self.user, self.user, model))
         return stale
 
     async def close(self) -> None:
@@ -326,11 +350,13 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
             vector = (await self.embed([text]))[0]
         provenance = provenance or ("user" if role == "user" else "assistant")
         row = (self.user, text, created_at or time.time(), role, session_id, provenance, status,
-               vector is not None, role != "user" or not learn)  # the user's words wait to be learned
+               vector is not None, role != "user" or not learn,  # the user's words wait to be learned
+               not sentences(text))  # several sentences: embed_missing adds their pieces
         async with self._tx() as conn:
             cur = await conn.execute(
                 "INSERT INTO os1_memories (user_id, kind, text, created_at, role, session_id, provenance,"
-                " status, embedded, learned) VALUES (%s, 'utterance', %s, %s, %s, %s, %s, %s, %s, %s)"
+                " status, embedded, learned, pieced)"
+                " VALUES (%s, 'utterance', %s, %s, %s, %s, %s, %s, %s, %s, %s)"
                 f" RETURNING {_COLUMNS}", row)
             item = _item(await _one(cur))
             if vector is not None:
@@ -346,7 +372,8 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
     async def embed_missing(self, batch: int = 64,
                             progress: Callable[[int], None] | None = None) -> int:
         """Embed every memory that has no vector yet (deferred, cut off by a crash, or made by
-        another model); ``progress`` is told the running count after each batch."""
+        another model), then the pieces (sentence vectors) of every memory still without them;
+        the count of the first. ``progress`` is told the running count after each batch."""
         done = 0
         while True:
             async with self._tx() as conn:
@@ -354,12 +381,50 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
                                          " AND NOT embedded ORDER BY id LIMIT %s", (self.user, batch))
                 rows = await cur.fetchall()
             if not rows:
-                return done
+                break
             found = await self.embed([r[1] for r in rows])
             await self._put_vectors([r[0] for r in rows], found)
             done += len(rows)
             if progress:
                 progress(done)
+        while await self._embed_pieces(batch):
+            pass
+        return done
+
+    async def _embed_pieces(self, batch: int) -> bool:
+        """Embed the pieces of up to ``batch`` memories that lack them; False when none do."""
+        async with self._tx() as conn:
+            cur = await conn.execute("SELECT id, text, role FROM os1_memories WHERE user_id = %s"
+                                     " AND NOT pieced ORDER BY id LIMIT %s", (self.user, batch))
+            found = await cur.fetchall()
+            names = speakers(await self._profile(conn))  # each piece is put after its speaker's name
+        if not found:
+            return False
+        rows = [(int(r[0]), str(r[1]), piece_texts(r[1], names.get(r[2] or ""))) for r in found]
+        vectors = await self.embed([t for _, _, texts in rows for t in texts])
+        await self._put_pieces(rows, vectors)
+        return True
+
+    async def _put_pieces(self, rows: list[tuple[int, str, list[str]]], found: Vectors) -> None:
+        """Store each memory's piece vectors and mark it pieced, unless it was edited or forgotten
+        since its text was read (then the next pass embeds the new text)."""
+        at, model = 0, self.embedder.model_id
+        async with self._tx() as conn:
+            for memory_id, text, texts in rows:
+                vectors, at = found[at : at + len(texts)], at + len(texts)
+                cur = await conn.execute("UPDATE os1_memories SET pieced = true WHERE user_id = %s"
+                                         " AND id = %s AND NOT pieced AND text = %s",
+                                         (self.user, memory_id, text))
+                if not cur.rowcount:
+                    continue
+                await conn.execute("DELETE FROM os1_piece_vectors WHERE user_id = %s AND memory_id = %s",
+                                   (self.user, memory_id))
+                async with conn.cursor() as many:
+                    await many.executemany(
+                        "INSERT INTO os1_piece_vectors (user_id, memory_id, n, model, v)"
+                        " VALUES (%s, %s, %s, %s, %s)",
+                        [(self.user, memory_id, n, model, np.asarray(v, dtype=np.float32))
+                         for n, v in enumerate(vectors)])
 
     async def _put_vectors(self, ids: list[int], found: Vectors) -> None:
         """Mark each memory embedded and store its vector; one forgotten meanwhile is skipped."""
@@ -451,14 +516,17 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
             raise MemoryStoreError("a memory cannot be empty; use forget to remove it")
         vector = (await self.embed([text]))[0]
         async with self._tx() as conn:
+            # the old pieces go at once; the new text's are embedded by embed_missing
             cur = await conn.execute(
                 "UPDATE os1_memories SET text = %s, content_hash = CASE kind WHEN 'fact' THEN %s END,"
-                f" object = NULL, status = COALESCE(%s, status) WHERE user_id = %s AND id = %s"
-                f" RETURNING {_COLUMNS}",
-                (text, fact_hash(text), status, self.user, memory_id))
+                " object = NULL, status = COALESCE(%s, status), pieced = %s WHERE user_id = %s"
+                f" AND id = %s RETURNING {_COLUMNS}",
+                (text, fact_hash(text), status, not sentences(text), self.user, memory_id))
             row = await cur.fetchone()
             if row is None:
                 return None
+            await conn.execute("DELETE FROM os1_piece_vectors WHERE user_id = %s AND memory_id = %s",
+                               (self.user, memory_id))
             await self._put_vector(conn, memory_id, vector)
             edited = _item(row)
             if edited.session_id is not None and edited.kind == "utterance":
@@ -474,7 +542,7 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
             async with pool.connection() as conn:
                 await conn.set_autocommit(True)  # VACUUM cannot run inside a transaction
                 try:
-                    await conn.execute("VACUUM (ANALYZE) os1_memories, os1_vectors")
+                    await conn.execute("VACUUM (ANALYZE) os1_memories, os1_vectors, os1_piece_vectors")
                 finally:
                     await conn.set_autocommit(False)
 
@@ -626,24 +694,33 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
         return {str(term): int(n) for term, n in await cur.fetchall()}
 
     async def _vector_search(self, conn: Conn, vector: Vectors, pool: int) -> list[tuple[int, float]]:
-        """The user's ``pool`` nearest memories by cosine distance, as (id, similarity)."""
+        """The user's ``pool`` nearest memories by cosine distance of their best vector (whole
+        or piece), as (id, similarity)."""
         query = np.asarray(vector, dtype=np.float32)
         if not np.any(query):
             return []  # a zero vector has no direction: nothing is near it
-        cur = await conn.execute(
-            "SELECT memory_id, v <=> %s AS distance FROM os1_vectors WHERE user_id = %s AND model = %s"
-            " ORDER BY distance LIMIT %s", (query, self.user, self.embedder.model_id, pool))
-        return [(int(i), 1.0 - float(d)) for i, d in await cur.fetchall() if not math.isnan(d)]
+        found = []
+        for table, limit in (("os1_vectors", pool), ("os1_piece_vectors", PIECE_FANOUT * pool)):
+            cur = await conn.execute(
+                f"SELECT memory_id, v <=> %s AS distance FROM {table} WHERE user_id = %s AND model = %s"
+                " ORDER BY distance LIMIT %s", (query, self.user, self.embedder.model_id, limit))
+            found.append([(int(i), 1.0 - float(d)) for i, d in await cur.fetchall() if not math.isnan(d)])
+        return nearest(found[0], found[1], pool)
 
     async def _similarities(self, conn: Conn, ids: list[int], vector: Vectors) -> dict[int, float]:
-        """Cosine similarity of the query to each of these memories that has a vector."""
+        """Cosine similarity of the query to each of these memories that has a vector: that of
+        its best vector, whole or piece."""
         query = np.asarray(vector, dtype=np.float32)
         if not ids or not np.any(query):
             return {}
-        cur = await conn.execute(
-            "SELECT memory_id, v <=> %s FROM os1_vectors WHERE user_id = %s AND model = %s"
-            " AND memory_id = ANY(%s)", (query, self.user, self.embedder.model_id, ids))
-        return {int(i): 1.0 - float(d) for i, d in await cur.fetchall() if not math.isnan(d)}
+        found = []
+        for table in ("os1_vectors", "os1_piece_vectors"):
+            cur = await conn.execute(
+                f"SELECT memory_id, max(1 - (v <=> %s)) FROM {table} WHERE user_id = %s AND model = %s"
+                " AND memory_id = ANY(%s) GROUP BY memory_id",
+                (query, self.user, self.embedder.model_id, ids))
+            found.append({int(i): float(s) for i, s in await cur.fetchall() if not math.isnan(s)})
+        return best_similarity(found[0], found[1])
 
     async def _context(self, conn: Conn, ids: set[int]) -> Context:
         """Each utterance's previous and next utterance in its session."""

@@ -1,9 +1,11 @@
-"""Ranking for hybrid search: the FTS5 query from free text, dates and speakers named in it, and
-the fusion of the word and vector signals with the memory's conversational context (its
-neighbouring turns and its session), recency and a preference for distilled facts."""
+"""Ranking for hybrid search: the FTS5 query from free text, dates and speakers named in it, the
+sentences a memory is also embedded as, and the fusion of the word and vector signals with the
+memory's conversational context (its neighbouring turns and its session), recency and a preference
+for distilled facts."""
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections.abc import Mapping
@@ -11,17 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from os1.memory.base import Hit, MemoryItem
+from os1.memory.vectors import PIECE_SLOTS
 
 # Scores are in cosine units: a candidate's own score is its cosine similarity to the query plus
 # WORD_WEIGHT times its BM25 over the query's best BM25. Tuned on LoCoMo dev (benchmarks/locomo.py).
-WORD_WEIGHT = 0.35
-NEIGHBOUR_WEIGHT = 0.3  # times the better of the previous and next turn's score, same session
+WORD_WEIGHT = 0.25
+NEIGHBOUR_WEIGHT = 0.2  # times the better of the previous and next turn's score, same session
 SESSION_WEIGHT = 0.5  # times the best own score among the session's candidates
 WINDOW_BONUS = 0.2  # for memories inside a date range that the query names ("in May 2023")
 RECENCY_WEIGHT = 0.02  # a tie-breaker: LoCoMo (asked after the fact) is indifferent at this size
 FACT_BONUS = 0.03
 SPEAKER_BONUS = 0.3  # for turns spoken by the one person the query names ("What does Anna like?")
-CANDIDATES = 100  # each of the word and vector lists yields this many candidates (more for a big k)
+CANDIDATES = 150  # each of the word and vector lists yields this many candidates (more for a big k)
 MIN_VECTOR_SIMILARITY = 0.2  # below this a vector-only match is noise
 UBIQUITOUS = 0.4  # a query word found in this share of memories (a speaker's name) is left out of
 UBIQUITY_MIN_STORE = 50  # the query's vector, in stores of at least this many memories
@@ -33,6 +36,51 @@ STOPWORDS = frozenset(
     " there these they this to us was we were what when where which who whom why will with would"
     " you your yours about tell know remember do does did am been being any some".split()
 )
+
+
+# A memory of several sentences is also embedded sentence by sentence ("pieces"): one pooled
+# vector of "running, reading, or playing my violin - which refreshes me" drowns the violin, so a
+# memory's similarity to a query is that of its best vector, whole or piece.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]\s+|\s*\[")
+PIECE_MIN_WORDS = 3  # shorter sentences ("Thanks, Mel!") say too little on their own
+PIECE_FANOUT = 3  # piece hits fetched per memory wanted: one memory's pieces can be near together
+
+
+def sentences(text: str) -> list[str]:
+    """The text's sentences, dash-separated clauses and bracketed asides of at least
+    ``PIECE_MIN_WORDS`` words (at most ``PIECE_SLOTS``); none when fewer than two, since a
+    one-sentence memory is its own whole vector."""
+    parts = [p.strip(" []") for p in _SENTENCE_BREAK.split(text)]
+    parts = [p for p in parts if len(p.split()) >= PIECE_MIN_WORDS][:PIECE_SLOTS]
+    return parts if len(parts) > 1 else []
+
+
+def piece_texts(text: str, speaker: str | None) -> list[str]:
+    """The texts to embed for a memory's sentences. Cut out of its turn, a sentence no longer says
+    who spoke it, so each is put after the speaker's name (``speaker``, from the profile; see
+    ``speakers``) unless it already starts with it."""
+    if not speaker:
+        return sentences(text)
+    return [p if p.lower().startswith(speaker.lower()) else f"{speaker}: {p}" for p in sentences(text)]
+
+
+def nearest(whole: list[tuple[int, float]], pieces: list[tuple[int, float]],
+            k: int) -> list[tuple[int, float]]:
+    """The ``k`` memories nearest the query by their best vector (whole text or one piece), as
+    (id, similarity) best first, from the whole vectors' and the pieces' top lists."""
+    best: dict[int, float] = {}
+    for memory_id, sim in (*whole, *pieces):
+        if sim > best.get(memory_id, -math.inf):
+            best[memory_id] = sim
+    return sorted(best.items(), key=lambda pair: pair[1], reverse=True)[:k]
+
+
+def best_similarity(whole: Mapping[int, float], pieces: Mapping[int, float]) -> dict[int, float]:
+    """Each memory's similarity to the query: that of its best vector, whole or piece."""
+    best = dict(whole)
+    for memory_id, sim in pieces.items():
+        best[memory_id] = max(sim, best.get(memory_id, -math.inf))
+    return best
 
 
 def content_words(text: str, limit: int = 12) -> list[str]:
@@ -145,14 +193,13 @@ def fuse(items: dict[int, MemoryItem], candidates: set[int], words: list[tuple[i
     for memory_id, item in items.items():
         if item.session_id is not None:
             own[memory_id] += SESSION_WEIGHT * session_best.get(item.session_id, 0.0)
-    hits: list[Hit] = []
-    for memory_id, item in items.items():
+    final: dict[int, float] = {}
+    for memory_id in items:
         beside = [own[n] for n in (context.before.get(memory_id), context.after.get(memory_id))
                   if n is not None and n in own]
-        score = own[memory_id] + NEIGHBOUR_WEIGHT * max(beside, default=0.0)
-        hits.append(Hit(item, score, word_rank.get(memory_id), vector_rank.get(memory_id)))
-    hits.sort(key=lambda h: h.score, reverse=True)
-    return hits[:k]
+        final[memory_id] = own[memory_id] + NEIGHBOUR_WEIGHT * max(beside, default=0.0)
+    best = heapq.nlargest(k, final, key=final.__getitem__)  # Hits only for the k returned
+    return [Hit(items[i], final[i], word_rank.get(i), vector_rank.get(i)) for i in best]
 
 
 def speakers(profile: Mapping[str, str]) -> dict[str, str]:

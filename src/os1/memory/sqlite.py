@@ -32,20 +32,25 @@ from os1.memory.moments_sqlite import SQLiteMoments
 from os1.memory.ranking import (
     CANDIDATES,
     MIN_VECTOR_SIMILARITY,
+    PIECE_FANOUT,
     UBIQUITOUS,
     UBIQUITY_MIN_STORE,
     Context,
+    best_similarity,
     content_words,
     fts_query,
     fuse,
     named_speaker,
+    nearest,
+    piece_texts,
+    sentences,
     speakers,
     strip_words,
     time_window,
 )
 from os1.memory.reembed import reporter
 from os1.memory.summaries_sqlite import SQLiteSummaries, rebuild
-from os1.memory.vectors import VectorIndex
+from os1.memory.vectors import PieceIndex, VectorIndex
 
 T = TypeVar("T")
 COMMON_TERM = 500  # a word in this many memories says little: rank it only among recent ones
@@ -159,6 +164,7 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
         self._turn = asyncio.Lock()  # one call at a time on this store's connection
         self._db: sqlite3.Connection | None = None
         self._index = VectorIndex(embedder.dim)
+        self._pieces = PieceIndex(embedder.dim)  # sentence vectors of multi-sentence memories
         self._data_version = -1
         self._ubiquity: dict[str, tuple[int, bool]] = {}  # term -> (store size, ubiquitous?)
 
@@ -211,6 +217,10 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
             with self._write() as db:
                 db.execute("UPDATE memories SET embedded = 0 WHERE embedded = 1 AND id IN"
                            " (SELECT memory_id FROM vectors WHERE model != ?)", (model,))
+        if self.db.execute("SELECT 1 FROM piece_vectors WHERE model != ? LIMIT 1", (model,)).fetchone():
+            with self._write() as db:  # their sentence vectors too
+                db.execute("UPDATE memories SET pieced = 0 WHERE pieced = 1 AND id IN"
+                           " (SELECT memory_id FROM piece_vectors WHERE model != ?)", (model,))
         return stale
 
     async def close(self) -> None:
@@ -264,6 +274,12 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
         if rows:
             matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
             self._index.add_many([r[0] for r in rows], matrix.reshape(len(rows), -1))
+        self._pieces.clear()
+        rows = self.db.execute("SELECT memory_id, n, v FROM piece_vectors WHERE model = ?",
+                               (self.embedder.model_id,)).fetchall()
+        if rows:
+            matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32)
+            self._pieces.load([(r[0], r[1]) for r in rows], matrix.reshape(len(rows), -1))
         self._data_version = self._version()
 
     def _sync_index(self) -> None:
@@ -295,14 +311,14 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
             vector = (await self.embed([text]))[0]
         provenance = provenance or ("user" if role == "user" else "assistant")
         row = ("utterance", text, created_at or time.time(), role, session_id, provenance, status,
-               int(vector is not None), int(role != "user" or not learn))
+               int(vector is not None), int(role != "user" or not learn), int(not sentences(text)))
         return await self._run(self._insert, row, vector)
 
     def _insert(self, row: tuple[Any, ...], vector: Vectors | None) -> MemoryItem:
         with self._write() as db:
             cur = db.execute(
                 "INSERT INTO memories (kind, text, created_at, role, session_id, provenance, status,"
-                " embedded, learned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                " embedded, learned, pieced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             memory_id = int(cur.lastrowid or 0)
             if vector is not None:
                 self._put_vector(db, memory_id, vector)
@@ -311,19 +327,54 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
     async def embed_missing(self, batch: int = 64,
                             progress: Callable[[int], None] | None = None) -> int:
         """Embed every memory that has no vector yet (deferred, cut off by a crash, or made by
-        another model); ``progress`` is told the running count after each batch."""
+        another model), then the pieces (sentence vectors) of every memory still without them;
+        the count of the first. ``progress`` is told the running count after each batch."""
         done = 0
         while True:
             rows = await self._run(lambda: self.db.execute(
                 "SELECT id, text FROM memories WHERE embedded = 0 ORDER BY id LIMIT ?",
                 (batch,)).fetchall())
             if not rows:
-                return done
+                break
             found = await self.embed([r[1] for r in rows])
             await self._run(self._put_vectors, [r[0] for r in rows], found)
             done += len(rows)
             if progress:
                 progress(done)
+        while await self._embed_pieces(batch):
+            pass
+        return done
+
+    async def _embed_pieces(self, batch: int) -> bool:
+        """Embed the pieces of up to ``batch`` memories that lack them; False when none do."""
+        def pending() -> list[tuple[int, str, list[str]]]:
+            rows = self.db.execute("SELECT id, text, role FROM memories WHERE pieced = 0 ORDER BY id"
+                                   " LIMIT ?", (batch,)).fetchall()
+            names = speakers(self._profile())  # each piece is put after its speaker's name
+            return [(r[0], r[1], piece_texts(r[1], names.get(r[2] or ""))) for r in rows]
+
+        rows = await self._run(pending)
+        if not rows:
+            return False
+        found = await self.embed([t for _, _, texts in rows for t in texts])
+        await self._run(self._put_pieces, rows, found)
+        return True
+
+    def _put_pieces(self, rows: list[tuple[int, str, list[str]]], found: Vectors) -> None:
+        """Store each memory's piece vectors and mark it pieced, unless it was edited or forgotten
+        since its text was read (then the next pass embeds the new text)."""
+        at = 0
+        with self._write() as db:
+            for memory_id, text, texts in rows:
+                vectors, at = found[at : at + len(texts)], at + len(texts)
+                if not db.execute("UPDATE memories SET pieced = 1 WHERE id = ? AND pieced = 0 AND"
+                                  " text = ?", (memory_id, text)).rowcount:
+                    continue
+                db.execute("DELETE FROM piece_vectors WHERE memory_id = ?", (memory_id,))
+                db.executemany("INSERT INTO piece_vectors VALUES (?, ?, ?, ?)",
+                               [(memory_id, n, self.embedder.model_id,
+                                 np.asarray(v, dtype=np.float32).tobytes()) for n, v in enumerate(vectors)])
+                self._pieces.put(memory_id, vectors)
 
     def _put_vectors(self, ids: list[int], found: Vectors) -> None:
         with self._write() as db:
@@ -406,6 +457,7 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
                     rebuild(self, db, session[0])
             for gone in doomed:
                 self._index.remove(gone)
+                self._pieces.remove(gone)
             remove_files(files)
             return cur.rowcount > 0
 
@@ -422,11 +474,15 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
         def go() -> MemoryItem | None:
             with self._write() as db:
                 # a fact's structured object no longer matches the new words: the text rules
+                # the old pieces go at once; the new text's are embedded by embed_missing
                 cur = db.execute("UPDATE memories SET text = ?, content_hash = CASE kind WHEN 'fact'"
-                                 " THEN ? END, object = NULL, status = COALESCE(?, status) WHERE id = ?",
-                                 (text, fact_hash(text), status, memory_id))
+                                 " THEN ? END, object = NULL, status = COALESCE(?, status),"
+                                 " pieced = ? WHERE id = ?",
+                                 (text, fact_hash(text), status, int(not sentences(text)), memory_id))
                 if cur.rowcount == 0:
                     return None
+                db.execute("DELETE FROM piece_vectors WHERE memory_id = ?", (memory_id,))
+                self._pieces.remove(memory_id)
                 self._put_vector(db, memory_id, vector)
                 edited = self._get(memory_id)
                 if edited.session_id is not None and edited.kind == "utterance":
@@ -572,7 +628,8 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
         self._sync_index()
         pool = max(CANDIDATES, 4 * k)
         words = self._word_search(terms, pool)
-        near = self._index.search(vector, pool)
+        near = nearest(self._index.search(vector, pool),
+                       self._pieces.search(vector, PIECE_FANOUT * pool), pool)
         candidates = {i for i, _ in words} | {i for i, sim in near if sim >= MIN_VECTOR_SIMILARITY}
         candidates -= exclude
         if not candidates:
@@ -586,7 +643,8 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
         items = {r[0]: _item(r) for r in rows}
         items = {i: m for i, m in items.items()
                  if (not kinds or m.kind in kinds) and (include_superseded or m.valid_to is None)}
-        similarity = self._index.similarities(items, vector)
+        similarity = best_similarity(self._index.similarities(items, vector),
+                                     self._pieces.similarities(items, vector))
         speaker = named_speaker(query, speakers(self._profile()))
         return fuse(items, candidates & items.keys(), words, near, similarity, context, k=k, now=now,
                     half_life_days=half_life_days, window=time_window(query, now), speaker=speaker)
