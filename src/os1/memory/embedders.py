@@ -111,10 +111,11 @@ class MiniLMEmbedder:
         return vectors
 
 
-def load_embedder(name: str) -> Embedder:
-    """The embedder called ``name`` in settings (``memory.embedder``)."""
+def load_embedder(name: str, threads: int | None = None) -> Embedder:
+    """The embedder called ``name`` in settings (``memory.embedder``); ``threads`` for one
+    embedding (default: up to two)."""
     if name == "minilm":
-        return PriorityEmbedder(MiniLMEmbedder())
+        return PriorityEmbedder(MiniLMEmbedder(threads))
     if name == "hash":
         from os1.testing.fakes import FakeEmbedder
 

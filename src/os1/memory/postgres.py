@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any, TypeAlias
@@ -77,6 +78,7 @@ Conn: TypeAlias = AsyncConnection[TupleRow]
 Pool: TypeAlias = AsyncConnectionPool[AsyncConnection[TupleRow]]
 
 CONNECT_TIMEOUT = 10  # seconds to reach the server
+_TAUGHT: weakref.WeakSet[Any] = weakref.WeakSet()  # connections that know the vector type
 _COLUMNS = ("id, kind, text, created_at, role, session_id, provenance, source_id, subject, "
             "predicate, object, valid_to, status")
 _NO_ID = 2**62  # above every id: "before no particular memory"
@@ -321,11 +323,14 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
     @asynccontextmanager
     async def _tx(self) -> AsyncIterator[Conn]:
         """One transaction on a pooled connection: committed when the block ends, rolled back
-        if it raises. The connection learns the vector type (a local step, no round trip)."""
+        if it raises. A connection new to os1 learns the vector type first (a local step, no
+        round trip, but it builds adapter classes: too slow to repeat for every transaction)."""
         pool = self.pool
         with _mapped(self.where):
             async with pool.connection() as conn:
-                register_vector_info(conn, self._vector_info)
+                if conn not in _TAUGHT:
+                    register_vector_info(conn, self._vector_info)
+                    _TAUGHT.add(conn)
                 yield conn
 
     # -- writes ----------------------------------------------------------------------------

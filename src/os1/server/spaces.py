@@ -59,7 +59,9 @@ class Space:
 class Spaces:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.embedder = load_embedder(settings.memory.embedder)
+        # one thread per embedding: a server's parallelism is its many people, and a second
+        # thread for one short text mostly waits for the first while the event loop wants the core
+        self.embedder = load_embedder(settings.memory.embedder, threads=1)
         self.pool: Any | None = None  # PostgreSQL: one pool for every user's store
         self._models: dict[str, ChatModel] = {}
         self._open: OrderedDict[str, Space] = OrderedDict()
