@@ -29,6 +29,7 @@ from os1.types import Message, Options, TextDelta, ToolCall, ToolCallEvent
 log = logging.getLogger(__name__)
 MAX_TOOL_STEPS = 3
 LAST_TIME_TURNS = 3  # the first turns of a conversation are told how the last one went
+SUMMARY_EVERY = 4  # turns between rebuilds of the conversation's summary as it goes on
 
 
 @dataclass(frozen=True)
@@ -204,9 +205,12 @@ class Companion:
             log.warning("learning failed after memory %s: %s", user.id, exc)
 
     async def _catch_up(self) -> None:
+        """The background step after a turn: vectors, summaries, facts."""
         await self.store.embed_missing()  # the reply's vector, deferred off the reply path
-        if self.session_id is not None:  # this session's summary, with this turn
-            await self.store.summarize(self.session_id)
+        if self._turns == 1:  # the last conversation's summary, with its final turns
+            await self.store.summarize()
+        elif self.session_id is not None and self._turns % SUMMARY_EVERY == 0:
+            await self.store.summarize(self.session_id)  # this one's, now and then
         for said in await self.store.unlearned():
             await self._learn_from(said)
         if self.settings.prewarm:
