@@ -147,8 +147,8 @@ def write_config(home: Path, args: argparse.Namespace, model_url: str, dsn: str 
         "[llm.models.fixed]", 'kind = "openai"', f'base_url = "{model_url}"', 'model = "fixed"', "",
         "[memory]", f'embedder = "{args.embedder}"',
     ]
-    if dsn is not None:
-        lines += ['backend = "postgres"', f'postgres_dsn = "{dsn}"']
+    if dsn is not None:  # two workers on these two cores: one embedding thread each (docs/deploy.md)
+        lines += ['backend = "postgres"', f'postgres_dsn = "{dsn}"', "embedder_threads = 1"]
     lines += ["", "[server]", 'mode = "multi"', f"open_users = {args.open_users}"]
     if redis_url is not None:
         lines.append(f'redis_url = "{redis_url}"')
@@ -439,7 +439,7 @@ def main() -> None:
     parser.add_argument("--tokens-per-s", type=float, default=50.0, help="the model's pace after it")
     parser.add_argument("--reply-tokens", type=int, default=40, help="tokens in each reply")
     parser.add_argument("--embedder", default="minilm", help="memory.embedder: minilm (real) or hash")
-    parser.add_argument("--open-users", type=int, default=256, help="server.open_users per worker")
+    parser.add_argument("--open-users", type=int, default=1024, help="server.open_users per worker")
     parser.add_argument("--connect-concurrency", type=int, default=200, help="handshakes at once")
     parser.add_argument("--turn-timeout-s", type=float, default=60.0)
     args = parser.parse_args()

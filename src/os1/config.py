@@ -95,6 +95,8 @@ class MemorySettings(BaseModel):
     search_k: int = 8
     extraction: Literal["auto", "rules", "llm", "both"] = "auto"
     embedder: str = "minilm"
+    # threads one embedding may use (0: up to two); 1 when several workers share a host's cores
+    embedder_threads: int = Field(default=0, ge=0, le=64)
     encryption_key: SecretStr | None = None  # set to encrypt the store at rest (SQLCipher)
     backend: Literal["sqlite", "postgres"] = "sqlite"
     postgres_dsn: SecretStr | None = None  # e.g. postgresql://os1@db.internal/os1
@@ -187,7 +189,7 @@ class ServerSettings(BaseModel):
     turns_per_minute: int = 30  # per user
     requests_per_minute: int = 600  # per user, all API calls
     login_attempts: int = 5  # per account and per address in 15 minutes, then refused
-    open_users: int = 256  # stores kept open per worker; the least recently used are closed
+    open_users: int = 1024  # stores kept open per worker (~1.5 MB each); least recently used closed
     max_body_bytes: int = 2_000_000
 
 

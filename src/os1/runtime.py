@@ -31,7 +31,7 @@ async def open_store(settings: Settings, embedder: Embedder | None = None,
     """The configured user's store: a SQLite file (encrypted if a key is set), or their rows in
     a shared PostgreSQL database. A server passes the embedder (and connection pool) that all
     its users share."""
-    embedder = embedder or load_embedder(settings.memory.embedder)
+    embedder = embedder or load_embedder(settings.memory.embedder, settings.memory.embedder_threads or None)
     memory = settings.memory
     if memory.backend == "postgres":
         if memory.postgres_dsn is None:

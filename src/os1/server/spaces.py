@@ -59,9 +59,7 @@ class Space:
 class Spaces:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        # one thread per embedding: a server's parallelism is its many people, and a second
-        # thread for one short text mostly waits for the first while the event loop wants the core
-        self.embedder = load_embedder(settings.memory.embedder, threads=1)
+        self.embedder = load_embedder(settings.memory.embedder, settings.memory.embedder_threads or None)
         self.pool: Any | None = None  # PostgreSQL: one pool for every user's store
         self._models: dict[str, ChatModel] = {}
         self._open: OrderedDict[str, Space] = OrderedDict()
