@@ -107,6 +107,7 @@ class Companion:
             if item.provenance == "external":  # drawn from mail earlier: outside content still
                 self.guard.taint.read_outside(item.text)
         yield Recalled(tuple(memories))
+        self._turns += 1
         messages = build_messages(self.persona, memories, history, text,
                                   last_time=await self._last_time())
         said: list[str] = []
@@ -126,7 +127,6 @@ class Companion:
     async def _last_time(self) -> str:
         """The summary of the previous conversation, for this conversation's first few turns
         (so os1 can pick up where it left off); empty later on, or when there was none."""
-        self._turns += 1
         if self._turns > LAST_TIME_TURNS:
             return ""
         earlier = [s for s in await self.store.summaries(limit=2) if s.session_id != self.session_id]

@@ -293,21 +293,24 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
     async def _mark_stale(self) -> int:
         """Mark the user's memories whose vectors another model made for embedding again; their
         count (with any left from an interrupted re-embedding)."""
-        model = self.embedder.model_id
-        async with self._tx() as conn:
-            cur = await conn.execute("SELECT count(*) FROM os1_vectors WHERE user_id = %s"
-                                     " AND model <> %s", (self.user, model))
-            stale = int((await _one(cur))[0])
+        model, user = self.embedder.model_id, self.user
+        async with self._tx() as conn:  # every open asks; only a model change writes
+            cur = await conn.execute(
+                "SELECT (SELECT count(*) FROM os1_vectors WHERE user_id = %s AND model <> %s),"
+                " EXISTS (SELECT 1 FROM os1_piece_vectors WHERE user_id = %s AND model <> %s)",
+                (user, model, user, model))
+            stale, stale_pieces = await _one(cur)
             if stale:
                 await conn.execute(
                     "UPDATE os1_memories SET embedded = false WHERE user_id = %s AND embedded AND"
                     " id IN (SELECT memory_id FROM os1_vectors WHERE user_id = %s AND model <> %s)",
-                    (self.user, self.user, model))
-            await conn.execute(  # their sentence vectors too
-                "UPDATE os1_memories SET pieced = false WHERE user_id = %s AND pieced AND id IN"
-                " (SELECT memory_id FROM os1_piece_vectors WHERE user_id = %s AND model <> %s)",
-                (self.user, self.user, model))
-        return stale
+                    (user, user, model))
+            if stale_pieces:  # their sentence vectors too
+                await conn.execute(
+                    "UPDATE os1_memories SET pieced = false WHERE user_id = %s AND pieced AND id IN"
+                    " (SELECT memory_id FROM os1_piece_vectors WHERE user_id = %s AND model <> %s)",
+                    (user, user, model))
+        return int(stale)
 
     async def close(self) -> None:
         if self._pool is not None and self._owned:
