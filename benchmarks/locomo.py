@@ -54,6 +54,7 @@ from os1.memory.sqlite import SQLiteMemory
 
 CATEGORIES = (1, 2, 3, 4)  # 5 (adversarial, unanswerable) has no evidence to recall
 TURN_GAP_S = 5.0  # seconds between successive turns of a session
+INGEST_BATCH = 512  # memories embedded per pass: an import's batch, sorted by length
 SESSION_KEY = re.compile(r"^session_(\d+)$")
 EVIDENCE_ID = re.compile(r"^D:?(\d+):+(\d+)$")
 
@@ -156,21 +157,18 @@ def say(message: str) -> None:
 
 
 async def ingest(store: SQLiteMemory, convo: list[list[Turn]], speaker_a: str) -> dict[int, str]:
-    """Store every turn in order (vectors embedded in batches), then the session summaries;
-    memory id -> dia_id."""
-    flat = [t for session in convo for t in session]
-    vectors = await store.embed([t.text for t in flat])  # batched, in order of length
+    """Store every turn in order, then their vectors with their sentences' (one pass of the model
+    per turn, in batches of ``INGEST_BATCH``), then the session summaries; memory id -> dia_id.
+    This is the companion's own order: a turn is stored at once, its vectors follow after."""
     dia: dict[int, str] = {}
-    at = 0
     for session in convo:
         session_id = await store.start_session()
         for turn in session:
             role = "user" if turn.speaker == speaker_a else "assistant"
-            item = await store.add_utterance(session_id, role, turn.text, vector=vectors[at],
+            item = await store.add_utterance(session_id, role, turn.text, defer_vector=True,
                                              created_at=turn.at)
             dia[item.id] = turn.dia_id
-            at += 1
-    await store.embed_missing()  # the sentence vectors, as the background step after each turn adds them
+    await store.embed_missing(batch=INGEST_BATCH)
     await store.summarize()  # the session summaries, as the companion builds them after each turn
     return dia
 

@@ -11,6 +11,7 @@ import pytest
 from os1.errors import ConfigError
 from os1.memory.embedders import MiniLMEmbedder, load_embedder, minilm_model_path
 from os1.memory.int8_graph import SUFFIX
+from os1.memory.ranking import pieces
 from os1.testing import FakeEmbedder
 
 SENTENCES = ["My sister Ana lives in Lisbon.", "I bought a new laptop yesterday.",
@@ -48,6 +49,21 @@ def test_minilm_batches_agree_with_single_texts() -> None:
     together = e.embed(texts)
     alone = np.stack([e.embed([t])[0] for t in (texts[0], texts[-2], texts[-1])])
     assert np.allclose(together[[0, -2, -1]], alone, atol=1e-4)
+
+
+def test_minilm_pieces_come_from_the_whole_text_in_one_pass() -> None:
+    e = MiniLMEmbedder()
+    text = "Melanie: We went camping in the mountains. I signed up for a pottery class yesterday."
+    ramble = "we talked about the weather and the garden and the neighbours " * 12
+    tail = "I adopted a dog named Luna."
+    long = f"Caroline: {ramble}. {ramble}. {tail}"  # the tail lies past the model's 256 tokens
+    short, cut = e.embed_pieces([text, long], [pieces(text, "Melanie"), pieces(long, "Caroline")])
+    assert short.shape == (3, 384) and cut.shape == (4, 384)
+    assert np.allclose(short[0], e.embed([text])[0], atol=1e-4)  # row 0: the text's own vector
+    pottery, camping = e.embed(["a pottery class", "a camping trip"])
+    assert short[2] @ pottery > short[1] @ pottery + 0.1 and short[1] @ camping > short[2] @ camping + 0.1
+    assert np.allclose(np.linalg.norm(cut, axis=1), 1.0, atol=1e-4)
+    assert cut[3] @ e.embed([f"Caroline: {tail}"])[0] > 0.99  # past the cut: embedded on its own
 
 
 def test_fake_is_deterministic_and_unknown_names_fail() -> None:

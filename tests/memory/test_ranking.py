@@ -12,7 +12,7 @@ from os1.memory.ranking import (
     fuse,
     named_speaker,
     nearest,
-    piece_texts,
+    pieces,
     sentences,
     speakers,
     strip_words,
@@ -91,12 +91,17 @@ def test_a_named_speaker_lifts_that_persons_turns() -> None:
     assert hits[0].item.id == 1
 
 
-def test_sentences_become_pieces_said_by_their_speaker() -> None:
+def test_sentences_become_pieces_that_keep_their_speaker() -> None:
     text = "Yeah, it's tough. I play my violin each day - it refreshes me [shares a photo of a violin]"
-    assert piece_texts(text, "Anna") == ["Anna: Yeah, it's tough.", "Anna: I play my violin each day",
-                                         "Anna: it refreshes me", "Anna: shares a photo of a violin"]
-    assert piece_texts("Anna: I went hiking today. It rained all day long.", "Anna") == \
-        ["Anna: I went hiking today.", "Anna: It rained all day long."]  # named once, not twice
+    assert sentences(text) == ["Yeah, it's tough.", "I play my violin each day", "it refreshes me",
+                               "shares a photo of a violin"]
+    where = pieces(text, "Anna")
+    assert [text[a:b] for a, b in where.spans] == sentences(text) and where.lead == 0  # name not in it
+    named = "Anna: I went hiking today. It rained all day long."
+    where = pieces(named, "Anna")
+    assert where.lead == len("Anna:") and [named[a:b] for a, b in where.spans] == \
+        ["Anna: I went hiking today.", "It rained all day long."]
+    assert pieces(named, "Sam").lead == 0  # someone else's name is not lent
     assert sentences("I went hiking today.") == []  # one sentence: the whole vector says it all
     assert sentences("Thanks, Mel! Cool. I went hiking today.") == []  # short ones say too little
 

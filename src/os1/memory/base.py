@@ -20,6 +20,16 @@ Kind = Literal["utterance", "fact"]
 Provenance = Literal["user", "assistant", "inferred", "external", "shared"]  # shared: by the user
 
 
+@dataclass(frozen=True)
+class Pieces:
+    """Where a text's sentences lie, to embed each inside the whole text: character ``(start,
+    end)`` spans, and ``lead``, the length of a leading speaker's name that each sentence also
+    takes in (0 for none)."""
+
+    spans: tuple[tuple[int, int], ...] = ()
+    lead: int = 0
+
+
 class Embedder(Protocol):
     """Texts in, L2-normalised float32 vectors out (one row per text)."""
 
@@ -28,6 +38,11 @@ class Embedder(Protocol):
 
     def embed(self, texts: list[str]) -> Vectors:
         """Synchronous and CPU-bound: callers run it off the event loop."""
+        ...
+
+    def embed_pieces(self, texts: list[str], pieces: list[Pieces]) -> list[Vectors]:
+        """For each text, its vector (row 0, as ``embed`` gives it) and one per span of its
+        ``Pieces`` after it. Synchronous and CPU-bound, like ``embed``."""
         ...
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import platformdirs
 
 from os1.errors import ConfigError, MemoryStoreError
-from os1.memory.base import Embedder, Vectors
+from os1.memory.base import Embedder, Pieces, Vectors
 from os1.memory.int8_graph import cached_int8_model
 from os1.memory.priority import PriorityEmbedder
 
@@ -86,29 +86,66 @@ class MiniLMEmbedder:
     def embed(self, texts: list[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([v[0] for v in self.embed_pieces(texts, [Pieces()] * len(texts))])
+
+    def embed_pieces(self, texts: list[str], pieces: list[Pieces]) -> list[Vectors]:
+        """Each text's vector and its pieces' vectors, from one pass of the model: the text's
+        vector is the mean of all its token states, a piece's the mean of the states of its own
+        tokens and its lead's ("late chunking"), so a piece keeps what the rest of the turn says.
+        A piece past the model's 256 tokens is embedded on its own, after its lead."""
         with self._lock:  # one onnxruntime run at a time; also guards the lazy load
             if self._session is None:
                 self._load()
-            # texts of similar length share a batch, so little of it is padding (about twice as
-            # fast on conversational turns); the vectors go back in the callers' order
-            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-            ranked = np.concatenate([self._batch([texts[i] for i in order[n : n + BATCH]])
-                                     for n in range(0, len(order), BATCH)])
-            vectors: Vectors = np.empty_like(ranked)
-            vectors[order] = ranked
-            return vectors
+            out = self._run(texts, pieces)
+            cut = [(i, n, f"{texts[i][: pieces[i].lead]} {texts[i][a:b]}".strip())
+                   for i, v in enumerate(out) for n, (a, b) in enumerate(pieces[i].spans)
+                   if not np.any(v[n + 1])]
+            if cut:
+                alone = self._run([text for _, _, text in cut], [Pieces()] * len(cut))
+                for (i, n, _), vectors in zip(cut, alone, strict=True):
+                    out[i][n + 1] = vectors[0]
+            return out
 
-    def _batch(self, texts: list[str]) -> Vectors:
+    def _run(self, texts: list[str], pieces: list[Pieces]) -> list[Vectors]:
+        # texts of similar length share a batch, so little of it is padding (about twice as
+        # fast on conversational turns); the vectors go back in the callers' order
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out: list[Vectors] = [np.zeros((0, self.dim), dtype=np.float32)] * len(texts)
+        for n in range(0, len(order), BATCH):
+            batch = order[n : n + BATCH]
+            found = self._batch([texts[i] for i in batch], [pieces[i] for i in batch])
+            for i, vectors in zip(batch, found, strict=True):
+                out[i] = vectors
+        return out
+
+    def _batch(self, texts: list[str], pieces: list[Pieces]) -> list[Vectors]:
         encoded = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         hidden = self._session.run(None, feeds)[0]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(1) / np.maximum(weights.sum(1), 1.0)
-        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        vectors: Vectors = (pooled / norms).astype(np.float32)
-        return vectors
+        out: list[Vectors] = []
+        for row, (encoding, where) in enumerate(zip(encoded, pieces, strict=True)):
+            states = hidden[row, : int(mask[row].sum())]  # padding is on the right
+            pooled = np.zeros((1 + len(where.spans), self.dim), dtype=np.float32)
+            pooled[0] = states.mean(0)
+            if where.spans:
+                offsets = np.array(encoding.offsets[: len(states)]).reshape(-1, 2)
+                real = offsets[:, 1] > offsets[:, 0]  # [CLS] and [SEP] have empty offsets
+                lead = real & (offsets[:, 1] <= where.lead)
+                for n, (a, b) in enumerate(where.spans, start=1):
+                    own = real & (offsets[:, 0] >= a) & (offsets[:, 1] <= b)
+                    if own.any():  # else past the cut: embed_pieces embeds it alone
+                        pooled[n] = states[own | lead].mean(0)
+            out.append(_unit(pooled))
+        return out
+
+
+def _unit(rows: Vectors) -> Vectors:
+    """Rows scaled to unit length (all-zero rows stay zero)."""
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    unit: Vectors = (rows / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+    return unit
 
 
 def load_embedder(name: str, threads: int | None = None) -> Embedder:

@@ -35,7 +35,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import psycopg
@@ -47,7 +47,7 @@ from psycopg.types import TypeInfo
 from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from os1.errors import MemoryStoreError
-from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Vectors
+from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Pieces, Provenance, Vectors
 from os1.memory.moments import remove_files
 from os1.memory.moments_postgres import MIGRATION as MOMENTS_MIGRATION
 from os1.memory.moments_postgres import PostgresMoments
@@ -58,16 +58,17 @@ from os1.memory.ranking import (
     UBIQUITOUS,
     UBIQUITY_MIN_STORE,
     Context,
+    Unembedded,
     best_similarity,
     content_words,
     fuse,
     named_speaker,
     nearest,
-    piece_texts,
     sentences,
     speakers,
     strip_words,
     time_window,
+    unembedded,
 )
 from os1.memory.reembed import reporter
 from os1.memory.sqlite import COMMON_TERM, fact_hash
@@ -380,59 +381,56 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
     async def embed_missing(self, batch: int = 64,
                             progress: Callable[[int], None] | None = None) -> int:
         """Embed every memory that has no vector yet (deferred, cut off by a crash, or made by
-        another model), then the pieces (sentence vectors) of every memory still without them;
-        the count of the first. ``progress`` is told the running count after each batch."""
+        another model), with its pieces (sentence vectors) in the same pass, then the pieces of
+        every memory still without them; the count of the first. ``progress`` is told the
+        running count after each batch."""
         done = 0
-        while True:
-            async with self._tx() as conn:
-                cur = await conn.execute("SELECT id, text FROM os1_memories WHERE user_id = %s"
-                                         " AND NOT embedded ORDER BY id LIMIT %s", (self.user, batch))
-                rows = await cur.fetchall()
-            if not rows:
-                break
-            found = await self.embed([r[1] for r in rows])
-            await self._put_vectors([r[0] for r in rows], found)
+        while rows := await self._unembedded("embedded", batch):
+            found = await self._embed_rows(rows)
+            await self._put_vectors([r.id for r in rows], np.stack([v[0] for v in found]))
+            await self._put_pieces(rows, found)
             done += len(rows)
             if progress:
                 progress(done)
-        while await self._embed_pieces(batch):
-            pass
+        while rows := await self._unembedded("pieced", batch):
+            await self._put_pieces(rows, await self._embed_rows(rows))
         return done
 
-    async def _embed_pieces(self, batch: int) -> bool:
-        """Embed the pieces of up to ``batch`` memories that lack them; False when none do."""
+    async def _unembedded(self, flag: Literal["embedded", "pieced"], batch: int) -> list[Unembedded]:
+        """Up to ``batch`` memories whose ``flag`` is not yet set."""
         async with self._tx() as conn:
-            cur = await conn.execute("SELECT id, text, role FROM os1_memories WHERE user_id = %s"
-                                     " AND NOT pieced ORDER BY id LIMIT %s", (self.user, batch))
+            cur = await conn.execute(f"SELECT id, text, role, pieced FROM os1_memories WHERE user_id = %s"
+                                     f" AND NOT {flag} ORDER BY id LIMIT %s", (self.user, batch))
             found = await cur.fetchall()
-            names = speakers(await self._profile(conn))  # each piece is put after its speaker's name
-        if not found:
-            return False
-        rows = [(int(r[0]), str(r[1]), piece_texts(r[1], names.get(r[2] or ""))) for r in found]
-        vectors = await self.embed([t for _, _, texts in rows for t in texts])
-        await self._put_pieces(rows, vectors)
-        return True
+            names = speakers(await self._profile(conn))
+        return unembedded([(int(r[0]), str(r[1]), r[2], bool(r[3])) for r in found], names)
 
-    async def _put_pieces(self, rows: list[tuple[int, str, list[str]]], found: Vectors) -> None:
-        """Store each memory's piece vectors and mark it pieced, unless it was edited or forgotten
-        since its text was read (then the next pass embeds the new text)."""
-        at, model = 0, self.embedder.model_id
+    async def _embed_rows(self, rows: list[Unembedded]) -> list[Vectors]:
+        return await asyncio.to_thread(self.embedder.embed_pieces, [r.text for r in rows],
+                                       [r.pieces or Pieces() for r in rows])
+
+    async def _put_pieces(self, rows: list[Unembedded], found: list[Vectors]) -> None:
+        """Store the piece vectors (rows after the first of each in ``found``) of the memories
+        that were waiting for them and mark them pieced, unless edited or forgotten since their
+        text was read (then the next pass embeds the new text)."""
+        model = self.embedder.model_id
         async with self._tx() as conn:
-            for memory_id, text, texts in rows:
-                vectors, at = found[at : at + len(texts)], at + len(texts)
+            for row, vectors in zip(rows, found, strict=True):
+                if row.pieces is None:
+                    continue
                 cur = await conn.execute("UPDATE os1_memories SET pieced = true WHERE user_id = %s"
                                          " AND id = %s AND NOT pieced AND text = %s",
-                                         (self.user, memory_id, text))
+                                         (self.user, row.id, row.text))
                 if not cur.rowcount:
                     continue
                 await conn.execute("DELETE FROM os1_piece_vectors WHERE user_id = %s AND memory_id = %s",
-                                   (self.user, memory_id))
+                                   (self.user, row.id))
                 async with conn.cursor() as many:
                     await many.executemany(
                         "INSERT INTO os1_piece_vectors (user_id, memory_id, n, model, v)"
                         " VALUES (%s, %s, %s, %s, %s)",
-                        [(self.user, memory_id, n, model, np.asarray(v, dtype=np.float32))
-                         for n, v in enumerate(vectors)])
+                        [(self.user, row.id, n, model, np.asarray(v, dtype=np.float32))
+                         for n, v in enumerate(vectors[1:])])
 
     async def _put_vectors(self, ids: list[int], found: Vectors) -> None:
         """Mark each memory embedded and store its vector; one forgotten meanwhile is skipped."""

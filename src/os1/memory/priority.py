@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from os1.memory.base import Embedder, Vectors
+from os1.memory.base import Embedder, Pieces, Vectors
 
 _BACKGROUND: ContextVar[bool] = ContextVar("os1_background_work", default=False)
 
@@ -47,9 +47,19 @@ class PriorityEmbedder:
         self._urgent = 0  # urgent calls waiting for their turn
 
     def embed(self, texts: list[str]) -> Vectors:
+        with self._turn():
+            return self.inner.embed(texts)
+
+    def embed_pieces(self, texts: list[str], pieces: list[Pieces]) -> list[Vectors]:
+        with self._turn():
+            return self.inner.embed_pieces(texts, pieces)
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """This thread's turn at the inner embedder, in order of urgency."""
         self._wait(urgent=not _BACKGROUND.get())
         try:
-            return self.inner.embed(texts)
+            yield
         finally:
             with self._lock:
                 self._busy = False

@@ -8,11 +8,11 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from os1.memory.base import Hit, MemoryItem
+from os1.memory.base import Hit, MemoryItem, Pieces
 from os1.memory.vectors import PIECE_SLOTS
 
 # Scores are in cosine units: a candidate's own score is its cosine similarity to the query plus
@@ -38,30 +38,68 @@ STOPWORDS = frozenset(
 )
 
 
-# A memory of several sentences is also embedded sentence by sentence ("pieces"): one pooled
-# vector of "running, reading, or playing my violin - which refreshes me" drowns the violin, so a
-# memory's similarity to a query is that of its best vector, whole or piece.
+# A memory of several sentences also has a vector per sentence ("pieces"): one pooled vector of
+# "running, reading, or playing my violin - which refreshes me" drowns the violin, so a memory's
+# similarity to a query is that of its best vector, whole or piece. Each piece is pooled from the
+# whole text's token states (one pass of the model for both; see ``Embedder.embed_pieces``), so it
+# keeps what the turn around it says.
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]\s+|\s*\[")
 PIECE_MIN_WORDS = 3  # shorter sentences ("Thanks, Mel!") say too little on their own
 PIECE_FANOUT = 3  # piece hits fetched per memory wanted: one memory's pieces can be near together
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text's sentences, dash-separated clauses and bracketed asides of at least
+    ``PIECE_MIN_WORDS`` words lie, as character spans (at most ``PIECE_SLOTS``); none when fewer
+    than two, since a one-sentence memory is its own whole vector."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for gap in (*_SENTENCE_BREAK.finditer(text), None):
+        end = gap.start() if gap else len(text)
+        while start < end and text[start] in " []":
+            start += 1
+        while end > start and text[end - 1] in " []":
+            end -= 1
+        if len(text[start:end].split()) >= PIECE_MIN_WORDS:
+            spans.append((start, end))
+        if gap:
+            start = gap.end()
+    spans = spans[:PIECE_SLOTS]
+    return spans if len(spans) > 1 else []
+
+
 def sentences(text: str) -> list[str]:
-    """The text's sentences, dash-separated clauses and bracketed asides of at least
-    ``PIECE_MIN_WORDS`` words (at most ``PIECE_SLOTS``); none when fewer than two, since a
-    one-sentence memory is its own whole vector."""
-    parts = [p.strip(" []") for p in _SENTENCE_BREAK.split(text)]
-    parts = [p for p in parts if len(p.split()) >= PIECE_MIN_WORDS][:PIECE_SLOTS]
-    return parts if len(parts) > 1 else []
+    """The texts of ``sentence_spans``."""
+    return [text[a:b] for a, b in sentence_spans(text)]
 
 
-def piece_texts(text: str, speaker: str | None) -> list[str]:
-    """The texts to embed for a memory's sentences. Cut out of its turn, a sentence no longer says
-    who spoke it, so each is put after the speaker's name (``speaker``, from the profile; see
-    ``speakers``) unless it already starts with it."""
-    if not speaker:
-        return sentences(text)
-    return [p if p.lower().startswith(speaker.lower()) else f"{speaker}: {p}" for p in sentences(text)]
+def pieces(text: str, speaker: str | None) -> Pieces:
+    """Where a memory's pieces lie. Cut out of its turn, a sentence no longer says who spoke it:
+    in a text that starts with its speaker's name (``"Anna: ..."``, as imported transcripts
+    do; ``speaker`` from the profile, see ``speakers``), every piece also takes in that name."""
+    spans = sentence_spans(text)
+    lead = 0
+    if spans and speaker and text.lower().startswith(speaker.lower()):
+        lead = len(speaker) + (text[len(speaker) : len(speaker) + 1] == ":")
+    return Pieces(tuple(spans), lead)
+
+
+@dataclass(frozen=True)
+class Unembedded:
+    """A memory waiting for its vector or its pieces' vectors; ``pieces`` is None when it has
+    its pieces (or needs none)."""
+
+    id: int
+    text: str
+    pieces: Pieces | None
+
+
+def unembedded(rows: Iterable[tuple[int, str, str | None, bool]],
+               names: Mapping[str, str]) -> list[Unembedded]:
+    """``(id, text, role, pieced)`` rows as ``Unembedded``, each unpieced one with where its
+    pieces lie; ``names`` maps roles to speakers' names (see ``speakers``)."""
+    return [Unembedded(memory_id, text, None if pieced else pieces(text, names.get(role or "")))
+            for memory_id, text, role, pieced in rows]
 
 
 def nearest(whole: list[tuple[int, float]], pieces: list[tuple[int, float]],

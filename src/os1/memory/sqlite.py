@@ -20,13 +20,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 
 from os1.errors import MemoryStoreError
 from os1.memory import migrations
-from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Vectors
+from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Pieces, Provenance, Vectors
 from os1.memory.moments import remove_files
 from os1.memory.moments_sqlite import SQLiteMoments
 from os1.memory.ranking import (
@@ -36,17 +36,18 @@ from os1.memory.ranking import (
     UBIQUITOUS,
     UBIQUITY_MIN_STORE,
     Context,
+    Unembedded,
     best_similarity,
     content_words,
     fts_query,
     fuse,
     named_speaker,
     nearest,
-    piece_texts,
     sentences,
     speakers,
     strip_words,
     time_window,
+    unembedded,
 )
 from os1.memory.reembed import reporter
 from os1.memory.summaries_sqlite import SQLiteSummaries, rebuild
@@ -327,54 +328,47 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
     async def embed_missing(self, batch: int = 64,
                             progress: Callable[[int], None] | None = None) -> int:
         """Embed every memory that has no vector yet (deferred, cut off by a crash, or made by
-        another model), then the pieces (sentence vectors) of every memory still without them;
-        the count of the first. ``progress`` is told the running count after each batch."""
+        another model), with its pieces (sentence vectors) in the same pass, then the pieces of
+        every memory still without them; the count of the first. ``progress`` is told the
+        running count after each batch."""
         done = 0
-        while True:
-            rows = await self._run(lambda: self.db.execute(
-                "SELECT id, text FROM memories WHERE embedded = 0 ORDER BY id LIMIT ?",
-                (batch,)).fetchall())
-            if not rows:
-                break
-            found = await self.embed([r[1] for r in rows])
-            await self._run(self._put_vectors, [r[0] for r in rows], found)
+        while rows := await self._run(self._unembedded, "embedded", batch):
+            found = await self._embed_rows(rows)
+            await self._run(self._put_vectors, [r.id for r in rows], np.stack([v[0] for v in found]))
+            await self._run(self._put_pieces, rows, found)
             done += len(rows)
             if progress:
                 progress(done)
-        while await self._embed_pieces(batch):
-            pass
+        while rows := await self._run(self._unembedded, "pieced", batch):
+            await self._run(self._put_pieces, rows, await self._embed_rows(rows))
         return done
 
-    async def _embed_pieces(self, batch: int) -> bool:
-        """Embed the pieces of up to ``batch`` memories that lack them; False when none do."""
-        def pending() -> list[tuple[int, str, list[str]]]:
-            rows = self.db.execute("SELECT id, text, role FROM memories WHERE pieced = 0 ORDER BY id"
-                                   " LIMIT ?", (batch,)).fetchall()
-            names = speakers(self._profile())  # each piece is put after its speaker's name
-            return [(r[0], r[1], piece_texts(r[1], names.get(r[2] or ""))) for r in rows]
+    def _unembedded(self, flag: Literal["embedded", "pieced"], batch: int) -> list[Unembedded]:
+        """Up to ``batch`` memories whose ``flag`` is not yet set."""
+        rows = self.db.execute(f"SELECT id, text, role, pieced FROM memories WHERE {flag} = 0"
+                               " ORDER BY id LIMIT ?", (batch,)).fetchall()
+        return unembedded(rows, speakers(self._profile()))
 
-        rows = await self._run(pending)
-        if not rows:
-            return False
-        found = await self.embed([t for _, _, texts in rows for t in texts])
-        await self._run(self._put_pieces, rows, found)
-        return True
+    async def _embed_rows(self, rows: list[Unembedded]) -> list[Vectors]:
+        return await asyncio.to_thread(self.embedder.embed_pieces, [r.text for r in rows],
+                                       [r.pieces or Pieces() for r in rows])
 
-    def _put_pieces(self, rows: list[tuple[int, str, list[str]]], found: Vectors) -> None:
-        """Store each memory's piece vectors and mark it pieced, unless it was edited or forgotten
-        since its text was read (then the next pass embeds the new text)."""
-        at = 0
+    def _put_pieces(self, rows: list[Unembedded], found: list[Vectors]) -> None:
+        """Store the piece vectors (rows after the first of each in ``found``) of the memories
+        that were waiting for them and mark them pieced, unless edited or forgotten since their
+        text was read (then the next pass embeds the new text)."""
         with self._write() as db:
-            for memory_id, text, texts in rows:
-                vectors, at = found[at : at + len(texts)], at + len(texts)
-                if not db.execute("UPDATE memories SET pieced = 1 WHERE id = ? AND pieced = 0 AND"
-                                  " text = ?", (memory_id, text)).rowcount:
+            for row, vectors in zip(rows, found, strict=True):
+                if row.pieces is None or not db.execute(
+                        "UPDATE memories SET pieced = 1 WHERE id = ? AND pieced = 0 AND text = ?",
+                        (row.id, row.text)).rowcount:
                     continue
-                db.execute("DELETE FROM piece_vectors WHERE memory_id = ?", (memory_id,))
+                own = vectors[1:]
+                db.execute("DELETE FROM piece_vectors WHERE memory_id = ?", (row.id,))
                 db.executemany("INSERT INTO piece_vectors VALUES (?, ?, ?, ?)",
-                               [(memory_id, n, self.embedder.model_id,
-                                 np.asarray(v, dtype=np.float32).tobytes()) for n, v in enumerate(vectors)])
-                self._pieces.put(memory_id, vectors)
+                               [(row.id, n, self.embedder.model_id, np.asarray(v, dtype=np.float32).tobytes())
+                                for n, v in enumerate(own)])
+                self._pieces.put(row.id, own)
 
     def _put_vectors(self, ids: list[int], found: Vectors) -> None:
         with self._write() as db:

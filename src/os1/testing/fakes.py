@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 
 import numpy as np
 
-from os1.memory.base import Vectors
+from os1.memory.base import Pieces, Vectors
 from os1.types import (
     Finished,
     Message,
@@ -76,3 +76,8 @@ class FakeEmbedder:
             if norm:
                 out[row] /= norm
         return out
+
+    def embed_pieces(self, texts: list[str], pieces: list[Pieces]) -> list[Vectors]:
+        """Each text and each piece (after its lead) hashed on its own."""
+        return [self.embed([text, *(f"{text[: where.lead]} {text[a:b]}" for a, b in where.spans)])
+                for text, where in zip(texts, pieces, strict=True)]
