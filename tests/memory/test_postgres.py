@@ -24,7 +24,7 @@ import pytest
 from os1.errors import MemoryStoreError
 from os1.memory.base import FactDraft
 from os1.memory.extract import is_exclusive
-from os1.memory.postgres import PostgresMemory
+from os1.memory.postgres import MIGRATIONS, PostgresMemory
 from os1.testing import FakeEmbedder
 
 pytestmark = pytest.mark.integration
@@ -370,6 +370,24 @@ async def test_opening_with_another_embedder_re_embeds(dsn: str) -> None:
 
 LONG = ("We spent the whole weekend at the lake with my cousins and their two noisy dogs."
         " I play the violin.")
+
+
+async def test_memories_stored_before_sentence_vectors_get_theirs(store: PostgresMemory, dsn: str) -> None:
+    long = await store.add_utterance(None, "user", LONG)
+    short = await store.add_utterance(None, "user", "I play the piano sometimes at the weekend.")
+    await store.embed_missing()
+    (backfill,) = [statements for name, statements in MIGRATIONS if name == "m005_piece_backfill"]
+    async with await psycopg.AsyncConnection.connect(dsn) as conn:  # as before sentence vectors
+        await conn.execute("DELETE FROM os1_piece_vectors WHERE user_id = %s", (store.user,))
+        await conn.execute("UPDATE os1_memories SET pieced = true WHERE user_id = %s", (store.user,))
+        for statement in backfill:
+            await conn.execute(statement)
+    flags = "SELECT pieced FROM os1_memories WHERE user_id = %s AND id = %s"
+    assert await scalar(dsn, flags, (store.user, long.id)) is False
+    assert await scalar(dsn, flags, (store.user, short.id)) is True  # one sentence: nothing to add
+    await store.embed_missing()  # the background step after the next turn
+    pieces = "SELECT count(*) FROM os1_piece_vectors WHERE user_id = %s AND memory_id = %s"
+    assert await scalar(dsn, pieces, (store.user, long.id)) == 2
 
 
 async def test_a_sentence_inside_a_long_memory_is_found_by_its_own_vector(store: PostgresMemory,

@@ -231,6 +231,25 @@ LONG = ("We spent the whole weekend at the lake with my cousins and their two no
         " I play the violin.")
 
 
+async def test_memories_stored_before_sentence_vectors_get_theirs(tmp_path: Path) -> None:
+    store = await SQLiteMemory.open(tmp_path / "m.sqlite3", FakeEmbedder())
+    long = await store.add_utterance(None, "user", LONG)
+    short = await store.add_utterance(None, "user", "I play the piano sometimes at the weekend.")
+    await store.embed_missing()
+    await store.close()
+    db = sqlite3.connect(tmp_path / "m.sqlite3")
+    with db:  # as a store from before sentence vectors left them
+        db.execute("DELETE FROM piece_vectors")
+        db.execute("UPDATE memories SET pieced = 1")
+        db.execute("DELETE FROM _os1_migrations WHERE name = 'm007_piece_backfill'")
+    store = await SQLiteMemory.open(tmp_path / "m.sqlite3", FakeEmbedder())
+    flags = dict(db.execute("SELECT id, pieced FROM memories").fetchall())
+    assert flags == {long.id: 0, short.id: 1}  # only the one of several sentences waits
+    await store.embed_missing()  # the background step after the next turn
+    assert db.execute("SELECT count(*) FROM piece_vectors WHERE memory_id = ?", (long.id,)).fetchone()[0] == 2
+    await store.close()
+
+
 async def test_a_sentence_inside_a_long_memory_is_found_by_its_own_vector(store: SQLiteMemory) -> None:
     long = await store.add_utterance(None, "user", LONG)
     other = await store.add_utterance(None, "user", "I play the piano sometimes at the weekend.")

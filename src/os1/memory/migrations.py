@@ -6,6 +6,8 @@ import sqlite3
 import time
 from collections.abc import Callable
 
+from os1.memory.ranking import sentence_spans
+
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
 
@@ -155,7 +157,7 @@ def m005_session_summaries(db: sqlite3.Connection) -> None:
 def m006_piece_vectors(db: sqlite3.Connection) -> None:
     """Sentence vectors ("pieces", ranking.sentences) of memories of several sentences, deleted with
     their memory. Memories whose pieces are still to be embedded are marked (``pieced = 0``);
-    those stored before this migration keep their whole vector only."""
+    m007 marks those stored before this migration."""
     run_script(
         db,
         """
@@ -170,6 +172,16 @@ def m006_piece_vectors(db: sqlite3.Connection) -> None:
         );
         """,
     )
+
+
+@migration
+def m007_piece_backfill(db: sqlite3.Connection) -> None:
+    """Utterances of several sentences stored before m006 get their sentence vectors too: they
+    are marked (``pieced = 0``) for the background step after a turn to embed."""
+    rows = db.execute("SELECT id, text FROM memories WHERE kind = 'utterance' AND pieced = 1"
+                      " AND id NOT IN (SELECT memory_id FROM piece_vectors)").fetchall()
+    db.executemany("UPDATE memories SET pieced = 0 WHERE id = ?",
+                   [(memory_id,) for memory_id, text in rows if sentence_spans(text)])
 
 
 def run_script(db: sqlite3.Connection, script: str) -> None:

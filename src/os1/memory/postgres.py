@@ -141,7 +141,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     MOMENTS_MIGRATION,
     SUMMARIES_MIGRATION,
     # sentence vectors ("pieces", ranking.sentences) of memories of several sentences; memories
-    # whose pieces are still to be embedded are marked, those stored before keep their whole vector
+    # whose pieces are still to be embedded are marked (m005 marks those stored before)
     ("m004_piece_vectors", (
         "ALTER TABLE os1_memories ADD COLUMN IF NOT EXISTS pieced boolean NOT NULL DEFAULT true",
         "CREATE INDEX IF NOT EXISTS os1_memories_unpieced ON os1_memories (user_id, id) WHERE NOT pieced",
@@ -153,6 +153,15 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             v vector NOT NULL,
             PRIMARY KEY (user_id, memory_id, n),
             FOREIGN KEY (user_id, memory_id) REFERENCES os1_memories (user_id, id) ON DELETE CASCADE)""",
+    )),
+    # utterances stored before m004 that may hold several sentences (a sentence break inside) are
+    # marked for the background step after a turn; one that holds fewer than two after all
+    # (ranking.sentence_spans) is marked done there without a vector
+    ("m005_piece_backfill", (
+        "UPDATE os1_memories m SET pieced = false WHERE kind = 'utterance' AND pieced"
+        " AND text ~ '[.!?]\\s+\\S|\\s[-\u2013\u2014]\\s|\\['"
+        " AND NOT EXISTS (SELECT 1 FROM os1_piece_vectors p WHERE p.user_id = m.user_id"
+        " AND p.memory_id = m.id)",
     )),
 ]
 
