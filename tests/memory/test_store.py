@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from os1.errors import MemoryStoreError
-from os1.memory.base import FactDraft
+from os1.memory.base import FactDraft, Pieces, Vectors
 from os1.memory.extract import is_exclusive
 from os1.memory.sqlite import SQLiteMemory, store_path
 from os1.testing import FakeEmbedder
@@ -171,6 +171,30 @@ async def test_deferred_vectors_are_filled_in_later(store: SQLiteMemory) -> None
     assert await store.embed_missing() == 0
     hits = await store.search("lighthouse keeper")
     assert hits[0].item.id == item.id and hits[0].vector_rank == 0
+
+
+class CountingEmbedder(FakeEmbedder):
+    """Counts the texts it is given to embed with their pieces."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def embed_pieces(self, texts: list[str], pieces: list[Pieces]) -> list[Vectors]:
+        self.texts += texts
+        return super().embed_pieces(texts, pieces)
+
+
+async def test_two_background_steps_at_once_embed_each_memory_once(tmp_path: Path) -> None:
+    counting = CountingEmbedder()
+    store = await SQLiteMemory.open(tmp_path / "m.sqlite3", counting)
+    for n in range(30):
+        await store.add_utterance(None, "assistant", f"Reply {n} about the lake. We swam far out.",
+                                  defer_vector=True)
+    first, second = await asyncio.gather(store.embed_missing(batch=4), store.embed_missing(batch=4))
+    assert sorted((first, second)) == [0, 30] and len(counting.texts) == 30
+    db = sqlite3.connect(tmp_path / "m.sqlite3")
+    assert db.execute("SELECT count(*) FROM piece_vectors").fetchone()[0] == 60  # whole and pieces: one pass
+    await store.close()
 
 
 async def test_a_fact_that_becomes_true_again_is_current_again(store: SQLiteMemory) -> None:

@@ -254,6 +254,7 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
         self._pool: Pool | None = pool
         self._owned = owned
         self._vector_info = vector_info
+        self._embedding = asyncio.Lock()  # one embed_missing at a time: no memory embedded twice
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -392,18 +393,20 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
         """Embed every memory that has no vector yet (deferred, cut off by a crash, or made by
         another model), with its pieces (sentence vectors) in the same pass, then the pieces of
         every memory still without them; the count of the first. ``progress`` is told the
-        running count after each batch."""
-        done = 0
-        while rows := await self._unembedded("embedded", batch):
-            found = await self._embed_rows(rows)
-            await self._put_vectors([r.id for r in rows], np.stack([v[0] for v in found]))
-            await self._put_pieces(rows, found)
-            done += len(rows)
-            if progress:
-                progress(done)
-        while rows := await self._unembedded("pieced", batch):
-            await self._put_pieces(rows, await self._embed_rows(rows))
-        return done
+        running count after each batch. A second call waits for the first (two turns' background
+        steps, or a long backfill), then finds what is left."""
+        async with self._embedding:
+            done = 0
+            while rows := await self._unembedded("embedded", batch):
+                found = await self._embed_rows(rows)
+                await self._put_vectors([r.id for r in rows], np.stack([v[0] for v in found]))
+                await self._put_pieces(rows, found)
+                done += len(rows)
+                if progress:
+                    progress(done)
+            while rows := await self._unembedded("pieced", batch):
+                await self._put_pieces(rows, await self._embed_rows(rows))
+            return done
 
     async def _unembedded(self, flag: Literal["embedded", "pieced"], batch: int) -> list[Unembedded]:
         """Up to ``batch`` memories whose ``flag`` is not yet set."""

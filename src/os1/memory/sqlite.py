@@ -163,6 +163,7 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
         self._key = key
         self.embedder = embedder
         self._turn = asyncio.Lock()  # one call at a time on this store's connection
+        self._embedding = asyncio.Lock()  # one embed_missing at a time: no memory embedded twice
         self._db: sqlite3.Connection | None = None
         self._index = VectorIndex(embedder.dim)
         self._pieces = PieceIndex(embedder.dim)  # sentence vectors of multi-sentence memories
@@ -330,18 +331,20 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
         """Embed every memory that has no vector yet (deferred, cut off by a crash, or made by
         another model), with its pieces (sentence vectors) in the same pass, then the pieces of
         every memory still without them; the count of the first. ``progress`` is told the
-        running count after each batch."""
-        done = 0
-        while rows := await self._run(self._unembedded, "embedded", batch):
-            found = await self._embed_rows(rows)
-            await self._run(self._put_vectors, [r.id for r in rows], np.stack([v[0] for v in found]))
-            await self._run(self._put_pieces, rows, found)
-            done += len(rows)
-            if progress:
-                progress(done)
-        while rows := await self._run(self._unembedded, "pieced", batch):
-            await self._run(self._put_pieces, rows, await self._embed_rows(rows))
-        return done
+        running count after each batch. A second call waits for the first (two turns' background
+        steps, or a long backfill), then finds what is left."""
+        async with self._embedding:
+            done = 0
+            while rows := await self._run(self._unembedded, "embedded", batch):
+                found = await self._embed_rows(rows)
+                await self._run(self._put_vectors, [r.id for r in rows], np.stack([v[0] for v in found]))
+                await self._run(self._put_pieces, rows, found)
+                done += len(rows)
+                if progress:
+                    progress(done)
+            while rows := await self._run(self._unembedded, "pieced", batch):
+                await self._run(self._put_pieces, rows, await self._embed_rows(rows))
+            return done
 
     def _unembedded(self, flag: Literal["embedded", "pieced"], batch: int) -> list[Unembedded]:
         """Up to ``batch`` memories whose ``flag`` is not yet set."""
