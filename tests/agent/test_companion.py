@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from datetime import datetime
@@ -16,6 +17,7 @@ from os1.agent.companion import Companion, TurnSettings
 from os1.agent.events import Recalled, ToolActivity, TurnDone, TurnEvent
 from os1.agent.persona import Persona
 from os1.errors import InputError
+from os1.memory.base import Pieces, Vectors
 from os1.memory.sqlite import SQLiteMemory
 from os1.testing import FakeEmbedder, ScriptedLLM
 from os1.tools.memory import memory_tools
@@ -41,6 +43,34 @@ async def test_turn_stores_both_sides_and_streams(store: SQLiteMemory) -> None:
     assert isinstance(done, TurnDone) and done.reply_id is not None
     said = await store.recent_utterances(10)
     assert [(m.role, m.status) for m in said] == [("user", "complete"), ("assistant", "complete")]
+
+
+class CountingEmbedder(FakeEmbedder):
+    """Counts how often each text goes through the model."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def embed(self, texts: list[str]) -> Vectors:
+        self.seen += texts
+        return super().embed(texts)
+
+    def embed_pieces(self, texts: list[str], pieces: list[Pieces]) -> list[Vectors]:
+        self.seen += texts
+        return [FakeEmbedder.embed(self, [text, *(text[a:b] for a, b in where.spans)])
+                for text, where in zip(texts, pieces, strict=True)]
+
+
+async def test_the_users_words_and_their_sentences_take_one_pass(tmp_path: Path) -> None:
+    counting = CountingEmbedder()
+    store = await SQLiteMemory.open(tmp_path / "m.sqlite3", counting)
+    said = "We drove to the coast on Sunday. My daughter found a crab under a rock."
+    await turn(make(store, ScriptedLLM("What a find.")), said)
+    assert counting.seen.count(said) == 1  # searched with, stored, and its sentences: one pass
+    user = (await store.recent_utterances(10))[0]
+    db = sqlite3.connect(tmp_path / "m.sqlite3")
+    assert db.execute("SELECT count(*) FROM piece_vectors WHERE memory_id = ?", (user.id,)).fetchone()[0] == 2
+    await store.close()
 
 
 async def test_fact_told_before_restart_is_in_context_after(tmp_path: Path) -> None:

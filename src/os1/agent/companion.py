@@ -90,8 +90,10 @@ class Companion:
             async for event in self._answer(text, answer):
                 yield event
             return
-        vector = (await self.store.embed([text]))[0]
-        user = await self.store.add_utterance(self.session_id, "user", text, vector=vector)
+        vectors = await self.store.embed_turn(text)  # the words and each sentence, one pass
+        vector = vectors[0]
+        user = await self.store.add_utterance(self.session_id, "user", text, vector=vector,
+                                              piece_vectors=vectors[1:])
         recent = await self.store.recent_utterances(24, before_id=user.id)
         history, self._history_floor = sticky_history(recent, self._history_floor,
                                                       self.settings.history_tokens)

@@ -100,9 +100,11 @@ class MemoryStore(Protocol):
 
     async def embed(self, texts: list[str]) -> Vectors: ...
 
+    async def embed_turn(self, text: str) -> Vectors: ...
+
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,
                             status: str = "complete", vector: Vectors | None = None,
-                            created_at: float | None = None,
+                            piece_vectors: Vectors | None = None, created_at: float | None = None,
                             defer_vector: bool = False, learn: bool = True,
                             provenance: Provenance | None = None) -> MemoryItem: ...
 

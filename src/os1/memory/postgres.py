@@ -64,6 +64,7 @@ from os1.memory.ranking import (
     fuse,
     named_speaker,
     nearest,
+    pieces,
     sentences,
     speakers,
     strip_words,
@@ -358,19 +359,27 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
                                      " RETURNING id", (self.user, time.time()))
             return int((await _one(cur))[0])
 
+    async def embed_turn(self, text: str) -> Vectors:
+        """The text's vector and its sentences' after it, from one pass of the model: what
+        ``add_utterance`` stores as ``vector`` and ``piece_vectors``. A turn said live has no
+        speaker's name before it, so its sentences take in none."""
+        where = pieces(text, None)
+        return (await asyncio.to_thread(self.embedder.embed_pieces, [text], [where]))[0]
+
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,
                             status: str = "complete", vector: Vectors | None = None,
-                            created_at: float | None = None,
+                            piece_vectors: Vectors | None = None, created_at: float | None = None,
                             defer_vector: bool = False, learn: bool = True,
                             provenance: Provenance | None = None) -> MemoryItem:
         """Store one conversation turn with its vector, in one transaction. With
-        ``defer_vector`` the text is stored now and ``embed_missing`` adds the vector later."""
+        ``defer_vector`` the text is stored now and ``embed_missing`` adds the vector later, and
+        its sentences' vectors unless ``piece_vectors`` (from ``embed_turn``) brings them."""
         if vector is None and not defer_vector:
             vector = (await self.embed([text]))[0]
         provenance = provenance or ("user" if role == "user" else "assistant")
         row = (self.user, text, created_at or time.time(), role, session_id, provenance, status,
                vector is not None, role != "user" or not learn,  # the user's words wait to be learned
-               not sentences(text))  # several sentences: embed_missing adds their pieces
+               piece_vectors is not None or not sentences(text))  # else embed_missing adds pieces
         async with self._tx() as conn:
             cur = await conn.execute(
                 "INSERT INTO os1_memories (user_id, kind, text, created_at, role, session_id, provenance,"
@@ -380,6 +389,8 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
             item = _item(await _one(cur))
             if vector is not None:
                 await self._put_vector(conn, item.id, vector)
+            if piece_vectors is not None and len(piece_vectors):
+                await self._put_piece_rows(conn, item.id, piece_vectors)
         return item
 
     async def _put_vector(self, conn: Conn, memory_id: int, vector: Vectors) -> None:
@@ -425,7 +436,6 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
         """Store the piece vectors (rows after the first of each in ``found``) of the memories
         that were waiting for them and mark them pieced, unless edited or forgotten since their
         text was read (then the next pass embeds the new text)."""
-        model = self.embedder.model_id
         async with self._tx() as conn:
             for row, vectors in zip(rows, found, strict=True):
                 if row.pieces is None:
@@ -437,12 +447,14 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
                     continue
                 await conn.execute("DELETE FROM os1_piece_vectors WHERE user_id = %s AND memory_id = %s",
                                    (self.user, row.id))
-                async with conn.cursor() as many:
-                    await many.executemany(
-                        "INSERT INTO os1_piece_vectors (user_id, memory_id, n, model, v)"
-                        " VALUES (%s, %s, %s, %s, %s)",
-                        [(self.user, row.id, n, model, np.asarray(v, dtype=np.float32))
-                         for n, v in enumerate(vectors[1:])])
+                await self._put_piece_rows(conn, row.id, vectors[1:])
+
+    async def _put_piece_rows(self, conn: Conn, memory_id: int, vectors: Vectors) -> None:
+        async with conn.cursor() as many:
+            await many.executemany(
+                "INSERT INTO os1_piece_vectors (user_id, memory_id, n, model, v) VALUES (%s, %s, %s, %s, %s)",
+                [(self.user, memory_id, n, self.embedder.model_id, np.asarray(v, dtype=np.float32))
+                 for n, v in enumerate(vectors)])
 
     async def _put_vectors(self, ids: list[int], found: Vectors) -> None:
         """Mark each memory embedded and store its vector; one forgotten meanwhile is skipped."""

@@ -43,6 +43,7 @@ from os1.memory.ranking import (
     fuse,
     named_speaker,
     nearest,
+    pieces,
     sentences,
     speakers,
     strip_words,
@@ -301,22 +302,32 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
 
         return await self._run(go)
 
+    async def embed_turn(self, text: str) -> Vectors:
+        """The text's vector and its sentences' after it, from one pass of the model: what
+        ``add_utterance`` stores as ``vector`` and ``piece_vectors``. A turn said live has no speaker's
+        name before it, so its sentences take in none."""
+        where = pieces(text, None)
+        return (await asyncio.to_thread(self.embedder.embed_pieces, [text], [where]))[0]
+
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,
                             status: str = "complete", vector: Vectors | None = None,
-                            created_at: float | None = None,
+                            piece_vectors: Vectors | None = None, created_at: float | None = None,
                             defer_vector: bool = False, learn: bool = True,
                             provenance: Provenance | None = None) -> MemoryItem:
         """Store one conversation turn with its vector, in one transaction. With
-        ``defer_vector`` the text is stored now and ``embed_missing`` adds the vector later; the
-        user's words are queued for fact extraction unless ``learn`` is False."""
+        ``defer_vector`` the text is stored now and ``embed_missing`` adds the vector later, and
+        its sentences' vectors unless ``piece_vectors`` (from ``embed_turn``) brings them; the user's
+        words are queued for fact extraction unless ``learn`` is False."""
         if vector is None and not defer_vector:
             vector = (await self.embed([text]))[0]
         provenance = provenance or ("user" if role == "user" else "assistant")
         row = ("utterance", text, created_at or time.time(), role, session_id, provenance, status,
-               int(vector is not None), int(role != "user" or not learn), int(not sentences(text)))
-        return await self._run(self._insert, row, vector)
+               int(vector is not None), int(role != "user" or not learn),
+               int(piece_vectors is not None or not sentences(text)))
+        return await self._run(self._insert, row, vector, piece_vectors)
 
-    def _insert(self, row: tuple[Any, ...], vector: Vectors | None) -> MemoryItem:
+    def _insert(self, row: tuple[Any, ...], vector: Vectors | None,
+                piece_vectors: Vectors | None) -> MemoryItem:
         with self._write() as db:
             cur = db.execute(
                 "INSERT INTO memories (kind, text, created_at, role, session_id, provenance, status,"
@@ -324,6 +335,8 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
             memory_id = int(cur.lastrowid or 0)
             if vector is not None:
                 self._put_vector(db, memory_id, vector)
+            if piece_vectors is not None and len(piece_vectors):
+                self._put_piece_rows(db, memory_id, piece_vectors)
         return self._get(memory_id)
 
     async def embed_missing(self, batch: int = 64,
@@ -366,12 +379,14 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
                         "UPDATE memories SET pieced = 1 WHERE id = ? AND pieced = 0 AND text = ?",
                         (row.id, row.text)).rowcount:
                     continue
-                own = vectors[1:]
                 db.execute("DELETE FROM piece_vectors WHERE memory_id = ?", (row.id,))
-                db.executemany("INSERT INTO piece_vectors VALUES (?, ?, ?, ?)",
-                               [(row.id, n, self.embedder.model_id, np.asarray(v, dtype=np.float32).tobytes())
-                                for n, v in enumerate(own)])
-                self._pieces.put(row.id, own)
+                self._put_piece_rows(db, row.id, vectors[1:])
+
+    def _put_piece_rows(self, db: sqlite3.Connection, memory_id: int, vectors: Vectors) -> None:
+        db.executemany("INSERT INTO piece_vectors VALUES (?, ?, ?, ?)",
+                       [(memory_id, n, self.embedder.model_id, np.asarray(v, dtype=np.float32).tobytes())
+                        for n, v in enumerate(vectors)])
+        self._pieces.put(memory_id, vectors)
 
     def _put_vectors(self, ids: list[int], found: Vectors) -> None:
         with self._write() as db:
