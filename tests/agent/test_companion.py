@@ -70,6 +70,12 @@ async def test_the_users_words_and_their_sentences_take_one_pass(tmp_path: Path)
     user = (await store.recent_utterances(10))[0]
     db = sqlite3.connect(tmp_path / "m.sqlite3")
     assert db.execute("SELECT count(*) FROM piece_vectors WHERE memory_id = ?", (user.id,)).fetchone()[0] == 2
+    long = " ".join(f"On day {n} we walked along the cliffs and counted the gulls." for n in range(20))
+    await turn(make(store, ScriptedLLM("Lovely.")), long)  # too long for one pass: sentences later
+    user = (await store.recent_utterances(10))[-2]
+    assert user.text == long and counting.seen.count(long) == 2  # searched with, then its sentences
+    count = "SELECT count(*) FROM piece_vectors WHERE memory_id = ?"
+    assert db.execute(count, (user.id,)).fetchone()[0] == 16
     await store.close()
 
 

@@ -64,6 +64,8 @@ def test_minilm_pieces_come_from_the_whole_text_in_one_pass() -> None:
     assert short[2] @ pottery > short[1] @ pottery + 0.1 and short[1] @ camping > short[2] @ camping + 0.1
     assert np.allclose(np.linalg.norm(cut, axis=1), 1.0, atol=1e-4)
     assert cut[3] @ e.embed([f"Caroline: {tail}"])[0] > 0.99  # past the cut: embedded on its own
+    a, b = pieces(long, "Caroline").spans[1]  # this one reaches past the cut: on its own too
+    assert cut[2] @ e.embed([f"Caroline: {long[a:b]}"])[0] > 0.99
 
 
 def test_fake_is_deterministic_and_unknown_names_fail() -> None:

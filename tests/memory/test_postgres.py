@@ -372,6 +372,15 @@ LONG = ("We spent the whole weekend at the lake with my cousins and their two no
         " I play the violin.")
 
 
+async def test_a_vector_of_text_edited_meanwhile_is_not_stored(store: PostgresMemory) -> None:
+    item = await store.add_utterance(None, "assistant", "the lighthouse keeper waved", defer_vector=True)
+    waiting = await store._unembedded("embedded", 10)  # read by the background step
+    await store.edit(item.id, "the ferry captain shouted")  # then edited, with its new vector
+    await store._put_vectors(waiting, await store._embed_rows(waiting))
+    hits = await store.search("zzz", vector=(await store.embed(["the ferry captain shouted"]))[0], k=1)
+    assert hits[0].item.id == item.id and hits[0].score > 0.99  # the new text's vector stands
+
+
 async def test_memories_stored_before_sentence_vectors_get_theirs(store: PostgresMemory, dsn: str) -> None:
     long = await store.add_utterance(None, "user", LONG)
     short = await store.add_utterance(None, "user", "I play the piano sometimes at the weekend.")
@@ -384,10 +393,11 @@ async def test_memories_stored_before_sentence_vectors_get_theirs(store: Postgre
             await conn.execute(statement)
     flags = "SELECT pieced FROM os1_memories WHERE user_id = %s AND id = %s"
     assert await scalar(dsn, flags, (store.user, long.id)) is False
-    assert await scalar(dsn, flags, (store.user, short.id)) is True  # one sentence: nothing to add
     await store.embed_missing()  # the background step after the next turn
     pieces = "SELECT count(*) FROM os1_piece_vectors WHERE user_id = %s AND memory_id = %s"
     assert await scalar(dsn, pieces, (store.user, long.id)) == 2
+    assert await scalar(dsn, pieces, (store.user, short.id)) == 0  # one sentence: nothing to add
+    assert await scalar(dsn, flags, (store.user, short.id)) is True  # and not asked again
 
 
 async def test_a_sentence_inside_a_long_memory_is_found_by_its_own_vector(store: PostgresMemory,

@@ -274,6 +274,25 @@ async def test_memories_stored_before_sentence_vectors_get_theirs(tmp_path: Path
     await store.close()
 
 
+async def test_a_backfill_goes_a_bounded_share_at_a_time(store: SQLiteMemory) -> None:
+    for n in range(10):
+        await store.add_utterance(None, "user", f"{LONG} Number {n} of them.", defer_vector=False)
+    assert await store.embed_missing(batch=4, pieces_at_most=4) == 0
+    db = sqlite3.connect(store.path)
+    assert db.execute("SELECT count(*) FROM memories WHERE pieced = 0").fetchone()[0] == 6
+    await store.embed_missing()
+    assert db.execute("SELECT count(*) FROM memories WHERE pieced = 0").fetchone()[0] == 0
+
+
+async def test_a_vector_of_text_edited_meanwhile_is_not_stored(store: SQLiteMemory) -> None:
+    item = await store.add_utterance(None, "assistant", "the lighthouse keeper waved", defer_vector=True)
+    waiting = await store._run(store._unembedded, "embedded", 10)  # read by the background step
+    await store.edit(item.id, "the ferry captain shouted")  # then edited, with its new vector
+    await store._run(store._put_vectors, waiting, await store._embed_rows(waiting))
+    hits = await store.search("zzz", vector=(await store.embed(["the ferry captain shouted"]))[0], k=1)
+    assert hits[0].item.id == item.id and hits[0].score > 0.99  # the new text's vector stands
+
+
 async def test_a_sentence_inside_a_long_memory_is_found_by_its_own_vector(store: SQLiteMemory) -> None:
     long = await store.add_utterance(None, "user", LONG)
     other = await store.add_utterance(None, "user", "I play the piano sometimes at the weekend.")

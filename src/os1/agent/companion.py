@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 MAX_TOOL_STEPS = 3
 LAST_TIME_TURNS = 3  # the first turns of a conversation are told how the last one went
 SUMMARY_EVERY = 4  # turns between rebuilds of the conversation's summary as it goes on
+BACKFILL_PER_TURN = 256  # memories given missing sentence vectors by one background step
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,9 @@ class Companion:
             async for event in self._answer(text, answer):
                 yield event
             return
-        vectors = await self.store.embed_turn(text)  # the words and each sentence, one pass
-        vector = vectors[0]
+        vector, piece_vectors = await self.store.embed_turn(text)  # words and sentences: one pass
         user = await self.store.add_utterance(self.session_id, "user", text, vector=vector,
-                                              piece_vectors=vectors[1:])
+                                              piece_vectors=piece_vectors)
         recent = await self.store.recent_utterances(24, before_id=user.id)
         history, self._history_floor = sticky_history(recent, self._history_floor,
                                                       self.settings.history_tokens)
@@ -208,7 +208,9 @@ class Companion:
 
     async def _catch_up(self) -> None:
         """The background step after a turn: vectors, summaries, facts."""
-        await self.store.embed_missing()  # the reply's vector, deferred off the reply path
+        # the reply's vectors, deferred off the reply path, and a bounded share of older
+        # memories' sentence vectors still missing (as after an upgrade)
+        await self.store.embed_missing(pieces_at_most=BACKFILL_PER_TURN)
         if self._turns == 1:  # the last conversation's summary, with its final turns
             await self.store.summarize()
         elif self.session_id is not None and self._turns % SUMMARY_EVERY == 0:

@@ -92,7 +92,7 @@ class MiniLMEmbedder:
         """Each text's vector and its pieces' vectors, from one pass of the model: the text's
         vector is the mean of all its token states, a piece's the mean of the states of its own
         tokens and its lead's ("late chunking"), so a piece keeps what the rest of the turn says.
-        A piece past the model's 256 tokens is embedded on its own, after its lead."""
+        A piece that reaches past the model's 256 tokens is embedded on its own, after its lead."""
         with self._lock:  # one onnxruntime run at a time; also guards the lazy load
             if self._session is None:
                 self._load()
@@ -133,9 +133,11 @@ class MiniLMEmbedder:
                 offsets = np.array(encoding.offsets[: len(states)]).reshape(-1, 2)
                 real = offsets[:, 1] > offsets[:, 0]  # [CLS] and [SEP] have empty offsets
                 lead = real & (offsets[:, 1] <= where.lead)
+                # the text's end, or where the model's 256 tokens cut it
+                seen = int(offsets[real, 1].max()) if encoding.overflowing and real.any() else len(texts[row])
                 for n, (a, b) in enumerate(where.spans, start=1):
                     own = real & (offsets[:, 0] >= a) & (offsets[:, 1] <= b)
-                    if own.any():  # else past the cut: embed_pieces embeds it alone
+                    if own.any() and b <= seen:  # else (partly) past the cut: embedded alone
                         pooled[n] = states[own | lead].mean(0)
             out.append(_unit(pooled))
         return out

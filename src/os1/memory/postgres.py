@@ -62,9 +62,9 @@ from os1.memory.ranking import (
     best_similarity,
     content_words,
     fuse,
+    live_pieces,
     named_speaker,
     nearest,
-    pieces,
     sentences,
     speakers,
     strip_words,
@@ -155,12 +155,13 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             PRIMARY KEY (user_id, memory_id, n),
             FOREIGN KEY (user_id, memory_id) REFERENCES os1_memories (user_id, id) ON DELETE CASCADE)""",
     )),
-    # utterances stored before m004 that may hold several sentences (a sentence break inside) are
-    # marked for the background step after a turn; one that holds fewer than two after all
-    # (ranking.sentence_spans) is marked done there without a vector
+    # utterances stored before m004 that may hold several sentences (one of the characters that
+    # end or cut a sentence; the spaces around it are left to Python, whose \s knows more of them)
+    # are marked for the background step after a turn, which finds the sentences
+    # (ranking.sentence_spans) and marks one with fewer than two done without a vector
     ("m005_piece_backfill", (
         "UPDATE os1_memories m SET pieced = false WHERE kind = 'utterance' AND pieced"
-        " AND text ~ '[.!?]\\s+\\S|\\s[-\u2013\u2014]\\s|\\['"
+        " AND text ~ '[.!?\u2013\u2014-]|\\['"
         " AND NOT EXISTS (SELECT 1 FROM os1_piece_vectors p WHERE p.user_id = m.user_id"
         " AND p.memory_id = m.id)",
     )),
@@ -359,12 +360,13 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
                                      " RETURNING id", (self.user, time.time()))
             return int((await _one(cur))[0])
 
-    async def embed_turn(self, text: str) -> Vectors:
-        """The text's vector and its sentences' after it, from one pass of the model: what
-        ``add_utterance`` stores as ``vector`` and ``piece_vectors``. A turn said live has no
-        speaker's name before it, so its sentences take in none."""
-        where = pieces(text, None)
-        return (await asyncio.to_thread(self.embedder.embed_pieces, [text], [where]))[0]
+    async def embed_turn(self, text: str) -> tuple[Vectors, Vectors | None]:
+        """The text's vector and its sentences' from the same pass of the model (None when
+        ``live_pieces`` leaves them to the background step): what ``add_utterance`` stores as
+        ``vector`` and ``piece_vectors``."""
+        where = live_pieces(text)
+        found = (await asyncio.to_thread(self.embedder.embed_pieces, [text], [where]))[0]
+        return found[0], (found[1:] if where.spans else None)
 
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,
                             status: str = "complete", vector: Vectors | None = None,
@@ -399,24 +401,28 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
             " ON CONFLICT (user_id, memory_id) DO UPDATE SET model = excluded.model, v = excluded.v",
             (self.user, memory_id, self.embedder.model_id, np.asarray(vector, dtype=np.float32)))
 
-    async def embed_missing(self, batch: int = 64,
-                            progress: Callable[[int], None] | None = None) -> int:
+    async def embed_missing(self, batch: int = 64, progress: Callable[[int], None] | None = None,
+                            pieces_at_most: int | None = None) -> int:
         """Embed every memory that has no vector yet (deferred, cut off by a crash, or made by
         another model), with its pieces (sentence vectors) in the same pass, then the pieces of
         every memory still without them; the count of the first. ``progress`` is told the
-        running count after each batch. A second call waits for the first (two turns' background
-        steps, or a long backfill), then finds what is left."""
+        running count after each batch. ``pieces_at_most`` bounds the second part (about that
+        many memories), so a long backfill spreads over turns. A second call waits for the first
+        (two turns' background steps), then finds what is left."""
         async with self._embedding:
             done = 0
             while rows := await self._unembedded("embedded", batch):
                 found = await self._embed_rows(rows)
-                await self._put_vectors([r.id for r in rows], np.stack([v[0] for v in found]))
+                await self._put_vectors(rows, found)
                 await self._put_pieces(rows, found)
                 done += len(rows)
                 if progress:
                     progress(done)
-            while rows := await self._unembedded("pieced", batch):
+            pieced = 0
+            while (pieces_at_most is None or pieced < pieces_at_most) and (
+                    rows := await self._unembedded("pieced", batch)):
                 await self._put_pieces(rows, await self._embed_rows(rows))
+                pieced += len(rows)
             return done
 
     async def _unembedded(self, flag: Literal["embedded", "pieced"], batch: int) -> list[Unembedded]:
@@ -456,15 +462,16 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
                 [(self.user, memory_id, n, self.embedder.model_id, np.asarray(v, dtype=np.float32))
                  for n, v in enumerate(vectors)])
 
-    async def _put_vectors(self, ids: list[int], found: Vectors) -> None:
-        """Mark each memory embedded and store its vector; one forgotten meanwhile is skipped."""
+    async def _put_vectors(self, rows: list[Unembedded], found: list[Vectors]) -> None:
+        """Mark each memory embedded and store its vector (the first row of each in ``found``);
+        one edited or forgotten since its text was read is skipped."""
         model = self.embedder.model_id
-        params = [(self.user, memory_id, model, np.asarray(vector, dtype=np.float32))
-                  for memory_id, vector in zip(ids, found, strict=True)]
+        params = [(self.user, row.id, row.text, model, np.asarray(vectors[0], dtype=np.float32))
+                  for row, vectors in zip(rows, found, strict=True)]
         async with self._tx() as conn, conn.cursor() as cur:
             await cur.executemany(
                 "WITH marked AS (UPDATE os1_memories SET embedded = true WHERE user_id = %s AND id = %s"
-                " RETURNING user_id, id) INSERT INTO os1_vectors (user_id, memory_id, model, v)"
+                " AND text = %s RETURNING user_id, id) INSERT INTO os1_vectors (user_id, memory_id, model, v)"
                 " SELECT user_id, id, %s, %s FROM marked ON CONFLICT (user_id, memory_id)"
                 " DO UPDATE SET model = excluded.model, v = excluded.v", params)
 

@@ -46,6 +46,7 @@ STOPWORDS = frozenset(
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]\s+|\s*\[")
 PIECE_MIN_WORDS = 3  # shorter sentences ("Thanks, Mel!") say too little on their own
 PIECE_FANOUT = 3  # piece hits fetched per memory wanted: one memory's pieces can be near together
+LIVE_PIECES_MAX_CHARS = 800  # a turn said live this long fits one pass of the model (256 tokens)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -78,10 +79,16 @@ def pieces(text: str, speaker: str | None) -> Pieces:
     in a text that starts with its speaker's name (``"Anna: ..."``, as imported transcripts
     do; ``speaker`` from the profile, see ``speakers``), every piece also takes in that name."""
     spans = sentence_spans(text)
-    lead = 0
-    if spans and speaker and text.lower().startswith(speaker.lower()):
-        lead = len(speaker) + (text[len(speaker) : len(speaker) + 1] == ":")
-    return Pieces(tuple(spans), lead)
+    named = re.match(rf"{re.escape(speaker)}(?!\w):?", text, re.IGNORECASE) if spans and speaker else None
+    return Pieces(tuple(spans), named.end() if named else 0)
+
+
+def live_pieces(text: str) -> Pieces:
+    """Where the sentences lie of a turn said live, to embed them in the same pass as the words
+    searched with: none for a text too long to fit that pass, whose sentences the background
+    step embeds instead (off the reply's path). A turn said live has no speaker's name before
+    it, so its sentences take in none."""
+    return pieces(text, None) if len(text) <= LIVE_PIECES_MAX_CHARS else Pieces()
 
 
 @dataclass(frozen=True)

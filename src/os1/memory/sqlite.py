@@ -41,9 +41,9 @@ from os1.memory.ranking import (
     content_words,
     fts_query,
     fuse,
+    live_pieces,
     named_speaker,
     nearest,
-    pieces,
     sentences,
     speakers,
     strip_words,
@@ -302,12 +302,13 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
 
         return await self._run(go)
 
-    async def embed_turn(self, text: str) -> Vectors:
-        """The text's vector and its sentences' after it, from one pass of the model: what
-        ``add_utterance`` stores as ``vector`` and ``piece_vectors``. A turn said live has no speaker's
-        name before it, so its sentences take in none."""
-        where = pieces(text, None)
-        return (await asyncio.to_thread(self.embedder.embed_pieces, [text], [where]))[0]
+    async def embed_turn(self, text: str) -> tuple[Vectors, Vectors | None]:
+        """The text's vector and its sentences' from the same pass of the model (None when
+        ``live_pieces`` leaves them to the background step): what ``add_utterance`` stores as
+        ``vector`` and ``piece_vectors``."""
+        where = live_pieces(text)
+        found = (await asyncio.to_thread(self.embedder.embed_pieces, [text], [where]))[0]
+        return found[0], (found[1:] if where.spans else None)
 
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,
                             status: str = "complete", vector: Vectors | None = None,
@@ -339,24 +340,28 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
                 self._put_piece_rows(db, memory_id, piece_vectors)
         return self._get(memory_id)
 
-    async def embed_missing(self, batch: int = 64,
-                            progress: Callable[[int], None] | None = None) -> int:
+    async def embed_missing(self, batch: int = 64, progress: Callable[[int], None] | None = None,
+                            pieces_at_most: int | None = None) -> int:
         """Embed every memory that has no vector yet (deferred, cut off by a crash, or made by
         another model), with its pieces (sentence vectors) in the same pass, then the pieces of
         every memory still without them; the count of the first. ``progress`` is told the
-        running count after each batch. A second call waits for the first (two turns' background
-        steps, or a long backfill), then finds what is left."""
+        running count after each batch. ``pieces_at_most`` bounds the second part (about that
+        many memories), so a long backfill spreads over turns. A second call waits for the first
+        (two turns' background steps), then finds what is left."""
         async with self._embedding:
             done = 0
             while rows := await self._run(self._unembedded, "embedded", batch):
                 found = await self._embed_rows(rows)
-                await self._run(self._put_vectors, [r.id for r in rows], np.stack([v[0] for v in found]))
+                await self._run(self._put_vectors, rows, found)
                 await self._run(self._put_pieces, rows, found)
                 done += len(rows)
                 if progress:
                     progress(done)
-            while rows := await self._run(self._unembedded, "pieced", batch):
+            pieced = 0
+            while (pieces_at_most is None or pieced < pieces_at_most) and (
+                    rows := await self._run(self._unembedded, "pieced", batch)):
                 await self._run(self._put_pieces, rows, await self._embed_rows(rows))
+                pieced += len(rows)
             return done
 
     def _unembedded(self, flag: Literal["embedded", "pieced"], batch: int) -> list[Unembedded]:
@@ -388,12 +393,14 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
                         for n, v in enumerate(vectors)])
         self._pieces.put(memory_id, vectors)
 
-    def _put_vectors(self, ids: list[int], found: Vectors) -> None:
+    def _put_vectors(self, rows: list[Unembedded], found: list[Vectors]) -> None:
+        """Store each memory's vector (the first row of each in ``found``) and mark it embedded,
+        unless it was edited or forgotten since its text was read."""
         with self._write() as db:
-            for memory_id, vector in zip(ids, found, strict=True):
-                if db.execute("UPDATE memories SET embedded = 1 WHERE id = ? AND embedded = 0",
-                              (memory_id,)).rowcount:
-                    self._put_vector(db, memory_id, vector)
+            for row, vectors in zip(rows, found, strict=True):
+                if db.execute("UPDATE memories SET embedded = 1 WHERE id = ? AND embedded = 0 AND text = ?",
+                              (row.id, row.text)).rowcount:
+                    self._put_vector(db, row.id, vectors[0])
 
     def _put_vector(self, db: sqlite3.Connection, memory_id: int, vector: Vectors) -> None:
         blob = np.asarray(vector, dtype=np.float32).tobytes()
