@@ -15,8 +15,8 @@ from os1.memory.ranking import pieces
 from os1.testing import FakeEmbedder
 
 SENTENCES = ["My sister Ana lives in Lisbon.", "I bought a new laptop yesterday.",
-             "Where does my sister live?", "Caroline: I went to a LGBTQ support group yesterday "
-             "and it was so powerful.", "Melanie: Wow, that's cool! What's the painting about?",
+             "Where does my sister live?", "Anna: I went to a pottery class yesterday "
+             "and it was so calming.", "Sam: Wow, that's lovely! What did you make there?",
              "ok", "The meeting moved to Thursday at 3pm because Dana is flying back from Oslo.",
              "I hate cilantro", "we should get pizza " * 40]
 

@@ -24,6 +24,7 @@ import pytest
 from os1.errors import MemoryStoreError
 from os1.memory.base import FactDraft
 from os1.memory.extract import is_exclusive
+from os1.memory.missing import embed_rows
 from os1.memory.postgres import MIGRATIONS, PostgresMemory
 from os1.testing import FakeEmbedder
 
@@ -376,7 +377,7 @@ async def test_a_vector_of_text_edited_meanwhile_is_not_stored(store: PostgresMe
     item = await store.add_utterance(None, "assistant", "the lighthouse keeper waved", defer_vector=True)
     waiting = await store._unembedded("embedded", 10)  # read by the background step
     await store.edit(item.id, "the ferry captain shouted")  # then edited, with its new vector
-    await store._put_vectors(waiting, await store._embed_rows(waiting))
+    await store._put_vectors(waiting, await embed_rows(store.embedder, waiting))
     hits = await store.search("zzz", vector=(await store.embed(["the ferry captain shouted"]))[0], k=1)
     assert hits[0].item.id == item.id and hits[0].score > 0.99  # the new text's vector stands
 

@@ -47,7 +47,8 @@ from psycopg.types import TypeInfo
 from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from os1.errors import MemoryStoreError
-from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Pieces, Provenance, Vectors
+from os1.memory import missing
+from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Vectors
 from os1.memory.moments import remove_files
 from os1.memory.moments_postgres import MIGRATION as MOMENTS_MIGRATION
 from os1.memory.moments_postgres import PostgresMoments
@@ -62,7 +63,6 @@ from os1.memory.ranking import (
     best_similarity,
     content_words,
     fuse,
-    live_pieces,
     named_speaker,
     nearest,
     sentences,
@@ -361,12 +361,9 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
             return int((await _one(cur))[0])
 
     async def embed_turn(self, text: str) -> tuple[Vectors, Vectors | None]:
-        """The text's vector and its sentences' from the same pass of the model (None when
-        ``live_pieces`` leaves them to the background step): what ``add_utterance`` stores as
-        ``vector`` and ``piece_vectors``."""
-        where = live_pieces(text)
-        found = (await asyncio.to_thread(self.embedder.embed_pieces, [text], [where]))[0]
-        return found[0], (found[1:] if where.spans else None)
+        """The text's vector and its sentences' from one pass (``missing.embed_turn``): what
+        ``add_utterance`` stores as ``vector`` and ``piece_vectors``."""
+        return await missing.embed_turn(self.embedder, text)
 
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,
                             status: str = "complete", vector: Vectors | None = None,
@@ -410,20 +407,9 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
         many memories), so a long backfill spreads over turns. A second call waits for the first
         (two turns' background steps), then finds what is left."""
         async with self._embedding:
-            done = 0
-            while rows := await self._unembedded("embedded", batch):
-                found = await self._embed_rows(rows)
-                await self._put_vectors(rows, found)
-                await self._put_pieces(rows, found)
-                done += len(rows)
-                if progress:
-                    progress(done)
-            pieced = 0
-            while (pieces_at_most is None or pieced < pieces_at_most) and (
-                    rows := await self._unembedded("pieced", batch)):
-                await self._put_pieces(rows, await self._embed_rows(rows))
-                pieced += len(rows)
-            return done
+            return await missing.fill(self._unembedded, self.embedder, self._put_vectors,
+                                      self._put_pieces, batch=batch, progress=progress,
+                                      pieces_at_most=pieces_at_most)
 
     async def _unembedded(self, flag: Literal["embedded", "pieced"], batch: int) -> list[Unembedded]:
         """Up to ``batch`` memories whose ``flag`` is not yet set."""
@@ -433,10 +419,6 @@ class PostgresMemory(PostgresMoments, PostgresSummaries):
             found = await cur.fetchall()
             names = speakers(await self._profile(conn))
         return unembedded([(int(r[0]), str(r[1]), r[2], bool(r[3])) for r in found], names)
-
-    async def _embed_rows(self, rows: list[Unembedded]) -> list[Vectors]:
-        return await asyncio.to_thread(self.embedder.embed_pieces, [r.text for r in rows],
-                                       [r.pieces or Pieces() for r in rows])
 
     async def _put_pieces(self, rows: list[Unembedded], found: list[Vectors]) -> None:
         """Store the piece vectors (rows after the first of each in ``found``) of the memories

@@ -18,15 +18,15 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 
 from os1.errors import MemoryStoreError
-from os1.memory import migrations
-from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Pieces, Provenance, Vectors
+from os1.memory import migrations, missing
+from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Vectors
 from os1.memory.moments import remove_files
 from os1.memory.moments_sqlite import SQLiteMoments
 from os1.memory.ranking import (
@@ -41,7 +41,6 @@ from os1.memory.ranking import (
     content_words,
     fts_query,
     fuse,
-    live_pieces,
     named_speaker,
     nearest,
     sentences,
@@ -303,12 +302,9 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
         return await self._run(go)
 
     async def embed_turn(self, text: str) -> tuple[Vectors, Vectors | None]:
-        """The text's vector and its sentences' from the same pass of the model (None when
-        ``live_pieces`` leaves them to the background step): what ``add_utterance`` stores as
-        ``vector`` and ``piece_vectors``."""
-        where = live_pieces(text)
-        found = (await asyncio.to_thread(self.embedder.embed_pieces, [text], [where]))[0]
-        return found[0], (found[1:] if where.spans else None)
+        """The text's vector and its sentences' from one pass (``missing.embed_turn``): what
+        ``add_utterance`` stores as ``vector`` and ``piece_vectors``."""
+        return await missing.embed_turn(self.embedder, text)
 
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,
                             status: str = "complete", vector: Vectors | None = None,
@@ -349,30 +345,16 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
         many memories), so a long backfill spreads over turns. A second call waits for the first
         (two turns' background steps), then finds what is left."""
         async with self._embedding:
-            done = 0
-            while rows := await self._run(self._unembedded, "embedded", batch):
-                found = await self._embed_rows(rows)
-                await self._run(self._put_vectors, rows, found)
-                await self._run(self._put_pieces, rows, found)
-                done += len(rows)
-                if progress:
-                    progress(done)
-            pieced = 0
-            while (pieces_at_most is None or pieced < pieces_at_most) and (
-                    rows := await self._run(self._unembedded, "pieced", batch)):
-                await self._run(self._put_pieces, rows, await self._embed_rows(rows))
-                pieced += len(rows)
-            return done
+            return await missing.fill(partial(self._run, self._unembedded), self.embedder,
+                                      partial(self._run, self._put_vectors),
+                                      partial(self._run, self._put_pieces), batch=batch,
+                                      progress=progress, pieces_at_most=pieces_at_most)
 
     def _unembedded(self, flag: Literal["embedded", "pieced"], batch: int) -> list[Unembedded]:
         """Up to ``batch`` memories whose ``flag`` is not yet set."""
         rows = self.db.execute(f"SELECT id, text, role, pieced FROM memories WHERE {flag} = 0"
                                " ORDER BY id LIMIT ?", (batch,)).fetchall()
         return unembedded(rows, speakers(self._profile()))
-
-    async def _embed_rows(self, rows: list[Unembedded]) -> list[Vectors]:
-        return await asyncio.to_thread(self.embedder.embed_pieces, [r.text for r in rows],
-                                       [r.pieces or Pieces() for r in rows])
 
     def _put_pieces(self, rows: list[Unembedded], found: list[Vectors]) -> None:
         """Store the piece vectors (rows after the first of each in ``found``) of the memories
