@@ -34,7 +34,8 @@ async def fill(read: Read, embedder: Embedder, put_vectors: Write, put_pieces: W
                progress: Callable[[int], None] | None, pieces_at_most: int | None) -> int:
     """Embed every memory without a vector, with its sentences in the same pass, then the
     sentences of memories still without theirs (about ``pieces_at_most`` of them, if given);
-    the count of the first. ``progress`` is told the running count after each batch."""
+    the count of the first. ``progress`` is told the running count after each batch; the bound
+    lets a long backfill spread over turns."""
     done = 0
     while rows := await read("embedded", batch):
         found = await embed_rows(embedder, rows)

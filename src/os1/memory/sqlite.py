@@ -338,12 +338,9 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
 
     async def embed_missing(self, batch: int = 64, progress: Callable[[int], None] | None = None,
                             pieces_at_most: int | None = None) -> int:
-        """Embed every memory that has no vector yet (deferred, cut off by a crash, or made by
-        another model), with its pieces (sentence vectors) in the same pass, then the pieces of
-        every memory still without them; the count of the first. ``progress`` is told the
-        running count after each batch. ``pieces_at_most`` bounds the second part (about that
-        many memories), so a long backfill spreads over turns. A second call waits for the first
-        (two turns' background steps), then finds what is left."""
+        """Vectors of memories without one (deferred, cut off by a crash, or made by another
+        model) and sentence vectors still missing: ``missing.fill``, whose count it returns. A
+        second call waits for the first (two turns' background steps), then finds what is left."""
         async with self._embedding:
             return await missing.fill(partial(self._run, self._unembedded), self.embedder,
                                       partial(self._run, self._put_vectors),
