@@ -247,18 +247,17 @@ def fuse_gelu(nodes: list[Any], consts: dict[str, Any]) -> list[Any]:
         chain = _gelu_chain(erf, maker, users, consts)
         if chain is None:
             continue
-        add, bias, gelu = chain[0], chain[1], chain[-1]
-        for node in chain[2:-1]:
-            replaced[id(node)] = None
-        replaced[id(add)] = None
-        replaced[id(gelu)] = helper.make_node("BiasGelu", [_other(add, bias), bias], [gelu.output[0]],
+        x, bias, removed, gelu = chain
+        replaced.update({id(node): None for node in removed})
+        replaced[id(gelu)] = helper.make_node("BiasGelu", [x, bias], [gelu.output[0]],
                                               domain=CONTRIB, name=f"{gelu.output[0]}_bias_gelu")
     return [new for n in nodes if (new := replaced.get(id(n), n)) is not None]
 
 
 def _gelu_chain(erf: Any, maker: dict[str, Any], users: dict[str, list[Any]],
-                consts: dict[str, Any]) -> list[Any] | None:
-    """``[add, bias name, div, erf, add 1, mul 0.5, final mul]`` around ``erf``, or None."""
+                consts: dict[str, Any]) -> tuple[str, str, list[Any], Any] | None:
+    """Around ``erf``: the GELU's input before its bias, the bias, the nodes the fused op
+    replaces before the final ``Mul``, and that ``Mul``; None unless it all matches."""
 
     def one_user(name: str, op: str) -> Any:
         found = users.get(name, [])
@@ -282,7 +281,7 @@ def _gelu_chain(erf: Any, maker: dict[str, Any], users: dict[str, list[Any]],
             or _other(gelu, half.output[0]) != add.output[0]
             or {id(u) for u in users[add.output[0]]} != {id(div), id(gelu)}):
         return None
-    return [add, bias, div, erf, plus_one, half, gelu]
+    return _other(add, bias), bias, [add, div, erf, plus_one, half], gelu
 
 
 def drop_nan_guards(nodes: list[Any]) -> list[Any]:
