@@ -30,9 +30,9 @@ BATCH = 16  # sorted by length, small batches carry little padding: ~10% less CP
 # makes this graph slower: the fused kernel took 14% of the node time, the two plain ops about 6%
 # (15% less CPU per text in all, measured with benchmarks/embedder.py); so it is left off
 UNFUSED = ["SkipLayerNormFusion"]
-# The version of the int8 graph's vectors, in the model id: bumped with REWRITE_VERSION and with
-# any session setting that changes the vectors (3: UNFUSED, cosine 0.9994 to version 2), so that
-# stores re-embed at open
+# The version of the int8 graph's vectors, in the model id, so that stores re-embed at open when
+# it changes: bumped when a new rewrite (REWRITE_VERSION) or session setting changes the vectors
+# (3: UNFUSED, cosine 0.9994 to version 2; rewrite 3 gives the same vectors as rewrite 2)
 W8A8_VECTORS = 3
 
 
