@@ -28,7 +28,7 @@ MAX_TOKENS = 256
 BATCH = 16  # sorted by length, small batches carry little padding: ~10% less CPU than 32
 # onnxruntime's fusion of each residual Add and LayerNormalization into one SkipLayerNormalization
 # makes this graph slower: the fused kernel took 14% of the node time, the two plain ops about 6%
-# (15% less CPU per text in all, measured with benchmarks/embedder.py); so it is left off
+# (12-19% less CPU per text in all, docs/dependencies.md); so it is left off
 UNFUSED = ["SkipLayerNormFusion"]
 # The version of the int8 graph's vectors, in the model id, so that stores re-embed at open when
 # it changes: bumped when a new rewrite (REWRITE_VERSION) or session setting changes the vectors
