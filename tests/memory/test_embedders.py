@@ -53,19 +53,19 @@ def test_minilm_batches_agree_with_single_texts() -> None:
 
 def test_minilm_pieces_come_from_the_whole_text_in_one_pass() -> None:
     e = MiniLMEmbedder()
-    text = "Melanie: We went camping in the mountains. I signed up for a pottery class yesterday."
+    text = "Anna: We went camping in the mountains. I signed up for a pottery class yesterday."
     ramble = "we talked about the weather and the garden and the neighbours " * 12
-    tail = "I adopted a dog named Luna."
-    long = f"Caroline: {ramble}. {ramble}. {tail}"  # the tail lies past the model's 256 tokens
-    short, cut = e.embed_pieces([text, long], [pieces(text, "Melanie"), pieces(long, "Caroline")])
+    tail = "I adopted a dog named Pepper."
+    long = f"Sam: {ramble}. {ramble}. {tail}"  # the tail lies past the model's 256 tokens
+    short, cut = e.embed_pieces([text, long], [pieces(text, "Anna"), pieces(long, "Sam")])
     assert short.shape == (3, 384) and cut.shape == (4, 384)
     assert np.allclose(short[0], e.embed([text])[0], atol=1e-4)  # row 0: the text's own vector
     pottery, camping = e.embed(["a pottery class", "a camping trip"])
     assert short[2] @ pottery > short[1] @ pottery + 0.1 and short[1] @ camping > short[2] @ camping + 0.1
     assert np.allclose(np.linalg.norm(cut, axis=1), 1.0, atol=1e-4)
-    assert cut[3] @ e.embed([f"Caroline: {tail}"])[0] > 0.99  # past the cut: embedded on its own
-    a, b = pieces(long, "Caroline").spans[1]  # this one reaches past the cut: on its own too
-    assert cut[2] @ e.embed([f"Caroline: {long[a:b]}"])[0] > 0.99
+    assert cut[3] @ e.embed([f"Sam: {tail}"])[0] > 0.99  # past the cut: embedded on its own
+    a, b = pieces(long, "Sam").spans[1]  # this one reaches past the cut: on its own too
+    assert cut[2] @ e.embed([f"Sam: {long[a:b]}"])[0] > 0.99
 
 
 def test_fake_is_deterministic_and_unknown_names_fail() -> None:

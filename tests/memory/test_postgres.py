@@ -105,11 +105,11 @@ async def test_common_words_still_rank_recent_matches(store: PostgresMemory, dsn
 async def test_search_brings_neighbouring_turns_and_skips_ubiquitous_words(store: PostgresMemory) -> None:
     session = await store.start_session()
     for n in range(55):
-        await store.add_utterance(session, "user", f"Caroline: small talk number {n}")
+        await store.add_utterance(session, "user", f"Rosa: small talk number {n}")
     asked = await store.add_utterance(session, "assistant", "what did you do at the weekend?")
-    told = await store.add_utterance(session, "user", "Caroline: I went to a pottery class")
-    assert await store._ubiquitous(["caroline", "pottery"]) == ["caroline"]
-    hits = await store.search("Caroline pottery", k=5)
+    told = await store.add_utterance(session, "user", "Rosa: I went to a pottery class")
+    assert await store._ubiquitous(["rosa", "pottery"]) == ["rosa"]
+    hits = await store.search("Rosa pottery", k=5)
     assert hits[0].item.id == told.id
     assert asked.id in [h.item.id for h in hits]  # the turn before, though it matches nothing
 

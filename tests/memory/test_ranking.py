@@ -27,7 +27,7 @@ def day(y: int, m: int, d: int) -> float:
 
 
 def test_dates_months_and_years_become_windows() -> None:
-    start, end = time_window("What did Caroline do on 7 July, 2023?", NOW) or (0, 0)
+    start, end = time_window("What did Rosa do on 7 July, 2023?", NOW) or (0, 0)
     assert start <= day(2023, 7, 7) <= end and end - start < 10 * 86400
     start, end = time_window("When did she go hiking in May 2022?", NOW) or (0, 0)
     assert start < day(2022, 5, 15) < end and not start < day(2023, 5, 15) < end
@@ -44,9 +44,9 @@ def test_may_the_verb_and_impossible_dates_name_no_time() -> None:
 
 
 def test_strip_words_removes_names_and_possessives() -> None:
-    assert strip_words("What is Caroline's favourite book, Caroline?", ["caroline"]) == \
+    assert strip_words("What is Rosa's favourite book, Rosa?", ["rosa"]) == \
         "What is favourite book, ?"
-    assert content_words("What did Caroline do?") == ["caroline"]
+    assert content_words("What did Rosa do?") == ["rosa"]
 
 
 def item(i: int, session: int, at: float = NOW) -> MemoryItem:
