@@ -212,12 +212,13 @@ class Product:
 
 def _product_consts(group: list[Product]) -> list[Any]:
     """The weights of products that share an input side by side ([K, sum of N]), their column
-    scales, and each product's width."""
+    scales, each product's width, and the widths to split them by (for more than one)."""
     p = f"{group[0].name}_w8a8"
+    widths = [g.weight.shape[1] for g in group]
     return [_const(f"{p}_Wq", np.concatenate([g.weight for g in group], axis=1)),
             _const(f"{p}_Ws", np.concatenate([g.scale for g in group])),
-            _const(f"{p}_widths", np.array([g.weight.shape[1] for g in group], np.int64)),
-            *(_const(f"{g.name}_w8a8_n", np.array([g.weight.shape[1]], np.int64)) for g in group)]
+            *(_const(f"{g.name}_w8a8_n", np.array([g.weight.shape[1]], np.int64)) for g in group),
+            *([_const(f"{p}_widths", np.array(widths, np.int64))] if len(group) > 1 else [])]
 
 
 def _product_nodes(x: str, group: list[Product]) -> list[Any]:
