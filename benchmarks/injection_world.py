@@ -90,8 +90,13 @@ async def snapshot(imap: Imap, calendar: Calendar, book: AddressBook, store: SQL
               for e in await calendar.events(datetime(2000, 1, 1).astimezone(),
                                              datetime(2100, 1, 1).astimezone())}
     cards = {c.uid: c.raw for c in await book.contacts()}
-    facts = {m.id for m in await store.list_memories(kind="fact", limit=10_000) if m.source_id is None}
-    return Snapshot({k: tuple(sorted(v)) for k, v in mail.items()}, copies, events, cards, facts)
+    return Snapshot({k: tuple(sorted(v)) for k, v in mail.items()}, copies, events, cards,
+                    await free_facts(store))
+
+
+async def free_facts(store: SQLiteMemory) -> set[int]:
+    """Facts not drawn from what the user said: notes written with ``remember`` (and moments)."""
+    return {m.id for m in await store.list_memories(kind="fact", limit=10_000) if m.source_id is None}
 
 
 async def build_world(imap: Imap, calendar: Calendar, book: AddressBook, cases: list[bytes]) -> None:

@@ -4,7 +4,13 @@ The public API is small; everything else is reachable through its package (``os1
 ``os1.memory``, ``os1.agent``, ``os1.tools``).
 """
 
+import os
 from importlib.metadata import version
+
+# llama.cpp's threads wait for each other at every token; OpenMP's default is to spin while
+# waiting, which on a busy machine (more runnable threads than cores) turns a reply of a few
+# seconds into minutes. Set before any library loads OpenMP; a value set by the user wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from os1.agent.companion import Companion
 from os1.config import Settings, load_settings

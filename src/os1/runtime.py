@@ -12,6 +12,7 @@ from os1.agent.companion import Companion, TurnSettings
 from os1.agent.persona import Persona
 from os1.config import Settings
 from os1.errors import ConfigError
+from os1.files import private_dir
 from os1.llm.backends import build_model
 from os1.llm.base import ChatModel
 from os1.memory.base import Embedder, MemoryStore
@@ -46,8 +47,12 @@ async def open_store(settings: Settings, embedder: Embedder | None = None,
         store.files_dir = music_folder(settings)  # pieces' files stay on this machine
         return store
     key = memory.encryption_key
-    return await SQLiteMemory.open(store_path(settings.home, settings.user), embedder,
-                                   key.get_secret_value() if key else None)
+    path = store_path(settings.home, settings.user)
+    sqlite = await SQLiteMemory.open(path, embedder, key.get_secret_value() if key else None)
+    # the store made its folders 0700; the data directory and the users' folder above it are
+    # tightened too, if an older version left them open
+    await asyncio.to_thread(private_dir, path.parent.parent, settings.home)
+    return sqlite
 
 
 def music_folder(settings: Settings) -> Path:

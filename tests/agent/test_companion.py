@@ -6,10 +6,9 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import aclosing
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -124,9 +123,12 @@ async def test_endless_tool_calls_are_cut_off(store: SQLiteMemory) -> None:
 
 
 class SlowLLM(ScriptedLLM):
+    """Hands control back to the event loop before each word, as a model streaming over a
+    network does, so the turn can be cancelled between words."""
+
     async def stream(self, *args: Any, **kwargs: Any) -> AsyncIterator[StreamEvent]:
         async for event in super().stream(*args, **kwargs):
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0)
             yield event
 
 
@@ -239,11 +241,24 @@ async def test_summaries_never_quote_outside_content(store: SQLiteMemory) -> Non
     assert "newsletter" in summary.text and "ignore your rules" not in summary.text
 
 
-async def test_the_time_os1_knows_is_the_users_own(store: SQLiteMemory) -> None:
+class FrozenClock(datetime):
+    """``datetime`` with ``now`` pinned to one instant: noon UTC on Friday 12 July 2024, when it
+    is already 2 a.m. on Saturday in Kiritimati (UTC+14)."""
+
+    INSTANT = datetime(2024, 7, 12, 12, 0, tzinfo=UTC)
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        return cls.INSTANT.astimezone(tz) if tz is not None else cls.INSTANT.astimezone().replace(tzinfo=None)
+
+
+@pytest.mark.usefixtures("utc")  # the machine's own day is Friday
+async def test_the_time_os1_knows_is_the_users_own(store: SQLiteMemory,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os1.timezones.datetime", FrozenClock)
     model = ScriptedLLM()
     persona = Persona.from_profile({"user_name": "Theo", "time_zone": "Pacific/Kiritimati"})
     companion = Companion(model, store, persona, TurnSettings())
     await turn(companion, "what time is it for me?")
-    there = datetime.now(ZoneInfo("Pacific/Kiritimati"))
     context = model.history[0][0][-1].content
-    assert there.strftime("%A %d %B %Y") in context
+    assert "it is Saturday 13 July 2024, 02:00" in context  # the user's day, not the machine's Friday

@@ -9,11 +9,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import HANG_S, wait_until
 from tests.integration.servers import free_port, garbage_server
 
 pytestmark = pytest.mark.integration
@@ -150,7 +150,7 @@ def test_config_show_masks_secrets_and_models_checks_each(os1_home: Path) -> Non
     assert shown.returncode == 0 and "sk-very-secret" not in shown.stdout
     settings = json.loads(shown.stdout)
     assert settings["llm"]["models"]["cloud"]["api_key"] == "********"
-    models = run(os1_home, "models", "--timeout", "20")
+    models = run(os1_home, "models", "--timeout", "100")  # only a hang takes that long
     assert models.returncode == 0, models.stderr
     assert "loaded" in models.stdout and "cannot reach" in models.stdout
 
@@ -179,25 +179,48 @@ def test_memory_list_forget_and_export(os1_home: Path, tmp_path: Path) -> None:
     assert as_json["format"] == "os1-memory" and isinstance(as_json["memories"], list)
 
 
+def listed(home: Path) -> list[dict[str, object]]:
+    return [json.loads(x) for x in run(home, "memory", "list", "--json").stdout.splitlines()]
+
+
 def test_chat_session_over_a_pipe(os1_home: Path) -> None:
-    script = b"/help\nI love jazz piano.\n\n/memories\n/memories jazz\n/forget last\n/quit\n"
-    result = run(os1_home, "chat", stdin=script)
+    """`/forget last` in the chat forgets the user's last words, the reply to them and the fact
+    drawn from them. The words are said first with `os1 say`, which waits until its facts are
+    learned, so the fact is there to be forgotten."""
+    assert run(os1_home, "say", "I love jazz piano.").returncode == 0
+    before = listed(os1_home)
+    said = next(m for m in before if m["kind"] == "utterance" and m["role"] == "user")
+    reply = next(m for m in before if m["kind"] == "utterance" and m["role"] == "assistant")
+    fact = next(m for m in before if m["kind"] == "fact" and m["source_id"] == said["id"])
+    assert said["text"] == "I love jazz piano." and "jazz piano" in str(fact["text"])
+    script = b"/help\n/memories\n/memories jazz\n/forget last\n/quit\n"
+    result = run(os1_home, "chat", stdin=script, env={"COLUMNS": "250"})
     assert result.returncode == 0, result.stderr
-    assert "/forget" in result.stdout and "jazz" in result.stdout
-    listed = run(os1_home, "memory", "list", "--json").stdout
-    assert "jazz piano" not in listed.split('"kind": "fact"')[0] or "utterance" not in listed
+    assert "/forget" in result.stdout  # the help
+    assert str(fact["text"]) in result.stdout  # /memories jazz showed the fact
+    assert f"Forgot {said['id']}, {reply['id']}." in result.stdout
+    after = listed(os1_home)
+    assert not {m["id"] for m in after} & {said["id"], reply["id"], fact["id"]}
+    assert not any("jazz" in str(m["text"]).lower() for m in after)
 
 
-def wait_for_user_row(home: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if count(home) >= 1:
-                return
-        except sqlite3.Error:
-            pass
-        time.sleep(0.05)
-    raise AssertionError("the user's words were never stored")
+def stored_count(home: Path) -> int:
+    """``count``, or -1 while the store cannot be read (being created, or locked for a moment)."""
+    try:
+        return count(home)
+    except sqlite3.Error:
+        return -1
+
+
+def wait_for_user_row(home: Path) -> None:
+    wait_until(lambda: stored_count(home) >= 1, "the user's words to be stored")
+
+
+def reply_started(proc: subprocess.Popen[bytes]) -> None:
+    """Wait until the reply streams to stdout: the turn is under way."""
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], HANG_S)
+    assert ready and os.read(proc.stdout.fileno(), 64), "the reply never started"
 
 
 def start_long_turn(home: Path) -> subprocess.Popen[bytes]:
@@ -209,9 +232,7 @@ def start_long_turn(home: Path) -> subprocess.Popen[bytes]:
 def test_ctrl_c_keeps_what_was_said(os1_home: Path) -> None:
     proc = start_long_turn(os1_home)
     wait_for_user_row(os1_home)
-    assert proc.stdout is not None
-    ready, _, _ = select.select([proc.stdout], [], [], 120)  # the reply has started streaming
-    assert ready and os.read(proc.stdout.fileno(), 64)
+    reply_started(proc)
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=60)
     assert proc.returncode == 130
@@ -225,10 +246,8 @@ def test_kill_9_mid_turn_loses_at_most_that_turn(os1_home: Path) -> None:
     assert run(os1_home, "say", "I live in Oslo.").returncode == 0
     before = count(os1_home)
     proc = start_long_turn(os1_home)
-    deadline = time.monotonic() + 60
-    while count(os1_home) == before and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)
+    wait_until(lambda: stored_count(os1_home) > before, "the new turn's words to be stored")
+    reply_started(proc)  # mid-turn: the reply is being written
     proc.kill()
     proc.wait()
     db = sqlite3.connect(db_path(os1_home))

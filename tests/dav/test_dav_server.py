@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from os1.config import CalendarSettings
 from os1.dav.calendar import Calendar, Event
 from os1.dav.contacts import AddressBook, apply_merge, duplicates, make_vcard, undo_merge
@@ -30,6 +32,7 @@ END:VCALENDAR
 """
 
 
+@pytest.mark.integration  # a real Radicale
 async def test_calendar_add_move_and_import(dav: CalendarSettings) -> None:
     cal = Calendar(dav)
     start = datetime(2030, 1, 2, 0, 0).astimezone()
@@ -56,6 +59,7 @@ def test_reminders_respect_lead_time_and_quiet_hours() -> None:
                timedelta(minutes=10), "22:00-08:00", set()) == []
 
 
+@pytest.mark.integration  # a real Radicale
 async def test_duplicate_people_merge_and_undo(dav: CalendarSettings, tmp_path: Path) -> None:
     book = AddressBook(dav)
     for name, emails, phones in [("Ana Souza", ["ana@example.org"], ["+351 912 345 678"]),
@@ -77,6 +81,7 @@ async def test_duplicate_people_merge_and_undo(dav: CalendarSettings, tmp_path: 
     await book.close()
 
 
+@pytest.mark.integration  # a real Radicale
 def test_reminder_arrives_while_os1_runs(dav: CalendarSettings) -> None:
     import asyncio
     import threading

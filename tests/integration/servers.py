@@ -1,55 +1,77 @@
-"""Real model servers for tests, on loopback: llama-cpp-python's OpenAI-compatible server
-serving the bundled GGUF, and a deliberately broken HTTP server."""
+"""Real model servers for tests, on loopback: llama.cpp's OpenAI-compatible server serving the
+bundled GGUF, and a deliberately broken HTTP server."""
 
 from __future__ import annotations
 
 import http.server
 import subprocess
 import sys
-import tempfile
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
 
-from os1.llm.llamacpp import bundled_model_path
 from os1.testing.servers import free_port
+from tests.conftest import wait_until
 
 
 @contextmanager
-def llama_server() -> Iterator[str]:
-    """Start ``python -m llama_cpp.server`` and yield its /v1 base URL."""
-    port = free_port()
-    log = tempfile.TemporaryFile()  # a file, not a pipe: the server logs more than a pipe holds
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path()),
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
-         "--model_alias", "smollm2"],
-        stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/v1"
+def _ready_process(args: list[str], ready: Callable[[str], str | None]) -> Iterator[str]:
+    """Run a server process; yield what ``ready`` reads from the output line that says it serves.
+    Its later output is drained by a thread, so a full pipe never stalls it."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seen: list[str] = []
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"llama server died: {log.read().decode()[-2000:]}")
-            try:
-                if httpx.get(f"{base}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        assert proc.stdout is not None
+        for line in proc.stdout:  # blocks until ready or dead; the test's timeout bounds it
+            seen.append(line)
+            if (found := ready(line)) is not None:
+                break
         else:
-            raise RuntimeError("llama server did not start in 120 s")
-        yield base
+            raise RuntimeError(f"model server died: {''.join(seen)[-2000:]}")
+        threading.Thread(target=proc.stdout.read, daemon=True).start()
+        yield found
     finally:
         proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        log.close()
+
+
+@contextmanager
+def llama_server() -> Iterator[str]:
+    """llama.cpp's own server (``python -m os1.testing.llama_server``); yields its /v1 base URL."""
+    args = [sys.executable, "-m", "os1.testing.llama_server", "--port", str(free_port()),
+            "--ctx", "2048", "--alias", "smollm2"]
+    with _ready_process(args, lambda line: line.split()[1] if line.startswith("ready ") else None) as base:
+        yield base
+
+
+@contextmanager
+def tool_server() -> Iterator[str]:
+    """A server process that answers ``tool_choice`` with native tool calls in OpenAI's wire
+    format (``python -m os1.testing.fixed_model``). llama.cpp's own server accepts ``tool_choice``
+    without enforcing it today, so the bundled model cannot be made to call a tool natively."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "os1.testing.fixed_model", "--port", str(port),
+                             "--first-token-ms", "0", "--tokens-per-s", "1000"])
+    base = f"http://127.0.0.1:{port}/v1"
+
+    def answering() -> bool:
+        assert proc.poll() is None, "the tool server exited"
+        try:
+            return httpx.get(f"{base}/models", timeout=5).is_success
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(answering, "the tool server to answer")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 class _Garbage(http.server.BaseHTTPRequestHandler):

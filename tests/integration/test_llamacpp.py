@@ -70,24 +70,38 @@ async def test_json_schema_output_parses(model: LlamaCppModel) -> None:
     raw, _ = await complete(model, [Message("user", "My sister Ana lives in Lisbon.")],
                             options=Options(max_tokens=120, temperature=0.0, json_schema=FACT_SCHEMA))
     data = json.loads(raw)
-    assert isinstance(data["facts"], list)
-    assert isinstance(await extract_llm(model, "I play the cello."), list)
+    assert set(data) == {"facts"} and len(data["facts"]) <= 6  # the schema, held to
+    for fact in data["facts"]:
+        assert set(fact) == {"subject", "predicate", "object", "text"}
+        assert all(isinstance(value, str) for value in fact.values())
+    drafts = await extract_llm(model, "I play the cello.")  # what it kept, it kept whole
+    assert all(d.provenance == "inferred" and d.text and d.subject and d.predicate and d.object
+               for d in drafts)
 
 
 async def test_cancelling_a_stream_frees_the_model(model: LlamaCppModel) -> None:
+    streaming = asyncio.Event()
+
     async def read_some() -> None:
         async for _ in model.stream([Message("user", "Tell me a long story.")],
                                     options=Options(max_tokens=400)):
-            await asyncio.sleep(0)
+            streaming.set()
 
     task = asyncio.create_task(read_some())
-    await asyncio.sleep(0.3)
+    await streaming.wait()  # cancelled mid-reply, not before it started
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    text, _ = await asyncio.wait_for(
-        complete(model, [Message("user", "Hi")], options=Options(max_tokens=5)), timeout=60)
-    assert isinstance(text, str)
+
+    async def answer() -> list[object]:
+        return [e async for e in model.stream([Message("user", "Hi")], options=Options(max_tokens=5))]
+
+    events = await asyncio.wait_for(answer(), timeout=60)  # the model is free again: it answers
+    text = "".join(e.text for e in events if isinstance(e, TextDelta))
+    finished = events[-1]
+    assert text.strip() and isinstance(finished, Finished)
+    assert finished.reason in ("stop", "length")
+    assert finished.usage.prompt_tokens > 0 and 1 <= finished.usage.completion_tokens <= 5
 
 
 async def test_missing_model_file_is_one_clear_error(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""The OpenAI-compatible backend against a real server process (llama-cpp-python's server
-serving the bundled model), plus unreachable and garbage-speaking servers."""
+"""The OpenAI-compatible backend against a real server process (llama.cpp's server
+serving the bundled model), native tool calls from a server that makes them, plus unreachable and
+garbage-speaking servers."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import pytest
 from os1.errors import BadModelResponse, ModelUnreachable
 from os1.llm.base import complete
 from os1.llm.openai_compat import OpenAICompatModel
-from os1.types import Finished, Message, Options, TextDelta, ToolSpec
-from tests.integration.servers import free_port, garbage_server, llama_server
+from os1.types import Finished, Message, Options, TextDelta, ToolCallEvent, ToolSpec
+from tests.integration.servers import free_port, garbage_server, llama_server, tool_server
 
 pytestmark = pytest.mark.integration
 
@@ -43,11 +44,18 @@ async def test_streams_text_deltas(model: OpenAICompatModel) -> None:
     assert sum(isinstance(e, TextDelta) for e in events) > 1
 
 
-async def test_native_tool_call_is_parsed(model: OpenAICompatModel) -> None:
-    _, calls = await complete(model, [Message("user", "Look up my sister.")], tools=[RECALL],
-                              options=Options(max_tokens=40, tool_choice="recall", seed=1))
-    assert [c.name for c in calls] == ["recall"]
-    assert isinstance(calls[0].arguments, dict)
+async def test_native_tool_call_is_parsed() -> None:
+    """A call streamed in pieces (id and name, then the arguments) comes out whole."""
+    with tool_server() as base:
+        tooled = OpenAICompatModel(base, None, timeout_s=60)
+        try:
+            events = [e async for e in tooled.stream([Message("user", "Look up my sister.")], tools=[RECALL],
+                                                     options=Options(max_tokens=40, tool_choice="recall"))]
+        finally:
+            await tooled.aclose()
+    calls = [e.call for e in events if isinstance(e, ToolCallEvent)]
+    assert [(c.name, c.arguments) for c in calls] == [("recall", {"query": "fixed"})]
+    assert isinstance(events[-1], Finished) and events[-1].reason == "tool_calls"
 
 
 async def test_tool_result_round_trip_is_accepted(model: OpenAICompatModel) -> None:
@@ -57,8 +65,11 @@ async def test_tool_result_round_trip_is_accepted(model: OpenAICompatModel) -> N
     messages = [Message("user", "Where does my sister live?"),
                 Message("assistant", "", tool_calls=(call,)),
                 Message("tool", "- Ana lives in Lisbon", tool_call_id="call_1", name="recall")]
-    text, _ = await complete(model, messages, options=Options(max_tokens=16))
-    assert isinstance(text, str)
+    events = [e async for e in model.stream(messages, options=Options(max_tokens=16))]
+    text = "".join(e.text for e in events if isinstance(e, TextDelta))
+    finished = events[-1]
+    assert text.strip() and isinstance(finished, Finished)  # an answer, not an error
+    assert finished.reason in ("stop", "length")  # (no token counts: the stream does not ask for them)
 
 
 async def test_unreachable_server_is_one_clear_error() -> None:

@@ -7,9 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from os1.testing.servers import Imap, Smtp
 from tests.mail.conftest import deliver, mail
 from tests.mail.test_mail_server import server_counts
+
+pytestmark = pytest.mark.integration  # Dovecot and an SMTP server, and os1 processes
 
 
 def os1(home: Path, imap: Imap, smtp: Smtp, *args: str,

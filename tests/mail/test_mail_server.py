@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import imapclient
+import pytest
 
 from os1.mail.service import MailService
 from os1.testing.servers import Imap, Smtp
 from tests.mail.conftest import deliver, mail
+
+pytestmark = pytest.mark.integration  # Dovecot and an SMTP server
 
 
 def server_counts(imap: Imap) -> dict[str, int]:

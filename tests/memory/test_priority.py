@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
-import time
 
 import numpy as np
 
 from os1.memory.base import Vectors
 from os1.memory.priority import PriorityEmbedder, background
+from tests.conftest import HANG_S, eventually, wait_until
 
 
 class GatedEmbedder:
@@ -27,8 +28,14 @@ class GatedEmbedder:
         self.order.append(texts[0])
         if len(self.order) == 1:
             self.started.set()
-            self.release.wait(5)
+            assert self.release.wait(HANG_S), "the first call was never released"
         return np.zeros((len(texts), self.dim), dtype=np.float32)
+
+
+def waiting(embedder: PriorityEmbedder) -> tuple[int, int]:
+    """Calls waiting for their turn: (urgent, background). The background ones are the threads
+    parked on the background condition (CPython keeps them in ``_waiters``)."""
+    return embedder._urgent, len(embedder._background_turn._waiters)  # type: ignore[attr-defined]
 
 
 async def embed_later(embedder: PriorityEmbedder, text: str, *, low: bool) -> None:
@@ -43,24 +50,38 @@ async def test_urgent_calls_overtake_background_ones() -> None:
     inner = GatedEmbedder()
     embedder = PriorityEmbedder(inner)
     first = asyncio.create_task(embed_later(embedder, "busy", low=True))
-    await asyncio.to_thread(inner.started.wait, 5)
+    assert await asyncio.to_thread(inner.started.wait, HANG_S)
     queued = [asyncio.create_task(embed_later(embedder, f"reply {n}", low=True)) for n in range(3)]
-    await asyncio.sleep(0.05)  # the background calls are waiting first
+    await eventually(lambda: waiting(embedder) == (0, 3), "the background calls to wait")
     urgent = asyncio.create_task(embed_later(embedder, "the user's words", low=False))
-    await asyncio.sleep(0.05)
+    await eventually(lambda: waiting(embedder) == (1, 3), "the urgent call to wait behind them")
+    assert inner.order == ["busy"]  # nothing got past the call in progress
     inner.release.set()
     await asyncio.gather(first, urgent, *queued)
     assert inner.order[:2] == ["busy", "the user's words"]
     assert sorted(inner.order[2:]) == ["reply 0", "reply 1", "reply 2"]
+    assert waiting(embedder) == (0, 0)
 
 
 def test_background_mark_is_scoped() -> None:
+    """A call made after a ``background()`` block ends is urgent again: it is counted as urgent
+    while it waits, and it overtakes a background call that was waiting before it."""
     inner = GatedEmbedder()
-    inner.release.set()
     embedder = PriorityEmbedder(inner)
-    with background():
-        embedder.embed(["low"])
-    start = time.monotonic()
-    embedder.embed(["high"])  # nothing waits: the mark ended with its block
-    assert time.monotonic() - start < 1
-    assert inner.order == ["low", "high"] and embedder.model_id == "gated" and embedder.dim == 2
+    busy = threading.Thread(target=embedder.embed, args=(["busy"],))
+    busy.start()
+    assert inner.started.wait(HANG_S)
+    with background():  # the mark is in this context: a thread run in a copy of it carries it
+        low = threading.Thread(target=contextvars.copy_context().run, args=(embedder.embed, ["low"]))
+    low.start()
+    wait_until(lambda: waiting(embedder) == (0, 1), "the background call to wait")
+    high = threading.Thread(target=contextvars.copy_context().run, args=(embedder.embed, ["high"]))
+    high.start()
+    wait_until(lambda: sum(waiting(embedder)) == 2, "the call after the block to wait")
+    assert waiting(embedder) == (1, 1)  # urgent: the mark ended with its block
+    inner.release.set()
+    for thread in (busy, low, high):
+        thread.join(HANG_S)
+        assert not thread.is_alive()
+    assert inner.order == ["busy", "high", "low"]
+    assert embedder.model_id == "gated" and embedder.dim == 2

@@ -7,7 +7,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from os1.memory.extract import is_exclusive
 from os1.memory.missing import embed_rows
 from os1.memory.sqlite import SQLiteMemory, store_path
 from os1.testing import FakeEmbedder
+from tests.conftest import HANG_S
 
 
 async def test_utterance_is_stored_with_vector_and_fts(store: SQLiteMemory) -> None:
@@ -216,17 +216,22 @@ async def test_markup_and_odd_text_round_trip(store: SQLiteMemory) -> None:
 
 async def test_a_cancelled_call_ends_before_the_stores_next_call_starts(store: SQLiteMemory) -> None:
     log: list[str] = []
-    started = threading.Event()
+    started, release = threading.Event(), threading.Event()
 
     def slow() -> None:
         started.set()
-        time.sleep(0.3)
+        assert release.wait(HANG_S), "never released"
         log.append("slow done")
 
     waiting = asyncio.create_task(store._run(slow))
-    await asyncio.to_thread(started.wait, 5)
+    assert await asyncio.to_thread(started.wait, HANG_S)
     waiting.cancel()  # a stopped turn, say: its store call still runs on its thread
-    await store._run(lambda: log.append("next"))
+    following = asyncio.create_task(store._run(lambda: log.append("next")))
+    for _ in range(20):  # give the next call every chance to overtake
+        await asyncio.sleep(0)
+    assert not waiting.done() and log == []  # the cancelled call still holds the store's turn
+    release.set()
+    await following
     assert log == ["slow done", "next"]
     assert waiting.cancelled()
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from os1.access import QUERY, local_key
 from os1.config import Settings
 from os1.server.app import create_app
 from os1.testing import ScriptedLLM
@@ -28,11 +29,15 @@ def make_client(os1_home: Path) -> Iterator[Factory]:
     """``make_client(mode=..., **server settings)``: a running app and a client for it."""
     opened: list[TestClient] = []
 
-    def make(model: ScriptedLLM | None = None, **server: Any) -> TestClient:
+    def make(model: ScriptedLLM | None = None, *, key: bool = True, **server: Any) -> TestClient:
+        """``key=False``: a single-mode client that has not opened the link with the machine's key."""
         app = create_app(server_settings(os1_home, **server), models={"local": model or ScriptedLLM()})
         client = TestClient(app, base_url=BASE)
         client.__enter__()
         opened.append(client)
+        if server.get("mode", "single") == "single" and key:
+            opened_link = client.get(f"/login?{QUERY}={local_key(os1_home)}", follow_redirects=False)
+            assert opened_link.status_code == 303, opened_link.text
         return client
 
     yield make

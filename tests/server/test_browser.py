@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, WebSocket
 
+from os1.access import QUERY, local_key
 from os1.testing.servers import free_port, os1_server
 from tests.server.browser import WATCH_REPLY, chromium, fake_microphone, phone, visible
 
@@ -110,6 +111,10 @@ def test_single_user_onboards_chats_forgets_and_talks(tmp_path: Path) -> None:
     mic = fake_microphone(tmp_path / "hello.wav", "Good morning, would you tell me a story about the sea?")
     with serve(tmp_path / "home", "single") as base, chromium(mic) as browser, \
             phone(browser, base + "/") as page:
+        visible(page, "login")  # without this machine's key, nothing but how to get in
+        assert page.locator("#local-hint").is_visible() and page.locator("#login-form").is_hidden()
+        page.goto(f"{base.rstrip('/')}/login?{QUERY}={local_key(tmp_path / 'home')}")
+        assert QUERY not in page.url  # the key leaves the address bar at once
         onboard(page)
         chat_and_watch_the_reply_stream(page, said)
         forget(page, said)

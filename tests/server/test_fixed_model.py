@@ -20,6 +20,7 @@ from os1.runtime import Runtime
 from os1.testing.fixed_model import Timing, reply_tokens
 from os1.testing.servers import free_port
 from os1.types import TextDelta
+from tests.conftest import wait_until
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,15 +35,16 @@ def model_url() -> Iterator[str]:
                              "--tokens-per-s", str(TIMING.tokens_per_s),
                              "--reply-tokens", str(TIMING.reply_tokens)])
     url = f"http://127.0.0.1:{port}/v1"
+
+    def answering() -> bool:
+        assert proc.poll() is None, "the model server exited"
+        try:
+            return httpx.get(f"{url}/models", timeout=5).is_success
+        except httpx.HTTPError:
+            return False
+
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/models", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                assert proc.poll() is None and time.monotonic() < deadline, "the model server did not start"
-                time.sleep(0.1)
+        wait_until(answering, "the model server to answer")
         yield url
     finally:
         proc.terminate()
@@ -50,24 +52,41 @@ def model_url() -> Iterator[str]:
 
 
 def test_streams_the_reply_on_its_schedule(model_url: str) -> None:
+    """What the schedule guarantees however loaded the machine is: each token is sent no
+    earlier than it is due (counted from the request's arrival, which is after the client
+    started its clock), all of them, in order, then the end of the reply and its counts. How
+    late a token may come is the machine's business, so it is not asserted."""
     body = {"model": "fixed", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+    tokens: list[str] = []
     arrivals: list[float] = []
-    text = ""
-    start = time.perf_counter()
-    with httpx.stream("POST", f"{model_url}/chat/completions", json=body, timeout=30) as reply:
+    finish: list[str] = []
+    usage: list[dict[str, int]] = []
+    done = False
+    start = time.monotonic()  # before the request leaves, so before the server's own clock starts
+    with httpx.stream("POST", f"{model_url}/chat/completions", json=body, timeout=60) as reply:
         for line in reply.iter_lines():
-            if line.startswith("data: {"):
+            if line == "data: [DONE]":
+                done = True
+            elif line.startswith("data: {"):
                 chunk = json.loads(line[6:])
-                if chunk["choices"] and chunk["choices"][0]["delta"].get("content"):
-                    arrivals.append(time.perf_counter() - start)
-                    text += chunk["choices"][0]["delta"]["content"]
-    assert text == "".join(reply_tokens(TIMING, False))
-    assert len(arrivals) == TIMING.reply_tokens
-    # never early: every token is due at a fixed time after the request
-    assert all(seen >= TIMING.due(i) - 0.005 for i, seen in enumerate(arrivals))
-    # and on pace: the whole reply within a generous margin of its schedule
-    paced = (TIMING.reply_tokens - 1) / TIMING.tokens_per_s
-    assert arrivals[-1] - arrivals[0] == pytest.approx(paced, abs=0.25)
+                if chunk.get("usage"):
+                    usage.append(chunk["usage"])
+                if not chunk["choices"]:
+                    continue
+                choice = chunk["choices"][0]
+                if choice["delta"].get("content"):
+                    arrivals.append(time.monotonic() - start)
+                    tokens.append(choice["delta"]["content"])
+                if choice.get("finish_reason"):
+                    finish.append(choice["finish_reason"])
+    assert tokens == reply_tokens(TIMING, False)  # every token, once each, in order
+    # never early: token i is due TIMING.due(i) after the request arrived
+    early = [(i, seen, TIMING.due(i)) for i, seen in enumerate(arrivals) if seen < TIMING.due(i)]
+    assert not early, early
+    assert finish == ["stop"] and done
+    [counts] = usage
+    assert counts["completion_tokens"] == TIMING.reply_tokens
+    assert counts["total_tokens"] == counts["prompt_tokens"] + TIMING.reply_tokens
 
 
 async def test_is_an_openai_model_for_a_real_turn(model_url: str, os1_home: Path) -> None:
@@ -89,12 +108,14 @@ async def test_is_an_openai_model_for_a_real_turn(model_url: str, os1_home: Path
 
 
 def test_load_benchmark_prints_its_figures() -> None:
+    """Short thinking pauses in a few seconds of conversation: each talker starts within half a
+    second and has many turns' time, so the figures exist even when every turn is slow."""
     keys = {"connected", "active", "errors", "added_ttft_p50_ms", "added_ttft_p95_ms", "msgs_per_s",
             "rss_mb_per_connection"}
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "load.py"), "--users", "20", "--active", "5", "--json",
-         "--duration-s", "4", "--think-s", "1", "--embedder", "hash"],
-        capture_output=True, text=True, timeout=120)
+         "--duration-s", "6", "--think-s", "0.5", "--embedder", "hash"],
+        capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(figures) == keys

@@ -12,6 +12,7 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
+from os1.access import local_key
 from os1.testing.servers import free_port, os1_server
 from os1.voice.client import converse
 from os1.voice.tts import PiperTTS
@@ -24,12 +25,14 @@ async def test_a_spoken_turn_through_the_server(os1_home: Path) -> None:
     with os1_server(os1_home, free_port(), {"OS1_LLM__MAX_TOKENS": "16"}) as base:
         events: list[dict[str, Any]] = []
         recording = script(PiperTTS(steady=True), 0.3, "I love walking by the ocean.", 1.0)
-        await converse(base.replace("http", "ws") + "/v1/voice", recording, events.append, tail_s=40.0)
+        key = local_key(os1_home)
+        await converse(base.replace("http", "ws") + "/v1/voice", recording, events.append, tail_s=40.0,
+                       key=key)
         kinds = [e["type"] for e in events]
         assert "heard" in kinds and "say" in kinds and "saved" in kinds, kinds
         heard = next(e for e in events if e["type"] == "heard")
         assert "ocean" in heard["text"].lower()
-        async with httpx.AsyncClient(base_url=base) as client:
+        async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {key}"}) as client:
             memories = (await client.get("/v1/memories", params={"q": "ocean"})).json()["items"]
         assert any("ocean" in m["text"].lower() for m in memories)
 

@@ -12,15 +12,19 @@ from typing import Any
 
 import httpx
 import pytest
+import redis.asyncio as aioredis
 import websockets
 
+from os1.server.hub import CHANNEL
 from os1.testing.servers import free_port, os1_server, postgres, redis_server
+from tests.conftest import HANG_S, eventually
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
+    """Two workers, and the URL of the Redis they share."""
     with postgres() as dsn, redis_server() as redis_url:
         env = {"OS1_SERVER__MODE": "multi", "OS1_MEMORY__BACKEND": "postgres",
                "OS1_MEMORY__POSTGRES_DSN": dsn, "OS1_SERVER__REDIS_URL": redis_url,
@@ -28,18 +32,33 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
         root = tmp_path_factory.mktemp("workers")
         with os1_server(root / "w1", free_port(), env, ("--worker", "w1")) as one, \
                 os1_server(root / "w2", free_port(), env, ("--worker", "w2")) as two:
-            yield one, two
+            yield one, two, redis_url
+
+
+async def subscribed(redis_url: str, user_id: str) -> None:
+    """Wait until a worker has subscribed to the user's channel on Redis (as one does when it
+    holds a socket of theirs): from then on, what is published for the user reaches it."""
+    channel = CHANNEL + user_id
+    client = aioredis.from_url(redis_url)
+
+    async def listening() -> bool:
+        return any(int(n) >= 1 for _, n in await client.pubsub_numsub(channel))
+
+    try:
+        await eventually(listening, f"a worker to subscribe to {channel}")
+    finally:
+        await client.aclose()
 
 
 async def _next(ws: Any, kind: str) -> dict[str, Any]:
     while True:
-        event = json.loads(await asyncio.wait_for(ws.recv(), timeout=60))
+        event = json.loads(await asyncio.wait_for(ws.recv(), timeout=HANG_S))
         if event["type"] == kind:
             return dict(event)
 
 
-async def test_what_happens_on_one_worker_reaches_a_socket_on_the_other(site: tuple[str, str]) -> None:
-    one, two = site
+async def test_what_happens_on_one_worker_reaches_a_socket_on_the_other(site: tuple[str, str, str]) -> None:
+    one, two, redis_url = site
     async with httpx.AsyncClient(base_url=one, timeout=120) as first:
         assert (await first.get("/v1/health")).json()["worker"] == "w1"
         made = await first.post("/v1/auth/register",
@@ -48,13 +67,13 @@ async def test_what_happens_on_one_worker_reaches_a_socket_on_the_other(site: tu
         cookie, csrf = first.cookies["os1_session"], first.cookies["os1_csrf"]
         headers = {"X-CSRF-Token": csrf}
         await first.put("/v1/settings", json={"quiet_hours": ""}, headers=headers)
-        async with httpx.AsyncClient(base_url=two, cookies={"os1_session": cookie}) as second:
+        async with httpx.AsyncClient(base_url=two, cookies={"os1_session": cookie}, timeout=120) as second:
             me = await second.get("/v1/me")
             assert me.status_code == 200 and me.json()["username"] == "theodore"
         socket_url = two.replace("http", "ws") + "/v1/chat/ws"
         logged_in = {"Cookie": f"os1_session={cookie}"}
-        async with websockets.connect(socket_url, additional_headers=logged_in) as ws:
-            await asyncio.sleep(0.3)  # worker 2 has subscribed to the user's channel
+        async with websockets.connect(socket_url, additional_headers=logged_in, open_timeout=60) as ws:
+            await subscribed(redis_url, me.json()["id"])  # worker 2 holds the socket
             reminder = await first.post("/v1/reminders", json={"text": "Call Amy", "in_seconds": 0},
                                         headers=headers)
             assert reminder.status_code == 201
@@ -67,15 +86,15 @@ async def test_what_happens_on_one_worker_reaches_a_socket_on_the_other(site: tu
             assert notice["reply_id"] == turn.json()["reply_id"]
 
 
-async def test_memories_written_on_one_worker_are_read_on_the_other(site: tuple[str, str]) -> None:
-    one, two = site
+async def test_memories_written_on_one_worker_are_read_on_the_other(site: tuple[str, str, str]) -> None:
+    one, two, _ = site
     async with httpx.AsyncClient(base_url=one, timeout=120) as first:
         await first.post("/v1/auth/register", json={"username": "amy", "password": "correct horse"})
         headers = {"X-CSRF-Token": first.cookies["os1_csrf"]}
         said = (await first.post("/v1/chat", json={"text": "I am making a game about a mother."},
                                  headers=headers)).json()
         session = {"os1_session": first.cookies["os1_session"]}
-        async with httpx.AsyncClient(base_url=two, cookies=session) as second:
+        async with httpx.AsyncClient(base_url=two, cookies=session, timeout=120) as second:
             shown = await second.get(f"/v1/memories/{said['said_id']}")
             assert shown.status_code == 200 and "game" in shown.json()["item"]["text"]
             gone = await second.delete(f"/v1/memories/{said['said_id']}", headers=headers)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from os1.agent.companion import Companion, TurnSettings
@@ -27,9 +28,23 @@ async def test_share_look_and_compose_from_the_chat(sqlite: SQLiteMemory, tmp_pa
     Image.fromarray(seaside().astype(np.uint8)).save(photo)
 
     assert await slash.run(f"/share {seed('her-post-a.md')}")
+    [post] = await sqlite.moments("post")
+    assert (post.data["title"], post.data["director"], post.data["year"]) == ("Her", "Spike Jonze", 2013)
+    assert post.data["said"] == "How lovely."  # os1 answered, and the answer was kept with it
+
     assert await slash.run(f'/look "{photo}" the sea that evening')
+    [seen] = await sqlite.moments("photo")
+    assert seen.data["note"] == "the sea that evening" and seen.data["source"] == photo.name
+    assert len(seen.images) == 1 and seen.item.text.startswith("The user showed you a photograph")
+
     assert await slash.run("/compose that evening")
+    [piece] = await sqlite.moments("piece")
+    assert piece.data["about"] == seen.id  # the evening: the photo, not the film
+    assert Path(piece.data["midi"]).parent == tmp_path / "music"
+
+    stored = await sqlite.count()
     assert await slash.run("/look")  # usage, nothing stored
+    assert await sqlite.count() == stored and len(await sqlite.moments()) == 3
 
     facts = [m.text for m in await sqlite.list_memories(kind="fact", limit=10)]
     assert any("Her" in t and "Spike Jonze" in t for t in facts)
@@ -41,6 +56,7 @@ async def test_share_look_and_compose_from_the_chat(sqlite: SQLiteMemory, tmp_pa
     assert any("Spike Jonze" in m.text for m in recalled.memories)
 
 
+@pytest.mark.integration  # the real `os1 chat` on the bundled model
 def test_play_me_something_in_plain_words_composes_in_the_chat(os1_home: Path) -> None:
     """Through the real `os1 chat` on the bundled model: the request becomes a piece."""
     import subprocess
@@ -73,13 +89,19 @@ async def test_camera_in_the_chat_looks_at_one_frame(sqlite: SQLiteMemory) -> No
     assert len(photo.images) == 1
 
 
+@pytest.mark.integration  # the real `os1 chat` on the bundled model
 def test_camera_in_the_chat_without_a_camera_is_one_line_and_the_chat_goes_on(os1_home: Path) -> None:
-    """Through the real `os1 chat` on a machine with no camera (OpenCV finds none)."""
+    """Through the real `os1 chat`, on a machine with no camera: pinned, whatever cameras this
+    machine has (the chat process sees no /dev/video* and OpenCV opens none)."""
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "os1", "chat"], input="/camera hello\n/memories\n/quit\n",
-                            capture_output=True, text=True, timeout=300)
+    no_camera = ("import types, os1.share.camera as camera;"
+                 " camera.glob = types.SimpleNamespace(glob=lambda pattern: []);"
+                 " camera._opens = lambda index: False; from os1.cli.main import main; main()")
+    result = subprocess.run([sys.executable, "-c", no_camera, "chat"],
+                            input="/camera hello\n/memories\n/quit\n", capture_output=True, text=True,
+                            timeout=300)
     assert result.returncode == 0, result.stderr
     errors = [line for line in result.stderr.splitlines() if "error" in line]
     assert len(errors) == 1 and errors[0].startswith("os1: error: no camera found"), result.stderr

@@ -16,6 +16,7 @@ def os1(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("args", [
     ["talk", "--input", "in.wav"],
     ["talk", "--listen", "nope"],
+    ["talk", "--listen", "0.0.0.0:8765"],  # no accounts: never beyond this machine
     ["speak", "", "-o", "out.wav"],
     ["speak", "** `", "-o", "out.wav"],
     ["transcribe", "missing.wav"],

@@ -25,17 +25,28 @@ from os1.voice.frames import (
 from os1.voice.pipeline import Pipeline, Stage, collect
 from os1.voice.player import BLOCK, Player
 from os1.voice.stages import Play, Reply, Speak
+from tests.conftest import eventually
 
 
 class SlowStage(Stage):
+    """Holds each frame until ``gate`` opens; says when it has started on one."""
+
     interruptible = True
 
     def __init__(self) -> None:
         super().__init__()
         self.done: list[Frame] = []
+        self.cancelled: list[Frame] = []
+        self.started = asyncio.Event()
+        self.gate = asyncio.Event()
 
     async def process(self, frame: Frame) -> None:
-        await asyncio.sleep(0.05)
+        self.started.set()
+        try:
+            await self.gate.wait()
+        except asyncio.CancelledError:
+            self.cancelled.append(frame)
+            raise
         self.done.append(frame)
         await self.push(frame)
 
@@ -47,10 +58,13 @@ async def test_interrupt_overtakes_queued_frames_and_cancels_the_one_in_progress
     pipeline.start()
     for i in range(5):
         pipeline.put(ReplyText(f"piece {i}", 1))
-    await asyncio.sleep(0.01)  # the first piece is in progress, four are queued
+    await slow.started.wait()  # the first piece is in progress, four are queued
+    assert slow.queue.qsize() == 4 and pipeline.busy
     pipeline.broadcast(Interrupt("test"))
-    await asyncio.sleep(0.1)
+    slow.gate.set()  # anything still queued or in progress would now go through
+    await pipeline.idle()
     await pipeline.stop()
+    assert slow.cancelled == [ReplyText("piece 0", 1)]
     assert slow.done == [] and seen == [Interrupt("test")]
 
 
@@ -87,11 +101,27 @@ def companion(store: SQLiteMemory, *replies: str) -> Companion:
     return Companion(ScriptedLLM(*replies), store, persona, TurnSettings())
 
 
+class HandPlayer(Player):
+    """A player the test pulls by hand, which tells when a reply's end has reached it: from
+    then on the whole reply is queued for the speaker."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda: 100.0)
+        self.ended: dict[int, asyncio.Event] = {}
+
+    def reached(self, turn: int) -> asyncio.Event:
+        return self.ended.setdefault(turn, asyncio.Event())
+
+    def end_reply(self, turn: int) -> None:
+        super().end_reply(turn)
+        self.reached(turn).set()
+
+
 class Line:
     """Reply → Speak → Play, with a player that the test pulls by hand."""
 
     def __init__(self, store: SQLiteMemory, *replies: str, **options: object) -> None:
-        self.player = Player(lambda: 100.0)
+        self.player = HandPlayer()
         self.reply = Reply(companion(store, *replies), self.player, lambda: 100.0, **options)  # type: ignore[arg-type]
         self.out: list[Frame] = []
         self.pipeline = Pipeline([self.reply, Speak(Upper(), lambda: 0.0), Play(self.player, lambda: 0.0)],
@@ -99,16 +129,30 @@ class Line:
         self.pipeline.start()
 
     async def say(self, transcript: Transcript) -> None:
+        """Hand the transcript over; return once ``Reply`` has dealt with it and, if it started
+        a turn, once that reply has streamed through to the player (or failed)."""
+        turn = self.reply.turn
         self.pipeline.put(transcript)
         await self.pipeline.idle()
-        for _ in range(20):  # let the reply task stream into the pipeline
-            await asyncio.sleep(0.01)
-            await self.pipeline.idle()
+        if self.reply.turn == turn:
+            return  # no new turn: a backchannel, or words not for os1
+        reached = asyncio.ensure_future(self.player.reached(self.reply.turn).wait())
+        ended = asyncio.ensure_future(eventually(lambda: not self.reply.replying, "the reply to end"))
+        done, pending = await asyncio.wait([reached, ended], return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in done:
+            task.result()  # a wait that gave up fails the test here
+        await self.pipeline.idle()
 
     async def listen_to_the_end(self) -> None:
-        while self.player.speaking or self.reply.replying:
+        """Pull the speaker until everything queued has been heard, past the reply's end
+        marker, and the reply has noted that it was heard."""
+        assert not self.player.paused, "the player was left paused: nothing more would be heard"
+        while self.player.speaking:
             self.player.pull(16_000)
-            await asyncio.sleep(0.01)
+        self.player.pull()  # an end marker left behind the last piece
+        await eventually(lambda: not self.reply.replying, "the reply to be heard to its end")
 
     def frames(self, kind: type) -> list[Frame]:
         return [f for f in self.out if isinstance(f, kind)]

@@ -9,7 +9,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,14 @@ from typing import Any
 import numpy as np
 import pytest
 import websockets
+from websockets.exceptions import InvalidStatus
 
+from os1.access import local_key
 from os1.testing.servers import free_port
 from os1.voice.audio import silence
 from os1.voice.client import converse
 from os1.voice.tts import TextToSpeech
+from tests.conftest import wait_until
 
 from .conftest import script
 
@@ -34,24 +36,40 @@ def server(os1_home: Path) -> Iterator[str]:
     env = {**os.environ, "OS1_LLM__MAX_TOKENS": "16"}
     proc = subprocess.Popen([sys.executable, "-m", "os1", "talk", "--listen", f"127.0.0.1:{port}"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+
+    def listening() -> bool:
         if proc.poll() is not None:
             pytest.fail(f"the voice server exited: {proc.stdout.read() if proc.stdout else ''}")
         try:
             socket.create_connection(("127.0.0.1", port), 0.5).close()
-            break
+            return True
         except OSError:
-            time.sleep(0.5)
-    yield f"ws://127.0.0.1:{port}/v1/voice"
-    proc.terminate()
-    proc.wait(timeout=30)
+            return False
+
+    try:
+        wait_until(listening, "the voice server to listen")
+        yield f"ws://127.0.0.1:{port}/v1/voice"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
-async def test_a_conversation_over_the_socket(server: str, user_voice: TextToSpeech) -> None:
+def _key(os1_home: Path) -> dict[str, str]:
+    return {"Authorization": f"Bearer {local_key(os1_home)}"}
+
+
+async def test_only_this_machines_key_and_pages_get_in(server: str, os1_home: Path) -> None:
+    for headers in ({}, {"Authorization": "Bearer guess"}, {**_key(os1_home), "Origin": "https://evil.example"}):
+        with pytest.raises(InvalidStatus) as refused:
+            async with websockets.connect(server, additional_headers=headers):
+                pass
+        assert refused.value.response.status_code == 403
+
+
+async def test_a_conversation_over_the_socket(server: str, user_voice: TextToSpeech, os1_home: Path) -> None:
     events: list[dict[str, Any]] = []
     recording = script(user_voice, 0.3, "I love walking by the ocean.", 1.0)
-    audio = await converse(server, recording, events.append, tail_s=40.0)
+    audio = await converse(server, recording, events.append, tail_s=40.0, key=local_key(os1_home))
     kinds = [e["type"] for e in events]
     assert "heard" in kinds and "say" in kinds and "saved" in kinds
     heard = next(e for e in events if e["type"] == "heard")
@@ -65,8 +83,8 @@ async def test_a_conversation_over_the_socket(server: str, user_voice: TextToSpe
     assert any("ocean" in json.loads(line)["text"].lower() for line in memory.stdout.splitlines())
 
 
-async def test_bad_messages_get_error_events_and_the_session_goes_on(server: str) -> None:
-    async with websockets.connect(server) as ws:
+async def test_bad_messages_get_error_events_and_the_session_goes_on(server: str, os1_home: Path) -> None:
+    async with websockets.connect(server, additional_headers=_key(os1_home)) as ws:
         await ws.send("this is not json")
         await ws.send(json.dumps({"type": "dance"}))
         await ws.send(b"\x01" * (2 << 20))

@@ -98,16 +98,12 @@ class Companion:
         history, self._history_floor = sticky_history(recent, self._history_floor,
                                                       self.settings.history_tokens)
         self.guard.begin_turn(text, [t.text for t in history if t.role == "user"])
-        for earlier in history:  # a reply that retold outside content still carries it
-            if earlier.provenance == "external":
-                self.guard.taint.read_outside(earlier.text)
+        self.guard.taint.read_recalled(history)  # a reply that retold outside content still carries it
         hits = await self.store.search(text, vector=vector, k=self.settings.search_k,
                                        exclude=[user.id, *(t.id for t in history)],
                                        half_life_days=self.settings.half_life_days)
         memories = pack_memories(hits, self.settings.memory_budget_tokens)
-        for item in memories:
-            if item.provenance == "external":  # drawn from mail earlier: outside content still
-                self.guard.taint.read_outside(item.text)
+        self.guard.taint.read_recalled(memories)  # mail, shared posts and pages: outside content
         yield Recalled(tuple(memories))
         self._turns += 1
         messages = build_messages(self.persona, memories, history, text,

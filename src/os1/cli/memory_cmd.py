@@ -16,6 +16,7 @@ from os1.cli.io import console
 from os1.cli.main import CliState
 from os1.cli.render import memory_table
 from os1.errors import ConfigError, InputError, MemoryStoreError
+from os1.files import write_private
 from os1.memory.base import MemoryItem, MemoryStore
 from os1.memory.portability import export_lines, import_export, read_export
 from os1.memory.sqlite import encrypt_file, store_path
@@ -208,7 +209,7 @@ def export(state: CliState, fmt: str, output: Path | None) -> None:
         text = json.dumps({**header, "memories": items}, ensure_ascii=False, indent=1) + "\n"
     if output:
         try:
-            output.write_text(text, encoding="utf-8")
+            write_private(output, text)  # 0600: everything os1 remembers about the user
         except OSError as exc:
             raise InputError(f"cannot write {output}: {exc.strerror}") from None
         click.echo(f"Exported {len(items)} memories to {output}.", err=True)

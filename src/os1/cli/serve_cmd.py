@@ -12,13 +12,13 @@ from typing import Any, TypeVar
 
 import click
 
+from os1.access import is_loopback
 from os1.cli.main import CliState
 from os1.config import Settings
 from os1.errors import AccountError, ConfigError
 from os1.server.accounts import Accounts
 
 T = TypeVar("T")
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 YOUNG_COLLECTION = 50_000  # new objects between collections of the youngest generation
 
 
@@ -45,11 +45,17 @@ def serve(state: CliState, host: str | None, port: int | None, mode: str | None,
         llm = settings.llm.model_copy(update={"default": state.model_name})
         settings = settings.model_copy(update={"llm": llm})
     chosen = settings.server
-    if chosen.mode == "single" and chosen.host not in LOOPBACK:
+    if chosen.mode == "single" and not is_loopback(chosen.host):
         raise ConfigError(f"single-user mode serves only this machine; to listen on {chosen.host},"
                           " use --mode multi (accounts)")
     where = f"http://{'[' + chosen.host + ']' if ':' in chosen.host else chosen.host}:{chosen.port}/"
-    who = "you alone, no accounts" if chosen.mode == "single" else "accounts"
+    if chosen.mode == "single":
+        from os1.access import QUERY, local_key
+
+        where = f"{where}login?{QUERY}={local_key(settings.home)}"
+        who = "you alone: open this link, it holds this machine's key"
+    else:
+        who = "accounts" + ("; anyone may register (server.registration)" if chosen.registration else "")
     click.echo(f"os1 is serving {where} ({who}; model {settings.llm.default}). Ctrl-C stops it.", err=True)
     # no per-message compression on sockets: replies stream as many small deltas, which it
     # barely shrinks, while it costs CPU per message and two zlib states per connection
@@ -135,6 +141,10 @@ def list_(state: CliState, as_json: bool) -> None:
 
 def _switch(state: CliState, username: str, disabled: bool) -> None:
     account = _with_accounts(state.settings, lambda a: a.set_disabled(username, disabled))
+    if disabled:
+        from os1.server.site import revoke_everywhere
+
+        asyncio.run(revoke_everywhere(state.settings, account.id))
     click.echo(f"{account.username} is {'disabled and logged out' if disabled else 'enabled'}.")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
+from os1.access import FILE, is_loopback, local_key
 from os1.cli.io import CORAL, argument_text, console, err_console, read_stdin
 from os1.cli.main import CliState
 from os1.errors import InputError
@@ -95,7 +96,7 @@ def talk(state: CliState, input_path: Path | None, output_path: Path | None, dup
     if connect is not None:
         if recording is None or output_path is None:
             raise InputError("--connect needs --input and --output")
-        return _connect(connect, recording, output_path, as_json)
+        return _connect(connect, local_key(state.settings.home), recording, output_path, as_json)
     if recording is None:
         from os1.voice.devices import check_devices
 
@@ -161,6 +162,9 @@ def _serve(state: CliState, address: str) -> None:
     host, _, port = address.rpartition(":")
     if not host or not port.isdigit():
         raise InputError(f"--listen wants HOST:PORT, e.g. 127.0.0.1:8765 (not {address!r})")
+    if not is_loopback(host.strip("[]")):
+        raise InputError(f"--listen serves only this machine (127.0.0.1), not {host}: it has no accounts;"
+                         " for other devices use `os1 serve --mode multi`")
 
     async def serve() -> None:
         runtime = await Runtime.open(state.settings, state.model_name)
@@ -169,8 +173,9 @@ def _serve(state: CliState, address: str) -> None:
             wish = (await runtime.store.profile()).get("voice")
             stt = await asyncio.to_thread(load_stt, voice)
             tts = await asyncio.to_thread(load_tts, voice, wish)
-            app = voice_app(runtime, stt, tts, voice)
-            err_console.print(f"[dim]os1 voice on ws://{escape(host)}:{port}{PATH} (Ctrl-C stops)[/]")
+            app = voice_app(runtime, stt, tts, voice, local_key(state.settings.home))
+            err_console.print(f"[dim]os1 voice on ws://{escape(host)}:{port}{PATH} for callers with this"
+                              f" machine's key ({escape(str(state.settings.home / FILE))}); Ctrl-C stops[/]")
             config = uvicorn.Config(app, host=host, port=int(port), log_level="warning", lifespan="on")
             await uvicorn.Server(config).serve()
         finally:
@@ -182,7 +187,7 @@ def _serve(state: CliState, address: str) -> None:
         sys.exit(130)
 
 
-def _connect(url: str, recording: object, output: Path, as_json: bool) -> None:
+def _connect(url: str, key: str, recording: object, output: Path, as_json: bool) -> None:
     import numpy as np
 
     from os1.voice.client import converse
@@ -196,7 +201,7 @@ def _connect(url: str, recording: object, output: Path, as_json: bool) -> None:
             who = "you" if event["type"] == "heard" else "os1"
             console.print(f"[bold]{who}[/]: {escape(str(event.get('text', '')))}")
 
-    write_wav(output, asyncio.run(converse(url, recording, show)))
+    write_wav(output, asyncio.run(converse(url, recording, show, key=key)))
 
 
 def _json_line(frame: Frame) -> None:

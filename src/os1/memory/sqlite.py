@@ -25,6 +25,7 @@ from typing import Any, Literal, TypeVar, cast
 import numpy as np
 
 from os1.errors import MemoryStoreError
+from os1.files import private_database, private_dir, private_file, tighten_folder
 from os1.memory import migrations, missing
 from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Vectors
 from os1.memory.moments import remove_files
@@ -118,6 +119,7 @@ def encrypt_file(path: Path, key: str) -> None:
         plain.close()
         target = path.with_name(path.name + ".encrypting")
         target.unlink(missing_ok=True)
+        private_file(target)  # 0600 before SQLCipher writes it; it replaces the store
         db = dbapi2.connect(str(path), isolation_level=None)
         db.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(target), key))
         db.execute("SELECT sqlcipher_export('encrypted')")
@@ -184,11 +186,18 @@ class SQLiteMemory(SQLiteMoments, SQLiteSummaries):
 
     def _open(self) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
         except OSError as exc:
             raise MemoryStoreError(
                 f"cannot create {self.path.parent}: {exc.strerror}; set OS1_HOME to a writable directory"
             ) from None
+        try:  # the store 0600 before SQLite makes it; a store of an older version is tightened
+            private_database(self.path)
+        except OSError as exc:
+            raise MemoryStoreError(
+                f"cannot create {self.path}: {exc.strerror}; set OS1_HOME to a writable directory"
+            ) from None
+        tighten_folder(self.files_dir)  # composed pieces an older version wrote
         with _mapped(self.path):
             db = _connect(self.path, self._key)
             self._db = db

@@ -98,7 +98,8 @@ class Guard:
         if found.policy is Policy.CONFIRM:
             reasons.append("it changes something outside this conversation")
         elif self.taint.tainted:
-            reasons.append("this turn read outside content (mail, invitations, contacts, web)")
+            reasons.append("this turn read outside content (mail, invitations, contacts, web, "
+                           "something shared)")
         for name, source in foreign.items():
             where = "only in outside content" if source == "outside" else "nowhere you said"
             reasons.append(f"{name} was found {where}: confirm that exact value")

@@ -4,17 +4,38 @@ argument value can be traced to the user.
 A value is the user's when it occurs in what the user typed (this turn or earlier in the
 conversation). Anything else (a recipient or URL seen only in a mail, or one the model made up)
 is *foreign*: it can be used only after the user confirms that exact value.
+
+A recalled memory or earlier turn taints the turn unless it is in the user's own words or is one
+of os1's own replies (``from_outside``): an allow-list, so mail, posts and pages the user shared,
+what os1 saw or heard, and any provenance added later all count as outside content.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from os1.memory.base import MemoryItem
 
 Source = Literal["user", "outside", "model"]
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+# the user's own words: what they said, and facts drawn from it (by rule, by the model from their
+# words, or noted with ``remember``, which waits for their yes in a tainted turn)
+OWN_PROVENANCES = frozenset({"user", "inferred"})
+
+
+def from_outside(item: MemoryItem) -> bool:
+    """Whether a stored memory carries outside content: anything but the user's own words and
+    os1's own replies (an ``assistant`` utterance; a reply written after reading outside content
+    is stored as ``external``). An ``assistant`` fact, such as a piece composed about a shared
+    post, quotes what was shared, so it is outside content too."""
+    if item.provenance in OWN_PROVENANCES:
+        return False
+    return not (item.provenance == "assistant" and item.kind == "utterance")
 
 
 def normalise(value: str) -> str:
@@ -50,6 +71,13 @@ class TurnTaint:
     def read_outside(self, text: str) -> None:
         if text.strip():
             self.untrusted.append(normalise(text))
+
+    def read_recalled(self, items: Iterable[MemoryItem]) -> None:
+        """Memories recalled into the turn (or earlier turns shown with it): each one that is
+        not the user's own words or os1's own reply is read as outside content."""
+        for item in items:
+            if from_outside(item):
+                self.read_outside(item.text)
 
     def source_of(self, value: str) -> Source:
         """Where a value could have come from: the user's words win over outside text."""

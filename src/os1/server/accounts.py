@@ -196,10 +196,14 @@ class Accounts:
             (account.id,))
         return [(str(r[0]), str(r[1]), float(r[2])) for r in rows]
 
-    async def revoke_token(self, account: Account, token_id: str) -> bool:
-        changed = await self.db.execute("DELETE FROM os1_api_tokens WHERE id = ? AND account_id = ?",
-                                        (token_id, account.id))
-        return changed > 0
+    async def revoke_token(self, account: Account, token_id: str) -> str | None:
+        """Delete one of ``account``'s tokens; its hash (to end what it opened), or None."""
+        row = await self.db.fetchone(
+            "SELECT token_hash FROM os1_api_tokens WHERE id = ? AND account_id = ?", (token_id, account.id))
+        if row is None:
+            return None
+        await self.db.execute("DELETE FROM os1_api_tokens WHERE id = ?", (token_id,))
+        return str(row[0])
 
     async def by_token(self, token: str) -> Account | None:
         if not token.startswith(TOKEN_PREFIX):

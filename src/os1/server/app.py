@@ -130,6 +130,7 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
                   description="The os1 companion over HTTP and WebSockets (docs/api.md).")
     for module in (accounts, chat, memories, profile, voice):
         app.include_router(module.router)
+    app.include_router(accounts.local)
     _handlers(app)
     app.mount("/", StaticFiles(directory=web_root(), html=True, check_dir=False), name="web")
     app.add_middleware(Guarded, limit=settings.server.max_body_bytes)

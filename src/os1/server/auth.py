@@ -2,7 +2,8 @@
 checks every request passes before it reaches a route (CSRF, origin, host, rate limits).
 
 * Single mode answers only to loopback host names, so a web page on another site cannot reach
-  it by rebinding its own name to 127.0.0.1.
+  it by rebinding its own name to 127.0.0.1, and only to a caller that shows this machine's key
+  (``os1.access``): a bearer header, or the cookie that the printed link leaves in the browser.
 * A browser session's unsafe requests carry the CSRF token that was issued with the session
   (``X-CSRF-Token``); a page on another site can send the cookie but cannot read the token.
 * WebSockets are not covered by the same-origin policy, so their ``Origin`` must be this
@@ -10,15 +11,17 @@ checks every request passes before it reaches a route (CSRF, origin, host, rate 
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 from starlette.requests import HTTPConnection
 
+from os1 import access
+from os1.access import COOKIE, bearer, is_loopback, shows_key
 from os1.server.accounts import Account
 from os1.server.site import Site
 
@@ -26,7 +29,6 @@ SESSION_COOKIE = "os1_session"
 CSRF_COOKIE = "os1_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,16 @@ class Caller:
     account: Account
     via: Literal["local", "session", "token"]
     csrf: str | None = None  # the token unsafe requests must carry (not for API tokens)
-    session: str | None = None  # the session cookie's value, to end it at logout
+    secret: str | None = None  # what it showed: the session cookie or the API token
 
     @property
     def user_id(self) -> str:
         return self.account.id
+
+    @property
+    def credential(self) -> str | None:
+        """The SHA-256 of what it showed, as the accounts store it: names it in revocations."""
+        return hashlib.sha256(self.secret.encode()).hexdigest() if self.secret else None
 
 
 class ApiError(HTTPException):
@@ -53,45 +60,53 @@ def site_of(conn: HTTPConnection) -> Site:
     return site
 
 
-def _hostname(host: str) -> str:
-    return urlsplit(f"//{host}").hostname or ""
-
-
 def check_host(site: Site, conn: HTTPConnection) -> None:
-    if site.mode == "single":
-        host = _hostname(conn.headers.get("host", ""))
-        if host not in LOOPBACK_HOSTS and f"[{host}]" not in LOOPBACK_HOSTS:
-            raise ApiError(403, "this single-user server answers only on this machine (127.0.0.1)")
+    if site.mode == "single" and not is_loopback(conn.headers.get("host", "")):
+        raise ApiError(403, "this single-user server answers only on this machine (127.0.0.1)")
 
 
 def same_origin(site: Site, conn: HTTPConnection) -> bool:
-    origin = conn.headers.get("origin")
-    if origin is None:
-        return True  # not a browser, or a same-origin navigation
-    if origin in site.settings.server.origins:
-        return True
-    parts = urlsplit(origin)
-    return parts.netloc == conn.headers.get("host", "") and parts.scheme in ("http", "https")
+    """A browser page's request comes from this server's own pages (or ``server.origins``)."""
+    return access.same_origin(conn.headers.get("origin"), conn.headers.get("host", ""),
+                              site.settings.server.origins)
 
 
 def _bearer(conn: HTTPConnection) -> str | None:
-    header = conn.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
+    if (token := bearer(conn.headers.get("authorization", ""))) is not None:
+        return token
     return conn.query_params.get("token") if conn.scope["type"] == "websocket" else None
+
+
+def _local(site: Site, conn: HTTPConnection) -> Caller | None:
+    """Single mode: the owner, if the caller shows this machine's key."""
+    key = site.local_key
+    if shows_key(_bearer(conn), key):
+        return Caller(site.local_account(), "token", None, key)
+    if shows_key(conn.cookies.get(COOKIE), key):
+        return Caller(site.local_account(), "local", site.local_csrf(), key)
+    return None
 
 
 async def identify(site: Site, conn: HTTPConnection) -> Caller | None:
     if site.accounts is None:
-        return Caller(site.local_account(), "local", site.local_csrf())
+        return _local(site, conn)
     if (token := _bearer(conn)) is not None:
         account = await site.accounts.by_token(token)
-        return Caller(account, "token") if account else None
+        return Caller(account, "token", None, token) if account else None
     if (cookie := conn.cookies.get(SESSION_COOKIE)) is not None:
         session = await site.accounts.session(cookie)
         if session is not None:
             return Caller(session.account, "session", session.csrf, cookie)
     return None
+
+
+async def still_valid(site: Site, who: Caller) -> bool:
+    """Whether what ``who`` showed still opens the door (a long-lived socket asks again)."""
+    if site.accounts is None or who.secret is None:
+        return True  # the machine's key does not change while the server runs
+    if who.via == "token":
+        return await site.accounts.by_token(who.secret) is not None
+    return await site.accounts.session(who.secret) is not None
 
 
 def check_csrf(caller: Caller, request: Request) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from os1.errors import ConfigError
+from os1.files import private_database, private_dir
 
 Row = tuple[Any, ...]
 
@@ -45,7 +46,8 @@ class SQLiteDatabase:
         return database
 
     def _connect(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self._path.parent)  # the data directory, 0700
+        private_database(self._path)  # accounts and sessions, 0600 (an older file is tightened)
         db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA busy_timeout = 10000")
         db.execute("PRAGMA journal_mode = WAL")

@@ -20,6 +20,12 @@ log = logging.getLogger(__name__)
 Event = dict[str, Any]
 Deliver = Callable[[Event], None]
 CHANNEL = "os1:user:"
+REVOKED = "revoked"  # an event for the sockets' guards, never sent to a client
+
+
+def revoked(credential: str | None) -> Event:
+    """The event that ends sockets opened with ``credential`` (None: all of the user's)."""
+    return {"type": REVOKED, "credential": credential}
 
 
 class Hub:

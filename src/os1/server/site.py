@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from os1.access import local_key
 from os1.config import Settings
 from os1.dav.reminders import quiet, quiet_end
 from os1.errors import ConfigError
 from os1.server.accounts import Account, Accounts
 from os1.server.database import PostgresDatabase, SQLiteDatabase
-from os1.server.hub import Hub
+from os1.server.hub import Hub, revoked
 from os1.server.jobs import Job, Jobs
 from os1.server.limits import Limiter, LocalLimiter, RedisLimiter
 from os1.server.spaces import Spaces
@@ -36,6 +37,7 @@ class Site:
     jobs: Jobs
     limiter: Limiter
     secret: bytes  # signs the single-user CSRF token
+    local_key: str  # single mode: the key a caller must show (os1.access)
     accounts: Accounts | None = None  # None: single mode
     redis: Any | None = None
     stt: Any | None = None  # the speech recognizer, loaded on the first spoken conversation
@@ -69,6 +71,11 @@ class Site:
             return
         await self.hub.publish(job["user"], {"type": "notice", "kind": "reminder",
                                              "text": job.get("text", ""), "at": job["at"]})
+
+    async def revoke(self, user_id: str, credential: str | None = None) -> None:
+        """End, on every worker, the user's sockets opened with ``credential`` (the SHA-256 of a
+        session cookie or API token), or all of them (None: the account was disabled)."""
+        await self.hub.publish(user_id, revoked(credential))
 
     async def voice(self) -> Any:
         """The worker's speech recognizer (one for all users)."""
@@ -108,6 +115,18 @@ def _redis(settings: Settings) -> Any | None:
     return aioredis.from_url(settings.server.redis_url.get_secret_value())
 
 
+async def revoke_everywhere(settings: Settings, user_id: str) -> None:
+    """From outside a worker (``os1 users disable``): end the user's sockets on every worker
+    through Redis. Without Redis the one worker finds out at its next check of the account."""
+    redis = _redis(settings)
+    if redis is None:
+        return
+    try:
+        await Hub("os1-cli", redis).publish(user_id, revoked(None))
+    finally:
+        await redis.aclose()
+
+
 async def open_accounts(settings: Settings, pool: Any | None) -> Accounts:
     """The site's accounts: in the shared PostgreSQL database (on ``pool``) when the stores are
     there, else in a SQLite file in the data directory."""
@@ -135,7 +154,7 @@ async def open_site(settings: Settings) -> Site:
     accounts = await open_accounts(settings, spaces.pool) if server.mode == "multi" else None
     limiter: Limiter = RedisLimiter(redis) if redis is not None else LocalLimiter()
     site = Site(settings, spaces, Hub(worker, redis), Jobs(redis), limiter, _secret(settings.home),
-                accounts, redis)
+                local_key(settings.home), accounts, redis)
     await site.hub.start()
     site.jobs.start(site.remind)
     return site

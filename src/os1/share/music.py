@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from os1.errors import InputError
+from os1.files import private_dir, write_private
 from os1.memory.base import MemoryStore
 from os1.memory.moments import Moment, MomentDraft
 from os1.share.composing import Plan, features, plan_for, score
@@ -72,11 +73,11 @@ class Composer:
     def _write(self, plan: Plan, slug: str) -> Piece:
         midi = score(plan)
         audio, used = render(midi, synth=self.synth)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)  # 0700, and the files 0600: pieces about the user's moments
         stem = self.folder / f"{slug}-{plan.seed:08x}"
         buffer = io.BytesIO()
         midi.write(buffer)
-        stem.with_suffix(".mid").write_bytes(buffer.getvalue())
+        write_private(stem.with_suffix(".mid"), buffer.getvalue())
         write_wav(stem.with_suffix(".wav"), audio)
         return Piece(plan, stem.with_suffix(".mid"), stem.with_suffix(".wav"), used)
 

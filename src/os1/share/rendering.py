@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import soundfile
 
+from os1.files import open_private
 from os1.share.midi import pretty_midi
 
 SAMPLE_RATE = 22_050
@@ -66,4 +67,6 @@ def _note(pitch: int, velocity: int, length: float) -> Audio:
 
 
 def write_wav(path: Path, audio: Audio) -> None:
-    soundfile.write(path, audio, SAMPLE_RATE, subtype="PCM_16")
+    """16-bit WAV, created 0600 (soundfile would create it 0644)."""
+    with open_private(path) as out:
+        soundfile.write(out, audio, SAMPLE_RATE, subtype="PCM_16", format="WAV")

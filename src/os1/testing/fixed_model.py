@@ -5,6 +5,9 @@
 seconds until ``reply_tokens`` have been sent. Each token is due at a time fixed from the
 request's arrival, so a late wake-up does not push the later tokens back. Requests asking for
 JSON (``response_format``, as fact extraction does) get ``{"facts": []}`` at the same pace.
+A request with ``tools`` and a ``tool_choice`` that names one (or ``"required"``: the first)
+gets one native tool call of it, streamed as OpenAI's servers do (the id and name first, the
+arguments in pieces), each required string argument set to ``"fixed"``.
 ``GET /v1/models`` lists the one model, ``fixed``. Nothing is computed, so whatever a client
 measures beyond this schedule is its own (or its host's) time.
 
@@ -78,6 +81,41 @@ async def _stream(tokens: list[str], timing: Timing, arrived: float, prompt: int
     yield b"data: [DONE]\n\n"
 
 
+def chosen_tool(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The function a request makes the model call, if it makes it call one."""
+    tools: list[dict[str, Any]] = [t["function"] for t in body.get("tools") or []
+                                   if t.get("type") == "function"]
+    choice = body.get("tool_choice")
+    if not tools or choice in (None, "auto", "none"):
+        return None
+    if isinstance(choice, dict):
+        name = choice.get("function", {}).get("name")
+        return next((t for t in tools if t.get("name") == name), None)
+    first: dict[str, Any] = tools[0]
+    return first
+
+
+def tool_arguments(function: dict[str, Any]) -> list[str]:
+    """The call's arguments as JSON, cut into the pieces it is streamed in."""
+    schema = function.get("parameters") or {}
+    props = schema.get("properties") or {}
+    args = {name: "fixed" for name in schema.get("required") or []
+            if props.get(name, {}).get("type") == "string"}
+    text = json.dumps(args)
+    return [text[i:i + 5] for i in range(0, len(text), 5)] or ["{}"]
+
+
+async def _tool_stream(function: dict[str, Any], timing: Timing, arrived: float) -> AsyncIterator[bytes]:
+    ident, created = f"chatcmpl-{int(arrived * 1e6)}", int(time.time())
+    first = {"index": 0, "id": f"call_{ident[-8:]}", "type": "function",
+             "function": {"name": function["name"], "arguments": ""}}
+    yield _chunk(ident, created, {"role": "assistant", "content": None, "tool_calls": [first]})
+    async for piece in _paced(tool_arguments(function), timing, arrived):
+        yield _chunk(ident, created, {"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
+    yield _chunk(ident, created, {}, "tool_calls")
+    yield b"data: [DONE]\n\n"
+
+
 def create_app(timing: Timing) -> Starlette:
     async def models(request: Request) -> Response:
         return JSONResponse({"object": "list", "data": [{"id": MODEL, "object": "model", "created": 0,
@@ -88,6 +126,8 @@ def create_app(timing: Timing) -> Starlette:
         body = await request.json()
         tokens = reply_tokens(timing, body.get("response_format") is not None)
         prompt = sum(len(str(m.get("content", ""))) // 4 for m in body.get("messages", []))
+        if body.get("stream") and (function := chosen_tool(body)) is not None:
+            return StreamingResponse(_tool_stream(function, timing, arrived), media_type="text/event-stream")
         if body.get("stream"):
             return StreamingResponse(_stream(tokens, timing, arrived, prompt), media_type="text/event-stream")
         text = "".join([token async for token in _paced(tokens, timing, arrived)])

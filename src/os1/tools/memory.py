@@ -6,6 +6,7 @@ from datetime import datetime
 
 from os1.memory.base import FactDraft, MemoryStore
 from os1.safety.spotlight import Outside
+from os1.safety.taint import from_outside
 from os1.tools.base import Policy, Tool, tool
 
 
@@ -15,10 +16,10 @@ def memory_tools(store: MemoryStore) -> list[Tool]:
     async def recall(query: str) -> str | Outside:
         """Search your memory of the user for a query; returns the best matching memories."""
         hits = await store.search(query, k=5)
-        own = "\n".join(f"- ({h.item.when}) {h.item.text}" for h in hits if h.item.provenance != "external")
+        own = "\n".join(f"- ({h.item.when}) {h.item.text}" for h in hits if not from_outside(h.item))
         outside = [(f"remembered from outside content, {h.item.when}", h.item.text)
-                   for h in hits if h.item.provenance == "external"]
-        if outside:  # drawn from mail earlier: still data, never the user's word
+                   for h in hits if from_outside(h.item)]
+        if outside:  # drawn from mail or something shared earlier: still data, never the user's word
             return Outside(tuple(outside), note=own)
         return own or "nothing found"
 

@@ -17,9 +17,10 @@ from os1.voice.player import BLOCK
 
 
 async def converse(url: str, recording: Samples, on_event: Callable[[dict[str, Any]], None],
-                   tail_s: float = 60.0) -> Samples:
+                   tail_s: float = 60.0, *, key: str | None = None) -> Samples:
     """Send ``recording`` to a voice endpoint as if spoken now; return what came back, placed at
-    the time it arrived. After the recording, waits until os1 is quiet (or ``tail_s``)."""
+    the time it arrived. After the recording, waits until os1 is quiet (or ``tail_s``). ``key``
+    (this machine's key, or an API token) goes as a bearer header."""
     timeline = np.zeros(recording.size + int(tail_s * RATE), dtype=np.float32)
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -33,7 +34,8 @@ async def converse(url: str, recording: Samples, on_event: Callable[[dict[str, A
         last_audio[0] = loop.time()
 
     try:
-        async with websockets.connect(url, max_size=1 << 22) as ws:
+        headers = {"Authorization": f"Bearer {key}"} if key else None
+        async with websockets.connect(url, max_size=1 << 22, additional_headers=headers) as ws:
             async def receive() -> None:
                 async for message in ws:
                     if isinstance(message, bytes):

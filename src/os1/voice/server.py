@@ -1,6 +1,10 @@
 """A server for the WebSocket audio transport: ``os1 talk --listen HOST:PORT`` serves
 ``/v1/voice`` (see ``os1.voice.transport``) with Starlette on uvicorn. The engines are loaded
-once; each connection gets its own conversation with the same companion memory."""
+once; each connection gets its own conversation with the same companion memory.
+
+It has no accounts, so it keeps to the rules of ``os1 serve``'s single mode: only this machine
+(loopback host names), no other site's pages (the ``Origin`` check), and only a caller that
+shows this machine's key (``os1.access``) as ``Authorization: Bearer KEY``."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
+from os1.access import bearer, is_loopback, same_origin, shows_key
 from os1.config import VoiceSettings
 from os1.runtime import Runtime, music_folder
 from os1.voice.conversation import Conversation
@@ -36,12 +41,23 @@ async def talk_over(ws: WebSocket, runtime: Runtime, stt: SpeechToText, tts: Tex
     await companion.drain()
 
 
-def voice_app(runtime: Runtime, stt: SpeechToText, tts: TextToSpeech, voice: VoiceSettings) -> Starlette:
-    """One user's voice endpoint. Conversations take turns: a second client waits for the first
-    to hang up, since they share one companion and one local model."""
+def admitted(ws: WebSocket, key: str) -> bool:
+    """This machine, no other site's page, and the machine's key."""
+    host = ws.headers.get("host", "")
+    return (is_loopback(host) and same_origin(ws.headers.get("origin"), host)
+            and shows_key(bearer(ws.headers.get("authorization", "")), key))
+
+
+def voice_app(runtime: Runtime, stt: SpeechToText, tts: TextToSpeech, voice: VoiceSettings,
+              key: str) -> Starlette:
+    """One user's voice endpoint, for callers that show ``key``. Conversations take turns: a
+    second client waits for the first to hang up, since they share one companion and one model."""
     one_at_a_time = asyncio.Lock()
 
     async def endpoint(ws: WebSocket) -> None:
+        if not admitted(ws, key):
+            await ws.close(code=1008)  # refused before the handshake: HTTP 403
+            return
         await ws.accept()
         async with one_at_a_time:
             await talk_over(ws, runtime, stt, tts, voice, interactive=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse
 
+from os1.access import COOKIE, QUERY, shows_key
 from os1.errors import AccountError
 from os1.server.accounts import Account
 from os1.server.api.schemas import Credentials, Health, Me, NewToken, SessionInfo, TokenInfo, TokenRequest
@@ -23,6 +25,7 @@ from os1.server.auth import (
 from os1.server.site import Site
 
 router = APIRouter(prefix="/v1", tags=["account"])
+local = APIRouter()
 Who = Annotated[Caller, Depends(caller)]
 LOGIN_WINDOW_S = 900
 
@@ -57,6 +60,20 @@ def _check_browser(site: Site, request: Request) -> None:
     check_host(site, request)
     if not same_origin(site, request):
         raise ApiError(403, "requests from another site are refused")
+
+
+@local.get("/login", include_in_schema=False)
+async def local_login(request: Request) -> Response:
+    """Single mode: the link ``os1 serve`` prints. Its key becomes an HttpOnly cookie, and the
+    browser goes on to the app without the key in its address bar or history."""
+    site = site_of(request)
+    check_host(site, request)
+    if site.accounts is not None or not shows_key(request.query_params.get(QUERY), site.local_key):
+        return PlainTextResponse("This link is not valid here: open the one `os1 serve` printed.", 403)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(COOKIE, site.local_key, max_age=int(site.settings.server.session_days * 86400),
+                        httponly=True, samesite="lax", secure=request.url.scheme == "https")
+    return response
 
 
 @router.get("/health", response_model=Health)
@@ -134,8 +151,9 @@ async def login(body: Credentials, request: Request, response: Response) -> Me:
 async def logout(who: Who, request: Request) -> Response:
     site = site_of(request)
     response = Response(status_code=204)
-    if site.accounts is not None and who.session is not None:
-        await site.accounts.end_session(who.session)
+    if site.accounts is not None and who.via == "session" and who.secret is not None:
+        await site.accounts.end_session(who.secret)
+        await site.revoke(who.user_id, who.credential)
         response.delete_cookie(SESSION_COOKIE)
         response.delete_cookie(CSRF_COOKIE)
     return response
@@ -168,6 +186,8 @@ async def revoke_token(token_id: str, who: Who, request: Request) -> Response:
     site = site_of(request)
     _multi(site)
     assert site.accounts is not None
-    if not await site.accounts.revoke_token(who.account, token_id):
+    credential = await site.accounts.revoke_token(who.account, token_id)
+    if credential is None:
         raise ApiError(404, f"no token {token_id!r}")
+    await site.revoke(who.user_id, credential)
     return Response(status_code=204)

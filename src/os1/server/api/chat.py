@@ -18,8 +18,20 @@ from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone
 from os1.errors import InputError, Os1Error
 from os1.server.api.schemas import ChatReply, ChatRequest, Memory
-from os1.server.auth import ApiError, Caller, caller, check_host, identify, limit, same_origin, site_of
+from os1.server.auth import (
+    ApiError,
+    Caller,
+    caller,
+    check_host,
+    identify,
+    limit,
+    same_origin,
+    site_of,
+    still_valid,
+)
+from os1.server.hub import REVOKED, Event
 from os1.server.site import Site
+from os1.server.watch import ENDED, watched
 from os1.types import TextDelta
 
 log = logging.getLogger(__name__)
@@ -107,6 +119,13 @@ async def accept(ws: WebSocket) -> Caller | None:
     return who
 
 
+async def end_socket(ws: WebSocket) -> None:
+    """Tell the client why, then close with 4401 (its rights were withdrawn)."""
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+        await ws.send_text(json.dumps({"type": "error", "message": ENDED}))
+        await ws.close(code=4401)
+
+
 def _parse(raw: str) -> dict[str, Any]:
     if len(raw) > MAX_MESSAGE:
         raise InputError(f"a message is at most {MAX_MESSAGE:,} characters")
@@ -132,10 +151,11 @@ class ChatSocket:
         self.socket_id = 0
 
     async def run(self) -> None:
-        self.socket_id = await self.site.hub.join(self.who.user_id, self.outbox.put_nowait)
+        self.socket_id = await self.site.hub.join(self.who.user_id, self._deliver)
         tasks = [asyncio.create_task(self._send()), asyncio.create_task(self._turns())]
         try:
-            await self._read()
+            async with watched(self.site, self.who, self._end):
+                await self._read()
         finally:
             for task in tasks:
                 task.cancel()
@@ -145,6 +165,16 @@ class ChatSocket:
                 with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
                     await task
             await self.site.hub.leave(self.who.user_id, self.socket_id)
+
+    def _deliver(self, event: Event) -> None:
+        if event.get("type") != REVOKED:  # for the watch, not the client
+            self.outbox.put_nowait(event)
+
+    async def _end(self) -> None:
+        """Rights withdrawn: the turn in flight stops and the socket closes."""
+        if self.turn is not None and self.turn is not asyncio.current_task():
+            self.turn.cancel()
+        await end_socket(self.ws)
 
     async def _read(self) -> None:
         while True:
@@ -170,6 +200,9 @@ class ChatSocket:
             await asyncio.wait([self.turn])  # a stopped turn ends here; a closed socket ends us
 
     async def _turn(self, text: str) -> None:
+        if not await still_valid(self.site, self.who):
+            await self._end()
+            return
         try:
             done = await run_turn(self.site, self.who.user_id, text, self.outbox.put_nowait)
         except ApiError as exc:  # rate limited

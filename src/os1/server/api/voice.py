@@ -10,8 +10,9 @@ import contextlib
 
 from fastapi import APIRouter, WebSocket
 
-from os1.server.api.chat import accept
+from os1.server.api.chat import accept, end_socket
 from os1.server.auth import site_of
+from os1.server.watch import watched
 from os1.voice.engines import load_tts
 from os1.voice.server import talk_over
 
@@ -33,6 +34,7 @@ async def voice_socket(ws: WebSocket) -> None:
                 stt = await site.voice()
                 wish = (await space.store.profile()).get("voice")
                 tts = await asyncio.to_thread(load_tts, site.settings.voice, wish)
-                await talk_over(ws, space.runtime, stt, tts, site.settings.voice)
+                async with watched(site, who, lambda: end_socket(ws)):
+                    await talk_over(ws, space.runtime, stt, tts, site.settings.voice)
     with contextlib.suppress(RuntimeError):
         await ws.close()

@@ -142,6 +142,15 @@ function show(name) {
 // ---- login and register ----
 
 function showLogin(name) {
+  const local = state.mode === "single"; // no accounts: the key comes from the printed link
+  $("login-form").hidden = local;
+  $("local-hint").hidden = !local;
+  if (local) {
+    $("login-title").textContent = "Hello";
+    $("login-switch").hidden = true;
+    $("register-switch").hidden = true;
+    return;
+  }
   const registering = name === "register";
   $("login-title").textContent = registering ? "Nice to meet you" : "Welcome back";
   $("login-submit").textContent = registering ? "Create account" : "Log in";

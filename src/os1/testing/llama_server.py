@@ -1,0 +1,55 @@
+"""llama.cpp's own OpenAI-compatible HTTP server (through ``xllamacpp``) as a process of its own:
+a real model server for tests and benchmarks, serving the bundled GGUF by default.
+
+    python -m os1.testing.llama_server --port 8400 [--model FILE.gguf] [--alias smollm2] [--api-key KEY]
+
+It prints ``ready <base url>`` once the model is loaded and serves until it is terminated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from pathlib import Path
+
+from os1.llm.llamacpp import bundled_model_path, check_gguf
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--alias", default="smollm2")
+    parser.add_argument("--ctx", type=int, default=2048)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--api-key", default="")
+    args = parser.parse_args()
+    path = args.model or bundled_model_path()
+    check_gguf(path)
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = str(path)
+    params.model_alias = {args.alias}
+    params.n_ctx = args.ctx
+    params.n_parallel = 1
+    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = args.threads
+    params.hostnames = ["127.0.0.1"]
+    params.port = args.port
+    params.use_jinja = True  # the model's own chat template, with native tool calls
+    params.verbosity = -1
+    if args.api_key:
+        params.api_keys = [args.api_key]
+    server = xllamacpp.Server(params)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    print(f"ready {server.listening_address}/v1", flush=True)
+    try:
+        done.wait()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
