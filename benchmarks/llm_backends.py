@@ -26,7 +26,9 @@ from typing import Any
 
 from os1.llm.llamacpp import bundled_model_path
 
-BINDINGS = {"xllamacpp": "xllamacpp==2026.10.11549", "llama-cpp-python": "llama-cpp-python==0.3.36"}
+# 0.3.16: llama-cpp-python's newest release at the time, 0.3.36, crashes (SIGSEGV) in its first
+# decode of the bundled model on this machine, so the baseline is the last release that runs it
+BINDINGS = {"xllamacpp": "xllamacpp==2026.10.11549", "llama-cpp-python": "llama-cpp-python==0.3.16"}
 PROBE = Path(__file__).with_name("llm_backend_probe.py")
 
 

@@ -129,3 +129,22 @@ def test_helpers_create_private_and_only_tighten(tmp_path: Path, open_umask: Non
     shared.chmod(0o1777)
     private_dir(shared)
     assert mode(shared) == 0o1777  # a sticky directory (like /tmp) is shared by design: left alone
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_the_action_ledger_mail_index_contacts_undo_and_recordings_are_private(tmp_path: Path) -> None:
+    import numpy as np
+
+    from os1.dav.contacts import _write_undo
+    from os1.mail.index import MailIndex
+    from os1.safety.ledger import ActionLedger
+    from os1.voice.audio import write_wav
+
+    ActionLedger(tmp_path / "user" / "actions.sqlite3")
+    MailIndex(tmp_path / "user" / "mail.sqlite3")
+    _write_undo(tmp_path / "user" / "contacts-undo.json", [{"uid": "a", "vcard": "BEGIN:VCARD"}])
+    write_wav(tmp_path / "said.wav", np.zeros(1600, dtype=np.float32))
+    assert mode(tmp_path / "user") == 0o700
+    for name in ("actions.sqlite3", "mail.sqlite3", "contacts-undo.json"):
+        assert mode(tmp_path / "user" / name) == 0o600, name
+    assert mode(tmp_path / "said.wav") == 0o600

@@ -23,6 +23,7 @@ import vobject
 
 from os1.config import CalendarSettings
 from os1.errors import ConfigError, ToolFailed, ToolInputError
+from os1.files import private_dir, write_private
 
 _NS = {"d": "DAV:", "c": "urn:ietf:params:xml:ns:carddav"}
 _QUERY = ('<?xml version="1.0" encoding="utf-8"?><c:addressbook-query xmlns:d="DAV:" '
@@ -205,8 +206,8 @@ async def undo_merge(book: AddressBook, undo_file: Path) -> str:
 
 
 def _write_undo(path: Path, cards: list[dict[str, str]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(cards))
+    private_dir(path.parent)
+    write_private(path, json.dumps(cards))  # whole vCards: private
 
 
 def _read_undo(path: Path) -> list[dict[str, str]]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from os1.files import private_database, private_dir
 from os1.mail.parse import Parsed
 
 _SCHEMA = """
@@ -97,8 +98,9 @@ def _mail(row: tuple[Any, ...]) -> Mail:
 
 class MailIndex:
     def __init__(self, path: Path | None = None) -> None:
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if path is not None:  # the user's mail: private, like the store
+            private_dir(path.parent)
+            private_database(path)
         self.db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA busy_timeout = 10000")

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from os1.files import private_database, private_dir
+
 Status = str  # pending | done | failed | declined | expired | blocked
 
 _SCHEMA = """
@@ -55,8 +57,9 @@ class ActionLedger:
     """One user's actions; ``path=None`` keeps them in memory (tests, one-off runs)."""
 
     def __init__(self, path: Path | None = None) -> None:
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if path is not None:  # what os1 did for the user: private, like the store
+            private_dir(path.parent)
+            private_database(path)
         self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False,
                                    isolation_level=None)
         self._db.execute("PRAGMA busy_timeout = 10000")

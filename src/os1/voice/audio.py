@@ -12,6 +12,7 @@ import soundfile as sf
 import soxr
 
 from os1.errors import BadAudio, VoiceError
+from os1.files import open_private
 
 RATE = 16_000
 Samples = npt.NDArray[np.float32]
@@ -52,7 +53,8 @@ def read_audio(path: Path) -> Samples:
 def write_wav(path: Path, samples: Samples) -> None:
     """16-bit mono WAV at 16 kHz."""
     try:
-        sf.write(str(path), np.clip(samples, -1.0, 1.0), RATE, subtype="PCM_16")
+        with open_private(path) as out:  # what was said aloud stays the user's
+            sf.write(out, np.clip(samples, -1.0, 1.0), RATE, subtype="PCM_16", format="WAV")
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
         raise VoiceError(f"cannot write {path}: {exc}") from None
 
