@@ -22,22 +22,25 @@ RECALL = {"type": "object", "properties": {"query": {"type": "string"}}, "requir
 NOTE = {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
 CALL = {"anyOf": [
     {"type": "object", "properties": {"name": {"const": "recall"}, "arguments": RECALL},
-     "required": ["name", "arguments"]},
+     "required": ["name", "arguments"], "additionalProperties": False},
     {"type": "object", "properties": {"name": {"const": "note"}, "arguments": NOTE},
-     "required": ["name", "arguments"]}]}
+     "required": ["name", "arguments"], "additionalProperties": False}]}
 FACTS = {"type": "object", "properties": {"facts": {"type": "array", "items": {
     "type": "object", "properties": {"subject": {"type": "string"}, "fact": {"type": "string"}},
     "required": ["subject", "fact"]}}}, "required": ["facts"]}
 TOOL_PROMPTS = ["Do you remember my sister?", "Please note that I like tea.", "asdf qwerty",
                 "What did I say last week?", "Remember my birthday is in May."]
 Stream = Callable[[dict[str, Any]], Iterator[str]]
+Backend = tuple[Stream, Callable[[dict[str, Any]], str], Callable[[dict[str, Any]], dict[str, Any]]]
+STYLE = {"whitespace_flexible": False}
 
 
 def messages(prompt: str) -> list[dict[str, str]]:
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}]
 
 
-def xllamacpp_backend(model: str, threads: int) -> tuple[Stream, Callable[[dict[str, Any]], str]]:
+def xllamacpp_backend(model: str, threads: int) -> Backend:
+    """As os1 uses it: written calls as a compact LLGuidance grammar, JSON by llama.cpp's schema."""
     import xllamacpp
 
     params = xllamacpp.CommonParams()
@@ -83,14 +86,17 @@ def xllamacpp_backend(model: str, threads: int) -> tuple[Stream, Callable[[dict[
             done.wait()
 
     def tool_grammar(schema: dict[str, Any]) -> str:
-        style = {"whitespace_flexible": False, "key_separator": ": ", "item_separator": ", "}
         return ('%llguidance {}\nstart: "<tool_call>" call "</tool_call>"\n'
-                f"call: %json {json.dumps({**schema, 'x-guidance': style})}\n")
+                f"call: %json {json.dumps({**schema, 'x-guidance': STYLE})}\n")
 
-    return stream, tool_grammar
+    def json_fields(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"response_format": {"type": "json_object", "schema": schema}}
+
+    return stream, tool_grammar, json_fields
 
 
-def llama_cpp_python_backend(model: str, threads: int) -> tuple[Stream, Callable[[dict[str, Any]], str]]:
+def llama_cpp_python_backend(model: str, threads: int) -> Backend:
+    """As os1 used it: GBNF from its own schema converter."""
     from llama_cpp import Llama, LlamaGrammar
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
@@ -110,7 +116,10 @@ def llama_cpp_python_backend(model: str, threads: int) -> tuple[Stream, Callable
         call = json_schema_to_gbnf(json.dumps(schema)).replace("root ::=", "call ::=", 1)
         return f'root ::= "<tool_call>" call "</tool_call>"\n{call}'
 
-    return stream, tool_grammar
+    def json_fields(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"response_format": {"type": "json_object", "schema": schema}}
+
+    return stream, tool_grammar, json_fields
 
 
 def timed_reply(stream: Stream, prompt: str) -> tuple[float, float, int]:
@@ -147,7 +156,7 @@ def main() -> None:
     args = parser.parse_args()
     make = xllamacpp_backend if args.binding == "xllamacpp" else llama_cpp_python_backend
     start = time.perf_counter()
-    stream, tool_grammar = make(args.model, args.threads)
+    stream, tool_grammar, json_fields = make(args.model, args.threads)
     load_s = time.perf_counter() - start
     replies = [timed_reply(stream, PROMPTS[i % len(PROMPTS)]) for i in range(args.turns + 1)][1:]
     calls_ok = 0
@@ -163,8 +172,7 @@ def main() -> None:
     json_ok = 0
     for prompt in TOOL_PROMPTS:
         text = "".join(stream({"messages": messages(f"Facts in: {prompt}"), "max_tokens": 120, "seed": 4,
-                               "response_format": {"type": "json_object", "schema": FACTS},
-                               "repeat_penalty": 1.0}))
+                               **json_fields(FACTS), "repeat_penalty": 1.0}))
         try:
             json_ok += isinstance(json.loads(text).get("facts"), list)
         except (json.JSONDecodeError, AttributeError):

