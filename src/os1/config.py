@@ -191,6 +191,8 @@ class ServerSettings(BaseModel):
     login_attempts: int = 5  # per account and per address in 15 minutes, then refused
     open_users: int = 1024  # stores kept open per worker (~1.5 MB each); least recently used closed
     max_body_bytes: int = 2_000_000
+    # /docs, /redoc and /openapi.json: auto serves them in single mode only (they map the API)
+    api_docs: Literal["auto", "on", "off"] = "auto"
     # an open socket checks its session or token again this often (revocations reach it at once)
     recheck_seconds: float = Field(default=10.0, gt=0)
 

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    env = {"OS1_SERVER__MODE": "multi", "OS1_LLM__MAX_TOKENS": "8", "OS1_MEMORY__EMBEDDER": "hash"}
+    env = {"OS1_SERVER__MODE": "multi", "OS1_LLM__MAX_TOKENS": "8", "OS1_MEMORY__EMBEDDER": "hash",
+           "OS1_SERVER__API_DOCS": "on"}
     with os1_server(tmp_path_factory.mktemp("fuzz"), free_port(), env) as base:
         with httpx.Client(base_url=base) as client:
             client.post("/v1/auth/register", json={"username": "fuzzer", "password": "correct horse"})

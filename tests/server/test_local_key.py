@@ -68,3 +68,18 @@ def test_the_voice_listener_admits_only_this_machine_with_the_key() -> None:
     assert not admitted(_Socket(**mine, origin="https://evil.example"), key)  # type: ignore[arg-type]
     assert not admitted(_Socket(**{**mine, "host": "evil.example:8765"}), key)  # type: ignore[arg-type]
     assert admitted(_Socket(**mine, origin="http://127.0.0.1:8765"), key)  # type: ignore[arg-type]
+
+
+def test_a_deeply_nested_import_is_a_clear_400(make_client: Factory) -> None:
+    client = make_client()
+    client.get("/v1/session")  # the page's CSRF cookie
+    deep = "[" * 100_000 + "]" * 100_000
+    reply = client.post("/v1/memories/import", content=deep,
+                        headers={"X-CSRF-Token": client.cookies.get("os1_csrf") or ""})
+    assert reply.status_code == 400 and "nested too deeply" in reply.json()["error"]
+
+
+def test_the_api_map_is_not_public_in_multi_mode(make_client: Factory) -> None:
+    multi = make_client(mode="multi")
+    assert all(multi.get(path).status_code == 404 for path in ("/openapi.json", "/docs", "/redoc"))
+    assert make_client(mode="multi", api_docs="on").get("/openapi.json").status_code == 200

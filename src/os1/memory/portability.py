@@ -50,12 +50,16 @@ def parse_export(text: str, where: str) -> tuple[dict[str, Any], list[dict[str, 
         whole = json.loads(text)  # the one-document form
     except json.JSONDecodeError:
         whole = None
+    except RecursionError:  # nested deeper than any export is
+        raise InputError(f"{where} is not an os1 export: nested too deeply") from None
     if isinstance(whole, dict) and isinstance(whole.get("memories"), list):
         return _checked({k: v for k, v in whole.items() if k != "memories"}, whole["memories"], where)
     try:
         rows = [json.loads(line) for line in text.splitlines() if line.strip()]
     except json.JSONDecodeError as exc:
         raise InputError(f"{where} is not an os1 export: line {exc.lineno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(f"{where} is not an os1 export: nested too deeply") from None
     if not rows:
         raise InputError(f"{where} is empty")
     return _checked(rows[0], rows[1:], where)

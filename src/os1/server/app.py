@@ -126,8 +126,12 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
         finally:
             await site.close()
 
+    server = settings.server
+    docs = server.api_docs == "on" or (server.api_docs == "auto" and server.mode == "single")
     app = FastAPI(title="os1", version=__version__, lifespan=lifespan,
-                  description="The os1 companion over HTTP and WebSockets (docs/api.md).")
+                  description="The os1 companion over HTTP and WebSockets (docs/api.md).",
+                  docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+                  openapi_url="/openapi.json" if docs else None)
     for module in (accounts, chat, memories, profile, voice):
         app.include_router(module.router)
     app.include_router(accounts.local)
