@@ -188,7 +188,12 @@ class ServerSettings(BaseModel):
     session_days: float = 30.0
     turns_per_minute: int = 30  # per user
     requests_per_minute: int = 600  # per user, all API calls
-    login_attempts: int = 5  # per account and per address in 15 minutes, then refused
+    # failed logins per account in 15 minutes before each attempt is slowed (never refused);
+    # four times as many from one address before that address is refused
+    login_attempts: int = 5
+    login_delay_seconds: float = Field(default=5.0, ge=0)
+    # addresses whose X-Forwarded-For / X-Forwarded-Proto are believed (the reverse proxy's)
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
     open_users: int = 1024  # stores kept open per worker (~1.5 MB each); least recently used closed
     max_body_bytes: int = 2_000_000
     # /docs, /redoc and /openapi.json: auto serves them in single mode only (they map the API)

@@ -61,7 +61,8 @@ def serve(state: CliState, host: str | None, port: int | None, mode: str | None,
     # barely shrinks, while it costs CPU per message and two zlib states per connection
     # (benchmarks/load.py: about half of the server's memory per idle socket)
     config = uvicorn.Config(create_app(settings), host=chosen.host, port=chosen.port, log_level="warning",
-                            proxy_headers=True, backlog=4096, ws_max_size=2 << 20,
+                            proxy_headers=True, forwarded_allow_ips=chosen.trusted_proxies, backlog=4096,
+                            ws_max_size=2 << 20,
                             ws_per_message_deflate=False, timeout_graceful_shutdown=5,
                             # a keep-alive ping per socket each 30 s (uvicorn's 20 s default is
                             # 500 pings a second at 10,000 sockets); proxies wait 60 s by default

@@ -16,6 +16,10 @@ class Limiter(Protocol):
         seconds until the window ends."""
         ...
 
+    async def peek(self, key: str, limit: int, window_s: float) -> float | None:
+        """Like ``hit`` without counting: whether ``key`` has already reached ``limit``."""
+        ...
+
     async def clear(self, key: str) -> None: ...
 
 
@@ -32,6 +36,13 @@ class LocalLimiter:
         if len(self._windows) > 100_000:  # forget finished windows now and then
             self._windows = {k: v for k, v in self._windows.items() if now - v[0] < window_s}
         return None if count < limit else max(0.0, window_s - (now - start))
+
+    async def peek(self, key: str, limit: int, window_s: float) -> float | None:
+        now = time.monotonic()
+        start, count = self._windows.get(key, (now, 0))
+        if now - start >= window_s or count < limit:
+            return None
+        return max(0.0, window_s - (now - start))
 
     async def clear(self, key: str) -> None:
         self._windows.pop(key, None)
@@ -50,6 +61,14 @@ class RedisLimiter:
             pipe.pttl(name)
             count, _, ttl_ms = await pipe.execute()
         return None if int(count) <= limit else max(0.0, int(ttl_ms) / 1000)
+
+    async def peek(self, key: str, limit: int, window_s: float) -> float | None:
+        name = self.prefix + key
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.get(name)
+            pipe.pttl(name)
+            count, ttl_ms = await pipe.execute()
+        return None if count is None or int(count) < limit else max(0.0, int(ttl_ms) / 1000)
 
     async def clear(self, key: str) -> None:
         await self.redis.delete(self.prefix + key)

@@ -4,12 +4,14 @@ jobs, rate limits and the voice engines. Built once by ``os1 serve`` and kept in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
 import os
 import secrets
 import socket
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ class Site:
     redis: Any | None = None
     stt: Any | None = None  # the speech recognizer, loaded on the first spoken conversation
     _voice_loading: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _login_gates: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     @property
     def mode(self) -> str:
@@ -71,6 +74,18 @@ class Site:
             return
         await self.hub.publish(job["user"], {"type": "notice", "kind": "reminder",
                                              "text": job.get("text", ""), "at": job["at"]})
+
+    @contextlib.asynccontextmanager
+    async def login_gate(self, key: str) -> AsyncIterator[None]:
+        """One login attempt at a time for an account on this worker, so that a slowed account
+        cannot be tried many times at once."""
+        gate = self._login_gates.setdefault(key, asyncio.Lock())
+        try:
+            async with gate:
+                yield
+        finally:
+            if not gate.locked() and self._login_gates.get(key) is gate:
+                del self._login_gates[key]
 
     async def revoke(self, user_id: str, credential: str | None = None) -> None:
         """End, on every worker, the user's sockets opened with ``credential`` (the SHA-256 of a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -129,19 +130,27 @@ async def register(body: Credentials, request: Request, response: Response) -> M
 
 @router.post("/auth/login", response_model=Me)
 async def login(body: Credentials, request: Request, response: Response) -> Me:
+    """Failed logins are counted per account and per client address; successes never count.
+    An address that keeps failing is refused for a while; an account that keeps failing is only
+    slowed (``server.login_delay_seconds`` an attempt, one at a time), never locked, so nobody
+    can lock its owner out by guessing."""
     site = site_of(request)
     _multi(site)
     _check_browser(site, request)
     assert site.accounts is not None
     attempts = site.settings.server.login_attempts
-    name_key = f"login:{body.username.strip().lower()}"
-    for key, allowed in ((name_key, attempts), (f"login-from:{_address(request)}", attempts * 4)):
-        wait = await site.limiter.hit(key, allowed, LOGIN_WINDOW_S)
-        if wait is not None:
-            raise ApiError(429, f"too many login attempts; try again in {max(1, round(wait / 60))} min",
-                           {"Retry-After": str(max(1, round(wait)))})
-    account = await site.accounts.verify(body.username, body.password)
+    name_key = f"login-failed:{body.username.strip().lower()}"
+    address_key = f"login-failed-from:{_address(request)}"
+    if (wait := await site.limiter.peek(address_key, attempts * 4, LOGIN_WINDOW_S)) is not None:
+        raise ApiError(429, f"too many failed logins from here; try again in {max(1, round(wait / 60))} min",
+                       {"Retry-After": str(max(1, round(wait)))})
+    async with site.login_gate(name_key):
+        if await site.limiter.peek(name_key, attempts, LOGIN_WINDOW_S) is not None:
+            await asyncio.sleep(site.settings.server.login_delay_seconds)
+        account = await site.accounts.verify(body.username, body.password)
     if account is None:
+        await site.limiter.hit(name_key, attempts, LOGIN_WINDOW_S)
+        await site.limiter.hit(address_key, attempts * 4, LOGIN_WINDOW_S)
         raise ApiError(401, "wrong username or password")
     await site.limiter.clear(name_key)
     return await _log_in(site, request, response, account)
