@@ -3,6 +3,7 @@ bundled GGUF, and a deliberately broken HTTP server."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import subprocess
 import sys
@@ -50,28 +51,33 @@ def llama_server() -> Iterator[str]:
 
 
 @contextmanager
-def tool_server() -> Iterator[str]:
-    """A server process that answers ``tool_choice`` with native tool calls in OpenAI's wire
-    format (``python -m os1.testing.fixed_model``). llama.cpp's own server accepts ``tool_choice``
-    without enforcing it today, so the bundled model cannot be made to call a tool natively."""
+def fixed_server(*options: str) -> Iterator[str]:
+    """``python -m os1.testing.fixed_model`` with ``options``; yields its /v1 base URL once it
+    answers."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "os1.testing.fixed_model", "--port", str(port),
-                             "--first-token-ms", "0", "--tokens-per-s", "1000"])
+    proc = subprocess.Popen([sys.executable, "-m", "os1.testing.fixed_model", "--port", str(port), *options])
     base = f"http://127.0.0.1:{port}/v1"
 
     def answering() -> bool:
-        assert proc.poll() is None, "the tool server exited"
+        assert proc.poll() is None, "the model server exited"
         try:
             return httpx.get(f"{base}/models", timeout=5).is_success
         except httpx.HTTPError:
             return False
 
     try:
-        wait_until(answering, "the tool server to answer")
+        wait_until(answering, "the model server to answer")
         yield base
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def tool_server() -> contextlib.AbstractContextManager[str]:
+    """A server process that answers ``tool_choice`` with native tool calls in OpenAI's wire
+    format. llama.cpp's own server accepts ``tool_choice`` without enforcing it today, so the
+    bundled model cannot be made to call a tool natively."""
+    return fixed_server("--first-token-ms", "0", "--tokens-per-s", "1000")
 
 
 class _Garbage(http.server.BaseHTTPRequestHandler):

@@ -18,9 +18,8 @@ from os1.agent.events import TurnDone
 from os1.config import Settings
 from os1.runtime import Runtime
 from os1.testing.fixed_model import Timing, reply_tokens
-from os1.testing.servers import free_port
 from os1.types import TextDelta
-from tests.conftest import wait_until
+from tests.integration.servers import fixed_server
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,26 +28,10 @@ TIMING = Timing(first_token_ms=150, tokens_per_s=40, reply_tokens=20)
 
 @pytest.fixture(scope="module")
 def model_url() -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "os1.testing.fixed_model", "--port", str(port),
-                             "--first-token-ms", str(TIMING.first_token_ms),
-                             "--tokens-per-s", str(TIMING.tokens_per_s),
-                             "--reply-tokens", str(TIMING.reply_tokens)])
-    url = f"http://127.0.0.1:{port}/v1"
-
-    def answering() -> bool:
-        assert proc.poll() is None, "the model server exited"
-        try:
-            return httpx.get(f"{url}/models", timeout=5).is_success
-        except httpx.HTTPError:
-            return False
-
-    try:
-        wait_until(answering, "the model server to answer")
+    with fixed_server("--first-token-ms", str(TIMING.first_token_ms),
+                      "--tokens-per-s", str(TIMING.tokens_per_s),
+                      "--reply-tokens", str(TIMING.reply_tokens)) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_streams_the_reply_on_its_schedule(model_url: str) -> None:
