@@ -87,6 +87,32 @@ def _usage(chunk: dict[str, Any]) -> Usage | None:
     return Usage(int(timings.get("prompt_n", 0)), int(timings.get("predicted_n", 0)))
 
 
+def engine_params(path: Path, context_tokens: int, threads: int) -> Any:
+    """llama.cpp's server settings for one GGUF, on loopback, quiet, one conversation at a time
+    with the whole context."""
+    check_gguf(path)
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = str(path)
+    params.n_ctx = context_tokens
+    params.n_parallel = 1
+    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = threads
+    params.verbosity = -1
+    params.hostnames = ["127.0.0.1"]
+    return params
+
+
+def start_engine(params: Any, path: Path) -> Any:
+    """Load the model and start llama.cpp's engine; a file it cannot load is one clear error."""
+    import xllamacpp
+
+    try:
+        return xllamacpp.Server(params)
+    except (ValueError, RuntimeError, OSError) as exc:
+        raise ModelLoadError(f"cannot load model {path}: {exc}") from None
+
+
 class LlamaCppModel:
     """A GGUF model running in this process."""
 
@@ -115,24 +141,11 @@ class LlamaCppModel:
             return self._server
 
     def _load(self) -> Any:
-        check_gguf(self.path)
-        import xllamacpp
-
-        params = xllamacpp.CommonParams()
-        params.model.path = str(self.path)
-        params.n_ctx = self._context_tokens
-        params.n_parallel = 1  # one conversation at a time gets the whole context
-        params.cpuparams.n_threads = self._threads
-        params.cpuparams_batch.n_threads = self._threads
-        params.verbosity = -1
-        params.hostnames = ["127.0.0.1"]
-        params.api_keys = [secrets.token_urlsafe(32)]
+        params = engine_params(self.path, self._context_tokens, self._threads)
+        params.api_keys = [secrets.token_urlsafe(32)]  # its HTTP port is of no use to anyone
         if self._seed is not None:
             params.sampling.seed = self._seed
-        try:
-            return xllamacpp.Server(params)
-        except (ValueError, RuntimeError, OSError) as exc:
-            raise ModelLoadError(f"cannot load model {self.path}: {exc}") from None
+        return start_engine(params, self.path)
 
     async def stream(self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] = (),
                      options: Options | None = None) -> AsyncIterator[StreamEvent]:

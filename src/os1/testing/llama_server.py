@@ -13,7 +13,7 @@ import signal
 import threading
 from pathlib import Path
 
-from os1.llm.llamacpp import bundled_model_path, check_gguf
+from os1.llm.llamacpp import bundled_model_path, engine_params, start_engine
 
 
 def main() -> None:
@@ -26,22 +26,13 @@ def main() -> None:
     parser.add_argument("--api-key", default="")
     args = parser.parse_args()
     path = args.model or bundled_model_path()
-    check_gguf(path)
-    import xllamacpp
-
-    params = xllamacpp.CommonParams()
-    params.model.path = str(path)
+    params = engine_params(path, args.ctx, args.threads)
     params.model_alias = {args.alias}
-    params.n_ctx = args.ctx
-    params.n_parallel = 1
-    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = args.threads
-    params.hostnames = ["127.0.0.1"]
     params.port = args.port
     params.use_jinja = True  # the model's own chat template, with native tool calls
-    params.verbosity = -1
     if args.api_key:
         params.api_keys = [args.api_key]
-    server = xllamacpp.Server(params)
+    server = start_engine(params, path)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     print(f"ready {server.listening_address}/v1", flush=True)
