@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import HANG_S, wait_until
-from tests.integration.servers import free_port, garbage_server
+from tests.integration.servers import fixed_server, free_port, garbage_server
 
 pytestmark = pytest.mark.integration
 
@@ -223,18 +223,24 @@ def reply_started(proc: subprocess.Popen[bytes]) -> None:
     assert ready and os.read(proc.stdout.fileno(), 64), "the reply never started"
 
 
-def start_long_turn(home: Path) -> subprocess.Popen[bytes]:
+def start_long_turn(home: Path, model_url: str | None = None) -> subprocess.Popen[bytes]:
+    """``os1 say`` asking for a long story; with ``model_url``, from a model server whose reply
+    never ends on its own, so the turn is surely still under way when the test acts."""
     env = {**os.environ, "OS1_HOME": str(home), "OS1_LLM__MAX_TOKENS": "3000"}
+    if model_url is not None:
+        env.update({"OS1_LLM__DEFAULT": "endless", "OS1_LLM__MODELS__ENDLESS__KIND": "openai",
+                    "OS1_LLM__MODELS__ENDLESS__BASE_URL": model_url})
     return subprocess.Popen([sys.executable, "-m", "os1", "say", "Tell me a very long story."],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
 
 
 def test_ctrl_c_keeps_what_was_said(os1_home: Path) -> None:
-    proc = start_long_turn(os1_home)
-    wait_for_user_row(os1_home)
-    reply_started(proc)
-    proc.send_signal(signal.SIGINT)
-    proc.communicate(timeout=60)
+    with fixed_server("--first-token-ms", "0", "--tokens-per-s", "20", "--reply-tokens", "100000") as url:
+        proc = start_long_turn(os1_home, url)
+        wait_for_user_row(os1_home)
+        reply_started(proc)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)
     assert proc.returncode == 130
     rows = sqlite3.connect(db_path(os1_home)).execute(
         "SELECT role, status, text FROM memories WHERE kind = 'utterance' ORDER BY id").fetchall()
