@@ -240,7 +240,7 @@ def test_ctrl_c_keeps_what_was_said(os1_home: Path) -> None:
         wait_for_user_row(os1_home)
         reply_started(proc)
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=60)
+        proc.communicate(timeout=HANG_S)
     assert proc.returncode == 130
     rows = sqlite3.connect(db_path(os1_home)).execute(
         "SELECT role, status, text FROM memories WHERE kind = 'utterance' ORDER BY id").fetchall()
