@@ -10,7 +10,8 @@ import pytest
 
 from os1.agent.events import ToolActivity, TurnDone
 from os1.config import load_settings
-from os1.runtime import Runtime, music_folder
+from os1.music.folder import music_folder
+from os1.runtime import Runtime
 from os1.testing import ScriptedLLM
 from os1.types import ToolCall
 from tests.share.test_sharing import share_both_seeds

@@ -1,5 +1,6 @@
-"""Seed posts (read from ../shared/seeds beside the repository, never copied into it) and
-generated images with known content."""
+"""Seed posts (read from ../shared/seeds beside the repository, never copied into it),
+generated images with known content, and the SQLite store the tests of the senses and of
+sharing show them to (each of their conftests takes the ``sqlite`` fixture from here)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from PIL import Image
 from os1.memory.sqlite import SQLiteMemory
 from os1.testing import FakeEmbedder
 
-SEEDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds"
 
 
 def seed(name: str) -> Path:
