@@ -18,8 +18,9 @@ def register_chat_backends(register: Callable[[str, Callable[..., Any]], None]) 
 
 
 @hookspec
-def register_tools(register: Callable[[Any], None]) -> None:
-    """Register ``Tool`` objects the companion may call."""
+def register_tools(register: Callable[[Any], None], store: Any, settings: Any) -> None:
+    """Register ``Tool`` objects the companion may call, for the user whose ``MemoryStore`` and
+    ``Settings`` it is built with (an implementation may take only ``register``)."""
 
 
 @hookspec

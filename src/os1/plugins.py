@@ -19,7 +19,7 @@ from os1 import hookspecs
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PLUGINS = ("os1.llm.backends", "os1.voice.engines")
+DEFAULT_PLUGINS = ("os1.llm.backends", "os1.voice.engines", "os1.music.tools")
 
 
 @cache
@@ -51,10 +51,11 @@ def _load_module(pm: pluggy.PluginManager, name: str) -> None:
         log.warning("skipped plugin %s: %s", name, exc)
 
 
-def plugin_tools() -> list[Any]:
-    """``Tool`` objects registered by plugins."""
+def plugin_tools(store: Any, settings: Any) -> list[Any]:
+    """``Tool`` objects registered by plugins (the built-in skills' among them) for the user
+    whose store and settings a companion is built with."""
     found: list[Any] = []
-    plugin_manager().hook.register_tools(register=found.append)
+    plugin_manager().hook.register_tools(register=found.append, store=store, settings=settings)
     return found
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from os1.agent.companion import Companion, TurnSettings
@@ -17,14 +16,13 @@ from os1.llm.backends import build_model
 from os1.llm.base import ChatModel
 from os1.memory.base import Embedder, MemoryStore
 from os1.memory.embedders import load_embedder
-from os1.memory.moments import music_dir
 from os1.memory.sqlite import SQLiteMemory, store_path
+from os1.music.folder import music_folder
 from os1.plugins import plugin_tools
 from os1.safety.guard import Guard, Limits
 from os1.safety.ledger import ActionLedger
 from os1.tools.base import Tool
 from os1.tools.memory import memory_tools
-from os1.tools.music import music_tools
 
 
 async def open_store(settings: Settings, embedder: Embedder | None = None,
@@ -53,11 +51,6 @@ async def open_store(settings: Settings, embedder: Embedder | None = None,
     # tightened too, if an older version left them open
     await asyncio.to_thread(private_dir, path.parent.parent, settings.home)
     return sqlite
-
-
-def music_folder(settings: Settings) -> Path:
-    """The folder of the user's composed pieces, beside their memory."""
-    return music_dir(store_path(settings.home, settings.user).parent)
 
 
 def turn_settings(settings: Settings, model_name: str) -> TurnSettings:
@@ -119,8 +112,8 @@ class Runtime:
         choice = self.settings.chat.tools
         capable = self.settings.llm.models[self.model_name].is_capable
         wanted = choice == "on" or (choice == "auto" and capable)
-        tools = [*memory_tools(self.store), *music_tools(self.store, music_folder(self.settings)),
-                 *plugin_tools(), *self.everyday_tools()] if wanted else []
+        tools = [*memory_tools(self.store), *plugin_tools(self.store, self.settings),
+                 *self.everyday_tools()] if wanted else []
         local = self.settings.llm.models[self.model_name].kind == "llamacpp"
         settings = replace(turn_settings(self.settings, self.model_name), prewarm=interactive and local)
         # the ledger is a SQLite file opened (and created) on a thread: a server builds

@@ -14,10 +14,9 @@ from os1.agent.events import Recalled
 from os1.agent.persona import Persona
 from os1.cli.slash import SlashCommands
 from os1.memory.sqlite import SQLiteMemory
-from os1.share.images import ImageBytes, check_image
 from os1.testing import ScriptedLLM
-
-from .conftest import jpeg, seaside, seed
+from os1.vision.images import ImageBytes, check_image
+from tests.seeds import jpeg, seaside, seed
 
 
 async def test_share_look_and_compose_from_the_chat(sqlite: SQLiteMemory, tmp_path: Path) -> None:
@@ -96,7 +95,7 @@ def test_camera_in_the_chat_without_a_camera_is_one_line_and_the_chat_goes_on(os
     import subprocess
     import sys
 
-    no_camera = ("import types, os1.share.camera as camera;"
+    no_camera = ("import types, os1.vision.camera as camera;"
                  " camera.glob = types.SimpleNamespace(glob=lambda pattern: []);"
                  " camera._opens = lambda index: False; from os1.cli.main import main; main()")
     result = subprocess.run([sys.executable, "-c", no_camera, "chat"],

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from tests.cli.test_cli import count, one_line_error, run
-from tests.share.conftest import jpeg, seaside, seed
-from tests.share.test_music import arpeggio
+from tests.music.test_music import arpeggio
+from tests.seeds import jpeg, seaside, seed
 
 pytestmark = pytest.mark.integration
 

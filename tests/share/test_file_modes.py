@@ -9,12 +9,12 @@ from pathlib import Path
 
 from os1.memory.portability import export_lines, import_export
 from os1.memory.sqlite import SQLiteMemory
-from os1.share.images import check_image
-from os1.share.music import Composer
+from os1.music.composer import Composer
 from os1.share.sharing import Sharing
 from os1.testing import FakeEmbedder, ScriptedLLM
+from os1.vision.images import check_image
 from tests.memory.test_file_modes import open_umask, sides
-from tests.share.conftest import jpeg, seaside
+from tests.seeds import jpeg, seaside
 from tests.share.test_sharing import PERSONA
 
 __all__ = ["open_umask"]  # the fixture, used by name below

@@ -13,12 +13,12 @@ import pytest
 from os1.errors import InputError
 from os1.memory.portability import export_lines, import_export, read_export
 from os1.memory.sqlite import SQLiteMemory
-from os1.share.images import check_image
-from os1.share.music import Composer
+from os1.music.composer import Composer
 from os1.share.sharing import Sharing
 from os1.testing import FakeEmbedder
+from os1.vision.images import check_image
 from tests.cli.test_cli import run
-from tests.share.conftest import jpeg, seaside, seed
+from tests.seeds import jpeg, seaside, seed
 from tests.share.test_sharing import PERSONA, share_both_seeds
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from os1.memory.postgres import PostgresMemory
-from os1.share.music import Composer
+from os1.music.composer import Composer
 from os1.share.sharing import Sharing
 from os1.testing import FakeEmbedder
 from tests.memory.test_postgres import dsn, new_user, scalar  # noqa: F401  (dsn is a fixture)

@@ -15,9 +15,9 @@ from os1.agent.companion import Companion, TurnSettings
 from os1.agent.persona import Persona
 from os1.config import VoiceSettings
 from os1.memory.sqlite import SQLiteMemory
-from os1.share.images import check_image
 from os1.share.sharing import Sharing
 from os1.testing import ScriptedLLM
+from os1.vision.images import check_image
 from os1.voice.audio import RATE, read_audio
 from os1.voice.conversation import Conversation, talk_file
 from os1.voice.frames import Frame, Heard, ReplySaved, ReplyText, Stopped

@@ -21,8 +21,9 @@ from os1.cli.main import CliState
 from os1.cli.onboard_cmd import ask_questions
 from os1.cli.slash import SlashCommands
 from os1.errors import Os1Error
-from os1.runtime import Runtime, music_folder
-from os1.share.asking import music_request
+from os1.music.asking import music_request
+from os1.music.folder import music_folder
+from os1.runtime import Runtime
 from os1.types import TextDelta
 
 

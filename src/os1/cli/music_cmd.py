@@ -15,10 +15,11 @@ from os1.cli.main import CliState
 from os1.cli.render import show
 from os1.cli.share_cmd import AS_JSON
 from os1.memory.moments import Moment
-from os1.runtime import Runtime, music_folder
+from os1.music.folder import music_folder
+from os1.runtime import Runtime
 
 if TYPE_CHECKING:
-    from os1.share.sharing import Shared
+    from os1.shared import Shared
 
 
 @click.command()
@@ -33,7 +34,7 @@ def compose(state: CliState, about: str | None, synth: str, as_json: bool) -> No
     async def go() -> tuple[Shared, str]:
         runtime = await Runtime.open(state.settings, state.model_name)
         try:
-            from os1.share.music import Composer  # loads the MIDI and synthesis libraries
+            from os1.music.composer import Composer  # loads the MIDI and synthesis libraries
 
             folder = music_folder(state.settings)
             shared = await Composer(runtime.store, folder, synth=synth).compose(about)

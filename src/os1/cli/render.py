@@ -15,7 +15,7 @@ from os1.cli.io import CORAL, console
 from os1.memory.base import MemoryItem
 
 if TYPE_CHECKING:
-    from os1.share.sharing import Shared
+    from os1.shared import Shared
 
 
 def memory_table(items: Sequence[MemoryItem]) -> Table:

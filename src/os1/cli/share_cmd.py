@@ -16,7 +16,8 @@ from os1.cli.render import show
 from os1.runtime import Runtime
 
 if TYPE_CHECKING:  # seeing and listening load OpenCV and librosa: only when a command runs
-    from os1.share.sharing import Shared, Sharing
+    from os1.share.sharing import Sharing
+    from os1.shared import Shared
 
 FILE = click.Path(path_type=Path, dir_okay=True, exists=False)
 REPLY = click.option("--no-reply", is_flag=True, help="Remember it without asking the model to reply.")
@@ -67,7 +68,7 @@ def look(state: CliState, image: Path | None, camera: bool, note: str | None, no
          as_json: bool) -> None:
     """Show os1 a photograph (or, with --camera, what your camera sees)."""
     from os1.errors import InputError
-    from os1.share.camera import capture_frame
+    from os1.vision.camera import capture_frame
 
     if (image is None) == (not camera):
         raise InputError("give an IMAGE file or --camera (one of them)")
@@ -105,7 +106,7 @@ def listen(state: CliState, file: Path | None, mic: bool, seconds: float, no_rep
         shared, name = run_sharing(state, no_reply, lambda s: s.listen(file))
     else:
         from os1.cli.io import err_console
-        from os1.share.listening import SAMPLE_RATE
+        from os1.music.listening import SAMPLE_RATE
         from os1.voice.devices import check_microphone
 
         check_microphone(SAMPLE_RATE)  # before anything else: no microphone is one line

@@ -13,7 +13,7 @@ from os1.cli.io import console
 from os1.cli.render import memory_table, show
 
 if TYPE_CHECKING:  # seeing loads OpenCV: only when a command needs it
-    from os1.share.images import ImageBytes
+    from os1.vision.images import ImageBytes
 
 Camera = Callable[[], "ImageBytes"]  # one frame, or an InputError saying there is no camera
 
@@ -99,7 +99,7 @@ class SlashCommands:
         elif name == "listen":
             shared = await sharing.listen(Path(words[0]))
         else:
-            from os1.share.music import Composer  # loads the MIDI and synthesis libraries
+            from os1.music.composer import Composer  # loads the MIDI and synthesis libraries
 
             folder = self.music_dir or Path.cwd()
             shared = await Composer(c.store, folder).compose(" ".join(words) or None)
@@ -112,7 +112,7 @@ class SlashCommands:
 
         camera = self.camera
         if camera is None:
-            from os1.share.camera import capture_frame
+            from os1.vision.camera import capture_frame
 
             camera = capture_frame
         frame = await asyncio.to_thread(camera)

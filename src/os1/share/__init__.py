@@ -1,2 +1,2 @@
-"""Sharing the user's world: posts and pages they show os1, photographs and camera frames it
-looks at, music it listens to with them, and the piano pieces it composes about those moments."""
+"""Sharing the user's world: the act of showing os1 something, which composes the senses (posts
+read, images seen, music heard), os1's words about it, and the moment it keeps."""

@@ -7,36 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from os1.agent.persona import Persona
 from os1.llm.base import ChatModel
 from os1.memory.base import MemoryStore
-from os1.memory.moments import ImageDraft, Moment, MomentDraft
-from os1.share.images import ImageBytes, read_image
-from os1.share.posts import Post, read_post
-from os1.share.seeing import Sight, describe, see
+from os1.memory.moments import ImageDraft, MomentDraft
+from os1.posts.reading import Post, read_post
 from os1.share.talk import remark, vision_description
+from os1.shared import Shared
+from os1.vision.images import ImageBytes, read_image
+from os1.vision.seeing import Sight, describe, see
 
 MEMORY_QUOTE_CHARS = 500  # of what the user wrote, in the memory's own words
-
-
-@dataclass(frozen=True)
-class Shared:
-    """The outcome of showing os1 something: the moment kept, whether it is new, what os1
-    perceived (in words) and what it said."""
-
-    moment: Moment
-    new: bool
-    perceived: str
-    said: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"moment_id": self.moment.id, "kind": self.moment.kind, "new": self.new,
-                "images": list(self.moment.images), "perceived": self.perceived, "said": self.said,
-                "memory": self.moment.item.text}
 
 
 class Sharing:
@@ -99,7 +83,7 @@ class Sharing:
     async def listen(self, path: Path, *, source: str | None = None) -> Shared:
         """Listen to a song with the user and remember that they listened to it together
         (``source``: where it came from, when not the file itself)."""
-        from os1.share import listening
+        from os1.music import listening
 
         hearing = await asyncio.to_thread(listening.hear, path)
         heard = listening.describe(hearing)
@@ -118,7 +102,7 @@ class Sharing:
     async def listen_microphone(self, seconds: float, *, sd: Any = None) -> Shared:
         """Record ``seconds`` of what the microphone hears (``sd``: a stand-in for sounddevice,
         for tests) and listen to it as to a file."""
-        from os1.share.listening import SAMPLE_RATE
+        from os1.music.listening import SAMPLE_RATE
         from os1.voice.devices import record
 
         samples = await asyncio.to_thread(record, seconds, SAMPLE_RATE, sd=sd)

@@ -1,5 +1,5 @@
 """Music in a spoken conversation: asked in plain words ("play me something about that
-evening"), os1 composes a piece about the moment (``os1.share.music.Composer``) and ``Reply``
+evening"), os1 composes a piece about the moment (``os1.music.composer.Composer``) and ``Reply``
 says in one sentence what it was thinking of, then plays the piece through the same player as
 its voice, so the user can talk over it to stop it, like any reply."""
 
@@ -39,7 +39,7 @@ class ComposedMusic:
         self.synth = synth
 
     async def piece(self, about: str | None) -> Piece:
-        from os1.share.music import Composer  # the MIDI and synthesis libraries, only when asked
+        from os1.music.composer import Composer  # the MIDI and synthesis libraries, only when asked
 
         shared = await Composer(self.store, self.folder, synth=self.synth).compose(about)
         samples = await asyncio.to_thread(read_audio, Path(shared.moment.data["wav"]))

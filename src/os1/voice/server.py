@@ -18,7 +18,8 @@ from starlette.websockets import WebSocket
 
 from os1.access import bearer, is_loopback, same_origin, shows_key
 from os1.config import VoiceSettings
-from os1.runtime import Runtime, music_folder
+from os1.music.folder import music_folder
+from os1.runtime import Runtime
 from os1.voice.conversation import Conversation
 from os1.voice.music import ComposedMusic
 from os1.voice.stt import SpeechToText

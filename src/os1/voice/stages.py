@@ -22,7 +22,7 @@ from collections.abc import Callable
 from os1.agent.companion import Companion
 from os1.agent.events import TurnDone
 from os1.errors import InputError, Os1Error
-from os1.share.asking import music_request
+from os1.music.asking import music_request
 from os1.types import TextDelta
 from os1.voice.audio import RATE, duration
 from os1.voice.echo import EchoCanceller

@@ -7,7 +7,7 @@ import glob
 import cv2
 
 from os1.errors import InputError
-from os1.share.images import ImageBytes, check_image
+from os1.vision.images import ImageBytes, check_image
 
 WARM_UP_FRAMES = 5  # the first frames of many webcams are dark while exposure settles
 

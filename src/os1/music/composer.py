@@ -15,9 +15,9 @@ from os1.errors import InputError
 from os1.files import private_dir, write_private
 from os1.memory.base import MemoryStore
 from os1.memory.moments import Moment, MomentDraft
-from os1.share.composing import Plan, features, plan_for, score
-from os1.share.rendering import render, write_wav
-from os1.share.sharing import Shared
+from os1.music.composing import Plan, features, plan_for, score
+from os1.music.rendering import render, write_wav
+from os1.shared import Shared
 
 ABOUT_KINDS = ("photo", "post", "song")
 

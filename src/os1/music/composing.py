@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from os1.memory.moments import Moment
-from os1.share.midi import pretty_midi
+from os1.music.midi import pretty_midi
 
 PITCH = {"C": 0, "C#": 1, "Db": 1, "D": 2, "Eb": 3, "D#": 3, "E": 4, "F": 5, "F#": 6, "Gb": 6, "G": 7,
          "Ab": 8, "G#": 8, "A": 9, "Bb": 10, "A#": 10, "B": 11}

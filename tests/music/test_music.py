@@ -14,10 +14,10 @@ import soundfile
 from os1.errors import InputError
 from os1.memory.moments import MomentDraft
 from os1.memory.sqlite import SQLiteMemory
-from os1.share.composing import plan_for, score
-from os1.share.listening import hear, key_from_chroma, shape_words
-from os1.share.music import Composer
-from os1.share.rendering import render, soundfont
+from os1.music.composer import Composer
+from os1.music.composing import plan_for, score
+from os1.music.listening import hear, key_from_chroma, shape_words
+from os1.music.rendering import render, soundfont
 from os1.share.sharing import Sharing
 from tests.share.test_sharing import PERSONA, share_both_seeds
 

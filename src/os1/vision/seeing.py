@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import ExifTags, Image
 
-from os1.share.images import ImageBytes
+from os1.vision.images import ImageBytes
 
 Pixels = npt.NDArray[np.uint8]
 WORK_SIDE = 640  # analysis size: small stills are enlarged, large photos reduced

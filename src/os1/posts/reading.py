@@ -21,7 +21,7 @@ from bs4.element import Tag
 from frontmatter.default_handlers import YAMLHandler
 
 from os1.errors import InputError
-from os1.share.images import ImageBytes, decode_data_url
+from os1.vision.images import ImageBytes, decode_data_url
 
 MAX_POST_BYTES = 16 * 1024 * 1024
 MAX_IMAGES = 12

@@ -13,7 +13,7 @@ import numpy.typing as npt
 import soundfile
 
 from os1.files import open_private
-from os1.share.midi import pretty_midi
+from os1.music.midi import pretty_midi
 
 SAMPLE_RATE = 22_050
 SOUNDFONTS = ("/usr/share/sounds/sf2/default-GM.sf2", "/usr/share/sounds/sf2/FluidR3_GM.sf2",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from os1.share.asking import music_request
+from os1.music.asking import music_request
 
 
 @pytest.mark.parametrize(("text", "about"), [

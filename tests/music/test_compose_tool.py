@@ -1,17 +1,23 @@
-"""The ``compose`` tool through the real runtime: offered to the model when tools are on, run by
-the guard on its own (READ), writing the piece into the user's music folder."""
+"""The ``compose`` tool through the real runtime: registered through the plugin hook, offered to
+the model when tools are on, run by the guard on its own (READ), writing the piece into the
+user's music folder."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from os1.agent.events import ToolActivity, TurnDone
 from os1.config import load_settings
-from os1.runtime import Runtime, music_folder
+from os1.hookspecs import hookimpl
+from os1.music.folder import music_folder
+from os1.plugins import plugin_manager, plugin_tools
+from os1.runtime import Runtime
 from os1.testing import ScriptedLLM
+from os1.tools.base import tool
 from os1.types import ToolCall
 from tests.share.test_sharing import share_both_seeds
 
@@ -66,3 +72,25 @@ async def test_without_tools_the_model_is_not_offered_compose(os1_home: Path) ->
         assert model.history[0][1] == []
     finally:
         await opened.close()
+
+
+class RegisterOnly:
+    """A plugin written against the hook's first form, which took only ``register``."""
+
+    @hookimpl
+    def register_tools(self, register: Callable[[Any], None]) -> None:
+        async def wave() -> str:
+            """Wave."""
+            return "waved"
+
+        register(tool(wave))
+
+
+async def test_compose_comes_through_the_plugin_hook_before_other_plugins_tools(runtime: Runtime) -> None:
+    plugin = RegisterOnly()
+    plugin_manager().register(plugin)
+    try:
+        found = plugin_tools(runtime.store, runtime.settings)
+    finally:
+        plugin_manager().unregister(plugin)
+    assert [t.name for t in found] == ["compose", "wave"]

@@ -9,10 +9,10 @@ import pytest
 from PIL import Image
 
 from os1.errors import InputError
-from os1.share.images import check_image, decode_data_url, read_image
-from os1.share.posts import read_post
-from os1.share.seeing import colour_name, describe, see
-from tests.share.conftest import colour_field, jpeg, seaside, seed
+from os1.posts.reading import read_post
+from os1.vision.images import check_image, decode_data_url, read_image
+from os1.vision.seeing import colour_name, describe, see
+from tests.seeds import colour_field, jpeg, seaside, seed
 
 
 def still(name: str):

@@ -17,7 +17,7 @@ from os1.memory.sqlite import SQLiteMemory
 from os1.share.sharing import Sharing
 from os1.voice.devices import record
 from tests.cli.test_cli import count, one_line_error, run
-from tests.share.test_music import arpeggio
+from tests.music.test_music import arpeggio
 from tests.share.test_sharing import PERSONA
 
 

@@ -1,5 +1,6 @@
 """The ``compose`` tool: the model itself can make a piano piece about a moment, as ``os1
-compose`` and the chat's "play me something about ..." do.
+compose`` and the chat's "play me something about ..." do. Registered through the plugin hook
+``register_tools``, like any third party's tools.
 
 Its policy is READ. Composing writes only inside os1's own data: MIDI and audio files in the
 user's music folder and one memory of the piece (provenance ``assistant``), forgotten with
@@ -10,11 +11,23 @@ repeated calls add nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from os1.config import Settings
 from os1.errors import InputError, ToolFailed
+from os1.hookspecs import hookimpl
 from os1.memory.base import MemoryStore
+from os1.music.folder import music_folder
 from os1.tools.base import Policy, Tool, tool
+
+
+@hookimpl(tryfirst=True)  # compose ahead of third parties' tools, in the order it always had
+def register_tools(register: Callable[[Any], None], store: MemoryStore, settings: Settings) -> None:
+    """``compose`` for the user whose store and settings a companion is built with."""
+    for found in music_tools(store, music_folder(settings)):
+        register(found)
 
 
 def music_tools(store: MemoryStore, folder: Path) -> list[Tool]:
@@ -24,7 +37,7 @@ def music_tools(store: MemoryStore, folder: Path) -> list[Tool]:
         """Compose a short piano piece (MIDI and audio) about a moment shared with the user;
         about: words naming it ("that evening", "the film"), a memory id, or empty for the
         latest thing they showed you."""
-        from os1.share.music import Composer  # the MIDI and synthesis libraries, only when used
+        from os1.music.composer import Composer  # the MIDI and synthesis libraries, only when used
 
         try:
             shared = await Composer(store, folder).compose(about.strip() or None)
