@@ -19,7 +19,7 @@ from os1 import hookspecs
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PLUGINS = ("os1.llm.backends", "os1.voice.engines")
+DEFAULT_PLUGINS = ("os1.llm.backends", "os1.voice.engines", "os1.games.tools")
 
 
 @cache

@@ -19,6 +19,7 @@ from os1.cli.io import CORAL, console, err_console
 from os1.cli.main import CliState
 from os1.errors import Os1Error
 from os1.games.intents import read_line
+from os1.games.tools import SEAT
 from os1.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -75,12 +76,14 @@ def _run_table(state: CliState, make: object, slot: str, *, resume: bool, talk: 
             model = runtime.model if talk else None
             table = Table(make(), Keeper(runtime.store), slot=slot)  # type: ignore[operator]
             screen = runner.run(table.open(resume=resume))
+            SEAT.table = table
             console.print(f"[dim]{escape(TABLE_HELP)}[/]")
             if table.welcome:
                 _os1(persona.name, table.welcome)
             console.print(escape(screen.text.rstrip()))
             _table_loop(runner, table, persona, model)
         finally:
+            SEAT.table = None
             if table is not None:
                 runner.run(table.close())
             runner.run(runtime.close())
@@ -160,12 +163,14 @@ def chess_game(state: CliState, elo: int, color: str, partner: bool, new: bool) 
             persona = runner.run(runtime.persona())
             table = ChessTable.new(runtime.store, elo=elo, white=color == "white", partner=partner)
             runner.run(table.open(resume=not new))
+            SEAT.table = table
             console.print("[dim]Moves like e4, Nf3 or g1f3. '?' for a suggestion, 'you go' (as partner),"
                           " 'pgn', 'resign', 'quit'.[/]")
             if table.welcome:
                 _os1(persona.name, table.welcome)
             _chess_loop(runner, table, persona.name)
         finally:
+            SEAT.table = None
             if table is not None:
                 runner.run(table.close())
             runner.run(runtime.close())

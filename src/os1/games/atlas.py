@@ -19,6 +19,9 @@ DIRECTIONS = {"n": "north", "s": "south", "e": "east", "w": "west", "u": "up", "
               "ne": "northeast", "nw": "northwest", "se": "southeast", "sw": "southwest",
               "go north": "north", "go south": "south", "go east": "east", "go west": "west",
               "go up": "up", "go down": "down", "enter": "in", "exit": "out", "leave": "out"}
+OPPOSITE = {"north": "south", "south": "north", "east": "west", "west": "east", "up": "down",
+            "down": "up", "in": "out", "out": "in", "northeast": "southwest", "southwest": "northeast",
+            "northwest": "southeast", "southeast": "northwest"}
 WAYS = frozenset({"north", "south", "east", "west", "up", "down", "in", "out", "northeast",
                   "northwest", "southeast", "southwest"})
 _WHERE = re.compile(r"\bwhere(?:'s| is| are| did we (?:see|leave))\s+(?:the |a |an |my |our )?(.+?)\??$",
@@ -93,14 +96,29 @@ class Atlas:
         return [w for w in (way(x) for x in ways) if w not in done]
 
     def route(self, start: str, goal: str) -> list[str] | None:
-        """The shortest known way from one place to another (the ways to type), or None."""
+        """The shortest known way from one place to another (the ways to type), or None; when
+        no way is known, one that also walks compass exits backwards (in most worlds, north
+        from A to B means south from B to A)."""
+        return self._route(start, goal, self.exits) or self._route(start, goal, self._with_returns())
+
+    def _with_returns(self) -> dict[str, dict[str, str]]:
+        both = {key: dict(ways) for key, ways in self.exits.items()}
+        for start, ways in self.exits.items():
+            for label, to in ways.items():
+                back = OPPOSITE.get(label)
+                if back is not None:
+                    both.setdefault(to, {}).setdefault(back, start)
+        return both
+
+    @staticmethod
+    def _route(start: str, goal: str, exits: dict[str, dict[str, str]]) -> list[str] | None:
         if start == goal:
             return []
         back: dict[str, tuple[str, str]] = {}
         queue = deque([start])
         while queue:
             at = queue.popleft()
-            for label, to in self.exits.get(at, {}).items():
+            for label, to in exits.get(at, {}).items():
                 if to in back or to == start:
                     continue
                 back[to] = (at, label)

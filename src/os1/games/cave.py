@@ -57,7 +57,8 @@ class CaveGame:
         self.seed, self.moves, self._engine = seed, moves, engine
         if not moves:
             return self._screen(str(engine.output))
-        return self._screen(str(engine.do_command(["look"])))
+        # the room's words, read rather than asked for: a "look" would change the game
+        return self._screen(str(engine.loc.long_description or engine.loc.short_description))
 
     def describe(self) -> str:
         if self._engine is None or getattr(self._engine, "loc", None) is None:

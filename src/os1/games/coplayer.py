@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from os1.games.atlas import CARRIED, Atlas
+from os1.games.atlas import CARRIED, OPPOSITE, Atlas
 from os1.games.base import Screen
 
 # things worth picking up first, and why (Colossal Cave; any game's lamp or key reads the same)
@@ -37,7 +37,8 @@ def suggest(atlas: Atlas, screen: Screen) -> Suggestion:
             return Suggestion(f"take {thing.split()[-1]}", f"the {thing} {verb} right here, and {why}")
     here = screen.place.key if screen.place else atlas.here
     if here is not None:
-        untried = atlas.untried(here, screen.exits)
+        returns = _returns(atlas, here)
+        untried = [w for w in atlas.untried(here, screen.exits) if w not in returns]
         if untried:
             return Suggestion(untried[0], f"we haven't tried {untried[0]} from {atlas.name(here)} yet")
         target = _nearest_open(atlas, here, screen.exits)
@@ -45,10 +46,29 @@ def suggest(atlas: Atlas, screen: Screen) -> Suggestion:
             place, steps = target
             return Suggestion(steps[0], f"{atlas.name(place)} still has a way we haven't tried; "
                                         f"it's {len(steps)} move{'s' if len(steps) > 1 else ''} from here")
+        back = _way_back(atlas, here)
+        if back is not None:
+            return Suggestion(back, f"nothing here is left untried, so back the way we came ({back})")
     if screen.things:
         thing = screen.things[0]
         return Suggestion(f"take {thing.split()[-1]}", f"the {thing} is here; it may matter later")
     return Suggestion("look", "to see this place again: I know no way on from here yet")
+
+
+def _returns(atlas: Atlas, here: str) -> set[str]:
+    """The compass ways that most likely lead back where we came from (left for last)."""
+    return {OPPOSITE[label] for ways in atlas.exits.values() for label, to in ways.items()
+            if to == here and label in OPPOSITE}
+
+
+def _way_back(atlas: Atlas, here: str) -> str | None:
+    """The compass way opposite to the one that brought us here, if we have not tried it."""
+    for ways in atlas.exits.values():
+        for label, to in ways.items():
+            back = OPPOSITE.get(label)
+            if to == here and back is not None and back not in atlas.tried.get(here, []):
+                return back
+    return None
 
 
 def _carrying(atlas: Atlas, word: str) -> bool:

@@ -72,11 +72,12 @@ class StoryGame:
         self._proc: asyncio.subprocess.Process | None = None
         self._folder: tempfile.TemporaryDirectory[str] | None = None
         self._place: Place | None = None
+        self.carried: list[str] = []
         self.over = False
 
     async def start(self) -> Screen:
         await self.close()
-        self.moves, self._place, self.over = [], None, False
+        self.moves, self._place, self.carried, self.over = [], None, [], False
         self._folder = tempfile.TemporaryDirectory(prefix="os1-story-")
         self._proc = await asyncio.create_subprocess_exec(
             find_program("dfrotz"), "-m", "-p", "-q", "-w", "80", "-h", "999", "-s", str(self.seed),
@@ -161,7 +162,21 @@ class StoryGame:
             if not _REFUSED.match(first):
                 name = first.split(". ")[0].rstrip(".")[:60]
                 self._place = Place("line:" + " ".join(name.casefold().split()), name)
-        return Screen(text, self._place, _things(text), _ways_in(text), over=self.over)
+        if command is not None:
+            self._carry(command, lines)
+        return Screen(text, self._place, _things(text), _ways_in(text), tuple(self.carried), over=self.over)
+
+    def _carry(self, command: str, lines: list[str]) -> None:
+        """Follow what the player holds from "take X" / "drop X" and the story's "Taken." / "Dropped."."""
+        verb, _, thing = command.casefold().partition(" ")
+        thing = _ITEM.sub("", thing).strip()
+        if not thing or not lines:
+            return
+        if verb in ("take", "get") and lines[0].casefold().startswith("taken"):
+            if thing not in self.carried:
+                self.carried.append(thing)
+        elif verb == "drop" and lines[0].casefold().startswith("dropped") and thing in self.carried:
+            self.carried.remove(thing)
 
 
 def _room_start(lines: list[str]) -> int:

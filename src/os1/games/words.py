@@ -9,6 +9,7 @@ import logging
 
 from os1.agent.persona import Persona
 from os1.errors import LLMError
+from os1.games.atlas import WAYS
 from os1.llm.base import ChatModel, complete
 from os1.safety.spotlight import clean_text
 from os1.types import Message, Options
@@ -25,7 +26,9 @@ def fence(text: str) -> str:
 
 def plain(command: str, why: str, *, taking: bool) -> str:
     """The suggestion without a model: what and why."""
-    return f"I'll {command}: {why}." if taking else f"I'd try '{command}': {why}."
+    if taking:
+        return f"I'll {'go ' if command in WAYS else ''}{command}: {why}."
+    return f"I'd try '{command}': {why}."
 
 
 def prompt(title: str, screen: str, command: str, why: str, user_name: str, *, taking: bool) -> str:
