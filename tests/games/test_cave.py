@@ -13,8 +13,8 @@ from os1.games.keeping import Keeper
 from os1.games.table import Table
 from os1.memory.portability import export_lines, import_export
 from os1.memory.sqlite import SQLiteMemory
-from os1.testing import FakeEmbedder
 from os1.safety.taint import from_outside
+from os1.testing import FakeEmbedder
 
 OPENING = ["no", "east", "take lamp", "take keys", "west", "south", "south", "south"]
 
@@ -40,7 +40,8 @@ async def test_os1_takes_a_turn_and_says_why() -> None:
     table = await played(None, ["no", "east"])
     turn = await table.take_turn()
     assert turn.by == "os1" and turn.command.startswith("take ") and turn.why
-    assert turn.command.split()[-1] in table.atlas.things and table.atlas.things[turn.command.split()[-1]] == "(carried)"
+    taken = turn.command.split()[-1]
+    assert table.atlas.things.get(taken) == "(carried)"
 
 
 async def test_a_save_replays_to_the_same_game() -> None:

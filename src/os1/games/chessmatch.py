@@ -51,6 +51,9 @@ class ChessMatch:
     started: float = field(default_factory=time.time)
     _analyst: chess.engine.Protocol | None = None
     _player: chess.engine.Protocol | None = None
+    # the analyst's verdict per position, so a suggestion, the move os1 then plays and the
+    # remark on the user's move all rest on one analysis (a second search may pick another)
+    _seen: dict[str, tuple[chess.Move, int]] = field(default_factory=dict)
 
     name = "chess"
     title = "chess"
@@ -92,12 +95,16 @@ class ChessMatch:
 
     async def best(self) -> tuple[chess.Move, int]:
         """The analyst's best move here and the score for the side to move."""
+        key = self.board.fen()
+        if key in self._seen:
+            return self._seen[key]
         assert self._analyst is not None
         info = await self._analyst.analyse(self.board, chess.engine.Limit(depth=self.depth))
         pv = info.get("pv") or []
         score = info["score"].pov(self.board.turn).score(mate_score=MATE) or 0
         if not pv:
             raise InputError("the position has no moves left")
+        self._seen[key] = (pv[0], score)
         return pv[0], score
 
     def parse(self, text: str) -> chess.Move:
