@@ -14,9 +14,9 @@ from os1.games.chessmatch import ChessMatch
 from os1.games.chessplay import ChessTable
 from os1.memory.sqlite import SQLiteMemory
 
+HAVE_STOCKFISH = bool(shutil.which("stockfish") or shutil.which("stockfish", path="/usr/games"))
 pytestmark = [pytest.mark.integration,
-              pytest.mark.skipif(not (shutil.which("stockfish") or shutil.which("stockfish", path="/usr/games")),
-                                 reason="needs Debian's stockfish (scripts/test installs it)")]
+              pytest.mark.skipif(not HAVE_STOCKFISH, reason="needs Debian's stockfish (scripts/test)")]
 
 
 @pytest.fixture

@@ -47,7 +47,8 @@ async def test_the_map_follows_the_story(table: Table) -> None:
     for move in ("north", "e", "take key"):
         await table.play(move)
     assert table.atlas.where("key") == "We're carrying the key."
-    assert table.ask("how do we get to the porch?") == "From A small study with a desk to A wooden porch: west, south."
+    assert table.ask("how do we get to the porch?") == \
+        "From A small study with a desk to A wooden porch: west, south."
     assert "lantern" in table.ask("where is the lantern?") and "porch" in table.ask("where is the lantern?")
 
 
