@@ -73,13 +73,14 @@ class CaveGame:
     def _screen(self, text: str) -> Screen:
         engine = self._engine
         loc = getattr(engine, "loc", None)
+        asking = bool(getattr(engine, "yesno_callback", None))
         if loc is None:  # still at "would you like instructions?"
-            return Screen(text, extra={"inventory_known": True})
+            return Screen(text, extra={"inventory_known": True, "question": asking})
         dark = bool(engine.is_dark)
         things = () if dark else tuple(_thing(o) for o in engine.objects_here if not o.is_fixed)
         return Screen(text, Place(f"room:{loc.n}", _place_name(loc)), things, _ways(engine, loc),
                       tuple(_thing(o) for o in engine.inventory), dark, bool(engine.is_finished),
-                      {"inventory_known": True, "lamp_lit": _lamp_lit(engine)})
+                      {"inventory_known": True, "lamp_lit": _lamp_lit(engine), "question": asking})
 
 
 def _new_engine(seed: int) -> Any:

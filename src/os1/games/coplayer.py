@@ -26,6 +26,8 @@ class Suggestion:
 def suggest(atlas: Atlas, screen: Screen) -> Suggestion:
     """The next move: light if it is dark and we can, take something useful lying here, try a
     way out of here not yet tried, else head for the nearest place that still has one."""
+    if screen.extra.get("question"):  # the game asked a yes-or-no question and waits for it
+        return Suggestion("yes", "the game is asking us, and yes keeps us playing")
     if screen.dark:
         if _carrying(atlas, "lamp") and not screen.extra.get("lamp_lit"):
             return Suggestion("light lamp", "it's pitch dark and we have the lamp")
