@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from os1.agent.companion import Companion, TurnSettings
 from os1.agent.persona import Persona
 from os1.games.cave import CaveGame
@@ -55,3 +57,58 @@ async def test_a_turn_that_moved_in_the_game_is_tainted(store: SQLiteMemory, tmp
     assert table.game.moves == ["no", "east"]
     replies = [m for m in await store.recent_utterances(5) if m.role == "assistant"]
     assert replies and replies[-1].provenance == "external"
+
+
+async def test_a_plugin_game_is_played_through_the_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new game is a plugin: registered by name, it gets a table, the map and the co-player."""
+    from typing import Any
+
+    import click
+
+    import os1.cli.main  # noqa: F401  (the CLI registers its commands, play among them)
+    from os1.cli.play_cmd import play
+    from os1.games.base import Place, Screen
+    from os1.hookspecs import hookimpl
+    from os1.plugins import game_factories, plugin_manager
+
+    class Corridor:
+        name, title = "corridor", "the corridor"
+
+        def __init__(self) -> None:
+            self.at = 0
+
+        async def start(self) -> Screen:
+            return Screen("Room 0.", Place("0", "room 0"), exits=("east",))
+
+        async def act(self, command: str) -> Screen:
+            self.at += command == "east"
+            return Screen(f"Room {self.at}.", Place(str(self.at), f"room {self.at}"), exits=("east", "west"))
+
+        def save(self) -> dict[str, Any]:
+            return {"at": self.at}
+
+        async def load(self, saved: dict[str, Any]) -> Screen:
+            return await self.start()
+
+        def describe(self) -> str:
+            return f"room {self.at}"
+
+        async def close(self) -> None:
+            return None
+
+    class Plugin:
+        @hookimpl
+        def register_games(self, register: Any) -> None:
+            register("corridor", Corridor)
+
+    plugin = Plugin()
+    plugin_manager().register(plugin)
+    try:
+        assert "corridor" in game_factories() and "adventure" in game_factories()
+        assert isinstance(play.get_command(click.Context(play), "corridor"), click.Command)
+        table = Table(game_factories()["corridor"](), None)
+        await table.open()
+        turn = await table.take_turn()
+        assert turn.command == "east" and table.atlas.name(table.atlas.here or "") == "room 1"
+    finally:
+        plugin_manager().unregister(plugin)

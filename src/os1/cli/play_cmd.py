@@ -9,8 +9,9 @@ moment in memory (exported and forgotten with everything else) and taken up next
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
@@ -32,7 +33,36 @@ TABLE_HELP = ("Type moves for the game. To me: '?' for a suggestion, 'you go' fo
               " 'where is ...?', 'how do we get to ...?', 'save', 'quit' (or Ctrl-D).")
 
 
-@click.group()
+class PlayGroup(click.Group):
+    """The built-in games, plus any text game a plugin registers (``register_games``)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from os1.plugins import game_factories
+
+        return sorted(set(super().list_commands(ctx)) | set(game_factories()))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None:
+            return found
+        from os1.plugins import game_factories
+
+        factory = game_factories().get(cmd_name)
+        return None if factory is None else _plugin_command(cmd_name, factory)
+
+
+def _plugin_command(name: str, factory: Callable[[], Any]) -> click.Command:
+    @click.option("--new", is_flag=True, help="Start a new game instead of taking up the last one.")
+    @click.option("--talk/--plain", default=False, show_default=True,
+                  help="Let the model word os1's suggestions (the moves always come from the map).")
+    @click.pass_obj
+    def run(state: CliState, new: bool, talk: bool) -> None:
+        _run_table(state, factory, "main", resume=not new, talk=talk)
+
+    return click.command(name=name, help=f"{name}, a game from a plugin, played together.")(run)
+
+
+@click.group(cls=PlayGroup)
 def play() -> None:
     """Play a game together: os1 keeps the map, suggests, and takes a turn when asked."""
 
@@ -64,7 +94,7 @@ def story(state: CliState, file: Path, new: bool, talk: bool) -> None:
     _run_table(state, lambda: StoryGame(found), found.digest[:16], resume=not new, talk=talk)
 
 
-def _run_table(state: CliState, make: object, slot: str, *, resume: bool, talk: bool) -> None:
+def _run_table(state: CliState, make: Callable[[], Any], slot: str, *, resume: bool, talk: bool) -> None:
     from os1.games.keeping import Keeper
     from os1.games.table import Table
 
@@ -74,7 +104,7 @@ def _run_table(state: CliState, make: object, slot: str, *, resume: bool, talk: 
         try:
             persona = runner.run(runtime.persona())
             model = runtime.model if talk else None
-            table = Table(make(), Keeper(runtime.store), slot=slot)  # type: ignore[operator]
+            table = Table(make(), Keeper(runtime.store), slot=slot)
             screen = runner.run(table.open(resume=resume))
             SEAT.table = table
             console.print(f"[dim]{escape(TABLE_HELP)}[/]")

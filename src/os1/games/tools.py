@@ -1,5 +1,6 @@
 """Tools the model may call while a game is open (``game_state``, ``game_suggest``,
-``game_move``), registered through the ``register_tools`` hook like any plugin's.
+``game_move``), registered through the ``register_tools`` hook like any plugin's
+(``os1.games.plugin``).
 
 They act on the table seated in this process (``SEAT``: ``os1 play`` seats its table while it
 runs) and are offered only while one is. Their policy is READ: a move changes only the game, kept in
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from os1.errors import Os1Error, ToolFailed
-from os1.hookspecs import hookimpl
 from os1.safety.spotlight import Outside
 from os1.tools.base import Policy, Tool, tool
 
@@ -70,10 +70,3 @@ def _seated(seat: Seat) -> Any:
         raise ToolFailed(NO_GAME)
     return seat.table
 
-
-@hookimpl
-def register_tools(register: Any) -> None:
-    """Only while a game is open: an ordinary conversation carries no game tools."""
-    if SEAT.table is not None:
-        for found in game_tools():
-            register(found)
