@@ -155,7 +155,7 @@ async def overhead() -> tuple[float, float]:
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    elos = [int(e) for e in args.elos.split(",")]
+    elos = [int(e) for e in args.elos.split(",") if e.strip()]  # --elos "": the cave alone
     strength = [await match(e, args.depth, args.games, args.move_time) for e in elos]
     table = await session()
     asked = questions(table, random.Random(SEED))
