@@ -250,6 +250,8 @@ def _chess_loop(runner: asyncio.Runner, table: ChessTable, name: str) -> None:
                 _os1(name, turn.remark)
                 if turn.reply:
                     console.print(f"Stockfish plays {turn.reply}.")
+        except KeyboardInterrupt:
+            console.print("\n[dim](stopped; the board is as it was)[/]")
         except Os1Error as exc:
             err_console.print(f"[red]os1: error:[/] {escape(str(exc))}")
     console.print(escape(table.board_text()))
