@@ -50,3 +50,6 @@ def test_lines_for_os1_are_told_from_moves() -> None:
     assert read_line("quit").intent == "quit"
     assert read_line("take lamp").intent == "move"
     assert read_line("go north").intent == "move"
+    said = read_line("/say what a strange cave")
+    assert said.intent == "chat" and said.text == "what a strange cave"
+    assert read_line("os1, do you like this place?").intent == "chat"

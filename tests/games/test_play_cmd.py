@@ -48,8 +48,11 @@ def test_chess_strength_out_of_range_is_one_line(os1_home: Path) -> None:
 
 
 def test_the_bundled_model_words_the_suggestion(os1_home: Path) -> None:
-    result = run(os1_home, "play", "adventure", "--seed", "4", "--talk", stdin=b"no\neast\n?\nyou go\nquit\n",
-                 timeout=300)
+    result = run(os1_home, "play", "adventure", "--seed", "4", "--talk",
+                 stdin=b"no\neast\n?\nyou go\n/say this building is lovely\nquit\n", timeout=300)
     assert result.returncode == 0, result.stderr
     assert kept_moves(os1_home) == [["no", "east", "take keys"]]  # the move is the map's, whatever the words
     assert "keys" in result.stdout.split("THERE IS A BOTTLE OF WATER HERE.")[-1]
+    said = sqlite3.connect(db_path(os1_home)).execute(
+        "SELECT role, provenance FROM memories WHERE kind = 'utterance' ORDER BY id").fetchall()
+    assert said[0] == ("user", "user") and said[1][0] == "assistant"  # "/say" was a turn with os1

@@ -2,8 +2,10 @@
 
 Lines typed at the table are moves for the game, except what is said to os1: "?" or "what
 should I do?" (a suggestion), "you go" (os1 takes the turn and says why), "map", "where is the
-lamp?", "how do we get to the building?", "save", "quit" (or Ctrl-D). The session is kept as a
-moment in memory (exported and forgotten with everything else) and taken up next time.
+lamp?", "how do we get to the building?", "/say ..." or "os1, ..." (a turn of conversation, in
+which a model with tools sees the game through the ``game_*`` tools), "save", "quit" (or
+Ctrl-D). The session is kept as a moment in memory (exported and forgotten with everything
+else) and taken up next time.
 """
 
 from __future__ import annotations
@@ -24,13 +26,15 @@ from os1.games.tools import SEAT
 from os1.runtime import Runtime
 
 if TYPE_CHECKING:
+    from os1.agent.companion import Companion
     from os1.agent.persona import Persona
     from os1.games.chessplay import ChessTable
     from os1.games.table import Table
     from os1.llm.base import ChatModel
 
 TABLE_HELP = ("Type moves for the game. To me: '?' for a suggestion, 'you go' for my turn, 'map',"
-              " 'where is ...?', 'how do we get to ...?', 'save', 'quit' (or Ctrl-D).")
+              " 'where is ...?', 'how do we get to ...?', '/say ...' to talk, 'save',"
+              " 'quit' (or Ctrl-D).")
 
 
 class PlayGroup(click.Group):
@@ -111,7 +115,7 @@ def _run_table(state: CliState, make: Callable[[], Any], slot: str, *, resume: b
             if table.welcome:
                 _os1(persona.name, table.welcome)
             console.print(escape(screen.text.rstrip()))
-            _table_loop(runner, table, persona, model)
+            _table_loop(runner, table, persona, model, runtime)
         finally:
             SEAT.table = None
             if table is not None:
@@ -119,9 +123,11 @@ def _run_table(state: CliState, make: Callable[[], Any], slot: str, *, resume: b
             runner.run(runtime.close())
 
 
-def _table_loop(runner: asyncio.Runner, table: Table, persona: Persona, model: ChatModel | None) -> None:
+def _table_loop(runner: asyncio.Runner, table: Table, persona: Persona, model: ChatModel | None,
+                runtime: Runtime) -> None:
     from os1.games.words import in_words
 
+    companion: Companion | None = None
     while True:
         try:
             line = console.input("[bold]> [/]")
@@ -136,6 +142,11 @@ def _table_loop(runner: asyncio.Runner, table: Table, persona: Persona, model: C
                 return
             if said.intent == "help":
                 console.print(f"[dim]{escape(TABLE_HELP)}[/]")
+            elif said.intent == "chat":  # a turn with os1; with tools on it sees the game through them
+                from os1.cli.chat import stream_turn
+
+                companion = companion or runner.run(runtime.companion())
+                runner.run(stream_turn(companion, said.text))
             elif said.intent == "save":
                 runner.run(table.save())
                 _os1(persona.name, "Saved: it's kept with our memories.")
