@@ -189,7 +189,7 @@ class ChessMatch:
         text = saved.get("pgn")
         if not isinstance(text, str) or len(text) > 200_000:
             raise InputError("the saved chess game is damaged: it has no PGN")
-        game = chess.pgn.read_game(io.StringIO(text))
+        game = chess.pgn.read_game(io.StringIO(text), Visitor=_QuietBuilder)
         if game is None or game.errors:
             raise InputError("the saved chess game is damaged: its PGN does not read")
         board = game.board()
@@ -219,3 +219,10 @@ class ChessMatch:
     def describe(self) -> str:
         return (f"chess against Stockfish {self.elo}, move {self.board.fullmove_number}, {self.result()};"
                 f" FEN {self.board.fen()}")
+
+
+class _QuietBuilder(chess.pgn.GameBuilder[chess.pgn.Game]):
+    """Collects a PGN's errors without logging them: a damaged save is reported in one line."""
+
+    def handle_error(self, error: Exception) -> None:
+        self.game.errors.append(error)
