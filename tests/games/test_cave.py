@@ -111,3 +111,13 @@ async def test_a_damaged_kept_session_starts_anew_in_one_line(store: SQLiteMemor
     screen = await table.open()
     assert "could not be used" in table.welcome and "damaged" in table.welcome
     assert "INSTRUCTIONS" in screen.text
+
+
+async def test_an_ended_game_is_taken_up_as_a_new_one(store: SQLiteMemory) -> None:
+    table = await played(Keeper(store), ["no", "quit", "yes"])
+    assert table.screen.over
+    await table.close()
+    again = Table(CaveGame(), Keeper(store))
+    screen = await again.open()
+    assert "ended" in again.welcome and not screen.over and again.game.save()["moves"] == []
+    assert "room:1" in again.atlas.places  # the map of the world was kept

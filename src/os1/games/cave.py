@@ -29,6 +29,7 @@ class CaveGame:
         self._engine: Any = None
 
     async def start(self) -> Screen:
+        self.moves = []
         self._engine = _new_engine(self.seed)
         return self._screen(str(self._engine.output))
 

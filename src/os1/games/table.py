@@ -57,11 +57,18 @@ class Table:
             except InputError as exc:
                 self.welcome = f"The saved game could not be used ({exc}); starting anew."
             else:
+                if self.screen.over:  # that game ended: a new one, with the map of the world kept
+                    self.atlas = atlas
+                    self.welcome = "Last time the game ended; here's a new one. I still know the way around."
+                    return await self._fresh()
                 self.atlas = atlas
                 self.first_move = len(self.game.save().get("moves", []))
                 self.welcome = _welcome_back(kept.item.created_at, self.atlas)
                 self.atlas.observe(None, None, self.screen, self.clock())
                 return self.screen
+        return await self._fresh()
+
+    async def _fresh(self) -> Screen:
         self.screen = await self.game.start()
         self.atlas.observe(None, None, self.screen, self.clock())
         return self.screen
