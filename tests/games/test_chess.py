@@ -90,3 +90,14 @@ def test_a_damaged_pgn_is_one_line() -> None:
                 {"pgn": "1. e4", "elo": "hard", "color": "white"}):
         with pytest.raises(InputError, match="damaged"):
             ChessMatch().load(bad)
+
+
+async def test_the_board_is_drawn_as_svg() -> None:
+    table = ChessTable.new(None, elo=1350, depth=4, move_time=0.01)
+    await table.open()
+    try:
+        await table.play("e4")
+        svg = table.board_svg()
+        assert svg.startswith("<svg") and "lastmove" in svg
+    finally:
+        await table.close()

@@ -20,7 +20,7 @@ from rich.markup import escape
 
 from os1.cli.io import CORAL, console, err_console
 from os1.cli.main import CliState
-from os1.errors import Os1Error
+from os1.errors import InputError, Os1Error
 from os1.games.intents import read_line
 from os1.games.tools import SEAT
 from os1.runtime import Runtime
@@ -237,6 +237,13 @@ def _chess_loop(runner: asyncio.Runner, table: ChessTable, name: str) -> None:
                 continue
             if low == "pgn":
                 console.print(escape(match.pgn()))
+            elif low.startswith("svg "):  # the board drawn as SVG, into a file of the user's choosing
+                target = Path(said.text[4:].strip()).expanduser()
+                try:
+                    target.write_text(table.board_svg(), encoding="utf-8")
+                except OSError as exc:
+                    raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+                _os1(name, f"The board is drawn in {target}.")
             elif low == "resign":
                 table.resigned = True
                 _os1(name, "Resigned. I've kept the game; we can look at it again any time.")

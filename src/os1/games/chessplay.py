@@ -56,6 +56,14 @@ class ChessTable:
         self.moved = True
         return turn
 
+    def board_svg(self, size: int = 360) -> str:
+        """The board as SVG (python-chess draws it), the last move marked: for a web page or a file."""
+        import chess.svg
+
+        board = self.match.board
+        last = board.move_stack[-1] if board.move_stack else None
+        return str(chess.svg.board(board, orientation=self.match.color, lastmove=last, size=size))
+
     def board_text(self) -> str:
         return self.match.board.unicode(orientation=self.match.color, empty_square="·")
 
