@@ -206,7 +206,7 @@ def chess_game(state: CliState, elo: int, color: str, partner: bool, new: bool) 
             runner.run(table.open(resume=not new))
             SEAT.table = table
             console.print("[dim]Moves like e4, Nf3 or g1f3. '?' for a suggestion, 'you go' (as partner),"
-                          " 'pgn', 'resign', 'quit'.[/]")
+                          " 'pgn', 'svg FILE', 'resign', 'quit'.[/]")
             if table.welcome:
                 _os1(persona.name, table.welcome)
             _chess_loop(runner, table, persona.name)
