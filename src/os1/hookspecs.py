@@ -29,3 +29,10 @@ def register_voice_engines(stt: Callable[[str, Callable[..., Any]], None],
     """Register speech engines by name: ``stt("whisper", factory)``, ``tts("piper", factory)``.
     Each factory takes the ``VoiceSettings`` and the user's wish for the voice (from onboarding)
     and returns a ``SpeechToText`` or ``TextToSpeech``."""
+
+
+@hookspec
+def register_games(register: Callable[[str, Callable[[], Any]], None]) -> None:
+    """Register text games by name: ``register("adventure", factory)``; the factory returns a
+    fresh ``os1.games.base.Game``, and ``os1 play NAME`` plays it with os1's map, suggestions,
+    tools and kept sessions."""

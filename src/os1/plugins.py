@@ -19,7 +19,7 @@ from os1 import hookspecs
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PLUGINS = ("os1.llm.backends", "os1.voice.engines", "os1.music.tools")
+DEFAULT_PLUGINS = ("os1.llm.backends", "os1.voice.engines", "os1.music.tools", "os1.games.plugin")
 
 
 @cache
@@ -72,3 +72,10 @@ def voice_engines() -> tuple[dict[str, Callable[..., Any]], dict[str, Callable[.
     tts: dict[str, Callable[..., Any]] = {}
     plugin_manager().hook.register_voice_engines(stt=stt.__setitem__, tts=tts.__setitem__)
     return stt, tts
+
+
+def game_factories() -> dict[str, Callable[[], Any]]:
+    """Text games by name (each factory makes a fresh ``Game``), from every plugin."""
+    found: dict[str, Callable[[], Any]] = {}
+    plugin_manager().hook.register_games(register=found.__setitem__)
+    return found

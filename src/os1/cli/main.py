@@ -68,6 +68,7 @@ def _register() -> None:
         models_cmd,
         music_cmd,
         onboard_cmd,
+        play_cmd,
         serve_cmd,
         share_cmd,
         voice_cmd,
@@ -93,6 +94,7 @@ def _register() -> None:
     cli.add_command(share_cmd.listen)
     cli.add_command(music_cmd.compose)
     cli.add_command(music_cmd.music)
+    cli.add_command(play_cmd.play)
 
 
 _register()
