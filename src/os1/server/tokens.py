@@ -16,7 +16,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Literal
 
 from os1.errors import AccountError
 from os1.server.database import Database
@@ -62,7 +62,7 @@ def allows(scope: Scope, needed: Scope) -> bool:
 def check_scope(scope: str) -> Scope:
     if scope not in SCOPES:
         raise AccountError(f"a token's scope is one of {', '.join(SCOPES)}")
-    return cast(Scope, scope)
+    return scope
 
 
 def check_days(days: float) -> float:
@@ -164,8 +164,8 @@ class Tokens:
         if row is None:
             return None
         # of two workers redeeming it at once, only the one whose delete took it wins
-        taken = await self.db.execute("DELETE FROM os1_socket_tickets WHERE ticket_hash = ?", (digest(ticket),))
-        if taken != 1:
+        taken = "DELETE FROM os1_socket_tickets WHERE ticket_hash = ?"
+        if await self.db.execute(taken, (digest(ticket),)) != 1:
             return None
         return Ticket(str(row[0]), str(row[1]), check_scope(str(row[2])))
 
