@@ -15,6 +15,7 @@ from os1.memory.sqlite import store_path
 from os1.server.app import create_app
 from os1.server.spaces import person_key
 from os1.testing import ScriptedLLM
+from tests.cli.test_cli import run
 from tests.server.conftest import BASE, csrf, register
 
 KEY = "a server key, kept out of the data directory"
@@ -53,3 +54,21 @@ def test_a_key_with_postgres_is_refused_with_what_to_do(os1_home: Path) -> None:
     client = _app(os1_home, backend="postgres", postgres_dsn="postgresql://nobody@127.0.0.1:1/os1")
     with pytest.raises(ConfigError, match="disk"):
         client.__enter__()
+
+
+@pytest.mark.integration
+def test_stores_made_before_the_key_are_encrypted_by_the_operator(os1_home: Path) -> None:
+    settings = Settings(home=os1_home, memory={"embedder": "hash"}, server={"mode": "multi"})
+    with TestClient(create_app(settings, models={"local": ScriptedLLM()}), base_url=BASE) as client:
+        amy = register(client, "amy")["id"]
+        client.post("/v1/chat", json={"text": "I keep an owl."}, headers=csrf(client))
+    assert store_path(os1_home, amy).read_bytes().startswith(b"SQLite format 3")
+    env = {"OS1_SERVER__MODE": "multi", "OS1_MEMORY__EMBEDDER": "hash", "OS1_MEMORY__ENCRYPTION_KEY": KEY}
+    done = run(os1_home, "users", "encrypt", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "1 store" in done.stdout
+    assert not store_path(os1_home, amy).read_bytes().startswith(b"SQLite format 3")
+    with _app(os1_home) as client:
+        login = {"username": "amy", "password": "correct horse"}
+        assert client.post("/v1/auth/login", json=login).status_code == 200
+        assert any("owl" in m["text"] for m in client.get("/v1/memories").json()["items"])
