@@ -160,6 +160,7 @@ def test_settings_show_sessions_and_tokens_to_end_and_change_the_password(tmp_pa
     password = "catherine-and-the-ocean"
     with serve(tmp_path / "home", "multi") as base, chromium() as browser, \
             phone(browser, base + "/") as page, httpx.Client(base_url=base) as elsewhere:
+        root = base.rstrip("/")
         visible(page, "login")
         page.click("#to-register")
         page.fill("#login-username", "theodore")
@@ -187,17 +188,17 @@ def test_settings_show_sessions_and_tokens_to_end_and_change_the_password(tmp_pa
 
         token = page.locator(f"#tokens li[data-id='{made['id']}']")
         assert "read" in token.inner_text()
-        assert httpx.get(f"{base}v1/me", headers=bearer).status_code == 200
+        assert httpx.get(f"{root}/v1/me", headers=bearer).status_code == 200
         token.locator("button").click()
         page.click("#confirm-yes")
         token.wait_for(state="detached")
-        assert httpx.get(f"{base}v1/me", headers=bearer).status_code == 401
+        assert httpx.get(f"{root}/v1/me", headers=bearer).status_code == 401
 
         page.fill("#password-current", password)
         page.fill("#password-new", "a whole new ocean")
         page.click("#password-save")
         page.wait_for_selector("#notice.shown >> text=Password changed")
         fresh = {**login, "password": "a whole new ocean"}
-        assert httpx.post(f"{base}v1/auth/login", json=fresh).status_code == 200
+        assert httpx.post(f"{root}/v1/auth/login", json=fresh).status_code == 200
         assert page.evaluate("fetch('/v1/me').then(r => r.status)") == 200  # still logged in here
         page.wait_for_selector("body[data-chat=open]")  # its socket came back on a fresh ticket
