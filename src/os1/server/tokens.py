@@ -90,13 +90,25 @@ class Ticket:
     scope: Scope
 
 
+async def _has(db: Database, table: str, column: str) -> bool:
+    try:
+        await db.fetchone(f"SELECT {column} FROM {table} LIMIT 1")
+    except Exception:  # no such column (each call is its own transaction, so nothing is left open)
+        return False
+    return True
+
+
 async def add_columns(db: Database) -> None:
-    """Add the columns a database made by an older version lacks."""
+    """Add the columns a database made by an older version lacks. Workers starting at once may
+    race to add one: whoever loses finds it there and goes on."""
     for table, column, kind in COLUMNS:
+        if await _has(db, table, column):
+            continue
         try:
-            await db.fetchone(f"SELECT {column} FROM {table} LIMIT 1")
-        except Exception:  # the column is not there yet (each call is its own transaction)
             await db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        except Exception:
+            if not await _has(db, table, column):
+                raise
 
 
 class Tokens:
