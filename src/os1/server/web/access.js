@@ -26,11 +26,16 @@ export class Access {
       event.preventDefault();
       this.changePassword();
     });
+    document.getElementById("token-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.makeToken();
+    });
   }
 
   /** Fill the lists (multi mode only: single mode has no accounts). */
   async load(mode) {
     this.section.hidden = mode !== "multi";
+    document.getElementById("token-made").hidden = true;
     if (mode !== "multi") return;
     try {
       const [sessions, tokens] = await Promise.all([api("GET", "/v1/sessions"), api("GET", "/v1/tokens")]);
@@ -81,6 +86,24 @@ export class Access {
       li.append(button);
     }
     return li;
+  }
+
+  /** A new token (90 days), shown once. */
+  async makeToken() {
+    const name = document.getElementById("token-name");
+    if (!name.value.trim()) return name.focus();
+    try {
+      const made = await api("POST", "/v1/tokens", {
+        name: name.value.trim(), scope: document.getElementById("token-scope").value,
+      });
+      name.value = "";
+      document.getElementById("token-secret").textContent = made.token;
+      document.getElementById("token-made").hidden = false;
+      this.tokens.append(this.tokenItem(made));
+      document.getElementById("tokens-none").hidden = true;
+    } catch (error) {
+      this.hooks.notify(error.message);
+    }
   }
 
   async changePassword() {
