@@ -170,7 +170,7 @@ async def make_accounts(settings: Settings, count: int) -> list[tuple[str, str]]
 
     async def one(index: int) -> None:
         account = await accounts.insert(f"load{index:05d}", digest)
-        users[index] = (account.id, (await accounts.new_token(account, "load"))[1])
+        users[index] = (account.id, (await accounts.new_token(account.id, "load"))[1])
 
     try:
         for start in range(0, count, 64):
@@ -242,12 +242,17 @@ async def probe(model_url: str, results: Results, until: float, every: float = 0
             await asyncio.sleep(every)
 
 
-async def open_socket(url: str, results: Results, gate: asyncio.Semaphore) -> ClientConnection | None:
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def open_socket(url: str, token: str, results: Results,
+                      gate: asyncio.Semaphore) -> ClientConnection | None:
     async with gate:
         try:
             # browsers send no pings; the server's own keep-alive pings are answered
-            return await connect(url, ping_interval=None, open_timeout=120, max_size=2 << 20,
-                                 close_timeout=2)
+            return await connect(url, additional_headers=bearer(token), ping_interval=None,
+                                 open_timeout=120, max_size=2 << 20, close_timeout=2)
         except Exception as exc:
             results.error(f"connect: {type(exc).__name__}: {exc}")
             return None
@@ -296,7 +301,7 @@ async def converse(index: int, ws: ClientConnection, args: argparse.Namespace, r
 async def warm_up(urls: list[str], token: str, results: Results) -> None:
     """One turn on each worker: loads the embedder and the model client before RSS is read."""
     for url in urls:
-        async with connect(f"{url}?token={token}", ping_interval=None, open_timeout=60) as ws:
+        async with connect(url, additional_headers=bearer(token), ping_interval=None, open_timeout=60) as ws:
             async with asyncio.timeout(120):
                 ttft = await turn(ws, "Hello, this is a warm-up.", results)
             if ttft is None:
@@ -315,7 +320,7 @@ async def run_load(args: argparse.Namespace, urls: list[str], tokens: list[str],
     before = sum(rss_bytes(pid) for pid in pids)
     gate = asyncio.Semaphore(args.connect_concurrency)
     started = time.monotonic()
-    sockets = await asyncio.gather(*(open_socket(f"{urls[i % len(urls)]}?token={tokens[i]}", results, gate)
+    sockets = await asyncio.gather(*(open_socket(urls[i % len(urls)], tokens[i], results, gate)
                                      for i in range(args.users)))
     opened = [ws for ws in sockets if ws is not None]
     log(f"load: {len(opened)} sockets open in {time.monotonic() - started:.1f} s")

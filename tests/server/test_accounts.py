@@ -126,7 +126,8 @@ def test_user_b_cannot_reach_user_as_data_through_any_endpoint(make_client: Fact
     said = client.post("/v1/chat", json={"text": "My secret is the owl."}, headers=csrf(client)).json()
     token = client.post("/v1/tokens", json={"name": "laptop"}, headers=csrf(client)).json()
     before = client.get("/v1/memories/export").text
-    ids = {"memory_id": said["said_id"], "token_id": token["id"]}
+    ids = {"memory_id": said["said_id"], "token_id": token["id"],
+           "session_id": client.get("/v1/sessions").json()[0]["id"]}
 
     b = _second_browser(client)
     register(b, "bob")

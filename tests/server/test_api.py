@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from starlette.testclient import TestClient
 
+from os1.memory.moments import MomentDraft
 from os1.testing import ScriptedLLM
-from tests.server.conftest import Factory, csrf
+from tests.server.conftest import BASE, Factory, csrf, register
 
 
 def _session(client: TestClient) -> None:
@@ -144,3 +146,37 @@ def test_the_web_app_and_api_description_are_served(make_client: Factory) -> Non
     assert "/v1/chat" in spec["paths"] and "/v1/memories/{memory_id}" in spec["paths"]
     page = client.get("/v1/health")
     assert "content-security-policy" in page.headers
+
+
+def test_an_export_names_no_path_of_the_server(make_client: Factory, os1_home: Path) -> None:
+    """A composed piece's files travel in the export by file name alone, and land in the
+    importer's own music folder."""
+    client = make_client(mode="multi")
+    amy = register(client, "amy")["id"]
+    site = client.app.state.site  # type: ignore[attr-defined]
+
+    async def compose() -> None:
+        async with site.spaces.use(amy) as space:
+            folder = space.store.files_dir
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "piece.mid").write_bytes(b"MThd")
+            await space.store.add_moment(MomentDraft(
+                "piece", "piece:test", "You composed a piece.", {"midi": str(folder / "piece.mid")},
+                provenance="assistant"))
+
+    client.portal.call(compose)  # type: ignore[union-attr]
+    exported = client.get("/v1/memories/export").text
+    assert str(os1_home) not in exported and "/users/" not in exported
+    piece = next(json.loads(line) for line in exported.splitlines() if '"moment"' in line)
+    assert piece["moment"]["data"]["midi"] == "piece.mid"
+    bob = TestClient(client.app, base_url=BASE)
+    bob_id = register(bob, "bobby")["id"]
+    assert bob.post("/v1/memories/import", content=exported, headers=csrf(bob)).json()["imported"] >= 1
+
+    async def bobs_piece() -> Path:
+        async with site.spaces.use(bob_id) as space:
+            moment = (await space.store.moments("piece", limit=1))[0]
+            return Path(moment.data["midi"])
+
+    landed = client.portal.call(bobs_piece)  # type: ignore[union-attr]
+    assert landed.read_bytes() == b"MThd" and bob_id in str(landed)

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Page, WebSocket
 
@@ -42,7 +43,7 @@ def chat_and_watch_the_reply_stream(page: Page, text: str) -> None:
     frames: list[dict[str, Any]] = []
 
     def on_socket(ws: WebSocket) -> None:
-        if ws.url.endswith("/v1/chat/ws"):
+        if "/v1/chat/ws?ticket=" in ws.url:
             ws.on("framereceived", lambda payload: frames.append(json.loads(payload)))
 
     page.on("websocket", on_socket)
@@ -90,7 +91,7 @@ def talk(page: Page) -> None:
             heard.append(event)
 
     def on_socket(ws: WebSocket) -> None:
-        if ws.url.endswith("/v1/voice"):
+        if "/v1/voice?ticket=" in ws.url:
             ws.on("framereceived", on_frame)
 
     page.on("websocket", on_socket)
@@ -153,3 +154,54 @@ def test_multi_user_registers_talks_forgets_and_logs_out(tmp_path: Path) -> None
         page.fill("#login-password", "catherine-and-the-ocean")
         page.click("#login-submit")
         visible(page, "chat")  # onboarded already: straight to the conversation
+
+
+def test_settings_show_sessions_and_tokens_to_end_and_change_the_password(tmp_path: Path) -> None:
+    password = "catherine-and-the-ocean"
+    with serve(tmp_path / "home", "multi") as base, chromium() as browser, \
+            phone(browser, base + "/") as page, httpx.Client(base_url=base) as elsewhere:
+        root = base.rstrip("/")
+        visible(page, "login")
+        page.click("#to-register")
+        page.fill("#login-username", "theodore")
+        page.fill("#login-password", password)
+        page.click("#login-submit")
+        onboard(page)
+        login = {"username": "theodore", "password": password}
+        assert elsewhere.post("/v1/auth/login", json=login).status_code == 200  # a second browser
+        page.click("nav a[data-route=settings]")
+        visible(page, "settings")
+        page.fill("#token-name", "phone")
+        page.select_option("#token-scope", "read")
+        page.click("#token-make")
+        secret = page.locator("#token-secret")
+        secret.wait_for()
+        bearer = {"Authorization": f"Bearer {secret.inner_text().strip()}"}
+        page.reload()  # shown once: gone after this
+        visible(page, "settings")
+        assert page.locator("#token-made").is_hidden()
+        page.wait_for_selector("#access:not([hidden]) #sessions li >> nth=1")
+        assert page.locator("#sessions li").count() == 2
+        other = page.locator("#sessions li", has=page.locator("button"))
+        assert other.count() == 1  # this browser's own session has no button
+        other.locator("button").click()
+        page.click("#confirm-yes")
+        page.wait_for_selector("#sessions li >> nth=1", state="detached")
+        assert elsewhere.get("/v1/me").status_code == 401
+
+        token = page.locator("#tokens li", has_text="phone")
+        assert "read" in token.inner_text()
+        assert httpx.get(f"{root}/v1/me", headers=bearer).status_code == 200
+        token.locator("button").click()
+        page.click("#confirm-yes")
+        token.wait_for(state="detached")
+        assert httpx.get(f"{root}/v1/me", headers=bearer).status_code == 401
+
+        page.fill("#password-current", password)
+        page.fill("#password-new", "a whole new ocean")
+        page.click("#password-save")
+        page.wait_for_selector("#notice.shown >> text=Password changed")
+        fresh = {**login, "password": "a whole new ocean"}
+        assert httpx.post(f"{root}/v1/auth/login", json=fresh).status_code == 200
+        assert page.evaluate("fetch('/v1/me').then(r => r.status)") == 200  # still logged in here
+        page.wait_for_selector("body[data-chat=open]")  # its socket came back on a fresh ticket

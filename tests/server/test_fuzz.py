@@ -26,7 +26,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     with os1_server(tmp_path_factory.mktemp("fuzz"), free_port(), env) as base:
         with httpx.Client(base_url=base) as client:
             client.post("/v1/auth/register", json={"username": "fuzzer", "password": "correct horse"})
-            made = client.post("/v1/tokens", json={"name": "fuzz"},
+            made = client.post("/v1/tokens", json={"name": "fuzz", "scope": "admin"},
                                headers={"X-CSRF-Token": client.cookies["os1_csrf"]})
             yield base, made.json()["token"]
 

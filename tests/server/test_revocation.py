@@ -70,7 +70,7 @@ def test_revoking_a_token_ends_what_it_opened_and_only_that(make_client: Factory
     me = register(client, "theodore")
     made = client.post("/v1/tokens", json={"name": "phone"}, headers=csrf(client)).json()
     browser = client.websocket_connect(CHAT_WS, headers={"origin": BASE})
-    phone = client.websocket_connect(f"{CHAT_WS}?token={made['token']}")
+    phone = client.websocket_connect(CHAT_WS, headers={"authorization": f"Bearer {made['token']}"})
     with browser as on_browser, phone as on_phone:
         assert client.delete(f"/v1/tokens/{made['id']}", headers=csrf(client)).status_code == 204
         _ended(on_phone)

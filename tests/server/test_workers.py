@@ -102,6 +102,29 @@ async def test_memories_written_on_one_worker_are_read_on_the_other(site: tuple[
         assert (await first.get(f"/v1/memories/{said['said_id']}")).status_code == 404
 
 
+async def test_a_ticket_from_one_worker_opens_a_socket_on_the_other_once(site: tuple[str, str, str]) -> None:
+    """Tickets and tokens live in PostgreSQL: a ticket asked of worker 1 opens a socket on
+    worker 2, once; revoking the token on worker 1 closes a socket it opened on worker 2."""
+    one, two, redis_url = site
+    async with httpx.AsyncClient(base_url=one, timeout=120) as first:
+        me = await first.post("/v1/auth/register", json={"username": "samantha", "password": "correct horse"})
+        headers = {"X-CSRF-Token": first.cookies["os1_csrf"]}
+        token = (await first.post("/v1/tokens", json={"name": "phone"}, headers=headers)).json()
+        bearer = {"Authorization": f"Bearer {token['token']}"}
+        ticket = (await first.post("/v1/sockets/ticket", headers=bearer)).json()["ticket"]
+        socket_url = two.replace("http", "ws") + "/v1/chat/ws"
+        async with websockets.connect(f"{socket_url}?ticket={ticket}", open_timeout=60) as ws:
+            await subscribed(redis_url, me.json()["id"])
+            with pytest.raises(websockets.InvalidStatus):  # used once already
+                await websockets.connect(f"{socket_url}?ticket={ticket}", open_timeout=60)
+            revoked = await first.delete(f"/v1/tokens/{token['id']}", headers=headers)
+            assert revoked.status_code == 204
+            assert (await _next(ws, "error"))["message"].startswith("your session has ended")
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), timeout=HANG_S)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
 def test_a_worker_without_its_redis_says_so(tmp_path: Path) -> None:
     port = free_port()
     env = {"OS1_SERVER__MODE": "multi", "OS1_SERVER__REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}

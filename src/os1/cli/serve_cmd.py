@@ -7,8 +7,9 @@ import asyncio
 import gc
 import json
 import sys
+import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import click
 
@@ -16,7 +17,8 @@ from os1.access import is_loopback
 from os1.cli.main import CliState
 from os1.config import Settings
 from os1.errors import AccountError, ConfigError
-from os1.server.accounts import Accounts
+from os1.server.accounts import Account, Accounts
+from os1.server.tokens import MAX_TOKEN_DAYS, SCOPES, TokenInfo
 
 T = TypeVar("T")
 YOUNG_COLLECTION = 50_000  # new objects between collections of the youngest generation
@@ -109,7 +111,8 @@ def _with_accounts(settings: Settings, work: Callable[[Accounts], Awaitable[T]])
 
 @click.group()
 def users() -> None:
-    """Accounts for `os1 serve --mode multi`: create, list, disable, enable, and API tokens."""
+    """Accounts for `os1 serve --mode multi`: create, list, disable, enable, passwords, API
+    tokens, and encrypting stores."""
 
 
 @users.command()
@@ -143,9 +146,7 @@ def list_(state: CliState, as_json: bool) -> None:
 def _switch(state: CliState, username: str, disabled: bool) -> None:
     account = _with_accounts(state.settings, lambda a: a.set_disabled(username, disabled))
     if disabled:
-        from os1.server.site import revoke_everywhere
-
-        asyncio.run(revoke_everywhere(state.settings, account.id))
+        _revoke(state.settings, account.id, None)
     click.echo(f"{account.username} is {'disabled and logged out' if disabled else 'enabled'}.")
 
 
@@ -165,17 +166,114 @@ def enable(state: CliState, username: str) -> None:
     _switch(state, username, False)
 
 
+async def _account(accounts: Accounts, username: str) -> Account:
+    account = await accounts.by_name(username)
+    if account is None:
+        raise AccountError(f"no account named {username!r}")
+    return account
+
+
+def _revoke(settings: Settings, user_id: str, credential: str | None) -> None:
+    from os1.server.site import revoke_everywhere
+
+    asyncio.run(revoke_everywhere(settings, user_id, credential))
+
+
 @users.command()
 @click.argument("username")
-@click.option("--name", "label", default="cli", show_default=True, help="What the token is for.")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
 @click.pass_obj
-def token(state: CliState, username: str, label: str) -> None:
+def password(state: CliState, username: str, password_stdin: bool) -> None:
+    """Set USERNAME's password (asks for it); their sessions end. Their API tokens stay."""
+    if password_stdin:
+        new = sys.stdin.readline().rstrip("\n")
+    else:
+        new = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+
+    async def change(accounts: Accounts) -> tuple[Account, list[str]]:
+        account = await _account(accounts, username)
+        ended = [s.credential for s in await accounts.sessions(account.id)]
+        await accounts.set_password(account.id, new)
+        return account, ended
+
+    account, ended = _with_accounts(state.settings, change)
+    for credential in ended:
+        _revoke(state.settings, account.id, credential)
+    click.echo(f"{account.username}'s password is set; {len(ended)} session(s) ended.")
+
+
+@users.group()
+def tokens() -> None:
+    """A person's API tokens: new, list, revoke."""
+
+
+@tokens.command("new")
+@click.argument("username")
+@click.option("--name", "label", default="cli", show_default=True, help="What the token is for.")
+@click.option("--scope", type=click.Choice(list(SCOPES)), default="chat", show_default=True,
+              help="read: look only; chat: also talk; admin: everything but tokens and the password.")
+@click.option("--days", type=click.FloatRange(0, MAX_TOKEN_DAYS, min_open=True), default=90.0,
+              show_default=True, help="How long it lasts.")
+@click.pass_obj
+def tokens_new(state: CliState, username: str, label: str, scope: str, days: float) -> None:
     """Make an API token for USERNAME and print it (it is shown only this once)."""
-    async def make(accounts: Accounts) -> Any:
-        account = await accounts.by_name(username)
-        if account is None:
-            raise AccountError(f"no account named {username!r}")
-        return await accounts.new_token(account, label)
+    async def make(accounts: Accounts) -> tuple[str, str]:
+        return await accounts.new_token((await _account(accounts, username)).id, label, scope, days)
 
     _, secret = _with_accounts(state.settings, make)
     click.echo(secret)
+
+
+@tokens.command("list")
+@click.argument("username")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per token.")
+@click.pass_obj
+def tokens_list(state: CliState, username: str, as_json: bool) -> None:
+    """USERNAME's API tokens, oldest first (never the tokens themselves)."""
+    async def find(accounts: Accounts) -> list[TokenInfo]:
+        return await accounts.tokens((await _account(accounts, username)).id)
+
+    for token in _with_accounts(state.settings, find):
+        if as_json:
+            click.echo(json.dumps(token.__dict__))
+        else:
+            ends = (time.strftime("%Y-%m-%d", time.localtime(token.expires_at)) if token.expires_at
+                    else "never")
+            click.echo(f"{token.id}  {token.scope:<5}  expires {ends}  {token.name}")
+
+
+@tokens.command("revoke")
+@click.argument("username")
+@click.argument("token_id")
+@click.pass_obj
+def tokens_revoke(state: CliState, username: str, token_id: str) -> None:
+    """Revoke one of USERNAME's tokens (its id from `os1 users tokens list`); what it opened ends."""
+    async def revoke(accounts: Accounts) -> tuple[Account, str | None]:
+        account = await _account(accounts, username)
+        return account, await accounts.revoke_token(account.id, token_id)
+
+    account, credential = _with_accounts(state.settings, revoke)
+    if credential is None:
+        raise AccountError(f"{username} has no token {token_id!r}")
+    _revoke(state.settings, account.id, credential)
+    click.echo(f"Revoked {token_id}.")
+
+
+@users.command()
+@click.pass_obj
+def encrypt(state: CliState) -> None:
+    """Encrypt every account's plain store with its key from memory.encryption_key (stop the
+    server first). Stores made while the key is set are encrypted already."""
+    from os1.memory.sqlite import encrypt_file, store_path
+    from os1.server.spaces import person_key
+
+    key = state.settings.memory.encryption_key
+    if key is None or state.settings.memory.backend != "sqlite":
+        raise ConfigError("set memory.encryption_key (SQLite stores) first")
+    done = 0
+    for account in _with_accounts(state.settings, lambda a: a.all()):
+        path = store_path(state.settings.home, account.id)
+        if path.is_file() and path.read_bytes()[:16] == b"SQLite format 3\x00":
+            encrypt_file(path, person_key(key.get_secret_value(), account.id))
+            done += 1
+    click.echo(f"Encrypted {done} store(s).")

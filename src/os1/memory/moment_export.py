@@ -48,8 +48,9 @@ async def _record(store: MemoryStore, moment: Moment) -> dict[str, Any]:
     for digest, what in zip(moment.images, seen, strict=True):
         if (found := await store.image(digest)) is not None:
             images.append({"hash": digest, "mime": found[0], "seen": what, "data": _b64(found[1])})
-    record: dict[str, Any] = {"kind": moment.kind, "key": moment.key, "data": moment.data,
-                              "images": images}
+    # a piece's files are named by their file name alone: no path of this machine leaves it
+    data = {k: Path(v).name if k in FILE_FIELDS and isinstance(v, str) else v for k, v in moment.data.items()}
+    record: dict[str, Any] = {"kind": moment.kind, "key": moment.key, "data": data, "images": images}
     files = await asyncio.to_thread(_read_files, moment.data, store.files_dir)
     if files:
         record["files"] = files

@@ -1,4 +1,5 @@
-"""Accounts for multi-user mode: people, their browser sessions and their API tokens.
+"""Accounts for multi-user mode: people, their browser sessions and (``os1.server.tokens``)
+their API tokens.
 
 Passwords are kept as argon2id hashes (argon2-cffi's defaults, rehashed on login when those
 change). Session and API tokens are random; only their SHA-256 is stored, so a copy of the
@@ -8,7 +9,6 @@ its memory store; usernames are only for logging in."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 import secrets
 import time
@@ -19,6 +19,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from os1.errors import AccountError
 from os1.server.database import Database, Row
+from os1.server.tokens import SCHEMA as TOKEN_SCHEMA
+from os1.server.tokens import TOKEN_PREFIX, Scope, Tokens, add_columns, digest
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS os1_accounts (
@@ -33,16 +35,10 @@ SCHEMA = (
         account_id text NOT NULL REFERENCES os1_accounts (id) ON DELETE CASCADE,
         csrf text NOT NULL,
         expires_at double precision NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS os1_api_tokens (
-        id text PRIMARY KEY,
-        account_id text NOT NULL REFERENCES os1_accounts (id) ON DELETE CASCADE,
-        name text NOT NULL,
-        token_hash text NOT NULL UNIQUE,
-        created_at double precision NOT NULL)""",
 )
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{2,31}")
 MIN_PASSWORD, MAX_PASSWORD = 8, 256
-TOKEN_PREFIX = "os1_"
+SESSION_ID = 16
 _ACCOUNT = "SELECT id, username, admin, disabled, created_at FROM os1_accounts"
 
 
@@ -56,6 +52,17 @@ class Account:
 
 
 @dataclass(frozen=True)
+class SessionInfo:
+    """A browser session as its owner sees it in a list."""
+
+    id: str  # the start of its hash: enough to name it, useless to log in with
+    credential: str  # its hash
+    created_at: float
+    expires_at: float
+    agent: str  # the browser's User-Agent when it logged in
+
+
+@dataclass(frozen=True)
 class WebSession:
     account: Account
     csrf: str
@@ -63,10 +70,6 @@ class WebSession:
 
 def _account(row: Row) -> Account:
     return Account(str(row[0]), str(row[1]), bool(row[2]), bool(row[3]), float(row[4]))
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def check_username(username: str) -> str:
@@ -83,15 +86,16 @@ def check_password(password: str) -> str:
     return password
 
 
-class Accounts:
+class Accounts(Tokens):
     def __init__(self, db: Database, hasher: PasswordHasher | None = None) -> None:
         self.db = db
         self.hasher = hasher or PasswordHasher()
         self._dummy: str | None = None  # hashed once: unknown names cost as much as wrong passwords
 
     async def migrate(self) -> None:
-        for statement in SCHEMA:
+        for statement in (*SCHEMA, *TOKEN_SCHEMA):
             await self.db.execute(statement)
+        await add_columns(self.db)
 
     # -- accounts --------------------------------------------------------------------------
 
@@ -155,60 +159,62 @@ class Accounts:
         account = await self.get(str(row[0]))
         return account if account and not account.disabled else None
 
+    async def set_password(self, account_id: str, password: str) -> None:
+        """A new password; every session of the account ends (the caller starts a fresh one)."""
+        digest = await asyncio.to_thread(self.hasher.hash, check_password(password))
+        await self.db.execute("UPDATE os1_accounts SET password_hash = ? WHERE id = ?", (digest, account_id))
+        await self.db.execute("DELETE FROM os1_web_sessions WHERE account_id = ?", (account_id,))
+
     # -- browser sessions ------------------------------------------------------------------
 
-    async def start_session(self, account: Account, days: float) -> tuple[str, str]:
+    async def start_session(self, account: Account, days: float, agent: str = "") -> tuple[str, str]:
         """A new session (never an old one carried over): its token and its CSRF token."""
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-        await self.db.execute("DELETE FROM os1_web_sessions WHERE expires_at < ?", (time.time(),))
+        now = time.time()
+        await self.db.execute("DELETE FROM os1_web_sessions WHERE expires_at < ?", (now,))
         await self.db.execute(
-            "INSERT INTO os1_web_sessions (token_hash, account_id, csrf, expires_at) VALUES (?, ?, ?, ?)",
-            (_digest(token), account.id, csrf, time.time() + days * 86400))
+            "INSERT INTO os1_web_sessions (token_hash, account_id, csrf, expires_at, created_at, agent)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (digest(token), account.id, csrf, now + days * 86400, now, agent[:200]))
         return token, csrf
 
-    async def session(self, token: str) -> WebSession | None:
+    async def session(self, token_hash: str) -> WebSession | None:
+        """The live session whose cookie has this SHA-256."""
         row = await self.db.fetchone(
             "SELECT account_id, csrf FROM os1_web_sessions WHERE token_hash = ? AND expires_at > ?",
-            (_digest(token), time.time()))
+            (token_hash, time.time()))
         if row is None:
             return None
         account = await self.get(str(row[0]))
         return WebSession(account, str(row[1])) if account and not account.disabled else None
 
-    async def end_session(self, token: str) -> None:
-        await self.db.execute("DELETE FROM os1_web_sessions WHERE token_hash = ?", (_digest(token),))
+    async def sessions(self, account_id: str) -> list[SessionInfo]:
+        rows = await self.db.fetchall(
+            "SELECT token_hash, created_at, expires_at, agent FROM os1_web_sessions"
+            " WHERE account_id = ? AND expires_at > ? ORDER BY created_at", (account_id, time.time()))
+        return [SessionInfo(str(r[0])[:SESSION_ID], str(r[0]), float(r[1]), float(r[2]), str(r[3]))
+                for r in rows]
+
+    async def end_session(self, token_hash: str) -> None:
+        await self.db.execute("DELETE FROM os1_web_sessions WHERE token_hash = ?", (token_hash,))
+
+    async def end_session_by_id(self, account_id: str, session_id: str) -> str | None:
+        """End one of the account's sessions, named by its listed id; its hash, or None."""
+        found = next((s for s in await self.sessions(account_id) if s.id == session_id), None)
+        if found is None:
+            return None
+        await self.end_session(found.credential)
+        return found.credential
 
     # -- API tokens ------------------------------------------------------------------------
 
-    async def new_token(self, account: Account, name: str) -> tuple[str, str]:
-        """A new API token: its id and the token itself (shown once, stored only hashed)."""
-        label = name.strip()[:64] or "token"
-        token_id, token = "t" + secrets.token_hex(6), TOKEN_PREFIX + secrets.token_urlsafe(32)
-        await self.db.execute(
-            "INSERT INTO os1_api_tokens (id, account_id, name, token_hash, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (token_id, account.id, label, _digest(token), time.time()))
-        return token_id, token
-
-    async def tokens(self, account: Account) -> list[tuple[str, str, float]]:
-        rows = await self.db.fetchall(
-            "SELECT id, name, created_at FROM os1_api_tokens WHERE account_id = ? ORDER BY created_at",
-            (account.id,))
-        return [(str(r[0]), str(r[1]), float(r[2])) for r in rows]
-
-    async def revoke_token(self, account: Account, token_id: str) -> str | None:
-        """Delete one of ``account``'s tokens; its hash (to end what it opened), or None."""
-        row = await self.db.fetchone(
-            "SELECT token_hash FROM os1_api_tokens WHERE id = ? AND account_id = ?", (token_id, account.id))
-        if row is None:
-            return None
-        await self.db.execute("DELETE FROM os1_api_tokens WHERE id = ?", (token_id,))
-        return str(row[0])
-
-    async def by_token(self, token: str) -> Account | None:
+    async def by_token(self, token: str) -> tuple[Account, Scope] | None:
+        """The enabled account and scope of an unexpired API token."""
         if not token.startswith(TOKEN_PREFIX):
             return None
-        row = await self.db.fetchone("SELECT account_id FROM os1_api_tokens WHERE token_hash = ?",
-                                     (_digest(token),))
-        account = await self.get(str(row[0])) if row else None
-        return account if account and not account.disabled else None
+        return await self.by_token_hash(digest(token))
+
+    async def by_token_hash(self, token_hash: str) -> tuple[Account, Scope] | None:
+        found = await self.token_by_hash(token_hash)
+        account = await self.get(found[0]) if found else None
+        return (account, found[1]) if found and account and not account.disabled else None

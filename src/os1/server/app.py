@@ -2,7 +2,7 @@
 
 Every error leaves as one JSON line (``{"error": ...}``); nothing reaches a client as a
 traceback. Request bodies are capped before they are read, and every answer carries headers
-that keep the web app's pages to their own origin."""
+that keep the web app's pages to their own origin (and, over HTTPS, on HTTPS)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from os1 import __version__
 from os1.config import Settings
 from os1.errors import AccountError, ConfigError, InputError, LLMError, MemoryStoreError, Os1Error
 from os1.llm.base import ChatModel
-from os1.server.api import accounts, chat, memories, profile, voice
+from os1.server.api import accounts, chat, credentials, memories, profile, voice
 from os1.server.site import open_site
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ SECURITY_HEADERS = [
      b" media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none';"
      b" form-action 'self'"),
 ]
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 STATUS_OF_ERROR: list[tuple[type[Os1Error], int]] = [
     (InputError, 400), (AccountError, 400), (MemoryStoreError, 503), (LLMError, 502), (ConfigError, 500)]
 
@@ -74,9 +75,13 @@ class Guarded:
                 raise HTTPException(413, f"the request body is over {self.limit:,} bytes")
             return message
 
+        # behind TLS (directly, or a trusted proxy's X-Forwarded-Proto), browsers are told to
+        # come back only over HTTPS
+        extra = [*SECURITY_HEADERS, *([HSTS] if scope.get("scheme") == "https" else [])]
+
         async def headed(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         await self.app(scope, counted, headed)
@@ -132,7 +137,7 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
                   description="The os1 companion over HTTP and WebSockets (docs/api.md).",
                   docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
                   openapi_url="/openapi.json" if docs else None)
-    for module in (accounts, chat, memories, profile, voice):
+    for module in (accounts, credentials, chat, memories, profile, voice):
         app.include_router(module.router)
     app.include_router(accounts.local)
     _handlers(app)

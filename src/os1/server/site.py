@@ -26,6 +26,7 @@ from os1.server.hub import Hub, revoked
 from os1.server.jobs import Job, Jobs
 from os1.server.limits import Limiter, LocalLimiter, RedisLimiter
 from os1.server.spaces import Spaces
+from os1.server.tokens import LocalTickets
 from os1.timezones import now_in
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Site:
     accounts: Accounts | None = None  # None: single mode
     redis: Any | None = None
     stt: Any | None = None  # the speech recognizer, loaded on the first spoken conversation
+    tickets: LocalTickets = field(default_factory=LocalTickets)  # single mode's socket tickets
     _voice_loading: asyncio.Lock = field(default_factory=asyncio.Lock)
     _login_gates: dict[str, asyncio.Lock] = field(default_factory=dict)
 
@@ -130,14 +132,15 @@ def _redis(settings: Settings) -> Any | None:
     return aioredis.from_url(settings.server.redis_url.get_secret_value())
 
 
-async def revoke_everywhere(settings: Settings, user_id: str) -> None:
-    """From outside a worker (``os1 users disable``): end the user's sockets on every worker
-    through Redis. Without Redis the one worker finds out at its next check of the account."""
+async def revoke_everywhere(settings: Settings, user_id: str, credential: str | None = None) -> None:
+    """From outside a worker (``os1 users disable``, ``tokens revoke``): end the user's sockets
+    opened with ``credential`` (None: all) on every worker through Redis. Without Redis the one
+    worker finds out at its next check of the credential."""
     redis = _redis(settings)
     if redis is None:
         return
     try:
-        await Hub("os1-cli", redis).publish(user_id, revoked(None))
+        await Hub("os1-cli", redis).publish(user_id, revoked(credential))
     finally:
         await redis.aclose()
 
@@ -155,8 +158,9 @@ async def open_accounts(settings: Settings, pool: Any | None) -> Accounts:
 async def open_site(settings: Settings) -> Site:
     """Everything a worker needs, checked before it accepts a connection."""
     server = settings.server
-    if server.mode == "multi" and settings.memory.encryption_key is not None:
-        raise ConfigError("memory.encryption_key is one user's key: multi mode cannot use it")
+    if settings.memory.encryption_key is not None and settings.memory.backend == "postgres":
+        raise ConfigError("memory.encryption_key encrypts SQLite stores; with PostgreSQL, encrypt"
+                          " its disk instead (docs/deploy.md) and unset the key")
     redis = _redis(settings)
     if redis is not None:
         try:

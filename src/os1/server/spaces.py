@@ -9,12 +9,16 @@ their ``Space``, reached only through the id of the authenticated caller."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import SecretStr
 
 from os1.agent.companion import Companion
 from os1.config import CalendarSettings, MailSettings, Settings
@@ -24,6 +28,12 @@ from os1.memory.embedders import load_embedder
 from os1.runtime import Runtime, open_store
 
 PREF_MODEL = "model"  # profile key of the user's chosen model
+
+
+def person_key(server_key: str, user_id: str) -> str:
+    """One person's store key in multi mode, derived from the server's (HMAC-SHA256 over their
+    id): every store has its own key, and none is kept on disk beside the stores."""
+    return hmac.new(server_key.encode(), f"os1-store:{user_id}".encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass
@@ -84,12 +94,17 @@ class Spaces:
         return self._models[name]
 
     def user_settings(self, user_id: str) -> Settings:
-        """The server's settings as seen by one user: their own store; in multi mode, none of
-        the operator's mail or calendar accounts."""
+        """The server's settings as seen by one user: their own store, encrypted with their own
+        key if the server has one; in multi mode, none of the operator's mail or calendar
+        accounts."""
         if self.settings.server.mode == "single":
             return self.settings
+        memory = self.settings.memory
+        if memory.encryption_key is not None:
+            key = person_key(memory.encryption_key.get_secret_value(), user_id)
+            memory = memory.model_copy(update={"encryption_key": SecretStr(key)})
         return self.settings.model_copy(update={"user": user_id, "mail": MailSettings(),
-                                                "calendar": CalendarSettings()})
+                                                "calendar": CalendarSettings(), "memory": memory})
 
     @property
     def open_count(self) -> int:

@@ -1,4 +1,4 @@
-"""Health, the session, registration, login, logout, the caller's own account and API tokens."""
+"""Health, the session, registration, login, logout and the caller's own account."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from os1.access import COOKIE, QUERY, shows_key
 from os1.errors import AccountError
 from os1.server.accounts import Account
-from os1.server.api.schemas import Credentials, Health, Me, NewToken, SessionInfo, TokenInfo, TokenRequest
+from os1.server.api.schemas import Credentials, Health, Me, SessionInfo
 from os1.server.auth import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -24,6 +24,7 @@ from os1.server.auth import (
     site_of,
 )
 from os1.server.site import Site
+from os1.server.tokens import digest
 
 router = APIRouter(prefix="/v1", tags=["account"])
 local = APIRouter()
@@ -48,7 +49,7 @@ def _set_cookies(request: Request, response: Response, session: str | None, csrf
     response.set_cookie(CSRF_COOKIE, csrf, max_age=age, httponly=False, samesite="lax", secure=secure)
 
 
-def _multi(site: Site) -> None:
+def multi(site: Site) -> None:
     if site.accounts is None:
         raise ApiError(404, "this server has no accounts (single-user mode)")
 
@@ -98,13 +99,13 @@ async def session(request: Request, response: Response) -> SessionInfo:
                        user=me, csrf=who.csrf if who else None)
 
 
-async def _log_in(site: Site, request: Request, response: Response, account: Account) -> Me:
+async def log_in(site: Site, request: Request, response: Response, account: Account) -> Me:
     """A fresh session every time: a session id planted before login is never kept."""
     assert site.accounts is not None
     if (old := request.cookies.get(SESSION_COOKIE)) is not None:
-        await site.accounts.end_session(old)
+        await site.accounts.end_session(digest(old))
     days = site.settings.server.session_days
-    token, csrf = await site.accounts.start_session(account, days)
+    token, csrf = await site.accounts.start_session(account, days, request.headers.get("user-agent", ""))
     _set_cookies(request, response, token, csrf, days)
     return await me_of(site, account)
 
@@ -112,7 +113,7 @@ async def _log_in(site: Site, request: Request, response: Response, account: Acc
 @router.post("/auth/register", response_model=Me, status_code=201)
 async def register(body: Credentials, request: Request, response: Response) -> Me:
     site = site_of(request)
-    _multi(site)
+    multi(site)
     _check_browser(site, request)
     assert site.accounts is not None
     if not site.settings.server.registration:
@@ -125,7 +126,7 @@ async def register(body: Credentials, request: Request, response: Response) -> M
         account = await site.accounts.create(body.username, body.password)
     except AccountError as exc:
         raise ApiError(409 if "taken" in str(exc) else 400, str(exc)) from None
-    return await _log_in(site, request, response, account)
+    return await log_in(site, request, response, account)
 
 
 @router.post("/auth/login", response_model=Me)
@@ -135,7 +136,7 @@ async def login(body: Credentials, request: Request, response: Response) -> Me:
     slowed (``server.login_delay_seconds`` an attempt, one at a time), never locked, so nobody
     can lock its owner out by guessing."""
     site = site_of(request)
-    _multi(site)
+    multi(site)
     _check_browser(site, request)
     assert site.accounts is not None
     attempts = site.settings.server.login_attempts
@@ -153,15 +154,15 @@ async def login(body: Credentials, request: Request, response: Response) -> Me:
         await site.limiter.hit(address_key, attempts * 4, LOGIN_WINDOW_S)
         raise ApiError(401, "wrong username or password")
     await site.limiter.clear(name_key)
-    return await _log_in(site, request, response, account)
+    return await log_in(site, request, response, account)
 
 
 @router.post("/auth/logout", status_code=204)
 async def logout(who: Who, request: Request) -> Response:
     site = site_of(request)
     response = Response(status_code=204)
-    if site.accounts is not None and who.via == "session" and who.secret is not None:
-        await site.accounts.end_session(who.secret)
+    if site.accounts is not None and who.via == "session" and who.credential is not None:
+        await site.accounts.end_session(who.credential)
         await site.revoke(who.user_id, who.credential)
         response.delete_cookie(SESSION_COOKIE)
         response.delete_cookie(CSRF_COOKIE)
@@ -171,32 +172,3 @@ async def logout(who: Who, request: Request) -> Response:
 @router.get("/me", response_model=Me)
 async def me(who: Who, request: Request) -> Me:
     return await me_of(site_of(request), who.account)
-
-
-@router.get("/tokens", response_model=list[TokenInfo])
-async def tokens(who: Who, request: Request) -> list[TokenInfo]:
-    site = site_of(request)
-    _multi(site)
-    assert site.accounts is not None
-    return [TokenInfo(id=i, name=n, created_at=c) for i, n, c in await site.accounts.tokens(who.account)]
-
-
-@router.post("/tokens", response_model=NewToken, status_code=201)
-async def new_token(body: TokenRequest, who: Who, request: Request) -> NewToken:
-    site = site_of(request)
-    _multi(site)
-    assert site.accounts is not None
-    token_id, token = await site.accounts.new_token(who.account, body.name)
-    return NewToken(id=token_id, name=body.name.strip()[:64] or "token", token=token)
-
-
-@router.delete("/tokens/{token_id}", status_code=204)
-async def revoke_token(token_id: str, who: Who, request: Request) -> Response:
-    site = site_of(request)
-    _multi(site)
-    assert site.accounts is not None
-    credential = await site.accounts.revoke_token(who.account, token_id)
-    if credential is None:
-        raise ApiError(404, f"no token {token_id!r}")
-    await site.revoke(who.user_id, credential)
-    return Response(status_code=204)

@@ -21,22 +21,23 @@ from os1.server.api.schemas import ChatReply, ChatRequest, Memory
 from os1.server.auth import (
     ApiError,
     Caller,
-    caller,
     check_host,
     identify,
     limit,
     same_origin,
     site_of,
     still_valid,
+    talker,
 )
 from os1.server.hub import REVOKED, Event
 from os1.server.site import Site
+from os1.server.tokens import allows
 from os1.server.watch import ENDED, watched
 from os1.types import TextDelta
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
-Who = Annotated[Caller, Depends(caller)]
+Talker = Annotated[Caller, Depends(talker)]
 Emit = Callable[[dict[str, Any]], None]
 MAX_MESSAGE = 200_000  # characters in one socket message
 DELTA_GAP = 0.05  # seconds: deltas arriving closer together than this are sent as one
@@ -83,7 +84,7 @@ async def run_turn(site: Site, user_id: str, text: str, emit: Emit) -> dict[str,
 
 
 @router.post("/v1/chat", response_model=ChatReply)
-async def chat(body: ChatRequest, who: Who, request: Request) -> ChatReply:
+async def chat(body: ChatRequest, who: Talker, request: Request) -> ChatReply:
     """One turn, answered whole (for clients that do not stream)."""
     events: list[dict[str, Any]] = []
     site = site_of(request)
@@ -104,7 +105,8 @@ def _notice(said: str, done: dict[str, Any]) -> dict[str, Any]:
 
 
 async def accept(ws: WebSocket) -> Caller | None:
-    """Authenticate a socket before accepting it; refused sockets are closed (HTTP 403)."""
+    """Authenticate a socket before accepting it (a ``chat`` scope at least); refused sockets are
+    closed (HTTP 403)."""
     site = site_of(ws)
     try:
         check_host(site, ws)
@@ -112,7 +114,7 @@ async def accept(ws: WebSocket) -> Caller | None:
         await ws.close(code=1008)
         return None
     who = await identify(site, ws) if same_origin(site, ws) else None
-    if who is None:
+    if who is None or not allows(who.scope, "chat"):
         await ws.close(code=1008)
         return None
     await ws.accept()

@@ -47,18 +47,39 @@ class Health(BaseModel):
 
 class TokenRequest(Strict):
     name: str = Name
+    scope: Literal["read", "chat", "admin"] = "chat"
+    days: float = Field(default=90.0, gt=0, le=3650)  # how long it lasts
 
 
 class TokenInfo(BaseModel):
     id: str
     name: str
+    scope: Literal["read", "chat", "admin"]
     created_at: float
+    expires_at: float | None  # None: made before tokens expired
+    last_used_at: float | None = None
 
 
-class NewToken(BaseModel):
+class NewToken(TokenInfo):
+    token: str  # shown only this once
+
+
+class SessionItem(BaseModel):
     id: str
-    name: str
-    token: str
+    created_at: float
+    expires_at: float
+    agent: str
+    current: bool  # the session this request came with
+
+
+class PasswordChange(Strict):
+    current: str = Field(min_length=1, max_length=1024)
+    new: str = Field(min_length=1, max_length=1024)
+
+
+class SocketTicket(BaseModel):
+    ticket: str  # open a socket with ?ticket=...; once, within expires_in seconds
+    expires_in: float
 
 
 class Question(BaseModel):

@@ -60,8 +60,10 @@ function errorLine(status, data) {
   return `That didn't work (${status}).`;
 }
 
-/** The WebSocket URL for an API path on this server. */
-export function socketUrl(path) {
+/** The WebSocket URL for an API path on this server, with a fresh single-use ticket (asked for
+ * over the logged-in session), so the URL carries no lasting secret. */
+export async function socketUrl(path) {
+  const { ticket } = await api("POST", "/v1/sockets/ticket");
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${location.host}${path}`;
+  return `${scheme}//${location.host}${path}?ticket=${encodeURIComponent(ticket)}`;
 }

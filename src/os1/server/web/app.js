@@ -2,6 +2,7 @@
 // #/settings). The session decides where one may go: nobody logged in → login (multi mode; single
 // mode has no accounts and is always the local user), not onboarded yet → welcome, else anywhere.
 
+import { Access } from "./access.js";
 import { api } from "./api.js";
 import { Chat } from "./chat.js";
 import { Memories } from "./memories.js";
@@ -28,9 +29,10 @@ function quiet() {
 }
 
 // A confirmation asked in a <dialog>; resolves to true for yes.
-function confirmDialog(text) {
+function confirmDialog(text, yes = "Forget") {
   const dialog = $("confirm");
   $("confirm-text").textContent = text;
+  $("confirm-yes").textContent = yes;
   return new Promise((resolve) => {
     dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
     dialog.returnValue = "";
@@ -54,6 +56,7 @@ const chat = new Chat($("log"), {
 });
 const memories = new Memories({ notify, confirm: confirmDialog });
 const settings = new Settings({ notify });
+const access = new Access({ notify, confirm: confirmDialog });
 const voice = new Voice({
   heard: (text) => chat.heard(text),
   say: (text, turn) => chat.spoken(text, turn),
@@ -131,7 +134,10 @@ function show(name) {
   if (name === "welcome") welcome();
   if (name === "chat") chat.history();
   if (name === "memories") memories.load();
-  if (name === "settings") settings.load();
+  if (name === "settings") {
+    settings.load();
+    access.load(state.mode);
+  }
   if (changed) {
     const heading = document.querySelector(`[data-screen="${screen}"] h1`);
     if (heading && !heading.closest("[hidden]")) heading.focus({ preventScroll: true });

@@ -38,16 +38,28 @@ export class Chat {
     this.outbox = [];      // says written while the socket was down
     this.retries = 0;
     this.wanted = false;   // keep the socket open while logged in
+    this.opening = false;  // asking for a ticket to open it with
     this.historyShown = false;
     this.historyLoading = null; // the history request, which new lines wait for (no duplicates)
     this.voiceTurns = new Map();
   }
 
   /** Open the socket (and keep reopening it) until stop() is called. */
-  start() {
+  async start() {
     this.wanted = true;
-    if (this.ws && this.ws.readyState <= WebSocket.OPEN) return;
-    const ws = new WebSocket(socketUrl("/v1/chat/ws"));
+    if (this.opening || (this.ws && this.ws.readyState <= WebSocket.OPEN)) return;
+    this.opening = true;
+    let url;
+    try {
+      url = await socketUrl("/v1/chat/ws");
+    } catch {
+      this.opening = false;
+      this.retry();
+      return;
+    }
+    this.opening = false;
+    if (!this.wanted) return;
+    const ws = new WebSocket(url);
     this.ws = ws;
     ws.addEventListener("open", () => {
       this.retries = 0;
@@ -77,6 +89,11 @@ export class Chat {
     document.body.dataset.chat = "closed";
     for (const turn of this.turns.splice(0)) this.finish(turn, turn.text, true);
     this.hooks.speaking(false);
+    this.retry();
+  }
+
+  /** Try again after a while, ever longer, while the socket is wanted. */
+  retry() {
     if (!this.wanted) return;
     const wait = RETRY_MS[Math.min(this.retries++, RETRY_MS.length - 1)];
     setTimeout(() => {

@@ -61,8 +61,17 @@ export class Voice {
     this.connect();
   }
 
-  connect() {
-    const ws = new WebSocket(socketUrl("/v1/voice"));
+  async connect() {
+    let url;
+    try {
+      url = await socketUrl("/v1/voice");
+    } catch (error) {
+      this.hooks.notify(error.message);
+      this.teardown();
+      return;
+    }
+    if (this.state !== "starting") return; // stopped while asking for the ticket
+    const ws = new WebSocket(url);
     ws.binaryType = "arraybuffer";
     this.ws = ws;
     ws.addEventListener("open", () => this.listen());
