@@ -1,5 +1,6 @@
 """Everything one os1 process needs for one user, built from ``Settings`` at an entry point:
-the chat model, the embedder, the memory store, the persona and the companion."""
+the chat model, the embedder, the memory store, the guard, the persona and the companion with
+its tools (memory's and music's here; every other skill's through the plugin hooks)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from os1.memory.base import Embedder, MemoryStore
 from os1.memory.embedders import load_embedder
 from os1.memory.moments import music_dir
 from os1.memory.sqlite import SQLiteMemory, store_path
-from os1.plugins import plugin_tools
+from os1.plugins import plugin_tools, skill_tools
 from os1.safety.guard import Guard, Limits
 from os1.safety.ledger import ActionLedger
 from os1.tools.base import Tool
@@ -120,7 +121,7 @@ class Runtime:
         capable = self.settings.llm.models[self.model_name].is_capable
         wanted = choice == "on" or (choice == "auto" and capable)
         tools = [*memory_tools(self.store), *music_tools(self.store, music_folder(self.settings)),
-                 *plugin_tools(), *self.everyday_tools()] if wanted else []
+                 *plugin_tools(), *self._skill_tools()] if wanted else []
         local = self.settings.llm.models[self.model_name].kind == "llamacpp"
         settings = replace(turn_settings(self.settings, self.model_name), prewarm=interactive and local)
         # the ledger is a SQLite file opened (and created) on a thread: a server builds
@@ -128,11 +129,10 @@ class Runtime:
         guard = await asyncio.to_thread(open_guard, self.settings)
         return Companion(self.model, self.store, await self.persona(), settings, tools, guard)
 
-    def everyday_tools(self) -> list[Tool]:
-        """Mail, calendar and contact tools for the accounts that are set up."""
-        from os1.everyday import everyday_tools
-
-        tools, closers = everyday_tools(self.settings)
+    def _skill_tools(self) -> list[Tool]:
+        """The tools skills (mail, calendar and contacts, ...) offer this user, for the accounts
+        that are set up; closed with the runtime."""
+        tools, closers = skill_tools(self.settings, self.store)
         self._closers += closers
         return tools
 
