@@ -170,7 +170,7 @@ async def run_model(name: str, model: ChatModel, sharer: ChatModel, cases: list[
     (recalled, notes), _, shared_wrong = await observed(world, nothing,
                                                         shared_requests(world, sharer, posts, nothing))
     shared_wrong += notes
-    outcomes = Counter(a.status for a in world.guard.ledger.recent(100_000))
+    outcomes = Counter(a.status for a in world.guard.recent(100_000))
     await world.close()
     return {"unauthorized_actions": len(wrong) + len(shared_wrong),
             "blocked_attempts": outcomes["blocked"], "declined": outcomes["declined"],
@@ -197,10 +197,10 @@ async def ask(world: World, companion: Companion, user: CarefulUser, request: st
     held = [e for e in events if isinstance(e, ConfirmationNeeded)]
     world.asked += len(held)
     for need in held:
-        action = world.guard.ledger.get(need.action_id)
+        action = world.guard.action(need.action_id)
         if action is not None and action.status == "pending" and await user.agrees(request, need, action):
             await _drain(companion.respond(f"yes {need.action_id}"))
-    if world.guard.ledger.pending():
+    if world.guard.waiting():
         await _drain(companion.respond("no"))
     return events
 

@@ -1,8 +1,10 @@
-"""Plugin hooks. Each hook takes a ``register`` callback; built-ins use the same hooks."""
+"""Plugin hooks: every seam a third party would extend. Each hook takes a ``register`` callback;
+built-ins use the same hooks (``os1.plugins.DEFAULT_PLUGINS``). An implementation may take any
+subset of a hook's arguments, by name."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import pluggy
@@ -18,9 +20,25 @@ def register_chat_backends(register: Callable[[str, Callable[..., Any]], None]) 
 
 
 @hookspec
-def register_tools(register: Callable[[Any], None], store: Any, settings: Any) -> None:
-    """Register ``Tool`` objects the companion may call, for the user whose ``MemoryStore`` and
-    ``Settings`` it is built with (an implementation may take only ``register``)."""
+def register_embedders(register: Callable[[str, Callable[..., Any]], None]) -> None:
+    """Register embedders by name (``memory.embedder``): ``register("minilm", factory)``; the
+    factory takes the threads for one embedding (or None for the default) and returns an
+    ``Embedder``."""
+
+
+@hookspec
+def register_tools(register: Callable[[Any], None]) -> None:
+    """Register ``Tool`` objects the companion may call, the same for every user."""
+
+
+@hookspec
+def register_skill_tools(settings: Any, store: Any,
+                         register: Callable[[Sequence[Any], Callable[[], Awaitable[None]] | None], None],
+                         ) -> None:
+    """Register the tools a skill (mail, calendar and contacts, music, ...) offers one user:
+    ``register(tools, close)``. ``settings`` are the user's ``Settings`` (a skill whose account
+    is not set up registers nothing), ``store`` their ``MemoryStore``; ``close`` (or None) is
+    awaited when the user's runtime closes."""
 
 
 @hookspec

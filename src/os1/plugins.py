@@ -1,5 +1,8 @@
 """The plugin manager: built-in plugins and installed ones (entry-point group ``os1``).
 
+Implementations of a hook are called newest-registered first: installed plugins before the
+built-ins, and the built-ins in reverse order of ``DEFAULT_PLUGINS``.
+
 ``OS1_LOAD_PLUGINS`` pins the installed set (an empty value loads none). A plugin that fails to
 import is logged once and skipped, so one broken plugin does not stop the companion.
 """
@@ -9,7 +12,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -19,7 +22,10 @@ from os1 import hookspecs
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PLUGINS = ("os1.llm.backends", "os1.voice.engines", "os1.music.tools", "os1.games.plugin")
+# called last first: music's compose, then the mail tools, then the calendar's, as the
+# companion lists them
+DEFAULT_PLUGINS = ("os1.llm.backends", "os1.voice.engines", "os1.memory.embedders", "os1.tools.web",
+                   "os1.games.plugin", "os1.dav.plugin", "os1.mail.plugin", "os1.music.tools")
 
 
 @cache
@@ -51,11 +57,34 @@ def _load_module(pm: pluggy.PluginManager, name: str) -> None:
         log.warning("skipped plugin %s: %s", name, exc)
 
 
-def plugin_tools(store: Any, settings: Any) -> list[Any]:
-    """``Tool`` objects registered by plugins (the built-in skills' among them) for the user
-    whose store and settings a companion is built with."""
+def plugin_tools() -> list[Any]:
+    """``Tool`` objects registered by plugins, the same for every user."""
     found: list[Any] = []
-    plugin_manager().hook.register_tools(register=found.append, store=store, settings=settings)
+    plugin_manager().hook.register_tools(register=found.append)
+    return found
+
+
+Closer = Callable[[], Awaitable[None]]
+
+
+def skill_tools(settings: Any, store: Any) -> tuple[list[Any], list[Closer]]:
+    """The tools skills offer one user (``Settings``, ``MemoryStore``), and what closes them."""
+    tools: list[Any] = []
+    closers: list[Closer] = []
+
+    def register(more: Sequence[Any], close: Closer | None = None) -> None:
+        tools.extend(more)
+        if close is not None:
+            closers.append(close)
+
+    plugin_manager().hook.register_skill_tools(settings=settings, store=store, register=register)
+    return tools, closers
+
+
+def embedders() -> dict[str, Callable[..., Any]]:
+    """Embedder factories by name, from every plugin."""
+    found: dict[str, Callable[..., Any]] = {}
+    plugin_manager().hook.register_embedders(register=found.__setitem__)
     return found
 
 

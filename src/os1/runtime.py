@@ -1,10 +1,12 @@
 """Everything one os1 process needs for one user, built from ``Settings`` at an entry point:
-the chat model, the embedder, the memory store, the persona and the companion."""
+the chat model, the embedder, the memory store, the guard, the persona and the companion with
+its tools (memory's and music's here; every other skill's through the plugin hooks)."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from os1.agent.companion import Companion, TurnSettings
@@ -16,9 +18,9 @@ from os1.llm.backends import build_model
 from os1.llm.base import ChatModel
 from os1.memory.base import Embedder, MemoryStore
 from os1.memory.embedders import load_embedder
+from os1.memory.moments import music_dir
 from os1.memory.sqlite import SQLiteMemory, store_path
-from os1.music.folder import music_folder
-from os1.plugins import plugin_tools
+from os1.plugins import plugin_tools, skill_tools
 from os1.safety.guard import Guard, Limits
 from os1.safety.ledger import ActionLedger
 from os1.tools.base import Tool
@@ -51,6 +53,11 @@ async def open_store(settings: Settings, embedder: Embedder | None = None,
     # tightened too, if an older version left them open
     await asyncio.to_thread(private_dir, path.parent.parent, settings.home)
     return sqlite
+
+
+def music_folder(settings: Settings) -> Path:
+    """The folder of the user's composed pieces, beside their memory."""
+    return music_dir(store_path(settings.home, settings.user).parent)
 
 
 def turn_settings(settings: Settings, model_name: str) -> TurnSettings:
@@ -112,8 +119,7 @@ class Runtime:
         choice = self.settings.chat.tools
         capable = self.settings.llm.models[self.model_name].is_capable
         wanted = choice == "on" or (choice == "auto" and capable)
-        tools = [*memory_tools(self.store), *plugin_tools(self.store, self.settings),
-                 *self.everyday_tools()] if wanted else []
+        tools = [*memory_tools(self.store), *self._skill_tools(), *plugin_tools()] if wanted else []
         local = self.settings.llm.models[self.model_name].kind == "llamacpp"
         settings = replace(turn_settings(self.settings, self.model_name), prewarm=interactive and local)
         # the ledger is a SQLite file opened (and created) on a thread: a server builds
@@ -121,11 +127,10 @@ class Runtime:
         guard = await asyncio.to_thread(open_guard, self.settings)
         return Companion(self.model, self.store, await self.persona(), settings, tools, guard)
 
-    def everyday_tools(self) -> list[Tool]:
-        """Mail, calendar and contact tools for the accounts that are set up."""
-        from os1.everyday import everyday_tools
-
-        tools, closers = everyday_tools(self.settings)
+    def _skill_tools(self) -> list[Tool]:
+        """The tools skills (mail, calendar and contacts, ...) offer this user, for the accounts
+        that are set up; closed with the runtime."""
+        tools, closers = skill_tools(self.settings, self.store)
         self._closers += closers
         return tools
 

@@ -67,7 +67,7 @@ async def test_obedient_model_changes_nothing_without_the_user(
     assert smtp.received[before:] == []
     assert server_counts(imap) == {"INBOX": 3, "Trash": 0, "Archive": 0, "Sent": 0}
     assert not await store.list_memories(kind="fact")
-    assert {a.status for a in c.guard.ledger.recent()} == {"expired"}
+    assert {a.status for a in c.guard.recent()} == {"expired"}
 
 
 async def test_reply_is_sent_after_the_user_sees_it_and_says_yes(

@@ -14,7 +14,7 @@ from os1.agent.events import ToolActivity, TurnDone
 from os1.config import load_settings
 from os1.hookspecs import hookimpl
 from os1.music.folder import music_folder
-from os1.plugins import plugin_manager, plugin_tools
+from os1.plugins import plugin_manager, plugin_tools, skill_tools
 from os1.runtime import Runtime
 from os1.testing import ScriptedLLM
 from os1.tools.base import tool
@@ -86,11 +86,13 @@ class RegisterOnly:
         register(tool(wave))
 
 
-async def test_compose_comes_through_the_plugin_hook_before_other_plugins_tools(runtime: Runtime) -> None:
+async def test_compose_comes_through_the_skill_hook_and_other_plugins_keep_theirs(runtime: Runtime) -> None:
     plugin = RegisterOnly()
     plugin_manager().register(plugin)
     try:
-        found = plugin_tools(runtime.store, runtime.settings)
+        skills, _ = skill_tools(runtime.settings, runtime.store)
+        everyone = plugin_tools()
     finally:
         plugin_manager().unregister(plugin)
-    assert [t.name for t in found] == ["compose", "wave"]
+    assert [t.name for t in skills] == ["compose"]  # no mail or calendar account is set up
+    assert "wave" in [t.name for t in everyone] and "compose" not in [t.name for t in everyone]

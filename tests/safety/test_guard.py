@@ -8,9 +8,9 @@ from os1.agent.companion import Companion, TurnSettings
 from os1.agent.events import ConfirmationNeeded, ToolActivity, TurnDone, TurnEvent
 from os1.agent.persona import Persona
 from os1.memory.sqlite import SQLiteMemory
+from os1.outside import Outside, html_to_text
 from os1.safety.guard import Guard, Limits, parse_answer
 from os1.safety.ledger import ActionLedger
-from os1.safety.spotlight import Outside, html_to_text
 from os1.testing import ScriptedLLM
 from os1.tools.base import Policy, Tool, tool
 from os1.tools.memory import memory_tools
@@ -75,7 +75,7 @@ async def test_hijacked_model_cannot_send_after_reading_mail(store: SQLiteMemory
     # a later turn that is not an answer lets the waiting action lapse
     await turn(companion, "thanks, what's the weather like?")
     await turn(companion, "yes")
-    assert world.sent == [] and [a.status for a in companion.guard.ledger.recent()] == ["expired"]
+    assert world.sent == [] and [a.status for a in companion.guard.recent()] == ["expired"]
 
 
 async def test_only_the_users_yes_runs_the_exact_action(store: SQLiteMemory) -> None:
@@ -87,7 +87,7 @@ async def test_only_the_users_yes_runs_the_exact_action(store: SQLiteMemory) -> 
     events = await turn(companion, "yes")
     assert world.sent == [{"to": "pal@example.org", "body": "Yes!"}]
     assert isinstance(events[-1], TurnDone) and events[-1].reply.startswith("Done: send_mail")
-    assert [a.status for a in companion.guard.ledger.recent()] == ["done"]
+    assert [a.status for a in companion.guard.recent()] == ["done"]
 
 
 async def test_no_declines_and_guarded_tools_run_alone_in_a_clean_turn(store: SQLiteMemory) -> None:
@@ -99,7 +99,7 @@ async def test_no_declines_and_guarded_tools_run_alone_in_a_clean_turn(store: SQ
     events = await turn(companion, "summarise my inbox")
     assert any(isinstance(e, ConfirmationNeeded) for e in events) and world.archived == ["42"]
     await turn(companion, "no")
-    assert companion.guard.ledger.recent()[0].status == "declined" and world.archived == ["42"]
+    assert companion.guard.recent()[0].status == "declined" and world.archived == ["42"]
 
 
 async def test_memory_from_a_tainted_turn_is_outside_content(store: SQLiteMemory) -> None:
@@ -125,7 +125,7 @@ async def test_outbound_actions_are_rate_limited(store: SQLiteMemory) -> None:
             [activity] = [e for e in events if isinstance(e, ToolActivity)]
             assert "blocked" in activity.result
     assert len(world.sent) == 1
-    assert [a.status for a in guard.ledger.recent()][:1] == ["blocked"]
+    assert [a.status for a in guard.recent()][:1] == ["blocked"]
 
 
 def test_answers_are_short_and_typed_by_the_user() -> None:

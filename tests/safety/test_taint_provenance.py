@@ -11,7 +11,8 @@ from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity
 from os1.agent.persona import Persona
 from os1.memory.base import MemoryItem
 from os1.memory.sqlite import SQLiteMemory
-from os1.safety.taint import TurnTaint, from_outside
+from os1.outside import from_outside
+from os1.safety.taint import TurnTaint
 from os1.share.sharing import Sharing
 from os1.testing import ScriptedLLM
 from os1.types import ToolCall
@@ -96,7 +97,7 @@ async def test_a_turn_recalling_only_the_users_own_words_is_not_tainted(store: S
     [recalled] = [e for e in events if isinstance(e, Recalled)]
     assert "The user's sister is called Ana." in [m.text for m in recalled.memories]
     assert {m.provenance for m in recalled.memories} <= {"user", "inferred", "assistant"}
-    assert not companion.guard.taint.tainted
+    assert not companion.guard.tainted
     assert not [e for e in events if isinstance(e, ConfirmationNeeded)]
     assert [e.result for e in events if isinstance(e, ToolActivity)] == ["noted"]
     assert note in [m.text for m in await store.list_memories(kind="fact")]

@@ -22,7 +22,7 @@ from os1.llm.base import ChatModel, complete
 from os1.memory.base import MemoryItem, MemoryStore, Provenance
 from os1.memory.extract import extract_llm, extract_rules, is_exclusive
 from os1.memory.priority import background
-from os1.safety.guard import Answer, Guard, parse_answer
+from os1.safety.guard import Answer, Guard
 from os1.tools.base import Tool, run_tool
 from os1.types import Message, Options, TextDelta, ToolCall, ToolCallEvent
 
@@ -86,8 +86,8 @@ class Companion:
         text = check_input(text, self.settings.max_input_chars)
         if self.session_id is None:
             self.session_id = await self.store.start_session()
-        answer = parse_answer(text)
-        if answer is not None and self.guard.ledger.pending():
+        answer = self.guard.answer_in(text)  # a yes or no to what waits: carried out by code
+        if answer is not None:
             async for event in self._answer(text, answer):
                 yield event
             return
@@ -97,13 +97,13 @@ class Companion:
         recent = await self.store.recent_utterances(24, before_id=user.id)
         history, self._history_floor = sticky_history(recent, self._history_floor,
                                                       self.settings.history_tokens)
-        self.guard.begin_turn(text, [t.text for t in history if t.role == "user"])
-        self.guard.taint.read_recalled(history)  # a reply that retold outside content still carries it
         hits = await self.store.search(text, vector=vector, k=self.settings.search_k,
                                        exclude=[user.id, *(t.id for t in history)],
                                        half_life_days=self.settings.half_life_days)
         memories = pack_memories(hits, self.settings.memory_budget_tokens)
-        self.guard.taint.read_recalled(memories)  # mail, shared posts and pages: outside content
+        # the guard reads what this turn holds: the user's words, and what came from outside
+        # (mail, shared posts and pages, earlier replies that retold them)
+        self.guard.begin_turn(text, history, memories)
         yield Recalled(tuple(memories))
         self._turns += 1
         messages = build_messages(self.persona, memories, history, text,
@@ -181,7 +181,7 @@ class Companion:
         if reply.strip():
             status = "interrupted" if interrupted else "complete"
             # a reply written after reading outside content is remembered as outside content
-            provenance: Provenance | None = "external" if self.guard.taint.tainted else None
+            provenance: Provenance | None = "external" if self.guard.tainted else None
             saved = await self.store.add_utterance(self.session_id, "assistant", reply.strip(),
                                                    status=status, defer_vector=True,
                                                    provenance=provenance)

@@ -17,9 +17,9 @@ from os1.agent.companion import Companion
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone
 from os1.agent.onboarding import introduction, run_onboarding
 from os1.cli.io import CORAL, argument_text, console, err_console, read_stdin
-from os1.cli.main import CliState
 from os1.cli.onboard_cmd import ask_questions
 from os1.cli.slash import SlashCommands
+from os1.cli.state import CliState
 from os1.errors import Os1Error
 from os1.music.asking import music_request
 from os1.music.folder import music_folder

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from os1.cli.main import CliState
+from os1.cli.state import CliState
 from os1.config import config_file, masked
 
 

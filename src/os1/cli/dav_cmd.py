@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from os1.cli.io import console
-from os1.cli.main import CliState
+from os1.cli.state import CliState
 from os1.dav.calendar import Calendar, when
 from os1.dav.contacts import AddressBook, apply_merge, duplicates, find_group, merged, parse_vcard, undo_merge
 from os1.dav.reminders import due
@@ -77,14 +77,14 @@ def move(state: CliState, uid: str, start: str, yes: bool) -> None:
     """Move event UID to START, keeping its length."""
     cal = Calendar(state.settings.calendar)
 
-    async def go() -> None:
+    async def move_if_agreed() -> None:
         old = await cal.get(uid)
         new = when(start)
         if _ask(f"Move {old.summary} from {old.start:%a %d %b %H:%M} to {new:%a %d %b %Y %H:%M}",
                 "Move it?", yes):
             console.print(Text(f"moved: {(await cal.move(uid, new)).line()}"))
 
-    _run(go())
+    _run(move_if_agreed())
 
 
 @calendar.command("import")
@@ -117,7 +117,7 @@ def contacts() -> None:
 @click.pass_obj
 def list_(state: CliState) -> None:
     """Every card."""
-    async def go() -> None:
+    async def print_cards() -> None:
         book = AddressBook(state.settings.calendar)
         try:
             for card in await book.contacts():
@@ -125,14 +125,14 @@ def list_(state: CliState) -> None:
         finally:
             await book.close()
 
-    _run(go())
+    _run(print_cards())
 
 
 @contacts.command("duplicates")
 @click.pass_obj
 def duplicates_(state: CliState) -> None:
     """People with more than one card, and the uids to pass to `merge`."""
-    async def go() -> None:
+    async def print_duplicates() -> None:
         book = AddressBook(state.settings.calendar)
         try:
             for n, group in enumerate(duplicates(await book.contacts()), 1):
@@ -142,7 +142,7 @@ def duplicates_(state: CliState) -> None:
         finally:
             await book.close()
 
-    _run(go())
+    _run(print_duplicates())
 
 
 def _undo_file(state: CliState) -> Path:
@@ -155,7 +155,7 @@ def _undo_file(state: CliState) -> Path:
 @click.pass_obj
 def merge(state: CliState, uids: tuple[str, ...], yes: bool) -> None:
     """Merge the cards UIDS into one, after showing the result."""
-    async def go() -> None:
+    async def merge_if_agreed() -> None:
         book = AddressBook(state.settings.calendar)
         try:
             group = await find_group(book, uids)
@@ -164,21 +164,21 @@ def merge(state: CliState, uids: tuple[str, ...], yes: bool) -> None:
         finally:
             await book.close()
 
-    _run(go())
+    _run(merge_if_agreed())
 
 
 @contacts.command("undo")
 @click.pass_obj
 def undo_(state: CliState) -> None:
     """Restore the cards of the last merge."""
-    async def go() -> str:
+    async def restore_merged() -> str:
         book = AddressBook(state.settings.calendar)
         try:
             return await undo_merge(book, _undo_file(state))
         finally:
             await book.close()
 
-    console.print(escape(_run(go())))
+    console.print(escape(_run(restore_merged())))
 
 
 @contacts.command("import")
@@ -191,7 +191,7 @@ def import_cards(state: CliState, file: Path) -> None:
     if not cards:
         raise InputError(f"{file} holds no vCard")
 
-    async def go() -> None:
+    async def add_cards() -> None:
         book = AddressBook(state.settings.calendar)
         try:
             for raw in cards:
@@ -201,7 +201,7 @@ def import_cards(state: CliState, file: Path) -> None:
         finally:
             await book.close()
 
-    _run(go())
+    _run(add_cards())
     console.print(f"imported {len(cards)} cards")
 
 
@@ -211,8 +211,7 @@ def import_cards(state: CliState, file: Path) -> None:
 @click.pass_obj
 def actions(state: CliState, limit: int, as_json: bool) -> None:
     """What os1 did, held for your yes, or refused (newest first)."""
-    ledger = open_guard(state.settings).ledger
-    for action in ledger.recent(limit):
+    for action in open_guard(state.settings).recent(limit):
         if as_json:
             click.echo(json.dumps({"id": action.id, "tool": action.tool, "status": action.status,
                                    "arguments": action.arguments, "reasons": action.reasons,

@@ -17,8 +17,8 @@ from rich.markup import escape
 from rich.text import Text
 
 from os1.cli.io import argument_text, console, read_stdin
-from os1.cli.main import CliState
-from os1.errors import InputError, ToolFailed
+from os1.cli.state import CliState
+from os1.errors import InputError
 from os1.mail.compose import compose, preview
 from os1.mail.index import Mail, MailIndex
 from os1.mail.proofread import proofread
@@ -29,7 +29,7 @@ T = TypeVar("T")
 
 
 def _with_mail(state: CliState, work: Callable[[MailService], Awaitable[T]]) -> T:
-    async def go() -> T:
+    async def with_service() -> T:
         settings = state.settings
         service = MailService(settings.mail, MailIndex(index_path(settings.home, settings.user)))
         try:
@@ -37,7 +37,7 @@ def _with_mail(state: CliState, work: Callable[[MailService], Awaitable[T]]) -> 
         finally:
             await service.close()
 
-    return asyncio.run(go())
+    return asyncio.run(with_service())
 
 
 def _line(m: Mail) -> Text:
@@ -71,10 +71,10 @@ def sync(state: CliState) -> None:
 @click.pass_obj
 def list_(state: CliState, limit: int, as_json: bool) -> None:
     """Newest messages in the index (• unread)."""
-    async def go(s: MailService) -> list[Mail]:
+    async def newest_messages(s: MailService) -> list[Mail]:
         return s.index.messages(limit=limit)
 
-    for m in _with_mail(state, go):
+    for m in _with_mail(state, newest_messages):
         if as_json:
             click.echo(json.dumps({"id": m.id, "from": m.from_addr, "subject": m.subject, "date": m.date,
                                    "seen": m.seen, "folder": m.folder}))
@@ -87,10 +87,10 @@ def list_(state: CliState, limit: int, as_json: bool) -> None:
 @click.pass_obj
 def show(state: CliState, message_id: int) -> None:
     """One message as plain visible text (hidden parts removed, nothing fetched)."""
-    async def go(s: MailService) -> Mail:
+    async def load_message(s: MailService) -> Mail:
         return s.get(message_id)
 
-    m = _with_mail(state, go)
+    m = _with_mail(state, load_message)
     console.print(Text(f"From: {m.sender}\nSubject: {m.subject}\nFolder: {m.folder}\n\n{m.text}"))
 
 
@@ -99,10 +99,10 @@ def show(state: CliState, message_id: int) -> None:
 @click.pass_obj
 def search(state: CliState, query: str) -> None:
     """Search by words."""
-    async def go(s: MailService) -> list[Mail]:
+    async def search_index(s: MailService) -> list[Mail]:
         return s.index.search(query)
 
-    for m in _with_mail(state, go):
+    for m in _with_mail(state, search_index):
         console.print(_line(m))
 
 
@@ -110,7 +110,7 @@ def search(state: CliState, query: str) -> None:
 @click.pass_obj
 def summary(state: CliState) -> None:
     """Sync, then what needs a reply, what is new, and what can wait."""
-    async def go(s: MailService) -> None:
+    async def print_summary(s: MailService) -> None:
         await s.sync()
         sorted_ = s.triage()
         for title, mails in (("Needs a reply", sorted_.needs_reply), ("New", sorted_.new)):
@@ -119,7 +119,7 @@ def summary(state: CliState) -> None:
                 console.print(_line(m))
         console.print(f"[bold]Can wait[/] ({len(sorted_.can_wait)})")
 
-    _with_mail(state, go)
+    _with_mail(state, print_summary)
 
 
 @mail.command()
@@ -127,7 +127,7 @@ def summary(state: CliState) -> None:
 @click.pass_obj
 def cleanup(state: CliState, yes: bool) -> None:
     """Propose moving redundant mail to Trash/Archive; on yes, move it (never deleted)."""
-    async def go(s: MailService) -> None:
+    async def clean_up_if_agreed(s: MailService) -> None:
         proposal, items = s.propose_cleanup()
         if not items:
             console.print("Nothing to clean up.")
@@ -139,7 +139,7 @@ def cleanup(state: CliState, yes: bool) -> None:
         else:
             console.print("Nothing moved.")
 
-    _with_mail(state, go)
+    _with_mail(state, clean_up_if_agreed)
 
 
 @mail.command()
@@ -151,15 +151,8 @@ def undo(state: CliState) -> None:
 
 async def _send_logged(state: CliState, s: MailService, tool: str, msg: EmailMessage) -> str:
     """Send on the user's own command, through the same outbound log and limits as the companion."""
-    guard = open_guard(state.settings)
-    blocked = guard.over_limit(outbound=True)
     args = {"to": str(msg["To"]), "subject": str(msg["Subject"])}
-    if blocked:
-        guard.ledger.add(tool, args, "blocked", outbound=True, result=blocked)
-        raise ToolFailed(f"not sent: {blocked} (mail.outbound_per_hour / outbound_per_day)")
-    result = await s.send(msg)
-    guard.ledger.add(tool, args, "done", outbound=True, result=result)
-    return result
+    return await open_guard(state.settings).run_commanded(tool, args, lambda: s.send(msg))
 
 
 def _body(body: str | None, limit: int) -> str:
@@ -178,14 +171,14 @@ def reply(state: CliState, message_id: int, body: str | None, yes: bool) -> None
     """Reply to a message: shows the whole reply, sends only on yes."""
     text = _body(body, state.settings.chat.max_input_chars)
 
-    async def go(s: MailService) -> None:
+    async def reply_if_agreed(s: MailService) -> None:
         msg = s.reply(message_id, text)
         if _ask(preview(msg, s.reply_note(message_id)), "Send this reply?", yes):
             console.print(escape(await _send_logged(state, s, "mail_reply", msg)))
         else:
             console.print("Not sent.")
 
-    _with_mail(state, go)
+    _with_mail(state, reply_if_agreed)
 
 
 @mail.command()
@@ -198,14 +191,14 @@ def send(state: CliState, to: str, subject: str, body: str | None, yes: bool) ->
     """Send a new message: shows it whole, sends only on yes."""
     text = _body(body, state.settings.chat.max_input_chars)
 
-    async def go(s: MailService) -> None:
+    async def send_if_agreed(s: MailService) -> None:
         msg = compose(s.settings, to, subject, text)
         if _ask(preview(msg), "Send this message?", yes):
             console.print(escape(await _send_logged(state, s, "mail_send", msg)))
         else:
             console.print("Not sent.")
 
-    _with_mail(state, go)
+    _with_mail(state, send_if_agreed)
 
 
 @mail.command("proofread")

@@ -6,19 +6,13 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from dataclasses import dataclass
 
 import click
 from click_default_group import DefaultGroup
 
-from os1.config import Settings, load_settings
+from os1.cli.state import CliState
+from os1.config import load_settings
 from os1.errors import InputError, Os1Error
-
-
-@dataclass
-class CliState:
-    settings: Settings
-    model_name: str | None
 
 
 class Os1Group(DefaultGroup):  # type: ignore[misc]

@@ -13,8 +13,8 @@ import click
 from rich.text import Text
 
 from os1.cli.io import console
-from os1.cli.main import CliState
 from os1.cli.render import memory_table
+from os1.cli.state import CliState
 from os1.errors import ConfigError, InputError, MemoryStoreError
 from os1.files import write_private
 from os1.memory.base import MemoryItem, MemoryStore
@@ -27,14 +27,14 @@ T = TypeVar("T")
 
 
 def _with_store(state: CliState, work: Callable[[MemoryStore], Awaitable[T]]) -> T:
-    async def go() -> T:
+    async def with_open_store() -> T:
         store = await open_store(state.settings)
         try:
             return await work(store)
         finally:
             await store.close()
 
-    return asyncio.run(go())
+    return asyncio.run(with_open_store())
 
 
 @click.group()
@@ -69,11 +69,11 @@ def summaries(state: CliState, limit: int, as_json: bool) -> None:
 
     Summaries follow what is remembered: forgetting or editing a memory rebuilds its session's.
     """
-    async def go(store: MemoryStore) -> list[Summary]:
+    async def summarize_and_list(store: MemoryStore) -> list[Summary]:
         await store.summarize()  # bring any stale one up to date first
         return await store.summaries(limit)
 
-    found = _with_store(state, go)
+    found = _with_store(state, summarize_and_list)
     for summary in found:
         if as_json:
             click.echo(json.dumps(asdict(summary)))
@@ -110,13 +110,13 @@ def forget(state: CliState, memory_id: int, no_compact: bool) -> None:
 
     Then the store is compacted, so the forgotten text is gone from the file and its log too.
     """
-    async def go(store: MemoryStore) -> bool:
+    async def forget_and_compact(store: MemoryStore) -> bool:
         gone = await store.forget(memory_id)
         if gone and not no_compact:
             await store.compact()
         return gone
 
-    if not _with_store(state, go):
+    if not _with_store(state, forget_and_compact):
         raise MemoryStoreError(f"no memory with id {memory_id}")
     click.echo(f"Forgot memory {memory_id}.")
 
@@ -154,11 +154,11 @@ def compact(state: CliState) -> None:
 @click.pass_obj
 def show(state: CliState, memory_id: int, as_json: bool) -> None:
     """Show one memory with where it came from and, for a fact, every value it has had."""
-    async def go(store: MemoryStore) -> tuple[MemoryItem | None, dict[str, list[MemoryItem]]]:
+    async def item_and_related(store: MemoryStore) -> tuple[MemoryItem | None, dict[str, list[MemoryItem]]]:
         item = await store.get(memory_id)
         return item, (await store.related(memory_id) if item else {})
 
-    item, related = _with_store(state, go)
+    item, related = _with_store(state, item_and_related)
     if item is None:
         raise MemoryStoreError(f"no memory with id {memory_id}")
     if as_json:

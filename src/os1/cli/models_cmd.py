@@ -8,7 +8,7 @@ import click
 from rich.table import Table
 
 from os1.cli.io import console
-from os1.cli.main import CliState
+from os1.cli.state import CliState
 from os1.config import ModelConfig
 from os1.errors import Os1Error
 from os1.llm.backends import build_model

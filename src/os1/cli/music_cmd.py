@@ -11,9 +11,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from os1.cli.io import console
-from os1.cli.main import CliState
 from os1.cli.render import show
 from os1.cli.share_cmd import AS_JSON
+from os1.cli.state import CliState
 from os1.memory.moments import Moment
 from os1.music.folder import music_folder
 from os1.runtime import Runtime
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 @click.pass_obj
 def compose(state: CliState, about: str | None, synth: str, as_json: bool) -> None:
     """Compose a short piano piece (MIDI and WAV) about a moment you shared."""
-    async def go() -> tuple[Shared, str]:
+    async def compose_piece() -> tuple[Shared, str]:
         runtime = await Runtime.open(state.settings, state.model_name)
         try:
             from os1.music.composer import Composer  # loads the MIDI and synthesis libraries
@@ -42,7 +42,7 @@ def compose(state: CliState, about: str | None, synth: str, as_json: bool) -> No
         finally:
             await runtime.close()
 
-    shared, name = asyncio.run(go())
+    shared, name = asyncio.run(compose_piece())
     show(shared, name, as_json)
 
 
@@ -52,14 +52,14 @@ def compose(state: CliState, about: str | None, synth: str, as_json: bool) -> No
 @click.pass_obj
 def music(state: CliState, limit: int, as_json: bool) -> None:
     """The pieces os1 has composed, newest first."""
-    async def go() -> list[Moment]:
+    async def list_pieces() -> list[Moment]:
         runtime = await Runtime.open(state.settings, state.model_name)
         try:
             return await runtime.store.moments("piece", limit=limit)
         finally:
             await runtime.close()
 
-    pieces = asyncio.run(go())
+    pieces = asyncio.run(list_pieces())
     if as_json:
         click.echo(json.dumps([{"id": p.id, "when": p.item.when, **p.data} for p in pieces]))
         return

@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from os1.agent.onboarding import QUESTIONS, answers_from_file, introduction, run_onboarding
 from os1.cli.io import CORAL, console
-from os1.cli.main import CliState
+from os1.cli.state import CliState
 from os1.errors import InputError
 from os1.runtime import Runtime
 

@@ -19,7 +19,7 @@ import click
 from rich.markup import escape
 
 from os1.cli.io import CORAL, console, err_console
-from os1.cli.main import CliState
+from os1.cli.state import CliState
 from os1.errors import InputError, Os1Error
 from os1.games.intents import read_line
 from os1.games.tools import SEAT

@@ -14,7 +14,7 @@ from typing import TypeVar
 import click
 
 from os1.access import is_loopback
-from os1.cli.main import CliState
+from os1.cli.state import CliState
 from os1.config import Settings
 from os1.errors import AccountError, ConfigError
 from os1.server.accounts import Account, Accounts
@@ -88,7 +88,7 @@ def calm_collector() -> None:
 
 
 def _with_accounts(settings: Settings, work: Callable[[Accounts], Awaitable[T]]) -> T:
-    async def go() -> T:
+    async def with_open_accounts() -> T:
         from os1.server.site import open_accounts
 
         pool = None
@@ -106,7 +106,7 @@ def _with_accounts(settings: Settings, work: Callable[[Accounts], Awaitable[T]])
             if pool is not None:
                 await pool.close()
 
-    return asyncio.run(go())
+    return asyncio.run(with_open_accounts())
 
 
 @click.group()

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from os1.cli.main import CliState
 from os1.cli.render import show
+from os1.cli.state import CliState
 from os1.runtime import Runtime
 
 if TYPE_CHECKING:  # seeing and listening load OpenCV and librosa: only when a command runs
@@ -27,7 +27,7 @@ AS_JSON = click.option("--json", "as_json", is_flag=True, help="Print the result
 def run_sharing(state: CliState, no_reply: bool,
                 action: Callable[[Sharing], Awaitable[Shared]]) -> tuple[Shared, str]:
     """Open the user's runtime, run one sharing action, close; returns the result and os1's name."""
-    async def go() -> tuple[Shared, str]:
+    async def share_once() -> tuple[Shared, str]:
         runtime = await Runtime.open(state.settings, state.model_name)
         try:
             persona = await runtime.persona()
@@ -39,7 +39,7 @@ def run_sharing(state: CliState, no_reply: bool,
         finally:
             await runtime.close()
 
-    return asyncio.run(go())
+    return asyncio.run(share_once())
 
 
 @click.command()

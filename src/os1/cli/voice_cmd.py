@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from os1.access import FILE, is_loopback, local_key
 from os1.cli.io import CORAL, argument_text, console, err_console, read_stdin
-from os1.cli.main import CliState
+from os1.cli.state import CliState
 from os1.errors import InputError
 from os1.music.folder import music_folder
 from os1.runtime import Runtime

@@ -11,7 +11,7 @@ from typing import Any
 from os1.config import CalendarSettings
 from os1.dav.calendar import Calendar, when
 from os1.dav.contacts import AddressBook, apply_merge, duplicates, find_group, make_vcard, merged, undo_merge
-from os1.safety.spotlight import Outside
+from os1.outside import Outside
 from os1.tools.base import Policy, Tool, tool
 
 

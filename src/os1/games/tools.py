@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from os1.errors import Os1Error, ToolFailed
-from os1.safety.spotlight import Outside
+from os1.outside import Outside
 from os1.tools.base import Policy, Tool, tool
 
 NO_GAME = "No game is open: start one with `os1 play adventure`, `os1 play chess` or `os1 play story FILE`."

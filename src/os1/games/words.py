@@ -11,7 +11,7 @@ from os1.agent.persona import Persona
 from os1.errors import LLMError
 from os1.games.atlas import WAYS
 from os1.llm.base import ChatModel, complete
-from os1.safety.spotlight import clean_text
+from os1.outside import clean_text
 from os1.types import Message, Options
 
 MAX_SCREEN_CHARS = 1500

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from os1.safety.spotlight import clean_text, html_to_text
+from os1.outside import clean_text, html_to_text
 
 _AUTO_SENDER = re.compile(r"^(no-?reply|do-?not-?reply|notifications?|alerts?|mailer-daemon|updates?|"
                           r"news(letter)?|info|support|billing|accounts?)[@+.-]", re.I)

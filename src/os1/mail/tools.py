@@ -9,7 +9,7 @@ from os1.mail.compose import compose, preview
 from os1.mail.index import Mail
 from os1.mail.proofread import proofread
 from os1.mail.service import MailService
-from os1.safety.spotlight import Outside
+from os1.outside import Outside
 from os1.tools.base import Policy, Tool, tool
 
 SNIPPET = 240

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import numpy as np
 import platformdirs
 
 from os1.errors import ConfigError, MemoryStoreError
+from os1.hookspecs import hookimpl
 from os1.memory.base import Embedder, Pieces, Vectors
 from os1.memory.int8_graph import cached_int8_model
 from os1.memory.priority import PriorityEmbedder
@@ -160,13 +162,30 @@ def _unit(rows: Vectors) -> Vectors:
     return unit
 
 
-def load_embedder(name: str, threads: int | None = None) -> Embedder:
-    """The embedder called ``name`` in settings (``memory.embedder``); ``threads`` for one
-    embedding (default: up to two)."""
-    if name == "minilm":
-        return PriorityEmbedder(MiniLMEmbedder(threads))
-    if name == "hash":
-        from os1.testing.fakes import FakeEmbedder
+def _minilm(threads: int | None) -> Embedder:
+    return PriorityEmbedder(MiniLMEmbedder(threads))
 
-        return FakeEmbedder()
-    raise ConfigError(f"unknown embedder {name!r}: use 'minilm' (default) or 'hash'")
+
+def _hash(threads: int | None) -> Embedder:
+    from os1.testing.fakes import FakeEmbedder
+
+    return FakeEmbedder()
+
+
+@hookimpl
+def register_embedders(register: Callable[[str, Callable[..., Any]], None]) -> None:
+    register("minilm", _minilm)
+    register("hash", _hash)
+
+
+def load_embedder(name: str, threads: int | None = None) -> Embedder:
+    """The embedder called ``name`` in settings (``memory.embedder``), from whichever plugin
+    registered it; ``threads`` for one embedding (default: up to two)."""
+    from os1.plugins import embedders
+
+    factories = embedders()
+    if name not in factories:
+        others = " or ".join(repr(n) for n in factories if n != "minilm")
+        raise ConfigError(f"unknown embedder {name!r}: use 'minilm' (default) or {others}")
+    embedder: Embedder = factories[name](threads)
+    return embedder

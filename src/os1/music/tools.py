@@ -11,9 +11,8 @@ repeated calls add nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from os1.config import Settings
 from os1.errors import InputError, ToolFailed
@@ -23,11 +22,11 @@ from os1.music.folder import music_folder
 from os1.tools.base import Policy, Tool, tool
 
 
-@hookimpl(tryfirst=True)  # compose ahead of third parties' tools, in the order it always had
-def register_tools(register: Callable[[Any], None], store: MemoryStore, settings: Settings) -> None:
+@hookimpl
+def register_skill_tools(settings: Settings, store: MemoryStore,
+                         register: Callable[[Sequence[Tool], None], None]) -> None:
     """``compose`` for the user whose store and settings a companion is built with."""
-    for found in music_tools(store, music_folder(settings)):
-        register(found)
+    register(music_tools(store, music_folder(settings)), None)
 
 
 def music_tools(store: MemoryStore, folder: Path) -> list[Tool]:

@@ -1,4 +1,5 @@
-"""The guard: runs tool calls under their policies, in code, whatever the model intends.
+"""The guard: the one owner of trust in a turn. It holds the turn's taint, the action ledger and
+the confirmations, and runs tool calls under their policies, in code, whatever the model intends.
 
 - READ tools run; an ``Outside`` result marks the turn as having read outside content and goes
   to the model spotlighted.
@@ -7,6 +8,10 @@
   exact preview, and only the user's own reply ("yes", typed by them, checked here and never by
   the model) runs it, with exactly the arguments shown.
 - Outbound actions are logged and rate limited; a call over the limit is refused.
+
+The companion talks to it through ``answer_in``, ``begin_turn``, ``call`` (through
+``os1.tools.base.run_tool``), ``take_proposed``, ``answer`` and ``tainted``; its parts (taint,
+ledger, spotlight) are its own. It knows tools only through the seam (``os1.tools.base``).
 """
 
 from __future__ import annotations
@@ -14,13 +19,15 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from os1.errors import Os1Error
+from os1.errors import Os1Error, ToolFailed
+from os1.memory.base import MemoryItem
+from os1.outside import Outside
 from os1.safety.ledger import Action, ActionLedger
-from os1.safety.spotlight import Outside, Spotlight
+from os1.safety.spotlight import Spotlight
 from os1.safety.taint import TurnTaint
 from os1.tools.base import Policy, Tool, result_text
 
@@ -58,46 +65,66 @@ class Guard:
 
     def __init__(self, ledger: ActionLedger | None = None, spotlight: Spotlight | None = None,
                  limits: Limits | None = None) -> None:
-        self.ledger = ledger or ActionLedger()
-        self.spotlight = spotlight or Spotlight()
-        self.limits = limits or Limits()
-        self.taint = TurnTaint()
-        self.proposed: list[Action] = []
+        self._ledger = ledger or ActionLedger()
+        self._spotlight = spotlight or Spotlight()
+        self._limits = limits or Limits()
+        self._taint = TurnTaint()
+        self._proposed: list[Action] = []
 
-    def begin_turn(self, user_text: str, earlier: Sequence[str] = ()) -> None:
-        """A new turn that is not an answer: what was waiting for a yes lapses."""
-        self.ledger.expire_pending()
-        self.taint = TurnTaint()
-        for said in [*earlier, user_text]:
-            self.taint.read_user(said)
-        self.proposed = []
+    def answer_in(self, text: str) -> Answer | None:
+        """The user's words read as their yes or no to what waits for one; None when they are
+        not such an answer or nothing waits."""
+        answer = parse_answer(text)
+        return answer if answer is not None and self._ledger.pending() else None
+
+    def begin_turn(self, user_text: str, history: Sequence[MemoryItem] = (),
+                   recalled: Sequence[MemoryItem] = ()) -> None:
+        """A new turn that is not an answer: what was waiting for a yes lapses. The user's words
+        (this turn's and their earlier ones in ``history``) are trusted; earlier turns and recalled
+        memories that carry outside content taint the turn (a reply that retold outside content
+        still carries it)."""
+        self._ledger.expire_pending()
+        self._taint = TurnTaint()
+        for said in [*(t.text for t in history if t.role == "user"), user_text]:
+            self._taint.read_user(said)
+        self._taint.read_recalled(history)
+        self._taint.read_recalled(recalled)
+        self._proposed = []
+
+    @property
+    def tainted(self) -> bool:
+        """Whether this turn has read outside content (its reply is then stored as such)."""
+        return self._taint.tainted
 
     def take_proposed(self) -> list[Action]:
-        taken, self.proposed = self.proposed, []
+        """The actions proposed since the last call, each waiting for the user's yes."""
+        taken, self._proposed = self._proposed, []
         return taken
 
-    async def run(self, found: Tool, arguments: dict[str, Any]) -> str:
-        if found.policy is Policy.READ:
-            return self._read(await found.fn(**arguments))
-        sensitive = {k: str(v) for k, v in arguments.items() if k in found.sensitive}
-        foreign: dict[str, str] = dict(self.taint.foreign(sensitive))
-        reasons = self._reasons(found, foreign)
+    async def call(self, tool: Tool, arguments: dict[str, Any]) -> str:
+        """Call a tool with checked arguments under its policy: run it, hold it for the user's
+        yes (the text says so, for the model), or refuse it."""
+        if tool.policy is Policy.READ:
+            return self._read(await tool.fn(**arguments))
+        sensitive = {k: str(v) for k, v in arguments.items() if k in tool.sensitive}
+        foreign: dict[str, str] = dict(self._taint.foreign(sensitive))
+        reasons = self._reasons(tool, foreign)
         if reasons:
-            return await self._propose(found, arguments, reasons, foreign)
-        return await self._execute(found, arguments)
+            return await self._propose(tool, arguments, reasons, foreign)
+        return await self._execute(tool, arguments)
 
     def _read(self, result: Any) -> str:
         if isinstance(result, Outside):
             for _, text in result.items:
-                self.taint.read_outside(text)
-            return result.spotlighted(self.spotlight)
+                self._taint.read_outside(text)
+            return self._spotlight.show(result)
         return result_text(result)
 
-    def _reasons(self, found: Tool, foreign: dict[str, str]) -> tuple[str, ...]:
+    def _reasons(self, tool: Tool, foreign: dict[str, str]) -> tuple[str, ...]:
         reasons: list[str] = []
-        if found.policy is Policy.CONFIRM:
+        if tool.policy is Policy.CONFIRM:
             reasons.append("it changes something outside this conversation")
-        elif self.taint.tainted:
+        elif self._taint.tainted:
             reasons.append("this turn read outside content (mail, invitations, contacts, web, "
                            "something shared)")
         for name, source in foreign.items():
@@ -105,53 +132,50 @@ class Guard:
             reasons.append(f"{name} was found {where}: confirm that exact value")
         return tuple(reasons)
 
-    async def _propose(self, found: Tool, arguments: dict[str, Any], reasons: tuple[str, ...],
+    async def _propose(self, tool: Tool, arguments: dict[str, Any], reasons: tuple[str, ...],
                        foreign: dict[str, str]) -> str:
-        blocked = self._over_limit(found)
+        blocked = self._over_limit(tool.outbound)
         if blocked:
-            self.ledger.add(found.name, arguments, "blocked", outbound=found.outbound, result=blocked)
+            self._ledger.add(tool.name, arguments, "blocked", outbound=tool.outbound, result=blocked)
             return f"error: blocked: {blocked}"
-        preview = await _preview(found, arguments)
-        action = self.ledger.add(found.name, arguments, "pending", preview=preview, reasons=reasons,
-                                 foreign=foreign, outbound=found.outbound)
-        self.proposed.append(action)
+        preview = await _preview(tool, arguments)
+        action = self._ledger.add(tool.name, arguments, "pending", preview=preview, reasons=reasons,
+                                 foreign=foreign, outbound=tool.outbound)
+        self._proposed.append(action)
         return (f"not done yet: action {action.id} waits for the user's yes. The user sees exactly "
                 "what it would do; tell them briefly what you prepared and ask.")
 
-    def _over_limit(self, found: Tool) -> str:
-        return self.over_limit(found.outbound)
-
-    def over_limit(self, outbound: bool) -> str:
+    def _over_limit(self, outbound: bool) -> str:
         """Why one more outbound action would break the limits, or "" when it would not."""
         if not outbound:
             return ""
         now = time.time()
-        if self.ledger.outbound_since(now - 3600) >= self.limits.outbound_per_hour:
-            return f"more than {self.limits.outbound_per_hour} outbound actions in an hour"
-        if self.ledger.outbound_since(now - 86400) >= self.limits.outbound_per_day:
-            return f"more than {self.limits.outbound_per_day} outbound actions in a day"
+        if self._ledger.outbound_since(now - 3600) >= self._limits.outbound_per_hour:
+            return f"more than {self._limits.outbound_per_hour} outbound actions in an hour"
+        if self._ledger.outbound_since(now - 86400) >= self._limits.outbound_per_day:
+            return f"more than {self._limits.outbound_per_day} outbound actions in a day"
         return ""
 
-    async def _execute(self, found: Tool, arguments: dict[str, Any],
+    async def _execute(self, tool: Tool, arguments: dict[str, Any],
                        action: Action | None = None) -> str:
-        blocked = self._over_limit(found)
+        blocked = self._over_limit(tool.outbound)
         if blocked:
             if action is not None:
-                self.ledger.resolve(action.id, "blocked", blocked)
+                self._ledger.resolve(action.id, "blocked", blocked)
             return f"error: blocked: {blocked}"
         if action is None:
-            action = self.ledger.add(found.name, arguments, "running", outbound=found.outbound)
+            action = self._ledger.add(tool.name, arguments, "running", outbound=tool.outbound)
         try:
-            result = self._read(await found.fn(**arguments))
+            result = self._read(await tool.fn(**arguments))
         except Os1Error as exc:
-            self.ledger.resolve(action.id, "failed", str(exc))
+            self._ledger.resolve(action.id, "failed", str(exc))
             return f"error: {exc}"
-        self.ledger.resolve(action.id, "done", result[:2000])
+        self._ledger.resolve(action.id, "done", result[:2000])
         return result
 
     async def answer(self, tools: Sequence[Tool], answer: Answer) -> list[tuple[Action, str]]:
         """Carry out the user's yes or no. A bare yes applies only when exactly one action waits."""
-        waiting = self.ledger.pending()
+        waiting = self._ledger.pending()
         if answer.action_id is not None:
             waiting = [a for a in waiting if a.id == answer.action_id]
         elif answer.verdict == "yes" and len(waiting) > 1:
@@ -160,22 +184,46 @@ class Guard:
         done: list[tuple[Action, str]] = []
         for action in waiting:
             if answer.verdict == "no":
-                self.ledger.resolve(action.id, "declined")
+                self._ledger.resolve(action.id, "declined")
                 done.append((action, "declined"))
                 continue
             found = {t.name: t for t in tools}.get(action.tool)
             if found is None:
-                self.ledger.resolve(action.id, "failed", "tool not available")
+                self._ledger.resolve(action.id, "failed", "tool not available")
                 done.append((action, "error: that tool is not available now"))
                 continue
             done.append((action, await self._execute(found, action.arguments, action)))
         return done
 
+    def waiting(self) -> list[Action]:
+        """The actions waiting for the user's yes, oldest first."""
+        return self._ledger.pending()
 
-async def _preview(found: Tool, arguments: dict[str, Any]) -> str:
-    if found.preview is not None:
+    def action(self, action_id: int) -> Action | None:
+        return self._ledger.get(action_id)
+
+    def recent(self, limit: int = 50) -> list[Action]:
+        """What os1 did, held for the user's yes, or refused, newest first (``os1 actions``)."""
+        return self._ledger.recent(limit)
+
+    async def run_commanded(self, tool: str, arguments: dict[str, Any],
+                            act: Callable[[], Awaitable[str]]) -> str:
+        """Run an outbound action the user commanded themselves (``os1 mail send``): no yes to
+        ask for, but the same log and limits as the companion's; over a limit it is logged as
+        blocked and refused with a ``ToolFailed``."""
+        blocked = self._over_limit(outbound=True)
+        if blocked:
+            self._ledger.add(tool, arguments, "blocked", outbound=True, result=blocked)
+            raise ToolFailed(f"not sent: {blocked} (mail.outbound_per_hour / outbound_per_day)")
+        result = await act()
+        self._ledger.add(tool, arguments, "done", outbound=True, result=result)
+        return result
+
+
+async def _preview(tool: Tool, arguments: dict[str, Any]) -> str:
+    if tool.preview is not None:
         try:
-            return await found.preview(arguments)
+            return await tool.preview(arguments)
         except Os1Error as exc:
-            return f"{found.name}: cannot show a preview ({exc})"
-    return f"{found.name} {json.dumps(arguments, ensure_ascii=False, sort_keys=True)}"
+            return f"{tool.name}: cannot show a preview ({exc})"
+    return f"{tool.name} {json.dumps(arguments, ensure_ascii=False, sort_keys=True)}"

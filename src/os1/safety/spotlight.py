@@ -1,77 +1,13 @@
-"""Spotlighting: outside text becomes inert, clearly delimited data before any model sees it.
-
-HTML is parsed with BeautifulSoup and only what a reader would see is kept: comments, scripts,
-styles, and elements hidden by attribute or inline style (``display:none``, zero size, zero
-opacity, white or transparent text) are dropped. Images are never fetched; links are shown by
-their host, never followed. Invisible format characters (zero-width, bidi controls, Unicode tag
-characters, variation selectors) are removed from every piece of outside text.
+"""Spotlighting: outside content (``os1.outside``) becomes inert, clearly delimited data before
+any model sees it. What a reader would not see is already gone (``os1.outside.clean_text``,
+``html_to_text``); here each piece is wrapped in markers it cannot forge.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
-import unicodedata
-from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Comment, Tag
-
-_DROP_TAGS = ("script", "style", "head", "title", "meta", "link", "template", "noscript", "svg",
-              "iframe", "object", "embed", "frame", "frameset", "applet", "form", "input", "button")
-_HIDDEN_STYLE = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*(hidden|collapse)|opacity\s*:\s*0(\.0+)?\s*(;|$)"
-    r"|font-size\s*:\s*0|(max-)?height\s*:\s*0|(max-)?width\s*:\s*0"
-    r"|color\s*:\s*(transparent|#fff\b|#ffffff\b|white\b|rgba?\([^)]*,\s*0\s*\))"
-    r"|text-indent\s*:\s*-\d{3,}|left\s*:\s*-\d{3,}|clip\s*:\s*rect\(0", re.I)
-_KEEP_CONTROLS = {"\n", "\t"}
-_BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
-_SPACES = re.compile(r"[ \t\u00a0]+")
-
-
-def _invisible(ch: str) -> bool:
-    """Format (Cf: zero-width, bidi, tags), control, private-use and variation-selector code
-    points: none of them shows to a reader, all of them can hide instructions."""
-    if ch in _KEEP_CONTROLS:
-        return False
-    cat = unicodedata.category(ch)
-    code = ord(ch)
-    return (cat in ("Cf", "Cc", "Co", "Cs") or 0xFE00 <= code <= 0xFE0F
-            or 0xE0100 <= code <= 0xE01EF or code in (0x115F, 0x1160, 0x3164, 0xFFA0))
-
-
-def clean_text(text: str) -> str:
-    """Outside plain text without invisible characters, with runs of blank space collapsed."""
-    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n"))
-    text = "".join(ch for ch in text if not _invisible(ch))
-    text = _SPACES.sub(" ", text)
-    return _BLANK_LINES.sub("\n\n", text).strip()
-
-
-def _hidden(tag: Tag) -> bool:
-    if tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).lower() == "true":
-        return True
-    return bool(_HIDDEN_STYLE.search(str(tag.get("style", ""))))
-
-
-def html_to_text(html: str) -> str:
-    """What a person would see of an HTML mail, as plain text; nothing is fetched."""
-    soup = BeautifulSoup(html, "html.parser")
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(True):
-        if isinstance(tag, Tag) and not tag.decomposed and _hidden(tag):
-            tag.decompose()
-    for img in soup.find_all("img"):
-        img.replace_with("[image]")  # never fetched; alt text can carry hidden instructions
-    for link in soup.find_all("a"):
-        host = urlsplit(str(link.get("href", ""))).hostname if isinstance(link, Tag) else None
-        link.append(f" [link to {host}]" if host else "")
-    for br in soup.find_all(["br", "p", "div", "tr", "li", "h1", "h2", "h3", "table"]):
-        br.insert_before("\n")
-    return clean_text(soup.get_text())
+from os1.outside import Outside, clean_text
 
 
 class Spotlight:
@@ -92,19 +28,8 @@ class Spotlight:
         label = clean_text(source).replace(self.token, "").replace("»", "")
         return f"«{self.token} {label}»\n{body}\n«/{self.token}»"
 
-
-@dataclass(frozen=True)
-class Outside:
-    """A tool result carrying outside content: ``(source, text)`` pieces plus os1's own note.
-    The guard marks the turn as having read it and shows it to the model spotlighted."""
-
-    items: tuple[tuple[str, str], ...]
-    note: str = ""
-
-    def plain(self) -> str:
-        return "\n\n".join([self.note, *(f"[{src}]\n{clean_text(text)}" for src, text in self.items)]).strip()
-
-    def spotlighted(self, spotlight: Spotlight) -> str:
-        parts = [self.note, spotlight.rule] if self.items else [self.note]
-        parts += [spotlight.wrap(source, text) for source, text in self.items]
+    def show(self, result: Outside) -> str:
+        """A tool's outside result as the model sees it: os1's note, the rule, each piece wrapped."""
+        parts = [result.note, self.rule] if result.items else [result.note]
+        parts += [self.wrap(source, text) for source, text in result.items]
         return "\n\n".join(p for p in parts if p)

@@ -6,7 +6,7 @@ conversation). Anything else (a recipient or URL seen only in a mail, or one the
 is *foreign*: it can be used only after the user confirms that exact value.
 
 A recalled memory or earlier turn taints the turn unless it is in the user's own words or is one
-of os1's own replies (``from_outside``): an allow-list, so mail, posts and pages the user shared,
+of os1's own replies (``os1.outside.from_outside``): an allow-list, so mail, posts and pages the user shared,
 what os1 saw or heard, and any provenance added later all count as outside content.
 """
 
@@ -18,24 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from os1.outside import from_outside
+
 if TYPE_CHECKING:
     from os1.memory.base import MemoryItem
 
 Source = Literal["user", "outside", "model"]
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-# the user's own words: what they said, and facts drawn from it (by rule, by the model from their
-# words, or noted with ``remember``, which waits for their yes in a tainted turn)
-OWN_PROVENANCES = frozenset({"user", "inferred"})
-
-
-def from_outside(item: MemoryItem) -> bool:
-    """Whether a stored memory carries outside content: anything but the user's own words and
-    os1's own replies (an ``assistant`` utterance; a reply written after reading outside content
-    is stored as ``external``). An ``assistant`` fact, such as a piece composed about a shared
-    post, quotes what was shared, so it is outside content too."""
-    if item.provenance in OWN_PROVENANCES:
-        return False
-    return not (item.provenance == "assistant" and item.kind == "utterance")
 
 
 def normalise(value: str) -> str:

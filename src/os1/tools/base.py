@@ -3,8 +3,9 @@ signature and docstring, plus a policy saying whether it may act without the use
 
 A tool with a side effect also names its *sensitive* arguments (recipients, URLs: values that
 must come from the user), whether it reaches outside (``outbound``: logged and rate limited) and
-how to show the user exactly what it would do (``preview``). ``os1.safety.guard.Guard`` enforces
-all of it; a tool whose result carries outside content returns ``os1.safety.spotlight.Outside``.
+how to show the user exactly what it would do (``preview``). A tool whose result carries outside
+content returns ``os1.outside.Outside``. A call passes through a ``Gate`` (the guard,
+``os1.safety.guard.Guard``), which enforces all of it; nothing here imports the guard.
 """
 
 from __future__ import annotations
@@ -14,14 +15,11 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, get_type_hints
+from typing import Any, Protocol, get_type_hints
 
 from os1.errors import ToolFailed, ToolInputError
-from os1.safety.spotlight import Outside
+from os1.outside import Outside
 from os1.types import ToolCall, ToolSpec
-
-if TYPE_CHECKING:
-    from os1.safety.guard import Guard
 
 Preview = Callable[[dict[str, Any]], Awaitable[str]]
 
@@ -48,6 +46,13 @@ class Tool:
     @property
     def spec(self) -> ToolSpec:
         return ToolSpec(self.name, self.description, self.parameters)
+
+
+class Gate(Protocol):
+    """What a checked call passes through (the guard): it runs the tool, holds the call for the
+    user's yes, or refuses it, and says which in the text it returns for the model."""
+
+    async def call(self, tool: Tool, arguments: dict[str, Any]) -> str: ...
 
 
 def tool(fn: Callable[..., Awaitable[Any]], *, policy: Policy = Policy.READ,
@@ -90,16 +95,16 @@ def result_text(result: Any) -> str:
     return result if isinstance(result, str) else json.dumps(result, default=str)
 
 
-async def run_tool(tools: Sequence[Tool], call: ToolCall, guard: Guard | None = None) -> str:
+async def run_tool(tools: Sequence[Tool], call: ToolCall, gate: Gate | None = None) -> str:
     """Run one call; model mistakes and tool failures come back as text for the model to read.
-    With a ``guard`` its policies decide; without one, only READ tools run."""
+    With a ``gate`` (the guard) its policies decide; without one, only READ tools run."""
     found = {t.name: t for t in tools}.get(call.name)
     try:
         if found is None:
             raise ToolInputError(f"there is no tool named {call.name!r}")
         arguments = _check_arguments(found, call.arguments)
-        if guard is not None:
-            return await guard.run(found, arguments)
+        if gate is not None:
+            return await gate.call(found, arguments)
         if found.policy is not Policy.READ:
             raise ToolFailed(f"{call.name} needs the user's confirmation, which was not given")
         result = await found.fn(**arguments)

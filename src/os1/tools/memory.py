@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from os1.memory.base import FactDraft, MemoryStore
-from os1.safety.spotlight import Outside
-from os1.safety.taint import from_outside
+from os1.outside import Outside, from_outside
 from os1.tools.base import Policy, Tool, tool
 
 

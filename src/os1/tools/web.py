@@ -1,13 +1,16 @@
 """Fetching a web page: never automatic. The URL must be confirmed by the user (it is a
 sensitive value), the request is outbound (logged, rate limited), and the page comes back as
-outside content with hidden parts removed."""
+outside content with hidden parts removed. Offered to every user, through ``register_tools``."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import httpx
 
 from os1.errors import ToolFailed
-from os1.safety.spotlight import Outside, html_to_text
+from os1.hookspecs import hookimpl
+from os1.outside import Outside, html_to_text
 from os1.tools.base import Policy, Tool, tool
 
 MAX_BYTES = 500_000
@@ -29,3 +32,9 @@ async def fetch_url(url: str) -> Outside:
 
 def web_tools() -> list[Tool]:
     return [tool(fetch_url, policy=Policy.CONFIRM, sensitive=("url",), outbound=True)]
+
+
+@hookimpl
+def register_tools(register: Callable[[Tool], None]) -> None:
+    for found in web_tools():
+        register(found)

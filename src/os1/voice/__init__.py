@@ -1,0 +1,1 @@
+"""Voice: the companion heard and spoken, a pipeline of stages from microphone to speaker."""
