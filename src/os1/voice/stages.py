@@ -6,6 +6,9 @@
 Asked for music in plain words, ``Reply`` composes instead of calling the model: it says what the
 piece is about and sends the piece itself down the line (``MusicOut``) to be played.
 
+A side effect the model asks for is read back aloud once the reply ends; a yes said right after
+that reading approves it (``consent.py``), any other spoken yes hears it read back again.
+
 Barge-in: when the user starts speaking over os1, ``Listen`` broadcasts ``UserSpeaking`` and
 ``Play`` pauses at once. Speech that goes on past ``interrupt_min_ms`` interrupts; a shorter
 sound is transcribed first, and ``Reply`` resumes playback if it was only a backchannel or no
@@ -20,11 +23,13 @@ import time
 from collections.abc import Callable
 
 from os1.agent.companion import Companion
-from os1.agent.events import TurnDone
+from os1.agent.events import ConfirmationNeeded, TurnDone
 from os1.errors import InputError, Os1Error
 from os1.music.asking import music_request
+from os1.safety.guard import parse_answer
 from os1.types import TextDelta
 from os1.voice.audio import RATE, duration
+from os1.voice.consent import SpokenConsent, read_back
 from os1.voice.echo import EchoCanceller
 from os1.voice.frames import (
     AudioIn,
@@ -152,9 +157,10 @@ class Reply(Stage):
 
     def __init__(self, companion: Companion, player: Player, clock: Clock, *, name: str = "",
                  wake_phrase: bool = False, follow_up_s: float = 20.0,
-                 music: MusicMaker | None = None) -> None:
+                 music: MusicMaker | None = None, consent: SpokenConsent | None = None) -> None:
         super().__init__()
         self.companion = companion
+        self.consent = consent or SpokenConsent()
         self.music = music  # asked for music in plain words, os1 composes and plays a piece
         self.player = player
         self.clock = clock
@@ -201,11 +207,44 @@ class Reply(Stage):
             self.broadcast(Resume())
         self.turn += 1
         self._ended[self.turn] = asyncio.Event()
+        said_yes, text = self._spoken_yes(frame, text, busy)
         asked, about = music_request(text)
-        if asked and self.music is not None:
+        if said_yes is not None:
+            self._reply = asyncio.create_task(self._read_back(self.turn, said_yes))
+        elif asked and self.music is not None:
             self._reply = asyncio.create_task(self._play_piece(self.turn, self.music, about))
         else:
             self._reply = asyncio.create_task(self._respond(self.turn, text))
+
+    def _spoken_yes(self, frame: Transcript, text: str, busy: bool) -> tuple[int | None, str]:
+        """A spoken yes to what waits: the words that approve the action read back (``yes N``),
+        or the action to read back again because this yes does not count."""
+        answer = parse_answer(text)
+        waiting = [a.id for a in self.companion.guard.waiting()] if answer is not None else []
+        if answer is None or answer.verdict != "yes" or not waiting:
+            return None, text
+        approved = self.consent.approves(frame, waiting, busy)
+        self.consent.forget()  # one reading, one yes
+        if approved is None:
+            return waiting[0] if answer.action_id not in waiting else answer.action_id, text
+        return None, f"yes {approved}"
+
+    async def _read_back(self, turn: int, action_id: int) -> None:
+        """Read a held action back aloud; a yes right after it approves it."""
+        action = self.companion.guard.action(action_id)
+        said = read_back(action.preview if action is not None else "")
+        try:
+            await self._say(ReplyText(said, turn))
+            await self.push(ReplyEnd(turn))
+            await self._ended[turn].wait()
+            self.consent.read(action_id, self.clock())
+            self.notify(ReplySaved(turn, None, said, False))
+        except asyncio.CancelledError:
+            self.notify(ReplySaved(turn, None, self.player.heard(turn), True))
+            raise
+        finally:
+            self._last_reply_at = self.clock()
+            self._ended.pop(turn, None)
 
     async def _settle(self) -> None:
         """Let a cancelled reply save what was heard before the next turn starts."""
@@ -219,11 +258,14 @@ class Reply(Stage):
     async def _respond(self, turn: int, text: str) -> None:
         chunker = Chunker()
         done: TurnDone | None = None
+        held: list[ConfirmationNeeded] = []
         first = True
         try:
             async with contextlib.aclosing(self.companion.respond(text)) as events:
                 async for event in events:
-                    if isinstance(event, TextDelta):
+                    if isinstance(event, ConfirmationNeeded):
+                        held.append(event)
+                    elif isinstance(event, TextDelta):
                         if first:
                             first = False
                             self.notify(Mark("first_token", turn, self.clock()))
@@ -233,8 +275,12 @@ class Reply(Stage):
                         done = event
             for piece in chunker.flush():
                 await self._say(ReplyText(piece, turn))
+            if held:  # the last action held is the one a spoken yes may approve
+                await self._say(ReplyText(read_back(held[-1].preview), turn))
             await self.push(ReplyEnd(turn))
             await self._ended[turn].wait()
+            if held:
+                self.consent.read(held[-1].action_id, self.clock())
             self._last_reply_at = self.clock()
             self.notify(ReplySaved(turn, done.reply_id if done else None, done.reply if done else "", False))
         except asyncio.CancelledError:
