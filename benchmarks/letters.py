@@ -94,8 +94,8 @@ def make_case(rng: random.Random, own: bool) -> Case:
          f"{inv_year}", "i"),
         (f"Our {inv_event} was a dream.", inv_event, "i"),
         (f"We walked all night in {inv_place2}.", inv_place2, "i"),
-        (f"{WORDS[inv_n].capitalize()} {inv_noun} later, here we are.", f"{WORDS[inv_n].capitalize()} {inv_noun}",
-         "i"),
+        (f"{WORDS[inv_n].capitalize()} {inv_noun} later, here we are.",
+         f"{WORDS[inv_n].capitalize()} {inv_noun}", "i"),
     ]
     parts = parts[:5] + rng.sample(parts[5:], rng.randint(2, 5))
     parts += [(s, "", "") for s in rng.sample(FILLER, 3)]
@@ -223,7 +223,7 @@ def proofreading() -> dict[str, Any]:
 
 
 def typesetting(n: int = 100) -> dict[str, Any]:
-    body = ("Dear {to},\n\n" + "I think of you often, and of the years we had. " * 30 + "\n\nWith love,\nTheo")
+    body = "Dear {to},\n\n" + "I think of you often, and of the years we had. " * 30 + "\n\nLove,\nTheo"
     letters = tuple(Letter(i, Brief(NAMES[i % len(NAMES)], "Theo", "thanks", client="Marek"), False, False,
                            float(i), (Version(1, body.format(to=NAMES[i % len(NAMES)]), Grounding(()),
                                               "drafted", float(i)),)) for i in range(1, n + 1))
