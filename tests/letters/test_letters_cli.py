@@ -85,3 +85,17 @@ def test_the_book_from_the_cli(tmp_path: Path) -> None:
     assert made["letters"] == [1, 2]
     assert (tmp_path / "book" / "book.pdf").read_bytes().startswith(b"%PDF")
     epubcheck(tmp_path / "book" / "book.epub")
+
+
+def test_a_letter_asked_for_in_plain_words_in_the_chat(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    lines = b"write a letter to Ana for her birthday\n/quit\n"
+    result = ok(run(home, "chat", stdin=lines, timeout=300))
+    assert "Dear Ana," in result.stdout
+    assert "found in" in result.stdout or "No specific details" in result.stdout  # the check ran
+    kept = "kept as letter 1" in result.stdout
+    assert kept != ("(not kept)" in result.stdout)
+    letters = json.loads(ok(run(home, "letters", "list", "--json")).stdout)
+    assert len(letters) == int(kept)
+    if kept:  # kept without a terminal only when every detail is grounded
+        assert letters[0]["grounding"]["flagged"] == [] and letters[0]["private"] is True
