@@ -25,6 +25,7 @@ from os1.letters.brief import Brief, make_brief, parse_brief
 from os1.letters.grounding import Grounding
 from os1.letters.keeping import Letter, LetterStore, letters_dir
 from os1.letters.studio import Draft, Studio
+from os1.mail.service import MailService
 from os1.memory.sqlite import store_path
 from os1.runtime import Runtime
 
@@ -444,6 +445,9 @@ def book(state: CliState, folder: Path, title: str, subtitle: str, author: str |
         raise InputError("no letter fits these criteria (private and flagged letters stay out; --include ID)")
     for path in paths:
         click.echo(str(path))
+    if paths:
+        console.print(f"[dim](to send it to a publisher: `os1 letters send-book {escape(str(folder))}"
+                      " --to ADDRESS`; it is shown whole first and sent only on your yes)[/]")
 
 
 def _write_book(chosen: making.Chosen, folder: Path, title: str, subtitle: str, author: str,
@@ -453,3 +457,27 @@ def _write_book(chosen: making.Chosen, folder: Path, title: str, subtitle: str, 
     write_private(pdf_path, making.pdf(chosen, title, subtitle, author, preface))
     making.epub(chosen, title, subtitle, author, preface, epub_path)
     return [pdf_path, epub_path]
+
+
+@letters.command("send-book")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--to", "to", required=True, metavar="ADDRESS", help="The publisher's address.")
+@click.option("--subject", default="A book of letters", show_default=True)
+@click.option("--body", help="The mail's text (default: a short note).")
+@click.option("--yes", is_flag=True, help="Send without asking (after reading the mail).")
+@click.pass_obj
+def send_book(state: CliState, folder: Path, to: str, subject: str, body: str | None, yes: bool) -> None:
+    """Mail the book (PDF and EPUB) to a publisher: shown whole, sent only on yes."""
+    from os1.cli.mail_cmd import _ask, _send_logged, _with_mail
+    from os1.letters.publishing import book_mail, book_preview
+
+    text = body or "Hello,\n\nAttached is a book of letters, as PDF and EPUB. I hope you enjoy reading it."
+
+    async def go(service: MailService) -> None:
+        msg = book_mail(service.settings, folder, to, subject, text)
+        if _ask(book_preview(msg), "Send this mail with the book?", yes):
+            console.print(escape(await _send_logged(state, service, "letters_send_book", msg)))
+        else:
+            console.print("Not sent.")
+
+    _with_mail(state, go)
