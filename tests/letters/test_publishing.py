@@ -21,8 +21,8 @@ pytestmark = pytest.mark.integration
 
 
 def make_book(folder: Path) -> None:
-    letter = Letter(1, Brief("Ana", "Theo", "thanks", client="Marek"), False, True, time.time(),
-                    (Version(1, "Dear Ana,\n\nThank you.\n\nLove,\nTheo", Grounding(()), "drafted", time.time()),))
+    version = Version(1, "Dear Ana,\n\nThank you.\n\nLove,\nTheo", Grounding(()), "drafted", time.time())
+    letter = Letter(1, Brief("Ana", "Theo", "thanks", client="Marek"), False, True, time.time(), (version,))
     chosen = book.Chosen((letter,))
     folder.mkdir()
     (folder / "book.pdf").write_bytes(book.pdf(chosen, "Letters", "One", "Theo", "A foreword."))
