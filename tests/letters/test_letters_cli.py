@@ -99,3 +99,19 @@ def test_a_letter_asked_for_in_plain_words_in_the_chat(tmp_path: Path) -> None:
     assert len(letters) == int(kept)
     if kept:  # kept without a terminal only when every detail is grounded
         assert letters[0]["grounding"]["flagged"] == [] and letters[0]["private"] is True
+
+
+def test_your_own_letter_draws_on_your_memories_of_the_person(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    ok(run(home, "say", "My sister Ana lives in Lisbon and taught me to swim."))
+    ok(run(home, "say", "Work was long today."))
+    made = json.loads(ok(run(home, "letters", "new", "--to", "Ana", "--from", "Theo", "--occasion",
+                             "her birthday", "--keep-flagged", "--json", timeout=300)).stdout)
+    memories = made["memories"]
+    assert memories and all("Ana" in m["text"] for m in memories)
+    assert all(m["ref"].startswith("memory ") for m in memories)
+    listed = ok(run(home, "memory", "list", "--json")).stdout.splitlines()
+    ids = {f"memory {json.loads(line)['id']}" for line in listed}
+    assert {m["ref"] for m in memories} <= ids
+    shown = json.loads(ok(run(home, "letters", "show", str(made["kept"]), "--json")).stdout)
+    assert shown["private"] is True and shown["brief"]["client"] is None
