@@ -128,6 +128,9 @@ def new(state: CliState, to: str | None, sender: str | None, occasion: str | Non
         if not as_json:
             console.print(f"[dim](kept as letter {letter.id}; `os1 letters show {letter.id}`)[/]")
         return
+    if interactive() and not yes:  # the user was asked and said no
+        console.print("[dim]Not kept.[/]")
+        return
     if flagged and not keep_flagged:
         names = ", ".join(d.text for d in flagged)
         raise Os1Error(f"not kept: not grounded in the brief or a memory: {names}"
