@@ -36,8 +36,8 @@ class Criteria:
                 f"favourites weigh {self.favourite:g}",
                 f"each repeat of a person or occasion costs {self.variety:g}",
                 f"letters of {self.min_words}-{self.max_words} words are preferred",
-                "letters with details not grounded, private letters and "
-                + (f"letters for clients other than {self.client}" if self.client else "no other letters")
+                "private letters, letters with details not grounded"
+                + (f" and letters for clients other than {self.client}" if self.client else "")
                 + " stay out unless included by id"]
 
 
@@ -77,22 +77,25 @@ def choose(letters: Sequence[Letter], c: Criteria) -> Chosen:
             return _base(x, c) - c.variety * seen
 
         best = max(pool, key=lambda x: (score(x), x.created_at))
+        points = score(best)
         pool.remove(best)
         picked.append(best)
         people[best.brief.to.lower()] += 1
         occasions[best.brief.occasion.lower()] += 1
+        words = len(best.text.split())
         reasons[best.id] = ", ".join(r for r in (
             "included by you" if best.id in c.include else "",
             "a favourite" if best.favourite else "",
-            f"score {_base(best, c):g}") if r)
+            f"{words} words", f"score {points:g}" if best.id not in c.include else "") if r)
     return Chosen(tuple(sorted(picked, key=lambda x: (x.created_at, x.id))), reasons)
 
 
 def plain_foreword(chosen: Chosen, os_name: str) -> str:
     people = sorted({x.brief.to for x in chosen.letters})
     occasions = sorted({x.brief.occasion for x in chosen.letters if x.brief.occasion})
-    text = (f"These are {len(chosen.letters)} letters, chosen from many. They were written to "
-            f"{len(people)} different people")
+    count = len(chosen.letters)
+    text = (f"These are {count} letters, chosen from many. They were written to {len(people)} different "
+            "people" if count > 1 else f"This is one letter, chosen from many, written to {people[0]}")
     text += f", for {', '.join(occasions[:5])} and more." if occasions else "."
     return (text + "\n\nI read every one of them, and these are the ones I kept coming back to: the "
             f"ones that say plainly what was felt, to someone who mattered.\n\n{os_name}")
