@@ -50,3 +50,15 @@ def test_the_epub_passes_epubcheck(tmp_path: Path) -> None:
     chosen = book.choose(LETTERS, book.Criteria(client="Marek"))
     book.epub(chosen, "Letters <&>", "A selection", "Theo", "A foreword.\n\nTwo.", tmp_path / "book.epub")
     epubcheck(tmp_path / "book.epub")
+
+
+async def test_a_capable_models_reading_counts_and_its_failures_do_not() -> None:
+    from os1.testing import ScriptedLLM
+
+    model = ScriptedLLM('{"score": 1}', '{"score": 5}', '{"score": 9}')
+    criteria = book.Criteria(size=1, client="Marek", favourite=0.0)
+    read = await book.readings(model, LETTERS, criteria)
+    assert read == {1: 1.0, 2: 5.0}  # letter 3's reading was out of range; only Marek's were read
+    assert model.history[0][0][1].content.startswith("<letter>")
+    assert [x.id for x in book.choose(LETTERS, criteria, read).letters] == [2]
+    assert "read as 5/5" in book.choose(LETTERS, criteria, read).reasons[2]

@@ -410,28 +410,32 @@ def export(state: CliState, letter_id: int, fmt: str, output: Path | None) -> No
 @click.option("--size", type=int, default=20, show_default=True, help="At most this many letters.")
 @click.option("--favourite-weight", type=float, default=3.0, show_default=True)
 @click.option("--variety-weight", type=float, default=1.0, show_default=True)
+@click.option("--reading-weight", type=float, default=2.0, show_default=True,
+              help="Weight of the model's own reading of each letter (capable models only).")
 @click.option("--include", type=int, multiple=True, help="A letter to put in whatever the rest says.")
 @click.option("--exclude", type=int, multiple=True, help="A letter to leave out.")
 @click.option("--dry-run", is_flag=True, help="Only say which letters would go in, and why.")
 @AS_JSON
 @click.pass_obj
 def book(state: CliState, folder: Path, title: str, subtitle: str, author: str | None, client: str | None,
-         size: int, favourite_weight: float, variety_weight: float, include: tuple[int, ...],
-         exclude: tuple[int, ...], dry_run: bool, as_json: bool) -> None:
+         size: int, favourite_weight: float, variety_weight: float, reading_weight: float,
+         include: tuple[int, ...], exclude: tuple[int, ...], dry_run: bool, as_json: bool) -> None:
     """Choose the best letters, write a foreword, and typeset a book as PDF and EPUB."""
     criteria = making.Criteria(size=size, favourite=favourite_weight, variety=variety_weight,
-                               client=client, include=include, exclude=exclude)
+                               client=client, include=include, exclude=exclude, reading=reading_weight)
 
     async def work(studio: Studio) -> tuple[making.Chosen, list[Path]]:
         from os1.letters.recall import user_name
 
-        chosen = making.choose(await studio.letters.find(), criteria)
+        capable = state.settings.llm.models[state.settings.llm.default if state.model_name is None
+                                            else state.model_name].is_capable
+        kept = await studio.letters.find()
+        read = await making.readings(studio._model(), kept, criteria) if capable else None
+        chosen = making.choose(kept, criteria, read)
         if dry_run or not chosen.letters:
             return chosen, []
         who = author or await user_name(studio.memory) or "the author"
         os_name = (await studio.memory.profile()).get("os_name") or "os1"
-        capable = state.settings.llm.models[state.settings.llm.default if state.model_name is None
-                                            else state.model_name].is_capable
         preface = await making.foreword(studio._model() if capable else None, chosen, os_name, who)
         return chosen, await asyncio.to_thread(_write_book, chosen, folder, title, subtitle, who,
                                                preface)
