@@ -72,6 +72,12 @@ def test_dates_compare_by_the_parts_they_name() -> None:
     assert [d.text for d in check("It was in 2011.", sources).flagged] == ["2011"]
 
 
+def test_an_ordinal_occasion_grounds_the_years() -> None:
+    sources = [Source("brief: occasion", "her 90th birthday")]
+    assert check("Ninety years young! 90 years of you.", sources).flagged == []
+    assert [d.text for d in check("For 80 years.", sources).flagged] == ["80 years"]
+
+
 def test_works_without_a_dictionary() -> None:
     letter = "Dear Anna,\n\nRemember Krakow? And Pedro, who sang in Madrid.\n\nLove,\nTom"
     assert sorted(d.text for d in check(letter, SOURCES, None).flagged) == ["Madrid", "Pedro"]

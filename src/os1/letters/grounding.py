@@ -120,7 +120,7 @@ def _index(source: Source) -> _Indexed:
     indexed = _Indexed(source.ref, {_norm(w) for w in _WORD.findall(source.text)})
     indexed.dates = [key for _, _, key in find_dates(source.text)]
     for word in _WORD.findall(source.text):
-        value = _number(word)
+        value = _number(re.sub(r"(?<=\d)(?:st|nd|rd|th)$", "", word.lower()))  # "90th" is 90
         if value is not None:
             indexed.numbers.add(value)
     for match in _COUNTED.finditer(source.text):
@@ -140,8 +140,10 @@ def _counts(value: int | None, noun: str, source: _Indexed) -> bool:
     """Whether ``source`` gives this count: "25 years" for "twenty-five years", or the number
     and the thing counted both somewhere in it."""
     stem = _stem(noun)
+    # "her 90th birthday" and "our 25th anniversary" say how many years
+    years = stem == "year" and bool({"birthday", "anniversary"} & source.words)
     return (value, stem) in source.counted or (
-        value in source.numbers and (stem in source.words or stem + "s" in source.words))
+        value in source.numbers and (stem in source.words or stem + "s" in source.words or years))
 
 
 def _sentence_start(text: str, at: int) -> bool:
