@@ -40,3 +40,13 @@ def test_only_accepted_changes_are_made() -> None:
     changes = proofread(text).changes
     assert apply(text, changes) == "I was there."
     assert apply(text, [c for c in changes if c.old != "i"]) == "i was there."
+
+
+def test_without_a_dictionary_grammar_still_runs_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os1.letters.proofing as proofing
+
+    monkeypatch.setattr(proofing, "dictionary", lambda: None)
+    done = proofing.proofread("i recieved it")
+    assert [(c.old, c.new) for c in done.changes] == [("i", "I")]
+    assert done.notes and "hunspell" in done.notes[0]
+    assert proofing.known_word() is None
