@@ -13,6 +13,9 @@ from os1.agent.persona import Persona
 from os1.config import Settings
 from os1.errors import ConfigError
 from os1.files import private_dir
+from os1.letters.keeping import LetterStore, letters_dir
+from os1.letters.studio import Studio
+from os1.letters.tools import letter_tools
 from os1.llm.backends import build_model
 from os1.llm.base import ChatModel
 from os1.memory.base import Embedder, MemoryStore
@@ -120,13 +123,20 @@ class Runtime:
         capable = self.settings.llm.models[self.model_name].is_capable
         wanted = choice == "on" or (choice == "auto" and capable)
         tools = [*memory_tools(self.store), *music_tools(self.store, music_folder(self.settings)),
-                 *plugin_tools(), *self.everyday_tools()] if wanted else []
+                 *letter_tools(self.letter_studio), *plugin_tools(), *self.everyday_tools()] if wanted else []
         local = self.settings.llm.models[self.model_name].kind == "llamacpp"
         settings = replace(turn_settings(self.settings, self.model_name), prewarm=interactive and local)
         # the ledger is a SQLite file opened (and created) on a thread: a server builds
         # companions on its event loop, where file creation would hold up every other socket
         guard = await asyncio.to_thread(open_guard, self.settings)
         return Companion(self.model, self.store, await self.persona(), settings, tools, guard)
+
+    def letter_studio(self) -> Studio:
+        """The user's letter studio: their letter store beside their memory, this model."""
+        llm = self.settings.llm
+        folder = letters_dir(store_path(self.settings.home, self.settings.user).parent)
+        return Studio(LetterStore(folder), self.store, lambda: self.model, max_tokens=llm.max_tokens * 2,
+                      temperature=llm.temperature)
 
     def everyday_tools(self) -> list[Tool]:
         """Mail, calendar and contact tools for the accounts that are set up."""

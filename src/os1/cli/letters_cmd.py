@@ -23,10 +23,9 @@ from os1.letters import book as making
 from os1.letters.asking import LetterAsk
 from os1.letters.brief import Brief, make_brief, parse_brief
 from os1.letters.grounding import Grounding
-from os1.letters.keeping import Letter, LetterStore, letters_dir
+from os1.letters.keeping import Letter, LetterStore
 from os1.letters.studio import Draft, Studio
 from os1.mail.service import MailService
-from os1.memory.sqlite import store_path
 from os1.runtime import Runtime
 
 T = TypeVar("T")
@@ -37,13 +36,11 @@ def run(state: CliState, work: Callable[[Studio], Awaitable[T]]) -> T:
     """Open the user's stores (the model only if a letter is drafted), do ``work``, close them."""
     async def go() -> T:
         runtime = await Runtime.open(state.settings, state.model_name)
-        letters = LetterStore(letters_dir(store_path(state.settings.home, state.settings.user).parent))
-        llm = state.settings.llm
+        studio = runtime.letter_studio()
         try:
-            return await work(Studio(letters, runtime.store, lambda: runtime.model,
-                                     max_tokens=llm.max_tokens * 2, temperature=llm.temperature))
+            return await work(studio)
         finally:
-            await letters.close()
+            await studio.letters.close()
             await runtime.close()
 
     return asyncio.run(go())
