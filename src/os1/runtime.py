@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from os1.agent.companion import Companion, TurnSettings
@@ -14,12 +13,15 @@ from os1.agent.persona import Persona
 from os1.config import Settings
 from os1.errors import ConfigError
 from os1.files import private_dir
+from os1.letters.keeping import LetterStore, letters_dir
+from os1.letters.studio import Studio
+from os1.letters.tools import letter_tools
 from os1.llm.backends import build_model
 from os1.llm.base import ChatModel
 from os1.memory.base import Embedder, MemoryStore
 from os1.memory.embedders import load_embedder
-from os1.memory.moments import music_dir
 from os1.memory.sqlite import SQLiteMemory, store_path
+from os1.music.folder import music_folder
 from os1.plugins import plugin_tools, skill_tools
 from os1.safety.guard import Guard, Limits
 from os1.safety.ledger import ActionLedger
@@ -53,11 +55,6 @@ async def open_store(settings: Settings, embedder: Embedder | None = None,
     # tightened too, if an older version left them open
     await asyncio.to_thread(private_dir, path.parent.parent, settings.home)
     return sqlite
-
-
-def music_folder(settings: Settings) -> Path:
-    """The folder of the user's composed pieces, beside their memory."""
-    return music_dir(store_path(settings.home, settings.user).parent)
 
 
 def turn_settings(settings: Settings, model_name: str) -> TurnSettings:
@@ -119,13 +116,21 @@ class Runtime:
         choice = self.settings.chat.tools
         capable = self.settings.llm.models[self.model_name].is_capable
         wanted = choice == "on" or (choice == "auto" and capable)
-        tools = [*memory_tools(self.store), *self._skill_tools(), *plugin_tools()] if wanted else []
+        tools = [*memory_tools(self.store), *letter_tools(self.letter_studio), *self._skill_tools(),
+                 *plugin_tools()] if wanted else []
         local = self.settings.llm.models[self.model_name].kind == "llamacpp"
         settings = replace(turn_settings(self.settings, self.model_name), prewarm=interactive and local)
         # the ledger is a SQLite file opened (and created) on a thread: a server builds
         # companions on its event loop, where file creation would hold up every other socket
         guard = await asyncio.to_thread(open_guard, self.settings)
         return Companion(self.model, self.store, await self.persona(), settings, tools, guard)
+
+    def letter_studio(self) -> Studio:
+        """The user's letter studio: their letter store beside their memory, this model."""
+        llm = self.settings.llm
+        folder = letters_dir(store_path(self.settings.home, self.settings.user).parent)
+        return Studio(LetterStore(folder), self.store, lambda: self.model, max_tokens=llm.max_tokens * 2,
+                      temperature=llm.temperature)
 
     def _skill_tools(self) -> list[Tool]:
         """The tools skills (mail, calendar and contacts, ...) offer this user, for the accounts

@@ -47,5 +47,5 @@ def test_cleanup_rules() -> None:
 def test_proofread_lists_each_change_and_tone() -> None:
     done = proofread("i definately recieve the the letter tommorow ,thanks!!! URGENT")
     assert done.text.startswith("I definitely receive the letter tomorrow,")
-    assert "recieve → receive" in done.changes and "doubled word" in done.changes
+    assert "recieve → receive" in done.changes and "a word written twice" in done.changes
     assert any("shouting" in n for n in done.notes) and any("!!!" in n for n in done.notes)

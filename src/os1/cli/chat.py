@@ -17,10 +17,14 @@ from os1.agent.companion import Companion
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone
 from os1.agent.onboarding import introduction, run_onboarding
 from os1.cli.io import CORAL, argument_text, console, err_console, read_stdin
+from os1.cli.letters_cmd import write_in_chat
 from os1.cli.onboard_cmd import ask_questions
 from os1.cli.slash import SlashCommands
 from os1.cli.state import CliState
 from os1.errors import Os1Error
+from os1.letters.asking import letter_request
+from os1.letters.keeping import letters_dir
+from os1.memory.sqlite import store_path
 from os1.music.asking import music_request
 from os1.music.folder import music_folder
 from os1.runtime import Runtime
@@ -90,7 +94,8 @@ def chat(state: CliState, show_memories: bool) -> None:
             _start_reminders(state)
             music = music_folder(state.settings)
             vision = state.settings.llm.models[runtime.model_name].vision
-            _loop(runner, companion, show_memories, vision=vision, music_dir=music)
+            letters = letters_dir(store_path(state.settings.home, state.settings.user).parent)
+            _loop(runner, companion, show_memories, vision=vision, music_dir=music, letters_folder=letters)
         finally:
             if companion is not None:
                 runner.run(companion.drain())
@@ -113,7 +118,7 @@ def _start_reminders(state: CliState) -> None:
 
 
 def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, vision: bool = False,
-          music_dir: Path | None = None) -> None:
+          music_dir: Path | None = None, letters_folder: Path | None = None) -> None:
     slash = SlashCommands(companion, vision=vision, music_dir=music_dir)
     console.print(f"[dim]Talking with {escape(companion.persona.name)}. /help for commands,"
                   " Ctrl-D to leave.[/]")
@@ -129,7 +134,10 @@ def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, 
             asked, about = music_request(line)
             if asked:  # "play me something about that evening": a piece, on any model
                 line = "/compose " + (about or "")
-            if line.startswith("/"):
+            letter = letter_request(line) if letters_folder is not None else None
+            if letter is not None and letters_folder is not None:  # "write a letter to Ana ...": a letter
+                write_in_chat(runner, companion, letters_folder, letter)
+            elif line.startswith("/"):
                 if not runner.run(slash.run(line)):
                     return
             else:

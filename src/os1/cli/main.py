@@ -57,6 +57,7 @@ def _register() -> None:
         chat,
         config_cmd,
         dav_cmd,
+        letters_cmd,
         mail_cmd,
         memory_cmd,
         models_cmd,
@@ -89,6 +90,7 @@ def _register() -> None:
     cli.add_command(music_cmd.compose)
     cli.add_command(music_cmd.music)
     cli.add_command(play_cmd.play)
+    cli.add_command(letters_cmd.letters)
 
 
 _register()
