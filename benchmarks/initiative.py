@@ -120,7 +120,8 @@ def run(cases_dir: Path, details: bool = False) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=Path, required=True, help="a folder of NAME.json cases")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--details", action="store_true", help="add each case's proposals")

@@ -11,12 +11,14 @@ from os1.initiative.reading import Said
 Status = str  # planned | delivered | cancelled | dropped | lapsed
 
 _SUBJECT = re.compile(
-    r"^(?:(?:and|so|also|oh|well|actually)\s+)?(?P<np>(?:my|our|the|a|an|[A-Z][\w-]*'s|my \w+'s)\s[^,]{1,60}?)"
+    r"^(?:(?:and|so|also|oh|well|actually)\s+)?"
+    r"(?P<np>(?:my|our|the|a|an|[A-Z][\w-]*'s|my \w+'s)\s[^,]{1,60}?)"
     r"\s+(?:is|are|'s|will be|starts|begins|takes place|happens)\b", re.IGNORECASE)
 _OBJECT = re.compile(
     r"\b(?:have|has|'ve got|have got|'m having|am having|'re having|are having|is having|'ll have|"
     r"will have|'m going to|am going to|'re going to|are going to|is going to|'m off to|am off to|"
-    r"'m attending|am attending|'m taking|am taking)\s+(?!to\b)(?P<np>(?:(?:my|our|a|an|the|his|her|their)\s)?[^,.!]{1,60}?)"
+    r"'m attending|am attending|'m taking|am taking)\s+"
+    r"(?!to\b)(?P<np>(?:(?:my|our|a|an|the|his|her|their)\s)?[^,.!]{1,60}?)"
     r"(?:\s+(?:on|at|in|this|next|tomorrow|tonight|today)\b|[,.!]|$)", re.IGNORECASE)
 _NOUN_PHRASE = re.compile(r"\b(?:a|an|the|my|our|his|her|their|(?!(?:it|that|there|what|he|she|who|here)'s)"
                           r"[A-Za-z]+'s)\s+[a-z]", re.IGNORECASE)

@@ -14,8 +14,8 @@ from os1.initiative.dates import dates_in
 
 Kind = Literal["event", "cancel", "move", "stop"]
 
-_CLAUSES = re.compile(r"(?<=[.!?;])\s+|\s*\n\s*|,?\s+\b(?:but|although|though|whereas)\b\s+|,\s*(?:and|so)\s+",
-                      re.IGNORECASE)
+_CLAUSES = re.compile(r"(?<=[.!?;])\s+|\s*\n\s*|,?\s+\b(?:but|although|though|whereas)\b\s+"
+                      r"|,\s*(?:and|so)\s+", re.IGNORECASE)
 _STOP = re.compile(r"\b(?:don'?t|do not|never|stop|no need to)\s+(?:\w+\s+){0,2}?(?:remind|bring|ask|mention|"
                    r"talk|bother|follow)|\brather not (?:talk|hear|discuss)|\bdrop (?:it|the subject)\b",
                    re.IGNORECASE)

@@ -130,7 +130,9 @@ class Initiative:
 
     def cancel(self, plan_id: int, at: datetime) -> bool:
         plan = self.book.get(plan_id)
-        return plan is not None and plan.status == "planned" and self.book.set_status(plan_id, "cancelled", at)
+        if plan is None or plan.status != "planned":
+            return False
+        return self.book.set_status(plan_id, "cancelled", at)
 
     async def run(self, clock: Clock, deliver: Callable[[Plan], Awaitable[None]],
                   idle: timedelta = timedelta(minutes=15)) -> None:
