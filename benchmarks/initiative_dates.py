@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from dateutil import parser as du
+from dateutil import parser as du  # type: ignore[import-untyped]
 
 from os1.initiative.dates import dates_in
 
@@ -49,7 +49,7 @@ def by_dateparser(text: str) -> str | None:
 
 def by_dateutil(text: str) -> str | None:
     try:
-        return du.parse(text, fuzzy=True, default=BASE).date().isoformat()
+        return str(du.parse(text, fuzzy=True, default=BASE).date().isoformat())
     except (ValueError, OverflowError):
         return None
 
