@@ -147,3 +147,12 @@ async def test_the_store_feeds_it_and_a_forgotten_memory_is_never_asked(store: S
     await store.forget(gone.id)
     later = datetime(2026, 3, 9, 12, 0, tzinfo=LISBON)
     assert [p.source_id for p in await due_now(initiative, store, later)] == [kept.id]
+
+
+def test_two_days_joined_by_and_are_two_events() -> None:
+    initiative = fresh()
+    initiative.hear("I have a vet appointment for Milo on Wednesday and a dinner with Sara on Friday.",
+                    MONDAY)
+    initiative.hear("Dinner with Sara is off.", MONDAY + timedelta(hours=1))
+    (plan,) = initiative.book.plans()
+    assert "vet" in plan.text and plan.event_at.date().isoformat() == "2026-03-04"

@@ -16,6 +16,7 @@ Kind = Literal["event", "cancel", "move", "stop"]
 
 _CLAUSES = re.compile(r"(?<=[.!?;])\s+|\s*\n\s*|,?\s+\b(?:but|although|though|whereas)\b\s+"
                       r"|,\s*(?:and|so)\s+", re.IGNORECASE)
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _STOP = re.compile(r"\b(?:don'?t|do not|never|stop|no need to)\s+(?:\w+\s+){0,2}?(?:remind|bring|ask|mention|"
                    r"talk|bother|follow)|\brather not (?:talk|hear|discuss)|\bdrop (?:it|the subject)\b",
                    re.IGNORECASE)
@@ -63,13 +64,23 @@ def clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSES.split(text) if c and c.strip()]
 
 
+def events_apart(clause: str, now: datetime, zone: tzinfo) -> list[str]:
+    """A clause split at a bare "and" when each side names its own day ("a vet visit on Wednesday
+    and a dinner on Friday" is two events); otherwise the clause whole."""
+    parts = [p.strip() for p in _AND.split(clause) if p.strip()]
+    if len(parts) > 1 and all(dates_in(p, now, zone) for p in parts):
+        return parts
+    return [clause]
+
+
 def read(text: str, now: datetime, zone: tzinfo) -> list[Said]:
     """What each clause of ``text``, said at ``now``, says about events, in order."""
     out: list[Said] = []
-    for clause in clauses(text):
-        said = _read_clause(clause, now, zone)
-        if said is not None:
-            out.append(said)
+    for whole in clauses(text):
+        for clause in events_apart(whole, now, zone):
+            said = _read_clause(clause, now, zone)
+            if said is not None:
+                out.append(said)
     return out
 
 
