@@ -27,7 +27,7 @@ _CANCEL = re.compile(r"\b(?:cancel(?:l?ed|s|ling)?|called off|calls? off|is off|
 _MOVE = re.compile(r"\b(?:moved?|moving|postponed?|rescheduled?|pushed(?: back)?|brought forward|"
                    r"changed|shifted|delayed|put off|is now|are now|now on|now it'?s)\b", re.IGNORECASE)
 _PAST = re.compile(r"\b(?:was|were|went|had|did|attended|visited|came|finished|ended|happened|"
-                   r"yesterday|last|ago|already|passed|enjoyed|loved)\b", re.IGNORECASE)
+                   r"yesterday|ago|already|passed|enjoyed|loved)\b", re.IGNORECASE)
 _NOT_EVENT = re.compile(r"^\s*(?:remind me|can you|could you|would you|what|when|where|why|how|"
                         r"should|is it|are there|do you)\b|\?\s*$|\bevery\b", re.IGNORECASE)
 _STOPWORDS = frozenset(
