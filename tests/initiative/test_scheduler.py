@@ -156,3 +156,10 @@ def test_two_days_joined_by_and_are_two_events() -> None:
     initiative.hear("Dinner with Sara is off.", MONDAY + timedelta(hours=1))
     (plan,) = initiative.book.plans()
     assert "vet" in plan.text and plan.event_at.date().isoformat() == "2026-03-04"
+
+
+def test_huge_or_binary_words_plan_nothing_and_pass_quickly() -> None:
+    initiative = fresh()
+    assert initiative.hear("x" * 100_000 + " on Friday", MONDAY) == []
+    assert initiative.hear("\x00\xff\ufffd" * 2000, MONDAY) == []
+    assert initiative.hear("", MONDAY) == []

@@ -41,6 +41,8 @@ def _names_a_day(phrase: str) -> bool:
 
 def dates_in(text: str, now: datetime, zone: tzinfo) -> list[Found]:
     """The days named in ``text``, resolved from ``now`` (aware) in ``zone``, in reading order."""
+    if not _names_a_day(text) and not _WEEKEND.search(text):
+        return []  # nothing dateparser finds here could name a day: spare its time
     local = now.astimezone(zone)
     settings = dict(_SETTINGS, RELATIVE_BASE=local.replace(tzinfo=None))
     found = search_dates(_WEEKEND.sub(_weekend, text), languages=["en"], settings=settings) or []

@@ -13,6 +13,8 @@ from typing import Literal
 from os1.initiative.dates import dates_in
 
 Kind = Literal["event", "cancel", "move", "stop"]
+MAX_TEXT = 4000  # of a message, read for events
+MAX_CLAUSE = 400  # longer is not a spoken sentence
 
 _CLAUSES = re.compile(r"(?<=[.!?;])\s+|\s*\n\s*|,?\s+\b(?:but|although|though|whereas)\b\s+"
                       r"|,\s*(?:and|so)\s+", re.IGNORECASE)
@@ -76,7 +78,9 @@ def events_apart(clause: str, now: datetime, zone: tzinfo) -> list[str]:
 def read(text: str, now: datetime, zone: tzinfo) -> list[Said]:
     """What each clause of ``text``, said at ``now``, says about events, in order."""
     out: list[Said] = []
-    for whole in clauses(text):
+    for whole in clauses(text[:MAX_TEXT]):
+        if len(whole) > MAX_CLAUSE:
+            continue  # a pasted passage, not a sentence about the user's week
         for clause in events_apart(whole, now, zone):
             said = _read_clause(clause, now, zone)
             if said is not None:
