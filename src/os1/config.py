@@ -154,6 +154,17 @@ class CalendarSettings(BaseModel):
     quiet_hours: str = "22:00-08:00"  # no reminders inside this span; empty for none
 
 
+class InitiativeSettings(BaseModel):
+    """os1 reaching out on its own: follow-ups on events the user mentioned (``os1 initiative``).
+    Quiet hours are the profile's ``quiet_hours``, else ``calendar.quiet_hours``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    follow_ups: bool = True  # "How was Ana's wedding?" the morning after it
+    daily_cap: int = Field(default=3, ge=0, le=20)  # proposals per day, at most
+    hour: str = Field(default="10:00", pattern=r"^\d{2}:\d{2}$")  # when a follow-up is asked
+
+
 class VoiceSettings(BaseModel):
     """Speech in and out (``os1 talk``, ``os1 transcribe``, ``os1 speak``)."""
 
@@ -214,6 +225,7 @@ class Settings(BaseSettings):
     chat: ChatSettings = Field(default_factory=ChatSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    initiative: InitiativeSettings = Field(default_factory=InitiativeSettings)
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
 

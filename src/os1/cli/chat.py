@@ -16,6 +16,7 @@ from rich.text import Text
 from os1.agent.companion import Companion
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone
 from os1.agent.onboarding import introduction, run_onboarding
+from os1.cli.initiative_cmd import show_due
 from os1.cli.io import CORAL, argument_text, console, err_console, read_stdin
 from os1.cli.letters_cmd import write_in_chat
 from os1.cli.onboard_cmd import ask_questions
@@ -91,6 +92,7 @@ def chat(state: CliState, show_memories: bool) -> None:
                     hello = runner.run(introduction(runtime.model, persona))
                 console.print(f"\n[bold {CORAL}]{escape(persona.name)}[/]: {escape(hello)}\n")
             companion = runner.run(runtime.companion(interactive=True))
+            runner.run(show_due(state, runtime.store))  # follow-ups that fell due while away
             _start_reminders(state)
             music = music_folder(state.settings)
             vision = state.settings.llm.models[runtime.model_name].vision

@@ -57,6 +57,7 @@ def _register() -> None:
         chat,
         config_cmd,
         dav_cmd,
+        initiative_cmd,
         letters_cmd,
         mail_cmd,
         memory_cmd,
@@ -91,6 +92,7 @@ def _register() -> None:
     cli.add_command(music_cmd.music)
     cli.add_command(play_cmd.play)
     cli.add_command(letters_cmd.letters)
+    cli.add_command(initiative_cmd.initiative)
 
 
 _register()
