@@ -58,6 +58,7 @@ def _register() -> None:
         config_cmd,
         dav_cmd,
         mail_cmd,
+        mcp_cmd,
         memory_cmd,
         models_cmd,
         music_cmd,
@@ -89,6 +90,7 @@ def _register() -> None:
     cli.add_command(music_cmd.compose)
     cli.add_command(music_cmd.music)
     cli.add_command(play_cmd.play)
+    cli.add_command(mcp_cmd.mcp)
 
 
 _register()
