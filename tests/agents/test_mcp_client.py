@@ -45,7 +45,7 @@ async def turn(c: Companion, text: str) -> list[TurnEvent]:
 
 async def test_tools_are_listed_with_their_policies(tmp_path: Path, store: SQLiteMemory) -> None:
     tools = {t.name: t for t in desk_tools(tmp_path, store)}
-    assert set(tools) == {"desk_weather", "desk_add_note", "desk_crash"}
+    assert set(tools) == {"desk_weather", "desk_forecast", "desk_add_note", "desk_crash"}
     assert tools["desk_weather"].policy is Policy.READ  # declared read-only by the server
     assert tools["desk_add_note"].policy is Policy.CONFIRM  # not declared: a side effect
     assert tools["desk_add_note"].parameters["required"] == ["text"]
@@ -109,4 +109,4 @@ async def test_a_server_that_will_not_start_is_left_out(tmp_path: Path, store: S
     garbage = McpServerConfig(command=[sys.executable, "-c", "print('not MCP at all')"], timeout_s=20)
     tools, _ = skill_tools(settings(tmp_path, broken=broken, garbage=garbage), store)
     assert {t.name for t in tools if "_" in t.name and t.name.split("_")[0] in
-            ("desk", "broken", "garbage")} == {"desk_weather", "desk_add_note", "desk_crash"}
+            ("desk", "broken", "garbage")} == {"desk_weather", "desk_forecast", "desk_add_note", "desk_crash"}

@@ -1,6 +1,6 @@
 """A tiny MCP tool server for the tests, on the SDK's FastMCP over stdio: a read-only lookup whose
 answer carries instructions, a tool with a side effect (it appends to the file named by its first
-argument), and one that crashes its process."""
+argument), one that crashes its process, and one that answers with a hostile case (attacks.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from attacks import ATTACKS  # beside this file: the script's own folder is on the path
 from mcp.server.fastmcp import FastMCP
 from mcp.types import ToolAnnotations
 
@@ -22,6 +23,12 @@ notes = Path(sys.argv[1])
 async def weather(city: str) -> str:
     """Today's weather in a city."""
     return f"{city}: {INJECTION}"
+
+
+@server.tool(annotations=ToolAnnotations(readOnlyHint=True))
+async def forecast(case: int) -> str:
+    """The forecast, by the number of a case (the test server answers with a hostile one)."""
+    return ATTACKS[case % len(ATTACKS)]
 
 
 @server.tool()
