@@ -12,14 +12,15 @@ import pytest
 
 from os1.config import AgentSettings, McpServerConfig, Settings
 from os1.memory.sqlite import SQLiteMemory
-from os1.plugins import skill_tools
+from os1.plugins import Closer, skill_tools
 from os1.testing.servers import free_port, stop_process
 from os1.tools.base import Policy, run_tool
 from os1.types import ToolCall
-from tests.agents.test_mcp_client import SERVER
+from tests.agents.test_mcp_client import SERVER, kept
 from tests.conftest import wait_until
 
 pytestmark = pytest.mark.integration  # a real MCP server process on loopback
+__all__ = ["kept"]  # the fixture, shared with the client tests
 
 
 def listening(port: int) -> bool:
@@ -45,10 +46,12 @@ def http_server(tmp_path: Path) -> Iterator[str]:
 
 
 async def test_tools_over_http_are_listed_and_called(http_server: str, tmp_path: Path,
-                                                     store: SQLiteMemory) -> None:
+                                                     store: SQLiteMemory, kept: list[Closer]) -> None:
     settings = Settings(home=tmp_path / "home",
                         agents=AgentSettings(mcp_servers={"desk": McpServerConfig(url=http_server)}))
-    tools = {t.name: t for t in skill_tools(settings, store)[0] if t.name.startswith("desk_")}
+    listed, closers = skill_tools(settings, store)
+    kept += closers
+    tools = {t.name: t for t in listed if t.name.startswith("desk_")}
     assert tools["desk_weather"].policy is Policy.READ and tools["desk_add_note"].policy is Policy.CONFIRM
     said = await run_tool(list(tools.values()), ToolCall("1", "desk_weather", {"city": "Oslo"}))
     assert said.startswith("[MCP server desk, tool weather]\nOslo:")

@@ -11,19 +11,22 @@ from os1.agent.companion import Companion, TurnSettings
 from os1.agent.events import ConfirmationNeeded
 from os1.agent.persona import Persona
 from os1.memory.sqlite import SQLiteMemory
+from os1.plugins import Closer
 from os1.safety.guard import Guard
 from os1.safety.ledger import ActionLedger
 from os1.testing import ScriptedLLM
 from os1.tools.memory import memory_tools
 from os1.types import ToolCall
 from tests.agents.attacks import ATTACKS
-from tests.agents.test_mcp_client import desk_tools, turn
+from tests.agents.test_mcp_client import desk_tools, kept, turn
 
 pytestmark = pytest.mark.integration  # a real MCP server process
+__all__ = ["kept"]  # the fixture, shared with the client tests
 
 
-async def test_no_injected_instruction_acts_without_the_user(tmp_path: Path, store: SQLiteMemory) -> None:
-    tools = [*memory_tools(store), *desk_tools(tmp_path, store)]
+async def test_no_injected_instruction_acts_without_the_user(tmp_path: Path, store: SQLiteMemory,
+                                                             kept: list[Closer]) -> None:
+    tools = [*memory_tools(store), *desk_tools(tmp_path, store, kept)]
     persona = Persona.from_profile({"user_name": "Theo", "os_name": "Samantha"})
     asked: list[str] = []
     for case in range(len(ATTACKS)):

@@ -1,5 +1,7 @@
 """One MCP tool server, reached with the ``mcp`` SDK's own client: a session over stdio (a command
-os1 starts) or streamable HTTP (a URL on loopback), opened for a listing or a call and closed after.
+os1 starts) or streamable HTTP (a URL on loopback). A listing opens a session of its own; calls
+share one kept session, held by a task of its own (the SDK's sessions must be opened and closed in
+one task), started at the first call, started afresh after the server fails, closed with the runtime.
 
 Every failure (a command that will not start, a server that hangs past ``timeout_s``, crashes or
 answers with something that is not MCP) becomes one ``ToolFailed`` line.
@@ -8,7 +10,8 @@ answers with something that is not MCP) becomes one ``ToolFailed`` line.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine
+import contextlib
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
@@ -23,6 +26,7 @@ from os1.config import McpServerConfig
 from os1.errors import ToolFailed
 
 T = TypeVar("T")
+_Request = tuple[str, dict[str, Any], "asyncio.Future[mcp_types.CallToolResult]"]
 
 
 class McpServer:
@@ -30,6 +34,8 @@ class McpServer:
 
     def __init__(self, name: str, config: McpServerConfig, log: Path) -> None:
         self.name, self.config, self.log = name, config, log
+        self._requests: asyncio.Queue[_Request] = asyncio.Queue()
+        self._keeper: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[ClientSession]:
@@ -62,13 +68,50 @@ class McpServer:
         return await self._within(listing(), "list its tools")
 
     async def call(self, tool: str, arguments: dict[str, Any]) -> mcp_types.CallToolResult:
-        async def calling() -> mcp_types.CallToolResult:
+        if self._keeper is None or self._keeper.done():
+            self._requests = asyncio.Queue()
+            self._keeper = asyncio.create_task(self._keep(self._requests), name=f"mcp-{self.name}")
+        done: asyncio.Future[mcp_types.CallToolResult] = asyncio.get_running_loop().create_future()
+        await self._requests.put((tool, arguments, done))
+        try:
+            return await self._within(asyncio.shield(done), f"run {tool}")
+        except ToolFailed:
+            await self.close()  # a hung or broken session: the next call starts afresh
+            raise
+
+    async def _keep(self, requests: asyncio.Queue[_Request]) -> None:
+        """Hold one session and run the calls put on ``requests`` in turn, until the server fails
+        or the session is closed; whatever is still waiting then fails with it."""
+        failure: BaseException = ToolFailed("the session ended")
+        current: asyncio.Future[mcp_types.CallToolResult] | None = None
+        try:
             async with self._session() as session:
-                return await session.call_tool(tool, arguments)
+                while True:
+                    tool, arguments, current = await requests.get()
+                    result = await session.call_tool(tool, arguments)
+                    if not current.done():
+                        current.set_result(result)
+        except asyncio.CancelledError:
+            failure = ToolFailed("the session was closed")
+            raise
+        except Exception as exc:  # the server crashed or spoke garbage: ends this session only
+            failure = exc
+        finally:
+            left = [current] if current is not None else []
+            while not requests.empty():
+                left.append(requests.get_nowait()[2])
+            for waiting in left:
+                if not waiting.done():
+                    waiting.set_exception(failure)
 
-        return await self._within(calling(), f"run {tool}")
+    async def close(self) -> None:
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None and not keeper.done():
+            keeper.cancel()
+            with contextlib.suppress(BaseException):
+                await keeper
 
-    async def _within(self, work: Coroutine[Any, Any, T], what: str) -> T:
+    async def _within(self, work: Awaitable[T], what: str) -> T:
         try:
             result = await asyncio.wait_for(work, self.config.timeout_s)
         except TimeoutError:

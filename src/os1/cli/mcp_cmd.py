@@ -39,13 +39,13 @@ def serve(state: CliState) -> None:
 @click.pass_obj
 def tools(state: CliState) -> None:
     """List the tools of the MCP servers in your settings, and which need your yes."""
-    from os1.agents.plugin import mcp_tools_of
+    from os1.agents.plugin import mcp_servers, mcp_tools_of
     from os1.tools.base import Policy
 
     if not state.settings.agents.mcp_servers:
         console.print("No MCP servers configured (agents.mcp_servers in `os1 config show`).")
         return
-    found = asyncio.run(mcp_tools_of(state.settings))
+    found = asyncio.run(mcp_tools_of(mcp_servers(state.settings)))
     for t in found:
         needs = "asks first" if t.policy is Policy.CONFIRM else "read-only"
         console.print(f"{t.name}  [dim]({needs})[/dim]  {t.description}", markup=True, highlight=False)
