@@ -117,8 +117,6 @@ class McpServer:
         except TimeoutError:
             limit = self.config.timeout_s
             raise ToolFailed(f"MCP server {self.name} did not {what} within {limit:g} s") from None
-        except ToolFailed:
-            raise
         except Exception as exc:  # a crash, garbage, a refused connection: one line, never the turn
             raise ToolFailed(f"MCP server {self.name} could not {what}: {_first_line(exc)}") from None
         return result
