@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
@@ -165,6 +166,41 @@ class InitiativeSettings(BaseModel):
     hour: str = Field(default="10:00", pattern=r"^\d{2}:\d{2}$")  # when a follow-up is asked
 
 
+_LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+
+class McpServerConfig(BaseModel):
+    """One MCP tool server os1 may use: a command it starts (stdio) or a streamable HTTP URL on
+    loopback. Its tools need the user's yes unless marked read-only (by the user, or by the server's
+    own ``readOnlyHint`` while ``trust_read_only_hints`` holds); their results are outside content."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    command: list[str] = Field(default_factory=list)  # stdio: e.g. ["uvx", "mcp-server-time"]
+    env: dict[str, str] = Field(default_factory=dict)  # stdio: extra environment for the command
+    url: str | None = None  # streamable HTTP: e.g. http://127.0.0.1:8000/mcp
+    read_only: list[str] = Field(default_factory=list)  # tools the user lets run without a yes
+    trust_read_only_hints: bool = True  # a tool the server declares read-only runs without a yes
+    timeout_s: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _check_transport(self) -> McpServerConfig:
+        if bool(self.command) == bool(self.url):
+            raise ValueError("an MCP server needs either command (stdio) or url (HTTP), not both")
+        if self.url is not None and urlsplit(self.url).hostname not in _LOOPBACK_HOSTS:
+            raise ValueError("an MCP server url must be on loopback (os1 reaches no other host)")
+        return self
+
+
+class AgentSettings(BaseModel):
+    """os1 among other agents: the MCP tool servers it uses, and what ``os1 mcp serve`` offers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mcp_servers: dict[str, McpServerConfig] = Field(default_factory=dict)
+    serve_remember: bool = False  # `os1 mcp serve` also offers `remember` (otherwise read-only)
+
+
 class VoiceSettings(BaseModel):
     """Speech in and out (``os1 talk``, ``os1 transcribe``, ``os1 speak``)."""
 
@@ -228,6 +264,7 @@ class Settings(BaseSettings):
     initiative: InitiativeSettings = Field(default_factory=InitiativeSettings)
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    agents: AgentSettings = Field(default_factory=AgentSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -272,4 +309,6 @@ def masked(settings: Settings) -> dict[str, Any]:
     for name, model in settings.llm.models.items():
         if model.api_key is not None:
             data["llm"]["models"][name]["api_key"] = "********"
+    for name, server in settings.agents.mcp_servers.items():  # a tool server's keys live here
+        data["agents"]["mcp_servers"][name]["env"] = {key: "********" for key in server.env}
     return data

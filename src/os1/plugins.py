@@ -22,10 +22,11 @@ from os1 import hookspecs
 
 log = logging.getLogger(__name__)
 
-# called last first: music's compose, then the mail tools, then the calendar's, as the
-# companion lists them
+# called last first: music's compose, then the mail tools, then the calendar's, then MCP
+# servers' tools, as the companion lists them
 DEFAULT_PLUGINS = ("os1.llm.backends", "os1.voice.engines", "os1.memory.embedders", "os1.tools.web",
-                   "os1.games.plugin", "os1.dav.plugin", "os1.mail.plugin", "os1.music.tools")
+                   "os1.agents.plugin", "os1.games.plugin", "os1.dav.plugin", "os1.mail.plugin",
+                   "os1.music.tools")
 
 
 @cache

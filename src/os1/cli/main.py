@@ -60,6 +60,7 @@ def _register() -> None:
         initiative_cmd,
         letters_cmd,
         mail_cmd,
+        mcp_cmd,
         memory_cmd,
         models_cmd,
         music_cmd,
@@ -93,6 +94,7 @@ def _register() -> None:
     cli.add_command(play_cmd.play)
     cli.add_command(letters_cmd.letters)
     cli.add_command(initiative_cmd.initiative)
+    cli.add_command(mcp_cmd.mcp)
 
 
 _register()
