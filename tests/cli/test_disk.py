@@ -68,8 +68,8 @@ def talk(home: Path, url: str, *said: str) -> list[tuple[str, str]]:
 def tmpfs(where: Path, size: str) -> Iterator[Path | None]:
     """A tmpfs of ``size`` mounted at ``where``, or None where this process may not mount."""
     where.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-                                           capture_output=True).returncode != 0:
+    mount = ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)]
+    if os.geteuid() != 0 or subprocess.run(mount, capture_output=True).returncode != 0:
         yield None
         return
     try:
@@ -110,7 +110,7 @@ def test_full_disk_is_one_line_and_loses_nothing(tmp_path: Path, model_url: str)
 def test_file_size_limit_is_one_line_and_loses_nothing(tmp_path: Path, model_url: str) -> None:
     home = tmp_path / "home"
     before = talk(home, model_url, "I live in Oslo.", "My sister Ana lives in Lisbon.")
-    one_line(os1(home, model_url, "say", "A limit on file size.", fsize=1024), "full", "space", "too large")
+    one_line(os1(home, model_url, "say", "A limit on file size.", fsize=1024), "full", "size limit")
     assert turns(home)[:len(before)] == before
     after = talk(home, model_url, "Still there?")
     assert after[:len(before)] == before and after[-2] == ("user", "Still there?")

@@ -46,10 +46,11 @@ def files(root: Path) -> list[str]:
     """Hostile files and paths, all inside ``root`` (the fuzzer runs as whoever runs the tests,
     possibly root: it must never name a real file outside its own folder, except /dev/null)."""
     root.mkdir(parents=True, exist_ok=True)
-    made = {"empty.txt": b"", "binary.bin": bytes(range(256)) * 64, "latin1.txt": "café naïve".encode("latin-1"),
+    made = {"empty.txt": b"", "binary.bin": bytes(range(256)) * 64, "latin1.txt": "café".encode("latin-1"),
             "huge.txt": b"word " * 1_000_000, "deep.json": b"[" * 100_000, "nul.txt": b"a\x00b",
-            "answers.json": b'{"user_name": "' + b"x" * 200_000 + b'"}', "short.wav": b"RIFF\x10\x00\x00\x00WAVE",
-            "short.png": b"\x89PNG\r\n\x1a\n\x00", "post.md": b"---\n: : [\n---\n# title", "cal.ics": b"BEGIN:VCALENDAR\n",
+            "answers.json": b'{"user_name": "' + b"x" * 200_000 + b'"}',
+            "short.wav": b"RIFF\x10\x00\x00\x00WAVE", "short.png": b"\x89PNG\r\n\x1a\n\x00",
+            "post.md": b"---\n: : [\n---\n# title", "cal.ics": b"BEGIN:VCALENDAR\n",
             "cards.vcf": b"BEGIN:VCARD\nFN:\xff\n", "export.jsonl": b'{"kind": "memory"}\n{not json\n'}
     for name, data in made.items():
         (root / name).write_bytes(data)
@@ -121,8 +122,8 @@ def fuzz_env(model_url: str, os1_home: Path, monkeypatch: pytest.MonkeyPatch, tm
     monkeypatch.setattr(uvicorn.Server, "run", no_server)
     monkeypatch.setattr(uvicorn.Server, "serve", no_async_server)
     for key, value in {"OS1_MEMORY__EMBEDDER": "hash", "OS1_LLM__DEFAULT": "fixed",
-                       "OS1_LLM__MODELS__FIXED__KIND": "openai", "OS1_LLM__MODELS__FIXED__BASE_URL": model_url,
-                       "OS1_LLM__MODELS__FIXED__MODEL": "fixed", "OS1_LLM__MAX_TOKENS": "8"}.items():
+                       "OS1_LLM__MODELS__FIXED__KIND": "openai", "OS1_LLM__MODELS__FIXED__MODEL": "fixed",
+                       "OS1_LLM__MODELS__FIXED__BASE_URL": model_url, "OS1_LLM__MAX_TOKENS": "8"}.items():
         monkeypatch.setenv(key, value)
     work = tmp_path / "work" / "in"
     paths = files(tmp_path / "work" / "files")
