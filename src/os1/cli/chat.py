@@ -16,7 +16,7 @@ from rich.text import Text
 from os1.agent.companion import Companion
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone
 from os1.agent.onboarding import introduction, run_onboarding
-from os1.cli.io import CORAL, argument_text, console, err_console, read_stdin
+from os1.cli.io import CORAL, argument_text, ask, console, err_console, read_stdin
 from os1.cli.main import CliState
 from os1.cli.onboard_cmd import ask_questions
 from os1.cli.slash import SlashCommands
@@ -118,7 +118,7 @@ def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, 
                   " Ctrl-D to leave.[/]")
     while True:
         try:
-            line = console.input(f"[bold]{escape(companion.persona.user_name)}[/]: ")
+            line = ask(f"[bold]{escape(companion.persona.user_name)}[/]: ")
         except (EOFError, KeyboardInterrupt):
             console.print()
             return
