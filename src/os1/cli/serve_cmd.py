@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 import click
 
 from os1.access import is_loopback
+from os1.cli.io import argument_text
 from os1.cli.main import CliState
 from os1.config import Settings
-from os1.errors import AccountError, ConfigError
+from os1.errors import AccountError, ConfigError, InputError
 from os1.server.accounts import Accounts
 
 T = TypeVar("T")
@@ -119,10 +120,14 @@ def users() -> None:
 @click.pass_obj
 def create(state: CliState, username: str, admin: bool, password_stdin: bool) -> None:
     """Create an account (asks for its password)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    username = argument_text(username)
+    try:
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    except UnicodeDecodeError:
+        raise InputError("the password is not valid UTF-8 text") from None
     account = _with_accounts(state.settings, lambda a: a.create(username, password, admin=admin))
     click.echo(f"Created {account.username} ({account.id}).")
 
@@ -141,6 +146,7 @@ def list_(state: CliState, as_json: bool) -> None:
 
 
 def _switch(state: CliState, username: str, disabled: bool) -> None:
+    username = argument_text(username)
     account = _with_accounts(state.settings, lambda a: a.set_disabled(username, disabled))
     if disabled:
         from os1.server.site import revoke_everywhere
@@ -171,6 +177,8 @@ def enable(state: CliState, username: str) -> None:
 @click.pass_obj
 def token(state: CliState, username: str, label: str) -> None:
     """Make an API token for USERNAME and print it (it is shown only this once)."""
+    username, label = argument_text(username), argument_text(label)
+
     async def make(accounts: Accounts) -> Any:
         account = await accounts.by_name(username)
         if account is None:
