@@ -55,7 +55,7 @@ from os1.testing.servers import free_port, postgres, stop_process
 TARGETS = ("cli", "server", "pg-cli", "pg-server")
 # a turn's share: a CLI turn is a whole process (about a second of CPU to start), a server's
 # turn a request, so the servers take most of the turns and the CLI targets most of the kills
-WEIGHTS = {"cli": 1, "pg-cli": 1, "server": 4, "pg-server": 4}
+WEIGHTS = {"cli": 1, "pg-cli": 1, "server": 9, "pg-server": 9}
 STARTED = time.monotonic()
 
 
@@ -423,6 +423,7 @@ def main() -> None:
                         help="turns a server answers between kills, on average")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: the servers it started stop too
     result = run(args)
     if args.json:
         print(json.dumps(result))

@@ -7,7 +7,7 @@ servers ``os1 serve`` and ``os1 talk --listen`` would start are not run (uvicorn
 stubbed), everything before it is.
 
 ``OS1_FUZZ_EXAMPLES`` sets the examples per command (default 6); the run's totals (cases,
-tracebacks) are written at the end of the test session's output."""
+tracebacks) are written at the end of the test session's output (tests/cli/conftest.py)."""
 
 from __future__ import annotations
 
@@ -177,15 +177,3 @@ def test_no_command_ends_in_a_traceback(path: tuple[str, ...], fuzz_env: list[st
 
     fuzz()
     assert not found, "\n\n".join(found[:3])
-
-
-def pytest_terminal_summary_line() -> str:
-    return f"CLI fuzz: {TALLY['cases']} cases run, {TALLY['tracebacks']} tracebacks"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def report_tally(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(pytest_terminal_summary_line())
