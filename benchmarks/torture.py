@@ -40,7 +40,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -253,7 +253,7 @@ def utterances(target: Target) -> list[tuple[int, str, str]]:
         path = target.home / "users" / "default" / "memory.sqlite3"
         if not path.exists():
             return []
-        with sqlite3.connect(path) as db:
+        with closing(sqlite3.connect(path)) as db:  # closed: a connection left open would hold locks
             rows = db.execute("SELECT id, role, text FROM memories WHERE kind = 'utterance' ORDER BY id")
             return [(int(i), str(r), str(t)) for i, r, t in rows]
     import psycopg
@@ -270,7 +270,7 @@ def integrity(target: Target) -> str:
     path = target.home / "users" / "default" / "memory.sqlite3"
     if not path.exists():
         return "ok"
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         return str(db.execute("PRAGMA integrity_check").fetchone()[0])
 
 
