@@ -1,5 +1,5 @@
 """SIGKILL at random points of turns, on SQLite and PostgreSQL, from the CLI and a server worker:
-``benchmarks/torture.py`` in small (40 turns, about sixteen kills); the script gives the full figure."""
+``benchmarks/torture.py`` in small (40 turns, about a dozen kills); the script gives the full figure."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def test_kills_leave_every_store_whole_and_every_committed_turn_once() -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=580)
     assert result.stdout.strip(), result.stderr[-3000:]
     figures = json.loads(result.stdout)
-    assert figures["kills"] >= 12, figures
+    assert figures["kills"] >= 8, figures
     assert figures["committed"] >= 8, figures
     assert set(figures["targets"]) == {"cli", "server", "pg-cli", "pg-server"}
     assert all(t["kills"] >= 1 for t in figures["targets"].values()), figures["targets"]
