@@ -123,7 +123,10 @@ def fuzz_env(model_url: str, os1_home: Path, monkeypatch: pytest.MonkeyPatch, tm
     monkeypatch.setattr(uvicorn.Server, "serve", no_async_server)
     for key, value in {"OS1_MEMORY__EMBEDDER": "hash", "OS1_LLM__DEFAULT": "fixed",
                        "OS1_LLM__MODELS__FIXED__KIND": "openai", "OS1_LLM__MODELS__FIXED__MODEL": "fixed",
-                       "OS1_LLM__MODELS__FIXED__BASE_URL": model_url, "OS1_LLM__MAX_TOKENS": "8"}.items():
+                       "OS1_LLM__MODELS__FIXED__BASE_URL": model_url, "OS1_LLM__MAX_TOKENS": "8",
+                       # `os1 models` checks every model: the bundled one is missing, so it
+                       # answers at once instead of loading it for each case
+                       "OS1_LLM__MODELS__LOCAL__PATH": str(tmp_path / "no-model.gguf")}.items():
         monkeypatch.setenv(key, value)
     work = tmp_path / "work" / "in"
     paths = files(tmp_path / "work" / "files")
