@@ -98,8 +98,19 @@ def _tighten_open(fd: int, path: Path) -> None:
 
 def private_file(path: Path) -> Path:
     """``path`` as a file only its owner can read: created empty and 0600 if missing (before a
-    library such as SQLite would create it 0644), tightened if it exists."""
-    os.close(_open_private(path, os.O_RDONLY))
+    library such as SQLite would create it 0644), tightened if it exists. An existing file is
+    never opened: closing a descriptor on a database drops every POSIX lock this process holds
+    on it, and SQLite connections to it that lose their locks can corrupt it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
+    except FileExistsError:
+        if path.is_file():  # a device such as /dev/null is left alone
+            tighten(path)
+        return path
+    try:
+        os.fchmod(fd, FILE_MODE)  # exactly 0600, whatever the umask
+    finally:
+        os.close(fd)
     return path
 
 

@@ -16,7 +16,7 @@ from os1.memory.sqlite import SQLiteMemory
 from os1.plugins import plugin_tools
 from os1.safety.guard import Guard
 from os1.safety.ledger import ActionLedger
-from os1.safety.spotlight import Outside
+from os1.outside import Outside
 from os1.testing import ScriptedLLM
 from os1.types import ToolCall
 

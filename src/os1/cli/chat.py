@@ -17,7 +17,7 @@ from os1.agent.companion import Companion
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone
 from os1.agent.onboarding import introduction, run_onboarding
 from os1.cli.initiative_cmd import show_due
-from os1.cli.io import CORAL, argument_text, console, err_console, read_stdin
+from os1.cli.io import CORAL, argument_text, ask, console, err_console, read_stdin
 from os1.cli.letters_cmd import write_in_chat
 from os1.cli.onboard_cmd import ask_questions
 from os1.cli.slash import SlashCommands
@@ -126,7 +126,7 @@ def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, 
                   " Ctrl-D to leave.[/]")
     while True:
         try:
-            line = console.input(f"[bold]{escape(companion.persona.user_name)}[/]: ")
+            line = ask(f"[bold]{escape(companion.persona.user_name)}[/]: ")
         except (EOFError, KeyboardInterrupt):
             console.print()
             return

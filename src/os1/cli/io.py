@@ -35,6 +35,15 @@ def argument_text(text: str) -> str:
     return text
 
 
+def ask(prompt: str) -> str:
+    """One line typed (or piped) at the prompt; EOFError at the end of input, and one clear
+    InputError for bytes that are not UTF-8."""
+    try:
+        return console.input(prompt)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"the input is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})") from None
+
+
 def read_stdin(limit: int) -> str:
     """All of standard input, reading no more than the limit allows."""
     if sys.stdin is None or sys.stdin.isatty():

@@ -10,7 +10,7 @@ from rich.table import Table
 from os1.cli.io import console
 from os1.cli.state import CliState
 from os1.config import ModelConfig
-from os1.errors import Os1Error
+from os1.errors import InputError, Os1Error
 from os1.llm.backends import build_model
 
 
@@ -32,6 +32,8 @@ async def _status(config: ModelConfig, wait_s: float) -> str:
 @click.pass_obj
 def models(state: CliState, timeout: float) -> None:
     """List configured models and check that each is reachable."""
+    if not 0 < timeout <= 3600:  # also refuses nan, which would never time out
+        raise InputError(f"--timeout wants seconds between 0 and 3600, not {timeout}")
     llm = state.settings.llm
     table = Table(box=None)
     for column in ("name", "kind", "where", "status"):

@@ -9,7 +9,7 @@ import click
 from rich.markup import escape
 
 from os1.agent.onboarding import QUESTIONS, answers_from_file, introduction, run_onboarding
-from os1.cli.io import CORAL, console
+from os1.cli.io import CORAL, ask, console
 from os1.cli.state import CliState
 from os1.errors import InputError
 from os1.runtime import Runtime
@@ -20,7 +20,7 @@ def ask_questions() -> dict[str, str]:
     console.print(f"[bold {CORAL}]OS1[/] [dim]- a few questions before we begin.[/]\n")
     answers: dict[str, str] = {}
     for question in QUESTIONS:
-        answers[question.key] = console.input(f"[bold]{question.text}[/] ").strip()
+        answers[question.key] = ask(f"[bold]{question.text}[/] ").strip()
     return answers
 
 

@@ -14,9 +14,10 @@ from typing import TypeVar
 import click
 
 from os1.access import is_loopback
+from os1.cli.io import argument_text
 from os1.cli.state import CliState
 from os1.config import Settings
-from os1.errors import AccountError, ConfigError
+from os1.errors import AccountError, ConfigError, InputError
 from os1.server.accounts import Account, Accounts
 from os1.server.tokens import MAX_TOKEN_DAYS, SCOPES, TokenInfo
 
@@ -122,10 +123,14 @@ def users() -> None:
 @click.pass_obj
 def create(state: CliState, username: str, admin: bool, password_stdin: bool) -> None:
     """Create an account (asks for its password)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    username = argument_text(username)
+    try:
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    except UnicodeDecodeError:
+        raise InputError("the password is not valid UTF-8 text") from None
     account = _with_accounts(state.settings, lambda a: a.create(username, password, admin=admin))
     click.echo(f"Created {account.username} ({account.id}).")
 
@@ -144,6 +149,7 @@ def list_(state: CliState, as_json: bool) -> None:
 
 
 def _switch(state: CliState, username: str, disabled: bool) -> None:
+    username = argument_text(username)
     account = _with_accounts(state.settings, lambda a: a.set_disabled(username, disabled))
     if disabled:
         _revoke(state.settings, account.id, None)
@@ -217,6 +223,8 @@ def tokens() -> None:
 @click.pass_obj
 def tokens_new(state: CliState, username: str, label: str, scope: str, days: float) -> None:
     """Make an API token for USERNAME and print it (it is shown only this once)."""
+    username, label = argument_text(username), argument_text(label)
+
     async def make(accounts: Accounts) -> tuple[str, str]:
         return await accounts.new_token((await _account(accounts, username)).id, label, scope, days)
 

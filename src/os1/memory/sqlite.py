@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
+import os
 import re
 import sqlite3
 import sys
@@ -143,6 +144,13 @@ def _mapped(path: Path) -> Iterator[None]:
             ) from exc
         if "locked" in text or "busy" in text:
             raise MemoryStoreError(f"{path} is busy in another os1 process; try again") from exc
+        if "unable to open" in text and not os.access(path.parent, os.W_OK):
+            raise MemoryStoreError(
+                f"cannot write to {path.parent}: it is read-only; set OS1_HOME to a writable directory"
+            ) from exc
+        if "disk I/O error" in text or "disk is full" in text:  # a full disk, or a file-size limit
+            raise MemoryStoreError(f"cannot write to {path}: {text} (is the disk full, or the file over a"
+                                   " size limit?); what was stored before is kept") from exc
         raise MemoryStoreError(f"memory store {path}: {text}") from exc
     except _errors("IntegrityError") as exc:
         raise MemoryStoreError(f"memory store {path} refused a write: {exc}") from exc

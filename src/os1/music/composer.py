@@ -59,8 +59,9 @@ class Composer:
         if about is None:
             latest = [m for kind in ABOUT_KINDS for m in await self.store.moments(kind, limit=1)]
             return max(latest, key=lambda m: m.id, default=None)
-        if about.strip().isdigit():
-            found = await self.store.moment(int(about))
+        if about.strip().isdecimal():  # (isdigit would take "²", which int refuses)
+            memory_id = int(about)
+            found = await self.store.moment(memory_id) if memory_id < 2**63 else None  # SQLite's ids
             if found is None or found.kind not in ABOUT_KINDS:
                 raise InputError(f"memory {about.strip()} is not a photo, post or song os1 remembers")
             return found

@@ -32,7 +32,11 @@ def resample(samples: Samples, rate: int) -> Samples:
 
 def read_audio(path: Path) -> Samples:
     """A sound file (WAV, FLAC, OGG, ...) as mono 16 kHz samples, or one-line VoiceError."""
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError as exc:  # a name too long for the file system, say
+        raise BadAudio(f"cannot read {path}: {exc.strerror}") from None
+    if not found:
         raise BadAudio(f"no such audio file: {path}")
     try:
         info = sf.info(str(path))
