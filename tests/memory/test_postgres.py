@@ -22,10 +22,12 @@ import psycopg
 import pytest
 
 from os1.errors import MemoryStoreError
+from os1.memory.backends.postgres.schema import MIGRATIONS
 from os1.memory.base import FactDraft
+from os1.memory.embedding.passes import embed_rows
 from os1.memory.extract import is_exclusive
-from os1.memory.missing import embed_rows
-from os1.memory.postgres import MIGRATIONS, PostgresMemory
+from os1.memory.postgres import PostgresMemory
+from os1.memory.ranking import Context
 from os1.testing import FakeEmbedder
 
 pytestmark = pytest.mark.integration
@@ -108,7 +110,8 @@ async def test_search_brings_neighbouring_turns_and_skips_ubiquitous_words(store
         await store.add_utterance(session, "user", f"Rosa: small talk number {n}")
     asked = await store.add_utterance(session, "assistant", "what did you do at the weekend?")
     told = await store.add_utterance(session, "user", "Rosa: I went to a pottery class")
-    assert await store._ubiquitous(["rosa", "pottery"]) == ["rosa"]
+    async with store.backend.transaction() as tx:
+        assert await store.recall._ubiquitous(tx, ["rosa", "pottery"]) == ["rosa"]
     hits = await store.search("Rosa pottery", k=5)
     assert hits[0].item.id == told.id
     assert asked.id in [h.item.id for h in hits]  # the turn before, though it matches nothing
@@ -237,9 +240,13 @@ async def test_one_user_cannot_reach_another_users_memories(dsn: str) -> None:
 
     assert await bob.get(said.id) is None and await bob.get(fact.id) is None
     assert await bob.search("blue heron secret", vector=vector, include_superseded=True) == []
-    async with bob._tx() as conn:  # not even the candidate lists (before the scoped item fetch)
-        assert await bob._word_search(conn, ["heron"], 50) == []
-        assert await bob._vector_search(conn, vector, 50) == []
+    async with bob.backend.transaction() as tx:  # not even the candidate lists, nor any primitive
+        assert await tx.word_ranks(["heron"], 50, None) == []
+        assert await tx.term_counts(["heron"], 9) == {"heron": 0}
+        assert await tx.nearest(vector, 50, 50) == ([], [])
+        assert await tx.similarities([said.id, fact.id], vector) == ({}, {})
+        assert await tx.vectors([said.id]) == {} and await tx.vector_count() == 0
+        assert await tx.neighbours([said.id]) == Context({}, {})
     assert await bob.export() == [] and await bob.count() == {} and await bob.profile() == {}
     assert await bob.list_memories() == [] and await bob.recent_utterances(10) == []
     assert await bob.find_utterance(said.text, said.created_at) is None
@@ -375,9 +382,9 @@ LONG = ("We spent the whole weekend at the lake with my cousins and their two no
 
 async def test_a_vector_of_text_edited_meanwhile_is_not_stored(store: PostgresMemory) -> None:
     item = await store.add_utterance(None, "assistant", "the lighthouse keeper waved", defer_vector=True)
-    waiting = await store._unembedded("embedded", 10)  # read by the background step
+    waiting = await store.learning._waiting("embedded", 10)  # read by the background step
     await store.edit(item.id, "the ferry captain shouted")  # then edited, with its new vector
-    await store._put_vectors(waiting, await embed_rows(store.embedder, waiting))
+    await store.learning._put_vectors(waiting, await embed_rows(store.embedder, waiting))
     hits = await store.search("zzz", vector=(await store.embed(["the ferry captain shouted"]))[0], k=1)
     assert hits[0].item.id == item.id and hits[0].score > 0.99  # the new text's vector stands
 

@@ -7,14 +7,15 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from os1.errors import MemoryStoreError
 from os1.memory.base import FactDraft, Pieces, Vectors
+from os1.memory.embedding.passes import embed_rows
 from os1.memory.extract import is_exclusive
-from os1.memory.missing import embed_rows
 from os1.memory.sqlite import SQLiteMemory, store_path
 from os1.testing import FakeEmbedder
 from tests.conftest import HANG_S
@@ -141,7 +142,7 @@ async def test_read_only_database_file_refuses_writes_clearly(tmp_path: Path) ->
 async def _open_read_only(path: Path) -> SQLiteMemory:
     """A store whose connection SQLite itself treats as read-only (works even as root)."""
     store = await SQLiteMemory.open(path, FakeEmbedder())
-    await store._run(lambda: store.db.execute("PRAGMA query_only = ON"))
+    await store.backend.call(lambda: store.backend.db.execute("PRAGMA query_only = ON"))
     return store
 
 
@@ -223,10 +224,14 @@ async def test_a_cancelled_call_ends_before_the_stores_next_call_starts(store: S
         assert release.wait(HANG_S), "never released"
         log.append("slow done")
 
-    waiting = asyncio.create_task(store._run(slow))
+    async def call(fn: Callable[[], None]) -> None:
+        async with store.backend.transaction():
+            await store.backend.call(fn)
+
+    waiting = asyncio.create_task(call(slow))
     assert await asyncio.to_thread(started.wait, HANG_S)
     waiting.cancel()  # a stopped turn, say: its store call still runs on its thread
-    following = asyncio.create_task(store._run(lambda: log.append("next")))
+    following = asyncio.create_task(call(lambda: log.append("next")))
     for _ in range(20):  # give the next call every chance to overtake
         await asyncio.sleep(0)
     assert not waiting.done() and log == []  # the cancelled call still holds the store's turn
@@ -292,9 +297,9 @@ async def test_a_backfill_goes_a_bounded_share_at_a_time(store: SQLiteMemory) ->
 
 async def test_a_vector_of_text_edited_meanwhile_is_not_stored(store: SQLiteMemory) -> None:
     item = await store.add_utterance(None, "assistant", "the lighthouse keeper waved", defer_vector=True)
-    waiting = await store._run(store._unembedded, "embedded", 10)  # read by the background step
+    waiting = await store.learning._waiting("embedded", 10)  # read by the background step
     await store.edit(item.id, "the ferry captain shouted")  # then edited, with its new vector
-    await store._run(store._put_vectors, waiting, await embed_rows(store.embedder, waiting))
+    await store.learning._put_vectors(waiting, await embed_rows(store.embedder, waiting))
     hits = await store.search("zzz", vector=(await store.embed(["the ferry captain shouted"]))[0], k=1)
     assert hits[0].item.id == item.id and hits[0].score > 0.99  # the new text's vector stands
 
@@ -316,4 +321,4 @@ async def test_a_sentence_inside_a_long_memory_is_found_by_its_own_vector(store:
     assert db.execute("SELECT count(*) FROM piece_vectors WHERE memory_id = ?", (long.id,)).fetchone()[0] == 2
     assert await store.forget(long.id)
     assert db.execute("SELECT count(*) FROM piece_vectors").fetchone()[0] == 0
-    assert len(store._pieces) == 0
+    assert len(store.backend.pieces) == 0

@@ -10,7 +10,7 @@ import pytest
 
 from os1.agent.persona import Persona
 from os1.errors import InputError
-from os1.memory.base import MemoryStore
+from os1.memory.store.memory import Memory
 from os1.memory.sqlite import SQLiteMemory
 from os1.share.images import check_image
 from os1.share.sharing import Sharing
@@ -20,7 +20,7 @@ from tests.share.conftest import colour_field, jpeg, seaside, seed
 PERSONA = Persona.from_profile({"user_name": "Theo", "os_name": "Samantha"})
 
 
-async def share_both_seeds(store: MemoryStore) -> tuple[Sharing, ScriptedLLM]:
+async def share_both_seeds(store: Memory) -> tuple[Sharing, ScriptedLLM]:
     model = ScriptedLLM("What a gentle film to show me.")
     sharing = Sharing(store, PERSONA, model)
     first = await sharing.share_post(seed("her-post-a.md"))

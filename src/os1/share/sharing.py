@@ -13,8 +13,8 @@ from typing import Any
 
 from os1.agent.persona import Persona
 from os1.llm.base import ChatModel
-from os1.memory.base import MemoryStore
 from os1.memory.moments import ImageDraft, Moment, MomentDraft
+from os1.memory.roles import Keepsakes
 from os1.share.images import ImageBytes, read_image
 from os1.share.posts import Post, read_post
 from os1.share.seeing import Sight, describe, see
@@ -42,7 +42,7 @@ class Shared:
 class Sharing:
     """One user's shared moments: posts, photographs and music."""
 
-    def __init__(self, store: MemoryStore, persona: Persona, model: ChatModel | None, *,
+    def __init__(self, store: Keepsakes, persona: Persona, model: ChatModel | None, *,
                  vision: bool = False) -> None:
         self.store = store
         self.persona = persona

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from os1.memory.base import FactDraft, MemoryStore
+from os1.memory.base import FactDraft
+from os1.memory.roles import Notebook
 from os1.safety.spotlight import Outside
 from os1.safety.taint import from_outside
 from os1.tools.base import Policy, Tool, tool
 
 
-def memory_tools(store: MemoryStore) -> list[Tool]:
+def memory_tools(store: Notebook) -> list[Tool]:
     """Tools bound to one user's store."""
 
     async def recall(query: str) -> str | Outside:

@@ -13,11 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from os1.errors import InputError, ToolFailed
-from os1.memory.base import MemoryStore
+from os1.memory.roles import Composing
 from os1.tools.base import Policy, Tool, tool
 
 
-def music_tools(store: MemoryStore, folder: Path) -> list[Tool]:
+def music_tools(store: Composing, folder: Path) -> list[Tool]:
     """Tools bound to one user's store, writing pieces into ``folder``."""
 
     async def compose(about: str = "") -> str:
