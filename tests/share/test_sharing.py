@@ -10,8 +10,8 @@ import pytest
 
 from os1.agent.persona import Persona
 from os1.errors import InputError
-from os1.memory.store.memory import Memory
 from os1.memory.sqlite import SQLiteMemory
+from os1.memory.store.memory import Memory
 from os1.share.images import check_image
 from os1.share.sharing import Sharing
 from os1.testing import ScriptedLLM
