@@ -127,6 +127,16 @@ class VectorRows(Protocol):
 
     async def drop_pieces(self, memory_id: int) -> None: ...
 
+    async def fill_vectors(self, rows: Sequence[tuple[int, str, Vectors]]) -> None:
+        """Store each (id, text, vector) memory's vector and mark it embedded, unless it is
+        embedded already, or its text is no longer ``text`` (edited or forgotten since)."""
+        ...
+
+    async def fill_pieces(self, rows: Sequence[tuple[int, str, Vectors]]) -> None:
+        """Replace each (id, text, vectors) memory's piece vectors and mark it pieced, unless it
+        is pieced already, or its text is no longer ``text``."""
+        ...
+
     async def vectors(self, ids: Sequence[int]) -> dict[int, Vectors]:
         """The whole vectors of these memories that have one."""
         ...

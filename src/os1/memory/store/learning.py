@@ -65,22 +65,18 @@ class Learning:
         """Store each memory's vector (the first row of each in ``found``) and mark it embedded,
         unless it was edited or forgotten since its text was read."""
         async with self.backend.transaction(write=True) as tx:
-            for row, vectors in zip(rows, found, strict=True):
-                if await tx.settle("embedded", row.id, row.text):
-                    await tx.put_vector(row.id, vectors[0])
+            await tx.fill_vectors([(row.id, row.text, vectors[0])
+                                   for row, vectors in zip(rows, found, strict=True)])
 
     async def _put_pieces(self, rows: list[Unembedded], found: list[Vectors]) -> None:
         """Store the piece vectors (rows after the first of each in ``found``) of the memories
         that were waiting for them and mark them pieced, unless edited or forgotten since their
         text was read (then the next pass embeds the new text)."""
-        if all(row.pieces is None for row in rows):
-            return
-        async with self.backend.transaction(write=True) as tx:
-            for row, vectors in zip(rows, found, strict=True):
-                if row.pieces is None or not await tx.settle("pieced", row.id, row.text):
-                    continue
-                await tx.drop_pieces(row.id)
-                await tx.put_pieces(row.id, vectors[1:])
+        waiting = [(row.id, row.text, vectors[1:]) for row, vectors in zip(rows, found, strict=True)
+                   if row.pieces is not None]
+        if waiting:
+            async with self.backend.transaction(write=True) as tx:
+                await tx.fill_pieces(waiting)
 
     async def unlearned(self, limit: int = 50) -> list[MemoryItem]:
         """User utterances whose facts have not been extracted yet, oldest first."""

@@ -201,6 +201,22 @@ class PostgresTx:
         await self.conn.execute("DELETE FROM os1_piece_vectors WHERE user_id = %s AND memory_id = %s",
                                 (self.user, memory_id))
 
+    async def fill_vectors(self, rows: Sequence[tuple[int, str, Vectors]]) -> None:
+        async with self.conn.cursor() as cur:
+            await cur.executemany(
+                "WITH marked AS (UPDATE os1_memories SET embedded = true WHERE user_id = %s AND id = %s"
+                " AND NOT embedded AND text = %s RETURNING user_id, id) INSERT INTO os1_vectors"
+                " (user_id, memory_id, model, v) SELECT user_id, id, %s, %s FROM marked"
+                " ON CONFLICT (user_id, memory_id) DO UPDATE SET model = excluded.model, v = excluded.v",
+                [(self.user, i, text, self.model_id, _vector(v)) for i, text, v in rows])
+
+    async def fill_pieces(self, rows: Sequence[tuple[int, str, Vectors]]) -> None:
+        for memory_id, text, vectors in rows:
+            if await self._count("UPDATE os1_memories SET pieced = true WHERE user_id = %s AND id = %s"
+                                 " AND NOT pieced AND text = %s", (self.user, memory_id, text)):
+                await self.drop_pieces(memory_id)
+                await self.put_pieces(memory_id, vectors)
+
     async def vectors(self, ids: Sequence[int]) -> dict[int, Vectors]:
         rows = await self._rows("SELECT memory_id, v::real[] FROM os1_vectors WHERE user_id = %s"
                                 " AND model = %s AND memory_id = ANY(%s)",

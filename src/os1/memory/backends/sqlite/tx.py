@@ -230,12 +230,18 @@ class SQLiteTx:
 
     @queued
     def put_vector(self, memory_id: int, vector: Vectors) -> None:
+        self.put_vector_now(memory_id, vector)
+
+    def put_vector_now(self, memory_id: int, vector: Vectors) -> None:
         self.db.execute("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
                         (memory_id, self.host.model_id, _blob(vector)))
         self.host.index.add(memory_id, vector)
 
     @queued
     def put_pieces(self, memory_id: int, vectors: Vectors) -> None:
+        self.put_pieces_now(memory_id, vectors)
+
+    def put_pieces_now(self, memory_id: int, vectors: Vectors) -> None:
         self.db.executemany("INSERT INTO piece_vectors VALUES (?, ?, ?, ?)",
                             [(memory_id, n, self.host.model_id, _blob(v)) for n, v in enumerate(vectors)])
         self.host.pieces.put(memory_id, vectors)
@@ -244,6 +250,21 @@ class SQLiteTx:
     def drop_pieces(self, memory_id: int) -> None:
         self.db.execute("DELETE FROM piece_vectors WHERE memory_id = ?", (memory_id,))
         self.host.pieces.remove(memory_id)
+
+    @queued
+    def fill_vectors(self, rows: Sequence[tuple[int, str, Vectors]]) -> None:
+        for memory_id, text, vector in rows:
+            if self.db.execute("UPDATE memories SET embedded = 1 WHERE id = ? AND embedded = 0 AND text = ?",
+                               (memory_id, text)).rowcount:
+                self.put_vector_now(memory_id, vector)
+
+    @queued
+    def fill_pieces(self, rows: Sequence[tuple[int, str, Vectors]]) -> None:
+        for memory_id, text, vectors in rows:
+            if self.db.execute("UPDATE memories SET pieced = 1 WHERE id = ? AND pieced = 0 AND text = ?",
+                               (memory_id, text)).rowcount:
+                self.db.execute("DELETE FROM piece_vectors WHERE memory_id = ?", (memory_id,))
+                self.put_pieces_now(memory_id, vectors)
 
     @on_thread
     def vectors(self, ids: Sequence[int]) -> dict[int, Vectors]:
