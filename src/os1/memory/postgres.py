@@ -30,9 +30,7 @@ class PostgresMemory(Memory):
         backend = PostgresBackend(pool, user, embedder.model_id, where=where, owned=owned,
                                   vector_info=info)
         backend.files_dir = files_dir
-        store = cls(backend, embedder)
-        await store.learning.catch_up()
-        return store
+        return await cls(backend, embedder).ready()
 
     @property
     def user(self) -> str:

@@ -23,9 +23,7 @@ class SQLiteMemory(Memory):
         with SQLCipher, and opening it with any other key fails with a clear error."""
         backend = SQLiteBackend(path, embedder.model_id, embedder.dim, key)
         await backend.open()
-        store = cls(backend, embedder)
-        await store.learning.catch_up()
-        return store
+        return await cls(backend, embedder).ready()
 
     @property
     def path(self) -> Path:

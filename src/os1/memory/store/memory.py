@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from os1.memory.backends.base import Backend
 from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Turn, Vectors
@@ -34,6 +34,11 @@ class Memory:
         self.kept = Moments(backend, embedder)
         self.sessions = Summaries(backend)
         self.forgetting = Forgetting(backend, embedder)
+
+    async def ready(self) -> Self:
+        """Before first use: memories whose vectors another model made are embedded again."""
+        await self.learning.catch_up()
+        return self
 
     @property
     def files_dir(self) -> Path | None:
