@@ -53,8 +53,11 @@ async def test_search_brings_neighbouring_turns_and_skips_ubiquitous_words(memor
         await memory.add_utterance(session, "user", f"Rosa: small talk number {n}")
     asked = await memory.add_utterance(session, "assistant", "what did you do at the weekend?")
     told = await memory.add_utterance(session, "user", "Rosa: I went to a pottery class")
+    words = ["rosa", "pottery"]
     async with memory.backend.transaction() as tx:
-        assert await memory.recall._ubiquitous(tx, ["rosa", "pottery"]) == ["rosa"]
+        size, counts = await tx.vector_count(), await tx.term_counts(words, 500)
+        assert size == 57 and counts == {"rosa": 56, "pottery": 1}
+        assert await memory.recall._ubiquitous(tx, words, size, counts) == ["rosa"]
     hits = await memory.search("Rosa pottery", k=5)
     assert hits[0].item.id == told.id
     assert asked.id in [h.item.id for h in hits]  # the turn before, though it matches nothing

@@ -221,3 +221,20 @@ async def test_a_sentence_inside_a_long_memory_is_found_by_its_own_vector(store:
     assert await store.forget(long.id)
     assert db.execute("SELECT count(*) FROM piece_vectors").fetchone()[0] == 0
     assert len(store.backend.pieces) == 0
+
+
+async def test_primitives_asked_together_share_one_trip(store: SQLiteMemory,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    trips: list[int] = []
+    call = store.backend.call
+
+    async def counted(fn: Callable[..., object], *args: object) -> object:
+        trips.append(1)
+        return await call(fn, *args)
+
+    await store.add_utterance(None, "user", "the kettle sang")
+    monkeypatch.setattr(store.backend, "call", counted)
+    async with store.backend.transaction() as tx:
+        kinds, profile, words = await asyncio.gather(tx.count_kinds(), tx.profile(),
+                                                     tx.term_counts(["kettle"], 5))
+    assert (kinds, profile, words) == ({"utterance": 1}, {}, {"kettle": 1}) and len(trips) == 1

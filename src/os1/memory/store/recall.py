@@ -9,6 +9,7 @@ left out of the query's vector, which is then embedded again without them."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Sequence
@@ -50,8 +51,9 @@ class Recall:
         """The best ``k`` memories for ``query`` as of ``now`` (default: the clock). Its vector
         is ``vector``, or the ``turn``'s (the words just stored), or embedded here."""
         terms = content_words(query)
-        async with self.backend.transaction() as tx:
-            ubiquitous = await self._ubiquitous(tx, terms)
+        async with self.backend.transaction() as tx:  # the store's size and each word's matches
+            size, counts = await asyncio.gather(tx.vector_count(), tx.term_counts(terms, COMMON_TERM))
+            ubiquitous = await self._ubiquitous(tx, terms, size, counts)
         stripped = strip_words(query, ubiquitous) if ubiquitous else ""
         if stripped:
             vector = (await embed(self.embedder, [stripped]))[0]
@@ -60,8 +62,9 @@ class Recall:
         now = time.time() if now is None else now
         pool, skip = max(CANDIDATES, 4 * k), set(exclude)
         async with self.backend.transaction() as tx:
-            words = await self._word_search(tx, terms, pool)
-            whole, pieces = await tx.nearest(vector, pool, PIECE_FANOUT * pool)
+            words, (whole, pieces), profile = await asyncio.gather(
+                self._word_search(tx, terms, counts, pool), tx.nearest(vector, pool, PIECE_FANOUT * pool),
+                tx.profile())
             near = nearest(whole, pieces, pool)
             candidates = {i for i, _ in words} | {i for i, sim in near if sim >= MIN_VECTOR_SIMILARITY}
             candidates -= skip
@@ -74,37 +77,37 @@ class Recall:
             items = {m.id: m for m in found
                      if (not kinds or m.kind in kinds) and (include_superseded or m.valid_to is None)}
             similarity = best_similarity(*await tx.similarities(list(items), vector))
-            speaker = named_speaker(query, speakers(await tx.profile()))
+        speaker = named_speaker(query, speakers(profile))
         return fuse(items, candidates & items.keys(), words, near, similarity, context, k=k, now=now,
                     half_life_days=half_life_days, window=time_window(query, now), speaker=speaker)
 
-    async def _ubiquitous(self, tx: Tx, terms: list[str]) -> list[str]:
-        """Query words found in ``UBIQUITOUS`` or more of the memories, once there are
-        ``UBIQUITY_MIN_STORE`` vectors. Counting can cost milliseconds in a big store, so each
-        answer is kept until the store has grown or shrunk by a tenth."""
-        if not terms:
-            return []
-        size = await tx.vector_count()
-        if size < UBIQUITY_MIN_STORE:
+    async def _ubiquitous(self, tx: Tx, terms: list[str], size: int,
+                          counts: dict[str, int]) -> list[str]:
+        """Query words found in ``UBIQUITOUS`` or more of the ``size`` memories with vectors, once
+        there are ``UBIQUITY_MIN_STORE``; ``counts`` are the words' matches up to ``COMMON_TERM``.
+        Counting further can cost milliseconds in a big store, so each answer is kept until the
+        store has grown or shrunk by a tenth."""
+        if not terms or size < UBIQUITY_MIN_STORE:
             return []
         cap = math.ceil(UBIQUITOUS * size)
         unknown = [t for t in terms if (known := self._ubiquity.get(t)) is None
                    or abs(size - known[0]) > size / 10]
         if unknown:
-            # most words are rare: a count that stops at COMMON_TERM settles them cheaply
-            common = unknown if cap <= COMMON_TERM else [
-                t for t, n in (await tx.term_counts(unknown, COMMON_TERM)).items() if n >= COMMON_TERM]
-            counts = await tx.term_counts(common, cap) if common else {}
+            if cap <= COMMON_TERM:
+                found = counts
+            else:  # most words are rare: the count that stopped at COMMON_TERM settles them
+                common = [t for t in unknown if counts.get(t, 0) >= COMMON_TERM]
+                found = await tx.term_counts(common, cap) if common else {}
             for term in unknown:
-                self._ubiquity[term] = (size, counts.get(term, 0) >= cap)
+                self._ubiquity[term] = (size, found.get(term, 0) >= cap)
         return [t for t in terms if self._ubiquity[t][1]]
 
-    async def _word_search(self, tx: Tx, terms: list[str], pool: int) -> Scored:
+    @staticmethod
+    async def _word_search(tx: Tx, terms: list[str], counts: dict[str, int], pool: int) -> Scored:
         """Word ranks with bounded cost, best first: words found in ``COMMON_TERM`` or more
-        memories are left out when rarer ones exist (their weight is small anyway); if every
-        word is common, only the most recent matches are ranked."""
+        memories (``counts``) are left out when rarer ones exist (their weight is small anyway);
+        if every word is common, only the most recent matches are ranked."""
         if not terms:
             return []
-        counts = await tx.term_counts(terms, COMMON_TERM)
         rare = [t for t in terms if counts.get(t, 0) < COMMON_TERM]
         return await tx.word_ranks(rare or terms, pool, None if rare else COMMON_TERM)

@@ -3,15 +3,17 @@ the vector index follows every vector written or deleted."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 import numpy as np
 
 from os1.memory.backends.base import Flag, NewMemory, Scored, Select
 from os1.memory.backends.select import COLUMNS, conditions, tail
+from os1.memory.backends.sqlite.connection import mapped
 from os1.memory.backends.sqlite.index import PieceIndex, VectorIndex
 from os1.memory.base import MemoryItem, Vectors
 from os1.memory.moments import ImageDraft
@@ -53,10 +55,16 @@ Primitive = Callable[Concatenate["SQLiteTx", P], Coroutine[Any, Any, T]]  # an a
 
 
 def on_thread(fn: Callable[Concatenate[SQLiteTx, P], T]) -> Primitive[P, T]:
-    """A primitive written as plain SQLite calls, run on the store's thread."""
+    """A primitive written as plain SQLite calls, run on the store's thread; primitives asked
+    for together (``asyncio.gather``) share one trip there."""
 
     async def run(self: SQLiteTx, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        return await self.host.call(self.step, lambda: fn(self, *args, **kwargs))
+        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.asked.append((lambda: fn(self, *args, **kwargs), answer))
+        if len(self.asked) == 1:
+            await asyncio.sleep(0)  # the others of a gather ask meanwhile
+            await self.send()
+        return cast(T, await answer)
 
     return run
 
@@ -89,6 +97,33 @@ class SQLiteTx:
         self.synced = False
         self._dropped: set[int] = set()  # memories deleted: out of the index once committed
         self.queue: list[Callable[[], None]] = []  # writes waiting for the next call
+        self.asked: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []  # the next trip's calls
+
+    async def send(self) -> None:
+        """Run the calls asked for on the store's thread, in order, each answer to its asker."""
+        asked, self.asked = self.asked, []
+
+        def run() -> list[tuple[bool, Any]]:
+            done: list[tuple[bool, Any]] = []
+            for call, _ in asked:
+                try:
+                    with mapped(self.host.path):
+                        done.append((True, self.step(call)))
+                except Exception as exc:  # handed to the one who asked
+                    done.append((False, exc))
+            return done
+
+        try:
+            answers = await self.host.call(run)
+        except BaseException:
+            for _, answer in asked:
+                answer.cancel()
+            raise
+        for (_, answer), (ok, value) in zip(asked, answers, strict=True):
+            if ok:
+                answer.set_result(value)
+            else:
+                answer.set_exception(value)
 
     def step(self, fn: Callable[[], T]) -> T:
         if not self.synced:
