@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+from os1.memory.backends.base import Select
 from os1.memory.base import FactDraft, Pieces, Vectors
 from os1.memory.embedding.passes import embed_rows
 from os1.memory.extract import is_exclusive
@@ -334,3 +335,9 @@ async def test_forgetting_a_piece_deletes_its_files(memory: Memory) -> None:
                                         {"wav": str(shared)}, (), provenance="assistant"))
     assert await memory.forget(piece.id)
     assert not midi.exists() and shared.exists()  # another piece still names the shared file
+
+
+async def test_selecting_no_ids_selects_nothing(memory: Memory) -> None:
+    await memory.add_utterance(None, "user", "one memory")
+    async with memory.backend.transaction() as tx:
+        assert await tx.select(Select(ids=[])) == []

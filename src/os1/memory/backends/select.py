@@ -25,7 +25,7 @@ def conditions(query: Select, mark: str, ids: Callable[[list[int]], tuple[str, l
         params.extend(values)
 
     if query.ids is not None:
-        sql, values = ids(list(query.ids))
+        sql, values = ids(list(query.ids)) if query.ids else ("1 = 0", [])  # no ids: nothing
         add(sql, *values)
     if query.kind is not None:
         add(f"kind = {mark}", query.kind)
