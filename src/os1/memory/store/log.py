@@ -75,7 +75,7 @@ class ConversationLog:
 
     async def recent_utterances(self, limit: int, *, before_id: int | None = None) -> list[MemoryItem]:
         """The last ``limit`` utterances across sessions, oldest first."""
-        found = await self.select(Select(kind="utterance", before_id=before_id or 2**62,
+        found = await self.select(Select(kind="utterance", before_id=before_id,
                                          order="-id", limit=limit))
         return found[::-1]
 
