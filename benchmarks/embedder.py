@@ -24,7 +24,7 @@ from typing import Any
 from synthetic import QUERIES, pct, sentence
 
 from os1.memory.base import Vectors
-from os1.memory.embedders import MiniLMEmbedder
+from os1.memory.embedding.embedders import MiniLMEmbedder
 
 QUERY_TEXTS = 100
 

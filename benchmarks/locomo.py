@@ -49,7 +49,7 @@ from os1.config import load_settings
 from os1.llm.backends import build_model
 from os1.llm.base import ChatModel
 from os1.memory.base import Hit
-from os1.memory.embedders import MiniLMEmbedder
+from os1.memory.embedding.embedders import MiniLMEmbedder
 from os1.memory.sqlite import SQLiteMemory
 
 CATEGORIES = (1, 2, 3, 4)  # 5 (adversarial, unanswerable) has no evidence to recall

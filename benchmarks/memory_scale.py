@@ -21,8 +21,8 @@ from pathlib import Path
 
 from synthetic import QUERIES, fill, pct, sentence
 
-from os1.memory.embedders import MiniLMEmbedder
-from os1.memory.ranking import content_words, fts_query
+from os1.memory.embedding.embedders import MiniLMEmbedder
+from os1.memory.ranking import content_words
 from os1.memory.sqlite import SQLiteMemory
 
 
@@ -35,11 +35,9 @@ async def measure(store: SQLiteMemory, queries: list[str]) -> dict[str, float]:
         start = time.perf_counter()
         await store.search(query, vector=vector, k=10)
         search_ms.append((time.perf_counter() - start) * 1e3)
-        match = fts_query(content_words(query))
         start = time.perf_counter()
-        await store._run(lambda m=match: store.db.execute(
-            "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rank LIMIT 10",
-            (m,)).fetchall())
+        async with store.backend.transaction() as tx:
+            await tx.word_ranks(content_words(query), 10, None)
         bm25_ms.append((time.perf_counter() - start) * 1e3)
     return {"embed_p50_ms": pct(embed_ms, 0.5), "search_p50_ms": pct(search_ms, 0.5),
             "search_p95_ms": pct(search_ms, 0.95), "bm25_baseline_p50_ms": pct(bm25_ms, 0.5),

@@ -35,7 +35,7 @@ from os1.agent.events import TurnDone
 from os1.agent.persona import Persona
 from os1.llm.base import ChatModel, complete
 from os1.llm.llamacpp import LlamaCppModel
-from os1.memory.embedders import MiniLMEmbedder
+from os1.memory.embedding.embedders import MiniLMEmbedder
 from os1.memory.sqlite import SQLiteMemory
 from os1.types import Message, Options, StreamEvent, ToolSpec
 

@@ -10,7 +10,7 @@ import pytest
 from os1.config import load_settings
 from os1.errors import ConfigError
 from os1.hookspecs import hookimpl
-from os1.memory.embedders import load_embedder
+from os1.memory.embedding.embedders import load_embedder
 from os1.plugins import plugin_manager, plugin_tools, skill_tools
 from os1.testing import FakeEmbedder
 from os1.tools.base import Tool, tool

@@ -37,8 +37,8 @@ def register_skill_tools(settings: Any, store: Any,
                          ) -> None:
     """Register the tools a skill (mail, calendar and contacts, music, ...) offers one user:
     ``register(tools, close)``. ``settings`` are the user's ``Settings`` (a skill whose account
-    is not set up registers nothing), ``store`` their ``MemoryStore``; ``close`` (or None) is
-    awaited when the user's runtime closes."""
+    is not set up registers nothing), ``store`` their memory (see ``os1.memory.roles``); ``close``
+    (or None) is awaited when the user's runtime closes."""
 
 
 @hookspec

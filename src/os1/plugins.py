@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 # called last first: music's compose, then the mail tools, then the calendar's, then MCP
 # servers' tools, as the companion lists them
-DEFAULT_PLUGINS = ("os1.llm.backends", "os1.voice.engines", "os1.memory.embedders", "os1.tools.web",
+DEFAULT_PLUGINS = ("os1.llm.backends", "os1.voice.engines", "os1.memory.embedding.embedders", "os1.tools.web",
                    "os1.agents.plugin", "os1.games.plugin", "os1.dav.plugin", "os1.mail.plugin",
                    "os1.music.tools")
 
@@ -69,7 +69,7 @@ Closer = Callable[[], Awaitable[None]]
 
 
 def skill_tools(settings: Any, store: Any) -> tuple[list[Any], list[Closer]]:
-    """The tools skills offer one user (``Settings``, ``MemoryStore``), and what closes them."""
+    """The tools skills offer one user (their ``Settings`` and memory), and what closes them."""
     tools: list[Any] = []
     closers: list[Closer] = []
 

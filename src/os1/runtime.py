@@ -18,9 +18,10 @@ from os1.letters.studio import Studio
 from os1.letters.tools import letter_tools
 from os1.llm.backends import build_model
 from os1.llm.base import ChatModel
-from os1.memory.base import Embedder, MemoryStore
-from os1.memory.embedders import load_embedder
+from os1.memory.base import Embedder
+from os1.memory.embedding.embedders import load_embedder
 from os1.memory.sqlite import SQLiteMemory, store_path
+from os1.memory.store.memory import Memory
 from os1.music.folder import music_folder
 from os1.plugins import plugin_tools, skill_tools
 from os1.safety.guard import Guard, Limits
@@ -30,7 +31,7 @@ from os1.tools.memory import memory_tools
 
 
 async def open_store(settings: Settings, embedder: Embedder | None = None,
-                     pool: Any | None = None) -> MemoryStore:
+                     pool: Any | None = None) -> Memory:
     """The configured user's store: a SQLite file (encrypted if a key is set), or their rows in
     a shared PostgreSQL database. A server passes the embedder (and connection pool) that all
     its users share."""
@@ -82,7 +83,7 @@ def open_guard(settings: Settings) -> Guard:
 @dataclass
 class Runtime:
     settings: Settings
-    store: MemoryStore
+    store: Memory
     model_name: str
     _model: ChatModel | None = None
     _closers: list[Any] = field(default_factory=list)

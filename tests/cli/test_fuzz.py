@@ -3,8 +3,8 @@ and options drawn from hostile values (empty, huge, undecodable bytes as the she
 over, numbers out of range, paths to nothing, to folders, to binary or huge files, through a
 file, too long for the file system) and stdin (empty, huge, binary, invalid UTF-8). No case
 may end in a traceback. The model is ``os1.testing.fixed_model`` (a real server process); the
-servers ``os1 serve`` and ``os1 talk --listen`` would start are not run (uvicorn's run is
-stubbed), everything before it is.
+servers ``os1 serve``, ``os1 talk --listen`` and ``os1 mcp serve`` would start are not run
+(uvicorn's run and the MCP server's stdio loop are stubbed), everything before them is.
 
 ``OS1_FUZZ_EXAMPLES`` sets the examples per command (default 6); the run's totals (cases,
 tracebacks) are written at the end of the test session's output (tests/cli/conftest.py)."""
@@ -121,6 +121,9 @@ def fuzz_env(model_url: str, os1_home: Path, monkeypatch: pytest.MonkeyPatch, tm
 
     monkeypatch.setattr(uvicorn.Server, "run", no_server)
     monkeypatch.setattr(uvicorn.Server, "serve", no_async_server)
+    from mcp.server.fastmcp import FastMCP  # `os1 mcp serve` speaks MCP on stdin: its tests drive it
+
+    monkeypatch.setattr(FastMCP, "run_stdio_async", no_async_server)
     for key, value in {"OS1_MEMORY__EMBEDDER": "hash", "OS1_LLM__DEFAULT": "fixed",
                        "OS1_LLM__MODELS__FIXED__KIND": "openai", "OS1_LLM__MODELS__FIXED__MODEL": "fixed",
                        "OS1_LLM__MODELS__FIXED__BASE_URL": model_url, "OS1_LLM__MAX_TOKENS": "8",

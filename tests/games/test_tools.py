@@ -13,10 +13,10 @@ from os1.games.cave import CaveGame
 from os1.games.table import Table
 from os1.games.tools import SEAT, game_tools
 from os1.memory.sqlite import SQLiteMemory
+from os1.outside import Outside
 from os1.plugins import plugin_tools
 from os1.safety.guard import Guard
 from os1.safety.ledger import ActionLedger
-from os1.outside import Outside
 from os1.testing import ScriptedLLM
 from os1.types import ToolCall
 

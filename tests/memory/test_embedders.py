@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from os1.errors import ConfigError
-from os1.memory.embedders import MiniLMEmbedder, load_embedder, minilm_model_path
-from os1.memory.int8_graph import SUFFIX
+from os1.memory.embedding.embedders import MiniLMEmbedder, load_embedder, minilm_model_path
+from os1.memory.embedding.int8_graph import SUFFIX
 from os1.memory.ranking import pieces
 from os1.testing import FakeEmbedder
 

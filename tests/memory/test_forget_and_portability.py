@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from os1.errors import InputError, MemoryStoreError
-from os1.memory.base import FactDraft
+from os1.errors import InputError
 from os1.memory.extract import extract_rules, is_exclusive
 from os1.memory.portability import export_lines, import_export, read_export
 from os1.memory.sqlite import SQLiteMemory
@@ -78,26 +77,3 @@ def test_json_document_export_reads_too(tmp_path: Path) -> None:
     header, items = read_export(path)
     assert header["version"] == 1 and items[0]["text"] == "hi"
 
-
-async def test_edit_updates_words_and_vector(store: SQLiteMemory) -> None:
-    item = await store.add_utterance(None, "user", "I adore marmalade")
-    edited = await store.edit(item.id, "I adore lemon curd")
-    assert edited is not None and edited.text == "I adore lemon curd"
-    assert await store.search("marmalade") == []
-    assert (await store.search("lemon curd"))[0].item.id == item.id
-    assert await store.edit(99999, "x") is None
-    with pytest.raises(MemoryStoreError):
-        await store.edit(item.id, "  ")
-
-
-async def test_history_and_sources_of_a_fact(store: SQLiteMemory) -> None:
-    first = await store.add_utterance(None, "user", "I live in Porto")
-    await store.add_facts(extract_rules(first.text), first.id, exclusive=is_exclusive)
-    second = await store.add_utterance(None, "user", "I moved to Berlin")
-    [berlin] = await store.add_facts(extract_rules(second.text), second.id, exclusive=is_exclusive)
-    related = await store.related(berlin.id)
-    assert [m.id for m in related["source"]] == [second.id]
-    assert [m.object for m in related["history"]] == ["Porto", "Berlin"]
-    assert related["history"][0].valid_to is not None
-    assert [m.id for m in (await store.related(first.id))["derived"]] == [related["history"][0].id]
-    await store.add_facts([FactDraft("The user lives in Berlin.", "user", "lives_in", "Berlin")], None)

@@ -10,8 +10,8 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from os1.memory.embedders import MiniLMEmbedder
-from os1.memory.int8_graph import SUFFIX, drop_nan_guards, fuse_gelu
+from os1.memory.embedding.embedders import MiniLMEmbedder
+from os1.memory.embedding.int8_graph import SUFFIX, drop_nan_guards, fuse_gelu
 
 
 def test_rewritten_graph_runs_products_merged_and_gelu_fused(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import threading
 import numpy as np
 
 from os1.memory.base import Vectors
-from os1.memory.priority import PriorityEmbedder, background
+from os1.memory.embedding.priority import PriorityEmbedder, background
 from tests.conftest import HANG_S, eventually, wait_until
 
 

@@ -34,18 +34,6 @@ def test_summary_quotes_the_most_central_turns_in_order() -> None:
     assert summarize([], {}) == ""
 
 
-async def test_summaries_follow_the_session_and_rebuild_only_when_stale(store: SQLiteMemory) -> None:
-    first, second = await store.start_session(), await store.start_session()
-    await store.add_utterance(first, "user", "I planted basil on the balcony")
-    await store.add_utterance(second, "user", "The train to Porto was late")
-    assert await store.summarize() == 2
-    assert await store.summarize() == 0  # nothing changed
-    await store.add_utterance(first, "assistant", "Basil loves the sun")
-    assert await store.summarize(second) == 0 and await store.summarize(first) == 1
-    summaries = {s.session_id: s for s in await store.summaries()}
-    assert "basil" in summaries[first].text and summaries[first].turns == 2
-    assert "Porto" in summaries[second].text
-
 
 async def test_forget_and_edit_rebuild_the_summary_and_leave_no_bytes(store: SQLiteMemory) -> None:
     session = await store.start_session()
@@ -63,11 +51,3 @@ async def test_forget_and_edit_rebuild_the_summary_and_leave_no_bytes(store: SQL
     data = file_bytes(store.path).lower()
     for word in (*SECRET.lower().split(), "oolong"):
         assert word.encode() not in data
-
-
-async def test_a_session_with_no_turns_left_has_no_summary(store: SQLiteMemory) -> None:
-    session = await store.start_session()
-    said = await store.add_utterance(session, "user", "Only this one line")
-    await store.summarize(session)
-    await store.forget(said.id)
-    assert await store.summaries() == []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from os1.memory import vectors
-from os1.memory.vectors import VectorIndex
+from os1.memory.backends.sqlite import index as vectors
+from os1.memory.backends.sqlite.index import VectorIndex
 
 
 def unit(rows: np.ndarray) -> np.ndarray:

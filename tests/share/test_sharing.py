@@ -4,8 +4,8 @@ bad input that must store nothing."""
 from __future__ import annotations
 
 from os1.agent.persona import Persona
-from os1.memory.base import MemoryStore
 from os1.memory.sqlite import SQLiteMemory
+from os1.memory.store.memory import Memory
 from os1.share.sharing import Sharing
 from os1.testing import ScriptedLLM
 from os1.vision.images import check_image
@@ -14,7 +14,7 @@ from tests.seeds import jpeg, seaside, seed
 PERSONA = Persona.from_profile({"user_name": "Theo", "os_name": "Samantha"})
 
 
-async def share_both_seeds(store: MemoryStore) -> tuple[Sharing, ScriptedLLM]:
+async def share_both_seeds(store: Memory) -> tuple[Sharing, ScriptedLLM]:
     model = ScriptedLLM("What a gentle film to show me.")
     sharing = Sharing(store, PERSONA, model)
     first = await sharing.share_post(seed("her-post-a.md"))

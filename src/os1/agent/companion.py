@@ -19,9 +19,10 @@ from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDon
 from os1.agent.persona import Persona
 from os1.errors import InputError, Os1Error
 from os1.llm.base import ChatModel, complete
-from os1.memory.base import MemoryItem, MemoryStore, Provenance
+from os1.memory.base import MemoryItem, Provenance
+from os1.memory.embedding.priority import background
 from os1.memory.extract import extract_llm, extract_rules, is_exclusive
-from os1.memory.priority import background
+from os1.memory.roles import CompanionMemory
 from os1.safety.guard import Answer, Guard
 from os1.tools.base import Tool, run_tool
 from os1.types import Message, Options, TextDelta, ToolCall, ToolCallEvent
@@ -67,7 +68,7 @@ def check_input(text: str, limit: int) -> str:
 class Companion:
     """One user's companion: a model, their memory, their persona and tools."""
 
-    def __init__(self, model: ChatModel, store: MemoryStore, persona: Persona,
+    def __init__(self, model: ChatModel, store: CompanionMemory, persona: Persona,
                  settings: TurnSettings, tools: Sequence[Tool] = (), guard: Guard | None = None) -> None:
         self.model = model
         self.store = store
@@ -91,13 +92,12 @@ class Companion:
             async for event in self._answer(text, answer):
                 yield event
             return
-        vector, piece_vectors = await self.store.embed_turn(text)  # words and sentences: one pass
-        user = await self.store.add_utterance(self.session_id, "user", text, vector=vector,
-                                              piece_vectors=piece_vectors)
+        turn = await self.store.add_turn(self.session_id, text)  # words and sentences: one pass
+        user = turn.item
         recent = await self.store.recent_utterances(24, before_id=user.id)
         history, self._history_floor = sticky_history(recent, self._history_floor,
                                                       self.settings.history_tokens)
-        hits = await self.store.search(text, vector=vector, k=self.settings.search_k,
+        hits = await self.store.search(text, turn=turn, k=self.settings.search_k,
                                        exclude=[user.id, *(t.id for t in history)],
                                        half_life_days=self.settings.half_life_days)
         memories = pack_memories(hits, self.settings.memory_budget_tokens)

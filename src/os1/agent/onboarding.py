@@ -12,7 +12,7 @@ from os1.agent.naming import choose_name, curated_names
 from os1.agent.persona import Persona
 from os1.errors import InputError
 from os1.llm.base import ChatModel, complete
-from os1.memory.base import MemoryStore
+from os1.memory.roles import Profile
 from os1.types import Message, Options
 
 
@@ -56,7 +56,7 @@ def clean_answers(raw: dict[str, str]) -> dict[str, str]:
     return answers
 
 
-async def run_onboarding(store: MemoryStore, model: ChatModel, raw: dict[str, str]) -> Persona:
+async def run_onboarding(store: Profile, model: ChatModel, raw: dict[str, str]) -> Persona:
     """Store the answers, let the OS name itself, and return the new persona."""
     answers = clean_answers(raw)
     about = "; ".join(f"{k}: {v}" for k, v in answers.items())

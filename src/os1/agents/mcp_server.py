@@ -10,7 +10,8 @@ from mcp.server.fastmcp import FastMCP
 from mcp.types import ToolAnnotations
 
 from os1.errors import InputError
-from os1.memory.base import FactDraft, MemoryStore
+from os1.memory.base import FactDraft
+from os1.memory.roles import Notebook
 from os1.outside import clean_text, from_outside
 
 MAX_QUERY_CHARS = 2_000
@@ -18,7 +19,7 @@ MAX_FACT_CHARS = 300
 MAX_K = 50
 
 
-def memory_server(store: MemoryStore, *, remember: bool = False) -> FastMCP:
+def memory_server(store: Notebook, *, remember: bool = False) -> FastMCP:
     """An MCP server over one user's store; ``remember`` adds the one tool that writes."""
     server = FastMCP("os1", instructions="What os1 remembers about its user: search it with recall.")
 

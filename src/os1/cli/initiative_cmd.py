@@ -18,7 +18,7 @@ from os1.errors import InputError
 from os1.initiative.feed import catch_up, due_now, open_initiative
 from os1.initiative.plans import Plan
 from os1.initiative.scheduler import Initiative
-from os1.memory.base import MemoryStore
+from os1.memory.roles import CompanionMemory
 from os1.memory.sqlite import store_path
 from os1.runtime import open_store
 
@@ -43,7 +43,7 @@ def with_initiative(state: CliState, work: Callable[[Initiative], T]) -> T:
     return asyncio.run(opened())
 
 
-async def show_due(state: CliState, store: MemoryStore) -> list[Plan]:
+async def show_due(state: CliState, store: CompanionMemory) -> list[Plan]:
     """The follow-ups due now, printed at the start of a chat (nothing when turned off)."""
     if not state.settings.initiative.follow_ups:
         return []

@@ -17,16 +17,18 @@ from os1.cli.render import memory_table
 from os1.cli.state import CliState
 from os1.errors import ConfigError, InputError, MemoryStoreError
 from os1.files import write_private
-from os1.memory.base import MemoryItem, MemoryStore
+from os1.memory.base import MemoryItem
 from os1.memory.portability import export_lines, import_export, read_export
+from os1.memory.roles import Curation
 from os1.memory.sqlite import encrypt_file, store_path
+from os1.memory.store.memory import Memory
 from os1.memory.summaries import Summary
 from os1.runtime import open_store
 
 T = TypeVar("T")
 
 
-def _with_store(state: CliState, work: Callable[[MemoryStore], Awaitable[T]]) -> T:
+def _with_store(state: CliState, work: Callable[[Memory], Awaitable[T]]) -> T:
     async def with_open_store() -> T:
         store = await open_store(state.settings)
         try:
@@ -69,7 +71,7 @@ def summaries(state: CliState, limit: int, as_json: bool) -> None:
 
     Summaries follow what is remembered: forgetting or editing a memory rebuilds its session's.
     """
-    async def summarize_and_list(store: MemoryStore) -> list[Summary]:
+    async def summarize_and_list(store: Memory) -> list[Summary]:
         await store.summarize()  # bring any stale one up to date first
         return await store.summaries(limit)
 
@@ -110,7 +112,7 @@ def forget(state: CliState, memory_id: int, no_compact: bool) -> None:
 
     Then the store is compacted, so the forgotten text is gone from the file and its log too.
     """
-    async def forget_and_compact(store: MemoryStore) -> bool:
+    async def forget_and_compact(store: Curation) -> bool:
         gone = await store.forget(memory_id)
         if gone and not no_compact:
             await store.compact()
@@ -154,7 +156,7 @@ def compact(state: CliState) -> None:
 @click.pass_obj
 def show(state: CliState, memory_id: int, as_json: bool) -> None:
     """Show one memory with where it came from and, for a fact, every value it has had."""
-    async def item_and_related(store: MemoryStore) -> tuple[MemoryItem | None, dict[str, list[MemoryItem]]]:
+    async def item_and_related(store: Curation) -> tuple[MemoryItem | None, dict[str, list[MemoryItem]]]:
         item = await store.get(memory_id)
         return item, (await store.related(memory_id) if item else {})
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.markup import escape
 
-from os1.cli.io import CORAL, console, err_console
+from os1.cli.io import CORAL, ask, console, err_console
 from os1.cli.state import CliState
 from os1.errors import InputError, Os1Error
 from os1.games.intents import read_line
@@ -130,7 +130,7 @@ def _table_loop(runner: asyncio.Runner, table: Table, persona: Persona, model: C
     companion: Companion | None = None
     while True:
         try:
-            line = console.input("[bold]> [/]")
+            line = ask("[bold]> [/]")
         except (EOFError, KeyboardInterrupt):
             console.print()
             return

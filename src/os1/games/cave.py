@@ -56,7 +56,7 @@ class CaveGame:
         seed, moves = _checked(saved)
         engine = await asyncio.to_thread(_replayed, seed, moves)
         self.seed, self.moves, self._engine = seed, moves, engine
-        if not moves:
+        if not moves or getattr(engine, "loc", None) is None:  # not yet past the first question
             return self._screen(str(engine.output))
         # the room's words, read rather than asked for: a "look" would change the game
         return self._screen(str(engine.loc.long_description or engine.loc.short_description))

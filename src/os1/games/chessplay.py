@@ -9,7 +9,7 @@ import chess
 from os1.errors import InputError
 from os1.games.chessmatch import ChessMatch, ChessTurn
 from os1.games.keeping import Keeper
-from os1.memory.base import MemoryStore
+from os1.memory.roles import CompanionMemory
 
 
 class ChessTable:
@@ -21,7 +21,7 @@ class ChessTable:
         self.resigned = False
 
     @classmethod
-    def new(cls, store: MemoryStore | None, *, elo: int = 1500, white: bool = True,
+    def new(cls, store: CompanionMemory | None, *, elo: int = 1500, white: bool = True,
             partner: bool = False, **options: Any) -> ChessTable:
         match = ChessMatch(elo=elo, color=chess.WHITE if white else chess.BLACK,
                            mode="partner" if partner else "opponent", **options)

@@ -10,8 +10,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from os1.memory.base import MemoryStore
 from os1.memory.moments import Moment, MomentDraft
+from os1.memory.roles import CompanionMemory
 
 KIND = "game"
 LOOK_BACK = 200  # saved sessions searched for a game's latest save
@@ -21,7 +21,7 @@ LOOK_BACK = 200  # saved sessions searched for a game's latest save
 class Keeper:
     """One user's kept games, and the moment this session saved last (replaced on each save)."""
 
-    store: MemoryStore
+    store: CompanionMemory
     last_id: int | None = None
 
     async def save(self, game: str, slot: str, text: str, data: dict[str, Any]) -> Moment:

@@ -11,7 +11,7 @@ from os1.initiative.keeping import PlanBook, plans_path
 from os1.initiative.plans import Plan
 from os1.initiative.rules import Rules
 from os1.initiative.scheduler import Initiative
-from os1.memory.base import MemoryStore
+from os1.memory.roles import CompanionMemory
 from os1.timezones import zone_of
 
 HEARD = "heard_up_to"  # the newest memory id already read, in the book's state table
@@ -36,7 +36,7 @@ def open_initiative(settings: Settings, profile: dict[str, str], user_dir: Path)
     return Initiative(PlanBook(plans_path(user_dir), user_zone(profile)), rules_for(settings, profile))
 
 
-async def catch_up(initiative: Initiative, store: MemoryStore) -> int:
+async def catch_up(initiative: Initiative, store: CompanionMemory) -> int:
     """Hear what the user said since the last catch-up; returns how many utterances were read."""
     last = int(initiative.book.state(HEARD, "0") or 0)
     items = await store.list_memories(kind="utterance", limit=BATCH)
@@ -48,7 +48,7 @@ async def catch_up(initiative: Initiative, store: MemoryStore) -> int:
     return len(fresh)
 
 
-async def due_now(initiative: Initiative, store: MemoryStore, now: datetime) -> list[Plan]:
+async def due_now(initiative: Initiative, store: CompanionMemory, now: datetime) -> list[Plan]:
     """The follow-ups due at ``now``; one whose source memory was forgotten is dropped unasked."""
     for plan in initiative.book.plans():
         if plan.due_at <= now and plan.source_id is not None and await store.get(plan.source_id) is None:

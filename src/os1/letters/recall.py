@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 
 from os1.letters.brief import Brief, Source
-from os1.memory.base import MemoryStore
+from os1.memory.roles import CompanionMemory
 
 _OWN = ("user", "inferred")  # the user's words and facts drawn from them; never outside content
 
 
-async def memories_about(store: MemoryStore, brief: Brief, k: int = 8) -> list[Source]:
+async def memories_about(store: CompanionMemory, brief: Brief, k: int = 8) -> list[Source]:
     """Up to ``k`` of the user's own memories naming the recipient, each as "memory ID"."""
     if brief.client is not None:
         return []
@@ -25,6 +25,6 @@ async def memories_about(store: MemoryStore, brief: Brief, k: int = 8) -> list[S
     return [Source(f"memory {item.id}", item.text) for item in found[:k]]
 
 
-async def user_name(store: MemoryStore) -> str | None:
+async def user_name(store: CompanionMemory) -> str | None:
     """The name the user gave at onboarding, if any."""
     return (await store.profile()).get("user_name") or None

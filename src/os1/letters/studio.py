@@ -14,7 +14,7 @@ from os1.letters.importing import Imported
 from os1.letters.keeping import Letter, LetterStore
 from os1.letters.voice import Profile, learn
 from os1.llm.base import ChatModel
-from os1.memory.base import MemoryStore
+from os1.memory.roles import CompanionMemory
 from os1.proofing import known_word
 
 
@@ -28,7 +28,7 @@ class Draft:
 
 
 class Studio:
-    def __init__(self, letters: LetterStore, memory: MemoryStore, model: Callable[[], ChatModel], *,
+    def __init__(self, letters: LetterStore, memory: CompanionMemory, model: Callable[[], ChatModel], *,
                  max_tokens: int = 600, temperature: float = 0.7) -> None:
         self.letters = letters
         self.memory = memory

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from os1.files import private_dir, write_private
-from os1.memory.base import MemoryStore
 from os1.memory.moments import (
     FILE_FIELDS,
     MOMENT_KINDS,
@@ -29,6 +28,7 @@ from os1.memory.moments import (
     named_files,
     remove_files,
 )
+from os1.memory.roles import Archive
 
 MAX_MOMENTS = 1_000_000
 MAX_IMAGE_BYTES = 20 * 1024 * 1024  # as when the image was first shared
@@ -37,12 +37,12 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp"
 FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.(mid|wav|ogg)")
 
 
-async def moment_records(store: MemoryStore) -> dict[int, dict[str, Any]]:
+async def moment_records(store: Archive) -> dict[int, dict[str, Any]]:
     """Every moment's export record, by the id of its memory."""
     return {m.id: await _record(store, m) for m in await store.moments(limit=MAX_MOMENTS)}
 
 
-async def _record(store: MemoryStore, moment: Moment) -> dict[str, Any]:
+async def _record(store: Archive, moment: Moment) -> dict[str, Any]:
     images: list[dict[str, Any]] = []
     seen = list(moment.seen) + [{}] * (len(moment.images) - len(moment.seen))
     for digest, what in zip(moment.images, seen, strict=True):
@@ -101,7 +101,7 @@ def _image_problem(image: Any) -> str | None:
     return None
 
 
-async def import_moment(store: MemoryStore, item: dict[str, Any],
+async def import_moment(store: Archive, item: dict[str, Any],
                         new_ids: dict[int, int]) -> tuple[int, bool]:
     """Store the moment of an export line (checked by ``moment_problem``): its id here, and
     whether it is new. ``new_ids`` maps the export's ids to this store's (a piece's ``about``)."""

@@ -15,16 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from os1.errors import InputError
-from os1.memory.base import FactDraft, MemoryStore
+from os1.memory.base import FactDraft
 from os1.memory.extract import is_exclusive
 from os1.memory.moment_export import import_moment, moment_problem, moment_records
+from os1.memory.roles import Archive
 
 FORMAT = "os1-memory"
 VERSION = 2  # 2: moments with their images and files; provenance "shared"
 READABLE = (1, 2)
 
 
-async def export_lines(store: MemoryStore, user: str) -> list[dict[str, Any]]:
+async def export_lines(store: Archive, user: str) -> list[dict[str, Any]]:
     """The header, then every memory, oldest first."""
     header = {"format": FORMAT, "version": VERSION, "user": user,
               "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -101,7 +102,7 @@ def _well_formed(item: Any) -> bool:
                for key, types in _OPTIONAL_TYPES.items())
 
 
-async def import_export(store: MemoryStore, header: dict[str, Any],
+async def import_export(store: Archive, header: dict[str, Any],
                         items: list[dict[str, Any]]) -> int:
     """Add an export's memories to ``store``; returns how many were new."""
     new_ids: dict[int, int] = {}

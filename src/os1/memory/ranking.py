@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from os1.memory.base import Hit, MemoryItem, Pieces
-from os1.memory.vectors import PIECE_SLOTS
 
 # Scores are in cosine units: a candidate's own score is its cosine similarity to the query plus
 # WORD_WEIGHT times its BM25 over the query's best BM25. Tuned on LoCoMo dev (benchmarks/locomo.py).
@@ -45,6 +44,7 @@ STOPWORDS = frozenset(
 # keeps what the turn around it says.
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]\s+|\s*\[")
 PIECE_MIN_WORDS = 3  # shorter sentences ("Thanks, Mel!") say too little on their own
+PIECE_SLOTS = 16  # most pieces (sentence vectors) kept per memory
 PIECE_FANOUT = 3  # piece hits fetched per memory wanted: one memory's pieces can be near together
 LIVE_PIECES_MAX_CHARS = 800  # a turn said live this long fits one pass of the model (256 tokens)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from os1.errors import InputError
 from os1.files import private_dir, write_private
-from os1.memory.base import MemoryStore
 from os1.memory.moments import Moment, MomentDraft
+from os1.memory.roles import Composing
 from os1.music.composing import Plan, features, plan_for, score
 from os1.music.rendering import render, write_wav
 from os1.shared import Shared
@@ -33,7 +33,7 @@ class Piece:
 class Composer:
     """Pieces for one user, written under ``folder``."""
 
-    def __init__(self, store: MemoryStore, folder: Path, *, synth: str = "auto") -> None:
+    def __init__(self, store: Composing, folder: Path, *, synth: str = "auto") -> None:
         self.store = store
         self.folder = folder
         self.synth = synth

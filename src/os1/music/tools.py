@@ -17,19 +17,19 @@ from pathlib import Path
 from os1.config import Settings
 from os1.errors import InputError, ToolFailed
 from os1.hookspecs import hookimpl
-from os1.memory.base import MemoryStore
+from os1.memory.roles import Composing
 from os1.music.folder import music_folder
 from os1.tools.base import Policy, Tool, tool
 
 
 @hookimpl
-def register_skill_tools(settings: Settings, store: MemoryStore,
+def register_skill_tools(settings: Settings, store: Composing,
                          register: Callable[[Sequence[Tool], None], None]) -> None:
     """``compose`` for the user whose store and settings a companion is built with."""
     register(music_tools(store, music_folder(settings)), None)
 
 
-def music_tools(store: MemoryStore, folder: Path) -> list[Tool]:
+def music_tools(store: Composing, folder: Path) -> list[Tool]:
     """Tools bound to one user's store, writing pieces into ``folder``."""
 
     async def compose(about: str = "") -> str:

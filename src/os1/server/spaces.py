@@ -24,7 +24,7 @@ from os1.agent.companion import Companion
 from os1.config import CalendarSettings, MailSettings, Settings
 from os1.llm.backends import build_model
 from os1.llm.base import ChatModel
-from os1.memory.embedders import load_embedder
+from os1.memory.embedding.embedders import load_embedder
 from os1.runtime import Runtime, open_store
 
 PREF_MODEL = "model"  # profile key of the user's chosen model

@@ -12,8 +12,8 @@ from typing import Any
 
 from os1.agent.persona import Persona
 from os1.llm.base import ChatModel
-from os1.memory.base import MemoryStore
 from os1.memory.moments import ImageDraft, MomentDraft
+from os1.memory.roles import Keepsakes
 from os1.posts.reading import Post, read_post
 from os1.share.talk import remark, vision_description
 from os1.shared import Shared
@@ -26,7 +26,7 @@ MEMORY_QUOTE_CHARS = 500  # of what the user wrote, in the memory's own words
 class Sharing:
     """One user's shared moments: posts, photographs and music."""
 
-    def __init__(self, store: MemoryStore, persona: Persona, model: ChatModel | None, *,
+    def __init__(self, store: Keepsakes, persona: Persona, model: ChatModel | None, *,
                  vision: bool = False) -> None:
         self.store = store
         self.persona = persona

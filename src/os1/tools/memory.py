@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from os1.memory.base import FactDraft, MemoryStore
+from os1.memory.base import FactDraft
+from os1.memory.roles import Notebook
 from os1.outside import Outside, from_outside
 from os1.tools.base import Policy, Tool, tool
 
 
-def memory_tools(store: MemoryStore) -> list[Tool]:
+def memory_tools(store: Notebook) -> list[Tool]:
     """Tools bound to one user's store."""
 
     async def recall(query: str) -> str | Outside:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from os1.memory.base import MemoryStore
+from os1.memory.roles import Composing
 from os1.voice.audio import Samples, read_audio
 
 
@@ -33,7 +33,7 @@ class MusicMaker(Protocol):
 class ComposedMusic:
     """Pieces composed for one user, written into their music folder."""
 
-    def __init__(self, store: MemoryStore, folder: Path, *, synth: str = "auto") -> None:
+    def __init__(self, store: Composing, folder: Path, *, synth: str = "auto") -> None:
         self.store = store
         self.folder = folder
         self.synth = synth

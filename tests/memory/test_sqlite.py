@@ -1,4 +1,5 @@
-"""The SQLite store: writes, hybrid search, forget, facts, and failure modes."""
+"""What only the SQLite backend promises: its file and its tables, other processes writing the
+same file, and its failure modes. What both backends promise is in test_contract.py."""
 
 from __future__ import annotations
 
@@ -7,14 +8,13 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from os1.errors import MemoryStoreError
 from os1.memory.base import FactDraft, Pieces, Vectors
-from os1.memory.extract import is_exclusive
-from os1.memory.missing import embed_rows
 from os1.memory.sqlite import SQLiteMemory, store_path
 from os1.testing import FakeEmbedder
 from tests.conftest import HANG_S
@@ -29,20 +29,6 @@ async def test_utterance_is_stored_with_vector_and_fts(store: SQLiteMemory) -> N
     assert fts == [(item.id,)]
 
 
-async def test_search_finds_by_words_and_ranks_relevant_first(store: SQLiteMemory) -> None:
-    for text in ["the weather is grey today", "my sister Ana lives in Lisbon",
-                 "I had pasta for dinner", "work was long and boring"]:
-        await store.add_utterance(None, "user", text)
-    hits = await store.search("where does my sister live?", k=3)
-    assert hits[0].item.text == "my sister Ana lives in Lisbon"
-    assert hits[0].word_rank == 0
-
-
-async def test_search_excludes_and_filters_kinds(store: SQLiteMemory) -> None:
-    a = await store.add_utterance(None, "user", "I love the cello")
-    await store.add_facts([FactDraft("The user loves the cello.", "user", "love", "the cello")], a.id)
-    hits = await store.search("cello", kinds=["fact"], exclude=[a.id])
-    assert [h.item.kind for h in hits] == ["fact"]
 
 
 async def test_forget_deletes_row_vector_fts_and_derived_facts(store: SQLiteMemory) -> None:
@@ -62,22 +48,6 @@ async def test_forget_deletes_row_vector_fts_and_derived_facts(store: SQLiteMemo
     assert not await store.forget(said.id)
 
 
-async def test_repeated_fact_is_stored_once(store: SQLiteMemory) -> None:
-    draft = FactDraft("The user lives in Porto.", "user", "lives_in", "Porto")
-    first = await store.add_facts([draft], None, exclusive=is_exclusive)
-    again = await store.add_facts([draft], None, exclusive=is_exclusive)
-    assert len(first) == 1 and again == []
-
-
-async def test_new_value_supersedes_exclusive_fact(store: SQLiteMemory) -> None:
-    old = FactDraft("The user lives in Porto.", "user", "lives_in", "Porto")
-    new = FactDraft("The user lives in Berlin.", "user", "lives_in", "Berlin")
-    [porto] = await store.add_facts([old], None, exclusive=is_exclusive)
-    await store.add_facts([new], None, exclusive=is_exclusive)
-    kept = await store.get(porto.id)
-    assert kept is not None and kept.valid_to is not None  # kept in history, no longer current
-    hits = await store.search("where does the user live", kinds=["fact"])
-    assert [h.item.object for h in hits] == ["Berlin"]
 
 
 async def test_index_follows_writes_from_another_process(store: SQLiteMemory) -> None:
@@ -141,7 +111,7 @@ async def test_read_only_database_file_refuses_writes_clearly(tmp_path: Path) ->
 async def _open_read_only(path: Path) -> SQLiteMemory:
     """A store whose connection SQLite itself treats as read-only (works even as root)."""
     store = await SQLiteMemory.open(path, FakeEmbedder())
-    await store._run(lambda: store.db.execute("PRAGMA query_only = ON"))
+    await store.backend.call(lambda: store.backend.db.execute("PRAGMA query_only = ON"))
     return store
 
 
@@ -159,19 +129,6 @@ def test_store_path_refuses_path_tricks(tmp_path: Path) -> None:
             store_path(tmp_path, bad)
 
 
-async def test_profile_round_trip(store: SQLiteMemory) -> None:
-    await store.set_profile({"user_name": "Theo", "voice": "warm"})
-    await store.set_profile({"voice": "calm"})
-    assert await store.profile() == {"user_name": "Theo", "voice": "calm"}
-
-
-async def test_deferred_vectors_are_filled_in_later(store: SQLiteMemory) -> None:
-    item = await store.add_utterance(None, "assistant", "the lighthouse keeper waved", defer_vector=True)
-    assert [h.vector_rank for h in await store.search("lighthouse keeper")] == [None]
-    assert await store.embed_missing() == 1
-    assert await store.embed_missing() == 0
-    hits = await store.search("lighthouse keeper")
-    assert hits[0].item.id == item.id and hits[0].vector_rank == 0
 
 
 class CountingEmbedder(FakeEmbedder):
@@ -185,33 +142,7 @@ class CountingEmbedder(FakeEmbedder):
         return super().embed_pieces(texts, pieces)
 
 
-async def test_two_background_steps_at_once_embed_each_memory_once(tmp_path: Path) -> None:
-    counting = CountingEmbedder()
-    store = await SQLiteMemory.open(tmp_path / "m.sqlite3", counting)
-    for n in range(30):
-        await store.add_utterance(None, "assistant", f"Reply {n} about the lake. We swam far out.",
-                                  defer_vector=True)
-    first, second = await asyncio.gather(store.embed_missing(batch=4), store.embed_missing(batch=4))
-    assert sorted((first, second)) == [0, 30] and len(counting.texts) == 30
-    db = sqlite3.connect(tmp_path / "m.sqlite3")
-    assert db.execute("SELECT count(*) FROM piece_vectors").fetchone()[0] == 60  # whole and pieces: one pass
-    await store.close()
 
-
-async def test_a_fact_that_becomes_true_again_is_current_again(store: SQLiteMemory) -> None:
-    lisbon = FactDraft("The user lives in Lisbon.", "user", "lives_in", "Lisbon")
-    berlin = FactDraft("The user lives in Berlin.", "user", "lives_in", "Berlin")
-    for draft in (lisbon, berlin, lisbon):
-        await store.add_facts([draft], None, exclusive=is_exclusive)
-    current = [f.object for f in await store.list_memories(kind="fact") if f.valid_to is None]
-    assert current == ["Lisbon"]
-
-
-async def test_markup_and_odd_text_round_trip(store: SQLiteMemory) -> None:
-    text = "I [really] like [/] brackets and [bold]tags[/bold] \\ and 'quotes\""
-    item = await store.add_utterance(None, "user", text)
-    assert (await store.get(item.id)) is not None
-    assert (await store.search("brackets tags"))[0].item.text == text
 
 
 async def test_a_cancelled_call_ends_before_the_stores_next_call_starts(store: SQLiteMemory) -> None:
@@ -223,10 +154,14 @@ async def test_a_cancelled_call_ends_before_the_stores_next_call_starts(store: S
         assert release.wait(HANG_S), "never released"
         log.append("slow done")
 
-    waiting = asyncio.create_task(store._run(slow))
+    async def call(fn: Callable[[], None]) -> None:
+        async with store.backend.transaction():
+            await store.backend.call(fn)
+
+    waiting = asyncio.create_task(call(slow))
     assert await asyncio.to_thread(started.wait, HANG_S)
     waiting.cancel()  # a stopped turn, say: its store call still runs on its thread
-    following = asyncio.create_task(store._run(lambda: log.append("next")))
+    following = asyncio.create_task(call(lambda: log.append("next")))
     for _ in range(20):  # give the next call every chance to overtake
         await asyncio.sleep(0)
     assert not waiting.done() and log == []  # the cancelled call still holds the store's turn
@@ -241,20 +176,6 @@ class RenamedEmbedder(FakeEmbedder):
 
     model_id = "fake-hash-64-v2"
 
-
-async def test_opening_with_another_embedder_re_embeds(tmp_path: Path) -> None:
-    path = tmp_path / "memory.sqlite3"
-    store = await SQLiteMemory.open(path, FakeEmbedder())
-    for text in ["my sister Ana lives in Lisbon", "I had pasta for dinner"]:
-        await store.add_utterance(None, "user", text)
-    await store.add_utterance(None, "assistant", "noted", defer_vector=True)
-    await store.close()
-    store = await SQLiteMemory.open(path, RenamedEmbedder())
-    models = sqlite3.connect(path).execute("SELECT model, count(*) FROM vectors GROUP BY model")
-    assert models.fetchall() == [("fake-hash-64-v2", 3)]
-    hits = await store.search("sister Lisbon", k=1)
-    assert hits[0].item.text == "my sister Ana lives in Lisbon" and hits[0].vector_rank == 0
-    await store.close()
 
 
 LONG = ("We spent the whole weekend at the lake with my cousins and their two noisy dogs."
@@ -280,23 +201,6 @@ async def test_memories_stored_before_sentence_vectors_get_theirs(tmp_path: Path
     await store.close()
 
 
-async def test_a_backfill_goes_a_bounded_share_at_a_time(store: SQLiteMemory) -> None:
-    for n in range(10):
-        await store.add_utterance(None, "user", f"{LONG} Number {n} of them.", defer_vector=False)
-    assert await store.embed_missing(batch=4, pieces_at_most=4) == 0
-    db = sqlite3.connect(store.path)
-    assert db.execute("SELECT count(*) FROM memories WHERE pieced = 0").fetchone()[0] == 6
-    await store.embed_missing()
-    assert db.execute("SELECT count(*) FROM memories WHERE pieced = 0").fetchone()[0] == 0
-
-
-async def test_a_vector_of_text_edited_meanwhile_is_not_stored(store: SQLiteMemory) -> None:
-    item = await store.add_utterance(None, "assistant", "the lighthouse keeper waved", defer_vector=True)
-    waiting = await store._run(store._unembedded, "embedded", 10)  # read by the background step
-    await store.edit(item.id, "the ferry captain shouted")  # then edited, with its new vector
-    await store._run(store._put_vectors, waiting, await embed_rows(store.embedder, waiting))
-    hits = await store.search("zzz", vector=(await store.embed(["the ferry captain shouted"]))[0], k=1)
-    assert hits[0].item.id == item.id and hits[0].score > 0.99  # the new text's vector stands
 
 
 async def test_a_sentence_inside_a_long_memory_is_found_by_its_own_vector(store: SQLiteMemory) -> None:
@@ -316,4 +220,21 @@ async def test_a_sentence_inside_a_long_memory_is_found_by_its_own_vector(store:
     assert db.execute("SELECT count(*) FROM piece_vectors WHERE memory_id = ?", (long.id,)).fetchone()[0] == 2
     assert await store.forget(long.id)
     assert db.execute("SELECT count(*) FROM piece_vectors").fetchone()[0] == 0
-    assert len(store._pieces) == 0
+    assert len(store.backend.pieces) == 0
+
+
+async def test_primitives_asked_together_share_one_trip(store: SQLiteMemory,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    trips: list[int] = []
+    call = store.backend.call
+
+    async def counted(fn: Callable[..., object], *args: object) -> object:
+        trips.append(1)
+        return await call(fn, *args)
+
+    await store.add_utterance(None, "user", "the kettle sang")
+    monkeypatch.setattr(store.backend, "call", counted)
+    async with store.backend.transaction() as tx:
+        kinds, profile, words = await asyncio.gather(tx.count_kinds(), tx.profile(),
+                                                     tx.term_counts(["kettle"], 5))
+    assert (kinds, profile, words) == ({"utterance": 1}, {}, {"kettle": 1}) and len(trips) == 1

@@ -15,11 +15,11 @@ import numpy as np
 import numpy.typing as npt
 
 from os1.memory.base import Vectors
+from os1.memory.ranking import PIECE_SLOTS
 
 EXACT_LIMIT = 20_000
 RESCORE_POOL = 400
 DENSE_SHARE = 8  # similarities for 1/8 of the rows or more are read off one full matrix product
-PIECE_SLOTS = 16  # most pieces (sentence vectors) kept per memory; see ranking.sentences
 
 
 def dot(matrix: Vectors, query: Vectors) -> Vectors:

@@ -1,0 +1,1 @@
+"""Databases that hold the memory store: SQLite (embedded) and PostgreSQL (shared)."""

@@ -1,0 +1,1 @@
+"""The shared backend: PostgreSQL with pgvector, many users in one database."""

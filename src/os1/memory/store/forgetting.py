@@ -1,0 +1,57 @@
+"""Forgetting and editing: a memory goes with its vectors, its word index entry, the facts drawn
+from it and a composed piece's files, and its session's summary is rebuilt without it, in one
+transaction; ``compact`` then leaves no trace of it where the backend can promise that."""
+
+from __future__ import annotations
+
+from os1.errors import MemoryStoreError
+from os1.memory.backends.base import Backend, Select
+from os1.memory.base import Embedder, MemoryItem
+from os1.memory.embedding.passes import embed
+from os1.memory.moments import remove_files
+from os1.memory.ranking import sentences
+from os1.memory.store.facts import fact_hash
+from os1.memory.store.moments import moment_files
+from os1.memory.store.summaries import rebuild
+
+
+class Forgetting:
+    """``forget``, ``edit`` and ``compact``."""
+
+    def __init__(self, backend: Backend, embedder: Embedder) -> None:
+        self.backend = backend
+        self.embedder = embedder
+
+    async def forget(self, memory_id: int) -> bool:
+        """Delete a memory, its vectors, its word index entry and every fact derived from it,
+        and rebuild its session's summary without it, in one transaction; a composed piece's
+        files go too, once the deletion has committed."""
+        async with self.backend.transaction(write=True) as tx:
+            files = await moment_files(tx, memory_id, self.backend.files_dir)
+            found, session = await tx.delete(memory_id)
+            if session is not None:
+                await rebuild(tx, session)
+        remove_files(files)
+        return found
+
+    async def edit(self, memory_id: int, text: str, *, status: str | None = None) -> MemoryItem | None:
+        """Replace a memory's text (its word index and vector follow), and its status if given;
+        None if there is none."""
+        text = text.strip()
+        if not text:
+            raise MemoryStoreError("a memory cannot be empty; use forget to remove it")
+        vector = (await embed(self.embedder, [text]))[0]
+        async with self.backend.transaction(write=True) as tx:
+            # a fact's structured object no longer matches the new words: the text rules;
+            # the old pieces go at once, the new text's are embedded by embed_missing
+            if not await tx.rewrite(memory_id, text, fact_hash(text), status, not sentences(text)):
+                return None
+            await tx.drop_pieces(memory_id)
+            await tx.put_vector(memory_id, vector)
+            edited = (await tx.select(Select(ids=[memory_id])))[0]
+            if edited.session_id is not None and edited.kind == "utterance":
+                await rebuild(tx, edited.session_id)  # the old words may be quoted there
+        return edited
+
+    async def compact(self) -> None:
+        await self.backend.compact()

@@ -1,0 +1,343 @@
+"""The store's contract, run on both backends (``open_store`` in conftest.py): what every caller
+may rely on, whichever database holds the memory. PostgreSQL cases start a real server."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from os1.memory.backends.base import Select
+from os1.memory.base import FactDraft, Pieces, Vectors
+from os1.memory.embedding.passes import embed_rows
+from os1.memory.extract import is_exclusive
+from os1.memory.moments import ImageDraft, MomentDraft
+from os1.memory.store.memory import Memory
+from os1.testing import FakeEmbedder
+from tests.memory.conftest import Opener
+
+LONG = ("We spent the whole weekend at the lake with my cousins and their two noisy dogs."
+        " I play the violin.")
+
+
+async def test_search_finds_by_words_and_ranks_relevant_first(memory: Memory) -> None:
+    for text in ["the weather is grey today", "my sister Ana lives in Lisbon",
+                 "I had pasta for dinner", "work was long and boring"]:
+        await memory.add_utterance(None, "user", text)
+    hits = await memory.search("where does my sister live?", k=3)
+    assert hits[0].item.text == "my sister Ana lives in Lisbon"
+    assert hits[0].word_rank == 0 and hits[0].vector_rank is not None
+
+
+async def test_search_finds_by_vector_alone(memory: Memory) -> None:
+    item = await memory.add_utterance(None, "user", "the zeppelin landed in the garden")
+    await memory.add_utterance(None, "user", "taxes are due in April")
+    [vector] = await memory.embed(["zeppelin landed garden"])
+    hits = await memory.search("nothing shared here", vector=vector)
+    assert hits[0].item.id == item.id
+    assert hits[0].word_rank is None and hits[0].vector_rank == 0
+
+
+async def test_a_turn_carries_its_vectors_into_recall(memory: Memory) -> None:
+    session = await memory.start_session()
+    kept = await memory.add_utterance(session, "user", "the zeppelin landed in the garden")
+    turn = await memory.add_turn(session, f"{LONG} Did the zeppelin land in the garden?")
+    assert turn.item.role == "user" and turn.pieces is not None and len(turn.pieces) == 3
+    assert await memory.get(turn.item.id) == turn.item
+    hits = await memory.search("zzz", turn=turn, exclude=[turn.item.id])
+    assert hits[0].item.id == kept.id and hits[0].word_rank is None  # by the turn's vector
+    assert [m.id for m in await memory.unlearned()] == [kept.id, turn.item.id]
+
+
+async def test_search_brings_neighbouring_turns_and_skips_ubiquitous_words(memory: Memory) -> None:
+    session = await memory.start_session()
+    for n in range(55):
+        await memory.add_utterance(session, "user", f"Rosa: small talk number {n}")
+    asked = await memory.add_utterance(session, "assistant", "what did you do at the weekend?")
+    told = await memory.add_utterance(session, "user", "Rosa: I went to a pottery class")
+    words = ["rosa", "pottery"]
+    async with memory.backend.transaction() as tx:
+        size, counts = await tx.vector_count(), await tx.term_counts(words, 500)
+        assert size == 57 and counts == {"rosa": 56, "pottery": 1}
+        assert await memory.recall._ubiquitous(tx, words, size, counts) == ["rosa"]
+    hits = await memory.search("Rosa pottery", k=5)
+    assert hits[0].item.id == told.id
+    assert asked.id in [h.item.id for h in hits]  # the turn before, though it matches nothing
+
+
+async def test_dates_in_the_query_favour_memories_from_then(memory: Memory) -> None:
+    may = datetime(2023, 5, 10).timestamp()
+    august = datetime(2023, 8, 10).timestamp()
+    in_may = await memory.add_utterance(None, "user", "we went hiking", created_at=may)
+    await memory.add_utterance(None, "user", "we went hiking", created_at=august)
+    now = datetime(2024, 1, 1).timestamp()
+    assert (await memory.search("hiking in May 2023", now=now))[0].item.id == in_may.id
+    assert (await memory.search("hiking", now=now))[0].item.id != in_may.id
+
+
+async def test_the_person_a_query_names_favours_their_turns(memory: Memory) -> None:
+    await memory.set_profile({"user_name": "Anna", "os_name": "Sam"})
+    mine = await memory.add_utterance(None, "user", "I love the sea in winter")
+    await memory.add_utterance(None, "assistant", "I love the sea in winter")
+    assert (await memory.search("What does Anna love?", k=1))[0].item.id == mine.id
+
+
+async def test_search_excludes_and_filters_kinds(memory: Memory) -> None:
+    a = await memory.add_utterance(None, "user", "I love the cello")
+    await memory.add_facts([FactDraft("The user loves the cello.", "user", "love", "the cello")], a.id)
+    hits = await memory.search("cello", kinds=["fact"], exclude=[a.id])
+    assert [h.item.kind for h in hits] == ["fact"]
+
+
+async def test_forget_deletes_the_memory_and_derived_facts(memory: Memory) -> None:
+    said = await memory.add_utterance(None, "user", "my brother Tom works at the bakery")
+    [fact] = await memory.add_facts(
+        [FactDraft("The user's brother Tom works at the bakery.", "user's brother Tom", "works_at",
+                   "the bakery")], said.id)
+    assert await memory.forget(said.id)
+    assert await memory.get(said.id) is None and await memory.get(fact.id) is None
+    assert await memory.search("bakery") == []
+    [vector] = await memory.embed(["brother Tom works at the bakery"])
+    assert await memory.search("zzz", vector=vector) == []  # no vector left behind
+    assert not await memory.forget(said.id)
+
+
+async def test_repeated_fact_is_stored_once(memory: Memory) -> None:
+    draft = FactDraft("The user lives in Porto.", "user", "lives_in", "Porto")
+    first = await memory.add_facts([draft], None, exclusive=is_exclusive)
+    again = await memory.add_facts([draft], None, exclusive=is_exclusive)
+    assert len(first) == 1 and again == []
+
+
+async def test_new_value_supersedes_exclusive_fact(memory: Memory) -> None:
+    old = FactDraft("The user lives in Porto.", "user", "lives_in", "Porto")
+    new = FactDraft("The user lives in Berlin.", "user", "lives_in", "Berlin")
+    [porto] = await memory.add_facts([old], None, exclusive=is_exclusive)
+    await memory.add_facts([new], None, exclusive=is_exclusive)
+    kept = await memory.get(porto.id)
+    assert kept is not None and kept.valid_to is not None  # kept in history, no longer current
+    hits = await memory.search("where does the user live", kinds=["fact"])
+    assert [h.item.object for h in hits] == ["Berlin"]
+    both = await memory.search("where does the user live", kinds=["fact"], include_superseded=True)
+    assert {h.item.object for h in both} == {"Porto", "Berlin"}
+    history = (await memory.related(porto.id))["history"]
+    assert [m.object for m in history] == ["Porto", "Berlin"]
+
+
+async def test_a_fact_that_becomes_true_again_is_current_again(memory: Memory) -> None:
+    lisbon = FactDraft("The user lives in Lisbon.", "user", "lives_in", "Lisbon")
+    berlin = FactDraft("The user lives in Berlin.", "user", "lives_in", "Berlin")
+    for draft in (lisbon, berlin, lisbon):
+        await memory.add_facts([draft], None, exclusive=is_exclusive)
+    current = [f.object for f in await memory.list_memories(kind="fact") if f.valid_to is None]
+    assert current == ["Lisbon"]
+
+
+async def test_two_writers_at_once_leave_one_current_value(open_store: Opener) -> None:
+    one, two = await open_store(), await open_store()  # one user's memory, opened twice
+    drafts = [FactDraft(f"The user lives in {c}.", "user", "lives_in", c) for c in ("Oslo", "Rome")]
+    await asyncio.gather(one.add_facts([drafts[0]], None, exclusive=is_exclusive),
+                         two.add_facts([drafts[1]], None, exclusive=is_exclusive))
+    facts = await one.list_memories(kind="fact")
+    assert len(facts) == 2 and sum(f.valid_to is None for f in facts) == 1
+
+
+async def test_history_and_sources_of_a_fact(memory: Memory) -> None:
+    said = await memory.add_utterance(None, "user", "I moved to Berlin")
+    [fact] = await memory.add_facts([FactDraft("The user lives in Berlin.", "user", "lives_in",
+                                               "Berlin")], said.id, exclusive=is_exclusive)
+    assert [m.id for m in (await memory.related(fact.id))["source"]] == [said.id]
+    assert [m.id for m in (await memory.related(said.id))["derived"]] == [fact.id]
+
+
+async def test_profile_round_trip(memory: Memory) -> None:
+    await memory.set_profile({"user_name": "Theo", "voice": "warm"})
+    await memory.set_profile({"voice": "calm"})
+    assert await memory.profile() == {"user_name": "Theo", "voice": "calm"}
+
+
+async def test_export_lists_everything_oldest_first(memory: Memory) -> None:
+    session = await memory.start_session()
+    said = await memory.add_utterance(session, "user", "I play chess on Sundays")
+    await memory.add_facts([FactDraft("The user plays chess.", "user", "plays", "chess")], said.id)
+    rows = await memory.export()
+    assert [(r["kind"], r["session_id"], r["source_id"]) for r in rows] == [
+        ("utterance", session, None), ("fact", None, said.id)]
+    assert await memory.count() == {"utterance": 1, "fact": 1}
+
+
+async def test_pages_status_edit_and_lookup(memory: Memory) -> None:
+    ids = [(await memory.add_utterance(None, "user", f"line {i}", created_at=1000.0 + i)).id
+           for i in range(5)]
+    assert [m.id for m in await memory.list_memories(limit=2, offset=1)] == [ids[3], ids[2]]
+    assert [m.id for m in await memory.recent_utterances(2, before_id=ids[4])] == [ids[2], ids[3]]
+    interrupted = await memory.add_utterance(None, "assistant", "half a thought", status="interrupted")
+    assert (await memory.get(ids[0])) == (await memory.list_memories(newest_first=False))[0]
+    assert (await memory.get(interrupted.id)) == interrupted
+    assert (await memory.list_memories(limit=1))[0].status == "interrupted"
+    edited = await memory.edit(ids[1], "the walrus sang")
+    assert edited is not None and (await memory.search("walrus"))[0].item.id == ids[1]
+    assert await memory.edit(10**9, "nobody") is None
+    assert await memory.find_utterance("line 2", 1002.0) == ids[2]
+    assert await memory.find_utterance("line 2", 1005.0) is None
+    await memory.add_utterance(None, "assistant", "replies are not mined for facts")
+    assert [m.id for m in await memory.unlearned()] == ids
+    await memory.mark_learned(ids[0])
+    assert [m.id for m in await memory.unlearned(limit=2)] == ids[1:3]
+
+
+async def test_markup_and_odd_text_round_trip(memory: Memory) -> None:
+    text = "I [really] like [/] brackets and [bold]tags[/bold] \\ and 'quotes\" -- ; DROP TABLE x"
+    item = await memory.add_utterance(None, "user", text)
+    assert (await memory.get(item.id)) == item
+    assert (await memory.search("brackets tags"))[0].item.text == text
+
+
+async def test_deferred_vectors_are_filled_in_later(memory: Memory) -> None:
+    item = await memory.add_utterance(None, "assistant", "the lighthouse keeper waved", defer_vector=True)
+    assert [h.vector_rank for h in await memory.search("lighthouse keeper")] == [None]
+    assert await memory.embed_missing() == 1
+    assert await memory.embed_missing() == 0
+    hits = await memory.search("lighthouse keeper")
+    assert hits[0].item.id == item.id and hits[0].vector_rank == 0
+
+
+class CountingEmbedder(FakeEmbedder):
+    """Counts the texts it is given to embed with their pieces."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def embed_pieces(self, texts: list[str], pieces: list[Pieces]) -> list[Vectors]:
+        self.texts += texts
+        return super().embed_pieces(texts, pieces)
+
+
+async def test_two_background_steps_at_once_embed_each_memory_once(open_store: Opener) -> None:
+    counting = CountingEmbedder()
+    memory = await open_store(embedder=counting)
+    for n in range(30):
+        await memory.add_utterance(None, "assistant", f"Reply {n} about the lake. We swam far out.",
+                                   defer_vector=True)
+    first, second = await asyncio.gather(memory.embed_missing(batch=4), memory.embed_missing(batch=4))
+    assert sorted((first, second)) == [0, 30] and len(counting.texts) == 30  # whole and pieces: one pass
+    [vector] = await memory.embed(["We swam far out"])
+    assert (await memory.search("zzz", vector=vector, k=1))[0].score > 0.99  # a sentence's own vector
+
+
+class RenamedEmbedder(FakeEmbedder):
+    """Another model: the same vectors under a different id, as after an embedder upgrade."""
+
+    model_id = "fake-hash-64-v2"
+
+
+async def test_opening_with_another_embedder_re_embeds(open_store: Opener) -> None:
+    memory = await open_store()
+    for text in ["my sister Ana lives in Lisbon", "I had pasta for dinner", f"{LONG} Ana too."]:
+        await memory.add_utterance(None, "user", text)
+    await memory.add_utterance(None, "assistant", "noted", defer_vector=True)
+    await memory.embed_missing()
+    await memory.close()
+    counting = CountingEmbedder()
+    counting.model_id = RenamedEmbedder.model_id
+    memory = await open_store(embedder=counting)
+    assert sorted(counting.texts) == sorted(["my sister Ana lives in Lisbon", "I had pasta for dinner",
+                                             f"{LONG} Ana too.", "noted"])
+    hits = await memory.search("sister Lisbon", k=1)
+    assert hits[0].item.text == "my sister Ana lives in Lisbon" and hits[0].vector_rank == 0
+    assert await memory.embed_missing() == 0
+
+
+async def test_a_vector_of_text_edited_meanwhile_is_not_stored(memory: Memory) -> None:
+    item = await memory.add_utterance(None, "assistant", "the lighthouse keeper waved", defer_vector=True)
+    waiting = await memory.learning._waiting("embedded", 10)  # read by the background step
+    await memory.edit(item.id, "the ferry captain shouted")  # then edited, with its new vector
+    await memory.learning._put_vectors(waiting, await embed_rows(memory.embedder, waiting))
+    hits = await memory.search("zzz", vector=(await memory.embed(["the ferry captain shouted"]))[0], k=1)
+    assert hits[0].item.id == item.id and hits[0].score > 0.99  # the new text's vector stands
+
+
+async def test_a_sentence_inside_a_long_memory_is_found_by_its_own_vector(memory: Memory) -> None:
+    long = await memory.add_utterance(None, "user", LONG)
+    other = await memory.add_utterance(None, "user", "I play the piano sometimes at the weekend.")
+    query = (await memory.embed(["I play the violin"]))[0]
+    before = await memory.search("zzz", vector=query, k=2)  # no word matches: vectors alone
+    assert before[0].item.id == other.id  # the whole long memory's vector is diluted
+    await memory.embed_missing()  # the background step embeds its sentences
+    assert (await memory.search("zzz", vector=query, k=2))[0].item.id == long.id
+    await memory.edit(long.id, "I play the cello. We spent the weekend at the lake with the dogs.")
+    assert (await memory.search("zzz", vector=query, k=2))[0].item.id == other.id  # old pieces gone
+    await memory.embed_missing()  # the new text's pieces
+    cello = (await memory.embed(["I play the cello"]))[0]
+    assert (await memory.search("zzz", vector=cello, k=1))[0].score > 0.99
+    assert await memory.forget(long.id)
+    assert [h.item.id for h in await memory.search("zzz", vector=cello)] == [other.id]
+
+
+async def test_a_backfill_goes_a_bounded_share_at_a_time(memory: Memory) -> None:
+    for n in range(10):
+        await memory.add_utterance(None, "user", f"{LONG} Number {n} of them.", defer_vector=True)
+    assert await memory.embed_missing(batch=4, pieces_at_most=4) == 10  # whole and pieces together
+    for n in range(10, 20):  # pieces still owed, as after an upgrade: a bounded share per step
+        await memory.add_utterance(None, "user", f"{LONG} Number {n} of them.",
+                                   vector=(await memory.embed(["x"]))[0])
+    assert await memory.embed_missing(batch=4, pieces_at_most=4) == 0
+    async with memory.backend.transaction() as tx:
+        assert len(await tx.pending("pieced", 100)) == 6
+
+
+async def test_summaries_follow_the_session_and_rebuild_on_forget_and_edit(memory: Memory) -> None:
+    session = await memory.start_session()
+    said = [await memory.add_utterance(session, "user", f"We talked about sailing boats, part {n}.")
+            for n in range(3)]
+    assert await memory.summarize() == 1 and await memory.summarize() == 0  # only when stale
+    [summary] = await memory.summaries()
+    assert summary.session_id == session and summary.turns == 3 and "sailing" in summary.text
+    await memory.edit(said[0].id, "We talked about the moon landing instead.")
+    assert "moon landing" in (await memory.summaries())[0].text
+    assert await memory.forget(said[0].id)
+    [summary] = await memory.summaries()
+    assert summary.turns == 2 and "moon" not in summary.text
+    for item in said[1:]:
+        await memory.forget(item.id)
+    assert await memory.summaries() == []  # a session with no turns left has no summary
+
+
+async def test_moments_keep_their_images_once_and_forget_them(memory: Memory) -> None:
+    image = ImageDraft("h" * 64, "image/png", b"\x89PNG tiny", {"colours": ["blue"]})
+    draft = MomentDraft("photo", "photo:boat", "A photo of a blue boat, shared by the user.",
+                        {"title": "boat"}, (image,))
+    moment, new = await memory.add_moment(draft)
+    again, new_again = await memory.add_moment(MomentDraft(
+        "photo", "photo:boat", "ignored: same key", {}, (ImageDraft("i" * 64, "image/png", b"two"),)))
+    assert new and not new_again and again.id == moment.id
+    assert again.images == ("h" * 64, "i" * 64) and again.seen == ({"colours": ["blue"]}, {})
+    assert again.data == {"title": "boat"} and again.item.provenance == "shared"
+    assert [m.id for m in await memory.moments("photo")] == [moment.id]
+    assert [m.id for m in await memory.moments(key="photo:boat")] == [moment.id]
+    assert await memory.moments("song") == [] and await memory.moment(moment.id) == again
+    assert await memory.image("h" * 64) == ("image/png", b"\x89PNG tiny")
+    assert (await memory.search("blue boat", k=1))[0].item.id == moment.id
+    assert await memory.forget(moment.id)
+    assert await memory.moment(moment.id) is None and await memory.image("h" * 64) is None
+
+
+async def test_forgetting_a_piece_deletes_its_files(memory: Memory) -> None:
+    folder = memory.files_dir
+    assert folder is not None
+    folder.mkdir(parents=True, exist_ok=True)
+    midi, shared = folder / "boat.mid", folder / "both.wav"
+    for path in (midi, shared):
+        path.write_bytes(b"sound")
+    piece, _ = await memory.add_moment(MomentDraft("piece", "piece:boat", "A piece about the boat.",
+                                                   {"midi": str(midi), "wav": str(shared)}, (),
+                                                   provenance="assistant"))
+    await memory.add_moment(MomentDraft("piece", "piece:sea", "A piece about the sea.",
+                                        {"wav": str(shared)}, (), provenance="assistant"))
+    assert await memory.forget(piece.id)
+    assert not midi.exists() and shared.exists()  # another piece still names the shared file
+
+
+async def test_selecting_no_ids_selects_nothing(memory: Memory) -> None:
+    await memory.add_utterance(None, "user", "one memory")
+    async with memory.backend.transaction() as tx:
+        assert await tx.select(Select(ids=[])) == []
