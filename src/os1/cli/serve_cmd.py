@@ -50,6 +50,9 @@ def serve(state: CliState, host: str | None, port: int | None, mode: str | None,
     if chosen.mode == "single" and not is_loopback(chosen.host):
         raise ConfigError(f"single-user mode serves only this machine; to listen on {chosen.host},"
                           " use --mode multi (accounts)")
+    from os1.server.site import preflight
+
+    asyncio.run(preflight(settings))  # what it cannot reach, said in one line before it starts
     where = f"http://{'[' + chosen.host + ']' if ':' in chosen.host else chosen.host}:{chosen.port}/"
     if chosen.mode == "single":
         from os1.access import QUERY, local_key
@@ -93,11 +96,9 @@ def _with_accounts(settings: Settings, work: Callable[[Accounts], Awaitable[T]])
 
         pool = None
         if settings.memory.backend == "postgres" and settings.memory.postgres_dsn is not None:
-            from psycopg_pool import AsyncConnectionPool
+            from os1.server.database import open_pool
 
-            pool = AsyncConnectionPool(settings.memory.postgres_dsn.get_secret_value(), min_size=1,
-                                       max_size=2, open=False)
-            await pool.open(wait=True, timeout=10)
+            pool = await open_pool(settings.memory.postgres_dsn.get_secret_value(), min_size=1, max_size=2)
         accounts = await open_accounts(settings, pool)
         try:
             return await work(accounts)
