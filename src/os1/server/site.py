@@ -113,6 +113,11 @@ class Site:
             await self.redis.aclose()
 
 
+def worker_name(settings: Settings) -> str:
+    """This worker's name in logs, metrics and /v1/health: ``server.worker``, or host and pid."""
+    return settings.server.worker or f"{socket.gethostname()}-{os.getpid()}"
+
+
 def _secret(home: Path) -> bytes:
     """A random key kept in the data directory, readable only by its owner."""
     path = home / "server-secret"
@@ -202,7 +207,7 @@ async def open_site(settings: Settings) -> Site:
     redis = _redis(settings)
     if redis is not None:
         await _reach_redis(redis)
-    worker = server.worker or f"{socket.gethostname()}-{os.getpid()}"
+    worker = worker_name(settings)
     spaces = Spaces(settings)
     await spaces.start()
     accounts = await open_accounts(settings, spaces.pool) if server.mode == "multi" else None
