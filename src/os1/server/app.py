@@ -127,6 +127,7 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
         site = await open_site(settings)
         site.spaces.provide(models or {})
         app.state.site = site
+        site.metrics = metrics
         metrics.watch(site)
         if server.metrics_port:
             metrics.serve(server.metrics_host, server.metrics_port)

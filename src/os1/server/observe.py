@@ -28,6 +28,11 @@ class Metrics:
                                   registry=self.registry)
         self.open_users = Gauge("os1_user_stores_open", "People's stores open on this worker",
                                 registry=self.registry)
+        self.turns = Counter("os1_turns", "Turns taken, by how they ended (done, error, stopped)",
+                             ["ended"], registry=self.registry)
+        self.first_token = Histogram("os1_turn_first_token_seconds",
+                                     "From a person's words to the first words of the reply",
+                                     registry=self.registry)
         self._server: Any | None = None
 
     def watch(self, site: Any) -> None:

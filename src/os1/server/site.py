@@ -25,6 +25,7 @@ from os1.server.database import Database, PostgresDatabase, SQLiteDatabase, reac
 from os1.server.hub import Hub, revoked
 from os1.server.jobs import Job, Jobs
 from os1.server.limits import Limiter, LocalLimiter, RedisLimiter
+from os1.server.observe import Metrics
 from os1.server.spaces import Spaces
 from os1.server.tokens import LocalTickets
 from os1.timezones import now_in
@@ -45,6 +46,7 @@ class Site:
     redis: Any | None = None
     stt: Any | None = None  # the speech recognizer, loaded on the first spoken conversation
     tickets: LocalTickets = field(default_factory=LocalTickets)  # single mode's socket tickets
+    metrics: Metrics = field(default_factory=Metrics)  # what Prometheus reads (os1.server.observe)
     _voice_loading: asyncio.Lock = field(default_factory=asyncio.Lock)
     _login_gates: dict[str, asyncio.Lock] = field(default_factory=dict)
 
