@@ -241,6 +241,9 @@ class ServerSettings(BaseModel):
     login_delay_seconds: float = Field(default=5.0, ge=0)
     # addresses whose X-Forwarded-For / X-Forwarded-Proto are believed (the reverse proxy's)
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
+    access_log: bool = True  # one line per request on stderr (method, path, status, time, worker)
+    metrics_host: str = "127.0.0.1"  # Prometheus metrics: a port apart from the public one
+    metrics_port: int = Field(default=0, ge=0, le=65535)  # 0: no metrics
     open_users: int = 1024  # stores kept open per worker (~1.5 MB each); least recently used closed
     max_body_bytes: int = 2_000_000
     # /docs, /redoc and /openapi.json: auto serves them in single mode only (they map the API)

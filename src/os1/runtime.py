@@ -25,7 +25,7 @@ from os1.memory.store.memory import Memory
 from os1.music.folder import music_folder
 from os1.plugins import plugin_tools, skill_tools
 from os1.safety.guard import Guard, Limits
-from os1.safety.ledger import ActionLedger
+from os1.safety.ledger import ActionLedger, Rows
 from os1.tools.base import Tool
 from os1.tools.memory import memory_tools
 
@@ -74,9 +74,19 @@ def turn_settings(settings: Settings, model_name: str) -> TurnSettings:
     )
 
 
-def open_guard(settings: Settings) -> Guard:
-    """The user's guard, with its action ledger beside their memory."""
-    ledger = ActionLedger(settings.home / "users" / settings.user / "actions.sqlite3")
+def open_guard(settings: Settings, rows: Rows | None = None) -> Guard:
+    """The user's guard, with its action ledger where their memory is: a file beside a SQLite
+    store, or their rows in the PostgreSQL database (on ``rows``, a server's shared pool, or a
+    pool of its own for one command), which any worker of a site reads."""
+    memory = settings.memory
+    if rows is None and memory.backend == "postgres" and memory.postgres_dsn is not None:
+        from os1.safety.ledger_postgres import PostgresRows
+
+        rows = PostgresRows.open(memory.postgres_dsn.get_secret_value(), size=1)
+    if rows is not None:
+        ledger = ActionLedger(rows=rows, owner=settings.user)
+    else:
+        ledger = ActionLedger(settings.home / "users" / settings.user / "actions.sqlite3")
     return Guard(ledger, limits=Limits(settings.mail.outbound_per_hour, settings.mail.outbound_per_day))
 
 
@@ -88,6 +98,7 @@ class Runtime:
     _model: ChatModel | None = None
     _closers: list[Any] = field(default_factory=list)
     shared_model: bool = False  # a server's model, serving many users: not closed with the runtime
+    ledger_rows: Rows | None = None  # a server's shared PostgreSQL ledger rows (os1.safety)
 
     @classmethod
     async def open(cls, settings: Settings, model_name: str | None = None) -> Runtime:
@@ -121,9 +132,10 @@ class Runtime:
                  *plugin_tools()] if wanted else []
         local = self.settings.llm.models[self.model_name].kind == "llamacpp"
         settings = replace(turn_settings(self.settings, self.model_name), prewarm=interactive and local)
-        # the ledger is a SQLite file opened (and created) on a thread: a server builds
-        # companions on its event loop, where file creation would hold up every other socket
-        guard = await asyncio.to_thread(open_guard, self.settings)
+        # the ledger is opened (a SQLite file created, or a connection made) on a thread: a
+        # server builds companions on its event loop, where that would hold up every other socket
+        guard = await asyncio.to_thread(open_guard, self.settings, self.ledger_rows)
+        self._closers.append(guard.aclose)
         return Companion(self.model, self.store, await self.persona(), settings, tools, guard)
 
     def letter_studio(self) -> Studio:

@@ -131,3 +131,20 @@ def test_a_worker_without_its_redis_says_so(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="cannot reach Redis"):
         with os1_server(tmp_path / "w", port, env):
             pass
+
+
+async def test_a_workers_data_directory_holds_nothing_an_account_needs(
+        site: tuple[str, str, str], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The site's key and every held action live in PostgreSQL: after an account is made and has
+    talked, neither worker's data directory holds a server secret or an action ledger."""
+    one, _, _ = site
+    async with httpx.AsyncClient(base_url=one, timeout=120) as first:
+        await first.post("/v1/auth/register", json={"username": "catherine", "password": "correct horse"})
+        headers = {"X-CSRF-Token": first.cookies["os1_csrf"]}
+        turn = await first.post("/v1/chat", json={"text": "Good morning."}, headers=headers)
+        assert turn.status_code == 200, turn.text
+    homes = [h for root in tmp_path_factory.getbasetemp().glob("workers*") for h in root.iterdir()]
+    assert {h.name for h in homes} >= {"w1", "w2"}
+    kept = [p.relative_to(h) for h in homes for p in h.rglob("*")
+            if p.name == "server-secret" or p.name.startswith("actions.sqlite3")]
+    assert kept == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import logging
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -31,8 +32,11 @@ YOUNG_COLLECTION = 50_000  # new objects between collections of the youngest gen
 @click.option("--mode", type=click.Choice(["single", "multi"]),
               help="single: you, on this machine, no accounts; multi: accounts (default: server.mode).")
 @click.option("--worker", metavar="NAME", help="This worker's name in logs and /v1/health.")
+@click.option("--metrics-port", type=int, metavar="PORT",
+              help="Offer Prometheus metrics on this port (default: server.metrics_port; 0: none).")
 @click.pass_obj
-def serve(state: CliState, host: str | None, port: int | None, mode: str | None, worker: str | None) -> None:
+def serve(state: CliState, host: str | None, port: int | None, mode: str | None, worker: str | None,
+          metrics_port: int | None) -> None:
     """Serve os1 over HTTP: the web app at /, the API under /v1 (docs/api.md), chat and voice
     sockets. Ctrl-C stops it."""
     import uvicorn
@@ -40,7 +44,8 @@ def serve(state: CliState, host: str | None, port: int | None, mode: str | None,
     from os1.server.app import create_app
 
     server = state.settings.server
-    changes = {k: v for k, v in (("host", host), ("port", port), ("mode", mode), ("worker", worker)) if v}
+    changes = {k: v for k, v in (("host", host), ("port", port), ("mode", mode), ("worker", worker),
+                                 ("metrics_port", metrics_port)) if v}
     settings = state.settings.model_copy(update={"server": server.model_copy(update=changes)})
     if state.model_name:
         if state.model_name not in settings.llm.models:
@@ -51,6 +56,9 @@ def serve(state: CliState, host: str | None, port: int | None, mode: str | None,
     if chosen.mode == "single" and not is_loopback(chosen.host):
         raise ConfigError(f"single-user mode serves only this machine; to listen on {chosen.host},"
                           " use --mode multi (accounts)")
+    from os1.server.site import preflight
+
+    asyncio.run(preflight(settings))  # what it cannot reach, said in one line before it starts
     where = f"http://{'[' + chosen.host + ']' if ':' in chosen.host else chosen.host}:{chosen.port}/"
     if chosen.mode == "single":
         from os1.access import QUERY, local_key
@@ -70,6 +78,8 @@ def serve(state: CliState, host: str | None, port: int | None, mode: str | None,
                             # a keep-alive ping per socket each 30 s (uvicorn's 20 s default is
                             # 500 pings a second at 10,000 sockets); proxies wait 60 s by default
                             ws_ping_interval=30, ws_ping_timeout=30)
+    if chosen.access_log:  # os1's own line per request; uvicorn's would print query strings
+        logging.getLogger("os1.access").setLevel(logging.INFO)
     calm_collector()
     uvicorn.Server(config).run()
 
@@ -94,11 +104,9 @@ def _with_accounts(settings: Settings, work: Callable[[Accounts], Awaitable[T]])
 
         pool = None
         if settings.memory.backend == "postgres" and settings.memory.postgres_dsn is not None:
-            from psycopg_pool import AsyncConnectionPool
+            from os1.server.database import open_pool
 
-            pool = AsyncConnectionPool(settings.memory.postgres_dsn.get_secret_value(), min_size=1,
-                                       max_size=2, open=False)
-            await pool.open(wait=True, timeout=10)
+            pool = await open_pool(settings.memory.postgres_dsn.get_secret_value(), min_size=1, max_size=2)
         accounts = await open_accounts(settings, pool)
         try:
             return await work(accounts)

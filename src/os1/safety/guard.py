@@ -187,6 +187,9 @@ class Guard:
                 self._ledger.resolve(action.id, "declined")
                 done.append((action, "declined"))
                 continue
+            if not self._ledger.claim(action.id):  # answered meanwhile, here or on another worker
+                done.append((action, "error: that action was already answered"))
+                continue
             found = {t.name: t for t in tools}.get(action.tool)
             if found is None:
                 self._ledger.resolve(action.id, "failed", "tool not available")
@@ -205,6 +208,10 @@ class Guard:
     def recent(self, limit: int = 50) -> list[Action]:
         """What os1 did, held for the user's yes, or refused, newest first (``os1 actions``)."""
         return self._ledger.recent(limit)
+
+    async def aclose(self) -> None:
+        """Let go of the ledger (its file, or its own connection)."""
+        self._ledger.close()
 
     async def run_commanded(self, tool: str, arguments: dict[str, Any],
                             act: Callable[[], Awaitable[str]]) -> str:

@@ -27,7 +27,8 @@ from os1.config import Settings
 from os1.errors import AccountError, ConfigError, InputError, LLMError, MemoryStoreError, Os1Error
 from os1.llm.base import ChatModel
 from os1.server.api import accounts, chat, credentials, memories, profile, voice
-from os1.server.site import open_site
+from os1.server.observe import Metrics, Observed
+from os1.server.site import open_site, worker_name
 
 log = logging.getLogger(__name__)
 DEFAULT_THREADS = 64  # threads of the loop's default executor in a worker
@@ -126,12 +127,18 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
         site = await open_site(settings)
         site.spaces.provide(models or {})
         app.state.site = site
+        site.metrics = metrics
+        metrics.watch(site)
+        if server.metrics_port:
+            metrics.serve(server.metrics_host, server.metrics_port)
         try:
             yield
         finally:
+            metrics.close()
             await site.close()
 
     server = settings.server
+    metrics = Metrics()
     docs = server.api_docs == "on" or (server.api_docs == "auto" and server.mode == "single")
     app = FastAPI(title="os1", version=__version__, lifespan=lifespan,
                   description="The os1 companion over HTTP and WebSockets (docs/api.md).",
@@ -143,4 +150,6 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
     _handlers(app)
     app.mount("/", StaticFiles(directory=web_root(), html=True, check_dir=False), name="web")
     app.add_middleware(Guarded, limit=settings.server.max_body_bytes)
+    app.add_middleware(Observed, metrics=metrics, worker=worker_name(settings))
+    app.state.metrics = metrics
     return app

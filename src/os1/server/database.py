@@ -111,3 +111,38 @@ class PostgresDatabase:
 
     async def close(self) -> None:
         """The pool is the server's: it closes it after the stores that share it."""
+
+
+def _where(dsn: str) -> str:
+    """Where a connection string points, without its password."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        parts = conninfo_to_dict(dsn)
+    except Exception:
+        return "a malformed connection string"
+    host, port, name = parts.get("host") or "localhost", parts.get("port") or "5432", parts.get("dbname")
+    return f"{host}:{port}" + (f", database {name}" if name else "")
+
+
+async def reach_postgres(dsn: str) -> None:
+    """One connection to the database, so that a server or command that cannot reach it stops
+    with one line saying where and why (the pool alone only times out)."""
+    import psycopg
+
+    try:
+        conn = await psycopg.AsyncConnection.connect(dsn, connect_timeout=5)
+    except psycopg.Error as exc:
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+        raise ConfigError(f"cannot reach PostgreSQL at memory.postgres_dsn ({_where(dsn)}): {why}") from None
+    await conn.close()
+
+
+async def open_pool(dsn: str, *, min_size: int, max_size: int) -> Any:
+    """A psycopg pool on a database known to be reachable."""
+    from psycopg_pool import AsyncConnectionPool
+
+    await reach_postgres(dsn)
+    pool = AsyncConnectionPool(dsn, min_size=min_size, max_size=max_size, open=False)
+    await pool.open(wait=True, timeout=10)
+    return pool

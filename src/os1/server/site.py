@@ -21,10 +21,11 @@ from os1.config import Settings
 from os1.dav.reminders import quiet, quiet_end
 from os1.errors import ConfigError
 from os1.server.accounts import Account, Accounts
-from os1.server.database import PostgresDatabase, SQLiteDatabase
+from os1.server.database import Database, PostgresDatabase, SQLiteDatabase, reach_postgres
 from os1.server.hub import Hub, revoked
 from os1.server.jobs import Job, Jobs
 from os1.server.limits import Limiter, LocalLimiter, RedisLimiter
+from os1.server.observe import Metrics
 from os1.server.spaces import Spaces
 from os1.server.tokens import LocalTickets
 from os1.timezones import now_in
@@ -45,6 +46,7 @@ class Site:
     redis: Any | None = None
     stt: Any | None = None  # the speech recognizer, loaded on the first spoken conversation
     tickets: LocalTickets = field(default_factory=LocalTickets)  # single mode's socket tickets
+    metrics: Metrics = field(default_factory=Metrics)  # what Prometheus reads (os1.server.observe)
     _voice_loading: asyncio.Lock = field(default_factory=asyncio.Lock)
     _login_gates: dict[str, asyncio.Lock] = field(default_factory=dict)
 
@@ -113,6 +115,11 @@ class Site:
             await self.redis.aclose()
 
 
+def worker_name(settings: Settings) -> str:
+    """This worker's name in logs, metrics and /v1/health: ``server.worker``, or host and pid."""
+    return settings.server.worker or f"{socket.gethostname()}-{os.getpid()}"
+
+
 def _secret(home: Path) -> bytes:
     """A random key kept in the data directory, readable only by its owner."""
     path = home / "server-secret"
@@ -124,12 +131,50 @@ def _secret(home: Path) -> bytes:
     return bytes.fromhex(path.read_text().strip())
 
 
+SECRET_SCHEMA = "CREATE TABLE IF NOT EXISTS os1_site (name text PRIMARY KEY, value text NOT NULL)"
+
+
+async def shared_secret(db: Database) -> bytes:
+    """The site's key, kept in its shared database so that every worker signs alike and none
+    keeps it on its own disk: made by whichever worker starts first."""
+    await db.execute(SECRET_SCHEMA)
+    await db.execute("INSERT INTO os1_site (name, value) VALUES ('secret', ?) ON CONFLICT (name)"
+                     " DO NOTHING", (secrets.token_hex(32),))
+    row = await db.fetchone("SELECT value FROM os1_site WHERE name = 'secret'")
+    assert row is not None
+    return bytes.fromhex(str(row[0]))
+
+
 def _redis(settings: Settings) -> Any | None:
     if settings.server.redis_url is None:
         return None
     import redis.asyncio as aioredis
 
     return aioredis.from_url(settings.server.redis_url.get_secret_value())
+
+
+async def _reach_redis(redis: Any) -> None:
+    try:
+        await redis.ping()
+    except Exception as exc:
+        where = redis.connection_pool.connection_kwargs
+        at = f"{where.get('host', where.get('path', '?'))}:{where.get('port', '')}".rstrip(":")
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+        raise ConfigError(f"cannot reach Redis at server.redis_url ({at}): {why}") from None
+
+
+async def preflight(settings: Settings) -> None:
+    """Reach what the site needs (Redis, PostgreSQL) before serving: what is unreachable is
+    said in one line, naming the setting that points at it."""
+    redis = _redis(settings)
+    if redis is not None:
+        try:
+            await _reach_redis(redis)
+        finally:
+            await redis.aclose()
+    memory = settings.memory
+    if memory.backend == "postgres" and memory.postgres_dsn is not None:
+        await reach_postgres(memory.postgres_dsn.get_secret_value())
 
 
 async def revoke_everywhere(settings: Settings, user_id: str, credential: str | None = None) -> None:
@@ -163,16 +208,16 @@ async def open_site(settings: Settings) -> Site:
                           " its disk instead (docs/deploy.md) and unset the key")
     redis = _redis(settings)
     if redis is not None:
-        try:
-            await redis.ping()
-        except Exception as exc:
-            raise ConfigError(f"cannot reach Redis at server.redis_url: {exc}") from None
-    worker = server.worker or f"{socket.gethostname()}-{os.getpid()}"
+        await _reach_redis(redis)
+    worker = worker_name(settings)
     spaces = Spaces(settings)
     await spaces.start()
     accounts = await open_accounts(settings, spaces.pool) if server.mode == "multi" else None
     limiter: Limiter = RedisLimiter(redis) if redis is not None else LocalLimiter()
-    site = Site(settings, spaces, Hub(worker, redis), Jobs(redis), limiter, _secret(settings.home),
+    # with PostgreSQL, a worker's data directory holds nothing a person's account needs
+    secret = (await shared_secret(accounts.db) if accounts is not None and spaces.pool is not None
+              else _secret(settings.home))
+    site = Site(settings, spaces, Hub(worker, redis), Jobs(redis), limiter, secret,
                 local_key(settings.home), accounts, redis)
     await site.hub.start()
     site.jobs.start(site.remind)

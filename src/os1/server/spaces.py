@@ -71,6 +71,7 @@ class Spaces:
         self.settings = settings
         self.embedder = load_embedder(settings.memory.embedder, settings.memory.embedder_threads or None)
         self.pool: Any | None = None  # PostgreSQL: one pool for every user's store
+        self.ledger_rows: Any | None = None  # and one for every user's held actions (os1.safety)
         self._models: dict[str, ChatModel] = {}
         self._open: OrderedDict[str, Space] = OrderedDict()
         self._opening: dict[str, asyncio.Lock] = {}
@@ -78,11 +79,12 @@ class Spaces:
     async def start(self) -> None:
         memory = self.settings.memory
         if memory.backend == "postgres" and memory.postgres_dsn is not None:
-            from psycopg_pool import AsyncConnectionPool
+            from os1.safety.ledger_postgres import PostgresRows
+            from os1.server.database import open_pool
 
-            self.pool = AsyncConnectionPool(memory.postgres_dsn.get_secret_value(), min_size=2,
-                                            max_size=16, open=False)
-            await self.pool.open(wait=True, timeout=10)
+            dsn = memory.postgres_dsn.get_secret_value()
+            self.pool = await open_pool(dsn, min_size=2, max_size=16)
+            self.ledger_rows = await asyncio.to_thread(PostgresRows.open, dsn)
 
     def provide(self, models: dict[str, ChatModel]) -> None:
         """Use these models instead of building the configured ones (tests, embedding apps)."""
@@ -143,7 +145,8 @@ class Spaces:
         store = await open_store(settings, self.embedder, self.pool)
         chosen = (await store.profile()).get(PREF_MODEL, "")
         name = chosen if chosen in settings.llm.models else settings.llm.default
-        runtime = Runtime(settings, store, name, _model=self.model(name), shared_model=True)
+        runtime = Runtime(settings, store, name, _model=self.model(name), shared_model=True,
+                          ledger_rows=self.ledger_rows)
         return Space(user_id, runtime)
 
     async def _evict(self) -> None:
@@ -167,5 +170,7 @@ class Spaces:
         self._open.clear()
         for model in self._models.values():
             await model.aclose()
+        if self.ledger_rows is not None:
+            await asyncio.to_thread(self.ledger_rows.close)
         if self.pool is not None:
             await self.pool.close()

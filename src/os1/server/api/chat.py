@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -65,21 +66,29 @@ async def run_turn(site: Site, user_id: str, text: str, emit: Emit) -> dict[str,
     that far. Bad input and model failures are ``error`` events, never exceptions."""
     await limit(site, f"turn:{user_id}", site.settings.server.turns_per_minute, "messages")
     done: dict[str, Any] | None = None
+    metrics, started, first = site.metrics, time.perf_counter(), True
     async with site.spaces.use(user_id) as space, space.turn:
         companion = await space.companion()
         before = companion.last_turn
         try:
             async for event in companion.respond(text):
                 if (message := _event(event)) is not None:
+                    if first and message["type"] == "delta":
+                        metrics.first_token.observe(time.perf_counter() - started)
+                        first = False
                     emit(message)
                     if message["type"] == "done":
                         done = message
         except Os1Error as exc:
+            metrics.turns.labels("error").inc()
             emit({"type": "error", "message": str(exc)})
         except asyncio.CancelledError:  # stopped: the reply was kept as far as it went
+            metrics.turns.labels("stopped").inc()
             if companion.last_turn is not None and companion.last_turn is not before:
                 emit(_event(companion.last_turn) or {})
             raise
+    if done is not None:
+        metrics.turns.labels("done").inc()
     return done
 
 
