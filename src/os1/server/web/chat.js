@@ -124,6 +124,41 @@ export class Chat {
     }
   }
 
+  /** Show something the user shares (a preview of a picture, or the file's name) and then what
+   * os1 said about it; ``sharing`` is the request to /v1/share. */
+  async shared(file, sharing) {
+    const item = bubble("user", file.type.startsWith("image/") ? "" : `Shared ${file.name || "a file"}`, "sharing");
+    if (file.type.startsWith("image/")) {
+      const preview = document.createElement("img");
+      preview.className = "preview";
+      preview.alt = "The picture you are sharing";
+      preview.src = URL.createObjectURL(file);
+      preview.addEventListener("load", () => URL.revokeObjectURL(preview.src), { once: true });
+      item.prepend(preview);
+    }
+    const reply = bubble("os", "");
+    reply.dataset.state = "waiting";
+    reply.setAttribute("aria-busy", "true");
+    this.log.append(item, reply);
+    this.scroll(true);
+    this.hooks.speaking(true);
+    try {
+      const done = await sharing;
+      reply.querySelector(".text").textContent = done.said || done.perceived || "I have kept it.";
+      reply.dataset.momentId = String(done.moment_id);
+      reply.append(label(done.new ? "kept in your memories" : "kept with what you showed me before"));
+    } catch (error) {
+      this.hooks.notify(error.message);
+      reply.remove();
+      item.append(label("not shared"));
+    } finally {
+      reply.dataset.state = "done";
+      reply.removeAttribute("aria-busy");
+      if (!this.busy) this.hooks.speaking(false);
+      this.scroll(true);
+    }
+  }
+
   /** Stop the reply in flight; it is kept as far as it went. */
   interrupt() {
     if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "stop" }));
