@@ -25,8 +25,8 @@ from os1.memory.sqlite import SQLiteMemory, store_path
 from os1.music.folder import music_folder
 from os1.plugins import plugin_tools, skill_tools
 from os1.safety.guard import Guard, Limits
-from os1.share.sharing import Sharing
 from os1.safety.ledger import ActionLedger
+from os1.share.sharing import Sharing
 from os1.tools.base import Tool
 from os1.tools.memory import memory_tools
 

@@ -32,8 +32,9 @@ GIVE = """([how, data]) => {
       new ClipboardEvent("paste", { clipboardData: transfer, bubbles: true, cancelable: true }));
   } else {
     const chat = document.getElementById("screen-chat");
-    chat.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
-    chat.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    const options = { dataTransfer: transfer, bubbles: true, cancelable: true };
+    chat.dispatchEvent(new DragEvent("dragover", options));
+    chat.dispatchEvent(new DragEvent("drop", options));
   }
 }"""
 
@@ -77,9 +78,9 @@ def test_pictures_and_a_pasted_post_are_shared_from_the_web_app(tmp_path: Path) 
 
         page.fill("#say", SEED_POST.read_text())
         page.keyboard.press("Enter")
-        page.wait_for_selector("#log .msg.os:not(.earlier):not([data-moment-id])[data-state=done]",
-                               timeout=120_000)
-        assert page.locator("#log .msg.os:not(.earlier):not([data-moment-id]) .text").last.inner_text().strip()
+        reply = "#log .msg.os:not(.earlier):not([data-moment-id])"
+        page.wait_for_selector(f"{reply}[data-state=done]", timeout=120_000)
+        assert page.locator(f"{reply} .text").last.inner_text().strip()
 
         page.reload()
         visible(page, "chat")

@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from os1.agent.context import build_messages, estimate_tokens, fit_text, pack_memories, sticky_history
+from os1.agent.context import build_messages, fit_text, pack_memories, sticky_history
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone, TurnEvent
 from os1.agent.pasted import SharedPost, SharePost, is_post, without_images
 from os1.agent.persona import Persona
