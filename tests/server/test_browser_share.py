@@ -16,7 +16,7 @@ from PIL import Image
 from playwright.sync_api import Page
 
 from os1.access import QUERY, local_key
-from tests.server.browser import chromium, phone, visible
+from tests.server.browser import LOW_CONTRAST, chromium, phone, visible
 from tests.server.test_browser import onboard, serve
 
 pytestmark = pytest.mark.integration
@@ -37,6 +37,9 @@ GIVE = """([how, data]) => {
     chat.dispatchEvent(new DragEvent("drop", options));
   }
 }"""
+
+
+SETTLED = "(id) => getComputedStyle(document.getElementById(id)).opacity === '1'"  # faded in
 
 
 def picture(path: Path, colour: tuple[int, int, int]) -> Path:
@@ -82,6 +85,7 @@ def test_pictures_and_a_pasted_post_are_shared_from_the_web_app(tmp_path: Path) 
         page.wait_for_selector(f"{reply}[data-state=done]", timeout=120_000)
         assert page.locator(f"{reply} .text").last.inner_text().strip()
 
+        assert page.evaluate(LOW_CONTRAST) == []  # the conversation, replies and shared pictures
         page.reload()
         visible(page, "chat")
         page.wait_for_selector("#log .msg.earlier")
@@ -93,3 +97,10 @@ def test_pictures_and_a_pasted_post_are_shared_from_the_web_app(tmp_path: Path) 
         assert pictures.count() >= 4  # three pictures and the post's own
         page.wait_for_function("""() => [...document.querySelectorAll('#memory-list img.picture')]
                                   .every((img) => img.complete && img.naturalWidth > 0)""")
+        page.wait_for_function(SETTLED, arg="screen-memories")
+        assert page.evaluate(LOW_CONTRAST) == []
+        page.click("nav a[data-route=settings]")
+        visible(page, "settings")
+        page.wait_for_function(SETTLED, arg="screen-settings")
+        assert page.evaluate(LOW_CONTRAST) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing runs off a phone

@@ -304,7 +304,7 @@ function share(files, camera = false) {
   const note = box.value.trim(); // words typed beside a picture go with it
   for (const file of files) {
     const picture = (file.type || "").startsWith("image/");
-    chat.shared(file, shareFile(file, { note: picture ? note : "", camera }));
+    chat.shared(file, shareFile(file, { note: picture ? note : "", camera }), picture ? note : "");
   }
   if (note && files.some((file) => (file.type || "").startsWith("image/"))) {
     box.value = "";

@@ -125,9 +125,9 @@ export class Chat {
   }
 
   /** Show something the user shares (a preview of a picture, or the file's name) and then what
-   * os1 said about it; ``sharing`` is the request to /v1/share. */
-  async shared(file, sharing) {
-    const item = bubble("user", file.type.startsWith("image/") ? "" : `Shared ${file.name || "a file"}`, "sharing");
+   * os1 said about it; ``sharing`` is the request to /v1/share, ``note`` the words sent with a picture. */
+  async shared(file, sharing, note = "") {
+    const item = bubble("user", file.type.startsWith("image/") ? note : `Shared ${file.name || "a file"}`, "sharing");
     if (file.type.startsWith("image/")) {
       const preview = document.createElement("img");
       preview.className = "preview";
