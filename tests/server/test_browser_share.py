@@ -39,6 +39,9 @@ GIVE = """([how, data]) => {
 }"""
 
 
+# the newest line of the conversation is above the composer, not under it
+CLEAR = """() => document.getElementById('log').lastElementChild.getBoundingClientRect().bottom
+               <= document.getElementById('composer').getBoundingClientRect().top + 1"""
 SETTLED = "(id) => getComputedStyle(document.getElementById(id)).opacity === '1'"  # faded in
 
 
@@ -84,11 +87,13 @@ def test_pictures_and_a_pasted_post_are_shared_from_the_web_app(tmp_path: Path) 
         reply = "#log .msg.os:not(.earlier):not([data-moment-id])"
         page.wait_for_selector(f"{reply}[data-state=done]", timeout=120_000)
         assert page.locator(f"{reply} .text").last.inner_text().strip()
+        page.wait_for_function(CLEAR)
 
         assert page.evaluate(LOW_CONTRAST) == []  # the conversation, replies and shared pictures
         page.reload()
         visible(page, "chat")
         page.wait_for_selector("#log .msg.earlier")
+        page.wait_for_function(CLEAR)
         assert "base64" not in page.inner_text("#log")  # the post is not kept as words
         page.click("nav a[data-route=memories]")
         visible(page, "memories")

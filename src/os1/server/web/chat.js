@@ -199,15 +199,17 @@ export class Chat {
   }
 
   delta(turn, text) {
+    const near = this.near(); // before the words grow: one long delta must not leave it behind
     turn.text += text;
     turn.deltas += 1;
     turn.item.dataset.state = "streaming";
     turn.item.dataset.deltas = String(turn.deltas);
     turn.item.querySelector(".text").textContent = turn.text;
-    this.scroll();
+    this.scroll(near);
   }
 
   finish(turn, reply, interrupted) {
+    const near = this.near();
     const { item } = turn;
     item.dataset.state = "done";
     item.removeAttribute("aria-busy");
@@ -217,7 +219,7 @@ export class Chat {
       return;
     }
     if (interrupted) item.append(label("stopped"));
-    this.scroll();
+    this.scroll(near);
   }
 
   recalled(turn, memories) {
@@ -343,9 +345,14 @@ export class Chat {
     this.voiceTurns.delete(turnId);
   }
 
-  scroll(force = false) {
+  /** Is the page scrolled to (about) the end of the conversation? */
+  near() {
     const root = document.scrollingElement;
-    const near = root.scrollHeight - root.scrollTop - root.clientHeight < 160;
+    return root.scrollHeight - root.scrollTop - root.clientHeight < 160;
+  }
+
+  scroll(force = false) {
+    const near = this.near();
     const still = matchMedia("(prefers-reduced-motion: reduce)").matches;
     if (force || near) this.log.lastElementChild?.scrollIntoView({ block: "end", behavior: still ? "auto" : "smooth" });
   }
