@@ -107,7 +107,7 @@ class MemorySettings(BaseModel):
 class ChatSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    max_input_chars: int = 16_000
+    max_input_chars: int = 200_000  # a long text is kept whole, and windowed for the prompt
     tools: Literal["auto", "on", "off"] = "auto"  # auto: only for capable models
 
 

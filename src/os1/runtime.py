@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from os1.agent.companion import Companion, TurnSettings
+from os1.agent.pasted import SharedPost
 from os1.agent.persona import Persona
 from os1.config import Settings
 from os1.errors import ConfigError
@@ -26,6 +27,7 @@ from os1.music.folder import music_folder
 from os1.plugins import plugin_tools, skill_tools
 from os1.safety.guard import Guard, Limits
 from os1.safety.ledger import ActionLedger, Rows
+from os1.share.sharing import Sharing
 from os1.tools.base import Tool
 from os1.tools.memory import memory_tools
 
@@ -136,7 +138,16 @@ class Runtime:
         # server builds companions on its event loop, where that would hold up every other socket
         guard = await asyncio.to_thread(open_guard, self.settings, self.ledger_rows)
         self._closers.append(guard.aclose)
-        return Companion(self.model, self.store, await self.persona(), settings, tools, guard)
+        persona = await self.persona()
+        return Companion(self.model, self.store, persona, settings, tools, guard,
+                         share_post=lambda text: self._share_pasted(persona, text))
+
+    async def _share_pasted(self, persona: Persona, text: str) -> SharedPost:
+        """A post the user pasted into a turn, shared as ``os1 share`` shares a file."""
+        vision = self.settings.llm.models[self.model_name].vision
+        shared = await Sharing(self.store, persona, self.model, vision=vision).share_pasted(text)
+        title = shared.moment.data.get("title") or "a post"
+        return SharedPost(f'a post, "{title}"', shared.said)
 
     def letter_studio(self) -> Studio:
         """The user's letter studio: their letter store beside their memory, this model."""

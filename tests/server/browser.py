@@ -73,3 +73,8 @@ WATCH_REPLY = """() => {
   }).observe(document.getElementById('log'),
              {subtree: true, childList: true, characterData: true, attributes: true});
 }"""
+
+
+
+# the evaluated script (tests/server/contrast.js): a list of what falls below WCAG AA
+LOW_CONTRAST = (Path(__file__).parent / "contrast.js").read_text()

@@ -10,6 +10,7 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from tests.server.conftest import BASE, CHAT_WS, Factory, csrf, register
+from tests.server.test_share_api import picture
 
 
 def _second_browser(client: TestClient) -> TestClient:
@@ -125,9 +126,10 @@ def test_user_b_cannot_reach_user_as_data_through_any_endpoint(make_client: Fact
     register(client, "amy")
     said = client.post("/v1/chat", json={"text": "My secret is the owl."}, headers=csrf(client)).json()
     token = client.post("/v1/tokens", json={"name": "laptop"}, headers=csrf(client)).json()
+    photo = client.post("/v1/share", content=picture(), headers={**csrf(client), "Content-Type": "image/png"})
     before = client.get("/v1/memories/export").text
     ids = {"memory_id": said["said_id"], "token_id": token["id"],
-           "session_id": client.get("/v1/sessions").json()[0]["id"]}
+           "session_id": client.get("/v1/sessions").json()[0]["id"], "digest": photo.json()["images"][0]}
 
     b = _second_browser(client)
     register(b, "bob")

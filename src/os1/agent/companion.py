@@ -14,12 +14,13 @@ import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from os1.agent.context import build_messages, pack_memories, sticky_history
+from os1.agent.context import build_messages, fit_text, pack_memories, sticky_history
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone, TurnEvent
+from os1.agent.pasted import SharedPost, SharePost, is_post, without_images
 from os1.agent.persona import Persona
 from os1.errors import InputError, Os1Error
 from os1.llm.base import ChatModel, complete
-from os1.memory.base import MemoryItem, Provenance
+from os1.memory.base import MemoryItem, Provenance, Turn
 from os1.memory.embedding.priority import background
 from os1.memory.extract import extract_llm, extract_rules, is_exclusive
 from os1.memory.roles import CompanionMemory
@@ -38,7 +39,8 @@ BACKFILL_PER_TURN = 256  # memories given missing sentence vectors by one backgr
 class TurnSettings:
     """The knobs of a turn (from ``Settings`` at the entry point)."""
 
-    max_input_chars: int = 16_000
+    max_input_chars: int = 200_000  # a long text is kept whole, and windowed for the prompt
+    input_tokens: int = 1200  # of the user's words in the prompt (a 4096-token window holds the rest)
     memory_budget_tokens: int = 400
     history_tokens: int = 600
     search_k: int = 8
@@ -69,13 +71,15 @@ class Companion:
     """One user's companion: a model, their memory, their persona and tools."""
 
     def __init__(self, model: ChatModel, store: CompanionMemory, persona: Persona,
-                 settings: TurnSettings, tools: Sequence[Tool] = (), guard: Guard | None = None) -> None:
+                 settings: TurnSettings, tools: Sequence[Tool] = (), guard: Guard | None = None,
+                 share_post: SharePost | None = None) -> None:
         self.model = model
         self.store = store
         self.persona = persona
         self.settings = settings
         self.tools = list(tools)
         self.guard = guard or Guard()  # tool policies, enforced whatever the model says
+        self.share_post = share_post  # a pasted post is shared as a post, when there is a way to
         self.session_id: int | None = None
         self._history_floor = 0
         self._turns = 0  # turns answered in this conversation (session)
@@ -87,36 +91,51 @@ class Companion:
         text = check_input(text, self.settings.max_input_chars)
         if self.session_id is None:
             self.session_id = await self.store.start_session()
+        if self.share_post is not None and is_post(text):
+            try:
+                shared = await self.share_post(text)
+            except InputError:  # not a post after all: kept as a long text like any other
+                shared = None
+            if shared is not None:
+                async for event in self._pasted_post(shared):
+                    yield event
+                return
         answer = self.guard.answer_in(text)  # a yes or no to what waits: carried out by code
         if answer is not None:
             async for event in self._answer(text, answer):
                 yield event
             return
-        turn = await self.store.add_turn(self.session_id, text)  # words and sentences: one pass
-        user = turn.item
+        text = without_images(text)  # pictures written out as base64 are not words
+        said = fit_text(text, self.settings.input_tokens)  # what of it the prompt can hold
+        turn: Turn | None = None
+        if said is text:
+            turn = await self.store.add_turn(self.session_id, text)  # words and sentences: one pass
+            user = turn.item
+        else:  # a long text is kept whole; its vectors come after the reply, off its path
+            user = await self.store.add_utterance(self.session_id, "user", text, defer_vector=True)
         recent = await self.store.recent_utterances(24, before_id=user.id)
         history, self._history_floor = sticky_history(recent, self._history_floor,
                                                       self.settings.history_tokens)
-        hits = await self.store.search(text, turn=turn, k=self.settings.search_k,
+        hits = await self.store.search(said, turn=turn, k=self.settings.search_k,
                                        exclude=[user.id, *(t.id for t in history)],
                                        half_life_days=self.settings.half_life_days)
         memories = pack_memories(hits, self.settings.memory_budget_tokens)
         # the guard reads what this turn holds: the user's words, and what came from outside
         # (mail, shared posts and pages, earlier replies that retold them)
-        self.guard.begin_turn(text, history, memories)
+        self.guard.begin_turn(said, history, memories)
         yield Recalled(tuple(memories))
         self._turns += 1
-        messages = build_messages(self.persona, memories, history, text,
+        messages = build_messages(self.persona, memories, history, said,
                                   last_time=await self._last_time())
-        said: list[str] = []
+        reply: list[str] = []
         finished = False
         try:
-            async for event in self._generate(messages, said):
+            async for event in self._generate(messages, reply):
                 yield event
             finished = True
         finally:
             # shielded: a Ctrl-C arriving during the save must not store the reply twice
-            done = await asyncio.shield(self._save_reply(user, "".join(said),
+            done = await asyncio.shield(self._save_reply(user, "".join(reply),
                                                          interrupted=not finished))
             self.last_turn = done
         self._learn(user)
@@ -162,6 +181,21 @@ class Companion:
                     yield ConfirmationNeeded(action.id, action.tool, action.preview, action.reasons,
                                              action.foreign)
                 messages.append(Message("tool", result, tool_call_id=call.id, name=call.name))
+
+    async def _pasted_post(self, shared: SharedPost) -> AsyncIterator[TurnEvent]:
+        """A pasted post, shared as a post (kept as a moment with its pictures): the turn keeps
+        a line saying so, not the post's text, nor its pictures as base64."""
+        user = await self.store.add_utterance(self.session_id, "user", f"(I shared {shared.what})",
+                                              learn=False)
+        yield Recalled(())
+        self._turns += 1
+        reply = shared.said or f"I have kept {shared.what}."
+        yield TextDelta(reply)
+        saved = await self.store.add_utterance(self.session_id, "assistant", reply,
+                                               defer_vector=True, provenance="external")
+        done = TurnDone(user.id, saved.id, reply, False)
+        self.last_turn = done
+        yield done
 
     async def _answer(self, text: str, answer: Answer) -> AsyncIterator[TurnEvent]:
         """The user's yes or no to waiting actions, carried out by code: the model is not asked,

@@ -17,6 +17,19 @@ def estimate_tokens(text: str) -> int:
     return len(text) // 4 + 1
 
 
+def fit_text(text: str, budget: int) -> str:
+    """``text`` if it fits in ``budget`` tokens, else its beginning and its end with a line
+    saying how much was left out between them. Counted at three characters a token, below
+    ``estimate_tokens``'s four, as odd text (code, other scripts, long words) tokenises worse."""
+    room = budget * 3
+    if len(text) <= room:
+        return text
+    head, tail = room * 2 // 3, room // 3
+    cut = len(text) - head - tail
+    return (f"{text[:head]}\n[... {cut:,} characters of this long text left out here; all of it"
+            f" is kept ...]\n{text[-tail:]}")
+
+
 def pack_memories(hits: Sequence[Hit], budget: int) -> list[MemoryItem]:
     """The best hits that fit in ``budget`` tokens, best first."""
     chosen: list[MemoryItem] = []

@@ -14,7 +14,7 @@ from os1.agent.persona import Persona
 from os1.llm.base import ChatModel
 from os1.memory.moments import ImageDraft, MomentDraft
 from os1.memory.roles import Keepsakes
-from os1.posts.reading import Post, read_post
+from os1.posts.reading import Post, parse_post, read_post
 from os1.share.talk import remark, vision_description
 from os1.shared import Shared
 from os1.vision.images import ImageBytes, read_image
@@ -35,7 +35,13 @@ class Sharing:
 
     async def share_post(self, path: Path) -> Shared:
         """Read a post, look at its pictures, and remember it (once per film or subject)."""
-        post = await asyncio.to_thread(read_post, path)
+        return await self._share(await asyncio.to_thread(read_post, path))
+
+    async def share_pasted(self, text: str) -> Shared:
+        """A post pasted as text (Markdown with front matter, or HTML), shared as a file is."""
+        return await self._share(await asyncio.to_thread(parse_post, text.encode("utf-8"), "the pasted post"))
+
+    async def _share(self, post: Post) -> Shared:
         sights = [await asyncio.to_thread(see, image) for image in post.images]
         pictures = " ".join(f"Picture {n}: {describe(s)}" for n, s in enumerate(sights, 1))
         draft = MomentDraft(

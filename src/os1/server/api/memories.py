@@ -4,11 +4,14 @@ Every call opens only the caller's own store, so an id from another user finds n
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from os1.errors import InputError
+from os1.memory.base import MemoryItem
+from os1.memory.roles import Keepsakes
 from os1.memory.portability import export_lines, import_export, parse_export
 from os1.server.api.schemas import Imported, Memories, Memory, MemoryDetail, MemoryEdit
 from os1.server.auth import ApiError, Caller, caller, site_of
@@ -31,7 +34,17 @@ async def list_memories(who: Who, request: Request, q: Annotated[str | None, Que
             items = [h.item for h in hits]
         else:
             items = await space.store.list_memories(kind=kind, limit=limit, offset=offset)
-    return Memories(items=[Memory.of(i) for i in items])
+        pictures = await _pictures(space.store, items)
+    return Memories(items=[Memory.of(i, pictures.get(i.id, ())) for i in items])
+
+
+async def _pictures(store: Keepsakes, items: Sequence[MemoryItem]) -> dict[int, tuple[str, ...]]:
+    """The pictures of the shared moments among ``items``, by memory id."""
+    found: dict[int, tuple[str, ...]] = {}
+    for item in items:
+        if item.provenance == "shared" and (moment := await store.moment(item.id)) is not None:
+            found[item.id] = moment.images
+    return found
 
 
 @router.get("/export")

@@ -3,6 +3,7 @@ the OpenAPI description (``/openapi.json``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -114,12 +115,13 @@ class Memory(BaseModel):
     object: str | None = None
     valid_to: float | None = None
     status: str
+    images: list[str] = []  # a shared moment's pictures (content hashes, at /v1/images/{hash})
 
     @classmethod
-    def of(cls, item: MemoryItem) -> Memory:
+    def of(cls, item: MemoryItem, images: Sequence[str] = ()) -> Memory:
         return cls(id=item.id, kind=item.kind, text=item.text, created_at=item.created_at, role=item.role,
                    provenance=item.provenance, subject=item.subject, predicate=item.predicate,
-                   object=item.object, valid_to=item.valid_to, status=item.status)
+                   object=item.object, valid_to=item.valid_to, status=item.status, images=list(images))
 
 
 class Memories(BaseModel):
@@ -132,7 +134,7 @@ class MemoryDetail(BaseModel):
 
 
 class MemoryEdit(Strict):
-    text: str = Field(min_length=1, max_length=16_000)
+    text: str = Field(min_length=1, max_length=200_000)
 
 
 class Imported(BaseModel):
@@ -175,3 +177,16 @@ class Reminder(BaseModel):
     id: str
     text: str
     at: float
+
+
+class SharedReply(BaseModel):
+    """What showing os1 something came to: the moment kept, whether it is new, its pictures
+    (content hashes, served at ``/v1/images/{hash}``), what os1 perceived and what it said."""
+
+    moment_id: int
+    kind: str
+    new: bool
+    images: list[str]
+    perceived: str
+    said: str
+    memory: str

@@ -7,6 +7,7 @@ import { api } from "./api.js";
 import { Chat } from "./chat.js";
 import { Memories } from "./memories.js";
 import { Settings } from "./settings.js";
+import { shareFile, sharable } from "./share.js";
 import { Voice } from "./voice.js";
 
 const $ = (id) => document.getElementById(id);
@@ -296,6 +297,49 @@ box.addEventListener("keydown", (event) => {
     event.preventDefault();
     send();
   }
+});
+// ---- sharing: attach, the camera, drop and paste ----
+
+function share(files, camera = false) {
+  const note = box.value.trim(); // words typed beside a picture go with it
+  for (const file of files) {
+    const picture = (file.type || "").startsWith("image/");
+    chat.shared(file, shareFile(file, { note: picture ? note : "", camera }), picture ? note : "");
+  }
+  if (note && files.some((file) => (file.type || "").startsWith("image/"))) {
+    box.value = "";
+    grow();
+  }
+}
+for (const [button, input, camera] of [["attach", "attach-file", false], ["camera", "camera-file", true]]) {
+  $(button).addEventListener("click", () => $(input).click());
+  $(input).addEventListener("change", () => {
+    const files = Array.from($(input).files || []);
+    $(input).value = "";
+    if (files.length) share(files, camera);
+  });
+}
+box.addEventListener("paste", (event) => {
+  const files = sharable(event.clipboardData);
+  if (!files.length) return; // text is pasted as text (a long post is read as a post by the turn)
+  event.preventDefault();
+  share(files);
+});
+const chatScreen = $("screen-chat");
+chatScreen.addEventListener("dragover", (event) => {
+  if (Array.from(event.dataTransfer?.types || []).includes("Files")) {
+    event.preventDefault();
+    chatScreen.classList.add("dropping");
+  }
+});
+chatScreen.addEventListener("dragleave", () => chatScreen.classList.remove("dropping"));
+chatScreen.addEventListener("drop", (event) => {
+  chatScreen.classList.remove("dropping");
+  const files = sharable(event.dataTransfer);
+  if (!event.dataTransfer?.files?.length) return;
+  event.preventDefault();
+  if (files.length) share(files);
+  else notify("I can look at pictures, read posts (Markdown or HTML) and listen to music.");
 });
 $("stop").addEventListener("click", () => chat.interrupt());
 $("mic").addEventListener("click", () => (voice.active ? voice.stop() : voice.start()));

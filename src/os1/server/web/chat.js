@@ -124,6 +124,41 @@ export class Chat {
     }
   }
 
+  /** Show something the user shares (a preview of a picture, or the file's name) and then what
+   * os1 said about it; ``sharing`` is the request to /v1/share, ``note`` the words sent with a picture. */
+  async shared(file, sharing, note = "") {
+    const item = bubble("user", file.type.startsWith("image/") ? note : `Shared ${file.name || "a file"}`, "sharing");
+    if (file.type.startsWith("image/")) {
+      const preview = document.createElement("img");
+      preview.className = "preview";
+      preview.alt = "The picture you are sharing";
+      preview.src = URL.createObjectURL(file);
+      preview.addEventListener("load", () => URL.revokeObjectURL(preview.src), { once: true });
+      item.prepend(preview);
+    }
+    const reply = bubble("os", "");
+    reply.dataset.state = "waiting";
+    reply.setAttribute("aria-busy", "true");
+    this.log.append(item, reply);
+    this.scroll(true);
+    this.hooks.speaking(true);
+    try {
+      const done = await sharing;
+      reply.querySelector(".text").textContent = done.said || done.perceived || "I have kept it.";
+      reply.dataset.momentId = String(done.moment_id);
+      reply.append(label(done.new ? "kept in your memories" : "kept with what you showed me before"));
+    } catch (error) {
+      this.hooks.notify(error.message);
+      reply.remove();
+      item.append(label("not shared"));
+    } finally {
+      reply.dataset.state = "done";
+      reply.removeAttribute("aria-busy");
+      if (!this.busy) this.hooks.speaking(false);
+      this.scroll(true);
+    }
+  }
+
   /** Stop the reply in flight; it is kept as far as it went. */
   interrupt() {
     if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "stop" }));
@@ -164,15 +199,17 @@ export class Chat {
   }
 
   delta(turn, text) {
+    const near = this.near(); // before the words grow: one long delta must not leave it behind
     turn.text += text;
     turn.deltas += 1;
     turn.item.dataset.state = "streaming";
     turn.item.dataset.deltas = String(turn.deltas);
     turn.item.querySelector(".text").textContent = turn.text;
-    this.scroll();
+    this.scroll(near);
   }
 
   finish(turn, reply, interrupted) {
+    const near = this.near();
     const { item } = turn;
     item.dataset.state = "done";
     item.removeAttribute("aria-busy");
@@ -182,7 +219,7 @@ export class Chat {
       return;
     }
     if (interrupted) item.append(label("stopped"));
-    this.scroll();
+    this.scroll(near);
   }
 
   recalled(turn, memories) {
@@ -308,9 +345,14 @@ export class Chat {
     this.voiceTurns.delete(turnId);
   }
 
-  scroll(force = false) {
+  /** Is the page scrolled to (about) the end of the conversation? */
+  near() {
     const root = document.scrollingElement;
-    const near = root.scrollHeight - root.scrollTop - root.clientHeight < 160;
+    return root.scrollHeight - root.scrollTop - root.clientHeight < 160;
+  }
+
+  scroll(force = false) {
+    const near = this.near();
     const still = matchMedia("(prefers-reduced-motion: reduce)").matches;
     if (force || near) this.log.lastElementChild?.scrollIntoView({ block: "end", behavior: still ? "auto" : "smooth" });
   }

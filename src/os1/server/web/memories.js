@@ -87,6 +87,14 @@ export class Memories {
     const meta = document.createElement("p");
     meta.className = "meta";
     meta.textContent = [describe(memory), when(memory.created_at)].filter(Boolean).join(" · ");
+    for (const digest of memory.images || []) {
+      const picture = document.createElement("img");
+      picture.className = "picture";
+      picture.src = `/v1/images/${encodeURIComponent(digest)}`;
+      picture.alt = "The picture you shared";
+      picture.loading = "lazy";
+      item.append(picture);
+    }
     const actions = document.createElement("div");
     actions.className = "row actions";
     actions.append(
