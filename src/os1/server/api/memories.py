@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from os1.errors import InputError
 from os1.memory.base import MemoryItem
-from os1.memory.roles import Keepsakes
 from os1.memory.portability import export_lines, import_export, parse_export
+from os1.memory.roles import Keepsakes
 from os1.server.api.schemas import Imported, Memories, Memory, MemoryDetail, MemoryEdit
 from os1.server.auth import ApiError, Caller, caller, site_of
 
