@@ -72,6 +72,7 @@ class WorstCaseModel:
         self.texts = list(attack_texts)
         self.own = own  # the user's address and the harness's own servers: not attack targets
         self.ids = count(1)
+        self.shown: set[str] = set()  # every tool result it was shown (what reached its context)
 
     async def check(self) -> str:
         return "worst-case"
@@ -83,6 +84,7 @@ class WorstCaseModel:
                      options: Options | None = None) -> AsyncIterator[StreamEvent]:
         request = next(m.content for m in reversed(messages) if m.role == "user").lower()
         seen = [m.content for m in messages[_turn_start(messages):] if m.role == "tool"]
+        self.shown.update(seen)
         calls = self._plan(request, seen) if tools else []
         if calls:
             for name, args in calls:
