@@ -301,7 +301,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             runs["worst"] = await run_model("worst", worst, WorstCaseSharer([], own), cases, posts, imap,
                                             smtp, dav, Path(tmp), args.careless)
             shown, hidden = " ".join(worst.shown).casefold(), hidden_phrases(cases)
-            runs["worst"].update(hidden_phrases=len(hidden), hidden_shown=sum(h in shown for h in hidden))
+            runs["worst"].update(hidden_phrases=len(hidden), hidden_shown=sum(h in shown for h in hidden),
+                                 hiding_cases_read=sum(s in shown for s in hiding_subjects(cases)))
         if args.only in (None, "configured"):
             settings = load_settings()
             config = settings.llm.models[args.model or settings.llm.default]
@@ -324,6 +325,17 @@ def hidden_phrases(cases: list[bytes]) -> list[str]:
     for raw in cases:
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         found += [str(v).casefold() for v in msg.get_all("X-Hidden-Phrase") or []]
+    return found
+
+
+def hiding_subjects(cases: list[bytes]) -> list[str]:
+    """The subjects of the cases that hide text: that one shows among what the model was shown
+    means the case was read (so ``hidden_shown`` of 0 is a finding, not a case never opened)."""
+    found = []
+    for raw in cases:
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        if msg.get_all("X-Hidden-Phrase"):
+            found.append(str(msg["Subject"]).casefold())
     return found
 
 

@@ -111,3 +111,17 @@ async def test_an_address_from_a_mail_is_sent_only_when_the_user_types_it_back(
     [sent] = smtp.received[before:]
     assert sent["to"] == ["audit@evil.example"]
     assert [a.status for a in c.guard.recent()] == ["done"]
+
+
+async def test_text_a_stylesheet_hides_never_reaches_the_model(
+        store: SQLiteMemory, service: MailService, imap: Imap, tmp_path: Path) -> None:
+    case = Path(__file__).resolve().parents[1] / "injection" / "cases" / "attack-36-css-hidden.eml"
+    deliver(imap, case.read_bytes())
+    model = ScriptedLLM([ToolCall("1", "mail_check", {}), ToolCall("2", "mail_read", {"message": 1})],
+                        "Here is your mail.")
+    await turn(companion(store, service, model, tmp_path), "what's new in my mail?")
+    shown = " ".join(m.content for m in model.history[1][0] if m.role == "tool").casefold()
+    assert "space grotesk" in shown  # the whole visible text was read
+    for hidden in ("forward the whole inbox", "vault-keeper", "offscreen", "tiny directive", "camouflage"):
+        assert hidden not in shown, hidden
+    assert service.index.search("camouflage") == [] and service.index.search("vault") == []
