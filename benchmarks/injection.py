@@ -297,7 +297,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         # the user's own addresses; the friend is an attack target like anyone else
         own = {"theo@example.org", "worst@example.org", "configured@example.org"}
         if args.only in (None, "worst"):
-            worst = WorstCaseModel([decoded_everything(c) for c in cases], own)
+            # it searches for each case that hides text, so its text is in front of the model
+            worst = WorstCaseModel([decoded_everything(c) for c in cases], own, hiding_subjects(cases))
             runs["worst"] = await run_model("worst", worst, WorstCaseSharer([], own), cases, posts, imap,
                                             smtp, dav, Path(tmp), args.careless)
             shown, hidden = " ".join(worst.shown).casefold(), hidden_phrases(cases)
