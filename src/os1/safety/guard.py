@@ -6,7 +6,8 @@ the confirmations, and runs tool calls under their policies, in code, whatever t
 - A side effect (``CONFIRM``, or ``GUARDED`` in a turn that read outside content, or any call
   with a sensitive value the user never gave) is not run: it becomes a pending ``Action`` with an
   exact preview, and only the user's own reply ("yes", typed by them, checked here and never by
-  the model) runs it, with exactly the arguments shown.
+  the model) runs it, with exactly the arguments shown. A value the user never gave is approved
+  only by their typing it back after the yes ("yes 3 ana@example.org"); a bare yes is refused.
 - Outbound actions are logged and rate limited; a call over the limit is refused.
 
 The companion talks to it through ``answer_in``, ``begin_turn``, ``call`` (through
