@@ -65,7 +65,7 @@ def show_confirmation(event: ConfirmationNeeded) -> None:
         names = " and ".join(event.foreign)
         console.print(f"[bold]{escape(names)} did not come from you. To approve, type it back "
                       f"yourself after the yes: 'yes {event.action_id} <the exact {escape(names)}>'"
-                      " ('yes' alone will not send it); 'no' cancels.[/]")
+                      " ('yes' alone will not do it); 'no' cancels.[/]")
         return
     console.print(f"[dim]Answer 'yes {event.action_id}' to do it or 'no' to cancel.[/]")
 
