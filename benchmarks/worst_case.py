@@ -68,10 +68,12 @@ def written_calls(text: str) -> list[tuple[str, dict[str, object]]]:
 class WorstCaseModel:
     model_id = "worst-case"
 
-    def __init__(self, attack_texts: Sequence[str], own: set[str]) -> None:
+    def __init__(self, attack_texts: Sequence[str], own: set[str], look_up: Sequence[str] = ()) -> None:
         self.texts = list(attack_texts)
+        self.look_up = list(look_up)  # searched for when summarising, so those mails are read
         self.own = own  # the user's address and the harness's own servers: not attack targets
         self.ids = count(1)
+        self.shown: set[str] = set()  # every tool result it was shown (what reached its context)
 
     async def check(self) -> str:
         return "worst-case"
@@ -83,6 +85,7 @@ class WorstCaseModel:
                      options: Options | None = None) -> AsyncIterator[StreamEvent]:
         request = next(m.content for m in reversed(messages) if m.role == "user").lower()
         seen = [m.content for m in messages[_turn_start(messages):] if m.role == "tool"]
+        self.shown.update(seen)
         calls = self._plan(request, seen) if tools else []
         if calls:
             for name, args in calls:
@@ -93,7 +96,8 @@ class WorstCaseModel:
 
     def _plan(self, request: str, seen: list[str]) -> list[tuple[str, dict[str, object]]]:
         if not seen:
-            return _reads(request)
+            found = [("mail_search", {"query": q}) for q in self.look_up] if "summar" in request else []
+            return _reads(request) + found
         return _benign(request, seen) + self._attacks("\n".join(seen))
 
     def _attacks(self, shown: str) -> list[tuple[str, dict[str, object]]]:

@@ -1,9 +1,12 @@
 """Outside content: text that came from outside os1 and the user (mail, invitations, contacts,
 web pages, shared posts), and what every sense and skill that reads it shares.
 
-- ``html_to_text`` and ``clean_text``: only what a reader would see. HTML is parsed with
-  BeautifulSoup: comments, scripts, styles, and elements hidden by attribute or inline style
-  (``display:none``, zero size, zero opacity, white or transparent text) are dropped; images are
+- ``html_to_text`` and ``clean_text``: only what a reader would see. The mail's own stylesheets
+  (``<style>`` rules by class, id or any selector) are first applied onto each element by
+  ``css-inline`` (a CSS engine; remote stylesheets are never loaded). HTML is then parsed with
+  BeautifulSoup: comments, scripts, styles, and elements hidden by attribute or style
+  (``display:none``, ``visibility:hidden``, zero size, zero opacity, tiny text, white,
+  transparent or same-as-background text, off-screen positions) are dropped; images are
   never fetched; links are shown by their host, never followed. Invisible format characters
   (zero-width, bidi controls, Unicode tag characters, variation selectors) are removed from every
   piece of outside text.
@@ -22,15 +25,22 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
+import css_inline
 from bs4 import BeautifulSoup, Comment, Tag
 
 _DROP_TAGS = ("script", "style", "head", "title", "meta", "link", "template", "noscript", "svg",
               "iframe", "object", "embed", "frame", "frameset", "applet", "form", "input", "button")
 _HIDDEN_STYLE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*(hidden|collapse)|opacity\s*:\s*0(\.0+)?\s*(;|$)"
-    r"|font-size\s*:\s*0|(max-)?height\s*:\s*0|(max-)?width\s*:\s*0"
-    r"|color\s*:\s*(transparent|#fff\b|#ffffff\b|white\b|rgba?\([^)]*,\s*0\s*\))"
-    r"|text-indent\s*:\s*-\d{3,}|left\s*:\s*-\d{3,}|clip\s*:\s*rect\(0", re.I)
+    r"|font-size\s*:\s*(0|[0-2](\.\d+)?\s*(px|pt)|0?\.[0-4]\d*\s*r?em)\b"
+    r"|(max-)?height\s*:\s*0|(max-)?width\s*:\s*0"
+    r"|(?<![-\w])color\s*:\s*(transparent|#fff\b|#ffffff\b|white\b|rgba?\([^)]*,\s*0\s*\))"
+    r"|text-indent\s*:\s*-\d{3,}|(left|top|margin(-left|-top)?)\s*:\s*-\d{3,}"
+    r"|translate[xy]?\(\s*-\d{3,}|clip\s*:\s*rect\(0", re.I)
+_COLOUR = re.compile(r"(?:^|;)\s*(?P<prop>color|background(?:-color)?)\s*:\s*(?P<value>[^;!]+)", re.I)
+# the mail's own <style> rules onto each element; remote stylesheets are never loaded
+_INLINER = css_inline.CSSInliner(keep_style_tags=False, keep_link_tags=False,
+                                 load_remote_stylesheets=False)
 _KEEP_CONTROLS = {"\n", "\t"}
 _BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -58,12 +68,32 @@ def clean_text(text: str) -> str:
 def _hidden(tag: Tag) -> bool:
     if tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).lower() == "true":
         return True
-    return bool(_HIDDEN_STYLE.search(str(tag.get("style", ""))))
+    style = str(tag.get("style", ""))
+    return bool(_HIDDEN_STYLE.search(style)) or _same_colour(style)
+
+
+def _same_colour(style: str) -> bool:
+    """Text drawn in the colour of its own background (the last value of each wins)."""
+    found = {m["prop"].lower().removesuffix("-color"): m["value"].strip().lower()
+             for m in _COLOUR.finditer(style)}
+    return "color" in found and found["color"] == found.get("background")
+
+
+def _with_stylesheets(html: str) -> str:
+    """The HTML with its ``<style>`` rules written onto the elements they select, so hiding by
+    class, id or selector is seen like an inline style; unchanged when it has none or the CSS
+    engine cannot read it (the style blocks are dropped later all the same)."""
+    if "<style" not in html.lower():
+        return html
+    try:
+        return str(_INLINER.inline(html))
+    except (ValueError, css_inline.InlineError):
+        return html
 
 
 def html_to_text(html: str) -> str:
     """What a person would see of an HTML mail, as plain text; nothing is fetched."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(_with_stylesheets(html), "html.parser")
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     for tag in soup.find_all(_DROP_TAGS):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -47,6 +48,9 @@ def test_mail_commands_end_to_end(os1_home: Path, imap: Imap, smtp: Smtp) -> Non
     os1(os1_home, imap, smtp, "mail", "send", "--to", "bob@example.org", "--subject", "Hi",
         "--body", "See you soon.", "--yes")
     assert smtp.received[-1]["to"] == ["bob@example.org"]
+    logged = os1(os1_home, imap, smtp, "actions", "--json").stdout.splitlines()
+    assert [(json.loads(a)["tool"], json.loads(a)["status"]) for a in logged] == [
+        ("mail_send", "done"), ("mail_undo", "done"), ("mail_cleanup_apply", "done")]
     config = os1(os1_home, imap, smtp, "config", "show").stdout
     assert imap.password not in config and "********" in config
 

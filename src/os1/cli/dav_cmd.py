@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -33,6 +33,12 @@ def _run(work: Awaitable[T]) -> T:
 def _ask(text: str, question: str, yes: bool) -> bool:
     console.print(Text(text))
     return yes or click.confirm(question, default=False)
+
+
+async def _logged(state: CliState, tool: str, arguments: dict[str, object],
+                  act: Callable[[], Awaitable[str]]) -> str:
+    """Do what the user commanded, logged in ``os1 actions`` (done or failed)."""
+    return await open_guard(state.settings).run_commanded(tool, arguments, act, outbound=False)
 
 
 @click.group()
@@ -64,8 +70,14 @@ def add(state: CliState, title: str, start: str, minutes: int, location: str, ye
     begin = when(start)
     end = begin + timedelta(minutes=minutes)
     if _ask(f"Add {title}, {begin:%a %d %b %Y %H:%M}–{end:%H:%M} {location}".rstrip(), "Add it?", yes):
-        event = _run(Calendar(state.settings.calendar).add(title, begin, end, location))
-        console.print(Text(f"added: {event.line()}"))
+        cal = Calendar(state.settings.calendar)
+
+        async def add_event() -> str:
+            return f"added: {(await cal.add(title, begin, end, location)).line()}"
+
+        console.print(Text(_run(_logged(state, "calendar_add", {"title": title, "start": begin.isoformat(),
+                                                                 "minutes": minutes, "location": location},
+                                        add_event))))
 
 
 @calendar.command()
@@ -82,18 +94,43 @@ def move(state: CliState, uid: str, start: str, yes: bool) -> None:
         new = when(start)
         if _ask(f"Move {old.summary} from {old.start:%a %d %b %H:%M} to {new:%a %d %b %Y %H:%M}",
                 "Move it?", yes):
-            console.print(Text(f"moved: {(await cal.move(uid, new)).line()}"))
+            async def move_event() -> str:
+                return f"moved: {(await cal.move(uid, new)).line()}"
+
+            console.print(Text(await _logged(state, "calendar_move",
+                                             {"uid": uid, "start": new.isoformat()}, move_event)))
 
     _run(move_if_agreed())
 
 
 @calendar.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Import without asking (after reading the list).")
 @click.pass_obj
-def import_(state: CliState, file: Path) -> None:
-    """Import the events of an .ics file."""
-    count = _run(Calendar(state.settings.calendar).import_ics(file.read_bytes()))
-    console.print(f"imported {count} events")
+def import_(state: CliState, file: Path, yes: bool) -> None:
+    """Show what the events of an .ics file would add or change; import them on yes."""
+    cal = Calendar(state.settings.calendar)
+    data = file.read_bytes()
+
+    async def import_if_agreed() -> None:
+        plan = await cal.import_plan(data)
+        if not plan:
+            raise InputError(f"{file} holds no event")
+        if not _ask("\n".join(plan), f"Import {_count(len(plan), 'event')}?", yes):
+            console.print("Nothing imported.")
+            return
+
+        async def save() -> str:
+            return f"imported {_count(await cal.import_ics(data), 'event')}"
+
+        console.print(await _logged(state, "calendar_import", {"file": str(file), "events": plan},
+                                    save))
+
+    _run(import_if_agreed())
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
 
 
 @calendar.command()
@@ -160,7 +197,8 @@ def merge(state: CliState, uids: tuple[str, ...], yes: bool) -> None:
         try:
             group = await find_group(book, uids)
             if _ask(f"Merged card:\n{merged(group).strip()}", f"Replace {len(group)} cards with it?", yes):
-                console.print(escape(await apply_merge(book, uids, _undo_file(state))))
+                console.print(escape(await _logged(state, "contacts_merge", {"uids": list(uids)},
+                                                   lambda: apply_merge(book, uids, _undo_file(state)))))
         finally:
             await book.close()
 
@@ -174,7 +212,8 @@ def undo_(state: CliState) -> None:
     async def restore_merged() -> str:
         book = AddressBook(state.settings.calendar)
         try:
-            return await undo_merge(book, _undo_file(state))
+            return await _logged(state, "contacts_undo", {},
+                                 lambda: undo_merge(book, _undo_file(state)))
         finally:
             await book.close()
 
@@ -183,26 +222,38 @@ def undo_(state: CliState) -> None:
 
 @contacts.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Import without asking (after reading the list).")
 @click.pass_obj
-def import_cards(state: CliState, file: Path) -> None:
-    """Add the cards of a .vcf file."""
+def import_cards(state: CliState, file: Path, yes: bool) -> None:
+    """Show what the cards of a .vcf file would add or change; write them on yes."""
     text = file.read_text(errors="replace")
     cards = [c + "END:VCARD\r\n" for c in text.replace("\r\n", "\n").split("END:VCARD") if "BEGIN:VCARD" in c]
     if not cards:
         raise InputError(f"{file} holds no vCard")
 
-    async def add_cards() -> None:
+    new = [parse_vcard(raw) for raw in cards]  # refuse a bad card before anything is written
+
+    async def add_if_agreed() -> None:
         book = AddressBook(state.settings.calendar)
         try:
-            for raw in cards:
-                parse_vcard(raw)  # refuse a bad card before anything is written
-            for raw in cards:
-                await book.put(raw)
+            held = {c.uid: c for c in await book.contacts()}
+            plan = [f"change: {c.line()} (now {held[c.uid].line()})" if c.uid in held
+                    else f"add: {c.line()}" for c in new]
+            if not _ask("\n".join(plan), f"Import {_count(len(cards), 'card')}?", yes):
+                console.print("Nothing imported.")
+                return
+
+            async def put_all() -> str:
+                for raw, card in zip(cards, new, strict=True):
+                    await book.put(raw, held[card.uid].href if card.uid in held else None)
+                return f"imported {_count(len(cards), 'card')}"
+
+            console.print(await _logged(state, "contacts_import",
+                                        {"file": str(file), "cards": plan}, put_all))
         finally:
             await book.close()
 
-    _run(add_cards())
-    console.print(f"imported {len(cards)} cards")
+    _run(add_if_agreed())
 
 
 @click.command()

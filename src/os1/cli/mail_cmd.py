@@ -135,7 +135,10 @@ def cleanup(state: CliState, yes: bool) -> None:
         listing = "\n".join(f"{p.id:>6} → {p.target:<7} {p.sender[:28]:<28} {p.subject[:40]} ({p.reason})"
                             for p in items)
         if _ask(listing, f"Move these {len(items)} messages?", yes):
-            console.print(escape(await s.apply_cleanup(proposal)))
+            moved = [p.id for p in items]
+            console.print(escape(await open_guard(state.settings).run_commanded(
+                "mail_cleanup_apply", {"proposal": proposal, "messages": moved},
+                lambda: s.apply_cleanup(proposal), outbound=False)))
         else:
             console.print("Nothing moved.")
 
@@ -146,7 +149,9 @@ def cleanup(state: CliState, yes: bool) -> None:
 @click.pass_obj
 def undo(state: CliState) -> None:
     """Put back what the last clean-up moved."""
-    console.print(escape(_with_mail(state, lambda s: s.undo())))
+    guard = open_guard(state.settings)
+    console.print(escape(_with_mail(state, lambda s: guard.run_commanded("mail_undo", {}, s.undo,
+                                                                          outbound=False))))
 
 
 async def _send_logged(state: CliState, s: MailService, tool: str, msg: EmailMessage) -> str:

@@ -125,13 +125,26 @@ class Calendar:
 
         return await self._call(f"cannot move event {uid}", move)
 
+    async def import_plan(self, data: bytes) -> list[str]:
+        """What importing an .ics file would do, one line per event: ``add: ...``, or
+        ``change: ... (now ...)`` for an event the calendar already holds under that UID."""
+        events = [_event(c) for c in read_ics(data)]
+
+        def plan(cal: Any) -> list[str]:
+            lines = []
+            for new in events:
+                try:
+                    old = _event(cal.event_by_uid(new.uid).icalendar_component) if new.uid else None
+                except DAVError:  # not found: the import adds it
+                    old = None
+                lines.append(f"change: {new.line()} (now {old.line()})" if old else f"add: {new.line()}")
+            return lines
+
+        return await self._call("cannot read the calendar", plan)
+
     async def import_ics(self, data: bytes) -> int:
         """Every VEVENT of an .ics file, saved as its own calendar object."""
-        try:
-            parsed = icalendar.Calendar.from_ical(data)
-        except ValueError as exc:
-            raise ToolInputError(f"not an iCalendar file: {exc}") from None
-        events = [c for c in parsed.walk("VEVENT")]
+        events = read_ics(data)
 
         def save(cal: Any) -> int:
             for component in events:
@@ -143,3 +156,15 @@ class Calendar:
             return len(events)
 
         return await self._call("cannot import the events", save)
+
+
+def read_ics(data: bytes) -> list[Any]:
+    """The VEVENTs of an .ics file; anything that is not iCalendar is refused."""
+    try:
+        parsed = icalendar.Calendar.from_ical(data)
+        events = list(parsed.walk("VEVENT"))
+        for component in events:
+            _event(component)  # each one readable before anything is written
+    except (ValueError, KeyError, AttributeError) as exc:
+        raise ToolInputError(f"not an iCalendar file: {exc}") from None
+    return events

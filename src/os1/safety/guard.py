@@ -6,7 +6,8 @@ the confirmations, and runs tool calls under their policies, in code, whatever t
 - A side effect (``CONFIRM``, or ``GUARDED`` in a turn that read outside content, or any call
   with a sensitive value the user never gave) is not run: it becomes a pending ``Action`` with an
   exact preview, and only the user's own reply ("yes", typed by them, checked here and never by
-  the model) runs it, with exactly the arguments shown.
+  the model) runs it, with exactly the arguments shown. A value the user never gave is approved
+  only by their typing it back after the yes ("yes 3 ana@example.org"); a bare yes is refused.
 - Outbound actions are logged and rate limited; a call over the limit is refused.
 
 The companion talks to it through ``answer_in``, ``begin_turn``, ``call`` (through
@@ -28,11 +29,11 @@ from os1.memory.base import MemoryItem
 from os1.outside import Outside
 from os1.safety.ledger import Action, ActionLedger
 from os1.safety.spotlight import Spotlight
-from os1.safety.taint import TurnTaint
+from os1.safety.taint import TurnTaint, emails_in, normalise, value_parts
 from os1.tools.base import Policy, Tool, result_text
 
-_YES = re.compile(r"^\s*/?(yes|y|yep|yeah|confirm|confirmed|ok|okay|do it|go ahead|send it|yes please)"
-                  r"(\s+#?(?P<id>\d+))?\s*[.!]?\s*$", re.I)
+_YES = re.compile(r"^\s*/?(yes please|yes|y|yep|yeah|confirmed|confirm|okay|ok|do it|go ahead|send it)"
+                  r"(\s+#?(?P<id>\d+))?(\s+(?P<typed>\S.*?))?\s*[.!]?\s*$", re.I)
 _NO = re.compile(r"^\s*/?(no|n|nope|cancel|don't|do not|stop|decline)(\s+#?(?P<id>\d+))?\s*[.!]?\s*$",
                  re.I)
 
@@ -49,15 +50,44 @@ class Answer:
 
     verdict: Literal["yes", "no"]
     action_id: int | None
+    typed: str = ""  # values typed back after the yes ("yes 3 ana@example.org")
 
 
 def parse_answer(text: str) -> Answer | None:
-    """A short yes/no (optionally with an action number) typed by the user, or None."""
+    """A short yes/no (optionally with an action number, and after a yes the values the user
+    typed back) typed by the user, or None."""
     for verdict, pattern in (("yes", _YES), ("no", _NO)):
         if m := pattern.match(text):
             found = m.group("id")
-            return Answer(verdict, int(found) if found else None)  # type: ignore[arg-type]
+            typed = (m.groupdict().get("typed") or "").strip()
+            return Answer(verdict, int(found) if found else None, typed)  # type: ignore[arg-type]
     return None
+
+
+def typed_back(action: Action, typed: str) -> str:
+    """Why the user's yes does not approve ``action``, or "" when it does. A value the user never
+    gave (found only in outside content, or made up) is approved only by typing it back exactly;
+    values typed to an action that needs none are refused too, so "yes, but ..." never runs."""
+    missing = [name for name in action.foreign
+               if not all(_typed(part, typed)
+                          for part in value_parts(str(action.arguments.get(name, ""))))]
+    if missing:
+        names = " and ".join(missing)
+        return (f"not approved: {names} came from nowhere you said; type it back: "
+                f"'yes {action.id} <the exact {names} shown>'")
+    if typed and not action.foreign:
+        return f"not approved: answer 'yes {action.id}' alone (nothing here needs typing back)"
+    return ""
+
+
+def _typed(part: str, typed: str) -> bool:
+    """Whether one value (an address, a URL, a number) is among what the user typed."""
+    wanted = normalise(part)
+    if not wanted:
+        return True
+    if wanted in emails_in(typed):
+        return True
+    return wanted == normalise(typed) or wanted in {normalise(t) for t in re.split(r"[\s,;]+", typed)}
 
 
 class Guard:
@@ -174,7 +204,9 @@ class Guard:
         return result
 
     async def answer(self, tools: Sequence[Tool], answer: Answer) -> list[tuple[Action, str]]:
-        """Carry out the user's yes or no. A bare yes applies only when exactly one action waits."""
+        """Carry out the user's yes or no. A bare yes applies only when exactly one action waits,
+        and never to a value the user did not give: that is typed back (``typed_back``); until
+        then the action keeps waiting."""
         waiting = self._ledger.pending()
         if answer.action_id is not None:
             waiting = [a for a in waiting if a.id == answer.action_id]
@@ -186,6 +218,10 @@ class Guard:
             if answer.verdict == "no":
                 self._ledger.resolve(action.id, "declined")
                 done.append((action, "declined"))
+                continue
+            refused = typed_back(action, answer.typed)
+            if refused:
+                done.append((action, f"error: {refused}"))
                 continue
             if not self._ledger.claim(action.id):  # answered meanwhile, here or on another worker
                 done.append((action, "error: that action was already answered"))
@@ -214,16 +250,21 @@ class Guard:
         self._ledger.close()
 
     async def run_commanded(self, tool: str, arguments: dict[str, Any],
-                            act: Callable[[], Awaitable[str]]) -> str:
-        """Run an outbound action the user commanded themselves (``os1 mail send``): no yes to
-        ask for, but the same log and limits as the companion's; over a limit it is logged as
-        blocked and refused with a ``ToolFailed``."""
-        blocked = self._over_limit(outbound=True)
+                            act: Callable[[], Awaitable[str]], *, outbound: bool = True) -> str:
+        """Run an action the user commanded themselves (``os1 mail send``, a clean-up, an
+        import): no yes to ask for, but logged like the companion's (``os1 actions``), done or
+        failed; an outbound one is under the same limits, and over one it is logged as blocked
+        and refused with a ``ToolFailed``."""
+        blocked = self._over_limit(outbound)
         if blocked:
             self._ledger.add(tool, arguments, "blocked", outbound=True, result=blocked)
             raise ToolFailed(f"not sent: {blocked} (mail.outbound_per_hour / outbound_per_day)")
-        result = await act()
-        self._ledger.add(tool, arguments, "done", outbound=True, result=result)
+        try:
+            result = await act()
+        except Os1Error as exc:
+            self._ledger.add(tool, arguments, "failed", outbound=outbound, result=str(exc))
+            raise
+        self._ledger.add(tool, arguments, "done", outbound=outbound, result=result[:2000])
         return result
 
 

@@ -87,14 +87,14 @@ class TurnTaint:
         """The sensitive values (by argument name) the user never gave."""
         found: dict[str, Source] = {}
         for name, value in values.items():
-            for part in _parts(value):
+            for part in value_parts(value):
                 source = self.source_of(part)
                 if source != "user":
                     found[name] = source
         return found
 
 
-def _parts(value: str) -> list[str]:
+def value_parts(value: str) -> list[str]:
     """A recipient list is checked address by address; anything else as a whole."""
     addresses = emails_in(value)
     return addresses if addresses else [value]

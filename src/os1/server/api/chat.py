@@ -52,7 +52,8 @@ def _event(event: object) -> dict[str, Any] | None:
             return {"type": "delta", "text": text}
         case ConfirmationNeeded():
             return {"type": "confirm", "action_id": event.action_id, "tool": event.tool,
-                    "preview": event.preview, "reasons": list(event.reasons)}
+                    "preview": event.preview, "reasons": list(event.reasons),
+                    "foreign": dict(event.foreign)}
         case ToolActivity(call, result):
             return {"type": "tool", "name": call.name, "result": result[:2000]}
         case TurnDone():

@@ -255,6 +255,21 @@ export class Chat {
     }
     const row = document.createElement("div");
     row.className = "row";
+    // a value that did not come from the user is approved only by typing it back
+    const foreign = Object.keys(event.foreign || {});
+    let typed = null;
+    if (foreign.length) {
+      const hint = document.createElement("p");
+      hint.className = "why";
+      hint.textContent = `${foreign.join(" and ")} did not come from you: type it exactly as shown to approve.`;
+      card.append(hint);
+      typed = document.createElement("input");
+      typed.type = "text";
+      typed.autocomplete = "off";
+      typed.setAttribute("aria-label", `Type the ${foreign.join(" and ")} to approve`);
+      typed.placeholder = foreign.join(", ");
+      row.append(typed);
+    }
     for (const [answer, text, style] of [["yes", "Yes, go ahead", "primary"], ["no", "No", "ghost"]]) {
       const button = document.createElement("button");
       button.type = "button";
@@ -263,7 +278,8 @@ export class Chat {
       button.addEventListener("click", () => {
         for (const b of row.querySelectorAll("button")) b.disabled = true;
         card.dataset.answer = answer;
-        this.say(answer);
+        const value = typed && answer === "yes" ? typed.value.trim() : "";
+        this.say(value ? `yes ${event.action_id} ${value}` : answer);
       });
       row.append(button);
     }
