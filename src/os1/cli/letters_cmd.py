@@ -34,7 +34,7 @@ AS_JSON = click.option("--json", "as_json", is_flag=True, help="Print the result
 
 def run(state: CliState, work: Callable[[Studio], Awaitable[T]]) -> T:
     """Open the user's stores (the model only if a letter is drafted), do ``work``, close them."""
-    async def go() -> T:
+    async def with_studio() -> T:
         runtime = await Runtime.open(state.settings, state.model_name)
         studio = runtime.letter_studio()
         try:
@@ -43,7 +43,7 @@ def run(state: CliState, work: Callable[[Studio], Awaitable[T]]) -> T:
             await studio.letters.close()
             await runtime.close()
 
-    return asyncio.run(go())
+    return asyncio.run(with_studio())
 
 
 def show_grounding(grounding: Grounding) -> None:
@@ -477,11 +477,11 @@ def send_book(state: CliState, folder: Path, to: str, subject: str, body: str | 
 
     text = body or "Hello,\n\nAttached is a book of letters, as PDF and EPUB. I hope you enjoy reading it."
 
-    async def go(service: MailService) -> None:
+    async def send_if_agreed(service: MailService) -> None:
         msg = book_mail(service.settings, folder, to, subject, text)
         if _ask(book_preview(msg), "Send this mail with the book?", yes):
             console.print(escape(await _send_logged(state, service, "letters_send_book", msg)))
         else:
             console.print("Not sent.")
 
-    _with_mail(state, go)
+    _with_mail(state, send_if_agreed)

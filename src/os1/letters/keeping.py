@@ -113,7 +113,7 @@ class LetterStore:
     async def keep(self, brief: Brief, text: str, grounding: Grounding, *, private: bool,
                    note: str = "drafted") -> Letter:
         """A new letter with its first version, in one transaction."""
-        def go(db: sqlite3.Connection) -> int:
+        def insert_letter(db: sqlite3.Connection) -> int:
             with db:
                 db.execute("BEGIN IMMEDIATE")
                 cur = db.execute("INSERT INTO letters (brief, recipient, client, occasion, private,"
@@ -124,7 +124,7 @@ class LetterStore:
                 self._add_version(db, letter_id, 1, text, grounding, note)
             return letter_id
 
-        return await self._must(await self._run(go))
+        return await self._must(await self._run(insert_letter))
 
     @staticmethod
     def _add_version(db: sqlite3.Connection, letter_id: int, n: int, text: str, grounding: Grounding,
@@ -135,7 +135,7 @@ class LetterStore:
 
     async def revise(self, letter_id: int, text: str, grounding: Grounding, note: str) -> Letter:
         """A new version of a letter; every earlier version stays."""
-        def go(db: sqlite3.Connection) -> None:
+        def add_version(db: sqlite3.Connection) -> None:
             with db:
                 db.execute("BEGIN IMMEDIATE")
                 row = db.execute("SELECT max(n) FROM versions WHERE letter_id = ?", (letter_id,)).fetchone()
@@ -143,16 +143,16 @@ class LetterStore:
                     raise InputError(f"no letter {letter_id} (see `os1 letters list`)")
                 self._add_version(db, letter_id, int(row[0]) + 1, text, grounding, note)
 
-        await self._run(go)
+        await self._run(add_version)
         return await self._must(letter_id)
 
     async def get(self, letter_id: int) -> Letter | None:
-        def go(db: sqlite3.Connection) -> Letter | None:
+        def letter_row(db: sqlite3.Connection) -> Letter | None:
             row = db.execute("SELECT id, brief, private, favourite, created_at FROM letters WHERE id = ?",
                              (letter_id,)).fetchone()
             return None if row is None else self._letter(db, row)
 
-        return await self._run(go)
+        return await self._run(letter_row)
 
     async def _must(self, letter_id: int) -> Letter:
         letter = await self.get(letter_id)
@@ -172,7 +172,7 @@ class LetterStore:
     async def find(self, *, query: str | None = None, client: str | None = None,
                    limit: int = 1000) -> list[Letter]:
         """Letters, newest first; ``query`` keeps those whose brief or text has every word."""
-        def go(db: sqlite3.Connection) -> list[Letter]:
+        def all_letters(db: sqlite3.Connection) -> list[Letter]:
             rows = db.execute("SELECT id, brief, private, favourite, created_at FROM letters"
                               " ORDER BY created_at DESC, id DESC").fetchall()
             letters = [self._letter(db, r) for r in rows]
@@ -184,17 +184,17 @@ class LetterStore:
                            if all(w in (x.text + json.dumps(x.brief.to_dict())).lower() for w in words)]
             return letters[:limit]
 
-        return await self._run(go)
+        return await self._run(all_letters)
 
     async def mark(self, letter_id: int, *, favourite: bool | None = None,
                    private: bool | None = None) -> Letter:
-        def go(db: sqlite3.Connection) -> None:
+        def set_marks(db: sqlite3.Connection) -> None:
             if favourite is not None:
                 db.execute("UPDATE letters SET favourite = ? WHERE id = ?", (int(favourite), letter_id))
             if private is not None:
                 db.execute("UPDATE letters SET private = ? WHERE id = ?", (int(private), letter_id))
 
-        await self._run(go)
+        await self._run(set_marks)
         return await self._must(letter_id)
 
     async def add_file(self, letter_id: int, path: Path) -> None:
@@ -202,7 +202,7 @@ class LetterStore:
 
     async def forget(self, letter_id: int) -> bool:
         """Delete a letter, its versions and its files, then rewrite the store without them."""
-        def go(db: sqlite3.Connection) -> list[str] | None:
+        def delete_letter(db: sqlite3.Connection) -> list[str] | None:
             with db:
                 db.execute("BEGIN IMMEDIATE")
                 paths = [p for (p,) in db.execute("SELECT path FROM files WHERE letter_id = ?", (letter_id,))]
@@ -212,7 +212,7 @@ class LetterStore:
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return paths
 
-        paths = await self._run(go)
+        paths = await self._run(delete_letter)
         await asyncio.to_thread(self._remove, paths or [])
         return paths is not None
 
@@ -223,7 +223,7 @@ class LetterStore:
 
     async def add_samples(self, samples: list[tuple[str, str]]) -> int:
         """Letters the user wrote, for their voice; repeats are skipped. How many were new."""
-        def go(db: sqlite3.Connection) -> int:
+        def insert_samples(db: sqlite3.Connection) -> int:
             with db:
                 db.execute("BEGIN IMMEDIATE")
                 before = db.total_changes
@@ -233,7 +233,7 @@ class LetterStore:
                                (name, hashlib.sha256(text.encode()).hexdigest(), text, time.time()))
                 return db.total_changes - before
 
-        return await self._run(go)
+        return await self._run(insert_samples)
 
     async def samples(self) -> list[str]:
         return await self._run(lambda db: [t for (t,) in db.execute("SELECT text FROM samples ORDER BY id")])

@@ -47,13 +47,13 @@ class SQLiteBackend:
         return music_dir(self.path.parent)
 
     async def open(self) -> None:
-        def go() -> None:
+        def open_and_index() -> None:
             self._db = open_file(self.path, self._key)
             tighten_folder(self.files_dir)  # composed pieces an older version wrote
             self.reload_index()
 
         async with self._lock:
-            await self.call(go)
+            await self.call(open_and_index)
 
     async def close(self) -> None:
         async with self._lock:
@@ -102,13 +102,13 @@ class SQLiteBackend:
     async def compact(self) -> None:
         """Rewrite the file so that nothing forgotten survives anywhere in it: merge the word
         index (dropping deleted entries), VACUUM, and truncate the write-ahead log."""
-        def go() -> None:
+        def optimize_and_vacuum() -> None:
             self.db.execute("INSERT INTO memories_fts(memories_fts) VALUES ('optimize')")
             self.db.execute("VACUUM")
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
         async with self._lock:
-            await self.call(go)
+            await self.call(optimize_and_vacuum)
 
     def sync_index(self) -> None:
         """Reload the vector index if another process changed the store since."""
