@@ -10,16 +10,27 @@ cheap, while a CLI turn is a whole process):
     (``POST /v1/chat``) one after another, killed at a random delay from its start and started
     again;
   * ``pg-cli``, ``pg-server``: the same on the PostgreSQL backend (``pgserver``'s PostgreSQL,
-    started here); os1 is killed, never the database.
+    started here); os1 is killed, never the database;
+  * ``voice`` (on request, not among the defaults: a life is a real-time conversation of about
+    20 s): ``os1 talk --input REC.wav --output OUT.wav --json`` on a recording of three
+    utterances with pauses (espeak-ng's voice, made once per run), killed at a random delay or
+    left to finish (``benchmarks/torture_voice.py``); its share of ``--turns`` counts lives, a
+    fifth of a CLI's share (``--targets voice --turns N``: N lives).
 
 The model is ``os1.testing.fixed_model`` with a fast schedule and the embedder the hashing one,
 so a turn costs os1's own time. After each kill: the store opens through os1 (``open_store``),
 SQLite's ``PRAGMA integrity_check`` says ok, every committed turn (one whose reply os1 returned)
 is there exactly once with its reply, the turn in flight left at most its words (never twice),
-and no user's words carry two replies. A spoken conversation has no text-driven entry (voice
-takes audio), so it is not a target: its turns go through the same turn loop and store.
+and no user's words carry two replies. A spoken turn's words come from speech recognition and
+differ from life to life, so voice is checked by the store's row ids: every row seen after a life
+stays, and a life has stored at least the replies it reported ``saved`` (at most one more, the
+reply in flight, if it was killed; exactly those if it finished).
 
     python benchmarks/torture.py --turns 1000 [--targets cli,server,pg-cli,pg-server] [--json]
+    python benchmarks/torture.py --targets voice --turns 10 [--seed 1] [--json]
+
+One run of ``--targets voice --turns 10 --seed 1``: 10 lives, 15 replies committed, 9 kills, 9
+survived, 0 corrupt stores, 0 committed lost (docs/robustness.md).
 """
 
 from __future__ import annotations
@@ -46,16 +57,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from torture_voice import Voice, measure_life, recording, talk_args, voice_lives
 
 from os1.access import local_key
 from os1.config import Settings
 from os1.runtime import open_store
 from os1.testing.servers import free_port, postgres, stop_process
 
-TARGETS = ("cli", "server", "pg-cli", "pg-server")
+TARGETS = ("cli", "server", "pg-cli", "pg-server", "voice")
+DEFAULT_TARGETS = TARGETS[:4]  # voice on request: each of its lives costs seconds of CPU
 # a turn's share: a CLI turn is a whole process (about a second of CPU to start), a server's
 # turn a request, so the servers take most of the turns and the CLI targets most of the kills
-WEIGHTS = {"cli": 1, "pg-cli": 1, "server": 9, "pg-server": 9}
+# turns, and a voice life (a conversation of three turns) a few CPU-seconds of speech recognition
+WEIGHTS = {"cli": 1, "pg-cli": 1, "server": 9, "pg-server": 9, "voice": 0.2}
 STARTED = time.monotonic()
 
 
@@ -279,18 +293,26 @@ async def opens(target: Target) -> None:
     await store.close()
 
 
-def check_after_kill(target: Target, figures: Figures) -> None:
-    figures.kills += 1
-    before = (figures.corrupt_stores, figures.committed_lost, figures.duplicated)
+def store_whole(target: Target, figures: Figures) -> bool:
+    """The store passes ``integrity_check`` and opens through os1; counted into ``figures`` if not."""
     try:
         verdict = integrity(target)
         if verdict != "ok":
             figures.corrupt_stores += 1
             figures.problems.append(f"{target.name}: integrity_check: {verdict}")
+            return False
         asyncio.run(opens(target))
     except Exception as exc:
         figures.corrupt_stores += 1
         figures.problems.append(f"{target.name}: the store does not open: {exc!r}")
+        return False
+    return True
+
+
+def check_after_kill(target: Target, figures: Figures) -> None:
+    figures.kills += 1
+    before = (figures.corrupt_stores, figures.committed_lost, figures.duplicated)
+    if not store_whole(target, figures):
         return
     check_turns(target, figures)
     if (figures.corrupt_stores, figures.committed_lost, figures.duplicated) == before:
@@ -396,6 +418,8 @@ def fresh_database(dsn: str, name: str) -> str:
 
 def run_target(target: Target, count: int, rng: random.Random, args: argparse.Namespace) -> dict[str, Any]:
     figures = Figures()
+    if target.name == "voice":
+        return voice_target(target, count, rng, figures)
     imported, whole = measure_turn(target)
     log(f"{target.name}: os1 imports in {imported:.2f} s, says one turn in {whole:.2f} s; {count} turns")
     if target.name.endswith("cli"):
@@ -413,11 +437,43 @@ def run_target(target: Target, count: int, rng: random.Random, args: argparse.Na
     return asdict(figures)
 
 
+def voice_target(target: Target, lives: int, rng: random.Random, figures: Figures) -> dict[str, Any]:
+    """``os1 talk`` on a recording, ``lives`` times: killed at a random delay (between half its
+    import and a little over a whole conversation) or left to finish."""
+    target.home.mkdir(parents=True, exist_ok=True)
+    wav, out = recording(target.home), target.home / "voice-out.wav"
+    env = {**target.env, "PYTHONUNBUFFERED": "1"}  # its JSON lines reach the pipe before a kill
+
+    def start() -> subprocess.Popen[bytes]:
+        return spawn(talk_args(wav, out), env)
+
+    def check(killed: bool) -> list[tuple[int, str]] | None:
+        if killed:
+            figures.kills += 1
+        if not store_whole(target, figures):
+            return None
+        return [(ident, role) for ident, role, _ in utterances(target)]
+
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", "import os1.cli.main"], env=target.env, check=True)
+    imported = time.monotonic() - started
+    whole, warm_up = measure_life(start)
+    log(f"voice: os1 imports in {imported:.2f} s, talks a recording through in {whole:.2f} s; {lives} lives")
+    state = Voice(committed=warm_up, turns=warm_up)
+    voice_lives(state, lives, rng, figures, (imported / 2, whole * 1.2), start, kill, check)
+    figures.turns, figures.committed = state.turns, state.committed
+    log(f"voice: {state.lives} lives, {figures.committed} replies committed, {figures.kills} kills, "
+        f"{figures.kills_survived} survived, {figures.corrupt_stores} corrupt, "
+        f"{figures.committed_lost} committed lost, {figures.duplicated} stored twice")
+    return asdict(figures)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--turns", type=int, default=1000, help="turns in all, shared by the targets")
-    parser.add_argument("--targets", default=",".join(TARGETS), help=f"comma-separated: {', '.join(TARGETS)}")
+    parser.add_argument("--targets", default=",".join(DEFAULT_TARGETS),
+                        help=f"comma-separated: {', '.join(TARGETS)} (default: all but voice)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--turns-per-life", type=float, default=20,
                         help="turns a server answers between kills, on average")

@@ -1,5 +1,6 @@
-"""SIGKILL at random points of turns, on SQLite and PostgreSQL, from the CLI and a server worker:
-``benchmarks/torture.py`` in small (40 turns, about a dozen kills); the script gives the full figure."""
+"""SIGKILL at random points of turns, on SQLite and PostgreSQL, from the CLI and a server worker,
+and in a spoken conversation: ``benchmarks/torture.py`` in small (40 turns, about a dozen kills;
+three voice lives); the script gives the full figure."""
 
 from __future__ import annotations
 
@@ -26,6 +27,24 @@ def test_kills_leave_every_store_whole_and_every_committed_turn_once() -> None:
     assert figures["committed"] >= 8, figures
     assert set(figures["targets"]) == {"cli", "server", "pg-cli", "pg-server"}
     assert all(t["kills"] >= 1 for t in figures["targets"].values()), figures["targets"]
+    assert figures["corrupt_stores"] == 0, figures["problems"]
+    assert figures["committed_lost"] == 0, figures["problems"]
+    assert figures["duplicated"] == 0, figures["problems"]
+    assert figures["kills_survived"] == figures["kills"], figures["problems"]
+    assert figures["failed_turns"] == 0, figures["problems"]
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+@pytest.mark.timeout(300)
+def test_kills_in_a_spoken_conversation_keep_every_stored_reply() -> None:
+    command = [sys.executable, str(ROOT / "benchmarks" / "torture.py"), "--targets", "voice", "--turns", "3",
+               "--seed", "7", "--json"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=280)
+    assert result.stdout.strip(), result.stderr[-3000:]
+    figures = json.loads(result.stdout)
+    assert set(figures["targets"]) == {"voice"}
+    assert figures["kills"] >= 1, figures
+    assert figures["committed"] >= 1, figures
     assert figures["corrupt_stores"] == 0, figures["problems"]
     assert figures["committed_lost"] == 0, figures["problems"]
     assert figures["duplicated"] == 0, figures["problems"]
