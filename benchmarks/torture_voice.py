@@ -30,7 +30,7 @@ SCRIPT: tuple[str | float, ...] = (0.3, "I walked by the river today.", 4.0, "My
 
 
 class Checks(Protocol):
-    """What the torture script lends this target: its figures and its store checks."""
+    """The torture script's figures, counted into by this target."""
 
     kills: int
     kills_survived: int
