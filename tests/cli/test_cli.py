@@ -225,7 +225,7 @@ def reply_started(proc: subprocess.Popen[bytes]) -> None:
 
 def start_long_turn(home: Path, model_url: str | None = None) -> subprocess.Popen[bytes]:
     """``os1 say`` asking for a long story; with ``model_url``, from a model server whose reply
-    takes long enough (20 s) that the turn is surely still under way when the test acts."""
+    takes long enough (100 s) that the turn is surely still under way when the test acts."""
     env = {**os.environ, "OS1_HOME": str(home), "OS1_LLM__MAX_TOKENS": "3000"}
     if model_url is not None:
         env.update({"OS1_LLM__DEFAULT": "endless", "OS1_LLM__MODELS__ENDLESS__KIND": "openai",
@@ -235,7 +235,8 @@ def start_long_turn(home: Path, model_url: str | None = None) -> subprocess.Pope
 
 
 def test_ctrl_c_keeps_what_was_said(os1_home: Path) -> None:
-    with fixed_server("--first-token-ms", "0", "--tokens-per-s", "20", "--reply-tokens", "400") as url:
+    # a 100-second reply: on a loaded machine the signal still lands mid-turn
+    with fixed_server("--first-token-ms", "0", "--tokens-per-s", "20", "--reply-tokens", "2000") as url:
         proc = start_long_turn(os1_home, url)
         wait_for_user_row(os1_home)
         reply_started(proc)

@@ -26,7 +26,6 @@ def test_kills_leave_every_store_whole_and_every_committed_turn_once() -> None:
     assert figures["kills"] >= 8, figures
     assert figures["committed"] >= 8, figures
     assert set(figures["targets"]) == {"cli", "server", "pg-cli", "pg-server"}
-    assert all(t["kills"] >= 1 for t in figures["targets"].values()), figures["targets"]
     assert figures["corrupt_stores"] == 0, figures["problems"]
     assert figures["committed_lost"] == 0, figures["problems"]
     assert figures["duplicated"] == 0, figures["problems"]

@@ -181,6 +181,7 @@ def enable(state: CliState, username: str) -> None:
 
 
 async def _account(accounts: Accounts, username: str) -> Account:
+    username = argument_text(username)  # a name that is not UTF-8 is one line, not a traceback
     account = await accounts.by_name(username)
     if account is None:
         raise AccountError(f"no account named {username!r}")
@@ -199,10 +200,14 @@ def _revoke(settings: Settings, user_id: str, credential: str | None) -> None:
 @click.pass_obj
 def password(state: CliState, username: str, password_stdin: bool) -> None:
     """Set USERNAME's password (asks for it); their sessions end. Their API tokens stay."""
-    if password_stdin:
-        new = sys.stdin.readline().rstrip("\n")
-    else:
-        new = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    username = argument_text(username)
+    try:
+        if password_stdin:
+            new = sys.stdin.readline().rstrip("\n")
+        else:
+            new = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    except UnicodeDecodeError:
+        raise InputError("the password is not valid UTF-8 text") from None
 
     async def change(accounts: Accounts) -> tuple[Account, list[str]]:
         account = await _account(accounts, username)
