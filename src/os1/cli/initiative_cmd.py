@@ -91,7 +91,7 @@ def list_(state: CliState, every: bool, as_json: bool) -> None:
 
 
 @initiative.command()
-@click.argument("plan_id", type=int)
+@click.argument("plan_id", type=click.IntRange(1, 2**63 - 1))
 @click.pass_obj
 def cancel(state: CliState, plan_id: int) -> None:
     """Cancel a planned follow-up; os1 will not bring it up."""
@@ -101,7 +101,7 @@ def cancel(state: CliState, plan_id: int) -> None:
 
 
 @initiative.command()
-@click.argument("plan_id", type=int)
+@click.argument("plan_id", type=click.IntRange(1, 2**63 - 1))
 @click.option("--hours", type=click.IntRange(1, 24 * 30), default=24, show_default=True,
               help="How long to put it off.")
 @click.pass_obj

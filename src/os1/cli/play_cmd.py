@@ -224,7 +224,7 @@ def _chess_loop(runner: asyncio.Runner, table: ChessTable, name: str) -> None:
     while not match.over:
         console.print(escape(table.board_text()))
         try:
-            line = console.input("[bold]your move> [/]")
+            line = ask("[bold]your move> [/]")
         except (EOFError, KeyboardInterrupt):
             console.print()
             return
