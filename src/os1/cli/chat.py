@@ -175,14 +175,6 @@ def say(state: CliState, text: str | None, as_json: bool) -> None:
         sys.exit(130)
 
 
-def stopped() -> None:
-    """Ctrl-C cancels the turn; should a library below have taken the cancellation for a failure
-    and let the turn end as usual, the stop still holds (and ``say`` exits 130)."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
-
-
 async def _say(state: CliState, text: str, as_json: bool) -> None:
     runtime = await Runtime.open(state.settings, state.model_name)
     try:
@@ -202,7 +194,6 @@ async def _say(state: CliState, text: str, as_json: bool) -> None:
                     show_confirmation(event)
             elif isinstance(event, TurnDone):
                 done = event
-        stopped()
         await companion.drain()
         if as_json and done is not None:
             click.echo(json.dumps({"reply": done.reply, "recalled": recalled,
