@@ -230,8 +230,11 @@ def start_long_turn(home: Path, model_url: str | None = None) -> subprocess.Pope
     if model_url is not None:
         env.update({"OS1_LLM__DEFAULT": "endless", "OS1_LLM__MODELS__ENDLESS__KIND": "openai",
                     "OS1_LLM__MODELS__ENDLESS__BASE_URL": model_url})
+    # a suite started in the background (`scripts/test &`) ignores SIGINT, and a child inherits
+    # that: give os1 the default, as a terminal does
     return subprocess.Popen([sys.executable, "-m", "os1", "say", "Tell me a very long story."],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def test_ctrl_c_keeps_what_was_said(os1_home: Path) -> None:
