@@ -132,13 +132,7 @@ def users() -> None:
 def create(state: CliState, username: str, admin: bool, password_stdin: bool) -> None:
     """Create an account (asks for its password)."""
     username = argument_text(username)
-    try:
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\n")
-        else:
-            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    except UnicodeDecodeError:
-        raise InputError("the password is not valid UTF-8 text") from None
+    password = _read_password("Password", password_stdin)
     account = _with_accounts(state.settings, lambda a: a.create(username, password, admin=admin))
     click.echo(f"Created {account.username} ({account.id}).")
 
@@ -180,6 +174,16 @@ def enable(state: CliState, username: str) -> None:
     _switch(state, username, False)
 
 
+def _read_password(prompt: str, from_stdin: bool) -> str:
+    """A password from a line of stdin, or asked twice at the terminal; not UTF-8 is one line."""
+    try:
+        if from_stdin:
+            return sys.stdin.readline().rstrip("\n")
+        return str(click.prompt(prompt, hide_input=True, confirmation_prompt=True))
+    except UnicodeDecodeError:
+        raise InputError("the password is not valid UTF-8 text") from None
+
+
 async def _account(accounts: Accounts, username: str) -> Account:
     username = argument_text(username)  # a name that is not UTF-8 is one line, not a traceback
     account = await accounts.by_name(username)
@@ -201,13 +205,7 @@ def _revoke(settings: Settings, user_id: str, credential: str | None) -> None:
 def password(state: CliState, username: str, password_stdin: bool) -> None:
     """Set USERNAME's password (asks for it); their sessions end. Their API tokens stay."""
     username = argument_text(username)
-    try:
-        if password_stdin:
-            new = sys.stdin.readline().rstrip("\n")
-        else:
-            new = click.prompt("New password", hide_input=True, confirmation_prompt=True)
-    except UnicodeDecodeError:
-        raise InputError("the password is not valid UTF-8 text") from None
+    new = _read_password("New password", password_stdin)
 
     async def change(accounts: Accounts) -> tuple[Account, list[str]]:
         account = await _account(accounts, username)
