@@ -163,10 +163,11 @@ def _held_till_morning(client: TestClient, text: str) -> bool:
     is taken off the schedule when it is due and, in quiet hours, put back for their end:
     wait until it is back, whatever time that is, then look at the time."""
     made = client.post("/v1/reminders", json={"text": text, "in_seconds": 0}, headers=csrf(client)).json()
-    jobs = client.app.state.site.jobs  # type: ignore[attr-defined]
+    site = client.app.state.site  # type: ignore[attr-defined]
 
     def waiting() -> list[dict[str, Any]]:
-        return [j for _, _, j in list(jobs._heap) if j["text"] == text]
+        jobs = client.portal.call(site.jobs.pending, site.local_account().id)
+        return [j for j in jobs if j["text"] == text]
 
     wait_until(lambda: [j for j in waiting() if j["at"] != made["at"]], "the reminder to be put back")
     [job] = waiting()

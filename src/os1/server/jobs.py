@@ -1,15 +1,17 @@
-"""Background jobs at a set time (reminders), run once by whichever worker claims them.
+"""Background jobs at a set time (reminders), kept in the site's database and run once by
+whichever worker claims them.
 
-One worker keeps them in a heap in its own memory. Several workers keep them in a Redis sorted
-set scored by due time; each worker polls for due jobs and claims one with ``ZREM``, which only
-one of them can win, so a job runs exactly once. A job's result goes out through the hub, so it
-reaches the user's sockets wherever they are."""
+The schedule lives where the accounts do: the shared PostgreSQL database when several workers
+serve one site, else a SQLite file in the data directory. So a restart of every worker (or of
+Redis, which here carries only wake-ups and pub/sub) loses no job. Each worker looks for due
+jobs and claims one by deleting its row, which only one of them can do, so a job runs exactly
+once; a job added on this worker wakes it at once. A job's result goes out through the hub, so
+it reaches the user's sockets wherever they are."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
 import json
 import logging
 import secrets
@@ -17,30 +19,50 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from os1.server.database import Database
+
 Job = dict[str, Any]  # {"id", "user", "at", "kind", ...}
 Runner = Callable[[Job], Awaitable[None]]
-KEY = "os1:jobs"
-POLL_S = 0.25
+POLL_S = 0.25  # how often a worker looks for jobs another worker added
+BATCH = 100
+SCHEMA = ("CREATE TABLE IF NOT EXISTS os1_jobs (id text PRIMARY KEY, user_id text NOT NULL,"
+          " due double precision NOT NULL, body text NOT NULL)")
+INDEX = "CREATE INDEX IF NOT EXISTS os1_jobs_due ON os1_jobs (due)"
 log = logging.getLogger(__name__)
 
 
 class Jobs:
     """Schedule with ``add``; ``start`` runs due jobs with ``runner`` until ``close``."""
 
-    def __init__(self, redis: Any | None = None) -> None:
-        self.redis = redis
-        self._heap: list[tuple[float, str, Job]] = []
+    def __init__(self, db: Database) -> None:
+        self.db = db
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
+    @classmethod
+    async def open(cls, db: Database) -> Jobs:
+        for attempt in (1, 2):
+            try:
+                await db.execute(SCHEMA)
+                await db.execute(INDEX)
+                break
+            except Exception as exc:  # PostgreSQL: another worker made the table at the same time
+                if attempt == 2 or "already exists" not in str(exc) and "unique" not in str(exc):
+                    raise
+        return cls(db)
+
     async def add(self, user_id: str, at: float, kind: str, **data: Any) -> Job:
         job = {"id": "j" + secrets.token_hex(6), "user": user_id, "at": at, "kind": kind, **data}
-        if self.redis is not None:
-            await self.redis.zadd(KEY, {json.dumps(job): at})
-        else:
-            heapq.heappush(self._heap, (at, job["id"], job))
-            self._wake.set()
+        await self.db.execute("INSERT INTO os1_jobs (id, user_id, due, body) VALUES (?, ?, ?, ?)",
+                              (job["id"], user_id, at, json.dumps(job)))
+        self._wake.set()
         return job
+
+    async def pending(self, user_id: str) -> list[Job]:
+        """The user's jobs not yet run, soonest first."""
+        rows = await self.db.fetchall("SELECT body FROM os1_jobs WHERE user_id = ? ORDER BY due",
+                                      (user_id,))
+        return [json.loads(str(body)) for (body,) in rows]
 
     def start(self, runner: Runner) -> None:
         self._task = asyncio.create_task(self._loop(runner))
@@ -53,31 +75,29 @@ class Jobs:
 
     async def _loop(self, runner: Runner) -> None:
         while True:
-            for job in await self._due():
+            try:
+                due = await self._claim_due()
+            except Exception:  # a database hiccup: look again at the next poll
+                log.exception("could not read the job schedule")
+                due = []
+            for job in due:
                 try:
                     await runner(job)
                 except Exception:  # one failing job must not stop the others
                     log.exception("job %s failed", job.get("id"))
             await self._sleep()
 
-    async def _due(self) -> list[Job]:
-        now = time.time()
-        if self.redis is None:
-            due = []
-            while self._heap and self._heap[0][0] <= now:
-                due.append(heapq.heappop(self._heap)[2])
-            return due
+    async def _claim_due(self) -> list[Job]:
+        rows = await self.db.fetchall("SELECT id, body FROM os1_jobs WHERE due <= ? ORDER BY due"
+                                      f" LIMIT {BATCH}", (time.time(),))
         claimed = []
-        for member in await self.redis.zrangebyscore(KEY, "-inf", now, start=0, num=100):
-            if await self.redis.zrem(KEY, member):  # only one worker wins each job
-                claimed.append(json.loads(member))
+        for job_id, body in rows:
+            if await self.db.execute("DELETE FROM os1_jobs WHERE id = ?", (job_id,)):
+                claimed.append(json.loads(str(body)))  # only one worker deletes each row
         return claimed
 
     async def _sleep(self) -> None:
-        if self.redis is not None:
-            await asyncio.sleep(POLL_S)
-            return
+        """Until the next poll, or at once when a job is added on this worker."""
         self._wake.clear()
-        timeout = max(0.0, self._heap[0][0] - time.time()) if self._heap else None
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+            await asyncio.wait_for(self._wake.wait(), POLL_S)

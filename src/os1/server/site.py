@@ -107,6 +107,8 @@ class Site:
 
     async def close(self) -> None:
         await self.jobs.close()
+        if self.accounts is None:
+            await self.jobs.db.close()  # single mode: the schedule's own file
         await self.hub.close()
         await self.spaces.close()
         if self.accounts is not None:
@@ -217,7 +219,10 @@ async def open_site(settings: Settings) -> Site:
     # with PostgreSQL, a worker's data directory holds nothing a person's account needs
     secret = (await shared_secret(accounts.db) if accounts is not None and spaces.pool is not None
               else _secret(settings.home))
-    site = Site(settings, spaces, Hub(worker, redis), Jobs(redis), limiter, secret,
+    # the schedule lives with the accounts (single mode: a file of its own), never only in Redis
+    jobs = await Jobs.open(accounts.db if accounts is not None
+                           else await SQLiteDatabase.open(settings.home / "jobs.sqlite3"))
+    site = Site(settings, spaces, Hub(worker, redis), jobs, limiter, secret,
                 local_key(settings.home), accounts, redis)
     await site.hub.start()
     site.jobs.start(site.remind)

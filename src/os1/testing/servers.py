@@ -45,8 +45,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+START_S = 180.0  # what a server is given to start: only turns a hang into a failure that names it
+
+
 def _wait_port(port: int, proc: subprocess.Popen[bytes], log: Path, what: str) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{what} exited: {log.read_text(errors='replace')[-2000:]}")
@@ -55,7 +58,8 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], log: Path, what: str) -
                 return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"{what} did not listen on port {port} in 30 s")
+    raise RuntimeError(f"{what} did not listen on port {port} in {START_S:g} s:"
+                       f" {log.read_text(errors='replace')[-2000:]}")
 
 
 def stop_process(proc: subprocess.Popen[bytes]) -> None:
