@@ -142,6 +142,14 @@ class Mailbox:
 
         return await self._call(f"cannot find the {fallback} folder", find)
 
+    async def existing_special(self, use: bytes) -> str | None:
+        """The folder with a special use, if the server has one (nothing is made)."""
+        def find() -> str | None:
+            found = self._client.find_special_folder(use)
+            return str(found) if found else None
+
+        return await self._call("cannot list folders", find)
+
     async def move(self, folder: str, uids: Sequence[int], target: str) -> None:
         """Move with IMAP MOVE (RFC 6851): the message lives on in the target folder. os1 never
         deletes or expunges; a server without MOVE is refused rather than emulated by deletion."""

@@ -35,7 +35,8 @@ def mail_tools(service: MailService) -> list[Tool]:
         return Outside(tuple(items), note=note)
 
     async def mail_search(query: str) -> Outside:
-        """Search the user's mail by words; returns matching messages with their ids."""
+        """Search the user's mail by words, a sender's name or an address; returns matching
+        messages with their ids."""
         found = service.index.search(query, limit=8)
         return Outside(tuple(_item(m) for m in found), note=f"{len(found)} messages found")
 
