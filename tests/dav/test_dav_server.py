@@ -9,10 +9,11 @@ import pytest
 
 from os1.config import CalendarSettings
 from os1.dav.calendar import Calendar, Event
-from os1.dav.contacts import AddressBook, duplicates, make_vcard
-from os1.dav.merge import MergeHistory, apply_merge, undo_merge
+from os1.dav.contacts import AddressBook, duplicates, make_vcard, parse_vcard
+from os1.dav.merge import MergeHistory, apply_merge, lost, undo_merge
 from os1.dav.reminders import due, quiet
 from os1.errors import ToolFailed
+from tests.dav.test_merge import HOME, WORK
 
 ICS = b"""BEGIN:VCALENDAR
 VERSION:2.0
@@ -87,6 +88,12 @@ async def test_duplicate_people_merge_and_undo_in_any_order(dav: CalendarSetting
     assert sorted(c.raw for c in await book.contacts()) == sorted(c.raw for c in cards)
     with pytest.raises(ToolFailed, match="no merge to undo"):
         await undo_merge(book, history)
+    rich = [parse_vcard(WORK), parse_vcard(HOME)]  # every kind of field, as the server keeps it
+    for card in rich:
+        await book.put(card.raw)
+    await apply_merge(book, ["ana-work", "ana-home"], history, {"bday": 2})
+    [kept] = [c for c in await book.contacts() if c.uid == "ana-work"]
+    assert lost(rich, kept.raw) == [] and "BDAY:1990-02-04" in kept.raw
     await book.close()
 
 

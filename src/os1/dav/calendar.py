@@ -219,6 +219,8 @@ class Calendar:
                 wrapper = icalendar.Calendar()
                 wrapper.add("prodid", "-//os1//EN")
                 wrapper.add("version", "2.0")
+                if "DTSTAMP" not in component:  # required (RFC 5545); many invitations lack it
+                    component.add("dtstamp", datetime.now().astimezone())
                 wrapper.add_component(component)
                 try:
                     cal.save_event(wrapper.to_ical().decode())
