@@ -49,7 +49,7 @@ def test_a_merge_keeps_every_field_and_names_conflicts() -> None:
     assert set(cell.params["TYPE"]) == {"cell", "home"}
     labels = {(line.group, line.value) for line in card.contents["x-ablabel"]}
     assert labels == {("item1", "studio"), ("c1item1", "old studio")}  # each label by its own field
-    assert {c.field: c.chosen for c in result.conflicts} == {"FN": 1, "N": 0, "BDAY": 0}
+    assert {c.field: c.chosen for c in result.conflicts} == {"FN": 1, "N": 1, "BDAY": 0}  # N as FN
     picked = merge_cards(group, {"bday": 2, "fn": 1})
     assert vobject.readOne(picked.vcard).bday.value == "1990-02-04"
     assert vobject.readOne(picked.vcard).fn.value == "Ana Souza"

@@ -19,7 +19,7 @@ from typing import Any
 
 import vobject
 
-from os1.dav.contacts import AddressBook, Contact, find_group, phone_key
+from os1.dav.contacts import AddressBook, Contact, find_group, parse_vcard, phone_key
 from os1.errors import ToolFailed, ToolInputError
 from os1.files import private_dir, write_private
 
@@ -74,25 +74,32 @@ def _cards(group: Sequence[Contact]) -> list[Any]:
     return [vobject.readOne(c.raw) for c in group]
 
 
-def _default(field: str, lines: list[Any]) -> int:
-    if field == "FN":  # the fullest name
+def _default(field: str, lines: list[Any], owners: list[int], fn_owner: int | None) -> int:
+    """The fullest name; the structured name of the card whose name was kept; else the first."""
+    if field == "FN":
         return max(range(len(lines)), key=lambda i: (len(_show(lines[i]).split()), len(_show(lines[i]))))
+    if field == "N" and fn_owner in owners:
+        return owners.index(fn_owner)
     return 0
 
 
 def _singles(cards: list[Any], picks: Mapping[str, int], card: Any) -> list[Conflict]:
     conflicts = []
+    fn_owner: int | None = None
     for field in SINGLE:
-        found: dict[str, Any] = {}
-        for each in cards:
+        found: dict[str, tuple[int, Any]] = {}
+        for n, each in enumerate(cards):
             for line in each.contents.get(field.lower(), [])[:1]:
-                found.setdefault(_show(line), line)
+                found.setdefault(_show(line), (n, line))
         if not found:
             continue
-        lines = list(found.values())
-        chosen = picks.get(field.lower(), 0) - 1 if field.lower() in picks else _default(field, lines)
+        owners, lines = [o for o, _ in found.values()], [line for _, line in found.values()]
+        chosen = (picks[field.lower()] - 1 if field.lower() in picks
+                  else _default(field, lines, owners, fn_owner))
         if not 0 <= chosen < len(lines):
             raise ToolInputError(f"--pick {field.lower()}={chosen + 1}: there are {len(lines)} values")
+        if field == "FN":
+            fn_owner = owners[chosen]
         card.add(copy.deepcopy(lines[chosen]))
         if len(lines) > 1:
             conflicts.append(Conflict(field, tuple(found), chosen))
@@ -160,7 +167,7 @@ class MergeHistory:
         entries = self.entries()
         number = max((int(e["id"]) for e in entries), default=0) + 1
         entries.append({"id": number, "at": time.time(), "href": href, "merged": vcard,
-                        "name": originals[0].name, "undone": False,
+                        "name": parse_vcard(vcard).name, "undone": False,
                         "originals": [{"href": c.href, "uid": c.uid, "raw": c.raw} for c in originals]})
         self._save(entries)
         return number
@@ -189,7 +196,8 @@ async def apply_merge(book: AddressBook, uids: Sequence[str], history: MergeHist
     await book.put(result.vcard, group[0].href)
     for contact in group[1:]:
         await book.delete(contact.href)
-    return (f"merged {len(group)} cards into {group[0].name or group[0].uid} (merge {number}; "
+    name = parse_vcard(result.vcard).name or group[0].uid
+    return (f"merged {len(group)} cards into {name} (merge {number}; "
             f"`os1 contacts undo {number}` restores them)")
 
 

@@ -30,8 +30,9 @@ def mail_tools(service: MailService) -> list[Tool]:
         items = [_item(m) for m in sorted_.needs_reply[:10] + sorted_.new[:10]]
         note = (f"{report.new} new since last check. Needs a reply: "
                 f"{', '.join(str(m.id) for m in sorted_.needs_reply) or 'none'}. New: "
-                f"{', '.join(str(m.id) for m in sorted_.new) or 'none'}. Can wait: "
-                f"{len(sorted_.can_wait)} (lists, notifications, read mail).")
+                f"{', '.join(str(m.id) for m in sorted_.new) or 'none'}. Can wait "
+                f"(lists, notifications, read mail): "
+                f"{', '.join(str(m.id) for m in sorted_.can_wait[:30]) or 'none'}.")
         return Outside(tuple(items), note=note)
 
     async def mail_search(query: str) -> Outside:
