@@ -8,7 +8,12 @@ over a few connections), then times, in one process:
   * an incremental sync with nothing new, and one with ten new messages.
 Peak memory is the process's peak resident set size (ru_maxrss) after each step.
 
+With ``--big-mb N`` it instead syncs one mail carrying an N MB attachment and reports the peak
+RSS growth during the sync; ``--whole`` reads that mail whole, as os1 did before it read a large
+mail only as far as its text (run each in its own process: the peak is the process's).
+
     python benchmarks/mail_sync.py [--messages 10000] [--json]
+    python benchmarks/mail_sync.py --big-mb 20 [--whole] [--json]
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import random
 import resource
 import tempfile
@@ -112,11 +118,53 @@ async def run(messages: int) -> dict[str, Any]:
             "peak_rss_growth_mb": round(rss_initial - rss_before, 1)}
 
 
+def big_mail(mb: int) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "ana@example.net", "bench@example.org", "The scans"
+    msg["Date"], msg["Message-ID"] = formatdate(), make_msgid(domain="bench.test")
+    msg.set_content("Here are the scans of the contract, all of them.")
+    msg.add_attachment(random.Random(1).randbytes(mb * 1024 * 1024), maintype="application",
+                       subtype="pdf", filename="scans.pdf")
+    return bytes(msg)
+
+
+def append_big(imap: Imap, mb: int) -> None:
+    with imapclient.IMAPClient(imap.host, imap.port, ssl=False) as client:
+        client.login(imap.user, imap.password)
+        client.append("INBOX", big_mail(mb))
+
+
+async def run_big(mb: int, whole: bool) -> dict[str, Any]:
+    import os1.mail.imap
+
+    if whole:
+        os1.mail.imap.MAX_READ = 1 << 40
+    with dovecot("bench@example.org") as imap, tempfile.TemporaryDirectory() as tmp:
+        writer = multiprocessing.get_context("spawn").Process(target=append_big, args=(imap, mb))
+        writer.start()  # in its own process, so making the mail does not raise this one's peak
+        writer.join()
+        settings = MailSettings(address=imap.user, password=imap.password, imap_host=imap.host,  # type: ignore[arg-type]
+                                imap_port=imap.port, imap_security="none")
+        service = MailService(settings, MailIndex(Path(tmp) / "mail.sqlite3"))
+        before = peak_mb()
+        seconds, new = await timed(service)
+        [mail] = service.index.messages()
+        await service.close()
+    return {"attachment_mb": mb, "read_whole": whole, "sync_s": round(seconds, 2), "new": new,
+            "text_kept": "scans of the contract" in mail.text,
+            "peak_rss_growth_mb": round(peak_mb() - before, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--big-mb", type=int, default=0)
+    parser.add_argument("--whole", action="store_true")
     args = parser.parse_args()
+    if args.big_mb:
+        print(json.dumps(asyncio.run(run_big(args.big_mb, args.whole))))
+        return
     result = asyncio.run(run(args.messages))
     if args.json:
         print(json.dumps(result))

@@ -128,6 +128,7 @@ class MailSettings(BaseModel):
     smtp_host: str | None = None
     smtp_port: int = 465
     smtp_security: Security = "ssl"
+    smtp_login: bool = True  # false: a server that takes mail without a login (home or test set-ups)
     folders: list[str] = Field(default_factory=lambda: ["INBOX"])
     trash: str | None = None  # found by its special use when unset
     archive: str | None = None

@@ -31,6 +31,13 @@ def zone_of(profile: dict[str, str]) -> tzinfo | None:
         return None
 
 
+def user_zone(profile: dict[str, str]) -> tzinfo:
+    """The profile's time zone, else the machine's own."""
+    zone = zone_of(profile) or datetime.now().astimezone().tzinfo
+    assert zone is not None  # an aware datetime always has one
+    return zone
+
+
 def now_in(profile: dict[str, str]) -> datetime:
     """The time now where the profile's person lives."""
     zone = zone_of(profile)

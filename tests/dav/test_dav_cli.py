@@ -7,6 +7,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -99,3 +101,61 @@ async def test_contacts_import_shows_what_it_adds_and_changes_and_writes_on_yes(
         assert logged(os1_home, dav) == [("contacts_import", "done")]
     finally:
         await book.close()
+
+
+@pytest.fixture
+def new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine's time zone is New York's (no profile zone is set)."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("new_york")
+def test_an_invitation_from_a_mail_shown_in_the_users_zone_and_moved_by_its_short_id(
+        os1_home: Path, dav: CalendarSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from os1.cli.main import cli
+    from os1.mail.index import MailIndex
+    from os1.mail.parse import parse
+    from os1.mail.service import index_path
+    from tests.mail.test_mail_show import INVITE
+
+    password = dav.password.get_secret_value() if dav.password else ""
+    for name, value in (("URL", dav.url), ("USERNAME", dav.username), ("PASSWORD", password),
+                        ("CALENDAR", dav.calendar), ("ADDRESSBOOK", dav.addressbook)):
+        monkeypatch.setenv(f"OS1_CALENDAR__{name}", value or "")
+    index = MailIndex(index_path(os1_home, "default"))  # a mail holding an invitation, as synced
+    invitation = (b"From: ana@example.org\r\nTo: me@example.org\r\nSubject: Launch\r\n"
+                  b"Content-Type: text/calendar; method=REQUEST\r\n\r\n" + INVITE.encode())
+    index.add("INBOX", 1, [(1, (), parse(invitation), 0)])
+    index.close()
+
+    def os1(*args: str) -> str:
+        done = CliRunner().invoke(cli, list(args))
+        assert done.exit_code == 0, done.output
+        return " ".join(done.output.split())
+
+    assert "--add-to-calendar" in os1("mail", "show", "1")
+    assert "imported 1 event" in os1("mail", "show", "1", "--add-to-calendar", "--yes")
+    day = os1("calendar", "day", "2030-01-15")
+    assert "(EST): 1 event" in day and "05:00–06:00 Launch call (id launch-1)" in day  # 10:00 UTC
+    assert "moved: Tue 15 Jan 08:00" in os1("calendar", "move", "launch-1", "2030-01-15 08:00", "--yes")
+    assert os1("calendar", "remind") == ""  # nothing due: quietly nothing
+    garbage = tmp_path / "photo.ics"
+    garbage.write_bytes(bytes(range(256)) * 8)
+    refused = CliRunner().invoke(cli, ["calendar", "import", str(garbage)])
+    assert refused.exit_code == 2 and len(refused.output.strip().splitlines()) == 1
+    assert logged_in_process() == [("calendar_move", "done"), ("calendar_import", "done")]
+
+
+def logged_in_process() -> list[tuple[str, str]]:
+    from click.testing import CliRunner
+
+    from os1.cli.main import cli
+
+    lines = CliRunner().invoke(cli, ["actions", "--json"]).output.splitlines()
+    return [(json.loads(a)["tool"], json.loads(a)["status"]) for a in lines]

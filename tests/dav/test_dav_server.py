@@ -9,8 +9,11 @@ import pytest
 
 from os1.config import CalendarSettings
 from os1.dav.calendar import Calendar, Event
-from os1.dav.contacts import AddressBook, apply_merge, duplicates, make_vcard, undo_merge
+from os1.dav.contacts import AddressBook, duplicates, make_vcard, parse_vcard
+from os1.dav.merge import MergeHistory, apply_merge, lost, undo_merge
 from os1.dav.reminders import due, quiet
+from os1.errors import ToolFailed
+from tests.dav.test_merge import HOME, WORK
 
 ICS = b"""BEGIN:VCALENDAR
 VERSION:2.0
@@ -60,24 +63,37 @@ def test_reminders_respect_lead_time_and_quiet_hours() -> None:
 
 
 @pytest.mark.integration  # a real Radicale
-async def test_duplicate_people_merge_and_undo(dav: CalendarSettings, tmp_path: Path) -> None:
+async def test_duplicate_people_merge_and_undo_in_any_order(dav: CalendarSettings, tmp_path: Path) -> None:
     book = AddressBook(dav)
     for name, emails, phones in [("Ana Souza", ["ana@example.org"], ["+351 912 345 678"]),
                                  ("souza ana", [], ["912345678"]),
                                  ("Ána Souza", ["ana.work@example.com"], []),
-                                 ("Bob Stone", ["bob@example.net"], [])]:
+                                 ("Bob Stone", ["bob@example.net"], []),
+                                 ("Bob Stone", ["bob@work.example"], [])]:
         await book.put(make_vcard(name, emails, phones))
     cards = await book.contacts()
-    [group] = duplicates(cards)
-    assert sorted(c.name for c in group) == ["Ana Souza", "souza ana", "Ána Souza"]
-    undo = tmp_path / "undo.json"
-    await apply_merge(book, [c.uid for c in group], undo)
+    ana, bob = sorted(duplicates(cards), key=len, reverse=True)
+    assert sorted(c.name for c in ana) == ["Ana Souza", "souza ana", "Ána Souza"]
+    history = MergeHistory(tmp_path / "merges.json")
+    await apply_merge(book, [c.uid for c in ana], history)
+    await apply_merge(book, [c.uid for c in bob], history)
     after = await book.contacts()
     assert len(after) == 2
-    [ana] = [c for c in after if "ana@example.org" in c.emails]
-    assert set(ana.emails) == {"ana@example.org", "ana.work@example.com"} and len(ana.phones) == 1
-    await undo_merge(book, undo)
-    assert sorted(c.name for c in await book.contacts()) == sorted(c.name for c in cards)
+    [merged_ana] = [c for c in after if "ana@example.org" in c.emails]
+    assert set(merged_ana.emails) == {"ana@example.org", "ana.work@example.com"}
+    assert len(merged_ana.phones) == 1
+    assert "restored 3 cards (merge 1)" in await undo_merge(book, history, 1)  # the older one first
+    assert len(await book.contacts()) == 4
+    await undo_merge(book, history)
+    assert sorted(c.raw for c in await book.contacts()) == sorted(c.raw for c in cards)
+    with pytest.raises(ToolFailed, match="no merge to undo"):
+        await undo_merge(book, history)
+    rich = [parse_vcard(WORK), parse_vcard(HOME)]  # every kind of field, as the server keeps it
+    for card in rich:
+        await book.put(card.raw)
+    await apply_merge(book, ["ana-work", "ana-home"], history, {"bday": 2})
+    [kept] = [c for c in await book.contacts() if c.uid == "ana-work"]
+    assert lost(rich, kept.raw) == [] and "BDAY:1990-02-04" in kept.raw
     await book.close()
 
 

@@ -65,3 +65,45 @@ def test_mail_errors_are_one_line(os1_home: Path, imap: Imap, smtp: Smtp) -> Non
     assert unset.returncode == 1 and "mail is not set up" in unset.stderr
     proof = os1(os1_home, imap, smtp, "mail", "proofread", "i recieve teh  letter tommorow")
     assert proof.stdout.startswith("I receive the letter tomorrow") and "recieve → receive" in proof.stdout
+
+
+def test_a_piped_body_is_confirmed_on_the_terminal_and_sent_without_login(os1_home: Path, imap: Imap,
+                                                                          smtp: Smtp) -> None:
+    import fcntl
+    import termios
+
+    terminal, its_tty = os.openpty()
+
+    def own_terminal() -> None:  # the child's controlling terminal: where a user would type
+        os.setsid()
+        fcntl.ioctl(its_tty, termios.TIOCSCTTY, 0)
+
+    os.write(terminal, b"y\n")  # typed on the terminal; stdin carries only the body
+    env = {**os.environ, "OS1_HOME": str(os1_home), "OS1_MAIL__ADDRESS": imap.user,
+           "OS1_MAIL__PASSWORD": imap.password, "OS1_MAIL__SMTP_HOST": smtp.host,
+           "OS1_MAIL__SMTP_PORT": str(smtp.port), "OS1_MAIL__SMTP_SECURITY": "none",
+           "OS1_MAIL__IMAP_HOST": imap.host, "OS1_MAIL__IMAP_PORT": str(imap.port),
+           "OS1_MAIL__IMAP_SECURITY": "none",
+           "OS1_MAIL__SMTP_LOGIN": "false"}  # a local server that takes mail without a login
+    before = len(smtp.received)
+    done = subprocess.run([sys.executable, "-m", "os1", "mail", "send", "--to", "bob@example.org",
+                           "--subject", "Piped", "--body", "-"], env=env, input="Typed elsewhere.\n",
+                          text=True, capture_output=True, timeout=120, preexec_fn=own_terminal,
+                          pass_fds=(its_tty,))
+    os.close(terminal)
+    os.close(its_tty)
+    assert done.returncode == 0, done.stderr
+    [sent] = smtp.received[before:]
+    assert sent["to"] == ["bob@example.org"] and "Typed elsewhere." in done.stdout
+
+
+def test_without_a_terminal_a_piped_body_is_never_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    from os1.cli import io
+    from os1.errors import InputError
+
+    def no_terminal(path: str, flags: int) -> int:
+        raise OSError(6, "No such device or address", path)
+
+    monkeypatch.setattr(io.os, "open", no_terminal)
+    with pytest.raises(InputError, match="typed on a terminal"):
+        io.confirm_on_terminal("Send this message?")

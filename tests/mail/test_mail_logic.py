@@ -49,3 +49,24 @@ def test_proofread_lists_each_change_and_tone() -> None:
     assert done.text.startswith("I definitely receive the letter tomorrow,")
     assert "recieve → receive" in done.changes and "a word written twice" in done.changes
     assert any("shouting" in n for n in done.notes) and any("!!!" in n for n in done.notes)
+
+
+def test_a_notification_is_superseded_by_a_later_one_about_the_same_thing() -> None:
+    mails = [row(1, "ship@store", "Your order A-88231 has shipped", "on its way", days=3, bulk=True),
+             row(2, "ship@store", "Good news: order A-88231 has been delivered", "at the door", days=1,
+                 bulk=True),
+             row(3, "ship@store", "Your 2030 catalogue", "pages", days=2, bulk=True),
+             row(4, "ship@store", "Your order B-99012 has shipped", "on its way", days=2, bulk=True)]
+    found = {p.id: p.reason for p in propose(mails)}
+    assert found == {1: "superseded by the newer notification #2"}
+
+
+def test_fetch_batches_are_bounded_in_bytes_and_large_mail_is_read_only_in_part() -> None:
+    from os1.mail.imap import BATCH_BYTES, FETCH_BATCH, MAX_READ, batches
+
+    sizes = {1: 20 * 1024 * 1024, 2: 1000, **{u: 3 * 1024 * 1024 for u in range(3, 13)}}
+    out = batches(list(sizes), sizes)
+    assert [u for b in out for u in b] == list(sizes)
+    assert all(sum(min(sizes[u], MAX_READ) for u in b) <= BATCH_BYTES for b in out)
+    assert batches(list(range(1, 1202)), {}) == [list(range(1, 501)), list(range(501, 1001)),
+                                                 list(range(1001, 1202))] and FETCH_BATCH == 500

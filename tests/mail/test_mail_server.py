@@ -6,7 +6,7 @@ import imapclient
 import pytest
 
 from os1.mail.service import MailService
-from os1.testing.servers import Imap, Smtp
+from os1.testing.servers import Imap, Smtp, append
 from tests.mail.conftest import deliver, mail
 
 pytestmark = pytest.mark.integration  # Dovecot and an SMTP server
@@ -65,9 +65,21 @@ async def test_triage_and_threads(service: MailService, imap: Imap) -> None:
             mail("bob@example.net", "Photos", "Here are the photos from the trip.", to=imap.user),
             mail(imap.user, "Re: Dinner?", "Yes, Friday works!", to="ana@example.net", In_Reply_To="<d1@x>",
                  References="<d1@x>"))
+    deliver(imap, mail("cy@example.net", "Tickets?", "Can you get them?", to=imap.user, msgid="<c1@x>"),
+            mail("dee@example.net", "Keys?", "Do you have my keys?", to=imap.user),
+            mail("eve@example.net", "Slides", "The slides from today.", to=imap.user, msgid="<s1@x>"),
+            mail("eve@example.net", "Slides", "The slides from today.", to=imap.user, msgid="<s1@x>"))
+    append(imap, mail(imap.user, "Re: Tickets?", "Got them.", to="cy@example.net", In_Reply_To="<c1@x>",
+                      References="<c1@x>"), folder="Sent")  # answered from another mail program
+    with imapclient.IMAPClient(imap.host, imap.port, ssl=False) as client:
+        client.login(imap.user, imap.password)
+        client.select_folder("INBOX")
+        keys = client.search(["SUBJECT", "Keys?"])
+        client.add_flags(keys, [imapclient.ANSWERED])
     await service.sync()
     sorted_ = service.triage()
-    assert [m.subject for m in sorted_.needs_reply] == []  # the user already answered Ana's question
+    assert [m.subject for m in sorted_.needs_reply] == []  # each question already answered
+    assert [m.subject for m in sorted_.new].count("Slides") == 1  # delivered twice, listed once
     assert "Photos" in [m.subject for m in sorted_.new]
     assert "Weekly deals" in [m.subject for m in sorted_.can_wait]
     [dinner] = [m for m in service.index.messages() if m.subject == "Dinner?"]
@@ -83,6 +95,7 @@ async def test_cleanup_moves_never_deletes_and_undo_puts_back(service: MailServi
             mail("news@paper.example", "Issue 12", "News", days_ago=60, List_Id="<paper.example>"),
             mail("bob@example.net", "Personal", "A letter only for you", days_ago=90))
     await service.sync()
+    before = sorted((m.id, m.message_id) for m in service.index.messages())
     proposal, items = service.propose_cleanup()
     reasons = sorted(p.reason.split(" ")[0] for p in items)
     assert reasons == ["exact", "newsletter", "superseded"]
@@ -92,6 +105,10 @@ async def test_cleanup_moves_never_deletes_and_undo_puts_back(service: MailServi
     await service.undo()
     assert server_counts(imap) == {"INBOX": 6, "Trash": 0, "Archive": 0, "Sent": 0}
     assert service.index.count() == 6
+    deliver(imap, mail("carol@example.net", "New", "after the undo"))
+    await service.sync()
+    *back, (new_id, _) = sorted((m.id, m.message_id) for m in service.index.messages())
+    assert back == before and new_id > before[-1][0]  # ids kept across the moves; a new one is new
 
 
 async def test_reply_goes_to_the_sender_not_a_redirect(service: MailService, imap: Imap, smtp: Smtp) -> None:

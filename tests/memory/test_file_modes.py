@@ -135,16 +135,16 @@ def test_helpers_create_private_and_only_tighten(tmp_path: Path, open_umask: Non
 def test_the_action_ledger_mail_index_contacts_undo_and_recordings_are_private(tmp_path: Path) -> None:
     import numpy as np
 
-    from os1.dav.contacts import _write_undo
+    from os1.dav.merge import MergeHistory
     from os1.mail.index import MailIndex
     from os1.safety.ledger import ActionLedger
     from os1.voice.audio import write_wav
 
     ActionLedger(tmp_path / "user" / "actions.sqlite3")
     MailIndex(tmp_path / "user" / "mail.sqlite3")
-    _write_undo(tmp_path / "user" / "contacts-undo.json", [{"uid": "a", "vcard": "BEGIN:VCARD"}])
+    MergeHistory(tmp_path / "user" / "contacts-merges.json")._save([{"id": 1, "merged": "BEGIN:VCARD"}])
     write_wav(tmp_path / "said.wav", np.zeros(1600, dtype=np.float32))
     assert mode(tmp_path / "user") == 0o700
-    for name in ("actions.sqlite3", "mail.sqlite3", "contacts-undo.json"):
+    for name in ("actions.sqlite3", "mail.sqlite3", "contacts-merges.json"):
         assert mode(tmp_path / "user" / name) == 0o600, name
     assert mode(tmp_path / "said.wav") == 0o600

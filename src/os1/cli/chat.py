@@ -25,6 +25,7 @@ from os1.cli.state import CliState
 from os1.errors import Os1Error
 from os1.letters.asking import letter_request
 from os1.letters.keeping import letters_dir
+from os1.mail.asking import NEEDS_TOOLS, skill_request
 from os1.memory.sqlite import store_path
 from os1.music.asking import music_request
 from os1.music.folder import music_folder
@@ -99,7 +100,7 @@ def chat(state: CliState, show_memories: bool) -> None:
                 console.print(f"\n[bold {CORAL}]{escape(persona.name)}[/]: {escape(hello)}\n")
             companion = runner.run(runtime.companion(interactive=True))
             runner.run(show_due(state, runtime.store))  # follow-ups that fell due while away
-            _start_reminders(state)
+            _start_reminders(state, runner.run(runtime.store.profile()))
             music = music_folder(state.settings)
             vision = state.settings.llm.models[runtime.model_name].vision
             letters = letters_dir(store_path(state.settings.home, state.settings.user).parent)
@@ -110,19 +111,22 @@ def chat(state: CliState, show_memories: bool) -> None:
             runner.run(runtime.close())
 
 
-def _start_reminders(state: CliState) -> None:
-    """Reminders before calendar events, printed while the chat runs (quiet hours respected)."""
+def _start_reminders(state: CliState, profile: dict[str, str]) -> None:
+    """Reminders before calendar events, printed while the chat runs (quiet hours respected,
+    each given once, also across `os1 calendar remind`), in the profile's time zone."""
     settings = state.settings.calendar
     if not settings.url:
         return
     from os1.dav.calendar import Calendar
-    from os1.dav.reminders import ReminderThread
+    from os1.dav.reminders import ReminderThread, Told, told_path
+    from os1.timezones import zone_of
 
     def say(text: str) -> None:
         console.print(f"\n[bold {CORAL}]{escape(text)}[/]")
 
-    ReminderThread(Calendar(settings), timedelta(minutes=settings.reminder_minutes),
-                   settings.quiet_hours, say).start()
+    told = Told(told_path(store_path(state.settings.home, state.settings.user).parent))
+    ReminderThread(Calendar(settings, zone_of(profile)), timedelta(minutes=settings.reminder_minutes),
+                   settings.quiet_hours, say, told=told).start()
 
 
 def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, vision: bool = False,
@@ -148,6 +152,8 @@ def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, 
             elif line.startswith("/"):
                 if not runner.run(slash.run(line)):
                     return
+            elif not companion.tools and skill_request(line):  # a model that cannot use them
+                console.print(f"[dim]{escape(NEEDS_TOOLS)}[/]")
             else:
                 runner.run(stream_turn(companion, line, show_memories=show_memories))
         except KeyboardInterrupt:
@@ -179,6 +185,13 @@ async def _say(state: CliState, text: str, as_json: bool) -> None:
     runtime = await Runtime.open(state.settings, state.model_name)
     try:
         companion = await runtime.companion()
+        if not companion.tools and skill_request(text):  # a model that cannot use them: say so
+            if as_json:
+                click.echo(json.dumps({"reply": NEEDS_TOOLS, "recalled": [], "user_id": None,
+                                       "reply_id": None, "confirmations": [], "needs_tools": True}))
+            else:
+                console.print(Text(NEEDS_TOOLS))
+            return
         recalled: list[dict[str, object]] = []
         done: TurnDone | None = None
         held: list[dict[str, object]] = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TypeVar
 
@@ -16,18 +16,40 @@ from rich.text import Text
 
 from os1.cli.io import console
 from os1.cli.state import CliState
-from os1.dav.calendar import Calendar, when
-from os1.dav.contacts import AddressBook, apply_merge, duplicates, find_group, merged, parse_vcard, undo_merge
-from os1.dav.reminders import due
-from os1.dav.tools import day_span
-from os1.errors import InputError
-from os1.runtime import open_guard
+from os1.dav.calendar import Calendar, in_zone, plural, read_ics, when
+from os1.dav.contacts import AddressBook, duplicates, find_group, parse_vcard, read_vcards
+from os1.dav.merge import MergeHistory, apply_merge, merge_cards, undo_merge
+from os1.dav.reminders import Told, due, told_path
+from os1.dav.tools import day_span, merge_history_path, parse_picks
+from os1.errors import InputError, ToolFailed, ToolInputError
+from os1.memory.sqlite import store_path
+from os1.runtime import open_guard, open_store
+from os1.timezones import zone_of
 
 T = TypeVar("T")
 
 
 def _run(work: Awaitable[T]) -> T:
     return asyncio.run(work)  # type: ignore[arg-type]
+
+
+def _zone(state: CliState) -> tzinfo | None:
+    """The profile's time zone (`os1 profile`), else None: the machine's own."""
+    if not store_path(state.settings.home, state.settings.user).exists():
+        return None  # no profile yet: nothing to open
+
+    async def read() -> tzinfo | None:
+        store = await open_store(state.settings)
+        try:
+            return zone_of(await store.profile())
+        finally:
+            await store.close()
+
+    return _run(read())
+
+
+def _calendar(state: CliState) -> Calendar:
+    return Calendar(state.settings.calendar, _zone(state))
 
 
 def _ask(text: str, question: str, yes: bool) -> bool:
@@ -51,9 +73,10 @@ def calendar() -> None:
 @click.pass_obj
 def day(state: CliState, day: str) -> None:
     """What is on DAY: today, tomorrow (default) or 2030-05-01."""
-    start, end = day_span(day)
-    events = _run(Calendar(state.settings.calendar).events(start, end))
-    console.print(f"{start:%A %d %B}: {len(events)} events")
+    cal = _calendar(state)
+    start, end = day_span(day, cal.zone)
+    events = _run(cal.events(start, end))
+    console.print(f"{start:%A %d %B} ({start.tzname()}): {plural(len(events), 'event')}")
     for event in events:
         console.print(Text(f"  {event.line()}"))
 
@@ -67,10 +90,10 @@ def day(state: CliState, day: str) -> None:
 @click.pass_obj
 def add(state: CliState, title: str, start: str, minutes: int, location: str, yes: bool) -> None:
     """Add TITLE at START (e.g. "2030-05-01 14:30")."""
-    begin = when(start)
+    cal = _calendar(state)
+    begin = when(start, cal.zone)
     end = begin + timedelta(minutes=minutes)
     if _ask(f"Add {title}, {begin:%a %d %b %Y %H:%M}–{end:%H:%M} {location}".rstrip(), "Add it?", yes):
-        cal = Calendar(state.settings.calendar)
 
         async def add_event() -> str:
             return f"added: {(await cal.add(title, begin, end, location)).line()}"
@@ -81,24 +104,25 @@ def add(state: CliState, title: str, start: str, minutes: int, location: str, ye
 
 
 @calendar.command()
-@click.argument("uid")
+@click.argument("event")
 @click.argument("start")
+@click.option("--at", "at", help="The event's current start, when several share its title.")
 @click.option("--yes", is_flag=True)
 @click.pass_obj
-def move(state: CliState, uid: str, start: str, yes: bool) -> None:
-    """Move event UID to START, keeping its length."""
-    cal = Calendar(state.settings.calendar)
+def move(state: CliState, event: str, start: str, at: str | None, yes: bool) -> None:
+    """Move EVENT (its id from `day`, or its title) to START, keeping its length."""
+    cal = _calendar(state)
 
     async def move_if_agreed() -> None:
-        old = await cal.get(uid)
-        new = when(start)
+        old = await cal.find(event, when(at, cal.zone) if at else None)
+        new = when(start, cal.zone)
         if _ask(f"Move {old.summary} from {old.start:%a %d %b %H:%M} to {new:%a %d %b %Y %H:%M}",
                 "Move it?", yes):
             async def move_event() -> str:
-                return f"moved: {(await cal.move(uid, new)).line()}"
+                return f"moved: {(await cal.move(old.uid, new)).line()}"
 
             console.print(Text(await _logged(state, "calendar_move",
-                                             {"uid": uid, "start": new.isoformat()}, move_event)))
+                                             {"uid": old.uid, "start": new.isoformat()}, move_event)))
 
     _run(move_if_agreed())
 
@@ -109,39 +133,52 @@ def move(state: CliState, uid: str, start: str, yes: bool) -> None:
 @click.pass_obj
 def import_(state: CliState, file: Path, yes: bool) -> None:
     """Show what the events of an .ics file would add or change; import them on yes."""
-    cal = Calendar(state.settings.calendar)
-    data = file.read_bytes()
+    import_events(state, _checked(file, lambda data: (read_ics(data), data)[1]), {"file": str(file)}, yes)
+
+
+def _checked(file: Path, read: Callable[[bytes], T]) -> T:
+    """A file's contents as ``read`` makes them, or one line (exit 2) naming the file."""
+    try:
+        return read(file.read_bytes())
+    except ToolInputError as exc:
+        raise InputError(f"{file}: {exc}") from None
+
+
+def import_events(state: CliState, data: bytes, source: dict[str, object], yes: bool) -> None:
+    """List what the events of ``data`` (iCalendar) add or change; write them on yes, logged."""
+    cal = _calendar(state)
 
     async def import_if_agreed() -> None:
         plan = await cal.import_plan(data)
         if not plan:
-            raise InputError(f"{file} holds no event")
-        if not _ask("\n".join(plan), f"Import {_count(len(plan), 'event')}?", yes):
+            raise InputError("no event to import")
+        if not _ask("\n".join(plan), f"Import {plural(len(plan), 'event')}?", yes):
             console.print("Nothing imported.")
             return
 
         async def save() -> str:
-            return f"imported {_count(await cal.import_ics(data), 'event')}"
+            return f"imported {plural(await cal.import_ics(data), 'event')}"
 
-        console.print(await _logged(state, "calendar_import", {"file": str(file), "events": plan},
-                                    save))
+        console.print(await _logged(state, "calendar_import", {**source, "events": plan}, save))
 
     _run(import_if_agreed())
-
-
-def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
 
 
 @calendar.command()
 @click.pass_obj
 def remind(state: CliState) -> None:
-    """Print reminders due now (outside quiet hours), e.g. from cron."""
+    """Print reminders due now (outside quiet hours), e.g. from cron; each one only once."""
     settings = state.settings.calendar
-    now = datetime.now().astimezone()
+    cal = _calendar(state)
+    now = in_zone(datetime.now(), cal.zone)
     lead = timedelta(minutes=settings.reminder_minutes)
-    events = _run(Calendar(settings).events(now, now + lead))
-    for text in due(events, now, lead, settings.quiet_hours, set()):
+    events = _run(cal.events(now, now + lead))
+    told = Told(told_path(store_path(state.settings.home, state.settings.user).parent))
+    given = told.load()
+    texts = due(events, now, lead, settings.quiet_hours, given)
+    if texts:
+        told.save(given, now)
+    for text in texts:
         console.print(Text(text))
 
 
@@ -182,38 +219,59 @@ def duplicates_(state: CliState) -> None:
     _run(print_duplicates())
 
 
-def _undo_file(state: CliState) -> Path:
-    return state.settings.home / "users" / state.settings.user / "contacts-undo.json"
+def _history(state: CliState) -> MergeHistory:
+    return MergeHistory(merge_history_path(state.settings.home / "users" / state.settings.user))
 
 
 @contacts.command()
 @click.argument("uids", nargs=-1, required=True)
+@click.option("--pick", "picks", multiple=True, metavar="FIELD=N",
+              help="Where the cards disagree (fn, n, bday...), keep value N of that field.")
 @click.option("--yes", is_flag=True)
 @click.pass_obj
-def merge(state: CliState, uids: tuple[str, ...], yes: bool) -> None:
-    """Merge the cards UIDS into one, after showing the result."""
+def merge(state: CliState, uids: tuple[str, ...], picks: tuple[str, ...], yes: bool) -> None:
+    """Merge the cards UIDS into one keeping every field, after showing the result."""
+    chosen = parse_picks(" ".join(picks))
+
     async def merge_if_agreed() -> None:
         book = AddressBook(state.settings.calendar)
         try:
             group = await find_group(book, uids)
-            if _ask(f"Merged card:\n{merged(group).strip()}", f"Replace {len(group)} cards with it?", yes):
-                console.print(escape(await _logged(state, "contacts_merge", {"uids": list(uids)},
-                                                   lambda: apply_merge(book, uids, _undo_file(state)))))
+            if _ask(merge_cards(group, chosen).preview(group), f"Replace {len(group)} cards with it?", yes):
+                console.print(escape(await _logged(
+                    state, "contacts_merge", {"uids": list(uids), "picks": chosen},
+                    lambda: apply_merge(book, uids, _history(state), chosen))))
         finally:
             await book.close()
 
     _run(merge_if_agreed())
 
 
-@contacts.command("undo")
+@contacts.command("merges")
 @click.pass_obj
-def undo_(state: CliState) -> None:
-    """Restore the cards of the last merge."""
+def merges(state: CliState) -> None:
+    """Every merge, newest first, with the number `undo` takes."""
+    entries = _history(state).entries()
+    if not entries:
+        console.print("No merges.")
+    for entry in reversed(entries):
+        stamp = datetime.fromtimestamp(entry["at"]).strftime("%Y-%m-%d %H:%M")
+        status = "undone" if entry["undone"] else "merged"
+        names = ", ".join(o["uid"] for o in entry["originals"])
+        console.print(Text(f"{entry['id']:>4} {stamp} {status:<6} {entry['name']}: "
+                           f"{plural(len(entry['originals']), 'card')} ({names})"))
+
+
+@contacts.command("undo")
+@click.argument("number", type=int, required=False)
+@click.pass_obj
+def undo_(state: CliState, number: int | None) -> None:
+    """Restore the cards of merge NUMBER (see `merges`; the last one by default)."""
     async def restore_merged() -> str:
         book = AddressBook(state.settings.calendar)
         try:
-            return await _logged(state, "contacts_undo", {},
-                                 lambda: undo_merge(book, _undo_file(state)))
+            return await _logged(state, "contacts_undo", {"merge": number},
+                                 lambda: undo_merge(book, _history(state), number))
         finally:
             await book.close()
 
@@ -226,12 +284,8 @@ def undo_(state: CliState) -> None:
 @click.pass_obj
 def import_cards(state: CliState, file: Path, yes: bool) -> None:
     """Show what the cards of a .vcf file would add or change; write them on yes."""
-    text = file.read_text(errors="replace")
-    cards = [c + "END:VCARD\r\n" for c in text.replace("\r\n", "\n").split("END:VCARD") if "BEGIN:VCARD" in c]
-    if not cards:
-        raise InputError(f"{file} holds no vCard")
-
-    new = [parse_vcard(raw) for raw in cards]  # refuse a bad card before anything is written
+    cards = _checked(file, read_vcards)
+    new = [parse_vcard(raw) for raw in cards]
 
     async def add_if_agreed() -> None:
         book = AddressBook(state.settings.calendar)
@@ -239,14 +293,18 @@ def import_cards(state: CliState, file: Path, yes: bool) -> None:
             held = {c.uid: c for c in await book.contacts()}
             plan = [f"change: {c.line()} (now {held[c.uid].line()})" if c.uid in held
                     else f"add: {c.line()}" for c in new]
-            if not _ask("\n".join(plan), f"Import {_count(len(cards), 'card')}?", yes):
+            if not _ask("\n".join(plan), f"Import {plural(len(cards), 'card')}?", yes):
                 console.print("Nothing imported.")
                 return
 
             async def put_all() -> str:
-                for raw, card in zip(cards, new, strict=True):
-                    await book.put(raw, held[card.uid].href if card.uid in held else None)
-                return f"imported {_count(len(cards), 'card')}"
+                for done, (raw, card) in enumerate(zip(cards, new, strict=True)):
+                    try:
+                        await book.put(raw, held[card.uid].href if card.uid in held else None)
+                    except ToolFailed as exc:
+                        raise ToolFailed(f"imported {done} of {plural(len(cards), 'card')}; "
+                                         f"{card.name or card.uid} failed: {exc}") from exc
+                return f"imported {plural(len(cards), 'card')}"
 
             console.print(await _logged(state, "contacts_import",
                                         {"file": str(file), "cards": plan}, put_all))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from rich.console import Console
@@ -49,3 +50,17 @@ def read_stdin(limit: int) -> str:
     if sys.stdin is None or sys.stdin.isatty():
         raise InputError("nothing to say: give the text as an argument or pipe it on stdin")
     return decode_input(sys.stdin.buffer.read(limit * 4 + 1), limit)
+
+
+def confirm_on_terminal(question: str) -> bool:
+    """A yes typed on the terminal itself (/dev/tty), for a command whose stdin carried data
+    (a body piped in): that data can never answer for the user."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        raise InputError("the text came on stdin, so the yes must be typed on a terminal: run the "
+                         "command in one, or add --yes once you have read it") from None
+    with open(fd, "rb+", buffering=0) as tty:  # unbuffered: a terminal cannot seek
+        tty.write(f"{question} [y/N]: ".encode())
+        answer = tty.readline().decode("utf-8", "replace")
+    return answer.strip().lower() in ("y", "yes")

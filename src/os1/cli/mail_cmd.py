@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from email.message import EmailMessage
 from typing import TypeVar
 
@@ -16,7 +17,7 @@ import click
 from rich.markup import escape
 from rich.text import Text
 
-from os1.cli.io import argument_text, console, read_stdin
+from os1.cli.io import argument_text, confirm_on_terminal, console, read_stdin
 from os1.cli.state import CliState
 from os1.errors import InputError
 from os1.mail.compose import compose, preview
@@ -26,6 +27,7 @@ from os1.mail.service import MailService, index_path
 from os1.runtime import open_guard
 
 T = TypeVar("T")
+SHOWN = 20  # mails listed under each heading of the summary
 
 
 def _with_mail(state: CliState, work: Callable[[MailService], Awaitable[T]]) -> T:
@@ -45,11 +47,16 @@ def _line(m: Mail) -> Text:
     return Text(f"{m.id:>6} {mark} {m.sender[:32]:<32} {m.subject[:60]}")
 
 
-def _ask(text: str, question: str, yes: bool) -> bool:
+def _ask(text: str, question: str, yes: bool, from_stdin: bool = False) -> bool:
+    """Show ``text`` and ask; when stdin carried the body, the answer comes from the terminal."""
     console.print(Text(text))
     if yes:
         return True
-    return click.confirm(question, default=False)
+    return confirm_on_terminal(question) if from_stdin else click.confirm(question, default=False)
+
+
+def _stdin_body(body: str | None) -> bool:
+    return body in (None, "-")
 
 
 @click.group()
@@ -84,25 +91,59 @@ def list_(state: CliState, limit: int, as_json: bool) -> None:
 
 @mail.command()
 @click.argument("message_id", type=int)
+@click.option("--add-to-calendar", "add", is_flag=True,
+              help="Add the invitation the mail holds to your calendar (lists it, asks first).")
+@click.option("--yes", is_flag=True, help="With --add-to-calendar: add without asking.")
 @click.pass_obj
-def show(state: CliState, message_id: int) -> None:
-    """One message as plain visible text (hidden parts removed, nothing fetched)."""
+def show(state: CliState, message_id: int, add: bool, yes: bool) -> None:
+    """One message as plain visible text (hidden parts removed, nothing fetched), with its
+    Date, To, Reply-To, attachments and any invitation."""
     async def load_message(s: MailService) -> Mail:
         return s.get(message_id)
 
     m = _with_mail(state, load_message)
-    console.print(Text(f"From: {m.sender}\nSubject: {m.subject}\nFolder: {m.folder}\n\n{m.text}"))
+    console.print(Text(message_text(m)))
+    if m.invite:
+        _offer_invite(state, m, add, yes)
+    elif add:
+        raise InputError(f"message {m.id} holds no invitation")
+
+
+def message_text(m: Mail) -> str:
+    """The headers a person checks (who, when, where replies go), attachments, then the body."""
+    date = (datetime.fromtimestamp(m.date).astimezone().strftime("%a %d %b %Y %H:%M %Z") if m.date
+            else "unknown (the mail has no valid Date)")
+    lines = [f"From: {m.sender}", f"To: {', '.join(m.to) or '(none)'}", f"Date: {date}",
+             f"Subject: {m.subject}", f"Folder: {m.folder}"]
+    if m.reply_to and m.reply_to != m.from_addr:
+        lines.append(f"Reply-To: {m.reply_to} (not the sender; os1 replies to the sender)")
+    lines += [f"Attachment: {a.line()}" for a in m.attachments]
+    body = m.text if m.text.strip() else f"(no body shown: {m.problem or 'the message has no text'})"
+    return "\n".join(lines) + "\n\n" + body
+
+
+def _offer_invite(state: CliState, m: Mail, add: bool, yes: bool) -> None:
+    from os1.cli.dav_cmd import import_events
+
+    if not add:
+        console.print(Text(f"\nInvitation inside: `os1 mail show {m.id} --add-to-calendar` adds it "
+                           "(it lists the event and asks first)."))
+        return
+    import_events(state, m.invite.encode(), {"mail": m.id}, yes)
 
 
 @mail.command()
 @click.argument("query")
 @click.pass_obj
 def search(state: CliState, query: str) -> None:
-    """Search by words."""
+    """Search by words (all of them), a sender's name, or an address (sender or recipient)."""
     async def search_index(s: MailService) -> list[Mail]:
         return s.index.search(query)
 
-    for m in _with_mail(state, search_index):
+    found = _with_mail(state, search_index)
+    if not found:
+        console.print(Text(f"No mail matches {query!r}."))
+    for m in found:
         console.print(_line(m))
 
 
@@ -113,11 +154,13 @@ def summary(state: CliState) -> None:
     async def print_summary(s: MailService) -> None:
         await s.sync()
         sorted_ = s.triage()
-        for title, mails in (("Needs a reply", sorted_.needs_reply), ("New", sorted_.new)):
+        for title, mails in (("Needs a reply", sorted_.needs_reply), ("New", sorted_.new),
+                             ("Can wait", sorted_.can_wait)):
             console.print(f"[bold]{title}[/] ({len(mails)})")
-            for m in mails:
+            for m in mails[:SHOWN]:
                 console.print(_line(m))
-        console.print(f"[bold]Can wait[/] ({len(sorted_.can_wait)})")
+            if len(mails) > SHOWN:
+                console.print(f"  … and {len(mails) - SHOWN} more (`os1 mail list -n {len(mails) + 50}`)")
 
     _with_mail(state, print_summary)
 
@@ -161,7 +204,7 @@ async def _send_logged(state: CliState, s: MailService, tool: str, msg: EmailMes
 
 
 def _body(body: str | None, limit: int) -> str:
-    text = read_stdin(limit) if body in (None, "-") else argument_text(body or "")
+    text = read_stdin(limit) if _stdin_body(body) else argument_text(body or "")
     if not text.strip():
         raise InputError("the message body is empty")
     return text
@@ -169,7 +212,7 @@ def _body(body: str | None, limit: int) -> str:
 
 @mail.command()
 @click.argument("message_id", type=int)
-@click.option("--body", help="The reply's text ('-' or none: read stdin).")
+@click.option("--body", help="The reply's text ('-' or none: read stdin, and ask the yes on the terminal).")
 @click.option("--yes", is_flag=True, help="Send without asking (after reading the message).")
 @click.pass_obj
 def reply(state: CliState, message_id: int, body: str | None, yes: bool) -> None:
@@ -178,7 +221,7 @@ def reply(state: CliState, message_id: int, body: str | None, yes: bool) -> None
 
     async def reply_if_agreed(s: MailService) -> None:
         msg = s.reply(message_id, text)
-        if _ask(preview(msg, s.reply_note(message_id)), "Send this reply?", yes):
+        if _ask(preview(msg, s.reply_note(message_id)), "Send this reply?", yes, _stdin_body(body)):
             console.print(escape(await _send_logged(state, s, "mail_reply", msg)))
         else:
             console.print("Not sent.")
@@ -189,7 +232,7 @@ def reply(state: CliState, message_id: int, body: str | None, yes: bool) -> None
 @mail.command()
 @click.option("--to", required=True)
 @click.option("--subject", required=True)
-@click.option("--body", help="The text ('-' or none: read stdin).")
+@click.option("--body", help="The text ('-' or none: read stdin, and ask the yes on the terminal).")
 @click.option("--yes", is_flag=True, help="Send without asking (after reading the message).")
 @click.pass_obj
 def send(state: CliState, to: str, subject: str, body: str | None, yes: bool) -> None:
@@ -198,7 +241,7 @@ def send(state: CliState, to: str, subject: str, body: str | None, yes: bool) ->
 
     async def send_if_agreed(s: MailService) -> None:
         msg = compose(s.settings, to, subject, text)
-        if _ask(preview(msg), "Send this message?", yes):
+        if _ask(preview(msg), "Send this message?", yes, _stdin_body(body)):
             console.print(escape(await _send_logged(state, s, "mail_send", msg)))
         else:
             console.print("Not sent.")

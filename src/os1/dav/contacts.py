@@ -1,5 +1,5 @@
 """Contacts over CardDAV (RFC 6352) with vCards parsed by ``vobject``; duplicate people found
-by name, address or phone, merged with review and one-step undo.
+by name, address or phone (merging them: ``os1.dav.merge``).
 
 CardDAV is three plain WebDAV requests here (REPORT addressbook-query, PUT, DELETE), sent with
 httpx; the ``caldav`` library speaks only CalDAV.
@@ -7,15 +7,13 @@ httpx; the ``caldav`` library speaks only CalDAV.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
 import unicodedata
 import uuid
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urljoin
 
 import httpx
@@ -23,7 +21,6 @@ import vobject
 
 from os1.config import CalendarSettings
 from os1.errors import ConfigError, ToolFailed, ToolInputError
-from os1.files import private_dir, write_private
 
 _NS = {"d": "DAV:", "c": "urn:ietf:params:xml:ns:carddav"}
 _QUERY = ('<?xml version="1.0" encoding="utf-8"?><c:addressbook-query xmlns:d="DAV:" '
@@ -49,15 +46,54 @@ class Contact:
 
 def parse_vcard(raw: str, href: str = "") -> Contact:
     try:
-        card = vobject.readOne(raw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            card = vobject.readOne(raw)
     except Exception as exc:  # vobject raises several unrelated types on bad input
-        raise ToolInputError(f"not a vCard: {exc}") from None
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
+        raise ToolInputError(f"not a valid vCard: {first}") from None
     contents = card.contents
     name = str(card.fn.value) if "fn" in contents else ""
     emails = tuple(str(e.value).strip().lower() for e in contents.get("email", []))
     phones = tuple(str(t.value).strip() for t in contents.get("tel", []))
     uid = str(card.uid.value) if "uid" in contents else href.rsplit("/", 1)[-1].removesuffix(".vcf")
     return Contact(href, uid, name, emails, phones, raw)
+
+
+def read_vcards(data: bytes) -> list[str]:
+    """The cards of a .vcf file, each whole (BEGIN:VCARD to END:VCARD) and readable, or one
+    line saying which is not, before anything is written."""
+    if b"\x00" in data:
+        raise ToolInputError("not a vCard file (binary data)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ToolInputError("not a vCard file (not UTF-8 text)") from None
+    cards: list[str] = []
+    current: list[str] | None = None
+    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
+        word = line.strip().upper()
+        if word == "BEGIN:VCARD":
+            if current is not None:
+                raise ToolInputError(f"card {len(cards) + 1} has no END:VCARD (line {number} begins another)")
+            current = []
+        if current is not None:
+            current.append(line)
+        elif line.strip():
+            raise ToolInputError(f"not a vCard file: line {number} is outside any card")
+        if word == "END:VCARD" and current is not None:
+            cards.append("\r\n".join(current) + "\r\n")
+            current = None
+    if current is not None:
+        raise ToolInputError(f"card {len(cards) + 1} has no END:VCARD (the file ends inside it)")
+    if not cards:
+        raise ToolInputError("not a vCard file (no BEGIN:VCARD)")
+    for n, raw in enumerate(cards, 1):
+        try:
+            parse_vcard(raw)
+        except ToolInputError as exc:
+            raise ToolInputError(f"card {n}: {exc}") from None
+    return cards
 
 
 def make_vcard(name: str, emails: Sequence[str], phones: Sequence[str], uid: str | None = None) -> str:
@@ -79,7 +115,7 @@ def _name_key(name: str) -> str:
     return " ".join(sorted(re.findall(r"[a-z]+", plain)))
 
 
-def _phone_key(phone: str) -> str:
+def phone_key(phone: str) -> str:
     digits = re.sub(r"\D", "", phone)
     return digits[-9:] if len(digits) >= 7 else ""
 
@@ -99,7 +135,7 @@ def duplicates(contacts: Sequence[Contact]) -> list[list[Contact]]:
     for i, contact in enumerate(contacts):
         keys = [f"n:{_name_key(contact.name)}"] if _name_key(contact.name) else []
         keys += [f"e:{e}" for e in contact.emails]
-        keys += [f"p:{k}" for p in contact.phones if (k := _phone_key(p))]
+        keys += [f"p:{k}" for p in contact.phones if (k := phone_key(p))]
         for key in keys:
             if key in seen:
                 parent[root(i)] = root(seen[key])
@@ -109,16 +145,6 @@ def duplicates(contacts: Sequence[Contact]) -> list[list[Contact]]:
     for i, contact in enumerate(contacts):
         groups.setdefault(root(i), []).append(contact)
     return [g for g in groups.values() if len(g) > 1]
-
-
-def merged(group: Sequence[Contact]) -> str:
-    """One card for a group: the fullest name, every address and number once, the first UID."""
-    name = max((c.name for c in group), key=lambda n: (len(n.split()), len(n)))
-    emails = list(dict.fromkeys(e for c in group for e in c.emails))
-    phones: dict[str, str] = {}
-    for number in (p for c in group for p in c.phones):
-        phones.setdefault(_phone_key(number) or number, number)
-    return make_vcard(name, emails, list(phones.values()), uid=group[0].uid)
 
 
 class AddressBook:
@@ -138,7 +164,7 @@ class AddressBook:
         try:
             response = await self.http.request(method, url, **kw)  # type: ignore[arg-type]
         except httpx.HTTPError as exc:
-            raise ToolFailed(f"cannot reach the address book: {exc}") from exc
+            raise ToolFailed(f"cannot reach the address book: {exc or type(exc).__name__}") from exc
         if response.status_code >= 400 and not (method == "PROPFIND" and response.status_code == 404):
             raise ToolFailed(f"the address book refused {method}: HTTP {response.status_code}")
         return response
@@ -185,32 +211,3 @@ async def find_group(book: AddressBook, uids: Sequence[str]) -> list[Contact]:
     if missing or len(wanted) < 2:
         raise ToolInputError(f"merge needs two or more existing contact uids (unknown: {missing})")
     return [by_uid[u] for u in wanted]
-
-
-async def apply_merge(book: AddressBook, uids: Sequence[str], undo_file: Path) -> str:
-    """Write the merged card over the first, delete the others; keep the originals for undo."""
-    group = await find_group(book, uids)
-    await asyncio.to_thread(_write_undo, undo_file, [{"href": c.href, "raw": c.raw} for c in group])
-    await book.put(merged(group), group[0].href)
-    for contact in group[1:]:
-        await book.delete(contact.href)
-    return f"merged {len(group)} cards into {group[0].name or group[0].uid}"
-
-
-async def undo_merge(book: AddressBook, undo_file: Path) -> str:
-    originals = await asyncio.to_thread(_read_undo, undo_file)
-    for card in originals:
-        await book.put(card["raw"], card["href"])
-    await asyncio.to_thread(undo_file.unlink)
-    return f"restored {len(originals)} cards"
-
-
-def _write_undo(path: Path, cards: list[dict[str, str]]) -> None:
-    private_dir(path.parent)
-    write_private(path, json.dumps(cards))  # whole vCards: private
-
-
-def _read_undo(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        raise ToolFailed("there is no merge to undo")
-    return list(json.loads(path.read_text()))

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
-from os1.dav.calendar import Calendar, Event
+from os1.dav.calendar import Calendar, Event, in_zone
 from os1.errors import Os1Error
+from os1.files import private_dir, write_private
 
 log = logging.getLogger(__name__)
+
+
+def told_path(user_dir: Path) -> Path:
+    return user_dir / "reminded.json"
 
 
 def quiet(now: datetime, span: str) -> bool:
@@ -40,21 +47,49 @@ def due(events: Sequence[Event], now: datetime, lead: timedelta, quiet_hours: st
         return []
     out = []
     for event in events:
-        key = f"{event.uid}@{event.start.isoformat()}"
-        if now <= event.start <= now + lead and key not in told:
-            told.add(key)
+        if now <= event.start <= now + lead and key(event) not in told:
+            told.add(key(event))
             minutes = max(1, round((event.start - now).total_seconds() / 60))
             out.append(f"You have {event.summary} in {minutes} minute{'s' if minutes != 1 else ''}.")
     return out
 
 
+def key(event: Event) -> str:
+    return f"{event.uid}@{event.start.isoformat()}"
+
+
+class Told:
+    """The reminders already given, in a file, so a reminder is given once however often
+    ``os1 calendar remind`` runs (or the chat runs beside it); past events are forgotten."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> set[str]:
+        try:
+            return set(json.loads(self.path.read_text()))
+        except (OSError, ValueError):
+            return set()
+
+    def save(self, told: set[str], now: datetime) -> None:
+        keep = [k for k in told if datetime.fromisoformat(k.rpartition("@")[2]) >= now - timedelta(days=1)]
+        private_dir(self.path.parent)
+        write_private(self.path, json.dumps(sorted(keep)))
+
+
 async def reminder_loop(calendar: Calendar, lead: timedelta, quiet_hours: str,
-                        every_s: float = 60.0, stop: threading.Event | None = None) -> AsyncIterator[str]:
+                        every_s: float = 60.0, stop: threading.Event | None = None,
+                        told: Told | None = None) -> AsyncIterator[str]:
     """Yield reminders while os1 runs, checking the calendar every ``every_s`` seconds."""
-    told: set[str] = set()
+    given: set[str] = told.load() if told else set()
     while stop is None or not stop.is_set():
-        now = datetime.now().astimezone()
-        for text in due(await calendar.events(now, now + lead), now, lead, quiet_hours, told):
+        now = in_zone(datetime.now(), calendar.zone)
+        if told:
+            given |= await asyncio.to_thread(told.load)
+        texts = due(await calendar.events(now, now + lead), now, lead, quiet_hours, given)
+        if told and texts:
+            await asyncio.to_thread(told.save, given, now)
+        for text in texts:
             yield text
         await asyncio.sleep(every_s)
 
@@ -64,9 +99,9 @@ class ReminderThread:
     ``say`` (the chat prints it between lines), so reminders come while os1 waits for input."""
 
     def __init__(self, calendar: Calendar, lead: timedelta, quiet_hours: str,
-                 say: Callable[[str], None], every_s: float = 60.0) -> None:
+                 say: Callable[[str], None], every_s: float = 60.0, told: Told | None = None) -> None:
         self._stop = threading.Event()
-        self._args = (calendar, lead, quiet_hours, every_s, self._stop)
+        self._args = (calendar, lead, quiet_hours, every_s, self._stop, told)
         self._say = say
         self._thread = threading.Thread(target=self._run, name="os1-reminders", daemon=True)
 

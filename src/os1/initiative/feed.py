@@ -3,7 +3,7 @@ user's words from the store (each plan keeps the id of the memory it came from).
 
 from __future__ import annotations
 
-from datetime import datetime, time, tzinfo
+from datetime import datetime, time
 from pathlib import Path
 
 from os1.config import Settings
@@ -12,17 +12,10 @@ from os1.initiative.plans import Plan
 from os1.initiative.rules import Rules
 from os1.initiative.scheduler import Initiative
 from os1.memory.roles import CompanionMemory
-from os1.timezones import zone_of
+from os1.timezones import user_zone
 
 HEARD = "heard_up_to"  # the newest memory id already read, in the book's state table
 BATCH = 200  # the user's newest utterances read at one catch-up
-
-
-def user_zone(profile: dict[str, str]) -> tzinfo:
-    """The profile's time zone, else the machine's own."""
-    zone = zone_of(profile) or datetime.now().astimezone().tzinfo
-    assert zone is not None  # an aware datetime always has one
-    return zone
 
 
 def rules_for(settings: Settings, profile: dict[str, str]) -> Rules:

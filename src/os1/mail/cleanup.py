@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from os1.mail.index import Mail
-from os1.mail.similar import base_subject, distance, resemblance, subject_template
+from os1.mail.similar import base_subject, distance, references, resemblance, subject_template
 
 NEAR = 6  # SimHash bits that may differ between near duplicates (same sender and subject too)
 RESEMBLANCE = 0.7  # or this share of word 3-grams in common
@@ -70,15 +70,21 @@ def _near(a: Mail, b: Mail) -> bool:
 
 
 def _superseded(mails: Sequence[Mail], taken: dict[int, Proposal]) -> dict[int, Proposal]:
+    """Older automatic notifications of a series (same sender, same subject but for numbers and
+    dates), or about the same thing (same sender, same order or tracking number: "has shipped"
+    is superseded by "has been delivered")."""
     found: dict[int, Proposal] = {}
     groups: dict[tuple[str, str], list[Mail]] = defaultdict(list)
     for mail in mails:
         if mail.bulk and mail.id not in taken and not mail.list_id:
             groups[(mail.from_addr, subject_template(mail.subject))].append(mail)
+            for ref in references(mail.subject):
+                groups[(mail.from_addr, f"ref:{ref}")].append(mail)
     for group in groups.values():
         newest, *older = sorted(group, key=lambda m: (m.date, m.id), reverse=True)
         for mail in older:
-            found[mail.id] = _item(mail, "trash", f"superseded by the newer notification #{newest.id}")
+            reason = f"superseded by the newer notification #{newest.id}"
+            found.setdefault(mail.id, _item(mail, "trash", reason))
     return found
 
 

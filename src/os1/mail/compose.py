@@ -53,12 +53,16 @@ def preview(msg: EmailMessage, note: str = "") -> str:
 
 async def send(settings: MailSettings, msg: EmailMessage) -> str:
     """Send over SMTP; failures become one-line ``ToolFailed``s without the password."""
-    if not settings.smtp_host or settings.password is None:
-        raise ConfigError("set mail.smtp_host and mail.password to send mail (see docs/mail.md)")
+    if not settings.smtp_host or (settings.smtp_login and settings.password is None):
+        raise ConfigError("set mail.smtp_host and mail.password to send mail (or mail.smtp_login = false "
+                          "for a server that takes mail without a login; see docs/mail.md)")
+    login = settings.smtp_login and settings.password is not None
     try:
         await aiosmtplib.send(
-            msg, hostname=settings.smtp_host, port=settings.smtp_port, username=settings.login,
-            password=settings.password.get_secret_value(), use_tls=settings.smtp_security == "ssl",
+            msg, hostname=settings.smtp_host, port=settings.smtp_port,
+            username=settings.login if login else None,
+            password=settings.password.get_secret_value() if login and settings.password else None,
+            use_tls=settings.smtp_security == "ssl",
             start_tls=settings.smtp_security == "starttls", timeout=settings.timeout_s,
             tls_context=ssl.create_default_context() if settings.smtp_security != "none" else None)
     except (aiosmtplib.SMTPException, OSError) as exc:

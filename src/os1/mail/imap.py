@@ -23,6 +23,8 @@ from os1.errors import ConfigError, ToolFailed
 
 T = TypeVar("T")
 FETCH_BATCH = 500
+BATCH_BYTES = 16 * 1024 * 1024  # a batch of fetched mail holds about this much at most
+MAX_READ = 2 * 1024 * 1024  # of a larger mail, only its first bytes (headers, text) are read
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class FolderState:
 class Fetched:
     uid: int
     flags: tuple[str, ...]
-    raw: bytes
+    raw: bytes  # the whole message, or its first MAX_READ bytes when it is larger
 
 
 @contextmanager
@@ -52,6 +54,29 @@ def _flags(values: Sequence[Any]) -> tuple[str, ...]:
     """Flags as text, without \\Recent (it belongs to one session, not to the message)."""
     found = (v.decode() if isinstance(v, bytes) else str(v) for v in values)
     return tuple(sorted(f for f in found if f != "\\Recent"))
+
+
+def _body(data: dict[bytes, Any]) -> bytes:
+    """The message's bytes, under whichever key the server answered a partial fetch with."""
+    for key, value in data.items():
+        if key.startswith(b"BODY[]"):
+            return bytes(value or b"")
+    return b""
+
+
+def batches(uids: Sequence[int], sizes: dict[int, int]) -> list[list[int]]:
+    """UIDs in batches of at most FETCH_BATCH messages and about BATCH_BYTES bytes."""
+    out: list[list[int]] = []
+    current: list[int] = []
+    held = 0
+    for uid in uids:
+        size = min(sizes.get(uid, 0), MAX_READ)
+        if current and (len(current) >= FETCH_BATCH or held + size > BATCH_BYTES):
+            out.append(current)
+            current, held = [], 0
+        current.append(uid)
+        held += size
+    return out + [current] if current else out
 
 
 class Mailbox:
@@ -120,13 +145,24 @@ class Mailbox:
 
         return await self._call(f"cannot read flags in {folder}", fetch) if uids else {}
 
+    async def sizes(self, folder: str, uids: Sequence[int]) -> dict[int, int]:
+        def fetch() -> dict[int, int]:
+            self._select(folder)
+            out: dict[int, int] = {}
+            for start in range(0, len(uids), 5000):
+                data = self._client.fetch(list(uids[start:start + 5000]), ["RFC822.SIZE"])
+                out.update({int(u): int(d.get(b"RFC822.SIZE", 0)) for u, d in data.items()})
+            return out
+
+        return await self._call(f"cannot read sizes in {folder}", fetch) if uids else {}
+
     async def fetch(self, folder: str, uids: Sequence[int]) -> list[Fetched]:
-        """Whole messages (without setting \\Seen), in batches."""
+        """Messages (without setting \\Seen), each cut at MAX_READ bytes: a 20 MB attachment is
+        never held whole in memory, and the text comes first in a mail."""
         def fetch() -> list[Fetched]:
             self._select(folder)
-            data = self._client.fetch(list(uids), ["BODY.PEEK[]", "FLAGS"])
-            return [Fetched(int(u), _flags(d[b"FLAGS"]), bytes(d[b"BODY[]"]))
-                    for u, d in sorted(data.items())]
+            data = self._client.fetch(list(uids), [f"BODY.PEEK[]<0.{MAX_READ}>", "FLAGS"])
+            return [Fetched(int(u), _flags(d[b"FLAGS"]), bytes(_body(d))) for u, d in sorted(data.items())]
 
         return await self._call(f"cannot fetch from {folder}", fetch) if uids else []
 
@@ -141,6 +177,14 @@ class Mailbox:
             return fallback
 
         return await self._call(f"cannot find the {fallback} folder", find)
+
+    async def existing_special(self, use: bytes) -> str | None:
+        """The folder with a special use, if the server has one (nothing is made)."""
+        def find() -> str | None:
+            found = self._client.find_special_folder(use)
+            return str(found) if found else None
+
+        return await self._call("cannot list folders", find)
 
     async def move(self, folder: str, uids: Sequence[int], target: str) -> None:
         """Move with IMAP MOVE (RFC 6851): the message lives on in the target folder. os1 never

@@ -3,6 +3,10 @@
 Only headers that os1 uses and the visible plain text are kept; a folder whose UIDVALIDITY
 changed is dropped and fetched again, as RFC 3501 requires. Words are searchable through FTS5.
 Moves made by clean-up are recorded by Message-ID, in batches, for one-step undo.
+
+A message keeps its id for good: when it leaves the index (moved away, by os1 or another mail
+program) its id is retired with its Message-ID and body, and the same message coming back (an
+undo) gets that id again; new messages get ids never used before.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from os1.files import private_database, private_dir
-from os1.mail.parse import Parsed
+from os1.mail.parse import Attachment, Parsed
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS folders (name TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL,
@@ -31,22 +35,35 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS messages_thread ON messages(thread);
 CREATE INDEX IF NOT EXISTS messages_folder_uid ON messages(folder, uid);
 CREATE INDEX IF NOT EXISTS messages_mid ON messages(message_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(subject, from_addr, text,
-    content='messages', content_rowid='id');
-CREATE TRIGGER IF NOT EXISTS messages_ai AFTER INSERT ON messages BEGIN
-    INSERT INTO messages_fts(rowid, subject, from_addr, text)
-    VALUES (new.id, new.subject, new.from_addr, new.text); END;
-CREATE TRIGGER IF NOT EXISTS messages_ad AFTER DELETE ON messages BEGIN
-    INSERT INTO messages_fts(messages_fts, rowid, subject, from_addr, text)
-    VALUES ('delete', old.id, old.subject, old.from_addr, old.text); END;
 CREATE TABLE IF NOT EXISTS moves (id INTEGER PRIMARY KEY, batch INTEGER NOT NULL,
     message_id TEXT NOT NULL, from_folder TEXT NOT NULL, to_folder TEXT NOT NULL, at REAL NOT NULL,
     undone INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS retired (id INTEGER PRIMARY KEY, message_id TEXT NOT NULL,
+    body_hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS retired_mid ON retired(message_id, body_hash);
+CREATE TRIGGER IF NOT EXISTS messages_retire AFTER DELETE ON messages BEGIN
+    INSERT OR REPLACE INTO retired VALUES (old.id, old.message_id, old.body_hash); END;
 CREATE TABLE IF NOT EXISTS proposals (id INTEGER PRIMARY KEY, created_at REAL NOT NULL,
     items TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open');
 """
+# words of the subject, the sender's name and address, and the text (an index made before the
+# sender's name was searchable is rebuilt once)
+_FTS = """
+CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(subject, from_name, from_addr, text,
+    content='messages', content_rowid='id');
+CREATE TRIGGER IF NOT EXISTS messages_ai AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts(rowid, subject, from_name, from_addr, text)
+    VALUES (new.id, new.subject, new.from_name, new.from_addr, new.text); END;
+CREATE TRIGGER IF NOT EXISTS messages_ad AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, subject, from_name, from_addr, text)
+    VALUES ('delete', old.id, old.subject, old.from_name, old.from_addr, old.text); END;
+"""
 _COLUMNS = ("id, folder, uid, message_id, in_reply_to, thread, from_addr, from_name, reply_to, "
-            "to_addrs, subject, date, flags, text, list_id, bulk, body_hash, simhash")
+            "to_addrs, subject, date, flags, text, list_id, bulk, body_hash, simhash, attachments, "
+            "invite, problem")
+# columns added since the first index: (name, definition)
+_ADDED = (("attachments", "TEXT NOT NULL DEFAULT '[]'"), ("invite", "TEXT NOT NULL DEFAULT ''"),
+          ("problem", "TEXT NOT NULL DEFAULT ''"))
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,9 @@ class Mail:
     bulk: bool
     body_hash: str
     simhash: int
+    attachments: tuple[Attachment, ...] = ()
+    invite: str = ""  # an invitation's iCalendar text
+    problem: str = ""  # why no body could be read
 
     @property
     def seen(self) -> bool:
@@ -93,6 +113,7 @@ def _mail(row: tuple[Any, ...]) -> Mail:
     values[9] = tuple(json.loads(values[9]))
     values[12] = tuple(json.loads(values[12]))
     values[15] = bool(values[15])
+    values[18] = tuple(Attachment(*a) for a in json.loads(values[18]))
     return Mail(*values)
 
 
@@ -105,6 +126,21 @@ class MailIndex:
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.executescript(_SCHEMA)
+        have = {r[1] for r in self.db.execute("PRAGMA table_info(messages)")}
+        for name, definition in _ADDED:
+            if name not in have:
+                self.db.execute(f"ALTER TABLE messages ADD COLUMN {name} {definition}")
+        self._searchable()
+
+    def _searchable(self) -> None:
+        columns = [r[1] for r in self.db.execute("PRAGMA table_info(messages_fts)")]
+        if columns and "from_name" not in columns:
+            self.db.executescript("DROP TRIGGER IF EXISTS messages_ai; "
+                                  "DROP TRIGGER IF EXISTS messages_ad; DROP TABLE messages_fts;")
+        self.db.executescript(_FTS)
+        if columns and "from_name" not in columns:
+            with self.db:
+                self.db.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
 
     def folder(self, name: str) -> tuple[int, int] | None:
         row = self.db.execute("SELECT uidvalidity, uidnext FROM folders WHERE name = ?", (name,)).fetchone()
@@ -125,14 +161,34 @@ class MailIndex:
             items: Iterable[tuple[int, tuple[str, ...], Parsed, int]]) -> int:
         rows = [(folder, uidvalidity, uid, p.message_id, p.in_reply_to, p.thread_key, p.from_addr,
                  p.from_name, p.reply_to, json.dumps(list(p.to + p.cc)), p.subject, p.date,
-                 json.dumps(list(flags)), p.text, p.list_id, int(p.bulk), p.body_hash, simhash)
+                 json.dumps(list(flags)), p.text, p.list_id, int(p.bulk), p.body_hash, simhash,
+                 json.dumps([[a.name, a.type, a.size] for a in p.attachments]), p.invite, p.problem)
                 for uid, flags, p, simhash in items]
         with self.db:
-            self.db.executemany(
-                "INSERT OR IGNORE INTO messages (folder, uidvalidity, uid, message_id, in_reply_to, thread,"
-                " from_addr, from_name, reply_to, to_addrs, subject, date, flags, text, list_id, bulk,"
-                " body_hash, simhash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            for row in rows:
+                self._insert(row)
         return len(rows)
+
+    def _insert(self, row: tuple[Any, ...]) -> None:
+        """One message under its old id if it was here before, else under a fresh one."""
+        if self.db.execute("SELECT 1 FROM messages WHERE folder = ? AND uidvalidity = ? AND uid = ?",
+                           row[:3]).fetchone():
+            return
+        back = self.db.execute("SELECT id FROM retired WHERE message_id = ? AND body_hash = ? "
+                               "ORDER BY id LIMIT 1", (row[3], row[16])).fetchone()
+        if back:
+            self.db.execute("DELETE FROM retired WHERE id = ?", back)
+            mail_id = int(back[0])
+        else:
+            mail_id = int(self.db.execute(
+                "SELECT max(coalesce((SELECT max(id) FROM messages), 0),"
+                " coalesce((SELECT max(id) FROM retired), 0)) + 1").fetchone()[0])
+        self.db.execute(
+            "INSERT INTO messages (id, folder, uidvalidity, uid, message_id, in_reply_to, thread,"
+            " from_addr, from_name, reply_to, to_addrs, subject, date, flags, text, list_id, bulk,"
+            " body_hash, simhash, attachments, invite, problem)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (mail_id, *row))
 
     def remove(self, folder: str, uids: Sequence[int]) -> None:
         with self.db:
@@ -170,14 +226,26 @@ class MailIndex:
         return [_mail(r) for r in rows]
 
     def search(self, query: str, limit: int = 20) -> list[Mail]:
+        """Messages by address (a query with @: sender, recipients or Reply-To holding it), else
+        by words, every word in the subject, the sender's name or address, or the text."""
+        if "@" in query:
+            return self._by_address(query.strip().lower(), limit)
         words = [w for w in "".join(c if c.isalnum() else " " for c in query).split() if w]
         if not words:
             return []
-        match = " OR ".join(f'"{w}"' for w in words)
+        match = " AND ".join(f'"{w}"' for w in words)
         rows = self.db.execute(
             f"SELECT {', '.join('m.' + c.strip() for c in _COLUMNS.split(','))} FROM messages_fts "
             "JOIN messages m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ? "
             "ORDER BY bm25(messages_fts) LIMIT ?", (match, limit))
+        return [_mail(r) for r in rows]
+
+    def _by_address(self, address: str, limit: int) -> list[Mail]:
+        pattern = "%" + address.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM messages WHERE from_addr LIKE ?1 ESCAPE '\\' OR "
+            "to_addrs LIKE ?1 ESCAPE '\\' OR reply_to LIKE ?1 ESCAPE '\\' "
+            "ORDER BY from_addr LIKE ?1 ESCAPE '\\' DESC, date DESC LIMIT ?2", (pattern, limit))
         return [_mail(r) for r in rows]
 
     def count(self) -> int:

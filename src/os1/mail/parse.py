@@ -21,6 +21,23 @@ _AUTO_SENDER = re.compile(r"^(no-?reply|do-?not-?reply|notifications?|alerts?|ma
 MAX_BODY = 20_000
 
 
+MAX_INVITE = 100_000
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    type: str
+    size: int  # bytes, decoded
+
+    def line(self) -> str:
+        return f"{self.name or '(unnamed)'} ({self.type}, {_size(self.size)})"
+
+
+def _size(n: int) -> str:
+    return f"{n} B" if n < 1024 else f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MB"
+
+
 @dataclass(frozen=True)
 class Parsed:
     message_id: str
@@ -37,6 +54,9 @@ class Parsed:
     list_id: str
     bulk: bool  # a list, a newsletter or an automatic notification
     body_hash: str
+    attachments: tuple[Attachment, ...] = ()
+    invite: str = ""  # a text/calendar part (an invitation), as iCalendar text
+    problem: str = ""  # why no body could be read, when none could
 
     @property
     def thread_key(self) -> str:
@@ -69,6 +89,38 @@ def _body(msg: EmailMessage) -> str:
     return html_to_text(content) if part.get_content_type() == "text/html" else clean_text(content)
 
 
+def _attachments(msg: EmailMessage) -> tuple[Attachment, ...]:
+    found = []
+    try:
+        for part in msg.iter_attachments():
+            payload = part.get_payload(decode=True)
+            name = clean_text(str(part.get_filename() or ""))
+            found.append(Attachment(name, part.get_content_type(),
+                                    len(payload) if isinstance(payload, bytes) else 0))
+    except (LookupError, ValueError, AttributeError, TypeError):  # broken MIME: what was read
+        pass
+    return tuple(found)
+
+
+def _invite(msg: EmailMessage) -> str:
+    for part in msg.walk():
+        if part.get_content_type() == "text/calendar":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes) and len(payload) <= MAX_INVITE:
+                return payload.decode("utf-8", "replace")
+    return ""
+
+
+def _problem(msg: EmailMessage, text: str) -> str:
+    if text.strip():
+        return ""
+    if msg.defects or any(p.defects for p in msg.walk()):
+        names = sorted({type(d).__name__ for p in msg.walk() for d in p.defects} |
+                       {type(d).__name__ for d in msg.defects})
+        return f"the message is malformed ({', '.join(names)}); no readable text"
+    return "the message has no text part" if msg.is_multipart() else "the message is empty"
+
+
 def _date(msg: EmailMessage) -> float:
     try:
         parsed = email.utils.parsedate_to_datetime(_header(msg, "Date"))
@@ -94,4 +146,5 @@ def parse(raw: bytes) -> Parsed:
         from_addr=sender[1], from_name=sender[0], reply_to=reply_to,
         to=tuple(a for _, a in _addresses(msg, "To")), cc=tuple(a for _, a in _addresses(msg, "Cc")),
         subject=_header(msg, "Subject"), date=_date(msg), text=text, list_id=list_id, bulk=bulk,
-        body_hash=hashlib.sha256(" ".join(text.split()).encode()).hexdigest())
+        body_hash=hashlib.sha256(" ".join(text.split()).encode()).hexdigest(),
+        attachments=_attachments(msg), invite=_invite(msg), problem=_problem(msg, text))

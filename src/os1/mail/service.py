@@ -35,7 +35,13 @@ class MailService:
         return self._box
 
     async def sync(self) -> SyncReport:
-        return await sync(await self.box(), self.index, self.settings.folders)
+        """The triaged folders, and the Sent folder (the user's answers) when the server has one."""
+        box = await self.box()
+        folders = list(self.settings.folders)
+        sent = self.settings.sent or await box.existing_special(imapclient.imapclient.SENT)
+        if sent and sent not in folders:
+            folders.append(sent)
+        return await sync(box, self.index, folders)
 
     def get(self, mail_id: int) -> Mail:
         found = self.index.get(mail_id)
@@ -44,9 +50,16 @@ class MailService:
         return found
 
     def triage(self, limit: int = 200) -> Triage:
-        mails = [m for f in self.settings.folders for m in self.index.messages(f, limit)]
+        """Each mail once (a copy delivered twice is one), against every thread's latest word,
+        the user's own sent answers included."""
+        mails, seen = [], set()
+        for mail in (m for f in self.settings.folders for m in self.index.messages(f, limit)):
+            if (mail.message_id, mail.body_hash) not in seen:
+                seen.add((mail.message_id, mail.body_hash))
+                mails.append(mail)
         latest: dict[str, Mail] = {}
-        for mail in sorted(mails, key=lambda m: m.date):
+        for mail in sorted(mails + self.index.written_by(self.settings.address or "", limit),
+                           key=lambda m: m.date):
             latest[mail.thread] = mail
         return triage(mails, self.settings.address or "", latest)
 

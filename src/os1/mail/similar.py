@@ -52,3 +52,15 @@ def subject_template(subject: str) -> str:
 
 def base_subject(subject: str) -> str:
     return " ".join(_PREFIX.sub("", subject).lower().split())
+
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9-]{4,}")
+_NOT_IDS = re.compile(r"^((19|20)\d\d|\d{4}-\d\d-\d\d)$")  # a year or an ISO date
+
+
+def references(subject: str) -> set[str]:
+    """Identifiers in a subject (order, tracking or ticket numbers: four digits or more), which
+    name the thing a notification is about; years and dates are not identifiers."""
+    return {t.upper() for t in _TOKEN.findall(subject)
+            if sum(c.isdigit() for c in t) >= 4 and not _NOT_IDS.match(t)}

@@ -1,11 +1,12 @@
 """Incremental sync: for each folder, fetch only UIDs above the last one seen (while UIDVALIDITY
-holds), drop what the server no longer has, and refresh flags. Nothing is fetched twice."""
+holds), drop what the server no longer has, and refresh flags. Nothing is fetched twice; mail is
+fetched in batches bounded in bytes too, and a large mail only as far as its text goes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from os1.mail.imap import FETCH_BATCH, Mailbox
+from os1.mail.imap import Mailbox, batches
 from os1.mail.index import MailIndex
 from os1.mail.parse import parse
 from os1.mail.similar import simhash
@@ -27,8 +28,8 @@ async def sync_folder(box: Mailbox, index: MailIndex, folder: str, report: SyncR
     have = index.known_uids(folder)
     if state.uidnext > known[1]:
         fresh = await box.uids(folder, known[1])
-        for start in range(0, len(fresh), FETCH_BATCH):
-            batch = await box.fetch(folder, fresh[start:start + FETCH_BATCH])
+        for uids in batches(fresh, await box.sizes(folder, fresh)):
+            batch = await box.fetch(folder, uids)
             rows = [(m.uid, m.flags, parsed, simhash(parsed.subject + " " + parsed.text))
                     for m in batch for parsed in [parse(m.raw)]]
             report.new += index.add(folder, state.uidvalidity, rows)

@@ -30,12 +30,14 @@ def mail_tools(service: MailService) -> list[Tool]:
         items = [_item(m) for m in sorted_.needs_reply[:10] + sorted_.new[:10]]
         note = (f"{report.new} new since last check. Needs a reply: "
                 f"{', '.join(str(m.id) for m in sorted_.needs_reply) or 'none'}. New: "
-                f"{', '.join(str(m.id) for m in sorted_.new) or 'none'}. Can wait: "
-                f"{len(sorted_.can_wait)} (lists, notifications, read mail).")
+                f"{', '.join(str(m.id) for m in sorted_.new) or 'none'}. Can wait "
+                f"(lists, notifications, read mail): "
+                f"{', '.join(str(m.id) for m in sorted_.can_wait[:30]) or 'none'}.")
         return Outside(tuple(items), note=note)
 
     async def mail_search(query: str) -> Outside:
-        """Search the user's mail by words; returns matching messages with their ids."""
+        """Search the user's mail by words, a sender's name or an address; returns matching
+        messages with their ids."""
         found = service.index.search(query, limit=8)
         return Outside(tuple(_item(m) for m in found), note=f"{len(found)} messages found")
 
