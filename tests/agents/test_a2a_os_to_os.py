@@ -1,0 +1,92 @@
+"""Two os1 processes on loopback: ``os1 persona serve`` (another kind of OS, made of Emerson's
+texts, with its own data directory) and ``os1 meet`` (the user's os1, on a real model server),
+holding a three-turn conversation over A2A; both remember it, and the user's ledger shows each
+message sent."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from os1.agents.texts_persona import read_texts
+from os1.memory.sqlite import SQLiteMemory, store_path
+from os1.safety.ledger import ActionLedger
+from os1.testing import FakeEmbedder
+from os1.testing.servers import free_port
+from tests.conftest import wait_until
+from tests.integration.servers import fixed_server
+
+pytestmark = pytest.mark.integration
+TEXTS = Path(__file__).parent / "texts" / "self_reliance.txt"
+
+
+def env(home: Path, **more: str) -> dict[str, str]:
+    return {**os.environ, "OS1_HOME": str(home), "OS1_MEMORY__EMBEDDER": "hash", **more}
+
+
+async def kept(home: Path) -> list[tuple[str, str]]:
+    store = await SQLiteMemory.open(store_path(home, "default"), FakeEmbedder())
+    try:
+        return [(m.provenance, m.text) for m in await store.list_memories(kind="utterance", newest_first=False)]
+    finally:
+        await store.close()
+
+
+@contextmanager
+def persona_served(home: Path, port: int) -> Iterator[str]:
+    """``os1 persona serve`` in its own process and data directory; yields its URL once it
+    says it serves."""
+    args = [sys.executable, "-m", "os1", "persona", "serve", str(TEXTS), "--name", "Ralph", "--port", str(port)]
+    proc = subprocess.Popen(args, env=env(home), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:  # blocks until it serves or dies; the test's timeout bounds it
+            if "is serving" in line:
+                break
+        else:
+            raise RuntimeError("os1 persona serve died")
+        threading.Thread(target=proc.stderr.read, daemon=True).start()
+        wait_until(lambda: _answers(port), "the persona to answer")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _answers(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/.well-known/agent-card.json", timeout=5).is_success
+    except httpx.HTTPError:
+        return False
+
+
+async def test_two_os1_processes_hold_a_conversation_and_both_remember(tmp_path: Path) -> None:
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    with (fixed_server("--first-token-ms", "0", "--tokens-per-s", "2000", "--reply-tokens", "12") as model,
+          persona_served(theirs, free_port()) as url):
+        done = subprocess.run(
+            [sys.executable, "-m", "os1", "meet", url, "trusting yourself", "--turns", "3", "--yes", "--json"],
+            env=env(ours, OS1_LLM__DEFAULT="fixed", OS1_LLM__MODELS__FIXED__KIND="openai",
+                    OS1_LLM__MODELS__FIXED__BASE_URL=model),
+            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    said = json.loads(done.stdout.strip().splitlines()[-1])["said"]
+    assert [s["who"] for s in said] == ["Samantha", "Ralph"] * 3
+    sentences = read_texts([TEXTS])
+    assert all(any(x in s["text"] for x in sentences) for s in said[1::2])  # Ralph speaks in his texts
+    mine, his = await kept(ours), await kept(theirs)
+    assert len(mine) == len(his) == 6
+    assert {p for p, _ in mine + his} == {"external"}
+    assert all(f"A2A agent Ralph at {url}" in t for _, t in mine)
+    ledger = ActionLedger(ours / "users" / "default" / "actions.sqlite3")
+    assert [(a.tool, a.status, a.outbound) for a in ledger.recent()] == [("tell_agent", "done", True)] * 3
+    ledger.close()
