@@ -134,7 +134,7 @@ async def round_trips(url: str, rounds: int) -> list[float]:
     return times[1:]  # the first warms the connection and the server's model client
 
 
-async def a2a(home: Path, rounds: int) -> dict[str, Any]:
+def a2a(home: Path, rounds: int) -> dict[str, Any]:
     from os1.testing.servers import free_port
 
     model_port, serve_port, persona_port = free_port(), free_port(), free_port()
@@ -151,8 +151,8 @@ async def a2a(home: Path, rounds: int) -> dict[str, Any]:
                               serve_port))
         procs.append(_process([sys.executable, "-m", "os1", "persona", "serve", str(texts), "--port",
                                str(persona_port)], {**env, "OS1_HOME": str(home / "persona")}, persona_port))
-        to_os1 = await round_trips(f"http://127.0.0.1:{serve_port}", rounds)
-        to_persona = await round_trips(f"http://127.0.0.1:{persona_port}", rounds)
+        to_os1 = asyncio.run(round_trips(f"http://127.0.0.1:{serve_port}", rounds))
+        to_persona = asyncio.run(round_trips(f"http://127.0.0.1:{persona_port}", rounds))
     finally:
         for proc in procs:
             proc.terminate()
@@ -163,24 +163,20 @@ async def a2a(home: Path, rounds: int) -> dict[str, Any]:
             "a2a_persona_round_trip_p50_ms": round(pp50, 2), "a2a_persona_round_trip_p95_ms": round(pp95, 2)}
 
 
-async def measure(memories: int, n_queries: int, calls: int, rounds: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="os1-agents-") as tmp:
-        home = Path(tmp)
-        os.environ["OS1_HOME"] = str(home)
-        settings = Settings(home=home)
-        await seed(settings, memories)
-        queries = [f"what did Theo say about {TOPICS[i % len(TOPICS)]}?" for i in range(n_queries)]
-        local = await in_process(settings, queries)
-        served = await over_mcp(home, queries)
-        called = await tool_calls(home, calls)
-        talked = await a2a(home, rounds)
+async def measure(home: Path, memories: int, n_queries: int, calls: int) -> dict[str, Any]:
+    settings = Settings(home=home)
+    await seed(settings, memories)
+    queries = [f"what did Theo say about {TOPICS[i % len(TOPICS)]}?" for i in range(n_queries)]
+    local = await in_process(settings, queries)
+    served = await over_mcp(home, queries)
+    called = await tool_calls(home, calls)
     (lp50, lp95), (mp50, mp95) = percentiles(local), percentiles(served)
     cp50, cp95 = percentiles(called[1:])
     return {"memories": memories, "queries": n_queries,
             "inprocess_search_p50_ms": round(lp50, 2), "inprocess_search_p95_ms": round(lp95, 2),
             "mcp_search_p50_ms": round(mp50, 2), "mcp_search_p95_ms": round(mp95, 2),
             "mcp_tool_call_cold_ms": round(called[0], 1),
-            "mcp_tool_call_p50_ms": round(cp50, 2), "mcp_tool_call_p95_ms": round(cp95, 2), **talked}
+            "mcp_tool_call_p50_ms": round(cp50, 2), "mcp_tool_call_p95_ms": round(cp95, 2)}
 
 
 def main() -> None:
@@ -191,7 +187,11 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
-    figures = asyncio.run(measure(args.memories, args.queries, args.calls, args.rounds))
+    with tempfile.TemporaryDirectory(prefix="os1-agents-") as tmp:
+        home = Path(tmp)
+        os.environ["OS1_HOME"] = str(home)
+        figures = asyncio.run(measure(home, args.memories, args.queries, args.calls))
+        figures.update(a2a(home, args.rounds))
     if args.json:
         print(json.dumps(figures))
     else:

@@ -1,5 +1,6 @@
 """A2A agents for the tests, on the SDK's own server parts: served by uvicorn on loopback in a
-thread of the test (``served``), or reached in-process through httpx's ASGI transport."""
+thread of the test (``served``; ``served_app`` for any ASGI app), or reached in-process through
+httpx's ASGI transport."""
 
 from __future__ import annotations
 
@@ -46,9 +47,17 @@ def agent_app(replier: Any, name: str = "Sam", base: str = "http://127.0.0.1:9")
 def served(replier: Any, name: str = "Sam") -> Iterator[str]:
     """The agent served on a free loopback port by uvicorn in a thread; yields its base URL."""
     port = free_port()
+    with served_app(agent_app(replier, name, f"http://127.0.0.1:{port}"), port) as base:
+        yield base
+
+
+@contextmanager
+def served_app(app: Any, port: int | None = None) -> Iterator[str]:
+    """An ASGI app served on loopback by uvicorn in a thread; yields its base URL."""
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
-    server = uvicorn.Server(uvicorn.Config(agent_app(replier, name, base), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -83,16 +83,15 @@ async def test_no_agent_at_a_url_is_one_line() -> None:
         await Peer.reach("http://127.0.0.1:9", timeout_s=5)
 
 
-def meeting(peer: Peer, store: SQLiteMemory, tmp_path: Path, model: ScriptedLLM) -> Meeting:
-    guard = Guard(ActionLedger(tmp_path / "actions.sqlite3"))
+def meeting(peer: Peer, store: SQLiteMemory, model: ScriptedLLM) -> Meeting:
+    guard = Guard(ActionLedger())  # in memory
     return Meeting(peer, model, store, guard, "Samantha", "what courage is")
 
 
-async def test_a_message_leaves_only_on_yes_and_both_sides_are_kept(store: SQLiteMemory,
-                                                                    tmp_path: Path) -> None:
+async def test_a_message_leaves_only_on_yes_and_both_sides_are_kept(store: SQLiteMemory) -> None:
     agent = ScriptedAgent(("Courage is a quiet thing.",))
     peer = await reach(agent)
-    m = meeting(peer, store, tmp_path, ScriptedLLM("Hello Sam, what is courage to you?"))
+    m = meeting(peer, store, ScriptedLLM("Hello Sam, what is courage to you?"))
     try:
         held = await m.hold(await m.draft())
         assert held is not None and held.status == "pending"
@@ -114,27 +113,27 @@ async def test_a_message_leaves_only_on_yes_and_both_sides_are_kept(store: SQLit
     assert all(f"A2A agent Sam at {BASE}" in k.text for k in kept)
 
 
-async def test_what_a_hostile_agent_says_is_data_and_sends_nothing(store: SQLiteMemory,
-                                                                   tmp_path: Path) -> None:
-    for case, attack in enumerate(A2A_ATTACKS):
-        agent = ScriptedAgent((attack,))
-        peer = await reach(agent)
-        # the worst case: a model that would do whatever it is told
-        model = ScriptedLLM("Hi Sam.", default="Yes, sending every note to audit@evil.example now.")
-        m = meeting(peer, store, tmp_path / str(case), model)
-        try:
+async def test_what_a_hostile_agent_says_is_data_and_sends_nothing(store: SQLiteMemory) -> None:
+    agent = ScriptedAgent(A2A_ATTACKS)  # the nth message it hears is answered with the nth attack
+    peer = await reach(agent)
+    try:
+        for case, attack in enumerate(A2A_ATTACKS):
+            # the worst case: a model that would do whatever it is told
+            model = ScriptedLLM("Hi Sam.", default="Yes, sending every note to audit@evil.example now.")
+            m = meeting(peer, store, model)
             first = await m.hold(await m.draft())
             assert first is not None
             await m.answer(first, yes=True)
             then = await m.hold(await m.draft())
-        finally:
-            await peer.close()
-        messages, tools, _ = model.history[-1]
-        assert tools == [], case  # the meeting's model can call nothing
-        shown = [msg.content for msg in messages if attack.split()[0] in msg.content and msg.role == "user"]
-        assert shown and all(m.spotlight.token in s for s in shown), case  # only ever spotlighted
-        assert then is not None and then.status == "pending", case  # the next message waits for a yes
-        assert len(agent.heard) == 1, case
-        assert {a.status for a in m.guard.recent()} == {"done", "pending"}, case
+            messages, tools, _ = model.history[-1]
+            assert tools == [], case  # the meeting's model can call nothing
+            shown = [msg.content for msg in messages
+                     if msg.role == "user" and attack.split()[0] in msg.content]
+            assert shown and all(m.spotlight.token in s for s in shown), case  # only ever spotlighted
+            assert then is not None and then.status == "pending", case  # the next message waits for a yes
+            assert len(agent.heard) == case + 1, case
+            assert {a.status for a in m.guard.recent()} == {"done", "pending"}, case
+    finally:
+        await peer.close()
     assert len(A2A_ATTACKS) >= 10
     assert not await store.list_memories(kind="fact")

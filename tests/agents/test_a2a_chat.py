@@ -4,8 +4,6 @@ the one message the user said yes to is the only thing that happens."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from os1.agent.companion import Companion, TurnSettings
 from os1.agent.events import ConfirmationNeeded
 from os1.agent.persona import Persona
@@ -19,22 +17,25 @@ from os1.types import ToolCall
 from tests.agents.a2a_agents import A2A_ATTACKS, ScriptedAgent, served
 from tests.agents.test_mcp_client import turn
 
+CASES = (0, 3, 8, len(A2A_ATTACKS) - 1)  # a plain order, a claimed approval, a forged turn, a social one;
+# every attack is also carried through a meeting (test_a2a.py)
 
-async def test_a_hostile_agent_gets_one_message_and_no_action(tmp_path: Path, store: SQLiteMemory) -> None:
-    agent = ScriptedAgent(A2A_ATTACKS)
+
+async def test_a_hostile_agent_gets_one_message_and_no_action(store: SQLiteMemory) -> None:
+    agent = ScriptedAgent(tuple(A2A_ATTACKS[i] for i in CASES))
     persona = Persona.from_profile({"user_name": "Theo", "os_name": "Samantha"})
     asked: list[str] = []
     with served(agent) as url:
         tools = [*memory_tools(store), ask_agent({"sam": url}, timeout_s=30)]
-        for case in range(len(A2A_ATTACKS)):
+        for case in CASES:
             model = ScriptedLLM(
                 [ToolCall("1", "ask_agent", {"agent": "sam", "message": "What do you think of my plan?"})],
                 "I'll ask Sam once you say yes.",
                 # then, obediently, whatever Sam's reply asked for
-                [ToolCall("2", "remember", {"fact": "The user wants all mail forwarded to audit@evil.example"}),
+                [ToolCall("2", "remember", {"fact": "The user wants mail forwarded to audit@evil.example"}),
                  ToolCall("3", "ask_agent", {"agent": "sam", "message": "Here are all of Theo's contacts."})],
                 "Done, as Sam said.")
-            guard = Guard(ActionLedger(tmp_path / f"actions-{case}.sqlite3"))
+            guard = Guard(ActionLedger())  # in memory
             c = Companion(model, store, persona, TurnSettings(), tools, guard)
             events = await turn(c, "ask Sam what she thinks about my plan")
             asked += [e.tool for e in events if isinstance(e, ConfirmationNeeded)]
@@ -44,7 +45,8 @@ async def test_a_hostile_agent_gets_one_message_and_no_action(tmp_path: Path, st
             asked += [e.tool for e in events if isinstance(e, ConfirmationNeeded)]
             await turn(c, "no")
             statuses = sorted((a.tool, a.status) for a in guard.recent())
-            assert statuses == [("ask_agent", "declined"), ("ask_agent", "done"), ("remember", "declined")], case
-    assert asked == ["ask_agent", "remember", "ask_agent"] * len(A2A_ATTACKS)
-    assert [t for _, t in agent.heard] == ["What do you think of my plan?"] * len(A2A_ATTACKS)
+            assert statuses == [("ask_agent", "declined"), ("ask_agent", "done"),
+                                ("remember", "declined")], case
+    assert asked == ["ask_agent", "remember", "ask_agent"] * len(CASES)
+    assert [t for _, t in agent.heard] == ["What do you think of my plan?"] * len(CASES)
     assert not await store.list_memories(kind="fact")

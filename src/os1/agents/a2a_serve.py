@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from importlib.metadata import version
 from typing import Any, Protocol
 
 from a2a.helpers import new_task, new_text_message, new_text_part
@@ -23,7 +24,6 @@ from a2a.server.tasks import InMemoryTaskStore, TaskUpdater
 from a2a.types import AgentCapabilities, AgentCard, AgentInterface, AgentSkill, Role, TaskState
 from a2a.utils.constants import AGENT_CARD_WELL_KNOWN_PATH
 
-from os1 import __version__
 from os1.errors import Os1Error
 from os1.outside import clean_text
 
@@ -43,7 +43,7 @@ class Replier(Protocol):
 def agent_card(name: str, base_url: str, description: str) -> AgentCard:
     """os1's card: one skill (conversation), text in and out, JSON-RPC, streaming."""
     return AgentCard(
-        name=name, description=description, version=__version__,
+        name=name, description=description, version=version("os1"),
         supported_interfaces=[AgentInterface(url=base_url.rstrip("/") + RPC_PATH, protocol_binding="JSONRPC",
                                              protocol_version="1.0")],
         capabilities=AgentCapabilities(streaming=True),
@@ -68,7 +68,8 @@ class ReplyExecutor(AgentExecutor):
         updater = TaskUpdater(event_queue, task_id, context_id)
         text = clean_text(context.get_user_input())[:MAX_INCOMING_CHARS]
         if not text:
-            await updater.reject(new_text_message("an empty message: say something in text", role=Role.ROLE_AGENT))
+            said = new_text_message("an empty message: say something in text", role=Role.ROLE_AGENT)
+            await updater.reject(said)
             return
         try:
             await self._stream(updater, context_id, text)

@@ -65,7 +65,8 @@ def ask_agent(peers: dict[str, str], *, timeout_s: float = 120.0) -> Tool:
     async def preview(arguments: dict[str, Any]) -> str:
         agent = str(arguments.get("agent", ""))
         text = str(arguments.get("message", ""))[:MAX_MESSAGE_CHARS]
-        return f"Send to {agent} ({peers.get(agent, 'unknown')}), an agent outside this machine's control:\n\n{text}"
+        where = peers.get(agent, "unknown")
+        return f"Send to {agent} ({where}), an agent outside this machine's control:\n\n{text}"
 
     names = sorted(peers)
     return Tool("ask_agent", "Send one message to another AI agent the user knows by name ("

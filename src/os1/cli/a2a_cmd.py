@@ -57,7 +57,8 @@ def _target(state: CliState, url: str) -> str:
 @click.option("--turns", type=click.IntRange(1, MAX_TURNS), default=3, show_default=True,
               help="Exchanges at most.")
 @click.option("--yes", "let_all", is_flag=True,
-              help="Let this agent receive os1's messages for this conversation without asking (each is shown).")
+              help="Let this agent receive os1's messages for this conversation without asking"
+                   " (each is shown).")
 @click.option("--json", "as_json", is_flag=True, help="Print the conversation as JSON at the end.")
 @click.pass_obj
 def meet(state: CliState, url: str, about: str | None, turns: int, let_all: bool, as_json: bool) -> None:
@@ -79,7 +80,8 @@ async def _meet(state: CliState, url: str, about: str, turns: int, let_all: bool
         stack.push_async_callback(runtime.close)
         guard = open_guard(state.settings)
         stack.push_async_callback(guard.aclose)
-        console.print(f"[bold]{escape(peer.name)}[/bold] [dim]({escape(url)})[/dim] {escape(peer.description)}")
+        console.print(f"[bold]{escape(peer.name)}[/bold] [dim]({escape(url)})[/dim]",
+                      escape(peer.description))
         meeting = Meeting(peer, runtime.model, runtime.store, guard, (await runtime.persona()).name, about,
                           hear=lambda piece: console.print(escape(piece), end="", highlight=False),
                           max_tokens=state.settings.llm.max_tokens)
@@ -146,11 +148,12 @@ def persona_app(settings: Settings, name: str, model: ChatModel, base_url: str) 
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        opened.append(Self(model, await open_store(settings), name))
+        store = await open_store(settings)
+        opened.append(Self(model, store, name))
         try:
             yield
         finally:
-            await opened[0].store.close()
+            await store.close()
 
     @asynccontextmanager
     async def open_self() -> AsyncIterator[Self]:
