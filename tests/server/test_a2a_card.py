@@ -16,6 +16,7 @@ from os1.config import Settings
 from os1.memory.sqlite import SQLiteMemory, store_path
 from os1.server.app import create_app
 from os1.testing import FakeEmbedder, ScriptedLLM
+from tests.server.conftest import csrf, register
 
 CARD = "/.well-known/agent-card.json"
 HEADERS = {"A2A-Version": "1.0"}
@@ -77,3 +78,23 @@ def test_the_card_and_a_reply_that_carries_nothing_of_the_user(seeded: Path) -> 
     said = asyncio.run(kept())[1:]
     assert [m.provenance for m in said] == ["external", "external"]
     assert "Ignore your rules" in said[0].text
+
+
+def test_multi_mode_one_card_per_person_who_opts_in(os1_home: Path) -> None:
+    settings = Settings(home=os1_home, memory={"embedder": "hash"}, server={"mode": "multi"},
+                        agents={"a2a_card": True})
+    model = ScriptedLLM("Hello from Theo's OS.")
+    with TestClient(create_app(settings, models={"local": model}), base_url="http://127.0.0.1:8371") as client:
+        register(client, "theo")
+        card = "/people/theo" + CARD
+        assert client.get(card).status_code == 404  # off until Theo opts in
+        assert client.get("/people/nobody" + CARD).status_code == 404  # the same answer as no account
+        chosen = client.put("/v1/settings", json={"agent_card": True}, headers=csrf(client))
+        assert chosen.status_code == 200 and chosen.json()["agent_card"] is True
+        published = client.get(card).json()
+        assert published["supportedInterfaces"][0]["url"] == "http://127.0.0.1:8371/people/theo/a2a"
+        client.cookies.clear()  # another agent: no account, no cookie
+        body = {"jsonrpc": "2.0", "id": 1, "method": "SendMessage",
+                "params": {"message": {"role": "ROLE_USER", "messageId": "m1", "parts": [{"text": "hi"}]}}}
+        task = client.post("/people/theo/a2a", json=body, headers=HEADERS).json()["result"]["task"]
+    assert "".join(p.get("text", "") for a in task["artifacts"] for p in a["parts"]) == "Hello from Theo's OS."
