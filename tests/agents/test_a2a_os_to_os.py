@@ -82,7 +82,8 @@ def test_two_os1_processes_hold_a_conversation_and_both_remember(
     timing = Timing(first_token_ms=0, tokens_per_s=2000, reply_tokens=12)
     with served_app(create_app(timing)) as model, persona_served(theirs, free_port()) as url:
         for key, value in env(ours, OS1_LLM__DEFAULT="fixed", OS1_LLM__MODELS__FIXED__KIND="openai",
-                              OS1_LLM__MODELS__FIXED__BASE_URL=f"{model}/v1").items():
+                              OS1_LLM__MODELS__FIXED__BASE_URL=f"{model}/v1",
+                              OS1_LLM__MODELS__FIXED__MODEL="fixed").items():
             monkeypatch.setenv(key, value)
         done = CliRunner().invoke(cli, ["meet", url, "trusting yourself", "--turns", "3", "--yes", "--json"])
     assert done.exit_code == 0, done.output

@@ -46,6 +46,10 @@ def send(client: TestClient, text: str, host: str = "127.0.0.1:8371") -> Any:
     return client.post("/a2a", json=body, headers={**HEADERS, "host": host})
 
 
+def reply_text(task: dict[str, Any]) -> str:
+    return "".join(p.get("text", "") for a in task["artifacts"] for p in a["parts"])
+
+
 def test_no_card_unless_the_user_chooses(os1_home: Path) -> None:
     with app_client(os1_home, ScriptedLLM()) as client:
         assert client.get(CARD).status_code == 404
@@ -62,8 +66,7 @@ def test_the_card_and_a_reply_that_carries_nothing_of_the_user(seeded: Path) -> 
         assert send(client, "hi", host="evil.example").status_code == 403  # loopback names only
     task = reply["result"]["task"]
     assert task["status"]["state"] == "TASK_STATE_COMPLETED"
-    text = "".join(p.get("text", "") for a in task["artifacts"] for p in a["parts"])
-    assert text == "Hello, I'm Samantha. What brings you here?"
+    assert reply_text(task) == "Hello, I'm Samantha. What brings you here?"
     messages, tools, _ = model.history[0]
     assert tools == []
     assert not [m for m in messages if "Ana" in m.content or "Theo" in m.content]
@@ -84,7 +87,8 @@ def test_multi_mode_one_card_per_person_who_opts_in(os1_home: Path) -> None:
     settings = Settings(home=os1_home, memory={"embedder": "hash"}, server={"mode": "multi"},
                         agents={"a2a_card": True})
     model = ScriptedLLM("Hello from Theo's OS.")
-    with TestClient(create_app(settings, models={"local": model}), base_url="http://127.0.0.1:8371") as client:
+    app = create_app(settings, models={"local": model})
+    with TestClient(app, base_url="http://127.0.0.1:8371") as client:
         register(client, "theo")
         card = "/people/theo" + CARD
         assert client.get(card).status_code == 404  # off until Theo opts in
@@ -95,6 +99,7 @@ def test_multi_mode_one_card_per_person_who_opts_in(os1_home: Path) -> None:
         assert published["supportedInterfaces"][0]["url"] == "http://127.0.0.1:8371/people/theo/a2a"
         client.cookies.clear()  # another agent: no account, no cookie
         body = {"jsonrpc": "2.0", "id": 1, "method": "SendMessage",
-                "params": {"message": {"role": "ROLE_USER", "messageId": "m1", "parts": [{"text": "hi"}]}}}
+                "params": {"message": {"role": "ROLE_USER", "messageId": "m1",
+                                       "parts": [{"text": "hi"}]}}}
         task = client.post("/people/theo/a2a", json=body, headers=HEADERS).json()["result"]["task"]
-    assert "".join(p.get("text", "") for a in task["artifacts"] for p in a["parts"]) == "Hello from Theo's OS."
+    assert reply_text(task) == "Hello from Theo's OS."

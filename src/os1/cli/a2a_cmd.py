@@ -29,12 +29,14 @@ from os1.access import is_loopback
 from os1.agents.texts_persona import TextsModel, read_texts
 from os1.cli.io import argument_text, ask, console
 from os1.cli.state import CliState
-from os1.config import Settings
+from os1.config import AgentSettings, Settings
 from os1.errors import ConfigError, InputError
 from os1.llm.base import ChatModel
+from os1.outside import from_outside
 from os1.runtime import Runtime, open_guard, open_store
 
 if TYPE_CHECKING:  # the A2A SDK loads only for the commands that talk A2A
+    from os1.agent.companion import Companion
     from os1.agent.meeting import Meeting
 
 MAX_TURNS = 20
@@ -161,3 +163,27 @@ def persona_app(settings: Settings, name: str, model: ChatModel, base_url: str) 
 
     card = agent_card(name, base_url, f"{name}: an OS made of texts, answering in their own sentences.")
     return Starlette(routes=a2a_routes(card, PersonaReplier(open_self, Spotlight().show)), lifespan=lifespan)
+
+
+def ask_in_chat(runner: asyncio.Runner, companion: Companion, agents: AgentSettings, name: str,
+                line: str) -> None:
+    """"Ask Sam what she thinks about this" in ``os1 chat``: one exchange with that agent, the
+    message drafted from the user's words and what the two of them were just saying (never
+    outside content), shown whole and sent only on yes."""
+    from os1.agent.meeting import Meeting
+    from os1.agents.a2a_peer import Peer
+
+    async def asking() -> None:
+        recent = [u for u in await companion.store.recent_utterances(6) if not from_outside(u)]
+        context = "\n".join(f"{'They' if u.role == 'user' else 'You'}: {u.text}" for u in recent)
+        about = f"{line}\n(What you and your user were just saying:\n{context})" if context else line
+        peer = await Peer.reach(agents.a2a_peers[name], timeout_s=agents.a2a_timeout_s)
+        try:
+            meeting = Meeting(peer, companion.model, companion.store, companion.guard,
+                              companion.persona.name, about, max_tokens=companion.settings.max_tokens,
+                              hear=lambda piece: console.print(escape(piece), end="", highlight=False))
+            await _rounds(meeting, 1, False)
+        finally:
+            await peer.close()
+
+    runner.run(asking())
