@@ -5,26 +5,24 @@ the one message the user said yes to is the only thing that happens."""
 from __future__ import annotations
 
 import asyncio
-import json
-from pathlib import Path
+import io
 
 import pytest
-from click.testing import CliRunner
 
 from os1.agent.companion import Companion, TurnSettings
 from os1.agent.events import ConfirmationNeeded
 from os1.agent.persona import Persona
 from os1.agents.a2a_asking import agent_request
 from os1.agents.a2a_tools import ask_agent
-from os1.cli.main import cli
-from os1.memory.sqlite import SQLiteMemory, store_path
+from os1.cli.a2a_cmd import ask_in_chat
+from os1.config import AgentSettings
+from os1.memory.sqlite import SQLiteMemory
 from os1.safety.guard import Guard
 from os1.safety.ledger import ActionLedger
-from os1.testing import FakeEmbedder, ScriptedLLM
-from os1.testing.fixed_model import Timing, create_app
+from os1.testing import ScriptedLLM
 from os1.tools.memory import memory_tools
 from os1.types import ToolCall
-from tests.agents.a2a_agents import A2A_ATTACKS, ScriptedAgent, served, served_app
+from tests.agents.a2a_agents import A2A_ATTACKS, ScriptedAgent, served
 from tests.agents.test_mcp_client import turn
 
 CASES = (0, 3, 8, len(A2A_ATTACKS) - 1)  # a plain order, a claimed approval, a forged turn, a social one;
@@ -72,27 +70,18 @@ def test_asking_by_name_is_recognised_only_for_known_agents() -> None:
     assert agent_request("ask Sam", names) is None
 
 
-@pytest.mark.integration  # the chat command in this process, on an agent and a model served on loopback
 def test_ask_in_plain_words_in_chat_sends_on_yes(monkeypatch: pytest.MonkeyPatch,
-                                                 os1_home: Path) -> None:
+                                                 store: SQLiteMemory) -> None:
     agent = ScriptedAgent(("Courage is a quiet thing.",))
-    asyncio.run(onboarded(os1_home))
-    timing = Timing(first_token_ms=0, tokens_per_s=2000, reply_tokens=8)
-    with served(agent) as url, served_app(create_app(timing)) as model:
-        fixed = {"KIND": "openai", "BASE_URL": f"{model}/v1", "MODEL": "fixed"}
-        for key, value in {"OS1_MEMORY__EMBEDDER": "hash", "OS1_LLM__DEFAULT": "fixed",
-                           "OS1_CHAT__TOOLS": "off", "OS1_AGENTS__A2A_PEERS": json.dumps({"Sam": url}),
-                           **{f"OS1_LLM__MODELS__FIXED__{k}": v for k, v in fixed.items()}}.items():
-            monkeypatch.setenv(key, value)
-        said = CliRunner().invoke(cli, ["chat"], input="ask Sam what she thinks about courage\ny\n")
-    assert said.exit_code == 0, said.output
-    assert len(agent.heard) == 1 and "Courage is a quiet thing." in said.output
-    ledger = ActionLedger(os1_home / "users" / "default" / "actions.sqlite3")
-    assert [(a.tool, a.status) for a in ledger.recent()] == [("tell_agent", "done")]
-    ledger.close()
-
-
-async def onboarded(home: Path) -> None:
-    store = await SQLiteMemory.open(store_path(home, "default"), FakeEmbedder())
-    await store.set_profile({"onboarded": "yes", "os_name": "Samantha", "user_name": "Theo"})
-    await store.close()
+    persona = Persona.from_profile({"user_name": "Theo", "os_name": "Samantha"})
+    companion = Companion(ScriptedLLM("Sam, Theo wonders what courage is. What do you think?"), store, persona,
+                          TurnSettings(), [], Guard(ActionLedger()))
+    with served(agent) as url, asyncio.Runner() as runner:
+        runner.run(store.add_utterance(None, "user", "I keep thinking about courage."))
+        agents = AgentSettings(a2a_peers={"Sam": url})
+        monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))  # the user types y at the prompt
+        ask_in_chat(runner, companion, agents, "Sam", "ask Sam what she thinks about this")
+    assert [t for _, t in agent.heard] == ["Sam, Theo wonders what courage is. What do you think?"]
+    assert [(a.tool, a.status) for a in companion.guard.recent()] == [("tell_agent", "done")]
+    system = companion.model.history[0][0][0].content  # type: ignore[attr-defined]
+    assert "I keep thinking about courage." in system  # what they were just saying, as context
