@@ -74,8 +74,8 @@ def test_ask_in_plain_words_in_chat_sends_on_yes(monkeypatch: pytest.MonkeyPatch
                                                  store: SQLiteMemory) -> None:
     agent = ScriptedAgent(("Courage is a quiet thing.",))
     persona = Persona.from_profile({"user_name": "Theo", "os_name": "Samantha"})
-    companion = Companion(ScriptedLLM("Sam, Theo wonders what courage is. What do you think?"), store, persona,
-                          TurnSettings(), [], Guard(ActionLedger()))
+    model = ScriptedLLM("Sam, Theo wonders what courage is. What do you think?")
+    companion = Companion(model, store, persona, TurnSettings(), [], Guard(ActionLedger()))
     with served(agent) as url, asyncio.Runner() as runner:
         runner.run(store.add_utterance(None, "user", "I keep thinking about courage."))
         agents = AgentSettings(a2a_peers={"Sam": url})
@@ -83,5 +83,5 @@ def test_ask_in_plain_words_in_chat_sends_on_yes(monkeypatch: pytest.MonkeyPatch
         ask_in_chat(runner, companion, agents, "Sam", "ask Sam what she thinks about this")
     assert [t for _, t in agent.heard] == ["Sam, Theo wonders what courage is. What do you think?"]
     assert [(a.tool, a.status) for a in companion.guard.recent()] == [("tell_agent", "done")]
-    system = companion.model.history[0][0][0].content  # type: ignore[attr-defined]
+    system = model.history[0][0][0].content
     assert "I keep thinking about courage." in system  # what they were just saying, as context
