@@ -103,7 +103,10 @@ async def _rounds(meeting: Meeting, turns: int, let_all: bool) -> str:
         console.print(f"\n[bold]{escape(meeting.name)} would send[/bold] (action {action.id}):")
         console.print(escape(action.preview), highlight=False)
         if not let_all:
-            choice = ask("Send it? y: yes, a: all of this conversation, n: no > ").strip().lower()
+            try:
+                choice = ask("Send it? y: yes, a: all of this conversation, n: no > ").strip().lower()
+            except EOFError:  # the end of input is a no
+                choice = ""
             let_all = choice in ("a", "all")
             if not let_all and choice not in ("y", "yes"):
                 await meeting.answer(action, yes=False)
