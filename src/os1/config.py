@@ -200,6 +200,13 @@ class AgentSettings(BaseModel):
 
     mcp_servers: dict[str, McpServerConfig] = Field(default_factory=dict)
     serve_remember: bool = False  # `os1 mcp serve` also offers `remember` (otherwise read-only)
+    # `os1 serve` (single mode) publishes an A2A Agent Card and answers other agents at /a2a
+    a2a_card: bool = False
+    a2a_name: str | None = None  # the card's name; None: "os1"
+    a2a_url: str | None = None  # the base URL on the card; None: http://server.host:server.port
+    # agents os1 may talk to by name ("ask Sam ..."): name -> the agent's base URL
+    a2a_peers: dict[str, str] = Field(default_factory=dict)
+    a2a_timeout_s: float = Field(default=120.0, gt=0)  # an agent that says nothing this long: one line
 
 
 class VoiceSettings(BaseModel):

@@ -1,5 +1,6 @@
-"""MCP tool servers as a plugin: for a user who lists some (``agents.mcp_servers``), the tools they
-offer, listed when the companion is built. The hook is called synchronously, so the listing runs
+"""Other agents as a plugin: for a user who names A2A agents (``agents.a2a_peers``), ``ask_agent``;
+for a user who lists MCP tool servers (``agents.mcp_servers``), the tools they offer, listed when
+the companion is built. The hook is called synchronously, so the listing runs
 on a thread with its own event loop; a server that cannot be listed is left out with one logged
 line, and the rest are offered. The servers' kept sessions close with the user's runtime."""
 
@@ -26,6 +27,10 @@ log = logging.getLogger(__name__)
 def register_skill_tools(settings: Settings,
                          register: Callable[[Sequence[Tool], Callable[[], Awaitable[None]] | None], None],
                          ) -> None:
+    if settings.agents.a2a_peers:  # "ask Sam ...": agents the user named
+        from os1.agents.a2a_tools import ask_agent
+
+        register([ask_agent(settings.agents.a2a_peers, timeout_s=settings.agents.a2a_timeout_s)], None)
     if not settings.agents.mcp_servers:
         return
     servers = mcp_servers(settings)

@@ -16,12 +16,15 @@ from rich.text import Text
 from os1.agent.companion import Companion
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone
 from os1.agent.onboarding import introduction, run_onboarding
+from os1.agents.a2a_asking import agent_request
+from os1.cli.a2a_cmd import ask_in_chat
 from os1.cli.initiative_cmd import show_due
 from os1.cli.io import CORAL, argument_text, ask, console, err_console, read_stdin
 from os1.cli.letters_cmd import write_in_chat
 from os1.cli.onboard_cmd import ask_questions
 from os1.cli.slash import SlashCommands
 from os1.cli.state import CliState
+from os1.config import AgentSettings
 from os1.errors import Os1Error
 from os1.letters.asking import letter_request
 from os1.letters.keeping import letters_dir
@@ -104,7 +107,8 @@ def chat(state: CliState, show_memories: bool) -> None:
             music = music_folder(state.settings)
             vision = state.settings.llm.models[runtime.model_name].vision
             letters = letters_dir(store_path(state.settings.home, state.settings.user).parent)
-            _loop(runner, companion, show_memories, vision=vision, music_dir=music, letters_folder=letters)
+            _loop(runner, companion, show_memories, vision=vision, music_dir=music, letters_folder=letters,
+                  agents=state.settings.agents)
         finally:
             if companion is not None:
                 runner.run(companion.drain())
@@ -130,7 +134,8 @@ def _start_reminders(state: CliState, profile: dict[str, str]) -> None:
 
 
 def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, vision: bool = False,
-          music_dir: Path | None = None, letters_folder: Path | None = None) -> None:
+          music_dir: Path | None = None, letters_folder: Path | None = None,
+          agents: AgentSettings | None = None) -> None:
     slash = SlashCommands(companion, vision=vision, music_dir=music_dir)
     console.print(f"[dim]Talking with {escape(companion.persona.name)}. /help for commands,"
                   " Ctrl-D to leave.[/]")
@@ -147,7 +152,10 @@ def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, 
             if asked:  # "play me something about that evening": a piece, on any model
                 line = "/compose " + (about or "")
             letter = letter_request(line) if letters_folder is not None else None
-            if letter is not None and letters_folder is not None:  # "write a letter to Ana ...": a letter
+            peer = agent_request(line, agents.a2a_peers) if agents is not None else None
+            if peer is not None and agents is not None:  # "ask Sam what she thinks ...": over A2A, on yes
+                ask_in_chat(runner, companion, agents, peer, line)
+            elif letter is not None and letters_folder is not None:  # "write a letter to Ana ...": a letter
                 write_in_chat(runner, companion, letters_folder, letter)
             elif line.startswith("/"):
                 if not runner.run(slash.run(line)):

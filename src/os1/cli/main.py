@@ -54,6 +54,7 @@ def cli(ctx: click.Context, model_name: str | None, verbose: bool) -> None:
 
 def _register() -> None:
     from os1.cli import (
+        a2a_cmd,
         chat,
         config_cmd,
         dav_cmd,
@@ -95,6 +96,8 @@ def _register() -> None:
     cli.add_command(letters_cmd.letters)
     cli.add_command(initiative_cmd.initiative)
     cli.add_command(mcp_cmd.mcp)
+    cli.add_command(a2a_cmd.meet)
+    cli.add_command(a2a_cmd.persona)
 
 
 _register()

@@ -148,6 +148,14 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
         app.include_router(module.router)
     app.include_router(accounts.local)
     _handlers(app)
+    if settings.agents.a2a_card:  # os1's Agent Cards (docs/agents.md)
+        from os1.server.a2a import LoopbackOnly, People, card_routes
+
+        if server.mode == "single":
+            app.router.routes.extend(card_routes(settings, app.state))
+            app.add_middleware(LoopbackOnly)
+        else:
+            app.router.routes.extend(People(settings, app.state).routes())
     app.mount("/", StaticFiles(directory=web_root(), html=True, check_dir=False), name="web")
     app.add_middleware(Guarded, limit=settings.server.max_body_bytes)
     app.add_middleware(Observed, metrics=metrics, worker=worker_name(settings))

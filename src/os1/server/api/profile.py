@@ -24,6 +24,7 @@ from os1.timezones import check_zone
 
 router = APIRouter(prefix="/v1", tags=["you"])
 Who = Annotated[Caller, Depends(caller)]
+OPT_IN = "a2a_card"  # the profile key: "on" when the person publishes their OS's A2A card (multi mode)
 QUIET = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d")
 
 
@@ -56,7 +57,7 @@ async def preferences(who: Who, request: Request) -> Preferences:
         model = space.runtime.model_name
     return Preferences(model=model, models=sorted(site.settings.llm.models), voice=profile.get("voice", ""),
                        quiet_hours=profile.get("quiet_hours", site.settings.calendar.quiet_hours),
-                       time_zone=profile.get("time_zone", ""))
+                       time_zone=profile.get("time_zone", ""), agent_card=profile.get(OPT_IN) == "on")
 
 
 @router.put("/settings", response_model=Preferences)
@@ -71,6 +72,8 @@ async def change_preferences(body: PreferencesChange, who: Who, request: Request
     async with site.spaces.use(who.user_id) as space:
         values = {k: v.strip() for k, v in (("voice", body.voice), ("quiet_hours", body.quiet_hours),
                                              ("time_zone", body.time_zone)) if v is not None}
+        if body.agent_card is not None:
+            values[OPT_IN] = "on" if body.agent_card else "off"
         if values:
             await space.store.set_profile(values)
             await space.reset()

@@ -159,6 +159,7 @@ class Preferences(BaseModel):
     voice: str
     quiet_hours: str
     time_zone: str  # IANA name; empty: the server's own
+    agent_card: bool = False  # multi mode: other agents may meet this person's OS over A2A
 
 
 class PreferencesChange(Strict):
@@ -166,6 +167,7 @@ class PreferencesChange(Strict):
     voice: str | None = Field(default=None, max_length=200)
     quiet_hours: str | None = Field(default=None, max_length=20)
     time_zone: str | None = Field(default=None, max_length=64)
+    agent_card: bool | None = None  # publish an A2A Agent Card (multi mode, when the server allows)
 
 
 class ReminderRequest(Strict):
