@@ -57,7 +57,9 @@ def _register() -> None:
         chat,
         config_cmd,
         dav_cmd,
+        goodbye_cmd,
         initiative_cmd,
+        inner_cmd,
         letters_cmd,
         mail_cmd,
         mcp_cmd,
@@ -95,6 +97,10 @@ def _register() -> None:
     cli.add_command(letters_cmd.letters)
     cli.add_command(initiative_cmd.initiative)
     cli.add_command(mcp_cmd.mcp)
+    cli.add_command(inner_cmd.journal)
+    cli.add_command(inner_cmd.status)
+    cli.add_command(inner_cmd.persona)
+    cli.add_command(goodbye_cmd.goodbye)
 
 
 _register()
