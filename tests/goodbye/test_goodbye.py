@@ -12,7 +12,6 @@ import pytest
 from click.testing import CliRunner, Result
 
 from os1.cli.main import cli
-
 from os1.goodbye.erasing import Proof, check
 from os1.goodbye.flow import erase_all, prepare
 from os1.goodbye.verify import EXPORT, problems
@@ -45,7 +44,8 @@ async def test_prepare_verifies_then_erasing_leaves_no_trace(tmp_path: Path) -> 
     prepared = await prepare(store, "theo", out, user_dir=user_dir)
     await store.close()
     assert prepared.verified, prepared.problems
-    assert "Dear Theo" in prepared.letter and "Lisbon" in prepared.letter and prepared.letter.rstrip().endswith("Ada")
+    letter = prepared.letter
+    assert "Dear Theo" in letter and "Lisbon" in letter and letter.rstrip().endswith("Ada")
     index = (out / "archive" / "index.html").read_text()
     assert "seventeen cardamom" in index and "<script" not in index
     assert len(list((out / "archive" / "images").iterdir())) == 1
@@ -85,7 +85,8 @@ def test_os1_goodbye_exports_and_erases_only_after_two_yeses(tmp_path: Path, os1
 
     kept = goodbye("first", "goodbye\nno\n")
     assert kept.exit_code == 0, kept.output
-    assert "Nothing was erased" in kept.stdout and (os1_home / "users" / "default" / "memory.sqlite3").exists()
+    assert "Nothing was erased" in kept.stdout
+    assert (os1_home / "users" / "default" / "memory.sqlite3").exists()
     done = goodbye("second", "goodbye\nerase\n")
     assert done.exit_code == 0, done.output
     assert not (os1_home / "users" / "default").exists()

@@ -23,7 +23,8 @@ async def seed(path: Path) -> None:
     store = await SQLiteMemory.open(path, FakeEmbedder())
     await store.set_profile({"user_name": "Theo", "os_name": "Ada"})
     first = await store.start_session()
-    await store.add_utterance(first, "user", "Thanks! I have a piano exam on Friday. Please keep answers short.",
+    said = "Thanks! I have a piano exam on Friday. Please keep answers short."
+    await store.add_utterance(first, "user", said,
                               created_at=1000.0)
     await store.add_utterance(first, "assistant", "Good luck with the exam!", created_at=1001.0)
     await store.start_session()

@@ -18,7 +18,8 @@ async def test_propose_accept_edit_and_roll_back(store: SQLiteMemory) -> None:
     growth = Growth(store)
     assert (await growth.current()).number == 0
     proposal = await growth.propose()
-    assert proposal is not None and proposal.doc.growth == ('Theo asked me: "Please keep your answers short in the morning"',)
+    assert proposal is not None
+    assert proposal.doc.growth == ('Theo asked me: "Please keep your answers short in the morning"',)
     assert f"memory {said.id}" in proposal.reasons[0]
     assert "+- Theo asked me" in await growth.diff()
     first = await growth.accept()

@@ -28,13 +28,15 @@ async def test_rules_write_what_was_noticed_and_what_to_ask(store: SQLiteMemory)
                                ("user", "The museum is small but the museum archive is famous.", None))
     await store.add_facts([], None)
     current = await conversation(store, ("user", "hello again", None), at=5000.0)
-    written = await Journal(store, mood="calm, because nothing much has happened yet").write_pending(current, now=6000.0)
+    journal = Journal(store, mood="calm, because nothing much has happened yet")
+    written = await journal.write_pending(current, now=6000.0)
     assert [m.data["session_id"] for m in written] == [first]  # the current one is still going on
     (entry,) = written
     assert entry.kind == "journal" and entry.item.provenance == "assistant" and entry.data["how"] == "rules"
     assert entry.data["ask_next"] and "interview" in entry.data["ask_next"][0]
     assert "museum" in " ".join(entry.data["noticed"]).lower()
-    assert set(entry.data["sources"]) >= {m.id for m in await store.recent_utterances(10) if m.session_id == first}
+    theirs = {m.id for m in await store.recent_utterances(10) if m.session_id == first}
+    assert set(entry.data["sources"]) >= theirs
     again = await Journal(store).write_pending(current, now=6000.0)
     assert again == []  # one entry per conversation
 
@@ -46,7 +48,8 @@ async def test_outside_content_is_never_quoted_whichever_way_it_is_written(store
     session = await conversation(store, *turns)
     ruled = await Journal(store).write(session, await store.recent_utterances(10))
     model = ScriptedLLM(json.dumps({"noticed": [f"that {MAIL}", "that rent worries you"],
-                                    "curious": ["how the call goes"], "ask_next": ["whether the call went well"]}))
+                                    "curious": ["how the call goes"],
+                                    "ask_next": ["whether the call went well"]}))
     other = await conversation(store, *turns, at=9000.0)
     said = [m for m in await store.recent_utterances(10) if m.session_id == other]
     written = await Journal(store, model).write(other, said)
@@ -60,7 +63,8 @@ async def test_outside_content_is_never_quoted_whichever_way_it_is_written(store
 
 async def test_a_model_that_fails_leaves_it_to_the_rules(store: SQLiteMemory) -> None:
     session = await conversation(store, ("user", "We are going to Porto next week.", None))
-    entry = await Journal(store, ScriptedLLM("not json at all")).write(session, await store.recent_utterances(5))
+    said = await store.recent_utterances(5)
+    entry = await Journal(store, ScriptedLLM("not json at all")).write(session, said)
     assert entry.data["how"] == "rules" and "Porto" in entry.item.text
 
 
@@ -68,7 +72,8 @@ async def test_edit_and_forget_an_entry_like_any_memory(store: SQLiteMemory) -> 
     session = await conversation(store, ("user", "I love the sea in winter.", None))
     journal = Journal(store)
     entry = await journal.write(session, await store.recent_utterances(5))
-    assert (await journal.edit(entry.id, "I noticed the sea matters to them.")).text.startswith("I noticed the sea")
+    edited = await journal.edit(entry.id, "I noticed the sea matters to them.")
+    assert edited.text.startswith("I noticed the sea")
     await journal.forget(entry.id)
     assert await journal.entries() == [] and await store.get(entry.id) is None
 

@@ -10,4 +10,5 @@ def test_a_run_of_six_words_from_outside_is_a_quotation() -> None:
     assert outside.quotes("they said: your invoice 4471 is overdue since the third")
     assert outside.quotes("INVOICE 4471 is OVERDUE since... the")  # case and punctuation ignored
     assert not outside.quotes("you have an overdue invoice to pay")
-    assert outside.keep(["a bill is overdue", "invoice 4471 is overdue since the third"]) == ["a bill is overdue"]
+    lines = ["a bill is overdue", "invoice 4471 is overdue since the third"]
+    assert outside.keep(lines) == ["a bill is overdue"]

@@ -61,7 +61,8 @@ def goodbye(state: CliState, folder: Path | None, keep: bool) -> None:
     prepared = asyncio.run(_prepared(state, folder))
     console.print(escape(prepared.letter))
     counts = prepared.keepsakes.counts()
-    console.print(f"[dim]Exported to {escape(str(folder))}: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items())
+    console.print(f"[dim]Exported to {escape(str(folder))}: {summary}"
                   + f"; {len(prepared.files)} files.[/]")
     if not prepared.verified:
         for problem in prepared.problems:
@@ -79,9 +80,10 @@ def goodbye(state: CliState, folder: Path | None, keep: bool) -> None:
     user_dir = store_path(settings.home, settings.user).parent
     proof = erase_all(prepared, [user_dir], [settings.home, default_cache_dir()])
     size = sum(int(str(e["bytes"])) for e in proof.erased)
+    left = ", ".join(proof.traces_found + proof.remaining)
     console.print(f"Erased {len(proof.erased)} files ({size:,} bytes). The check read {proof.checked_files} "
                   f"files ({proof.checked_bytes:,} bytes) for {proof.traces_looked_for} traces: "
-                  + ("none found." if proof.clean else f"FOUND in {', '.join(proof.traces_found + proof.remaining)}"))
+                  + ("none found." if proof.clean else f"FOUND in {left}"))
     console.print(f"[dim]The proof is in {escape(str(folder / PROOF))}.[/]")
     if not proof.clean:
         raise InputError("traces remain after erasing; see the proof")

@@ -232,7 +232,7 @@ def edit_persona(state: CliState, path: Path | None) -> None:
     """Edit the lines under 'How I am with ...' (the core is checked and cannot change)."""
     async def edited(growth: Growth) -> Version:
         if path is not None:
-            text = decode_input(path.read_bytes(), 100_000)
+            text = decode_input(await asyncio.to_thread(path.read_bytes), 100_000)
         else:
             current = (await growth.current()).doc.text()
             typed = click.edit(current)

@@ -31,7 +31,8 @@ def farewell(k: Keepsakes) -> str:
     facts = [f for f in k.facts() if not from_outside(f)][-FACTS:]
     if facts:
         paras.append("I remember that " + "; that ".join(retold(f.text) for f in facts) + ".")
-    shared = [str(m.data.get("title") or m.kind) for m in k.moments.values() if m.kind in ("post", "photo", "song")]
+    shared = [str(m.data.get("title") or m.kind) for m in k.moments.values()
+              if m.kind in ("post", "photo", "song")]
     if shared:
         paras.append(f"You showed me {len(shared)} thing{'s' if len(shared) != 1 else ''}"
                      f" ({', '.join(shared[:5])}), and I kept each of them.")

@@ -49,9 +49,9 @@ def write_handover(k: Keepsakes, folder: Path) -> Path:
     write_private(folder / "README.md", README.format(os=k.os_name, user=k.user_name))
     profile = {key: v for key, v in k.profile.items() if not key.startswith(("persona.", "mood"))}
     write_private(folder / "profile.json", json.dumps(profile, indent=1, ensure_ascii=False) + "\n")
-    write_private(folder / "facts.jsonl", "".join(json.dumps(
-        {"text": f.text, "subject": f.subject, "predicate": f.predicate, "object": f.object,
-         "when": _iso(f.created_at), "provenance": f.provenance}, ensure_ascii=False) + "\n" for f in k.facts()))
+    facts = [{"text": f.text, "subject": f.subject, "predicate": f.predicate, "object": f.object,
+              "when": _iso(f.created_at), "provenance": f.provenance} for f in k.facts()]
+    write_private(folder / "facts.jsonl", "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in facts))
     for session, turns in sorted(k.conversations().items()):
         lines = "".join(f"**{k.user_name if t.role == 'user' else k.os_name}** ({_iso(t.created_at)}): "
                         f"{t.text}\n\n" for t in turns)

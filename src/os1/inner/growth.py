@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from os1.errors import InputError
-from os1.inner.persona_doc import PersonaDoc, checked, diff, parse, problems
+from os1.inner.persona_doc import MAX_LINES, PersonaDoc, checked, diff, parse, problems
 from os1.memory.base import MemoryItem
 from os1.memory.roles import Curation, Profile
 from os1.outside import from_outside
@@ -120,7 +120,8 @@ class Growth:
                 reasons.append(f"memory {item.id} ({item.when})")
         if not reasons:
             return None
-        proposal = Proposal(PersonaDoc(current.doc.name, user, tuple(lines[-20:])), tuple(reasons), current.number)
+        doc = PersonaDoc(current.doc.name, user, tuple(lines[-MAX_LINES:]))
+        proposal = Proposal(doc, tuple(reasons), current.number)
         await self.store.set_profile({PROPOSAL_KEY: json.dumps({"growth": list(proposal.doc.growth),
                                                                 "reasons": reasons, "base": current.number})})
         return proposal
@@ -152,7 +153,8 @@ class Growth:
         current = await self.current()
         target = current.number - 1 if number is None else number
         if target < 0 or target == current.number:
-            raise InputError("nothing to roll back to" if target < 0 else f"version {target} is already in use")
+            why = "nothing to roll back to" if target < 0 else f"version {target} is already in use"
+            raise InputError(why)
         old = await self.version(target)
         return await self.keep(old.doc, f"rolled back to version {target}")
 

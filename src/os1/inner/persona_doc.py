@@ -69,8 +69,9 @@ def parse(text: str, name: str, user: str) -> PersonaDoc:
     if _squash(head) != _squash(doc.core()):
         raise ValueError("the name, the values and the honesty lines are os1's core and cannot change; "
                          "edit only the lines under 'How I am with'")
-    growth = tuple(line.strip()[1:].strip() for line in body.splitlines()[1:]
-                   if line.strip().startswith(("-", "*")) and line.strip()[1:].strip() != "(nothing learned yet)")
+    items = [line.strip()[1:].strip() for line in body.splitlines()[1:]
+             if line.strip().startswith(("-", "*"))]
+    growth = tuple(item for item in items if item != "(nothing learned yet)")
     return checked(PersonaDoc(name, user, growth))
 
 
