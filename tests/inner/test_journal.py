@@ -4,6 +4,7 @@ a quotation of outside content, and the companion writing it in its background s
 from __future__ import annotations
 
 import json
+import time
 
 from os1.agent.companion import Companion, TurnSettings
 from os1.agent.persona import Persona
@@ -32,7 +33,7 @@ async def test_rules_write_what_was_noticed_and_what_to_ask(store: SQLiteMemory)
     written = await journal.write_pending(current, now=6000.0)
     assert [m.data["session_id"] for m in written] == [first]  # the current one is still going on
     (entry,) = written
-    assert entry.kind == "journal" and entry.item.provenance == "assistant" and entry.data["how"] == "rules"
+    assert entry.kind == "journal" and entry.item.provenance == "inferred" and entry.data["how"] == "rules"
     assert entry.data["ask_next"] and "interview" in entry.data["ask_next"][0]
     assert "museum" in " ".join(entry.data["noticed"]).lower()
     theirs = {m.id for m in await store.recent_utterances(10) if m.session_id == first}
@@ -81,12 +82,13 @@ async def test_edit_and_forget_an_entry_like_any_memory(store: SQLiteMemory) -> 
 async def test_the_companion_journals_and_moves_its_mood_in_the_background(store: SQLiteMemory) -> None:
     model = ScriptedLLM(default="I'm glad.")
     persona = Persona.from_profile({"user_name": "Theo"})
-    inner = InnerLife(store)
+    inner = InnerLife(store, clock=lambda: time.time() + 3600)  # an hour after each turn
     first = Companion(model, store, persona, TurnSettings(), inner=inner)
     async for _ in first.respond("I'm going to Lisbon tomorrow for a concert."):
         pass
     await first.drain()
     assert await (await inner.journal()).entries() == []  # the conversation is still going on
+    assert await Journal(store).write_pending() == []  # and a conversation a moment ago, too
     second = Companion(model, store, persona, TurnSettings(), inner=inner)
     async for _ in second.respond("Thank you so much, that helped."):
         pass

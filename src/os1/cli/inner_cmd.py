@@ -25,6 +25,7 @@ from os1.memory.moments import Moment
 from os1.runtime import Runtime, open_store
 
 T = TypeVar("T")
+OPENED_IDLE_S = 60.0  # opening the journal writes about conversations silent for a minute
 
 
 def with_inner(state: CliState, work: Callable[[InnerLife], Awaitable[T]]) -> T:
@@ -58,7 +59,7 @@ def journal() -> None:
 def list_(state: CliState, limit: int, as_json: bool) -> None:
     """List entries, newest first (writing any owed for finished conversations first)."""
     async def listed(inner: InnerLife) -> list[Moment]:
-        await inner.catch_up()
+        await inner.catch_up(idle_s=OPENED_IDLE_S)
         return await (await inner.journal()).entries(limit)
 
     entries = with_inner(state, listed)

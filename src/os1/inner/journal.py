@@ -1,11 +1,13 @@
 """The journal os1 keeps: one entry per finished conversation, written in the background (on the
 first turn of the next conversation, or when the user opens the journal), kept as a memory.
 
-An entry is a moment of kind ``journal`` (provenance ``assistant``): a memory row whose text is
-the entry, so it is recalled, listed, edited, forgotten and exported like any memory, plus data
-naming the conversation, the memories it was drawn from and how it was written. Only the user's
-own words and os1's own replies are read; every line is then checked against the conversation's
-outside content (``verbatim``), whichever way it was written.
+An entry is a moment of kind ``journal`` with provenance ``inferred`` (os1's conclusions from the
+user's own words, as an extracted fact is): a memory row whose text is the entry, so it is
+recalled, listed, edited, forgotten and exported like any memory, plus data naming the
+conversation, the memories it was drawn from and how it was written. Only the user's own words
+and os1's own replies are read (never outside content, nor a reply that read some), and every
+line is then checked against the conversation's outside content (``verbatim``), whichever way
+it was written; so recalling an entry does not taint a turn.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from os1.outside import from_outside
 
 KIND = "journal"
 LOOK_BACK = 600  # recent utterances read to find conversations still without an entry
-IDLE_S = 15 * 60  # a conversation with no newer one is finished after this long in silence
+IDLE_S = 15 * 60  # a conversation is finished after this long in silence
 
 
 class JournalMemory(Curation, Keepsakes, Profile, Protocol):
@@ -66,18 +68,18 @@ class Journal:
         await self.store.forget(memory_id)
         await self.store.compact()  # the words gone from the file and its log, as any forget
 
-    async def write_pending(self, current: int | None = None, now: float | None = None) -> list[Moment]:
-        """An entry for each finished conversation that has none yet (``current`` is going on)."""
+    async def write_pending(self, current: int | None = None, now: float | None = None,
+                            idle_s: float = IDLE_S) -> list[Moment]:
+        """An entry for each finished conversation (silent for ``idle_s``; never ``current``,
+        which is going on) that has none yet. Another process may still be in a conversation
+        that is not silent, so it waits."""
         now = time.time() if now is None else now
         written = {m.data.get("session_id") for m in await self.entries(limit=500)}
-        sessions = await self._conversations()
-        newest = max(sessions, default=None)
         kept = []
-        for session_id, turns in sorted(sessions.items()):
-            ongoing = session_id == current or (session_id == newest and now - turns[-1].created_at < IDLE_S)
-            if session_id in written or ongoing:
-                continue
-            kept.append(await self.write(session_id, turns))
+        for session_id, turns in sorted((await self._conversations()).items()):
+            ongoing = session_id == current or now - turns[-1].created_at < idle_s
+            if session_id not in written and not ongoing:
+                kept.append(await self.write(session_id, turns))
         return kept
 
     async def write(self, session_id: int, turns: Sequence[MemoryItem]) -> Moment:
@@ -89,7 +91,7 @@ class Journal:
         entry = await self._draft(session_id, own, facts)
         entry = _checked(entry, outside)
         moment, _ = await self.store.add_moment(MomentDraft(
-            KIND, entry.key, entry.text(), entry.data(), provenance="assistant",
+            KIND, entry.key, entry.text(), entry.data(), provenance="inferred",
             created_at=turns[-1].created_at if turns else None))
         return moment
 

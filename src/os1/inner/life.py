@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from os1.inner.journal import Journal, JournalMemory
+from os1.inner.journal import IDLE_S, Journal, JournalMemory
 from os1.inner.mood import PROFILE_KEY, Mood, appraise, loads
 from os1.llm.base import ChatModel
 from os1.memory.base import MemoryItem
@@ -42,6 +42,7 @@ class InnerLife:
     async def journal(self) -> Journal:
         return Journal(self.store, self.model, (await self.mood()).words())
 
-    async def catch_up(self, current: int | None = None) -> int:
-        """Write the journal entries owed for finished conversations; how many were written."""
-        return len(await (await self.journal()).write_pending(current, self.clock()))
+    async def catch_up(self, current: int | None = None, idle_s: float = IDLE_S) -> int:
+        """Write the journal entries owed for finished conversations (silent for ``idle_s``);
+        how many were written."""
+        return len(await (await self.journal()).write_pending(current, self.clock(), idle_s))
