@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from os1.cli.io import console
+from os1.cli.io import argument_text, console
 from os1.cli.state import CliState
 from os1.errors import ConfigError, InputError
 from os1.goodbye.flow import PROOF, Prepared, erase_all, prepare
@@ -57,7 +57,8 @@ def goodbye(state: CliState, folder: Path | None, keep: bool) -> None:
     settings = state.settings
     if settings.memory.backend != "sqlite" and not keep:
         raise ConfigError("on a server, say goodbye to an account in the web app; here, use --keep")
-    folder = folder or Path(f"os1-goodbye-{settings.user}-{time.strftime('%Y%m%d-%H%M%S')}")
+    folder = Path(argument_text(str(folder))) if folder is not None else Path(
+        f"os1-goodbye-{settings.user}-{time.strftime('%Y%m%d-%H%M%S')}")
     prepared = asyncio.run(_prepared(state, folder))
     console.print(escape(prepared.letter))
     counts = prepared.keepsakes.counts()

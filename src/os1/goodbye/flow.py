@@ -41,9 +41,12 @@ def _new_folder(folder: Path, user_dir: Path) -> None:
     folder = folder.resolve()
     if folder.is_relative_to(user_dir.resolve()):
         raise InputError(f"{folder} is inside the data that will be erased: choose another folder")
-    if folder.exists() and any(folder.iterdir()):
-        raise InputError(f"{folder} is not empty: choose a new folder for the goodbye")
-    private_dir(folder)
+    try:
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise InputError(f"{folder} is not an empty folder: choose a new folder for the goodbye")
+        private_dir(folder)
+    except OSError as exc:
+        raise InputError(f"cannot make the folder {folder}: {exc.strerror}") from None
 
 
 async def prepare(store: GoodbyeMemory, user: str, folder: Path, *, user_dir: Path,
@@ -52,12 +55,16 @@ async def prepare(store: GoodbyeMemory, user: str, folder: Path, *, user_dir: Pa
     _new_folder(folder, user_dir)
     k = await gather(store, user, letters)
     letter = farewell(k)
-    write_private(folder / "farewell.txt", letter)
-    write_export(await export_lines(store, user), folder)
-    write_archive(k, letter, folder / "archive", music)
-    write_handover(k, folder / "memory-folder")
-    found = problems(k, folder)
-    return Prepared(folder, k, letter, found, manifest(folder))
+    lines = await export_lines(store, user)
+    try:
+        write_private(folder / "farewell.txt", letter)
+        write_export(lines, folder)
+        write_archive(k, letter, folder / "archive", music)
+        write_handover(k, folder / "memory-folder")
+        found = problems(k, folder)
+        return Prepared(folder, k, letter, found, manifest(folder))
+    except OSError as exc:  # a full disk, say: nothing is erased, and the person is told
+        raise InputError(f"cannot write the goodbye into {folder}: {exc.strerror}") from None
 
 
 def erase_all(prepared: Prepared, erased: list[Path], checked: list[Path]) -> Proof:
