@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -138,7 +137,7 @@ def status(state: CliState, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"mood": mood.label, "cause": mood.cause, "valence": round(mood.valence, 3),
                                "arousal": round(mood.arousal, 3), "since": since,
-                               "source_memory": mood.source_id, "at": time.time()}))
+                               "source_memory": mood.source_id}))
         return
     console.print(f"mood: [bold]{mood.label}[/], because {escape(mood.cause)}"
                   + (f" [dim](moved {since}, memory {mood.source_id})[/]" if since else ""))
@@ -170,18 +169,19 @@ def persona() -> None:
 @click.pass_obj
 def show_persona(state: CliState, number: int | None, every: bool) -> None:
     """The persona in use (or another version)."""
-    async def shown(growth: Growth) -> list[Version]:
+    async def shown(growth: Growth) -> tuple[list[Version], int]:
+        current = await growth.current()
         if every:
-            return await growth.versions()
-        return [await (growth.current() if number is None else growth.version(number))]
+            return await growth.versions(), current.number
+        return [current if number is None else await growth.version(number)], current.number
 
-    found = with_growth(state, shown)
+    found, in_use = with_growth(state, shown)
     if every:
-        current = max((v.number for v in found), default=0)
         for v in found:
             when = datetime.fromtimestamp(v.at).strftime("%Y-%m-%d %H:%M") if v.at else "-"
-            console.print(f"version {v.number}  {when}  {escape(v.why)}")
-        console.print(f"[dim]in use: see `os1 persona show`; newest: {current}[/]")
+            mark = "*" if v.number == in_use else " "
+            console.print(f"{mark} version {v.number}  {when}  {escape(v.why)}")
+        console.print("[dim]* the version in use[/]")
         return
     click.echo(found[0].doc.text(), nl=False)
 

@@ -179,6 +179,6 @@ def wish(item: MemoryItem, user: str) -> str | None:
     for sentence in re.findall(r"[^.!?\n]+", item.text):
         sentence = sentence.strip()
         if _ASKING.search(sentence) and _STYLE.search(sentence) and 3 <= len(sentence.split()) <= 30:
-            return f'{user} asked me: "{sentence}"'
+            return f'{user[:1].upper()}{user[1:]} asked me: "{sentence}"'
     return None
 

@@ -87,7 +87,10 @@ class Mood:
         return f"{self.label}, because {self.cause}"
 
     def prompt_line(self) -> str:
-        """The persona prompt's line: the state, and what it is."""
+        """The persona prompt's line: the state, and what it is; none while calm (the resting
+        state needs no words, and the prompt stays as it was)."""
+        if self.label == "calm":
+            return ""
         return (f"Your mood is a small state os1 keeps from the conversation, not a feeling to "
                 f"perform: {self.words()}. Let it colour your tone a little; if asked about it, "
                 f"describe it as exactly that and no more.")

@@ -31,7 +31,9 @@ that's the their theirs them themselves then there there's these they they're th
 this those though through to too today tomorrow tonight up us very want was wasn't way we we're well
 were what what's when where which while who whom why will with won't would yeah yes yet you you'd
 you'll you're you've your yours yourself going gonna go went come came feel felt good great day
-time week weekend next last year month morning evening night bit kind pretty actually""".split())
+time week weekend next last year month morning evening night bit kind pretty actually keep make
+take give tell told ask asked talk talked try help please answer answers question questions short
+long nice lovely love like liked hope sorry fine glad happy sad""".split())
 _FLIP = {"i": "you", "i'm": "you're", "i've": "you've", "i'll": "you'll", "i'd": "you'd", "me": "you",
          "my": "your", "mine": "yours", "myself": "yourself", "am": "are", "we": "you", "our": "your",
          "us": "you", "was": "were"}
@@ -83,18 +85,29 @@ def rule_entry(session_id: int, turns: Sequence[MemoryItem], facts: Sequence[Mem
     about = topics(said)
     if about and len(noticed) < 2:
         noticed.append("that we talked about " + _joined(about))
-    curious = [f"{w} and what it means to you" for w in about[1:2]] if about else []
+    curious = [f"what {w if w[:1].isupper() else 'the ' + w} means to you" for w in about[:1]]
     return Entry(session_id, clip(noticed), clip(curious), clip(plans(said)),
                  tuple(t.id for t in turns) + tuple(f.id for f in facts), "rules", mood, day)
+
+
+_VERBS = {"has": "have", "is": "are", "was": "were", "does": "do", "goes": "go"}
 
 
 def retold(fact: str) -> str:
     """A stored fact ("The user lives in Lisbon.") as said to the user ("you live in Lisbon")."""
     text = fact.strip().rstrip(".")
     text = re.sub(r"^The user's\b", "your", text)
-    text = re.sub(r"^The user is\b", "you are", text)
-    text = re.sub(r"^The user (\w+?)s\b", r"you \1", text)
-    return re.sub(r"^The user\b", "you", text)
+    m = re.match(r"^The user (\w+)\b", text)
+    if m is None:
+        return text
+    verb = m.group(1)
+    if verb in _VERBS:
+        verb = _VERBS[verb]
+    elif verb.endswith(("sses", "shes", "ches", "xes", "zes")):
+        verb = verb[:-2]  # misses, watches: miss, watch
+    elif verb.endswith("s") and not verb.endswith("ss"):
+        verb = verb[:-1]
+    return f"you {verb}{text[m.end():]}"
 
 
 def _joined(words: Sequence[str]) -> str:
