@@ -3,10 +3,9 @@ an entry forgotten."""
 
 from __future__ import annotations
 
+from os1.testing import ScriptedLLM
 from tests.conftest import wait_until
 from tests.server.conftest import Factory, csrf, make_client  # noqa: F401 (a fixture)
-
-from os1.testing import ScriptedLLM
 
 
 def test_status_moves_after_a_turn_and_the_journal_is_listed(make_client: Factory) -> None:  # noqa: F811
