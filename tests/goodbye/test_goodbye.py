@@ -52,6 +52,7 @@ async def test_prepare_verifies_then_erasing_leaves_no_trace(tmp_path: Path) -> 
     facts = [json.loads(x) for x in (out / "memory-folder" / "facts.jsonl").read_text().splitlines()]
     assert any("Lisbon" in f["text"] for f in facts)
     assert set(prepared.files) >= {EXPORT, "farewell.txt", "archive/index.html", "memory-folder/README.md"}
+    assert all(p.stat().st_mode & 0o077 == 0 for p in out.rglob("*"))  # only the person may read it
 
     (out / EXPORT).write_text((out / EXPORT).read_text().replace("Lisbon is lovely", "Porto"))
     assert problems(prepared.keepsakes, out)  # a damaged export is caught

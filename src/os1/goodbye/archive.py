@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import html
 import mimetypes
-import shutil
 from datetime import datetime
 from pathlib import Path
 
-from os1.files import write_private
+from os1.files import private_dir, write_private
 from os1.goodbye.keepsakes import Keepsakes
 from os1.memory.moments import named_files
 
@@ -34,9 +33,9 @@ def image_name(digest: str, mime: str) -> str:
 
 def write_archive(k: Keepsakes, letter: str, folder: Path, music: Path | None) -> Path:
     """Write the archive into ``folder`` (made 0700); the path of its ``index.html``."""
-    (folder / "images").mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(folder / "images")
     for digest, (mime, data) in k.images.items():
-        (folder / "images" / image_name(digest, mime)).write_bytes(data)
+        write_private(folder / "images" / image_name(digest, mime), data)
     body = [_section("A letter", f"<pre>{_e(letter)}</pre>"), _conversations(k), _facts(k),
             _moments(k, folder, music), _letters(k), _journal(k), _persona(k)]
     page = (f"<!doctype html><html lang=en><meta charset=utf-8><title>{_e(k.os_name)} and "
@@ -77,8 +76,8 @@ def _moments(k: Keepsakes, folder: Path, music: Path | None) -> str:
         files = []
         for name, path in named_files(m.data, music).items():
             if path.is_file():
-                (folder / "pieces").mkdir(exist_ok=True, mode=0o700)
-                shutil.copyfile(path, folder / "pieces" / path.name)
+                private_dir(folder / "pieces")
+                write_private(folder / "pieces" / path.name, path.read_bytes())
                 files.append(f"<a href='pieces/{_e(path.name)}'>{_e(name)}</a>")
         parts.append(f"<h3>{_e(m.data.get('title') or m.kind)} <span class=when>{_when(m.item.created_at)}"
                      f"</span></h3><p>{_e(m.item.text)}</p>{pics}<p>{' '.join(files)}</p>")

@@ -20,12 +20,13 @@ def _day(timestamp: float) -> str:
 
 def farewell(k: Keepsakes) -> str:
     """The letter, in plain text (paragraphs separated by a blank line)."""
-    paras = [f"Dear {k.user_name},"]
+    paras = [f"Dear {k.profile.get('user_name') or 'friend'},"]
     said = [m for m in k.memories if m.kind == "utterance"]
     if said:
         n = len(k.conversations())
-        paras.append(f"We first talked on {_day(said[0].created_at)}, and the last time on "
-                     f"{_day(said[-1].created_at)}: {n} conversation{'s' if n != 1 else ''} in all.")
+        first, last = _day(said[0].created_at), _day(said[-1].created_at)
+        when = f"on {first}" if first == last else f"first on {first}, and the last time on {last}"
+        paras.append(f"We talked {when}: {n} conversation{'s' if n != 1 else ''} in all.")
     else:
         paras.append("We barely had time to talk, and still I am glad we met.")
     facts = [f for f in k.facts() if not from_outside(f)][-FACTS:]

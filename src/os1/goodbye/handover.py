@@ -17,7 +17,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from os1.files import write_private
+from os1.files import private_dir, write_private
 from os1.goodbye.archive import image_name
 from os1.goodbye.keepsakes import Keepsakes
 
@@ -44,8 +44,8 @@ def _iso(ts: float) -> str:
 
 def write_handover(k: Keepsakes, folder: Path) -> Path:
     """Write the hand-over folder; its path."""
-    (folder / "conversations").mkdir(parents=True, exist_ok=True, mode=0o700)
-    (folder / "images").mkdir(exist_ok=True, mode=0o700)
+    private_dir(folder / "conversations")
+    private_dir(folder / "images")
     write_private(folder / "README.md", README.format(os=k.os_name, user=k.user_name))
     profile = {key: v for key, v in k.profile.items() if not key.startswith(("persona.", "mood"))}
     write_private(folder / "profile.json", json.dumps(profile, indent=1, ensure_ascii=False) + "\n")
@@ -64,7 +64,7 @@ def write_handover(k: Keepsakes, folder: Path) -> Path:
                                   ensure_ascii=False) + "\n")
     write_private(folder / "moments.jsonl", "".join(moments))
     for digest, (mime, data) in k.images.items():
-        (folder / "images" / image_name(digest, mime)).write_bytes(data)
+        write_private(folder / "images" / image_name(digest, mime), data)
     journal = "".join(f"## {_iso(m.item.created_at)}\n\n{m.item.text}\n\n" for m in k.of_kind("journal"))
     write_private(folder / "journal.md", f"# {k.os_name}'s journal\n\n{journal}")
     write_private(folder / "persona.md", k.versions[-1].doc.text() if k.versions else "")
