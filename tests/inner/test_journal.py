@@ -34,8 +34,9 @@ async def test_rules_write_what_was_noticed_and_what_to_ask(store: SQLiteMemory)
     assert [m.data["session_id"] for m in written] == [first]  # the current one is still going on
     (entry,) = written
     assert entry.kind == "journal" and entry.item.provenance == "inferred" and entry.data["how"] == "rules"
-    assert entry.data["ask_next"] and "interview" in entry.data["ask_next"][0]
-    assert "museum" in " ".join(entry.data["noticed"]).lower()
+    assert "Next time I want to ask how it went: you have a job interview" in entry.item.text
+    assert "museum" in entry.item.text.split("I am curious")[0].lower()
+    assert set(entry.data) == {"session_id", "sources", "how", "day"}  # the words are the text alone
     theirs = {m.id for m in await store.recent_utterances(10) if m.session_id == first}
     assert set(entry.data["sources"]) >= theirs
     again = await Journal(store).write_pending(current, now=6000.0)
@@ -54,7 +55,7 @@ async def test_outside_content_is_never_quoted_whichever_way_it_is_written(store
     other = await conversation(store, *turns, at=9000.0)
     said = [m for m in await store.recent_utterances(10) if m.session_id == other]
     written = await Journal(store, model).write(other, said)
-    assert written.data["how"] == "model" and written.data["noticed"] == ["that rent worries you"]
+    assert written.data["how"] == "model" and "I noticed that rent worries you." in written.item.text
     (messages, _, options) = model.history[0]
     assert options is not None and options.json_schema is not None
     assert "Your landlord says" not in messages[1].content  # the reply that read the mail is not shown

@@ -5,6 +5,7 @@ invents a memory; outside content (mail, shared pages) is named by title, never 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from os1.goodbye.keepsakes import Keepsakes
@@ -12,6 +13,7 @@ from os1.inner.noticing import retold
 from os1.outside import from_outside
 
 FACTS = 6  # facts recalled in the letter
+CURIOUS = re.compile(r"I am curious about ([^.]+)\.")
 
 
 def _day(timestamp: float) -> str:
@@ -40,7 +42,7 @@ def farewell(k: Keepsakes) -> str:
     pieces = k.of_kind("piece")
     if pieces:
         paras.append(f"I made {len(pieces)} piece{'s' if len(pieces) != 1 else ''} of music for you.")
-    curious = [line for m in k.of_kind("journal") for line in m.data.get("curious", [])][-2:]
+    curious = [c for m in k.of_kind("journal") for c in CURIOUS.findall(m.item.text)][-2:]
     if curious:
         paras.append("In my journal I was still curious about " + " and ".join(curious) + ".")
     if k.letters:

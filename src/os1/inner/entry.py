@@ -42,9 +42,10 @@ class Entry:
         return " ".join(_sentence(p) for p in parts)
 
     def data(self) -> dict[str, Any]:
-        return {"session_id": self.session_id, "noticed": list(self.noticed),
-                "curious": list(self.curious), "ask_next": list(self.ask_next),
-                "sources": list(self.sources), "how": self.how, "mood": self.mood, "day": self.day}
+        """What is kept beside the words: where the entry came from, never its content (the
+        words are the memory's text alone, so an edit or a forget leaves no copy behind)."""
+        return {"session_id": self.session_id, "sources": list(self.sources), "how": self.how,
+                "day": self.day}
 
     def empty(self) -> bool:
         return not (self.noticed or self.curious or self.ask_next)
