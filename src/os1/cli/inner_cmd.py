@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from os1.runtime import Runtime, open_store
 
 T = TypeVar("T")
 OPENED_IDLE_S = 60.0  # opening the journal writes about conversations silent for a minute
+MAX_EDIT = 100_000  # characters of an edited entry or persona
 
 
 def with_inner(state: CliState, work: Callable[[InnerLife], Awaitable[T]]) -> T:
@@ -91,6 +93,13 @@ def show(state: CliState, entry_id: int, as_json: bool) -> None:
                   f"{moment.data.get('how')}; drawn from memories {sources or 'none'}[/]")
 
 
+def _edited(current: str) -> str | None:
+    """The new text: typed in the editor at a terminal, else read whole from stdin."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        return click.edit(current)
+    return decode_input(sys.stdin.buffer.read(MAX_EDIT * 4 + 1), MAX_EDIT) or None
+
+
 async def _entry(inner: InnerLife, entry_id: int) -> Moment:
     return await (await inner.journal()).entry(entry_id)
 
@@ -100,13 +109,13 @@ async def _entry(inner: InnerLife, entry_id: int) -> Moment:
 @click.argument("text", required=False)
 @click.pass_obj
 def edit(state: CliState, entry_id: int, text: str | None) -> None:
-    """Replace an entry's words (TEXT, or in your editor when TEXT is left out)."""
+    """Replace an entry's words (TEXT; else typed in your editor, or read from stdin)."""
     async def edited(inner: InnerLife) -> None:
         journal = await inner.journal()
         new = text
         if new is None:
             current = (await journal.entry(entry_id)).item.text
-            new = click.edit(current)
+            new = _edited(current)
             if new is None or new.strip() == current.strip():
                 raise InputError("unchanged: the entry was not edited")
         await journal.edit(entry_id, argument_text(new))
@@ -227,16 +236,16 @@ def accept(state: CliState) -> None:
 
 @persona.command("edit")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Read the new document from this file instead of opening your editor.")
+              help="Read the new document from this file (else your editor, or stdin when piped).")
 @click.pass_obj
 def edit_persona(state: CliState, path: Path | None) -> None:
     """Edit the lines under 'How I am with ...' (the core is checked and cannot change)."""
     async def edited(growth: Growth) -> Version:
         if path is not None:
-            text = decode_input(await asyncio.to_thread(path.read_bytes), 100_000)
+            text = decode_input(await asyncio.to_thread(path.read_bytes), MAX_EDIT)
         else:
             current = (await growth.current()).doc.text()
-            typed = click.edit(current)
+            typed = _edited(current)
             if typed is None or typed == current:
                 raise InputError("unchanged: no new version was made")
             text = typed
