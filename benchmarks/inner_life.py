@@ -73,8 +73,7 @@ async def main(conversations: int, turns: int) -> dict[str, object]:
         journal_s = time.perf_counter() - started
         said = await store.list_memories(kind="utterance", limit=-1)
         outside = Outside([m.text for m in said if m.provenance == "external"])
-        quoting = sum(outside.quotes(line) for m in written
-                      for part in ("noticed", "curious", "ask_next") for line in m.data[part])
+        quoting = sum(outside.quotes(line) for m in written for line in m.item.text.split(". "))
         started = time.perf_counter()
         prepared = await prepare(store, "bench", Path(tmp) / "goodbye", user_dir=user_dir)
         prepare_s = time.perf_counter() - started
