@@ -10,10 +10,11 @@ from os1.agent.companion import Companion, TurnSettings
 from os1.agent.persona import Persona
 from os1.inner.journal import Journal
 from os1.inner.life import InnerLife
+from os1.inner.noticing import rule_entry
 from os1.memory.sqlite import SQLiteMemory
 from os1.testing import ScriptedLLM
 
-MAIL = "The landlord writes that the rent rises to nine hundred euros from April onwards."
+MAIL = "The landlord writes that the rent will rise to nine hundred euros from April onwards."
 
 
 async def conversation(store: SQLiteMemory, *turns: tuple[str, str, str | None], at: float = 1000.0) -> int:
@@ -48,7 +49,10 @@ async def test_outside_content_is_never_quoted_whichever_way_it_is_written(store
     turns = (("user", f"Read my mail please. {MAIL} I will call him tomorrow about it.", None),
              ("assistant", f"Your landlord says: {MAIL}", "external"))
     session = await conversation(store, *turns)
-    ruled = await Journal(store).write(session, await store.recent_utterances(10))
+    said = await store.recent_utterances(10)
+    unchecked = rule_entry(session, [t for t in said if t.provenance == "user"], []).text()
+    assert "nine hundred euros from April" in unchecked  # what the rules alone would have written
+    ruled = await Journal(store).write(session, said)
     model = ScriptedLLM(json.dumps({"noticed": [f"that {MAIL}", "that rent worries you"],
                                     "curious": ["how the call goes"],
                                     "ask_next": ["whether the call went well"]}))
