@@ -14,6 +14,8 @@ from os1.agent.persona import Persona
 from os1.config import Settings
 from os1.errors import ConfigError
 from os1.files import private_dir
+from os1.inner.growth import Growth
+from os1.inner.life import InnerLife
 from os1.letters.keeping import LetterStore, letters_dir
 from os1.letters.studio import Studio
 from os1.letters.tools import letter_tools
@@ -122,7 +124,16 @@ class Runtime:
         self.model_name, self._model, self.shared_model = name, model, True
 
     async def persona(self) -> Persona:
-        return Persona.from_profile(await self.store.profile())
+        """The persona, with the version the user accepted and the mood as it is now."""
+        mood = await self.inner_life().mood()
+        grown = await Growth(self.store).current()
+        return replace(Persona.from_profile(await self.store.profile()), mood=mood.prompt_line(),
+                       growth=grown.doc.prompt())
+
+    def inner_life(self) -> InnerLife:
+        """The mood and the journal; a capable model writes the journal, else rules do."""
+        capable = self.settings.llm.models[self.model_name].is_capable
+        return InnerLife(self.store, self.model if capable else None)
 
     async def companion(self, *, interactive: bool = False) -> Companion:
         """The user's companion. ``interactive`` (chat, talk): with a local model, each turn ends
@@ -140,7 +151,8 @@ class Runtime:
         self._closers.append(guard.aclose)
         persona = await self.persona()
         return Companion(self.model, self.store, persona, settings, tools, guard,
-                         share_post=lambda text: self._share_pasted(persona, text))
+                         share_post=lambda text: self._share_pasted(persona, text),
+                         inner=self.inner_life())
 
     async def _share_pasted(self, persona: Persona, text: str) -> SharedPost:
         """A post the user pasted into a turn, shared as ``os1 share`` shares a file."""

@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from os1.agent.context import build_messages, fit_text, pack_memories, sticky_history
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone, TurnEvent
 from os1.agent.pasted import SharedPost, SharePost, is_post, without_images
 from os1.agent.persona import Persona
 from os1.errors import InputError, Os1Error
+from os1.inner.life import InnerLife
 from os1.llm.base import ChatModel, complete
 from os1.memory.base import MemoryItem, Provenance, Turn
 from os1.memory.embedding.priority import background
@@ -72,7 +73,7 @@ class Companion:
 
     def __init__(self, model: ChatModel, store: CompanionMemory, persona: Persona,
                  settings: TurnSettings, tools: Sequence[Tool] = (), guard: Guard | None = None,
-                 share_post: SharePost | None = None) -> None:
+                 share_post: SharePost | None = None, inner: InnerLife | None = None) -> None:
         self.model = model
         self.store = store
         self.persona = persona
@@ -80,6 +81,7 @@ class Companion:
         self.tools = list(tools)
         self.guard = guard or Guard()  # tool policies, enforced whatever the model says
         self.share_post = share_post  # a pasted post is shared as a post, when there is a way to
+        self.inner = inner  # the mood and the journal, moved in the background step
         self.session_id: int | None = None
         self._history_floor = 0
         self._turns = 0  # turns answered in this conversation (session)
@@ -233,6 +235,7 @@ class Companion:
         try:
             with background():  # any user's next turn embeds before this
                 await self._catch_up()
+                await self._live(user)
         except Exception as exc:  # the turn is already stored: the store is retried next turn
             log.warning("learning failed after memory %s: %s", user.id, exc)
 
@@ -249,6 +252,17 @@ class Companion:
             await self._learn_from(said)
         if self.settings.prewarm:
             await self.warm_up()
+
+    async def _live(self, user: MemoryItem) -> None:
+        """The inner life's share of the background step: the mood hears the user's words (its
+        line in the persona prompt changes only when the mood's words do), and a conversation's
+        first turn has the journal write about the finished ones."""
+        if self.inner is None:
+            return
+        mood = await self.inner.heard(user)
+        if self._turns == 1:
+            await self.inner.catch_up(self.session_id)
+        self.persona = replace(self.persona, mood=mood.prompt_line())
 
     async def _learn_from(self, said: MemoryItem) -> None:
         """Extract facts from one utterance. A failure skips it (logged) rather than blocking

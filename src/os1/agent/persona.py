@@ -22,6 +22,8 @@ class Persona:
     name: str
     user_name: str
     profile: dict[str, str]
+    mood: str = ""  # the mood's line (os1.inner.mood): a state with its cause, stated as such
+    growth: str = ""  # what the accepted persona version learned (os1.inner.growth)
 
     @classmethod
     def from_profile(cls, profile: dict[str, str]) -> Persona:
@@ -43,4 +45,5 @@ class Persona:
 
     def system_prompt(self) -> str:
         """Stable across turns, so that a local model can reuse its cached prefix."""
-        return _template().format(name=self.name, user=self.user_name, style=self.style()).strip()
+        prompt = _template().format(name=self.name, user=self.user_name, style=self.style()).strip()
+        return "\n".join(part for part in (prompt, self.growth, self.mood) if part)

@@ -118,20 +118,15 @@ async def _rounds(meeting: Meeting, turns: int, let_all: bool) -> str:
     return "done"
 
 
-@click.group()
-def persona() -> None:
-    """Another kind of OS, made of texts you give it, served as an A2A agent."""
-
-
-@persona.command("serve")
+@click.command("serve")
 @click.argument("texts", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--name", default="Another OS", show_default=True, help="Its name, on its Agent Card.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8372, show_default=True)
 @click.pass_obj
 def persona_serve(state: CliState, texts: tuple[Path, ...], name: str, host: str, port: int) -> None:
-    """Serve a persona that answers in the sentences of TEXTS (plain-text files), offline, and
-    remembers its conversations in this OS1_HOME's memory. Ctrl-C stops it."""
+    """Serve another kind of OS: a persona that answers in the sentences of TEXTS (plain-text
+    files), offline, as an A2A agent, and remembers its conversations in this OS1_HOME's memory. Ctrl-C stops it."""
     import uvicorn
 
     if not is_loopback(host):

@@ -58,7 +58,9 @@ def _register() -> None:
         chat,
         config_cmd,
         dav_cmd,
+        goodbye_cmd,
         initiative_cmd,
+        inner_cmd,
         letters_cmd,
         mail_cmd,
         mcp_cmd,
@@ -97,7 +99,11 @@ def _register() -> None:
     cli.add_command(initiative_cmd.initiative)
     cli.add_command(mcp_cmd.mcp)
     cli.add_command(a2a_cmd.meet)
-    cli.add_command(a2a_cmd.persona)
+    cli.add_command(inner_cmd.journal)
+    cli.add_command(inner_cmd.status)
+    inner_cmd.persona.add_command(a2a_cmd.persona_serve)  # os1's own persona; serve: another OS
+    cli.add_command(inner_cmd.persona)
+    cli.add_command(goodbye_cmd.goodbye)
 
 
 _register()

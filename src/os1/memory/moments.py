@@ -24,7 +24,7 @@ from typing import Any
 
 from os1.memory.base import MemoryItem, Provenance
 
-MOMENT_KINDS = ("post", "photo", "song", "piece", "game")
+MOMENT_KINDS = ("post", "photo", "song", "piece", "game", "journal")
 MUSIC_FOLDER = "music"  # beside the user's store: composed pieces' files
 FILE_FIELDS = ("midi", "wav", "ogg")  # the data fields that name a moment's files
 log = logging.getLogger(__name__)
