@@ -11,6 +11,7 @@ import pytest
 
 from os1.errors import InputError
 from os1.memory.history.chatgpt import read_chatgpt
+from os1.memory.history.dates import parse_time
 from os1.memory.history.importing import import_history
 from os1.memory.history.transcript import read_transcript
 from os1.memory.sqlite import SQLiteMemory
@@ -18,6 +19,14 @@ from os1.memory.sqlite import SQLiteMemory
 
 def at(text: str) -> float:
     return datetime.fromisoformat(text).astimezone().timestamp()
+
+
+def test_times_are_read_as_people_write_them() -> None:
+    assert parse_time("2026-11-03 09:30") == at("2026-11-03 09:30")
+    assert parse_time("2026-11-03T09:30:00Z") == 1_793_698_200.0
+    assert parse_time("1793698200") == 1_793_698_200.0
+    with pytest.raises(InputError, match="not a time"):
+        parse_time("soon-ish")
 
 
 TRANSCRIPT = """\

@@ -22,7 +22,7 @@ from os1.cli.letters_cmd import write_in_chat
 from os1.cli.onboard_cmd import ask_questions
 from os1.cli.slash import SlashCommands
 from os1.cli.state import CliState
-from os1.errors import InputError, Os1Error
+from os1.errors import Os1Error
 from os1.letters.asking import letter_request
 from os1.letters.keeping import letters_dir
 from os1.memory.history.dates import parse_time
@@ -169,10 +169,7 @@ def say(state: CliState, text: str | None, as_json: bool, at: str | None) -> Non
 
     Never waits for onboarding: until it is done, os1 uses its defaults.
     """
-    try:
-        when = None if at is None else parse_time(at)
-    except InputError as exc:
-        raise click.BadParameter(str(exc), param_hint="--at") from None
+    when = None if at is None else parse_time(at)  # a bad time: one line, nothing stored
     limit = state.settings.chat.max_input_chars
     message = read_stdin(limit) if text in (None, "-") else argument_text(text or "")
     try:

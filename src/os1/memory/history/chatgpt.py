@@ -11,6 +11,7 @@ import zipfile
 from typing import Any
 
 from os1.errors import InputError
+from os1.memory.history.dates import usable
 from os1.memory.history.said import Conversation, Role, Said
 
 MAX_NODES = 100_000  # in one conversation: a longer parent chain is a loop or not an export
@@ -53,7 +54,8 @@ def _conversation(raw: dict[str, Any]) -> Conversation:
             break
         branch.append(node)
         node_id = node.get("parent")
-    fallback = float(raw.get("create_time") or 0.0)
+    made = raw.get("create_time")
+    fallback = float(made) if isinstance(made, int | float) and usable(made) else 0.0
     said = [s for node in reversed(branch) if (s := _said(node.get("message"), fallback))]
     return Conversation(tuple(said), str(raw.get("title") or ""))
 
@@ -79,4 +81,4 @@ def _said(message: Any, fallback: float) -> Said | None:
         return None
     at = message.get("create_time")
     typed: Role = "user" if role == "user" else "assistant"
-    return Said(typed, text, float(at) if isinstance(at, int | float) and at > 0 else fallback)
+    return Said(typed, text, float(at) if isinstance(at, int | float) and usable(at) else fallback)
