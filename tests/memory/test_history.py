@@ -6,9 +6,12 @@ import io
 import json
 import zipfile
 from datetime import datetime
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from os1.cli.main import cli
 from os1.errors import InputError
 from os1.memory.history.chatgpt import read_chatgpt
 from os1.memory.history.dates import parse_time
@@ -102,3 +105,18 @@ async def test_imported_history_keeps_its_dates_and_its_changes(store: SQLiteMem
     assert facts["Google"].valid_to == 1_780_090_000.0 and facts["Spotify"].valid_to is None
     again = await import_history(store, conversations)
     assert (again.messages, again.facts) == (0, 0)
+
+
+def test_os1_memory_import_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OS1_MEMORY__EMBEDDER", "hash")
+    past = tmp_path / "past.txt"
+    past.write_text(TRANSCRIPT)
+    export = tmp_path / "conversations.json"
+    export.write_text(json.dumps(EXPORT))
+    for path, new in ((past, 5), (export, 3), (past, 0)):
+        done = CliRunner().invoke(cli, ["memory", "import-history", str(path), "--user", "Noor"])
+        assert done.exit_code == 0 and f"Imported {new} new messages" in done.output, done.output
+    bad = tmp_path / "bad.txt"
+    bad.write_text("no time here: at all")
+    done = CliRunner().invoke(cli, ["memory", "import-history", str(bad)])
+    assert done.exit_code == 2 and "line 1" in done.output

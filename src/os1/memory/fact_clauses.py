@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 DAY = 86400.0
+MAX_TEXT = 20_000  # characters of a message read for facts
+MAX_SENTENCE = 400  # characters: a longer sentence is not one that states a fact plainly
 
 _QUESTION_START = re.compile(
     r"^(?:do|does|did|am|is|are|was|were|have|has|had|can|could|should|would|will|shall|may|"
@@ -75,10 +77,13 @@ class Clause:
 
 
 def sentences(text: str) -> Iterator[tuple[str, bool]]:
-    """Each sentence of ``text`` with whether it asks a question, casing normalised."""
-    for part in re.split(r"(?<=[.!?])\s+|\n+", text):
+    """Each sentence of ``text`` with whether it asks a question, casing normalised. Only the
+    first ``MAX_TEXT`` characters are read, and a sentence longer than ``MAX_SENTENCE`` is
+    skipped: people state facts about themselves in short sentences, and the rules' cost grows
+    with a sentence's length (a long paste is learned from in milliseconds, not seconds)."""
+    for part in re.split(r"(?<=[.!?])\s+|\n+", text[:MAX_TEXT]):
         part = part.strip()
-        if not part:
+        if not part or len(part) > MAX_SENTENCE:
             continue
         asks = part.rstrip(" \"')").endswith("?")
         part = part.strip().rstrip(".!?")
