@@ -16,7 +16,7 @@ Reported, for the ``dev`` items (every item but each fourth, used for tuning the
 - ``invented``: facts stored from questions, hypotheticals or negations (goal 0);
 - ``one_off_kept``: facts stored from one-off remarks.
 
-    python benchmarks/facts.py [--json] [--errors] [--model NAME] [--corpus PATH]
+    python benchmarks/facts.py [--json] [--errors] [--model NAME] [--corpus PATH] [--sample N]
 
 The rule path runs always; with ``--model NAME`` (a model configured in os1's settings) the
 model's JSON-schema path is measured too, on its own (``model``).
@@ -182,8 +182,12 @@ def main() -> None:
     parser.add_argument("--errors", action="store_true", help="list the items scored wrong (dev only)")
     parser.add_argument("--model", metavar="NAME", help="also measure this model's JSON-schema path")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="only N items, evenly spread (a small local model takes seconds each)")
     args = parser.parse_args()
     items = read_corpus(args.corpus)
+    if args.sample:
+        items = items[::max(1, len(items) // args.sample)][:args.sample]
     paths: dict[str, Extract] = {"rules": rules}
     if args.model:
         paths["model"] = model_extractor(args.model)
