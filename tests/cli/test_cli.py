@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -320,3 +321,13 @@ def test_memory_summaries_follow_what_is_forgotten(tmp_path: Path) -> None:
     after = [json.loads(line) for line in run(home, "memory", "summaries", "--json").stdout.splitlines()]
     assert all("user: I walked by the lighthouse" not in s["text"] for s in after)  # os1 may echo it
     assert sum(s["turns"] for s in after) == first[0]["turns"] - 1
+
+
+def test_say_at_a_time_dates_the_words(os1_home: Path) -> None:
+    env = {"OS1_MEMORY__EMBEDDER": "hash"}  # the dates are the point here, not the model
+    with garbage_server() as base:  # a reply that fails: the user's words are kept all the same
+        write_config(os1_home, f'[llm.models.srv]\nkind = "openai"\nbase_url = "{base}"\nmodel = "x"\n')
+        run(os1_home, "-m", "srv", "say", "--at", "2026-11-03 09:30", "I moved to Berlin last month.",
+            env=env)
+    rows = sqlite3.connect(db_path(os1_home)).execute("SELECT text, created_at FROM memories").fetchall()
+    assert rows == [("I moved to Berlin last month.", datetime(2026, 11, 3, 9, 30).timestamp())]

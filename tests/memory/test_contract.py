@@ -132,6 +132,28 @@ async def test_a_fact_that_becomes_true_again_is_current_again(memory: Memory) -
     assert current == ["Lisbon"]
 
 
+async def test_a_person_named_after_their_introduction_is_that_person(memory: Memory) -> None:
+    introduced = [FactDraft("The user's sister is called Ana.", "user's sister", "name", "Ana"),
+                  FactDraft("The user's sister lives in Lisbon.", "user's sister", "lives_in", "Lisbon")]
+    [_, lisbon] = await memory.add_facts(introduced, None, exclusive=is_exclusive, at=1000.0)
+    [porto] = await memory.add_facts([FactDraft("Ana lives in Porto.", "Ana", "lives_in", "Porto",
+                                                since=100.0)], None, exclusive=is_exclusive, at=5000.0)
+    assert (porto.subject, porto.text) == ("user's sister", "The user's sister lives in Porto.")
+    assert porto.created_at == 4900.0  # dated when it became true, not when it was said
+    old = await memory.get(lisbon.id)
+    assert old is not None and old.valid_to == 4900.0
+
+
+async def test_a_fact_that_ends_a_subject_closes_its_facts(memory: Memory) -> None:
+    jess = [FactDraft("The user's girlfriend is called Jess.", "user's girlfriend", "name", "Jess"),
+            FactDraft("The user's girlfriend lives in Bath.", "user's girlfriend", "lives_in", "Bath")]
+    await memory.add_facts(jess, None, exclusive=is_exclusive)
+    await memory.add_facts([FactDraft("The user is single.", "user", "relationship", "single",
+                                      ends=("user's girlfriend",))], None, exclusive=is_exclusive)
+    current = {f.object for f in await memory.list_memories(kind="fact") if f.valid_to is None}
+    assert current == {"single"}
+
+
 async def test_two_writers_at_once_leave_one_current_value(open_store: Opener) -> None:
     one, two = await open_store(), await open_store()  # one user's memory, opened twice
     drafts = [FactDraft(f"The user lives in {c}.", "user", "lives_in", c) for c in ("Oslo", "Rome")]

@@ -13,7 +13,22 @@ from os1.testing import ScriptedLLM
 @pytest.mark.parametrize(
     ("said", "subject", "predicate", "obj"),
     [
-        ("Hi, my sister Ana lives in Lisbon.", "user's sister Ana", "lives_in", "Lisbon"),
+        ("Hi, my sister Ana lives in Lisbon.", "user's sister", "lives_in", "Lisbon"),
+        ("Hi, my sister Ana lives in Lisbon.", "user's sister", "name", "Ana"),
+        ("I'm Noor, I'm 27.", "user", "age", "27"),
+        ("I'm Noor, I'm 27.", "user", "name", "Noor"),
+        ("I'm allergic to shellfish", "user", "allergic_to", "shellfish"),
+        ("I'm vegan.", "user", "diet", "vegan"),
+        ("Radiohead are my favourite band", "user", "favorite_band", "Radiohead"),
+        ("I play the drums", "user", "plays", "the drums"),
+        ("I moved to Berlin last month.", "user", "lives_in", "Berlin"),
+        ("I'm a morning person through and through.", "user", "is_a", "morning person"),
+        ("My best friend is called Tomas's", "user's best friend", "name", "Tomas"),
+        ("I'm a nurse at St Mary's.", "user", "works_as", "nurse"),
+        ("I'm a nurse at St Mary's.", "user", "works_at", "St Mary's"),
+        ("The cat is Mochi now.", "user's cat", "name", "Mochi"),
+        ("I'm a coffee person now.", "user", "drink", "coffee"),
+        ("Ana's officially moved to Porto.", "Ana", "lives_in", "Porto"),
         ("My name is Theodore Twombly", "user", "name", "Theodore Twombly"),
         ("I live in Los Angeles, and it's fine.", "user", "lives_in", "Los Angeles"),
         ("I work as a letter writer", "user", "works_as", "letter writer"),
@@ -29,9 +44,26 @@ def test_rules_find_first_person_facts(said: str, subject: str, predicate: str, 
     assert all(f.provenance == "user" for f in facts)
 
 
-@pytest.mark.parametrize("said", ["", "How are you?", "What do you think about Lisbon?", "ok"])
-def test_rules_find_nothing_in_small_talk(said: str) -> None:
+@pytest.mark.parametrize("said", [
+    "", "How are you?", "What do you think about Lisbon?", "ok",
+    "Do I have a cat at the moment?",  # a question
+    "If I lived in Paris, I'd be happy.", "I'm thinking about moving to Berlin.",  # hypotheticals
+    "I don't live in Rome.", "I'm not a morning person.",  # negations
+    "My girlfriend Jess is cooking tonight.", "My nephew is clearly a genius.",  # one-off remarks
+])
+def test_rules_find_nothing_lasting(said: str) -> None:
     assert extract_rules(said) == []
+
+
+def test_the_time_a_fact_began_is_its_date_not_its_words() -> None:
+    [fact] = extract_rules("I moved to Berlin last month.")
+    assert fact.object == "Berlin" and fact.since == 30 * 86400
+
+
+def test_a_breakup_ends_the_partners_facts() -> None:
+    [fact] = extract_rules("We broke up.")
+    assert (fact.predicate, fact.object) == ("relationship", "single")
+    assert "user's girlfriend" in fact.ends
 
 
 def test_rules_survive_hostile_input() -> None:
@@ -56,3 +88,19 @@ async def test_llm_extraction_reads_schema_json() -> None:
 @pytest.mark.parametrize("garbage", ["not json", "[1, 2]", '{"facts": "x"}', '{"facts": [{"a": 1}]}'])
 async def test_llm_extraction_ignores_garbage(garbage: str) -> None:
     assert await extract_llm(ScriptedLLM(garbage), "I play the cello") == []
+
+
+async def test_llm_extraction_is_not_asked_about_a_question() -> None:
+    model = ScriptedLLM('{"facts": []}')
+    assert await extract_llm(model, "Do I have a cat at the moment?") == []
+    assert model.history == []
+
+
+async def test_llm_facts_are_read_in_the_rules_terms() -> None:
+    reply = {"facts": [{"subject": "my sister", "predicate": "location", "object": "Porto.",
+                        "text": "The user's sister lives in Porto."},
+                       {"subject": "the user", "predicate": "relationship_status", "object": "single",
+                        "text": "The user is single."}]}
+    sister, single = await extract_llm(ScriptedLLM(json.dumps(reply)), "Ana moved to Porto; we broke up")
+    assert (sister.subject, sister.predicate, sister.object) == ("user's sister", "lives_in", "Porto")
+    assert single.predicate == "relationship" and "user's girlfriend" in single.ends

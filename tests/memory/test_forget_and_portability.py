@@ -45,7 +45,7 @@ async def test_export_import_round_trip(store: SQLiteMemory, tmp_path: Path) -> 
 
     other = await SQLiteMemory.open(tmp_path / "other.sqlite3", FakeEmbedder())
     header, items = read_export(out)
-    assert await import_export(other, header, items) == 3
+    assert await import_export(other, header, items) == 4  # two turns, the sister's name and city
     assert await import_export(other, header, items) == 0  # repeats are skipped
     mine = [(m["kind"], m["text"], m["status"]) for m in await store.export()]
     theirs = [(m["kind"], m["text"], m["status"]) for m in await other.export()]

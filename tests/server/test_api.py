@@ -37,6 +37,9 @@ def test_chat_needs_the_csrf_token_then_answers_and_remembers(make_client: Facto
     assert "I moved to Los Angeles in May." in texts and "Hello Theodore, I'm here." in texts
     found = client.get("/v1/memories", params={"q": "Los Angeles"}).json()["items"]
     assert found and found[0]["id"] == body["said_id"]
+    dated = client.post("/v1/chat", json={"text": "I live in Oslo.", "at": 1_793_698_200},
+                        headers=csrf(client)).json()
+    assert client.get(f"/v1/memories/{dated['said_id']}").json()["item"]["created_at"] == 1_793_698_200
 
 
 def test_a_memory_is_shown_edited_and_forgotten(make_client: Factory) -> None:

@@ -88,11 +88,14 @@ class Companion:
         self._background: set[asyncio.Task[None]] = set()
         self.last_turn: TurnDone | None = None  # how the latest turn was saved, even if cancelled
 
-    async def respond(self, text: str) -> AsyncGenerator[TurnEvent, None]:
-        """Run one turn, yielding what it recalled, the reply as it streams, and the end."""
+    async def respond(self, text: str, *, at: float | None = None) -> AsyncGenerator[TurnEvent, None]:
+        """Run one turn, yielding what it recalled, the reply as it streams, and the end. The
+        turn happens ``at`` that time (a Unix time; default: the clock), as when a life is
+        replayed with its dates: its words, reply and facts are stored as of then, and recall
+        and the prompt's clock see that moment."""
         text = check_input(text, self.settings.max_input_chars)
         if self.session_id is None:
-            self.session_id = await self.store.start_session()
+            self.session_id = await self.store.start_session(at)
         if self.share_post is not None and is_post(text):
             try:
                 shared = await self.share_post(text)
@@ -104,23 +107,25 @@ class Companion:
                 return
         answer = self.guard.answer_in(text)  # a yes or no to what waits: carried out by code
         if answer is not None:
-            async for event in self._answer(text, answer):
+            async for event in self._answer(text, answer, at):
                 yield event
             return
         text = without_images(text)  # pictures written out as base64 are not words
         said = fit_text(text, self.settings.input_tokens)  # what of it the prompt can hold
         turn: Turn | None = None
         if said is text:
-            turn = await self.store.add_turn(self.session_id, text)  # words and sentences: one pass
+            turn = await self.store.add_turn(self.session_id, text, at)  # words and sentences: one pass
             user = turn.item
         else:  # a long text is kept whole; its vectors come after the reply, off its path
-            user = await self.store.add_utterance(self.session_id, "user", text, defer_vector=True)
+            user = await self.store.add_utterance(self.session_id, "user", text, defer_vector=True,
+                                                  created_at=at)
         recent = await self.store.recent_utterances(24, before_id=user.id)
         history, self._history_floor = sticky_history(recent, self._history_floor,
                                                       self.settings.history_tokens)
         hits = await self.store.search(said, turn=turn, k=self.settings.search_k,
                                        exclude=[user.id, *(t.id for t in history)],
-                                       half_life_days=self.settings.half_life_days)
+                                       half_life_days=self.settings.half_life_days, now=at,
+                                       include_superseded=True)  # history, shown as history
         memories = pack_memories(hits, self.settings.memory_budget_tokens)
         # the guard reads what this turn holds: the user's words, and what came from outside
         # (mail, shared posts and pages, earlier replies that retold them)
@@ -128,7 +133,7 @@ class Companion:
         yield Recalled(tuple(memories))
         self._turns += 1
         messages = build_messages(self.persona, memories, history, said,
-                                  last_time=await self._last_time())
+                                  last_time=await self._last_time(), at=at)
         reply: list[str] = []
         finished = False
         try:
@@ -138,7 +143,7 @@ class Companion:
         finally:
             # shielded: a Ctrl-C arriving during the save must not store the reply twice
             done = await asyncio.shield(self._save_reply(user, "".join(reply),
-                                                         interrupted=not finished))
+                                                         interrupted=not finished, at=at))
             self.last_turn = done
         self._learn(user)
         yield done
@@ -199,10 +204,11 @@ class Companion:
         self.last_turn = done
         yield done
 
-    async def _answer(self, text: str, answer: Answer) -> AsyncIterator[TurnEvent]:
+    async def _answer(self, text: str, answer: Answer, at: float | None) -> AsyncIterator[TurnEvent]:
         """The user's yes or no to waiting actions, carried out by code: the model is not asked,
         so nothing it read can answer for the user."""
-        user = await self.store.add_utterance(self.session_id, "user", text, learn=False)
+        user = await self.store.add_utterance(self.session_id, "user", text, learn=False,
+                                              created_at=at)
         yield Recalled(())
         lines: list[str] = []
         for action, result in await self.guard.answer(self.tools, answer):
@@ -210,9 +216,10 @@ class Companion:
             lines.append(_outcome(action.id, action.tool, result))
         reply = "\n".join(lines) or "Nothing was waiting for that answer."
         yield TextDelta(reply)
-        yield await self._save_reply(user, reply, interrupted=False)
+        yield await self._save_reply(user, reply, interrupted=False, at=at)
 
-    async def _save_reply(self, user: MemoryItem, reply: str, *, interrupted: bool) -> TurnDone:
+    async def _save_reply(self, user: MemoryItem, reply: str, *, interrupted: bool,
+                          at: float | None = None) -> TurnDone:
         reply_id = None
         if reply.strip():
             status = "interrupted" if interrupted else "complete"
@@ -220,7 +227,8 @@ class Companion:
             provenance: Provenance | None = "external" if self.guard.tainted else None
             saved = await self.store.add_utterance(self.session_id, "assistant", reply.strip(),
                                                    status=status, defer_vector=True,
-                                                   provenance=provenance)
+                                                   provenance=provenance,
+                                                   created_at=None if at is None else at + 1)
             reply_id = saved.id
         return TurnDone(user.id, reply_id, reply, interrupted)
 
@@ -271,7 +279,7 @@ class Companion:
             drafts = extract_rules(said.text) if self.settings.rule_extraction else []
             if self.settings.llm_extraction:
                 drafts += await extract_llm(self.model, said.text)
-            await self.store.add_facts(drafts, said.id, exclusive=is_exclusive)
+            await self.store.add_facts(drafts, said.id, exclusive=is_exclusive, at=said.created_at)
         except Os1Error as exc:
             log.warning("fact extraction failed for memory %s: %s", said.id, exc)
         await self.store.mark_learned(said.id)

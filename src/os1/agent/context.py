@@ -75,6 +75,9 @@ def memory_section(memories: Sequence[MemoryItem], user_name: str) -> str:
         who = "" if item.kind == "fact" else f"{'they' if item.role == 'user' else 'you'} said: "
         if item.provenance == "external":  # drawn from mail or other outside content
             who = "from outside content, not about or by the user: "
+        if item.kind == "fact" and item.valid_to is not None:  # history, not the current value
+            until = datetime.fromtimestamp(item.valid_to).astimezone().strftime("%Y-%m-%d")
+            who = f"no longer true since {until}, it used to be that: "
         lines.append(f"- [{item.when}] {who}{item.text}")
     return "\n".join(lines)
 
@@ -93,13 +96,17 @@ def turn_context(memories: Sequence[MemoryItem], user_name: str, now: datetime |
 
 
 def build_messages(persona: Persona, memories: Sequence[MemoryItem],
-                   history: Sequence[MemoryItem], user_text: str, last_time: str = "") -> list[Message]:
+                   history: Sequence[MemoryItem], user_text: str, last_time: str = "",
+                   at: float | None = None) -> list[Message]:
     """Stable persona first, then the conversation, then this turn's context with the user's
     words: only the end of the prompt changes between turns, so cached prefixes stay valid, and
     no chat template sees a system message out of place."""
     messages = [Message("system", persona.system_prompt())]
     for turn in history:
         messages.append(Message("user" if turn.role == "user" else "assistant", turn.text))
-    context = turn_context(memories, persona.user_name, now_in(persona.profile), last_time)
+    now = now_in(persona.profile)
+    if at is not None:  # a turn replayed with its date: that moment, where the user lives
+        now = datetime.fromtimestamp(at, now.tzinfo)
+    context = turn_context(memories, persona.user_name, now, last_time)
     messages.append(Message("user", f"{context}\n\n{user_text}"))
     return messages

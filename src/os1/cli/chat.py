@@ -29,6 +29,7 @@ from os1.errors import Os1Error
 from os1.letters.asking import letter_request
 from os1.letters.keeping import letters_dir
 from os1.mail.asking import NEEDS_TOOLS, skill_request
+from os1.memory.history.dates import parse_time
 from os1.memory.sqlite import store_path
 from os1.music.asking import music_request
 from os1.music.folder import music_folder
@@ -174,22 +175,25 @@ def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, 
 @click.argument("text", required=False)
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object: reply, recalled memories, stored ids.")
+@click.option("--at", "at", metavar="TIME",
+              help="When it is said (like 2026-11-03 09:30; default: now), to replay dated turns.")
 @click.pass_obj
-def say(state: CliState, text: str | None, as_json: bool) -> None:
+def say(state: CliState, text: str | None, as_json: bool, at: str | None) -> None:
     """Say TEXT (or stdin, with no TEXT or '-'), print the reply, and exit.
 
     Never waits for onboarding: until it is done, os1 uses its defaults.
     """
+    when = None if at is None else parse_time(at)  # a bad time: one line, nothing stored
     limit = state.settings.chat.max_input_chars
     message = read_stdin(limit) if text in (None, "-") else argument_text(text or "")
     try:
-        asyncio.run(_say(state, message, as_json))
+        asyncio.run(_say(state, message, as_json, when))
     except KeyboardInterrupt:
         console.out("")
         sys.exit(130)
 
 
-async def _say(state: CliState, text: str, as_json: bool) -> None:
+async def _say(state: CliState, text: str, as_json: bool, at: float | None) -> None:
     runtime = await Runtime.open(state.settings, state.model_name)
     try:
         companion = await runtime.companion()
@@ -203,7 +207,7 @@ async def _say(state: CliState, text: str, as_json: bool) -> None:
         recalled: list[dict[str, object]] = []
         done: TurnDone | None = None
         held: list[dict[str, object]] = []
-        async for event in companion.respond(text):
+        async for event in companion.respond(text, at=at):
             if isinstance(event, Recalled):
                 recalled = [m.to_dict() for m in event.memories]
             elif isinstance(event, TextDelta) and not as_json:

@@ -18,6 +18,9 @@ from os1.cli.state import CliState
 from os1.errors import ConfigError, InputError, MemoryStoreError
 from os1.files import write_private
 from os1.memory.base import MemoryItem
+from os1.memory.history.chatgpt import read_chatgpt
+from os1.memory.history.importing import import_history
+from os1.memory.history.transcript import read_transcript
 from os1.memory.portability import export_lines, import_export, read_export
 from os1.memory.roles import Curation
 from os1.memory.sqlite import encrypt_file, store_path
@@ -193,6 +196,29 @@ def import_(state: CliState, path: Path) -> None:
     header, items = read_export(path)
     added = _with_store(state, lambda s: import_export(s, header, items))
     click.echo(f"Imported {added} new memories from {path} ({len(items)} in the file).")
+
+
+@memory.command("import-history")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--format", "fmt", type=click.Choice(["auto", "transcript", "chatgpt"]), default="auto",
+              show_default=True, help="A plain transcript, or ChatGPT's conversations.json (or its "
+              "export's zip); auto: by the file's name.")
+@click.option("--user", "user", metavar="NAME", help="In a transcript, the speaker who is you.")
+@click.pass_obj
+def import_history_(state: CliState, path: Path, fmt: str, user: str | None) -> None:
+    """Bring past conversations in with their dates, and learn the facts they state."""
+    data = path.read_bytes()
+    if fmt == "chatgpt" or (fmt == "auto" and path.suffix.lower() in (".json", ".zip")):
+        conversations = read_chatgpt(data, str(path))
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{path} is not UTF-8 text") from None
+        conversations = read_transcript(text, user, str(path))
+    done = _with_store(state, lambda s: import_history(s, conversations))
+    click.echo(f"Imported {done.messages} new messages in {done.conversations} conversations from "
+               f"{path}; learned {done.facts} facts.")
 
 
 @memory.command()

@@ -85,6 +85,8 @@ class FactDraft:
     predicate: str
     object: str
     provenance: Provenance = "user"
+    since: float = 0.0  # seconds before the words were said that it became true ("last month")
+    ends: tuple[str, ...] = ()  # subjects whose current facts end with it ("we broke up")
 
 
 @dataclass(frozen=True)

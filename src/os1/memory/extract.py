@@ -13,106 +13,36 @@ from collections.abc import Iterator
 
 from os1.llm.base import ChatModel, complete
 from os1.memory.base import FactDraft
+from os1.memory.fact_clauses import Clause, clauses
+from os1.memory.fact_rules import PARTNERS, PEOPLE_RULES, SPOUSES, USER_RULES, changes, draft, relation
 from os1.types import Message, Options
 
-RELATIONS = (
-    "best friend|friend|sister|brother|mother|mom|mum|father|dad|wife|husband|partner|boyfriend|"
-    "girlfriend|son|daughter|boss|cousin|aunt|uncle|grandmother|grandma|grandfather|grandpa|niece|"
-    "nephew|dog|cat|roommate|colleague|coworker|neighbor|neighbour|therapist|ex-wife|ex-husband|ex"
-)
-VERBS = (
-    "lives in|lives at|lives near|moved to|works at|works as|works for|is from|studies|likes|loves|"
-    "hates|plays|teaches|is called|is named|is"
-)
-EXCLUSIVE = {"name", "lives_in", "works_at", "works_as", "age", "birthday"}
-_END = r"(?=[,;]| and | but | because | so |$)"
-_NAME = r"(?P<name>[A-Z][a-zA-Z'-]+)"
-
-PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"\bmy (?P<rel>{RELATIONS})(?:'s name| name)? (?:is (?:called|named) )?"
-                rf"{_NAME}\b(?: (?P<verb>{VERBS}) (?P<obj>.+?){_END})?"), "relation_named"),
-    (re.compile(rf"\bmy (?P<rel>{RELATIONS})'s name is {_NAME}"), "relation_name"),
-    (re.compile(rf"\bmy (?P<rel>{RELATIONS}) (?P<verb>{VERBS}) (?P<obj>.+?){_END}", re.I),
-     "relation"),
-    (re.compile(r"\bmy name is (?P<obj>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"), "name"),
-    (re.compile(r"\b(?:call me|people call me) (?P<obj>[A-Z][\w'-]+)"), "name"),
-    (re.compile(rf"\bI(?: now| currently)? (?:live|am living|'m living) in (?P<obj>.+?){_END}"),
-     "lives_in"),
-    (re.compile(rf"\bI(?: just)? moved to (?P<obj>.+?){_END}"), "lives_in"),
-    (re.compile(rf"\bI(?:'m| am) from (?P<obj>.+?){_END}"), "from"),
-    (re.compile(rf"\bI work (?:as (?:an? )?)(?P<obj>.+?){_END}"), "works_as"),
-    (re.compile(rf"\bI work (?:at|for) (?P<obj>.+?){_END}"), "works_at"),
-    (re.compile(r"\bI(?:'m| am) (?P<obj>\d{1,3}) years old"), "age"),
-    (re.compile(rf"\bmy birthday is (?:on )?(?P<obj>.+?){_END}"), "birthday"),
-    (re.compile(rf"\bmy favou?rite (?P<what>[\w ]{{2,30}}?) is (?P<obj>.+?){_END}"), "favorite"),
-    (re.compile(rf"\bI (?:really |truly )?(?P<verb>like|love|enjoy|hate|dislike|adore) "
-                rf"(?P<obj>.+?){_END}"), "feels"),
-    (re.compile(rf"\bI(?:'m| am) (?:learning|studying) (?P<obj>.+?){_END}"), "learning"),
-    (re.compile(rf"\bI have (?P<obj>(?:a|an|two|three|\d+) .+?){_END}"), "has"),
-    (re.compile(rf"\bI(?:'m| am) (?:a|an) (?P<obj>[\w -]{{3,40}}?){_END}"), "is_a"),
-]
-
-
-def _sentences(text: str) -> Iterator[str]:
-    """Sentences with casing the patterns expect: "my" lower-case, "I" upper-case."""
-    for part in re.split(r"(?<=[.!?])\s+|\n+", text):
-        if part := part.strip().rstrip(".!?"):
-            part = re.sub(r"\bMy\b", "my", part)
-            yield re.sub(r"\bi(?=\b|')", "I", part)
-
-
-def _clean(obj: str) -> str:
-    return obj.strip().strip("\"'").rstrip(".!?,;: ")
-
-
-def _draft(kind: str, m: re.Match[str]) -> FactDraft | None:
-    g = m.groupdict()
-    obj = _clean(g.get("obj") or "")
-    if kind in {"relation_named", "relation_name", "relation"}:
-        rel = g["rel"].lower()
-        name = g.get("name")
-        subject = f"user's {rel}" + (f" {name}" if name else "")
-        if g.get("verb") and obj:
-            verb = g["verb"].lower()
-            predicate = verb.replace(" ", "_").replace("moved_to", "lives_in")
-            predicate = "lives_in" if predicate.startswith("lives_") else predicate
-            return FactDraft(f"The user's {rel}{' ' + name if name else ''} {verb} {obj}.",
-                             subject, predicate, obj)
-        if name:
-            return FactDraft(f"The user's {rel} is called {name}.", f"user's {rel}", "name", name)
-        return None
-    if not obj or len(obj) > 120:
-        return None
-    if kind == "favorite":
-        what = g["what"].strip().lower()
-        return FactDraft(f"The user's favorite {what} is {obj}.", "user", f"favorite_{what}", obj)
-    if kind == "feels":
-        verb = g["verb"].lower()
-        return FactDraft(f"The user {verb}s {obj}.", "user", verb, obj)
-    templates = {
-        "name": "The user's name is {}.", "lives_in": "The user lives in {}.",
-        "from": "The user is from {}.", "works_as": "The user works as {}.",
-        "works_at": "The user works at {}.", "age": "The user is {} years old.",
-        "birthday": "The user's birthday is {}.", "learning": "The user is learning {}.",
-        "has": "The user has {}.", "is_a": "The user is a {}.",
-    }
-    return FactDraft(templates[kind].format(obj), "user", kind, obj)
+EXCLUSIVE = {"name", "lives_in", "works_at", "works_as", "age", "birthday", "diet", "drink",
+             "relationship"}
 
 
 def extract_rules(text: str) -> list[FactDraft]:
-    """Facts stated in plain first-person English, one pattern match at a time."""
-    found: dict[str, FactDraft] = {}
-    for sentence in _sentences(text):
-        taken: list[tuple[int, int]] = []
-        for pattern, kind in PATTERNS:
-            for m in pattern.finditer(sentence):
-                if any(a <= m.start() < b for a, b in taken):
-                    continue  # an earlier, more specific pattern already covered this span
-                draft = _draft(kind, m)
-                if draft is not None:
-                    taken.append(m.span())
-                    found.setdefault(draft.text.lower(), draft)
+    """Facts stated in plain English, clause by clause: what the user says of themselves and of
+    the people in their life. Questions, hypotheticals, negations and one-off remarks give none
+    (``fact_clauses``)."""
+    found: dict[tuple[str, str, str], FactDraft] = {}
+    for clause in clauses(text):
+        for fact in _clause_facts(clause):
+            found.setdefault((fact.subject, fact.predicate, fact.object.lower()), fact)
     return list(found.values())
+
+
+def _clause_facts(clause: Clause) -> Iterator[FactDraft]:
+    yield from changes(clause.text, clause.since)
+    taken: list[tuple[int, int]] = []
+    for pattern, build in (*PEOPLE_RULES, *USER_RULES):
+        for m in pattern.finditer(clause.text):
+            if any(a <= m.start() < b or m.start() <= a < m.end() for a, b in taken):
+                continue  # an earlier, more specific rule already read this span
+            made = [d for s, p, v in build(m) if (d := draft(s, p, v, clause.since)) is not None]
+            if made:
+                taken.append(m.span())
+                yield from made
 
 
 FACT_SCHEMA = {
@@ -137,15 +67,33 @@ FACT_SCHEMA = {
 }
 
 EXTRACT_PROMPT = (
-    "Extract lasting facts about the user (and the people, places, plans and preferences in their"
-    " life) from the user's message. Only facts the user states; none from questions. Write each"
-    " fact's text as a short third-person sentence about 'the user'. Use snake_case predicates"
-    " such as lives_in, works_at, likes, name. Reply with JSON only; an empty list if nothing."
+    "Extract lasting facts about the user and the people and pets in their life from the user's"
+    " message. Only what the user states as true now: nothing from questions, wishes, plans,"
+    " hypotheticals ('if', 'would', 'maybe'), negations ('not', 'never') or one-off remarks about"
+    " today or tonight. Subject: 'user', or 'user's <relation>' (user's sister, user's cat), or"
+    " a person's name when the message names them without their relation. Predicate, one of:"
+    " name, age, lives_in, from, works_at (the employer), works_as (the role), studies, learning,"
+    " plays, speaks, teaches, allergic_to, diet, drink, relationship (single, married, engaged,"
+    " divorced), like, love, hate, has, birthday, favorite_<thing>. Object: the value alone, no"
+    " time words ('Berlin', not 'Berlin last month'). Text: a short third-person sentence. A"
+    " change ('we broke up', 'I'm a coffee person now') is the new value. Reply with JSON only;"
+    " an empty list if nothing."
 )
+_SUBJECT = re.compile(r"^(?:the )?(?:user|i|me|myself)$")
+_RELATED = re.compile(r"^(?:the user's|user's|my|the)\s+(?P<rel>.+)$")
+_PREDICATES = {"lives": "lives_in", "location": "lives_in", "city": "lives_in", "home": "lives_in",
+               "job": "works_as", "occupation": "works_as", "profession": "works_as", "role": "works_as",
+               "employer": "works_at", "company": "works_at", "workplace": "works_at",
+               "likes": "like", "loves": "love", "hates": "hate", "is_from": "from",
+               "hometown": "from", "allergy": "allergic_to", "allergies": "allergic_to",
+               "relationship_status": "relationship", "pet_name": "name", "called": "name"}
 
 
 async def extract_llm(model: ChatModel, text: str) -> list[FactDraft]:
-    """Ask the model for facts as schema-constrained JSON; malformed output yields nothing."""
+    """Ask the model for facts as schema-constrained JSON; malformed output yields nothing, and
+    a message that only asks, supposes or denies is not sent at all (``fact_clauses``)."""
+    if not any(True for _ in clauses(text)):
+        return []
     messages = [Message("system", EXTRACT_PROMPT), Message("user", text)]
     raw, _ = await complete(model, messages,
                             options=Options(max_tokens=400, temperature=0.0, json_schema=FACT_SCHEMA))
@@ -160,8 +108,25 @@ async def extract_llm(model: ChatModel, text: str) -> list[FactDraft]:
             continue
         parts = [str(fact.get(key, "")).strip()[:200] for key in ("subject", "predicate", "object", "text")]
         if all(parts):
-            drafts.append(FactDraft(parts[3], parts[0].lower(), parts[1].lower(), parts[2], "inferred"))
+            drafts.append(_model_draft(*parts))
     return drafts
+
+
+def _model_draft(subject: str, predicate: str, value: str, text: str) -> FactDraft:
+    """A model's fact in the rule path's terms: its subject, attribute and value normalised,
+    and a breakup ending the partner's facts, as the rules do."""
+    subject = " ".join(subject.split())
+    if _SUBJECT.match(subject.lower()):
+        subject = "user"
+    elif related := _RELATED.match(subject.lower()):
+        subject = f"user's {relation(related['rel'])}"
+    predicate = re.sub(r"\W+", "_", predicate.strip().lower()).replace("favourite", "favorite")
+    predicate = _PREDICATES.get(predicate, predicate)
+    value = value.strip().rstrip(".")
+    ends: tuple[str, ...] = ()
+    if subject == "user" and predicate == "relationship" and value.lower() in ("single", "divorced"):
+        ends = tuple(f"user's {p}" for p in (*PARTNERS, *(SPOUSES if value.lower() == "divorced" else ())))
+    return FactDraft(text, subject, predicate, value, "inferred", ends=ends)
 
 
 def is_exclusive(predicate: str) -> bool:

@@ -15,9 +15,9 @@ from os1.memory.summaries import Summary
 class Conversation(Protocol):
     """The conversation log: sessions and what is said in them."""
 
-    async def start_session(self) -> int: ...
+    async def start_session(self, at: float | None = None) -> int: ...
 
-    async def add_turn(self, session_id: int | None, text: str) -> Turn:
+    async def add_turn(self, session_id: int | None, text: str, at: float | None = None) -> Turn:
         """Store the user's words with their vectors from one pass, for ``Recall.search``."""
         ...
 
@@ -61,7 +61,8 @@ class Facts(Protocol):
     """Facts about the user, stored once, superseded by newer values."""
 
     async def add_facts(self, drafts: Sequence[FactDraft], source_id: int | None,
-                        exclusive: Callable[[str], bool] = ...) -> list[MemoryItem]: ...
+                        exclusive: Callable[[str], bool] = ..., at: float | None = None,
+                        ) -> list[MemoryItem]: ...
 
 
 class Profile(Protocol):
@@ -127,6 +128,12 @@ class Archive(Profile, Keepsakes, Facts, Protocol):
                             pieces_at_most: int | None = None) -> int: ...
 
 
+
+
+class History(Conversation, Learning, Facts, Protocol):
+    """Past conversations brought in with their dates (``os1.memory.history``)."""
+
+    async def find_utterance(self, text: str, created_at: float) -> int | None: ...
 
 
 class Notebook(Recall, Facts, Protocol):

@@ -53,6 +53,8 @@ class Select:
     session_id: int | None = None
     source_id: int | None = None
     fact_key: tuple[str | None, str | None] | None = None  # (subject, predicate) of a fact
+    fact_subject: str | None = None  # facts about this subject
+    fact_value: tuple[str, str] | None = None  # facts with this (predicate, value), any case
     unlearned: bool = False
     before_id: int | None = None
     text: str | None = None

@@ -35,6 +35,11 @@ def conditions(query: Select, mark: str, ids: Callable[[list[int]], tuple[str, l
         add(f"source_id = {mark}", query.source_id)
     if query.fact_key is not None:
         add(f"kind = 'fact' AND subject = {mark} AND predicate = {mark}", *query.fact_key)
+    if query.fact_subject is not None:
+        add(f"kind = 'fact' AND subject = {mark}", query.fact_subject)
+    if query.fact_value is not None:
+        add(f"kind = 'fact' AND predicate = {mark} AND lower(object) = lower({mark})",
+            *query.fact_value)
     if query.unlearned:
         add(unlearned)
     if query.before_id is not None:

@@ -1,5 +1,7 @@
 """Facts about the user: stored once, superseded by a newer value where a predicate holds one
-value at a time, current again when they become true again."""
+value at a time, current again when they become true again. A fact about a person named without
+their relation ("Ana moved to Porto") is about the one the user introduced by that name ("my
+sister Ana"), when there is one."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ import hashlib
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
-from os1.memory.backends.base import Backend, NewMemory, Select
+from os1.memory.backends.base import Backend, NewMemory, Select, Tx
 from os1.memory.base import Embedder, FactDraft, MemoryItem
 from os1.memory.embedding.passes import embed
 
@@ -16,6 +19,26 @@ from os1.memory.embedding.passes import embed
 def fact_hash(text: str) -> str:
     normal = " ".join(re.findall(r"\w+", text.lower()))
     return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def is_named(subject: str) -> bool:
+    """A subject that is a person's name, not the user or one of the user's relations."""
+    return subject != "user" and not subject.startswith("user's ")
+
+
+async def resolve(tx: Tx, draft: FactDraft) -> FactDraft:
+    """The draft about the person the user introduced by its subject's name, if any: "Ana"
+    becomes "user's sister" once "my sister Ana" is known (the newest such introduction)."""
+    if not is_named(draft.subject):
+        return draft
+    known = [f for f in await tx.select(Select(fact_value=("name", draft.subject), order="-id"))
+             if f.valid_to is None and f.subject]
+    if not known or known[0].subject is None:
+        return draft
+    subject = known[0].subject
+    text = draft.text.replace(draft.subject, f"The {subject}", 1) if draft.text.startswith(
+        draft.subject) else draft.text
+    return replace(draft, subject=subject, text=text)
 
 
 class Facts:
@@ -26,30 +49,46 @@ class Facts:
         self.embedder = embedder
 
     async def add_facts(self, drafts: Sequence[FactDraft], source_id: int | None,
-                        exclusive: Callable[[str], bool] = lambda _: False) -> list[MemoryItem]:
-        """Store new facts; a repeated fact is not stored twice, and a fact whose predicate is
-        exclusive (one value at a time, like where someone lives) supersedes the old value.
-        The store's fact writers take turns, so two at once leave one current value."""
+                        exclusive: Callable[[str], bool] = lambda _: False,
+                        at: float | None = None) -> list[MemoryItem]:
+        """Store new facts as of ``at`` (default: the clock), each dated ``since`` before it; a
+        repeated fact is not stored twice, a fact whose predicate is exclusive (one value at a
+        time, like where someone lives) supersedes the old value, and a fact that ``ends``
+        subjects closes their current facts ("we broke up"). The store's fact writers take
+        turns, so two at once leave one current value."""
         if not drafts:
             return []
-        vectors = await embed(self.embedder, [d.text for d in drafts])
+        now = time.time() if at is None else at
         added: list[int] = []
-        now = time.time()
+        async with self.backend.transaction() as tx:
+            resolved = [await resolve(tx, d) for d in drafts]
+        vectors = await embed(self.embedder, [d.text for d in resolved])
         async with self.backend.transaction(write=True) as tx:
             await tx.serialize("facts")
-            for draft, vector in zip(drafts, vectors, strict=True):
+            for draft, vector in zip(resolved, vectors, strict=True):
+                when = now - draft.since
                 digest = fact_hash(draft.text)
                 known = await tx.fact(digest)
                 if known is not None and known[1] is None:
                     continue  # already known and current
-                if exclusive(draft.predicate):
-                    await tx.supersede(draft.subject, draft.predicate, now)
+                await _close(tx, draft, exclusive, when)
                 if known is not None:  # true again ("I moved back to Lisbon"): current once more
                     await tx.revive(known[0])
                     continue
                 added.append(await tx.insert(NewMemory(
-                    "fact", draft.text, now, provenance=draft.provenance, source_id=source_id,
+                    "fact", draft.text, when, provenance=draft.provenance, source_id=source_id,
                     subject=draft.subject, predicate=draft.predicate, object=draft.object,
                     content_hash=digest)))
                 await tx.put_vector(added[-1], vector)
             return await tx.select(Select(ids=added)) if added else []
+
+
+async def _close(tx: Tx, draft: FactDraft, exclusive: Callable[[str], bool], when: float) -> None:
+    """End what the new fact replaces: the old value of an exclusive predicate, and every
+    current fact about the subjects it ends."""
+    if exclusive(draft.predicate):
+        await tx.supersede(draft.subject, draft.predicate, when)
+    for subject in draft.ends:
+        current = await tx.select(Select(fact_subject=subject))
+        for predicate in {f.predicate for f in current if f.valid_to is None and f.predicate}:
+            await tx.supersede(subject, predicate, when)

@@ -25,15 +25,18 @@ class ConversationLog:
         self.backend = backend
         self.embedder = embedder
 
-    async def start_session(self) -> int:
+    async def start_session(self, at: float | None = None) -> int:
+        """A new conversation, begun ``at`` (default: now)."""
         async with self.backend.transaction(write=True) as tx:
-            return await tx.new_session(time.time())
+            return await tx.new_session(time.time() if at is None else at)
 
-    async def add_turn(self, session_id: int | None, text: str) -> Turn:
-        """Store what the user just said with its vector and its sentences', from one pass of
-        the model (``embed_turn``); the ``Turn`` carries them on to ``search``."""
+    async def add_turn(self, session_id: int | None, text: str, at: float | None = None) -> Turn:
+        """Store what the user just said (``at``: when, default now) with its vector and its
+        sentences', from one pass of the model (``embed_turn``); the ``Turn`` carries them on
+        to ``search``."""
         vector, pieces = await embed_turn(self.embedder, text)
-        item = await self.add_utterance(session_id, "user", text, vector=vector, piece_vectors=pieces)
+        item = await self.add_utterance(session_id, "user", text, vector=vector, piece_vectors=pieces,
+                                        created_at=at)
         return Turn(item, vector, pieces)
 
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,

@@ -53,11 +53,11 @@ class Memory:
 
     # -- the conversation log --------------------------------------------------------------
 
-    async def start_session(self) -> int:
-        return await self.log.start_session()
+    async def start_session(self, at: float | None = None) -> int:
+        return await self.log.start_session(at)
 
-    async def add_turn(self, session_id: int | None, text: str) -> Turn:
-        return await self.log.add_turn(session_id, text)
+    async def add_turn(self, session_id: int | None, text: str, at: float | None = None) -> Turn:
+        return await self.log.add_turn(session_id, text, at)
 
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,
                             status: str = "complete", vector: Vectors | None = None,
@@ -110,8 +110,9 @@ class Memory:
         await self.learning.mark_learned(memory_id)
 
     async def add_facts(self, drafts: Sequence[FactDraft], source_id: int | None,
-                        exclusive: Callable[[str], bool] = lambda _: False) -> list[MemoryItem]:
-        return await self.facts.add_facts(drafts, source_id, exclusive)
+                        exclusive: Callable[[str], bool] = lambda _: False,
+                        at: float | None = None) -> list[MemoryItem]:
+        return await self.facts.add_facts(drafts, source_id, exclusive, at)
 
     async def search(self, query: str, *, k: int = 8, vector: Vectors | None = None,
                      turn: Turn | None = None, kinds: Sequence[Kind] | None = None,

@@ -62,7 +62,8 @@ def _event(event: object) -> dict[str, Any] | None:
     return None
 
 
-async def run_turn(site: Site, user_id: str, text: str, emit: Emit) -> dict[str, Any] | None:
+async def run_turn(site: Site, user_id: str, text: str, emit: Emit,
+                   at: float | None = None) -> dict[str, Any] | None:
     """One turn, its events handed to ``emit`` as they happen; the ``done`` event, if it got
     that far. Bad input and model failures are ``error`` events, never exceptions."""
     await limit(site, f"turn:{user_id}", site.settings.server.turns_per_minute, "messages")
@@ -72,7 +73,7 @@ async def run_turn(site: Site, user_id: str, text: str, emit: Emit) -> dict[str,
         companion = await space.companion()
         before = companion.last_turn
         try:
-            async for event in companion.respond(text):
+            async for event in companion.respond(text, at=at):
                 if (message := _event(event)) is not None:
                     if first and message["type"] == "delta":
                         metrics.first_token.observe(time.perf_counter() - started)
@@ -98,7 +99,7 @@ async def chat(body: ChatRequest, who: Talker, request: Request) -> ChatReply:
     """One turn, answered whole (for clients that do not stream)."""
     events: list[dict[str, Any]] = []
     site = site_of(request)
-    done = await run_turn(site, who.user_id, body.text, events.append)
+    done = await run_turn(site, who.user_id, body.text, events.append, body.at)
     if done is None:
         error = next((e["message"] for e in events if e["type"] == "error"), "the turn did not finish")
         raise ApiError(400 if "message" in error or "empty" in error else 502, error)

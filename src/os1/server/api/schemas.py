@@ -143,6 +143,8 @@ class Imported(BaseModel):
 
 class ChatRequest(Strict):
     text: str = Field(min_length=1, max_length=100_000)
+    # when it is said (Unix time; default now): a life replayed, or imported, with its dates
+    at: float | None = Field(default=None, ge=0, le=253_402_300_799)
 
 
 class ChatReply(BaseModel):

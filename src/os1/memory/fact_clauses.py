@@ -1,0 +1,134 @@
+"""What of a message can state a lasting fact: its clauses, each with the time it names.
+
+A message is cut into sentences, and sentences into clauses where a new subject starts ("I'm
+Noor, I'm 27", "I live in Leeds and my sister lives in York"). A clause says nothing lasting when
+it asks (a question), supposes (a hypothetical, a wish, a plan), denies (a negation) or tells of
+one moment (tonight, right now): such clauses are dropped whole, so no pattern ever sees them.
+Time phrases ("last month", "now") are cut out of a clause: they date a fact, they are not part
+of its value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+DAY = 86400.0
+MAX_TEXT = 20_000  # characters of a message read for facts
+MAX_SENTENCE = 400  # characters: a longer sentence is not one that states a fact plainly
+
+_QUESTION_START = re.compile(
+    r"^(?:do|does|did|am|is|are|was|were|have|has|had|can|could|should|would|will|shall|may|"
+    r"might|must|what|where|when|who|whom|whose|why|how|which|any idea|guess what)\b", re.I)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:if|unless|would|wouldn't|could|might|maybe|perhaps|probably|wish|hope|hoping|someday|"
+    r"one day|imagine|suppose|supposing|pretend|dream(?:ing|t|ed)? (?:of|about)|thinking (?:of|about)|"
+    r"considering|planning|plan to|want to|wanna|going to|gonna|might|should|ought|"
+    r"in another life|if only|what if|i'd|you'd|we'd)\b", re.I)
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|nobody|nothing|neither|nor|none|no longer|without)\b|n't\b|\bnot\b", re.I)
+_ONE_OFF = re.compile(
+    r"\b(?:tonight|today|tomorrow|this (?:morning|afternoon|evening|weekend|week)|right now|"
+    r"at the moment|later|earlier today|for dinner|for lunch|for breakfast|so tired|so hungry|"
+    r"clearly|totally|kind of|sort of|a bit|feeling|feels|felt|currently reading|"
+    r"is (?:\w+ing)|are (?:\w+ing)|'s (?:\w+ing)|'re (?:\w+ing))\b", re.I)
+# what a negation may say and still be a fact: "I can't stand X" is dislike, not denial
+_NEGATIVE_FACTS = re.compile(r"\bcan(?:'t|not) stand\b", re.I)
+_LASTING_ING = re.compile(r"(?:'m|am) (?:living|studying|learning|seeing|dating|based)\b|"
+                          r"(?:'s|is|are|'re) (?:living|studying|working|called|named|dating|seeing|"
+                          r"getting married|moving|engaged)\b|\bnothing\b", re.I)
+
+# time phrases: (pattern, days before the clause's time that the fact began)
+_TIMES: list[tuple[re.Pattern[str], float]] = [
+    (re.compile(r"\b(?:just )?yesterday\b", re.I), 1.0),
+    (re.compile(r"\blast week(?:end)?\b", re.I), 7.0),
+    (re.compile(r"\blast month\b", re.I), 30.0),
+    (re.compile(r"\blast year\b", re.I), 365.0),
+    (re.compile(r"\b(?:a|one|two|three|four|five|six|\d+) (day|week|month|year)s? ago\b", re.I), -1.0),
+    (re.compile(r"\b(?:a (?:few|couple of) )(day|week|month|year)s? ago\b", re.I), -2.0),
+    (re.compile(r"\bsince (?:19|20)\d\d\b|\bin (?:19|20)\d\d\b", re.I), 0.0),
+    (re.compile(r"\b(?:since|for) (?:a (?:few|couple of) |a |one |two |three |\d+ )?"
+                r"(?:days?|weeks?|months?|years?|ages|a while)\b", re.I), 0.0),
+    (re.compile(r"\b(?:right )?now\b|\bthese days\b|\bnowadays\b|\banymore\b|\bofficially\b|"
+                r"\bfinally\b|\boriginally\b|\brecently\b|\bjust\b|\bactually\b|\bstill\b|\balways\b|\bhonestly\b|"
+                r"\breally\b|\bliterally\b|\bthrough and through\b|\bby the way\b|\bbtw\b|"
+                r"\bas of \w+\b|\bin the end\b", re.I), 0.0),
+]
+_UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 30.0, "year": 365.0}
+_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+# a new clause starts where a new subject does, after a comma, "and", "but" or "so"
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?:,|;|:|\s-\s|\s\u2014\s)\s*(?:and |but |so |plus )?(?=(?:I|I'm|I've|my|My|we|We|[A-Z][a-z]+ "
+    r"(?:and I|lives|works|moved|is|has|'s))\b)|\s+(?:and|but|so|plus)\s+(?=(?:I|I'm|I've|my|we)\b)"
+    r"|\s*,\s*(?:and |but |so )|\s+but\s+|\s+because\s+|\s+though\s+")
+# "and work at X" after a clause about the user: the subject is the user again
+_ELIDED = re.compile(r"\s+and\s+(?=(?:live|work|play|love|like|have|study|teach|speak|drink)\b)")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause that may state a lasting fact, and how many seconds before the message's
+    time the fact it states began (``since``)."""
+
+    text: str
+    since: float = 0.0
+
+
+def sentences(text: str) -> Iterator[tuple[str, bool]]:
+    """Each sentence of ``text`` with whether it asks a question, casing normalised. Only the
+    first ``MAX_TEXT`` characters are read, and a sentence longer than ``MAX_SENTENCE`` is
+    skipped: people state facts about themselves in short sentences, and the rules' cost grows
+    with a sentence's length (a long paste is learned from in milliseconds, not seconds)."""
+    for part in re.split(r"(?<=[.!?])\s+|\n+", text[:MAX_TEXT]):
+        part = part.strip()
+        if not part or len(part) > MAX_SENTENCE:
+            continue
+        asks = part.rstrip(" \"')").endswith("?")
+        part = part.strip().rstrip(".!?")
+        part = re.sub(r"[\u2019\u2018]", "'", part)
+        part = re.sub(r"\bMy\b", "my", part)
+        yield re.sub(r"\bi(?=\b|')", "I", part), asks
+
+
+def clauses(text: str) -> Iterator[Clause]:
+    """The clauses of ``text`` that may state a lasting fact, time phrases cut out."""
+    for sentence, asks in sentences(text):
+        if asks or _QUESTION_START.match(sentence):
+            continue
+        sentence = _ELIDED.sub(" and I ", sentence)
+        for piece in _CLAUSE_BREAK.split(sentence):
+            piece = re.sub(r"^(?:and|but|so|oh|well|yeah|yes|ok|okay|also|anyway|hi|hey|hello)\b"
+                           r"[,!]?\s*", "", piece.strip(), flags=re.I)
+            piece = re.sub(r"^(The|Our|We)\b", lambda m: m[1].lower(), piece)
+            if piece and lasting(piece):
+                yield dated(piece)
+
+
+def lasting(clause: str) -> bool:
+    """Whether a clause can state a lasting fact: it neither supposes nor denies, and tells of
+    more than one moment."""
+    if _HYPOTHETICAL.search(clause):
+        return False
+    if _NEGATION.search(clause) and not _NEGATIVE_FACTS.search(clause):
+        return False
+    masked = _LASTING_ING.sub(" ", clause)
+    return not _ONE_OFF.search(masked)
+
+
+def dated(clause: str) -> Clause:
+    """The clause without its time phrases, and the time before the message the fact began."""
+    since = 0.0
+    for pattern, days in _TIMES:
+        for found in pattern.finditer(clause):
+            if days == -1.0:
+                count = _COUNTS.get(found.group(0).split()[0].lower())
+                since = max(since, (count or int(found.group(0).split()[0])) * _UNIT_DAYS[found[1].lower()])
+            elif days == -2.0:
+                since = max(since, 3 * _UNIT_DAYS[found[1].lower()])
+            else:
+                since = max(since, days)
+        clause = pattern.sub(" ", clause)
+    clause = re.sub(r"\s+([,;:'])", r"\1", " ".join(clause.split()))
+    return Clause(clause.strip(" ,;:-"), since * DAY)

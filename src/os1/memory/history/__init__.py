@@ -1,0 +1,1 @@
+"""Past conversations brought in with their dates: plain transcripts and ChatGPT exports."""
