@@ -16,13 +16,15 @@ from rich.text import Text
 from os1.agent.companion import Companion
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone
 from os1.agent.onboarding import introduction, run_onboarding
-from os1.cli.initiative_cmd import show_due
+from os1.cli.initiative_cmd import print_plan, show_due
+from os1.cli.initiative_live import InitiativeThread
 from os1.cli.io import CORAL, argument_text, ask, console, err_console, read_stdin
 from os1.cli.letters_cmd import write_in_chat
 from os1.cli.onboard_cmd import ask_questions
 from os1.cli.slash import SlashCommands
 from os1.cli.state import CliState
 from os1.errors import Os1Error
+from os1.initiative.plans import Plan
 from os1.letters.asking import letter_request
 from os1.letters.keeping import letters_dir
 from os1.memory.sqlite import store_path
@@ -86,6 +88,7 @@ def chat(state: CliState, show_memories: bool) -> None:
     with asyncio.Runner() as runner:
         runtime = runner.run(Runtime.open(state.settings, state.model_name))
         companion: Companion | None = None
+        live: InitiativeThread | None = None
         try:
             if sys.stdin.isatty() and (runner.run(runtime.store.profile())).get("onboarded") != "yes":
                 try:
@@ -98,16 +101,25 @@ def chat(state: CliState, show_memories: bool) -> None:
                     hello = runner.run(introduction(runtime.model, persona))
                 console.print(f"\n[bold {CORAL}]{escape(persona.name)}[/]: {escape(hello)}\n")
             companion = runner.run(runtime.companion(interactive=True))
-            runner.run(show_due(state, runtime.store))  # follow-ups that fell due while away
+            runner.run(show_due(state, runtime.store))  # proposals that fell due while away
+            live = InitiativeThread(state.settings, runtime.store.embedder, _print_between_lines)
+            live.start()  # and those that fall due while the chat is open
             _start_reminders(state)
             music = music_folder(state.settings)
             vision = state.settings.llm.models[runtime.model_name].vision
             letters = letters_dir(store_path(state.settings.home, state.settings.user).parent)
             _loop(runner, companion, show_memories, vision=vision, music_dir=music, letters_folder=letters)
         finally:
+            if live is not None:
+                live.stop()
             if companion is not None:
                 runner.run(companion.drain())
             runner.run(runtime.close())
+
+
+def _print_between_lines(plan: Plan) -> None:
+    console.print()
+    print_plan(plan)
 
 
 def _start_reminders(state: CliState) -> None:

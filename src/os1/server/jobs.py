@@ -3,7 +3,10 @@
 One worker keeps them in a heap in its own memory. Several workers keep them in a Redis sorted
 set scored by due time; each worker polls for due jobs and claims one with ``ZREM``, which only
 one of them can win, so a job runs exactly once. A job's result goes out through the hub, so it
-reaches the user's sockets wherever they are."""
+reaches the user's sockets wherever they are.
+
+A job added with a ``key`` (a user's next initiative look) is held once: adding it again keeps
+the earlier of the two times (``ZADD LT``; in the heap, the later entry is skipped as stale)."""
 
 from __future__ import annotations
 
@@ -30,11 +33,21 @@ class Jobs:
     def __init__(self, redis: Any | None = None) -> None:
         self.redis = redis
         self._heap: list[tuple[float, str, Job]] = []
+        self._keyed: dict[str, float] = {}  # the heap's keyed jobs: the time each is due
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    async def add(self, user_id: str, at: float, kind: str, **data: Any) -> Job:
-        job = {"id": "j" + secrets.token_hex(6), "user": user_id, "at": at, "kind": kind, **data}
+    async def add(self, user_id: str, at: float, kind: str, *, key: str | None = None, **data: Any) -> Job:
+        job = {"id": key or "j" + secrets.token_hex(6), "user": user_id, "kind": kind, **data,
+               **({"keyed": True} if key is not None else {})}
+        if key is not None:  # the member is the same each time, so the set holds it once
+            if self.redis is not None:
+                await self.redis.zadd(KEY, {json.dumps(job, sort_keys=True): at}, lt=True)
+                return {**job, "at": at}
+            if self._keyed.get(key, float("inf")) <= at:
+                return {**job, "at": self._keyed[key]}
+            self._keyed[key] = at
+        job["at"] = at
         if self.redis is not None:
             await self.redis.zadd(KEY, {json.dumps(job): at})
         else:
@@ -65,12 +78,19 @@ class Jobs:
         if self.redis is None:
             due = []
             while self._heap and self._heap[0][0] <= now:
-                due.append(heapq.heappop(self._heap)[2])
+                at, key, job = heapq.heappop(self._heap)
+                if job.get("keyed"):
+                    if self._keyed.get(key) != at:
+                        continue  # stale: the job was added again for an earlier time
+                    del self._keyed[key]
+                due.append(job)
             return due
         claimed = []
         for member in await self.redis.zrangebyscore(KEY, "-inf", now, start=0, num=100):
             if await self.redis.zrem(KEY, member):  # only one worker wins each job
-                claimed.append(json.loads(member))
+                job = json.loads(member)
+                job.setdefault("at", now)
+                claimed.append(job)
         return claimed
 
     async def _sleep(self) -> None:

@@ -1,0 +1,67 @@
+"""The initiative on a server: os1 reaching out to each user over their open sockets, Web Push
+and (single mode, on the user's own machine) the desktop.
+
+Each user has at most one pending look, a keyed job (``os1.server.jobs``): added when a chat
+socket opens, when a turn ends, when a browser subscribes, and after each look for the next
+moment something could fall due. With several workers the job sits in Redis's sorted set and
+only the worker whose ``ZREM`` wins runs it; the plan book's ``claim`` holds each proposal to one
+delivery even so. A look hears the user's new words, plans the morning note and check-ins that
+are turned on, and hands over what the rules let through."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from os1.config import Settings
+from os1.initiative.delivery import Outlet, desktop, event
+from os1.initiative.feed import enabled, open_initiative
+from os1.initiative.live import deliver_due, next_look
+from os1.initiative.plans import Plan
+from os1.memory.sqlite import store_path
+
+if TYPE_CHECKING:
+    from os1.server.site import Site
+
+LOOK = "initiative"  # the job kind
+
+
+def look_key(user_id: str) -> str:
+    return f"{LOOK}:{user_id}"
+
+
+async def schedule(site: Site, user_id: str, at: float | None = None) -> None:
+    """A look for ``user_id`` at ``at`` (now by default), unless one is due sooner."""
+    await site.jobs.add(user_id, time.time() if at is None else at, LOOK, key=look_key(user_id))
+
+
+def outlets(site: Site, user_id: str, settings: Settings) -> Sequence[Outlet]:
+    async def sockets(plan: Plan) -> None:
+        await site.hub.publish(user_id, event(plan))
+
+    async def push(plan: Plan) -> None:
+        if site.push is not None:
+            await site.push.send(user_id, event(plan))
+
+    local = site.mode == "single" and settings.initiative.desktop
+    return [sockets, push, *([desktop] if local else [])]
+
+
+async def look(site: Site, user_id: str) -> list[Plan]:
+    """Deliver the user's due proposals and book the next look; returns what was delivered."""
+    async with site.spaces.use(user_id) as space:
+        settings = space.runtime.settings
+        if not enabled(settings):
+            return []
+        initiative = open_initiative(settings, await space.store.profile(),
+                                     store_path(settings.home, user_id).parent)
+        try:
+            now = datetime.now(initiative.book.zone)
+            plans = await deliver_due(initiative, space.store, settings, now, outlets(site, user_id, settings))
+            wake = next_look(initiative, now)
+        finally:
+            initiative.book.close()
+    await schedule(site, user_id, wake.timestamp())
+    return plans
