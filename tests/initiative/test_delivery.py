@@ -15,8 +15,8 @@ from os1.initiative.delivery import desktop, event, hand_over
 from os1.initiative.plans import Plan
 
 AT = datetime(2026, 3, 8, 10, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
-PLAN = Plan(id=7, text="How was Ana's wedding?", reason="you said so", source_id=3, words=frozenset({"wedding"}),
-            event_at=AT, due_at=AT)
+PLAN = Plan(id=7, text="How was Ana's wedding?", reason="you said so", source_id=3,
+            words=frozenset({"wedding"}), event_at=AT, due_at=AT)
 
 
 def test_the_notice_carries_the_text_its_reason_and_its_kind() -> None:
@@ -38,7 +38,8 @@ async def test_an_outlet_that_fails_does_not_keep_it_from_the_others() -> None:
     assert got == [7]
 
 
-async def test_the_desktop_gets_it_through_notify_send(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_desktop_gets_it_through_notify_send(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     said = tmp_path / "said"
     program = tmp_path / "notify-send"
     program.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {said}\n')
@@ -48,6 +49,7 @@ async def test_the_desktop_gets_it_through_notify_send(tmp_path: Path, monkeypat
     assert said.read_text().splitlines()[-1] == PLAN.text
 
 
-async def test_without_notify_send_the_desktop_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_without_notify_send_the_desktop_is_skipped(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     await desktop(PLAN)  # no error, nothing to do

@@ -85,7 +85,8 @@ def test_a_book_from_before_the_kinds_gains_them(tmp_path: Path) -> None:
         db.execute("CREATE TABLE plans (id INTEGER PRIMARY KEY, text TEXT NOT NULL, reason TEXT NOT NULL,"
                    " source_id INTEGER, words TEXT NOT NULL, event_at REAL NOT NULL, due_at REAL NOT NULL,"
                    " status TEXT NOT NULL DEFAULT 'planned', delivered_at REAL)")
-        db.execute("INSERT INTO plans (text, reason, words, event_at, due_at) VALUES ('How was it?', 'r', '[]', 0, 0)")
+        db.execute("INSERT INTO plans (text, reason, words, event_at, due_at)"
+                   " VALUES ('How was it?', 'r', '[]', 0, 0)")
     (plan,) = PlanBook(path, LISBON).plans()
     assert plan.kind == "follow_up"
 

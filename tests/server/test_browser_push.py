@@ -31,7 +31,8 @@ ENV = {"OS1_MEMORY__EMBEDDER": "hash"}
 STAND_IN = """sub => {
   let current = null;
   PushManager.prototype.subscribe = async function () {
-    current = {endpoint: sub.endpoint, toJSON: () => sub, unsubscribe: async () => { current = null; return true; }};
+    const unsubscribe = async () => { current = null; return true; };
+    current = {endpoint: sub.endpoint, toJSON: () => sub, unsubscribe};
     return current;
   };
   PushManager.prototype.getSubscription = async function () { return current; };
@@ -87,11 +88,13 @@ def test_the_web_app_subscribes_and_a_pushed_proposal_arrives(tmp_path: Path) ->
         cdp.on("ServiceWorker.workerRegistrationUpdated",
                lambda event: registrations.extend(event["registrations"]))
         cdp.send("ServiceWorker.enable")
-        wait_until(lambda: page.evaluate("0") == 0 and any(r["scopeURL"].startswith(base) for r in registrations),
-                   "the service worker's registration")  # each call lets CDP events in
-        mine = next(r for r in registrations if r["scopeURL"].startswith(base))
-        cdp.send("ServiceWorker.deliverPushMessage", {"origin": base, "registrationId": mine["registrationId"],
-                                                      "data": json.dumps(payload)})
+        def ours() -> list[dict[str, str]]:
+            page.evaluate("0")  # each call lets CDP events in
+            return [r for r in registrations if r["scopeURL"].startswith(base)]
+
+        wait_until(ours, "the service worker's registration")
+        cdp.send("ServiceWorker.deliverPushMessage",
+                 {"origin": base, "registrationId": ours()[0]["registrationId"], "data": json.dumps(payload)})
         page.goto("/#/settings")
         page.wait_for_function(f"async () => (await ({NOTIFICATIONS})()).length > 0")
         shown = page.evaluate(NOTIFICATIONS)

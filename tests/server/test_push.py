@@ -30,6 +30,7 @@ def test_only_push_services_are_posted_to() -> None:
 
 def test_a_subscription_is_checked_and_stored(make_client: Factory) -> None:
     client = make_client()
+    client.get("/v1/session")  # the page's first call: it sets the CSRF cookie
     state = client.get("/v1/push").json()
     assert len(state["public_key"]) == 87 and state["endpoints"] == []  # a P-256 point, base64url
     with push_receiver() as receiver:
@@ -46,6 +47,7 @@ def test_a_subscription_is_checked_and_stored(make_client: Factory) -> None:
 
 def test_a_due_proposal_arrives_on_the_socket_and_by_web_push(make_client: Factory) -> None:
     client = make_client()
+    client.get("/v1/session")  # the page's first call: it sets the CSRF cookie
     assert client.put("/v1/settings", json={"quiet_hours": "", "time_zone": "Europe/Lisbon"},
                       headers=csrf(client)).status_code == 200
     with push_receiver() as receiver:

@@ -66,7 +66,8 @@ def print_plan(plan: Plan) -> None:
 
 
 def _row(plan: Plan) -> dict[str, object]:
-    return {"id": plan.id, "kind": plan.kind, "status": plan.status, "due": plan.due_at.isoformat(), "text": plan.text,
+    return {"id": plan.id, "kind": plan.kind, "status": plan.status, "due": plan.due_at.isoformat(),
+            "text": plan.text,
             "reason": plan.reason, "source_memory": plan.source_id}
 
 

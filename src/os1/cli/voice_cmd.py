@@ -170,13 +170,15 @@ async def _talk(state: CliState, recording: object, output: Path | None, mode: s
 
 
 @contextlib.asynccontextmanager
-async def spoken_initiative(settings: Settings, store: Memory, conversation: Conversation) -> AsyncIterator[None]:
+async def spoken_initiative(settings: Settings, store: Memory,
+                            conversation: Conversation) -> AsyncIterator[None]:
     """While ``os1 talk`` runs, proposals falling due are spoken at the next pause (and sent to
     the desktop when ``initiative.desktop`` holds)."""
     if not enabled(settings):
         yield
         return
-    initiative = open_initiative(settings, await store.profile(), store_path(settings.home, settings.user).parent)
+    user_dir = store_path(settings.home, settings.user).parent
+    initiative = open_initiative(settings, await store.profile(), user_dir)
 
     async def spoken(plan: Plan) -> None:
         await conversation.at_pause(plan.text)

@@ -15,7 +15,8 @@ from os1.initiative.plans import Plan
 
 log = logging.getLogger(__name__)
 Outlet = Callable[[Plan], Awaitable[None]]
-TITLES = {"follow_up": "A question from os1", "morning": "Your morning note", "check_in": "os1 is thinking of you"}
+TITLES = {"follow_up": "A question from os1", "morning": "Your morning note",
+          "check_in": "os1 is thinking of you"}
 NOTIFY_S = 5.0  # notify-send returns at once; one that hangs is left behind
 
 
@@ -40,9 +41,10 @@ async def desktop(plan: Plan) -> None:
     program = shutil.which("notify-send")
     if program is None:
         return
-    proc = await asyncio.create_subprocess_exec(
-        program, "--app-name=os1", TITLES.get(plan.kind, "os1"), plan.text,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    quiet = asyncio.subprocess.DEVNULL
+    title = TITLES.get(plan.kind, "os1")
+    proc = await asyncio.create_subprocess_exec(program, "--app-name=os1", title, plan.text,
+                                                stdin=quiet, stdout=quiet, stderr=quiet)
     try:
         await asyncio.wait_for(proc.wait(), NOTIFY_S)
     except TimeoutError:

@@ -58,8 +58,8 @@ class PlanBook:
         row = (text, reason, source_id, json.dumps(sorted(words)), event_at.timestamp(), due_at.timestamp(),
                kind)
         with self._lock:
-            cur = self._db.execute("INSERT INTO plans (text, reason, source_id, words, event_at, due_at, kind)"
-                                   " VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+            cur = self._db.execute("INSERT INTO plans (text, reason, source_id, words, event_at, due_at,"
+                                   " kind) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
         found = self.get(int(cur.lastrowid or 0))
         assert found is not None
         return found

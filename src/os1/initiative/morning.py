@@ -61,7 +61,8 @@ def plan_morning(initiative: Initiative, agenda: Agenda, day: date, hour: time) 
         return None
     at = datetime.combine(day, hour, tzinfo=initiative.book.zone)
     reason = (f"Your morning note for {day:%A %Y-%m-%d} (initiative.morning_note): "
-              f"{len(agenda.events)} events on your calendar, {len(agenda.awaiting)} mails waiting for a reply.")
+              f"{len(agenda.events)} events on your calendar, "
+              f"{len(agenda.awaiting)} mails waiting for a reply.")
     return initiative.book.add(text, reason, None, frozenset(), at, at, kind="morning")
 
 

@@ -14,7 +14,8 @@ LAST = "check_in_after"  # the last words' time a check-in was already planned f
 TEXT = "It's been a while since we talked. How are you?"
 
 
-def plan_check_in(initiative: Initiative, last_heard: datetime | None, now: datetime, days: int) -> Plan | None:
+def plan_check_in(initiative: Initiative, last_heard: datetime | None, now: datetime,
+                  days: int) -> Plan | None:
     """Plan a check-in when the user's last words (``last_heard``) are ``days`` old or more."""
     if days <= 0 or last_heard is None or now - last_heard < timedelta(days=days):
         return None

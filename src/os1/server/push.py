@@ -93,7 +93,8 @@ class Push:
         await db.execute(SCHEMA)
         made = Vapid()
         made.generate_keys()
-        await db.execute("INSERT INTO os1_site (name, value) VALUES ('vapid', ?) ON CONFLICT (name) DO NOTHING",
+        await db.execute("INSERT INTO os1_site (name, value) VALUES ('vapid', ?)"
+                         " ON CONFLICT (name) DO NOTHING",
                          (made.private_pem().decode(),))
         row = await db.fetchone("SELECT value FROM os1_site WHERE name = 'vapid'")
         assert row is not None

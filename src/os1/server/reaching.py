@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from os1.config import Settings
 from os1.initiative.delivery import Outlet, desktop, event
@@ -21,11 +21,24 @@ from os1.initiative.feed import enabled, open_initiative
 from os1.initiative.live import deliver_due, next_look
 from os1.initiative.plans import Plan
 from os1.memory.sqlite import store_path
-
-if TYPE_CHECKING:
-    from os1.server.site import Site
+from os1.server.hub import Hub
+from os1.server.jobs import Jobs
+from os1.server.push import Push
+from os1.server.spaces import Spaces
 
 LOOK = "initiative"  # the job kind
+
+
+class Site(Protocol):
+    """What a look needs of the worker's site (``os1.server.site.Site``)."""
+
+    spaces: Spaces
+    hub: Hub
+    jobs: Jobs
+    push: Push | None
+
+    @property
+    def mode(self) -> str: ...
 
 
 def look_key(user_id: str) -> str:
@@ -59,7 +72,8 @@ async def look(site: Site, user_id: str) -> list[Plan]:
                                      store_path(settings.home, user_id).parent)
         try:
             now = datetime.now(initiative.book.zone)
-            plans = await deliver_due(initiative, space.store, settings, now, outlets(site, user_id, settings))
+            places = outlets(site, user_id, settings)
+            plans = await deliver_due(initiative, space.store, settings, now, places)
             wake = next_look(initiative, now)
         finally:
             initiative.book.close()

@@ -228,7 +228,8 @@ async def open_site(settings: Settings) -> Site:
               else _secret(settings.home))
     site = Site(settings, spaces, Hub(worker, redis), Jobs(redis), limiter, secret,
                 local_key(settings.home), accounts, redis)
-    push_db = accounts.db if accounts is not None else await SQLiteDatabase.open(settings.home / "push.sqlite3")
+    push_db = (accounts.db if accounts is not None
+               else await SQLiteDatabase.open(settings.home / "push.sqlite3"))
     site.push = await Push.open(push_db, server.push_contact, loopback_http=server.mode == "single")
     await site.hub.start()
     site.jobs.start(site.run_job)

@@ -23,7 +23,6 @@ from os1.voice.stt import SpeechToText
 from os1.voice.tts import TextToSpeech
 from os1.voice.vad import SileroVAD, TurnDetector, TurnTiming
 
-
 PAUSE_LOOK_S = 0.2  # how often a proposal waiting for a pause looks for one
 
 
@@ -67,7 +66,9 @@ class Conversation:
     async def at_pause(self, text: str) -> None:
         """Say ``text`` (a proposal of os1's own) at the next pause: once nothing is being said,
         heard, thought or played."""
-        while not self.done():
+        # a pause is several states at once (the turn detector, each stage, the speaker's thread),
+        # none of which signals: it is looked for
+        while not self.done():  # noqa: ASYNC110
             await asyncio.sleep(PAUSE_LOOK_S)
         self.reply.announce(text)
 
