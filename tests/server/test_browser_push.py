@@ -7,24 +7,30 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import uvicorn
 
 from os1.access import QUERY, local_key
+from os1.config import Settings
 from os1.initiative.keeping import PlanBook, plans_path
 from os1.memory.embedding.hashing import HashEmbedder
 from os1.memory.sqlite import SQLiteMemory, store_path
-from os1.testing.servers import free_port, os1_server
+from os1.server.app import create_app
+from os1.testing import ScriptedLLM
+from os1.testing.servers import free_port
 from tests.conftest import wait_until
 from tests.server.browser import chromium
 from tests.server.push_receiver import push_receiver
 
 pytestmark = pytest.mark.integration
 LISBON = ZoneInfo("Europe/Lisbon")
-ENV = {"OS1_MEMORY__EMBEDDER": "hash"}
 
 # Chromium's own push service is on the network: pushManager.subscribe hands back the loopback
 # one's subscription instead, as a push service would.
@@ -41,6 +47,24 @@ NOTIFICATIONS = """async () => (await (await navigator.serviceWorker.ready).getN
   .map(n => ({title: n.title, body: n.body}))"""
 
 
+@contextmanager
+def served(home: Path) -> Iterator[str]:
+    """The web app in this process on a scripted model (no model to load: this test needs none)."""
+    settings = Settings(home=home, memory={"embedder": "hash"})  # type: ignore[arg-type]
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, models={"local": ScriptedLLM()}),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="os1-serve", daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: server.started or not thread.is_alive(), "the server to start")
+        assert server.started, "the server did not start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
 def met(home: Path) -> None:
     """A user os1 already knows, whose hours are all open."""
     async def meet() -> None:
@@ -55,7 +79,7 @@ def met(home: Path) -> None:
 def test_the_web_app_subscribes_and_a_pushed_proposal_arrives(tmp_path: Path) -> None:
     home = tmp_path / "home"
     met(home)
-    with push_receiver() as receiver, os1_server(home, free_port(), ENV) as base, chromium() as browser:
+    with push_receiver() as receiver, served(home) as base, chromium() as browser:
         context = browser.new_context(permissions=["notifications"], base_url=base)
         context.add_init_script(f"({STAND_IN})({json.dumps(receiver.subscription())})")
         page = context.new_page()
