@@ -166,7 +166,7 @@ def _held_till_morning(client: TestClient, text: str) -> bool:
     jobs = client.app.state.site.jobs  # type: ignore[attr-defined]
 
     def waiting() -> list[dict[str, Any]]:
-        return [j for _, _, j in list(jobs._heap) if j["text"] == text]
+        return [j for _, _, j in list(jobs._heap) if j.get("text") == text]
 
     wait_until(lambda: [j for j in waiting() if j["at"] != made["at"]], "the reminder to be put back")
     [job] = waiting()

@@ -60,8 +60,11 @@ def check_endpoint(endpoint: str, *, loopback_http: bool) -> str:
     """The push service URL, if it is one os1 may post to."""
     if len(endpoint) > MAX_ENDPOINT:
         raise InputError("a push endpoint is at most 2000 characters")
-    parts = urlsplit(endpoint)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(endpoint)
+        host = parts.hostname or ""
+    except ValueError:  # a malformed address ("https://[x")
+        raise InputError("a push endpoint is an https:// URL of a push service") from None
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
