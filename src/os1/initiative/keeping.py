@@ -36,6 +36,21 @@ def plans_path(user_dir: Path) -> Path:
     return user_dir / "initiative.sqlite3"
 
 
+def earliest_due(path: Path) -> float | None:
+    """When the earliest planned proposal in the book at ``path`` is due (a timestamp), read
+    without writing; None when there is no book or nothing planned."""
+    if not path.exists():
+        return None
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = db.execute("SELECT min(due_at) FROM plans WHERE status = 'planned'").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    return float(row[0]) if row and row[0] is not None else None
+
+
 class PlanBook:
     """One user's plans; ``path=None`` keeps them in memory (tests, the benchmark)."""
 

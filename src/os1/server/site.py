@@ -27,7 +27,7 @@ from os1.server.jobs import Job, Jobs
 from os1.server.limits import Limiter, LocalLimiter, RedisLimiter
 from os1.server.observe import Metrics
 from os1.server.push import Push
-from os1.server.reaching import LOOK, look, schedule
+from os1.server.reaching import LOOK, look, wake
 from os1.server.spaces import Spaces
 from os1.server.tokens import LocalTickets
 from os1.timezones import now_in
@@ -234,5 +234,5 @@ async def open_site(settings: Settings) -> Site:
     await site.hub.start()
     site.jobs.start(site.run_job)
     if server.mode == "single":  # what fell due while no server ran
-        await schedule(site, settings.user)
+        await wake(site, settings.user)
     return site

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from os1.server.api.schemas import PushEndpoint, PushState, PushSubscription
 from os1.server.auth import ApiError, Caller, caller, site_of
 from os1.server.push import Push
-from os1.server.reaching import schedule
+from os1.server.reaching import wake
 from os1.server.site import Site
 
 router = APIRouter(prefix="/v1/push", tags=["you"])
@@ -35,7 +35,7 @@ async def subscribe(body: PushSubscription, who: Who, request: Request) -> PushS
     """Keep this browser's subscription; proposals come to it from now on, tab open or not."""
     site = site_of(request)
     await _push(site).subscribe(who.user_id, body.endpoint, body.keys.p256dh, body.keys.auth)
-    await schedule(site, who.user_id)  # what is due now reaches the new browser too
+    await wake(site, who.user_id)  # what is due now reaches the new browser too
     return await state(who, request)
 
 
