@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from os1.cli.initiative_cmd import show_due
+from os1.cli.initiative_cmd import hear_new, show_due
 from os1.cli.initiative_live import InitiativeThread
 from os1.cli.state import CliState
 from os1.config import Settings
-from os1.initiative.keeping import PlanBook, plans_path
+from os1.initiative.keeping import PlanBook, earliest_due, plans_path
 from os1.initiative.plans import Plan
 from os1.memory.embedding.hashing import HashEmbedder
 from os1.memory.sqlite import SQLiteMemory, store_path
@@ -55,3 +55,10 @@ async def test_while_the_chat_is_open_a_due_proposal_is_said_between_lines(os1_h
         await store.close()
     assert [p.id for p in said] == [plan.id] and book.get(plan.id).status == "delivered"  # type: ignore[union-attr]
     book.close()
+
+
+async def test_a_turn_in_the_chat_is_heard_into_the_plan_book(store: SQLiteMemory, os1_home: Path) -> None:
+    await store.add_utterance(None, "user", "My exam is on Friday.")
+    await hear_new(CliState(Settings(home=os1_home), None), store)
+    due = earliest_due(plans_path(store_path(os1_home, "default").parent))
+    assert due is not None and due > time.time()  # the live thread sees it coming

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.markup import escape
@@ -16,7 +18,7 @@ from rich.text import Text
 from os1.agent.companion import Companion
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone
 from os1.agent.onboarding import introduction, run_onboarding
-from os1.cli.initiative_cmd import print_plan, show_due
+from os1.cli.initiative_cmd import hear_new, print_plan, show_due
 from os1.cli.initiative_live import InitiativeThread
 from os1.cli.io import CORAL, argument_text, ask, console, err_console, read_stdin
 from os1.cli.letters_cmd import write_in_chat
@@ -108,7 +110,8 @@ def chat(state: CliState, show_memories: bool) -> None:
             music = music_folder(state.settings)
             vision = state.settings.llm.models[runtime.model_name].vision
             letters = letters_dir(store_path(state.settings.home, state.settings.user).parent)
-            _loop(runner, companion, show_memories, vision=vision, music_dir=music, letters_folder=letters)
+            _loop(runner, companion, show_memories, vision=vision, music_dir=music, letters_folder=letters,
+                  after_turn=lambda: hear_new(state, runtime.store))
         finally:
             if live is not None:
                 live.stop()
@@ -138,7 +141,8 @@ def _start_reminders(state: CliState) -> None:
 
 
 def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, vision: bool = False,
-          music_dir: Path | None = None, letters_folder: Path | None = None) -> None:
+          music_dir: Path | None = None, letters_folder: Path | None = None,
+          after_turn: Callable[[], Coroutine[Any, Any, None]] | None = None) -> None:
     slash = SlashCommands(companion, vision=vision, music_dir=music_dir)
     console.print(f"[dim]Talking with {escape(companion.persona.name)}. /help for commands,"
                   " Ctrl-D to leave.[/]")
@@ -162,6 +166,8 @@ def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, 
                     return
             else:
                 runner.run(stream_turn(companion, line, show_memories=show_memories))
+                if after_turn is not None:  # the initiative hears the words said
+                    runner.run(after_turn())
         except KeyboardInterrupt:
             console.print("\n[dim](stopped; what was said is kept)[/]")
         except Os1Error as exc:

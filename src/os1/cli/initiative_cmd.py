@@ -60,6 +60,18 @@ async def show_due(state: CliState, store: CompanionMemory) -> list[Plan]:
     return plans
 
 
+async def hear_new(state: CliState, store: CompanionMemory) -> None:
+    """After a turn in the chat: its words into the plan book, for the live thread to see."""
+    if not enabled(state.settings):
+        return
+    user_dir = store_path(state.settings.home, state.settings.user).parent
+    initiative = open_initiative(state.settings, await store.profile(), user_dir)
+    try:
+        await catch_up(initiative, store, listen=state.settings.initiative.follow_ups)
+    finally:
+        initiative.book.close()
+
+
 def print_plan(plan: Plan) -> None:
     """A proposal in the terminal, with its reason."""
     console.print(f"[bold {CORAL}]{escape(plan.text)}[/] [dim](because: {escape(plan.reason)})[/]")

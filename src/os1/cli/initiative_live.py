@@ -1,6 +1,11 @@
 """Proposals while ``os1 chat`` is open: a daemon thread with its own event loop (the chat's
 loop waits on the keyboard) delivers them as they fall due, printed between lines and sent to
-the desktop. The thread opens the user's store for itself, sharing the chat's embedder."""
+the desktop.
+
+Between looks the thread only reads the plan book's earliest due time (the chat hears each turn's
+words into the book itself, ``hear_new``); for a look it opens the user's store for itself (the
+forgotten-source check, the morning note), sharing the chat's embedder, and closes it after, so
+a second copy of the store's vectors is held for seconds a day, not for the whole chat."""
 
 from __future__ import annotations
 
@@ -9,12 +14,15 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from os1.config import Settings
 from os1.initiative.delivery import Outlet, desktop
 from os1.initiative.feed import enabled, open_initiative
-from os1.initiative.live import WallClock, keep_delivering
+from os1.initiative.keeping import earliest_due, plans_path
+from os1.initiative.live import IDLE, WallClock, deliver_due, next_look
 from os1.initiative.plans import Plan
 from os1.memory.base import Embedder
 from os1.memory.sqlite import store_path
@@ -24,7 +32,7 @@ log = logging.getLogger(__name__)
 
 
 class InitiativeThread:
-    """Runs ``keep_delivering`` for the chat's user until ``stop``; each proposal goes to ``say``
+    """Delivers the chat's user's proposals as they fall due, until ``stop``; each goes to ``say``
     and, when ``initiative.desktop`` holds, to ``notify-send``."""
 
     def __init__(self, settings: Settings, embedder: Embedder, say: Callable[[Plan], None]) -> None:
@@ -55,12 +63,35 @@ class InitiativeThread:
                 log.exception("initiative: live delivery stopped")
 
     async def _deliver(self) -> None:
+        clock = WallClock()
+        while True:
+            now = clock.now()
+            wake = await self._look(now) if self._worth_a_look(now) else self._next_peek(now)
+            await clock.sleep_until(wake)
+
+    @property
+    def _user_dir(self) -> Path:
+        return store_path(self.settings.home, self.settings.user).parent
+
+    def _worth_a_look(self, now: datetime) -> bool:
+        wanted = self.settings.initiative
+        if wanted.morning_note or wanted.check_in_days > 0:
+            return True  # they are planned at a look
+        due = earliest_due(plans_path(self._user_dir))
+        return due is not None and due <= now.timestamp()
+
+    def _next_peek(self, now: datetime) -> datetime:
+        due = earliest_due(plans_path(self._user_dir))
+        later = now + IDLE
+        return later if due is None else min(later, datetime.fromtimestamp(due, now.tzinfo))
+
+    async def _look(self, now: datetime) -> datetime:
         store = await open_store(self.settings, self.embedder)
         try:
-            user_dir = store_path(self.settings.home, self.settings.user).parent
-            initiative = open_initiative(self.settings, await store.profile(), user_dir)
+            initiative = open_initiative(self.settings, await store.profile(), self._user_dir)
             try:
-                await keep_delivering(initiative, store, self.settings, WallClock(), self._outlets())
+                await deliver_due(initiative, store, self.settings, now, self._outlets())
+                return next_look(initiative, now)
             finally:
                 initiative.book.close()
         finally:
