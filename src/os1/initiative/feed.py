@@ -9,7 +9,7 @@ from pathlib import Path
 
 from os1.config import Settings
 from os1.initiative.keeping import PlanBook, plans_path
-from os1.initiative.morning import gather, plan_morning
+from os1.initiative.morning import considered, gather, plan_morning
 from os1.initiative.plans import Plan
 from os1.initiative.rules import MORNING_LAPSE, Rules
 from os1.initiative.scheduler import Initiative
@@ -82,7 +82,8 @@ async def refresh(initiative: Initiative, store: CompanionMemory, settings: Sett
     if wanted.morning_note:
         hours, minutes = wanted.morning_hour.split(":")
         hour = time(int(hours), int(minutes))
-        if local < datetime.combine(local.date(), hour, tzinfo=local.tzinfo) + MORNING_LAPSE:
+        in_time = local < datetime.combine(local.date(), hour, tzinfo=local.tzinfo) + MORNING_LAPSE
+        if in_time and not considered(initiative, local.date()):  # the calendar is asked once a day
             plan_morning(initiative, await gather(settings, local.date(), local), local.date(), hour)
     plan_check_in(initiative, last_said(initiative), local, wanted.check_in_days)
 

@@ -50,12 +50,20 @@ def note_text(agenda: Agenda) -> str | None:
     return " ".join(["Good morning.", *parts]) if parts else None
 
 
+def _key(day: date) -> str:
+    return f"morning:{day.isoformat()}"
+
+
+def considered(initiative: Initiative, day: date) -> bool:
+    """Whether the note for ``day`` was already planned (or found to have nothing to tell)."""
+    return bool(initiative.book.state(_key(day)))
+
+
 def plan_morning(initiative: Initiative, agenda: Agenda, day: date, hour: time) -> Plan | None:
     """Plan the note for ``day`` (once a day, even when there was nothing to tell)."""
-    key = f"morning:{day.isoformat()}"
-    if initiative.book.state(key):
+    if considered(initiative, day):
         return None
-    initiative.book.set_state(key, "planned")
+    initiative.book.set_state(_key(day), "planned")
     text = note_text(agenda)
     if text is None:
         return None
