@@ -165,6 +165,10 @@ class InitiativeSettings(BaseModel):
     follow_ups: bool = True  # "How was Ana's wedding?" the morning after it
     daily_cap: int = Field(default=3, ge=0, le=20)  # proposals per day, at most
     hour: str = Field(default="10:00", pattern=r"^\d{2}:\d{2}$")  # when a follow-up is asked
+    morning_note: bool = False  # opt-in: the day's calendar and the mail needing a reply
+    morning_hour: str = Field(default="08:30", pattern=r"^\d{2}:\d{2}$")
+    check_in_days: int = Field(default=0, ge=0, le=365)  # a check-in after this many silent days; 0: off
+    desktop: bool = True  # also as a desktop notification (notify-send), where there is one
 
 
 _LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
@@ -258,6 +262,8 @@ class ServerSettings(BaseModel):
     api_docs: Literal["auto", "on", "off"] = "auto"
     # an open socket checks its session or token again this often (revocations reach it at once)
     recheck_seconds: float = Field(default=10.0, gt=0)
+    # Web Push: the contact push services see in the VAPID signature (mailto: or https:)
+    push_contact: str = Field(default="mailto:os1@localhost", pattern=r"^(mailto:\S+@\S+|https://\S+)$")
 
 
 class Settings(BaseSettings):

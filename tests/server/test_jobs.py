@@ -1,5 +1,6 @@
-"""The job schedule is kept in the site's database: it outlives the worker that took it, and
-of several workers that see a due job, exactly one runs it."""
+"""The job schedule is kept in the site's database: it outlives the worker that took it; of
+several workers that see a due job, exactly one runs it; a keyed job (a user's next initiative
+look) is held once, at the earlier time."""
 
 from __future__ import annotations
 
@@ -12,32 +13,53 @@ from os1.server.jobs import Job, Jobs
 from tests.conftest import eventually
 
 
+async def _jobs(path: Path) -> Jobs:
+    return await Jobs.open(await SQLiteDatabase.open(path))
+
+
 async def test_a_job_outlives_the_worker_that_took_it(tmp_path: Path) -> None:
-    db = await SQLiteDatabase.open(tmp_path / "jobs.sqlite3")
-    jobs = await Jobs.open(db)
+    jobs = await _jobs(tmp_path / "jobs.sqlite3")
     made = await jobs.add("ada", time.time() + 3600, "remind", text="Call Amy")
     await jobs.close()
-    await db.close()
+    await jobs.db.close()
 
-    again = await Jobs.open(await SQLiteDatabase.open(tmp_path / "jobs.sqlite3"))
+    again = await _jobs(tmp_path / "jobs.sqlite3")
     assert await again.pending("ada") == [made]
     assert await again.pending("bob") == []
     await again.db.close()
 
 
+async def test_a_keyed_job_is_held_once_at_the_earlier_time(tmp_path: Path) -> None:
+    jobs = await _jobs(tmp_path / "jobs.sqlite3")
+    later, sooner = time.time() + 3600, time.time() - 1
+    await jobs.add("ana", later, "initiative", key="initiative:ana")
+    assert (await jobs.add("ana", sooner, "initiative", key="initiative:ana"))["at"] == sooner
+    assert (await jobs.add("ana", later + 60, "initiative", key="initiative:ana"))["at"] == sooner
+    assert [j["at"] for j in await jobs.pending("ana")] == [sooner]
+    assert [j["id"] for j in await jobs._claim_due()] == ["initiative:ana"]
+    assert await jobs._claim_due() == []
+    await jobs.add("ana", sooner, "initiative", key="initiative:ana")  # it can be booked again
+    assert len(await jobs._claim_due()) == 1
+    await jobs.db.close()
+
+
 async def test_of_two_workers_exactly_one_runs_a_due_job(tmp_path: Path) -> None:
     ran: list[tuple[str, str]] = []
-    workers = [await Jobs.open(await SQLiteDatabase.open(tmp_path / "jobs.sqlite3")) for _ in range(2)]
+    workers = [await _jobs(tmp_path / "jobs.sqlite3") for _ in range(2)]
+    now = time.time()
+    await workers[0].add("ana", now + 3600, "initiative", key="initiative:ana")
+    await workers[1].add("ana", now, "initiative", key="initiative:ana")  # the sooner time wins
+    for n in range(20):
+        await workers[n % 2].add("ada", now, "remind", text=f"job {n}")
     for name, jobs in zip(("w1", "w2"), workers, strict=True):
         async def run(job: Job, name: str = name) -> None:
-            ran.append((name, job["text"]))
+            ran.append((name, job["id"]))
         jobs.start(run)
-    for n in range(20):
-        await workers[n % 2].add("ada", time.time(), "remind", text=f"job {n}")
-    await eventually(lambda: len(ran) >= 20, "every job to run")
+    await eventually(lambda: len(ran) >= 21, "every job to run")
     await asyncio.sleep(0)  # let a second claim of any job, were there one, show
     for jobs in workers:
         await jobs.close()
-        assert await jobs.pending("ada") == []
+        assert await jobs.pending("ada") == [] and await jobs.pending("ana") == []
         await jobs.db.close()
-    assert sorted(text for _, text in ran) == sorted(f"job {n}" for n in range(20))
+    ids = [job_id for _, job_id in ran]
+    assert len(ids) == 21 and len(set(ids)) == 21 and "initiative:ana" in ids

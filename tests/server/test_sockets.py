@@ -167,7 +167,7 @@ def _held_till_morning(client: TestClient, text: str) -> bool:
 
     def waiting() -> list[dict[str, Any]]:
         jobs = client.portal.call(site.jobs.pending, site.local_account().id)
-        return [j for j in jobs if j["text"] == text]
+        return [j for j in jobs if j.get("text") == text]
 
     wait_until(lambda: [j for j in waiting() if j["at"] != made["at"]], "the reminder to be put back")
     [job] = waiting()

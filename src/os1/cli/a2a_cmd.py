@@ -126,7 +126,8 @@ async def _rounds(meeting: Meeting, turns: int, let_all: bool) -> str:
 @click.pass_obj
 def persona_serve(state: CliState, texts: tuple[Path, ...], name: str, host: str, port: int) -> None:
     """Serve another kind of OS: a persona that answers in the sentences of TEXTS (plain-text
-    files), offline, as an A2A agent, and remembers its conversations in this OS1_HOME's memory. Ctrl-C stops it."""
+    files), offline, as an A2A agent, and remembers its conversations in this OS1_HOME's memory.
+    Ctrl-C stops it."""
     import uvicorn
 
     if not is_loopback(host):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.markup import escape
@@ -18,7 +20,8 @@ from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDon
 from os1.agent.onboarding import introduction, run_onboarding
 from os1.agents.a2a_asking import agent_request
 from os1.cli.a2a_cmd import ask_in_chat
-from os1.cli.initiative_cmd import show_due
+from os1.cli.initiative_cmd import hear_new, print_plan, show_due
+from os1.cli.initiative_live import InitiativeThread
 from os1.cli.io import CORAL, argument_text, ask, console, err_console, read_stdin
 from os1.cli.letters_cmd import write_in_chat
 from os1.cli.onboard_cmd import ask_questions
@@ -26,6 +29,7 @@ from os1.cli.slash import SlashCommands
 from os1.cli.state import CliState
 from os1.config import AgentSettings
 from os1.errors import Os1Error
+from os1.initiative.plans import Plan
 from os1.letters.asking import letter_request
 from os1.letters.keeping import letters_dir
 from os1.mail.asking import NEEDS_TOOLS, skill_request
@@ -91,6 +95,7 @@ def chat(state: CliState, show_memories: bool) -> None:
     with asyncio.Runner() as runner:
         runtime = runner.run(Runtime.open(state.settings, state.model_name))
         companion: Companion | None = None
+        live: InitiativeThread | None = None
         try:
             if sys.stdin.isatty() and (runner.run(runtime.store.profile())).get("onboarded") != "yes":
                 try:
@@ -103,17 +108,26 @@ def chat(state: CliState, show_memories: bool) -> None:
                     hello = runner.run(introduction(runtime.model, persona))
                 console.print(f"\n[bold {CORAL}]{escape(persona.name)}[/]: {escape(hello)}\n")
             companion = runner.run(runtime.companion(interactive=True))
-            runner.run(show_due(state, runtime.store))  # follow-ups that fell due while away
+            runner.run(show_due(state, runtime.store))  # proposals that fell due while away
+            live = InitiativeThread(state.settings, runtime.store.embedder, _print_between_lines)
+            live.start()  # and those that fall due while the chat is open
             _start_reminders(state, runner.run(runtime.store.profile()))
             music = music_folder(state.settings)
             vision = state.settings.llm.models[runtime.model_name].vision
             letters = letters_dir(store_path(state.settings.home, state.settings.user).parent)
             _loop(runner, companion, show_memories, vision=vision, music_dir=music, letters_folder=letters,
-                  agents=state.settings.agents)
+                  agents=state.settings.agents, after_turn=lambda: hear_new(state, runtime.store))
         finally:
+            if live is not None:
+                live.stop()
             if companion is not None:
                 runner.run(companion.drain())
             runner.run(runtime.close())
+
+
+def _print_between_lines(plan: Plan) -> None:
+    console.print()
+    print_plan(plan)
 
 
 def _start_reminders(state: CliState, profile: dict[str, str]) -> None:
@@ -136,7 +150,8 @@ def _start_reminders(state: CliState, profile: dict[str, str]) -> None:
 
 def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, vision: bool = False,
           music_dir: Path | None = None, letters_folder: Path | None = None,
-          agents: AgentSettings | None = None) -> None:
+          agents: AgentSettings | None = None,
+          after_turn: Callable[[], Coroutine[Any, Any, None]] | None = None) -> None:
     slash = SlashCommands(companion, vision=vision, music_dir=music_dir)
     console.print(f"[dim]Talking with {escape(companion.persona.name)}. /help for commands,"
                   " Ctrl-D to leave.[/]")
@@ -165,6 +180,8 @@ def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, 
                 console.print(f"[dim]{escape(NEEDS_TOOLS)}[/]")
             else:
                 runner.run(stream_turn(companion, line, show_memories=show_memories))
+                if after_turn is not None:  # the initiative hears the words said
+                    runner.run(after_turn())
         except KeyboardInterrupt:
             console.print("\n[dim](stopped; what was said is kept)[/]")
         except Os1Error as exc:

@@ -15,7 +15,7 @@ from rich.table import Table
 from os1.cli.io import CORAL, console
 from os1.cli.state import CliState
 from os1.errors import InputError
-from os1.initiative.feed import catch_up, due_now, open_initiative
+from os1.initiative.feed import catch_up, due_now, enabled, open_initiative, refresh
 from os1.initiative.plans import Plan
 from os1.initiative.scheduler import Initiative
 from os1.memory.roles import CompanionMemory
@@ -44,29 +44,49 @@ def with_initiative(state: CliState, work: Callable[[Initiative], T]) -> T:
 
 
 async def show_due(state: CliState, store: CompanionMemory) -> list[Plan]:
-    """The follow-ups due now, printed at the start of a chat (nothing when turned off)."""
-    if not state.settings.initiative.follow_ups:
+    """The proposals due now, printed at the start of a chat (nothing when all are turned off)."""
+    if not enabled(state.settings):
         return []
     user_dir = store_path(state.settings.home, state.settings.user).parent
     initiative = open_initiative(state.settings, await store.profile(), user_dir)
     try:
-        await catch_up(initiative, store)
-        plans = await due_now(initiative, store, datetime.now(initiative.book.zone))
+        now = datetime.now(initiative.book.zone)
+        await refresh(initiative, store, state.settings, now)
+        plans = await due_now(initiative, store, now)
     finally:
         initiative.book.close()
     for plan in plans:
-        console.print(f"[bold {CORAL}]{escape(plan.text)}[/] [dim](because: {escape(plan.reason)})[/]")
+        print_plan(plan)
     return plans
 
 
+async def hear_new(state: CliState, store: CompanionMemory) -> None:
+    """After a turn in the chat: its words into the plan book, for the live thread to see."""
+    if not enabled(state.settings):
+        return
+    user_dir = store_path(state.settings.home, state.settings.user).parent
+    initiative = open_initiative(state.settings, await store.profile(), user_dir)
+    try:
+        await catch_up(initiative, store, listen=state.settings.initiative.follow_ups)
+    finally:
+        initiative.book.close()
+
+
+def print_plan(plan: Plan) -> None:
+    """A proposal in the terminal, with its reason."""
+    console.print(f"[bold {CORAL}]{escape(plan.text)}[/] [dim](because: {escape(plan.reason)})[/]")
+
+
 def _row(plan: Plan) -> dict[str, object]:
-    return {"id": plan.id, "status": plan.status, "due": plan.due_at.isoformat(), "text": plan.text,
+    return {"id": plan.id, "kind": plan.kind, "status": plan.status, "due": plan.due_at.isoformat(),
+            "text": plan.text,
             "reason": plan.reason, "source_memory": plan.source_id}
 
 
 @click.group()
 def initiative() -> None:
-    """What os1 plans to bring up on its own (follow-ups on events you mentioned), and why."""
+    """What os1 plans to bring up on its own (follow-ups on events you mentioned, the morning
+    note, check-ins), and why."""
 
 
 @initiative.command("list")

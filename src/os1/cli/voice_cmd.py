@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
@@ -13,13 +16,23 @@ from rich.markup import escape
 from os1.access import FILE, is_loopback, local_key
 from os1.cli.io import CORAL, argument_text, console, err_console, read_stdin
 from os1.cli.state import CliState
+from os1.config import Settings
 from os1.errors import InputError
+from os1.initiative.delivery import desktop
+from os1.initiative.feed import enabled, open_initiative
+from os1.initiative.live import WallClock, keep_delivering
+from os1.initiative.plans import Plan
+from os1.memory.sqlite import store_path
+from os1.memory.store.memory import Memory
 from os1.music.folder import music_folder
 from os1.runtime import Runtime
 from os1.voice.audio import read_audio, write_wav
 from os1.voice.engines import load_stt, load_tts
 from os1.voice.events import event_for
 from os1.voice.frames import Failed, Frame, Heard, ReplySaved, ReplyText
+
+if TYPE_CHECKING:  # the conversation loads the voice models' libraries: only when talking
+    from os1.voice.conversation import Conversation
 
 PATH = click.Path(path_type=Path, dir_okay=False)
 
@@ -150,9 +163,35 @@ async def _talk(state: CliState, recording: object, output: Path | None, mode: s
             if not as_json:
                 console.print(f"[dim]Talking with {escape(companion.persona.name)}: speak any time; "
                               "Ctrl-C to leave.[/]")
-            await talk_live(conversation)
+            async with spoken_initiative(state.settings, runtime.store, conversation):
+                await talk_live(conversation)
     finally:
         await runtime.close()
+
+
+@contextlib.asynccontextmanager
+async def spoken_initiative(settings: Settings, store: Memory,
+                            conversation: Conversation) -> AsyncIterator[None]:
+    """While ``os1 talk`` runs, proposals falling due are spoken at the next pause (and sent to
+    the desktop when ``initiative.desktop`` holds)."""
+    if not enabled(settings):
+        yield
+        return
+    user_dir = store_path(settings.home, settings.user).parent
+    initiative = open_initiative(settings, await store.profile(), user_dir)
+
+    async def spoken(plan: Plan) -> None:
+        await conversation.at_pause(plan.text)
+
+    outlets = [spoken, *([desktop] if settings.initiative.desktop else [])]
+    task = asyncio.create_task(keep_delivering(initiative, store, settings, WallClock(), outlets))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        initiative.book.close()
 
 
 def _serve(state: CliState, address: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from os1.files import private_database, private_dir
-from os1.initiative.plans import Plan, Status
+from os1.initiative.plans import Kind, Plan, Status
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS plans (
@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS plans (
     event_at REAL NOT NULL,
     due_at REAL NOT NULL,
     status TEXT NOT NULL DEFAULT 'planned',
-    delivered_at REAL
+    delivered_at REAL,
+    kind TEXT NOT NULL DEFAULT 'follow_up'
 );
 CREATE INDEX IF NOT EXISTS plans_due ON plans(status, due_at);
 CREATE TABLE IF NOT EXISTS blocked (id INTEGER PRIMARY KEY, words TEXT NOT NULL, at REAL NOT NULL);
@@ -33,6 +34,21 @@ CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 def plans_path(user_dir: Path) -> Path:
     return user_dir / "initiative.sqlite3"
+
+
+def earliest_due(path: Path) -> float | None:
+    """When the earliest planned proposal in the book at ``path`` is due (a timestamp), read
+    without writing; None when there is no book or nothing planned."""
+    if not path.exists():
+        return None
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = db.execute("SELECT min(due_at) FROM plans WHERE status = 'planned'").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    return float(row[0]) if row and row[0] is not None else None
 
 
 class PlanBook:
@@ -47,14 +63,18 @@ class PlanBook:
                                    isolation_level=None)
         self._db.execute("PRAGMA busy_timeout = 10000")
         self._db.executescript(_SCHEMA)
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(plans)")}
+        if "kind" not in columns:  # a book from before the morning note and check-ins
+            self._db.execute("ALTER TABLE plans ADD COLUMN kind TEXT NOT NULL DEFAULT 'follow_up'")
         self._lock = threading.Lock()
 
     def add(self, text: str, reason: str, source_id: int | None, words: frozenset[str],
-            event_at: datetime, due_at: datetime) -> Plan:
-        row = (text, reason, source_id, json.dumps(sorted(words)), event_at.timestamp(), due_at.timestamp())
+            event_at: datetime, due_at: datetime, kind: Kind = "follow_up") -> Plan:
+        row = (text, reason, source_id, json.dumps(sorted(words)), event_at.timestamp(), due_at.timestamp(),
+               kind)
         with self._lock:
-            cur = self._db.execute("INSERT INTO plans (text, reason, source_id, words, event_at, due_at)"
-                                   " VALUES (?, ?, ?, ?, ?, ?)", row)
+            cur = self._db.execute("INSERT INTO plans (text, reason, source_id, words, event_at, due_at,"
+                                   " kind) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
         found = self.get(int(cur.lastrowid or 0))
         assert found is not None
         return found
@@ -77,6 +97,14 @@ class PlanBook:
         with self._lock:
             cur = self._db.execute("UPDATE plans SET status = ?, delivered_at = ? WHERE id = ?",
                                    (status, at.timestamp() if at else None, plan_id))
+        return cur.rowcount > 0
+
+    def claim(self, plan_id: int, at: datetime) -> bool:
+        """Mark a planned proposal delivered; False when another process already did, so each
+        is handed over once even when two workers look at the same book."""
+        with self._lock:
+            cur = self._db.execute("UPDATE plans SET status = 'delivered', delivered_at = ?"
+                                   " WHERE id = ? AND status = 'planned'", (at.timestamp(), plan_id))
         return cur.rowcount > 0
 
     def move(self, plan_id: int, event_at: datetime, due_at: datetime, reason: str) -> None:
@@ -114,4 +142,5 @@ class PlanBook:
             return datetime.fromtimestamp(stamp, self.zone)
         return Plan(id=row[0], text=row[1], reason=row[2], source_id=row[3],
                     words=frozenset(json.loads(row[4])), event_at=when(row[5]), due_at=when(row[6]),
-                    status=row[7], delivered_at=when(row[8]) if row[8] is not None else None)
+                    status=row[7], delivered_at=when(row[8]) if row[8] is not None else None,
+                    kind=row[9])

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Literal
 
 from os1.initiative.reading import Said
 
 Status = str  # planned | delivered | cancelled | dropped | lapsed
+Kind = Literal["follow_up", "morning", "check_in"]
 
 _SUBJECT = re.compile(
     r"^(?:(?:and|so|also|oh|well|actually)\s+)?"
@@ -39,6 +41,7 @@ class Plan:
     due_at: datetime
     status: Status = "planned"
     delivered_at: datetime | None = None
+    kind: Kind = "follow_up"  # a follow-up, the morning note, or a check-in after a silence
 
 
 def yours(text: str) -> str:

@@ -11,6 +11,7 @@ from os1.dav.reminders import quiet, quiet_end
 # Two words in common make a mention the same event as a plan (or a blocked topic); one is
 # enough when either side is named by a single word.
 SAME_EVENT_WORDS = 2
+MORNING_LAPSE = timedelta(hours=3)  # a morning note not given by then is not given that day
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,11 @@ def same_event(a: frozenset[str], b: frozenset[str]) -> bool:
     """Whether two sets of key words name the same event."""
     shared = len(a & b)
     return shared >= SAME_EVENT_WORDS or (shared >= 1 and min(len(a), len(b)) <= 2)
+
+
+def lapse_of(kind: str, rules: Rules) -> timedelta:
+    """How long past due a proposal of ``kind`` is still worth making."""
+    return MORNING_LAPSE if kind == "morning" else rules.lapse
 
 
 def is_quiet(now: datetime, rules: Rules) -> bool:

@@ -10,7 +10,16 @@ from typing import Protocol
 from os1.initiative.keeping import PlanBook
 from os1.initiative.plans import Plan, due_after, follow_up_text, reason_for
 from os1.initiative.reading import Said, read
-from os1.initiative.rules import Rules, after_cap, day_start, is_quiet, next_open, room_today, same_event
+from os1.initiative.rules import (
+    Rules,
+    after_cap,
+    day_start,
+    is_quiet,
+    lapse_of,
+    next_open,
+    room_today,
+    same_event,
+)
 
 
 class Clock(Protocol):
@@ -50,7 +59,7 @@ class Initiative:
 
     def _matching(self, said: Said) -> list[Plan]:
         """Open plans the clause names; "that"/"it" alone means the latest one."""
-        plans = self.book.plans()
+        plans = [p for p in self.book.plans() if p.kind == "follow_up"]
         named = [p for p in plans if same_event(p.words, said.words)]
         if named or said.words:
             return named
@@ -103,10 +112,9 @@ class Initiative:
         for plan in self.book.plans():
             if plan.due_at > now:
                 break
-            if now - plan.due_at > self.rules.lapse:
+            if now - plan.due_at > lapse_of(plan.kind, self.rules):
                 self.book.set_status(plan.id, "lapsed", now)
-            elif len(out) < room:
-                self.book.set_status(plan.id, "delivered", now)
+            elif len(out) < room and self.book.claim(plan.id, now):
                 out.append(plan)
         return out
 

@@ -17,6 +17,8 @@ from os1.errors import ConfigError
 from os1.files import private_database, private_dir
 
 Row = tuple[Any, ...]
+# the site's own values (its key, its VAPID key), one table in whichever database it has
+SECRET_SCHEMA = "CREATE TABLE IF NOT EXISTS os1_site (name text PRIMARY KEY, value text NOT NULL)"
 
 
 class Database(Protocol):

@@ -6,7 +6,10 @@ serve one site, else a SQLite file in the data directory. So a restart of every 
 Redis, which here carries only wake-ups and pub/sub) loses no job. Each worker looks for due
 jobs and claims one by deleting its row, which only one of them can do, so a job runs exactly
 once; a job added on this worker wakes it at once. A job's result goes out through the hub, so
-it reaches the user's sockets wherever they are."""
+it reaches the user's sockets wherever they are.
+
+A job added with a ``key`` (a user's next initiative look) is held once: adding it again keeps
+the earlier of the two times."""
 
 from __future__ import annotations
 
@@ -51,12 +54,18 @@ class Jobs:
                     raise
         return cls(db)
 
-    async def add(self, user_id: str, at: float, kind: str, **data: Any) -> Job:
-        job = {"id": "j" + secrets.token_hex(6), "user": user_id, "at": at, "kind": kind, **data}
-        await self.db.execute("INSERT INTO os1_jobs (id, user_id, due, body) VALUES (?, ?, ?, ?)",
-                              (job["id"], user_id, at, json.dumps(job)))
+    async def add(self, user_id: str, at: float, kind: str, *, key: str | None = None, **data: Any) -> Job:
+        job = {"id": key or "j" + secrets.token_hex(6), "user": user_id, "at": at, "kind": kind, **data,
+               **({"keyed": True} if key is not None else {})}
+        await self.db.execute(
+            "INSERT INTO os1_jobs (id, user_id, due, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO"
+            " UPDATE SET due = excluded.due, body = excluded.body WHERE excluded.due < os1_jobs.due",
+            (job["id"], user_id, at, json.dumps(job)))
         self._wake.set()
-        return job
+        if key is None:
+            return job
+        row = await self.db.fetchone("SELECT body FROM os1_jobs WHERE id = ?", (key,))
+        return json.loads(str(row[0])) if row is not None else job  # None: already run
 
     async def pending(self, user_id: str) -> list[Job]:
         """The user's jobs not yet run, soonest first."""

@@ -21,11 +21,13 @@ from os1.config import Settings
 from os1.dav.reminders import quiet, quiet_end
 from os1.errors import ConfigError
 from os1.server.accounts import Account, Accounts
-from os1.server.database import Database, PostgresDatabase, SQLiteDatabase, reach_postgres
+from os1.server.database import SECRET_SCHEMA, Database, PostgresDatabase, SQLiteDatabase, reach_postgres
 from os1.server.hub import Hub, revoked
 from os1.server.jobs import Job, Jobs
 from os1.server.limits import Limiter, LocalLimiter, RedisLimiter
 from os1.server.observe import Metrics
+from os1.server.push import Push
+from os1.server.reaching import LOOK, look, wake
 from os1.server.spaces import Spaces
 from os1.server.tokens import LocalTickets
 from os1.timezones import now_in
@@ -46,6 +48,7 @@ class Site:
     redis: Any | None = None
     stt: Any | None = None  # the speech recognizer, loaded on the first spoken conversation
     tickets: LocalTickets = field(default_factory=LocalTickets)  # single mode's socket tickets
+    push: Push | None = None  # Web Push: the VAPID key and the users' browsers (os1.server.push)
     metrics: Metrics = field(default_factory=Metrics)  # what Prometheus reads (os1.server.observe)
     _voice_loading: asyncio.Lock = field(default_factory=asyncio.Lock)
     _login_gates: dict[str, asyncio.Lock] = field(default_factory=dict)
@@ -64,6 +67,13 @@ class Site:
 
     def local_csrf(self) -> str:
         return hmac.new(self.secret, b"os1-csrf", hashlib.sha256).hexdigest()
+
+    async def run_job(self, job: Job) -> None:
+        """A due job: an initiative look (os1.server.reaching), or a reminder."""
+        if job.get("kind") == LOOK:
+            await look(self, job["user"])
+        else:
+            await self.remind(job)
 
     async def remind(self, job: Job) -> None:
         """A due reminder goes to every open socket of its user, on any worker; inside the
@@ -113,6 +123,8 @@ class Site:
         await self.spaces.close()
         if self.accounts is not None:
             await self.accounts.db.close()
+        if self.push is not None and self.accounts is None:  # single mode: its own file
+            await self.push.db.close()
         if self.redis is not None:
             await self.redis.aclose()
 
@@ -131,9 +143,6 @@ def _secret(home: Path) -> bytes:
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_hex(32))
     return bytes.fromhex(path.read_text().strip())
-
-
-SECRET_SCHEMA = "CREATE TABLE IF NOT EXISTS os1_site (name text PRIMARY KEY, value text NOT NULL)"
 
 
 async def shared_secret(db: Database) -> bytes:
@@ -224,6 +233,11 @@ async def open_site(settings: Settings) -> Site:
                            else await SQLiteDatabase.open(settings.home / "jobs.sqlite3"))
     site = Site(settings, spaces, Hub(worker, redis), jobs, limiter, secret,
                 local_key(settings.home), accounts, redis)
+    push_db = (accounts.db if accounts is not None
+               else await SQLiteDatabase.open(settings.home / "push.sqlite3"))
+    site.push = await Push.open(push_db, server.push_contact, loopback_http=server.mode == "single")
     await site.hub.start()
-    site.jobs.start(site.remind)
+    site.jobs.start(site.run_job)
+    if server.mode == "single":  # what fell due while no server ran
+        await wake(site, settings.user)
     return site

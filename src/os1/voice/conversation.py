@@ -23,6 +23,8 @@ from os1.voice.stt import SpeechToText
 from os1.voice.tts import TextToSpeech
 from os1.voice.vad import SileroVAD, TurnDetector, TurnTiming
 
+PAUSE_LOOK_S = 0.2  # how often a proposal waiting for a pause looks for one
+
 
 class Conversation:
     """One companion listening and speaking. Build it inside the event loop."""
@@ -60,6 +62,15 @@ class Conversation:
         after_listening = self.pipeline.stages[1:]  # the listener always has audio coming in
         return not (self.detector.in_turn or any(s.working for s in after_listening)
                     or self.reply.replying or self.player.speaking)
+
+    async def at_pause(self, text: str) -> None:
+        """Say ``text`` (a proposal of os1's own) at the next pause: once nothing is being said,
+        heard, thought or played."""
+        # a pause is several states at once (the turn detector, each stage, the speaker's thread),
+        # none of which signals: it is looked for
+        while not self.done():  # noqa: ASYNC110
+            await asyncio.sleep(PAUSE_LOOK_S)
+        self.reply.announce(text)
 
     async def run(self, source: AsyncIterator[AudioIn]) -> None:
         """Feed ``source`` through the pipeline until it ends, then let the last reply finish."""

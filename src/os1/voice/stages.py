@@ -246,6 +246,27 @@ class Reply(Stage):
             self._last_reply_at = self.clock()
             self._ended.pop(turn, None)
 
+    def announce(self, text: str) -> None:
+        """Say ``text``, something os1 brings up on its own (a follow-up, the morning note), as a
+        turn of its own: the user may talk over it like any reply. It is not stored as a reply;
+        the initiative keeps it as delivered."""
+        self.turn += 1
+        self._ended[self.turn] = asyncio.Event()
+        self._reply = asyncio.create_task(self._announce(self.turn, text))
+
+    async def _announce(self, turn: int, text: str) -> None:
+        try:
+            await self._say(ReplyText(text, turn))
+            await self.push(ReplyEnd(turn))
+            await self._ended[turn].wait()
+            self.notify(ReplySaved(turn, None, text, False))
+        except asyncio.CancelledError:
+            self.notify(ReplySaved(turn, None, self.player.heard(turn), True))
+            raise
+        finally:
+            self._last_reply_at = self.clock()
+            self._ended.pop(turn, None)
+
     async def _settle(self) -> None:
         """Let a cancelled reply save what was heard before the next turn starts."""
         if self._reply is not None:

@@ -31,6 +31,7 @@ from os1.server.auth import (
     talker,
 )
 from os1.server.hub import REVOKED, Event
+from os1.server.reaching import heard, wake
 from os1.server.site import Site
 from os1.server.tokens import allows
 from os1.server.watch import ENDED, watched
@@ -91,6 +92,7 @@ async def run_turn(site: Site, user_id: str, text: str, emit: Emit,
             raise
     if done is not None:
         metrics.turns.labels("done").inc()
+        await heard(site, user_id)  # the initiative hears the new words
     return done
 
 
@@ -165,6 +167,7 @@ class ChatSocket:
 
     async def run(self) -> None:
         self.socket_id = await self.site.hub.join(self.who.user_id, self._deliver)
+        await wake(self.site, self.who.user_id)  # what fell due while no tab was open
         tasks = [asyncio.create_task(self._send()), asyncio.create_task(self._turns())]
         try:
             async with watched(self.site, self.who, self._end):

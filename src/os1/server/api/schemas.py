@@ -194,3 +194,25 @@ class SharedReply(BaseModel):
     perceived: str
     said: str
     memory: str
+
+
+class PushKeys(Strict):
+    p256dh: str = Field(min_length=1, max_length=200)
+    auth: str = Field(min_length=1, max_length=100)
+
+
+class PushSubscription(Strict):
+    """A browser's push subscription, as ``PushSubscription.toJSON()`` gives it."""
+
+    endpoint: str = Field(min_length=1, max_length=2000)
+    keys: PushKeys
+    expirationTime: float | None = None  # noqa: N815 (the browser's own name)
+
+
+class PushEndpoint(Strict):
+    endpoint: str = Field(min_length=1, max_length=2000)
+
+
+class PushState(BaseModel):
+    public_key: str  # the site's VAPID key, for pushManager.subscribe
+    endpoints: list[str]  # the user's subscribed browsers

@@ -7,6 +7,7 @@ import { api } from "./api.js";
 import { Chat } from "./chat.js";
 import { Memories } from "./memories.js";
 import { Settings } from "./settings.js";
+import { Notifications } from "./push.js";
 import { shareFile, sharable } from "./share.js";
 import { Voice } from "./voice.js";
 
@@ -57,6 +58,7 @@ const chat = new Chat($("log"), {
 });
 const memories = new Memories({ notify, confirm: confirmDialog });
 const settings = new Settings({ notify });
+const notifications = new Notifications({ notify });
 const access = new Access({ notify, confirm: confirmDialog });
 const voice = new Voice({
   heard: (text) => chat.heard(text),
@@ -137,6 +139,7 @@ function show(name) {
   if (name === "memories") memories.load();
   if (name === "settings") {
     settings.load();
+    notifications.load();
     access.load(state.mode);
   }
   if (changed) {

@@ -294,6 +294,12 @@ export class Chat {
       const reply = bubble("os", event.reply || "", "elsewhere");
       reply.append(label("on another device"));
       this.log.append(reply);
+    } else if (event.kind === "initiative") {
+      const note = bubble("note", event.text || "", "initiative");
+      note.dataset.plan = String(event.plan_id ?? "");
+      note.title = event.reason ? `because: ${event.reason}` : "";
+      note.prepend(label(event.about === "morning" ? "morning note" : "on my mind"));
+      this.log.append(note);
     } else if (event.kind === "reminder") {
       const note = bubble("note", event.text || "A reminder");
       note.prepend(label("reminder"));
