@@ -11,26 +11,27 @@ cheap, while a CLI turn is a whole process):
     again;
   * ``pg-cli``, ``pg-server``: the same on the PostgreSQL backend (``pgserver``'s PostgreSQL,
     started here); os1 is killed, never the database;
-  * ``voice`` (on request, not among the defaults: a life is a real-time conversation of about
-    20 s): ``os1 talk --input REC.wav --output OUT.wav --json`` on a recording of three
-    utterances with pauses (espeak-ng's voice, made once per run), killed at a random delay or
-    left to finish (``benchmarks/torture_voice.py``); its share of ``--turns`` counts lives, a
-    fifth of a CLI's share (``--targets voice --turns N``: N lives).
+  * ``voice``, ``pg-voice`` (on request, not among the defaults: a life is a real-time
+    conversation of about 20 s): ``os1 talk --input REC.wav --output OUT.wav --json`` on a
+    recording of three utterances with pauses (espeak-ng's voice, made once per run), killed at a
+    random delay or left to finish (``benchmarks/torture_voice.py``); its share of ``--turns``
+    counts lives, a fifth of a CLI's share (``--targets voice --turns N``: N lives; ``--lives N``
+    sets it), after a warm-up life left to finish; ``--short-voice``: one utterance, not three.
 
 The model is ``os1.testing.fixed_model`` with a fast schedule and the embedder the hashing one,
 so a turn costs os1's own time. After each kill: the store opens through os1 (``open_store``),
 SQLite's ``PRAGMA integrity_check`` says ok, every committed turn (one whose reply os1 returned)
 is there exactly once with its reply, the turn in flight left at most its words (never twice),
 and no user's words carry two replies. A spoken turn's words come from speech recognition and
-differ from life to life, so voice is checked by the store's row ids: every row seen after a life
-stays, and a life has stored at least the replies it reported ``saved`` (at most one more, the
-reply in flight, if it was killed; exactly those if it finished).
+differ from life to life, so voice turns are matched by the ids that ``talk --json`` reports in
+its ``saved`` events (the user's words and the reply), not by their words; a life must also
+have stored nothing it did not report but the turn in flight when it was killed.
 
     python benchmarks/torture.py --turns 1000 [--targets cli,server,pg-cli,pg-server] [--json]
-    python benchmarks/torture.py --targets voice --turns 10 [--seed 1] [--json]
+    python benchmarks/torture.py --targets voice,pg-voice --turns 60 [--seed 1] [--json]
 
-One run of ``--targets voice --turns 10 --seed 1``: 10 lives, 15 replies committed, 9 kills, 9
-survived, 0 corrupt stores, 0 committed lost (docs/robustness.md).
+``--dsn URI`` makes the PostgreSQL targets' databases in a server already running (the tests
+pass theirs) instead of starting one. Figures: docs/robustness.md.
 """
 
 from __future__ import annotations
@@ -51,25 +52,26 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-from torture_voice import Voice, measure_life, recording, talk_args, voice_lives
+from torture_voice import SCRIPT, SHORT, Voice, check_life, measure_life, recording, talk_args, voice_lives
 
 from os1.access import local_key
 from os1.config import Settings
 from os1.runtime import open_store
 from os1.testing.servers import free_port, postgres, stop_process
 
-TARGETS = ("cli", "server", "pg-cli", "pg-server", "voice")
+TARGETS = ("cli", "server", "pg-cli", "pg-server", "voice", "pg-voice")
 DEFAULT_TARGETS = TARGETS[:4]  # voice on request: each of its lives costs seconds of CPU
 # a turn's share: a CLI turn is a whole process (about a second of CPU to start), a server's
 # turn a request, so the servers take most of the turns and the CLI targets most of the kills
 # turns, and a voice life (a conversation of three turns) a few CPU-seconds of speech recognition
-WEIGHTS = {"cli": 1, "pg-cli": 1, "server": 9, "pg-server": 9, "voice": 0.2}
+WEIGHTS = {"cli": 1, "pg-cli": 1, "server": 9, "pg-server": 9, "voice": 0.2, "pg-voice": 0.2}
 STARTED = time.monotonic()
 
 
@@ -356,12 +358,17 @@ def check_turns(target: Target, figures: Figures) -> tuple[int, int, int]:
 # -- the run ---------------------------------------------------------------------------------
 
 
-def measure_turn(target: Target) -> tuple[float, float]:
-    """Seconds until an ``os1 say`` has imported os1, and until it is done, here and now: a
-    CLI turn is killed at a random delay between half the first and a little over the second."""
+def measure_import() -> float:
+    """Seconds until a new process has imported os1's command line, here and now (once per
+    run): a CLI turn or a voice life is killed at a random delay from half of it on."""
     started = time.monotonic()
-    subprocess.run([sys.executable, "-c", "import os1.cli.main"], env=target.env, check=True)
-    imported = time.monotonic() - started
+    subprocess.run([sys.executable, "-c", "import os1.cli.main"], env={**os.environ, "OS1_LOAD_PLUGINS": ""},
+                   check=True)
+    return time.monotonic() - started
+
+
+def measure_turn(target: Target) -> float:
+    """Seconds a whole ``os1 say`` takes here and now (its turn stays, and is checked)."""
     started = time.monotonic()
     proc = spawn(["say", "--json", "warm-up: hello"], target.env)
     out, err = proc.communicate(timeout=300)
@@ -369,11 +376,10 @@ def measure_turn(target: Target) -> tuple[float, float]:
         raise RuntimeError(f"os1 say does not work here: {err.decode()[-500:]}")
     done = json.loads(out.decode().strip().splitlines()[-1])
     target.turns.append(Turn("warm-up: hello", "committed", done["user_id"], done["reply_id"]))
-    return imported, time.monotonic() - started
+    return time.monotonic() - started
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    rng = random.Random(args.seed)
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
     unknown = set(targets) - set(TARGETS)
     if unknown:
@@ -384,15 +390,31 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         with ExitStack() as stack:
             model_url = stack.enter_context(fixed_model(root))
-            dsn = stack.enter_context(postgres()) if any(t.startswith("pg-") for t in targets) else None
+            dsn = args.dsn
+            if dsn is None and any(t.startswith("pg-") for t in targets):
+                dsn = stack.enter_context(postgres())
+            jobs = {}
             for number, name in enumerate(targets):
                 home = root / name
                 backend_dsn = f"{dsn}" if name.startswith("pg-") else None
                 if backend_dsn is not None:  # each PostgreSQL target has its own database
-                    backend_dsn = fresh_database(backend_dsn, f"torture{number}")
+                    backend_dsn = fresh_database(backend_dsn, f"torture_{os.getpid()}_{number}")
                 target = Target(name, home, os1_env(home, model_url, backend_dsn), backend_dsn)
-                share = max(2, round(args.turns * weight[name] / sum(weight.values())))
-                results[name] = run_target(target, share, rng, args)
+                share = max(1, round(args.turns * weight[name] / sum(weight.values())))
+                if name.endswith("voice") and args.lives is not None:
+                    share = args.lives
+                # each target draws from its own generator: the same seed, the same draws,
+                # whether the targets run one after another or side by side
+                jobs[name] = (target, share, random.Random(f"{args.seed}-{name}"))
+            imported = measure_import()
+            log(f"os1 imports in {imported:.2f} s")
+            if args.parallel:
+                with ThreadPoolExecutor(len(jobs)) as pool:
+                    running = {name: pool.submit(run_target, *job, args, imported)
+                               for name, job in jobs.items()}
+                    results = {name: future.result() for name, future in running.items()}
+            else:
+                results = {name: run_target(*job, args, imported) for name, job in jobs.items()}
     finally:
         shutil.rmtree(root, ignore_errors=True)
     total = Figures()
@@ -416,15 +438,17 @@ def fresh_database(dsn: str, name: str) -> str:
     return made
 
 
-def run_target(target: Target, count: int, rng: random.Random, args: argparse.Namespace) -> dict[str, Any]:
+def run_target(target: Target, count: int, rng: random.Random, args: argparse.Namespace,
+               imported: float) -> dict[str, Any]:
     figures = Figures()
-    if target.name == "voice":
-        return voice_target(target, count, rng, figures)
-    imported, whole = measure_turn(target)
-    log(f"{target.name}: os1 imports in {imported:.2f} s, says one turn in {whole:.2f} s; {count} turns")
+    if target.name.endswith("voice"):
+        return voice_target(target, count, rng, figures, SHORT if args.short_voice else SCRIPT, imported)
     if target.name.endswith("cli"):
+        whole = measure_turn(target)
+        log(f"{target.name}: os1 says one turn in {whole:.2f} s; {count} turns")
         cli_turns(target, count, rng, figures, (imported / 2, whole * 1.2))
     else:
+        log(f"{target.name}: {count} turns")
         server_turns(target, count, rng, figures, args.turns_per_life)
     lost, duplicated, kept = check_turns(target, figures)
     figures.turns = len(target.turns)
@@ -437,11 +461,12 @@ def run_target(target: Target, count: int, rng: random.Random, args: argparse.Na
     return asdict(figures)
 
 
-def voice_target(target: Target, lives: int, rng: random.Random, figures: Figures) -> dict[str, Any]:
-    """``os1 talk`` on a recording, ``lives`` times: killed at a random delay (between half its
-    import and a little over a whole conversation) or left to finish."""
+def voice_target(target: Target, lives: int, rng: random.Random, figures: Figures,
+                 script: tuple[str | float, ...], imported: float) -> dict[str, Any]:
+    """``os1 talk`` on a recording, ``lives`` times, after a warm-up life: killed at a random
+    delay (between half its import and most of a whole conversation), rarely left to finish."""
     target.home.mkdir(parents=True, exist_ok=True)
-    wav, out = recording(target.home), target.home / "voice-out.wav"
+    wav, out = recording(target.home, script), target.home / "voice-out.wav"
     env = {**target.env, "PYTHONUNBUFFERED": "1"}  # its JSON lines reach the pipe before a kill
 
     def start() -> subprocess.Popen[bytes]:
@@ -454,15 +479,19 @@ def voice_target(target: Target, lives: int, rng: random.Random, figures: Figure
             return None
         return [(ident, role) for ident, role, _ in utterances(target)]
 
-    started = time.monotonic()
-    subprocess.run([sys.executable, "-c", "import os1.cli.main"], env=target.env, check=True)
-    imported = time.monotonic() - started
     whole, warm_up = measure_life(start)
-    log(f"voice: os1 imports in {imported:.2f} s, talks a recording through in {whole:.2f} s; {lives} lives")
-    state = Voice(committed=warm_up, turns=warm_up)
-    voice_lives(state, lives, rng, figures, (imported / 2, whole * 1.2), start, kill, check)
-    figures.turns, figures.committed = state.turns, state.committed
-    log(f"voice: {state.lives} lives, {figures.committed} replies committed, {figures.kills} kills, "
+    log(f"{target.name}: os1 talks a recording through in {whole:.2f} s; {lives} lives")
+    state = Voice(turns=len(warm_up))
+    rows = check(False)  # the warm-up life finished: exactly what it reported is stored
+    if rows is not None:
+        lost, twice = check_life(state, rows, set(), warm_up, killed=False)
+        figures.committed_lost, figures.duplicated = lost, twice
+    # killed between half an import and most of a whole life (the warm-up finished: it is checked
+    # as every finished life is, and later lives are rarely slower)
+    voice_lives(state, lives, rng, figures, (imported / 2, whole * 0.8), start, kill, check, target.name)
+    figures.turns, figures.committed = state.turns, len(state.committed)
+    figures.in_flight_words_kept = state.in_flight_kept
+    log(f"{target.name}: {state.lives} lives, {figures.committed} turns committed, {figures.kills} kills, "
         f"{figures.kills_survived} survived, {figures.corrupt_stores} corrupt, "
         f"{figures.committed_lost} committed lost, {figures.duplicated} stored twice")
     return asdict(figures)
@@ -477,6 +506,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--turns-per-life", type=float, default=20,
                         help="turns a server answers between kills, on average")
+    parser.add_argument("--lives", type=int, help="lives of each voice target (default: a share of --turns)")
+    parser.add_argument("--short-voice", action="store_true",
+                        help="a voice life hears one utterance, not three (a few seconds)")
+    parser.add_argument("--parallel", action="store_true",
+                        help="run the targets side by side (a voice life mostly waits on its recording)")
+    parser.add_argument("--dsn", help="a PostgreSQL server to make the pg- targets' databases in "
+                        "(default: one started here from pgserver)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: the servers it started stop too

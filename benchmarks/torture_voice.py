@@ -1,11 +1,12 @@
-"""The torture script's ``voice`` target: ``os1 talk --input REC.wav --output OUT.wav --json``
-on a recording of a few utterances with pauses, killed with SIGKILL at a random delay or left to
-finish, and the store checked after each life.
+"""The torture script's ``voice`` and ``pg-voice`` targets: ``os1 talk --input REC.wav --output
+OUT.wav --json`` on a recording of a few utterances with pauses, killed with SIGKILL at a random
+delay or left to finish, and the store checked after each life.
 
-Transcripts differ from life to life, so turns are matched by the store's row ids, never by their
-words: every utterance row seen after a life is kept (a later kill must not take it away); a life
-that printed ``saved`` for N replies must have added at least N replies (a completed life exactly
-N, a killed one at most one more: the reply in flight).
+Each ``saved`` event of ``talk --json`` carries the ids of the turn it stored (``said_id``, the
+user's words; ``reply_id``, the reply), so a spoken turn is checked by id as a typed one is: every
+turn a life reported saved is there once, its reply right after its words, after this life and
+every later one; no user's words carry two replies; and a life stored nothing it did not report,
+but for the turn in flight when it was killed (its words, and at most its reply).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from os1.voice.tts import EspeakTTS
 # the user's side: a few short utterances, each followed by a pause longer than os1's reply
 SCRIPT: tuple[str | float, ...] = (0.3, "I walked by the river today.", 4.0, "My sister Ana lives in Lisbon.",
                                    4.0, "Work was quiet this week.", 4.0)
+# one utterance (``--short-voice``, for the tests): a life of a few seconds; os1 answers after the
+# recording ends, as it would after a user's last words
+SHORT: tuple[str | float, ...] = (0.3, "I walked by the river today.", 0.8)
 
 
 class Checks(Protocol):
@@ -45,16 +49,18 @@ class Checks(Protocol):
 class Voice:
     """A voice target's memory of what its lives were promised."""
 
-    kept: set[int] = field(default_factory=set)  # utterance rows seen after a life: never to go
-    committed: int = 0  # replies a life reported saved
-    turns: int = 0  # committed replies plus the turns in flight when killed
+    committed: dict[int, int | None] = field(default_factory=dict)  # said_id -> reply_id, as reported
+    lost: set[int] = field(default_factory=set)  # committed turns found missing (each counted once)
+    twice: set[int] = field(default_factory=set)  # user rows found with two replies (counted once)
+    turns: int = 0  # committed turns plus the turns in flight when killed
     lives: int = 0
+    in_flight_kept: int = 0  # killed lives whose turn in flight had stored its words
 
 
-def recording(root: Path) -> Path:
+def recording(root: Path, script: tuple[str | float, ...] = SCRIPT) -> Path:
     """The user's recording, made once per run: espeak-ng's voice and silence."""
     voice = EspeakTTS("en-gb")
-    pieces = [silence(p) if isinstance(p, float) else voice.synthesize(p) for p in SCRIPT]
+    pieces = [silence(p) if isinstance(p, float) else voice.synthesize(p) for p in script]
     path = root / "voice-in.wav"
     write_wav(path, np.concatenate(pieces))
     return path
@@ -64,38 +70,77 @@ def talk_args(wav: Path, out: Path) -> list[str]:
     return ["talk", "--input", str(wav), "--output", str(out), "--json"]
 
 
-def saved_replies(stdout: bytes) -> int:
-    """Replies a life reported stored (``saved``: whole, or as far as heard when interrupted;
-    an interrupted reply nobody heard is forgotten)."""
-    count = 0
+def saved_turns(stdout: bytes) -> dict[int, int | None]:
+    """The turns a life reported stored, as said_id -> reply_id (None: the reply was cut before
+    anyone heard it, and forgotten)."""
+    saved: dict[int, int | None] = {}
     for line in stdout.decode(errors="replace").splitlines():
         try:
             event = json.loads(line)
         except ValueError:
             continue
-        if isinstance(event, dict) and event.get("type") == "saved" and (
-                not event.get("interrupted") or event.get("text")):
-            count += 1
-    return count
+        if isinstance(event, dict) and event.get("type") == "saved" and event.get("said_id") is not None:
+            saved[int(event["said_id"])] = None if event.get("reply_id") is None else int(event["reply_id"])
+    return saved
 
 
-def measure_life(start: Callable[[], subprocess.Popen[bytes]]) -> tuple[float, int]:
-    """Seconds a whole life takes here and now, and the replies it stored (they stay in the
+def measure_life(start: Callable[[], subprocess.Popen[bytes]]) -> tuple[float, dict[int, int | None]]:
+    """Seconds a whole life takes here and now, and the turns it stored (they stay in the
     store and are checked after every kill)."""
     started = time.monotonic()
     proc = start()
     stdout, err = proc.communicate(timeout=600)
     if proc.returncode != 0:
         raise RuntimeError(f"os1 talk does not work here: {err.decode()[-500:]}")
-    saved = saved_replies(stdout)
-    if saved == 0:
+    saved = saved_turns(stdout)
+    if not saved:
         raise RuntimeError(f"os1 talk answered nothing: {stdout.decode()[-500:]}")
     return time.monotonic() - started, saved
 
 
+def replies_by_words(rows: list[tuple[int, str]]) -> dict[int, list[int]]:
+    """Each user row's id -> the assistant rows that follow it (its replies), in store order."""
+    replies: dict[int, list[int]] = {}
+    last_user: int | None = None
+    for ident, role in rows:
+        if role == "user":
+            last_user = ident
+            replies[ident] = []
+        elif last_user is not None:
+            replies[last_user].append(ident)
+    return replies
+
+
+def unreported(rows: list[tuple[int, str]], known: set[int],
+               saved: dict[int, int | None]) -> list[tuple[int, str]]:
+    """Rows a life added that it never reported saved."""
+    reported = {*saved, *(r for r in saved.values() if r is not None)}
+    return [(ident, role) for ident, role in rows if ident not in known and ident not in reported]
+
+
+def check_life(state: Voice, rows: list[tuple[int, str]], known: set[int], saved: dict[int, int | None],
+               killed: bool) -> tuple[int, int]:
+    """New committed turns lost and turns stored twice (or beyond the turn in flight) after a
+    life that reported ``saved``; ``known``: the rows before it."""
+    state.committed.update(saved)
+    replies = replies_by_words(rows)
+    lost = {said for said, reply in state.committed.items()
+            if said not in replies or (reply is not None and reply not in replies[said])}
+    twice = {said for said, answers in replies.items() if len(answers) > 1}
+    extra = unreported(rows, known, saved)
+    allowed = [("user",), ("user", "assistant")] if killed else []
+    beyond = 0 if tuple(role for _, role in extra) in [(), *allowed] else len(extra)
+    if killed and extra:
+        state.in_flight_kept += 1
+    new_lost, new_twice = len(lost - state.lost), len(twice - state.twice) + beyond
+    state.lost |= lost
+    state.twice |= twice
+    return new_lost, new_twice
+
+
 def voice_lives(state: Voice, count: int, rng: random.Random, figures: Checks, window: tuple[float, float],
                 start: Callable[[], subprocess.Popen[bytes]], kill: Callable[[subprocess.Popen[bytes]], None],
-                check: Callable[[bool], list[tuple[int, str]] | None]) -> None:
+                check: Callable[[bool], list[tuple[int, str]] | None], name: str = "voice") -> None:
     """``count`` lives of ``os1 talk``, each killed at a random delay in ``window`` or left to
     finish. ``check(killed)`` counts the kill, checks that the store opens and is whole, and
     returns its utterance rows as (id, role), or None if it is broken."""
@@ -113,23 +158,19 @@ def voice_lives(state: Voice, count: int, rng: random.Random, figures: Checks, w
             kill(proc)
             stdout, _ = proc.communicate()  # what it printed before the kill
         state.lives += 1
-        saved = saved_replies(stdout)
+        saved = saved_turns(stdout)
         if not killed and proc.returncode != 0:
             figures.failed_turns += 1
-            figures.problems.append(f"voice: talk exited {proc.returncode}: {stdout.decode()[-300:]}")
+            figures.problems.append(f"{name}: talk exited {proc.returncode}: {stdout.decode()[-300:]}")
         rows = check(killed)
         if rows is None:
             continue
-        ids = {ident for ident, _ in rows}
-        replies = sum(role == "assistant" for ident, role in rows if ident not in known)
-        lost = len(state.kept - ids) + max(0, saved - replies)
-        twice = max(0, replies - saved - (1 if killed else 0))
+        lost, twice = check_life(state, rows, known, saved, killed)
         figures.committed_lost += lost
         figures.duplicated += twice
         if lost or twice:
-            figures.problems.append(f"voice: {lost} committed replies lost, {twice} beyond those reported")
+            figures.problems.append(f"{name}: {lost} committed turns lost, "
+                                    f"{twice} stored twice or never reported")
         elif killed:
             figures.kills_survived += 1
-        state.kept |= ids
-        state.committed += saved
-        state.turns += saved + (1 if killed else 0)
+        state.turns += len(saved) + (1 if killed else 0)

@@ -139,8 +139,22 @@ def fuzz_env(model_url: str, os1_home: Path, monkeypatch: pytest.MonkeyPatch, tm
     paths = files(tmp_path / "work" / "files")
     work.mkdir(parents=True)
     monkeypatch.chdir(work)  # relative paths land in the test's own folder
+    if left := leftover():
+        pytest.fail(f"an earlier test left {left[:200]!r} in the console's buffer")
     invoke(["say", "My sister Ana lives in Lisbon."], b"")  # something to list, show, forget
     return paths
+
+
+def leftover() -> str:
+    """Text left in the shared consoles' buffers, cleared. rich keeps what it failed to write
+    (a lone surrogate that the stream refused, say, if the error was then caught) and writes it
+    again before the next output of the process: the next command, not this one, would fail."""
+    from os1.cli.io import console, err_console
+
+    left = "".join(segment.text for c in (console, err_console) for segment in c._buffer)
+    for c in (console, err_console):
+        del c._buffer[:]
+    return left
 
 
 def invoke(args: list[str], data: bytes) -> click.testing.Result:
@@ -184,6 +198,8 @@ def test_no_command_ends_in_a_traceback(path: tuple[str, ...], fuzz_env: list[st
             found.append(f"os1 {args!r} (stdin {data[:40]!r}...):\n{trace}")
         if result.exit_code not in (0, 1, 2, 130):
             found.append(f"os1 {args!r}: exit status {result.exit_code}")
+        if left := leftover():  # found here, in the case that left it, not in the next one
+            found.append(f"os1 {args!r}: left {left[:200]!r} unwritten in the console's buffer")
 
     fuzz()
     assert not found, "\n\n".join(found[:3])

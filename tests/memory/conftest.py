@@ -1,17 +1,11 @@
 """The two backends every store contract case runs on: SQLite in a temp directory, and a real
-PostgreSQL 16 with pgvector from the ``pgserver`` wheel, started once per test session in a temp
-directory and reached over its Unix socket only (it listens on no TCP address). As root, pgserver
-runs the server as a ``pgserver`` system user that it creates with ``useradd``, since PostgreSQL
-refuses to run as root. Every test uses fresh user ids, so tests share the database and never see
-each other's rows."""
+PostgreSQL 16 with pgvector (``pg_dsn`` in tests/conftest.py, one server per test session).
+Every test uses fresh user ids, so tests share the database and never see each other's rows."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import uuid
-import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -21,20 +15,6 @@ from os1.memory.store.memory import Memory
 from os1.testing import FakeEmbedder
 
 Opener = Callable[..., Awaitable[Memory]]  # (name="main", embedder=None) -> an open store
-
-
-@pytest.fixture(scope="session")
-def pg_dsn() -> Iterator[str]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns at import when XDG_RUNTIME_DIR is unset
-        from pgserver.postgres_server import get_server
-    root = Path(tempfile.mkdtemp(prefix="os1-pg-"))  # short: the socket path must fit in 107 bytes
-    server = get_server(root / "pgdata", cleanup_mode="delete")
-    try:
-        yield server.get_uri()
-    finally:
-        server.cleanup()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def new_user() -> str:

@@ -11,7 +11,6 @@ from os1.memory.postgres import PostgresMemory
 from os1.music.composer import Composer
 from os1.share.sharing import Sharing
 from os1.testing import FakeEmbedder
-from tests.memory.conftest import pg_dsn  # noqa: F401  (a fixture, for dsn)
 from tests.memory.test_postgres import dsn, new_user, scalar  # noqa: F401  (dsn is a fixture)
 from tests.share.test_sharing import PERSONA, share_both_seeds
 

@@ -156,8 +156,11 @@ def test_talk_from_a_recording_answers_every_turn(tmp_path: Path, whisper: Whisp
     assert understood >= 1
     memory = subprocess.run([sys.executable, "-m", "os1", "memory", "list", "--json"],
                             capture_output=True, text=True, timeout=60)
-    texts = [json.loads(line)["text"] for line in memory.stdout.splitlines()]
-    assert any("ocean" in t.lower() for t in texts)
+    listed = {item["id"]: item for item in map(json.loads, memory.stdout.splitlines())}
+    assert any("ocean" in m["text"].lower() for m in listed.values())
+    for reply in replies:  # each saved turn names its stored words and reply
+        assert listed[reply["said_id"]]["role"] == "user"
+        assert listed[reply["reply_id"]]["role"] == "assistant"
 
 
 async def _talk_on_speakers(conversation: Conversation, recording: np.ndarray,

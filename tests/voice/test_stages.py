@@ -256,3 +256,44 @@ async def test_transcription_started_at_a_pause_is_used_when_the_pause_ends_the_
     out = await collect(Transcribe(stt), [TurnHold(speech), UserTurn(longer, 0.0, 3.0)])
     assert 48_000 in stt.calls
     assert [f.text for f in out if isinstance(f, Transcript)] == ["48000 samples"]  # type: ignore[attr-defined]
+
+
+class HeldSearch:
+    """The store, whose searches wait for ``gate`` while ``hold`` is set: a turn held after its
+    words are stored and before its answer begins."""
+
+    def __init__(self, store: SQLiteMemory) -> None:
+        self.store = store
+        self.hold = False
+        self.held = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+    async def search(self, *args: object, **kwargs: object) -> object:
+        if self.hold:
+            self.held.set()
+            await self.gate.wait()
+        return await self.store.search(*args, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_a_turn_cut_before_its_reply_leaves_the_last_reply_alone(store: SQLiteMemory) -> None:
+    held = HeldSearch(store)
+    line = Line(held, "The first reply, heard in full.", "Okay.")  # type: ignore[arg-type]
+    await line.say(Transcript("hello", 1.0))
+    await line.listen_to_the_end()
+    first = line.frames(ReplySaved)[0]
+    held.hold = True
+    line.pipeline.put(Transcript("tell me more", 5.0))
+    await held.held.wait()  # its words are stored; the next words cut it before any reply
+    held.hold = False
+    await line.say(Transcript("no, wait", 6.0, over_os1=True))
+    await line.listen_to_the_end()
+    saved = line.frames(ReplySaved)
+    assert saved[1].interrupted and saved[1].reply_id is None  # type: ignore[attr-defined]
+    rows = await store.recent_utterances(10)
+    said = {r.id: (r.role, r.text, r.status) for r in rows}
+    assert said[first.reply_id] == ("assistant", "The first reply, heard in full.", "complete")  # type: ignore[attr-defined]
+    assert said[first.said_id] == ("user", "hello", "complete")  # type: ignore[attr-defined]
+    await line.close()

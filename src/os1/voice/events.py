@@ -19,7 +19,8 @@ def event_for(frame: Frame) -> dict[str, Any] | None:
     if isinstance(frame, Resume):
         return {"type": "resumed"}
     if isinstance(frame, ReplySaved):
-        return {"type": "saved", "turn": frame.turn, "text": frame.spoken, "interrupted": frame.interrupted}
+        return {"type": "saved", "turn": frame.turn, "text": frame.spoken, "interrupted": frame.interrupted,
+                "said_id": frame.said_id, "reply_id": frame.reply_id}
     if isinstance(frame, Failed):
         return {"type": "error", "message": frame.message}
     return None

@@ -149,12 +149,15 @@ class Stopped(Frame):
 
 @dataclass(frozen=True)
 class ReplySaved(Frame):
-    """A reply went into memory as it was spoken (``interrupted``: cut short)."""
+    """A reply went into memory as it was spoken (``interrupted``: cut short): ``reply_id`` is
+    the stored reply (or a composed piece's moment), ``said_id`` the user's stored words, each
+    None where nothing was stored."""
 
     turn: int
     reply_id: int | None
     spoken: str
     interrupted: bool
+    said_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -278,6 +278,7 @@ class Reply(Stage):
 
     async def _respond(self, turn: int, text: str) -> None:
         chunker = Chunker()
+        before = self.companion.last_turn  # an earlier turn's: never this one's to edit or forget
         done: TurnDone | None = None
         held: list[ConfirmationNeeded] = []
         first = True
@@ -303,9 +304,10 @@ class Reply(Stage):
             if held:
                 self.consent.read(held[-1].action_id, self.clock())
             self._last_reply_at = self.clock()
-            self.notify(ReplySaved(turn, done.reply_id if done else None, done.reply if done else "", False))
+            self.notify(ReplySaved(turn, done.reply_id if done else None, done.reply if done else "", False,
+                                   done.user_id if done else None))
         except asyncio.CancelledError:
-            await asyncio.shield(self._save_heard(turn))
+            await asyncio.shield(self._save_heard(turn, before))
             raise
         except Os1Error as exc:
             self.notify(Failed(str(exc)))
@@ -340,9 +342,12 @@ class Reply(Stage):
         self.notify(piece)
         await self.push(piece)
 
-    async def _save_heard(self, turn: int) -> None:
-        """Keep in memory only what the user heard of an interrupted reply."""
+    async def _save_heard(self, turn: int, before: TurnDone | None) -> None:
+        """Keep in memory only what the user heard of an interrupted reply (``before``: the
+        companion's last turn when this one began; a turn cut before it was saved has none)."""
         done = self.companion.last_turn
+        if done is before:
+            done = None
         heard = self.player.heard(turn)
         reply_id = done.reply_id if done is not None else None
         if reply_id is not None:
@@ -351,7 +356,8 @@ class Reply(Stage):
             else:
                 await self.companion.store.forget(reply_id)
         self._last_reply_at = self.clock()
-        self.notify(ReplySaved(turn, reply_id if heard else None, heard, True))
+        said_id = done.user_id if done is not None else None
+        self.notify(ReplySaved(turn, reply_id if heard else None, heard, True, said_id))
 
     async def finish(self) -> None:
         """Wait for the reply in flight (end of input), then for background learning."""
