@@ -19,7 +19,14 @@ conversation's last turn, for recency and for dates named in a question ("last M
 
 The data is CC BY-NC 4.0: read it from where it lies (``--data``), never copy it into this repo.
 
-    python benchmarks/locomo.py --data locomo-dev.json [--json] [--k 5,10,20]
+    python benchmarks/locomo.py --data locomo-dev.json [--json] [--k 5,10,20] [--plain] [--loo]
+
+``--plain`` leaves out what the harness's formatting adds: turns are stored without
+``"Speaker: "`` and the profile names nobody, so neither the name filter nor the speaker bonus
+has anything to go on. ``--loo`` (leave one conversation out) ingests every conversation once,
+searches each with every weighting of ``--grid`` (``ranking.Weights``), and scores each
+conversation with the weighting that does best at the middle k on the others: a figure for
+tuning that does not count in-sample; ``loo_weights`` lists the choices.
 
 With ``--answer-model NAME`` (a model configured in os1's settings, e.g. one behind an
 OpenAI-compatible server) each question is also answered from the top ``--answer-k`` memories and
@@ -32,9 +39,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import re
-import itertools
 import statistics
 import sys
 import tempfile
@@ -258,7 +265,6 @@ async def answer_one(answering: Answering, q: Question, hits: list[Hit], tally: 
 # the weights leave-one-conversation-out tunes (ranking.Weights), each over these values
 GRID: dict[str, tuple[float, ...]] = {
     "word": (0.15, 0.25, 0.4),
-    "neighbour": (0.1, 0.2, 0.3),
     "session": (0.3, 0.5, 0.7),
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from os1.memory.base import Embedder, Pieces, Vectors
+from os1.memory.base import Embedder, Vectors
 from os1.memory.ranking import Unembedded, live_pieces
 
 
