@@ -245,7 +245,7 @@ async def test_a_turn_is_embedded_with_the_turns_before_it_in_view(open_store: O
     await memory.embed_missing()
     assert reading.read[said[0]] == 0  # the session's first turn: nothing before it
     seen = {text[context:]: text[:context] for text, context in reading.read.items()}
-    assert seen[said[2]] == f"{said[0]} {said[1]} "  # the two turns before, read, not pooled
+    assert seen[said[2]] == f"{said[1]} " and seen[said[1]] == f"{said[0]} "  # read, not pooled
     [own] = await memory.embed([said[2]])
     assert (await memory.search("zzz", vector=own, k=1))[0].score > 0.99  # own words' vector
 

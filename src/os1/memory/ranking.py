@@ -107,13 +107,14 @@ def live_pieces(text: str) -> Pieces:
     return pieces(text, None) if len(text) <= LIVE_PIECES_MAX_CHARS else Pieces()
 
 
-# A turn's vectors are made with the turns before it in its session in view ("That sounds
+# A turn's vectors are made with the turn before it in its session in view ("That sounds
 # amazing! How long have you been doing it?" is about what the turn before named): the model
 # reads the last CONTEXT_CHARS characters of the previous CONTEXT_TURNS turns, but the turn's
 # vectors pool only its own tokens. Turns longer than CONTEXT_MAX_OWN are embedded alone, so
-# that the context never pushes their own words past the model's 256 tokens.
-CONTEXT_TURNS = int(__import__("os").environ.get("OS1_CTX_TURNS", "2"))
-CONTEXT_CHARS = int(__import__("os").environ.get("OS1_CTX_CHARS", "300"))
+# that the context never pushes their own words past the model's 256 tokens. On LoCoMo dev
+# (docs/dependencies.md) one turn of 200 characters did best; two of 300 or three of 500 less.
+CONTEXT_TURNS = 1
+CONTEXT_CHARS = 200
 CONTEXT_MAX_OWN = 600
 
 
