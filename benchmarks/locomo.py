@@ -303,7 +303,9 @@ async def leave_one_out(samples: list[dict[str, Any]], embedder: MiniLMEmbedder,
                 per: list[Scores] = []
                 for weights in configs:
                     loaded.store.recall.weights = weights
-                    per.append(await ask(loaded, Tally(tally.ks)))
+                    scratch = Tally(tally.ks)
+                    per.append(await ask(loaded, scratch))
+                    tally.search_ms += scratch.search_ms
                 scores.append(per)
             finally:
                 await loaded.store.close()
