@@ -19,7 +19,14 @@ conversation's last turn, for recency and for dates named in a question ("last M
 
 The data is CC BY-NC 4.0: read it from where it lies (``--data``), never copy it into this repo.
 
-    python benchmarks/locomo.py --data locomo-dev.json [--json] [--k 5,10,20]
+    python benchmarks/locomo.py --data locomo-dev.json [--json] [--k 5,10,20] [--plain] [--loo]
+
+``--plain`` leaves out what the harness's formatting adds: turns are stored without
+``"Speaker: "`` and the profile names nobody, so neither the name filter nor the speaker bonus
+has anything to go on. ``--loo`` (leave one conversation out) ingests every conversation once,
+searches each with every weighting of ``--grid`` (``ranking.Weights``), and scores each
+conversation with the weighting that does best at the middle k on the others: a figure for
+tuning that does not count in-sample; ``loo_weights`` lists the choices.
 
 With ``--answer-model NAME`` (a model configured in os1's settings, e.g. one behind an
 OpenAI-compatible server) each question is also answered from the top ``--answer-k`` memories and
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import re
 import statistics
@@ -50,6 +58,7 @@ from os1.llm.backends import build_model
 from os1.llm.base import ChatModel
 from os1.memory.base import Hit
 from os1.memory.embedding.embedders import MiniLMEmbedder
+from os1.memory.ranking import Weights
 from os1.memory.sqlite import SQLiteMemory
 
 CATEGORIES = (1, 2, 3, 4)  # 5 (adversarial, unanswerable) has no evidence to recall
@@ -106,20 +115,21 @@ def session_time(stamp: str) -> float:
     return parsed.replace(tzinfo=UTC).timestamp()
 
 
-def turn_text(turn: dict[str, Any]) -> str:
-    text = f"{turn['speaker']}: {turn['text']}"
+def turn_text(turn: dict[str, Any], plain: bool = False) -> str:
+    text = str(turn["text"]) if plain else f"{turn['speaker']}: {turn['text']}"
     if turn.get("blip_caption"):
         text += f" [shares {turn['blip_caption']}]"
     return text
 
 
-def sessions(conversation: dict[str, Any]) -> list[list[Turn]]:
-    """The conversation's sessions in time order, each a list of turns with their times."""
+def sessions(conversation: dict[str, Any], plain: bool = False) -> list[list[Turn]]:
+    """The conversation's sessions in time order, each a list of turns with their times; with
+    ``plain``, without the speakers' names before the turns."""
     numbers = sorted(int(m.group(1)) for key in conversation if (m := SESSION_KEY.match(key)))
     out: list[list[Turn]] = []
     for n in numbers:
         start = session_time(conversation[f"session_{n}_date_time"])
-        out.append([Turn(str(t["dia_id"]), str(t["speaker"]), turn_text(t), start + i * TURN_GAP_S)
+        out.append([Turn(str(t["dia_id"]), str(t["speaker"]), turn_text(t, plain), start + i * TURN_GAP_S)
                     for i, t in enumerate(conversation[f"session_{n}"])])
     return out
 
@@ -183,36 +193,65 @@ class Answering:
     limit: int | None
 
 
-async def run_sample(sample: dict[str, Any], embedder: MiniLMEmbedder, tally: Tally,
-                     answering: Answering | None = None) -> None:
+@dataclass
+class Loaded:
+    """One conversation told to a fresh store, with its questions."""
+
+    name: str
+    store: SQLiteMemory
+    dia: dict[int, str]
+    asked: list[Question]
+    last_turn: float
+
+
+async def load(sample: dict[str, Any], embedder: MiniLMEmbedder, tally: Tally, folder: Path,
+               plain: bool = False) -> Loaded:
+    """Tell the conversation to a fresh store in ``folder``; with ``plain``, no speakers' names
+    before the turns and none in the profile."""
     conversation = sample["conversation"]
-    convo = sessions(conversation)
+    convo = sessions(conversation, plain)
     known = {t.dia_id for session in convo for t in session}
     asked = questions(sample, known, tally)
-    top_k = max(tally.ks)
-    last_turn = max(t.at for session in convo for t in session)
+    store = await SQLiteMemory.open(folder / "memory.sqlite3", embedder)
+    if not plain:
+        await store.set_profile({"user_name": str(conversation["speaker_a"]),
+                                 "os_name": str(conversation["speaker_b"])})
+    started = time.perf_counter()
+    dia = await ingest(store, convo, str(conversation["speaker_a"]))
+    tally.ingest_s += time.perf_counter() - started
+    tally.ingest_turns += len(dia)
+    say(f"{sample['sample_id']}: {len(dia)} turns in {len(convo)} sessions, {len(asked)} questions")
+    return Loaded(str(sample["sample_id"]), store, dia, asked,
+                  max(t.at for session in convo for t in session))
+
+
+Scores = list[tuple[int, dict[int, float]]]  # per question: its category, its recall per k
+
+
+async def ask(loaded: Loaded, tally: Tally, answering: Answering | None = None) -> Scores:
+    """Ask every question, tallied; each question's category and recalls."""
+    out: Scores = []
+    for n, q in enumerate(loaded.asked):
+        started = time.perf_counter()
+        hits = await loaded.store.search(q.text, k=max(tally.ks), now=loaded.last_turn)
+        tally.search_ms.append((time.perf_counter() - started) * 1000.0)
+        ranked = [loaded.dia.get(h.item.id) for h in hits]
+        recalls = {k: len(q.evidence.intersection(ranked[:k])) / len(q.evidence) for k in tally.ks}
+        tally.add(q.category, recalls)
+        out.append((q.category, recalls))
+        if answering and (answering.limit is None or n < answering.limit):
+            await answer_one(answering, q, hits[: answering.k], tally)
+    return out
+
+
+async def run_sample(sample: dict[str, Any], embedder: MiniLMEmbedder, tally: Tally,
+                     answering: Answering | None = None, plain: bool = False) -> None:
     with tempfile.TemporaryDirectory(prefix="os1-locomo-") as tmp:
-        store = await SQLiteMemory.open(Path(tmp) / "memory.sqlite3", embedder)
+        loaded = await load(sample, embedder, tally, Path(tmp), plain)
         try:
-            await store.set_profile({"user_name": str(conversation["speaker_a"]),
-                                     "os_name": str(conversation["speaker_b"])})
-            started = time.perf_counter()
-            dia = await ingest(store, convo, str(conversation["speaker_a"]))
-            tally.ingest_s += time.perf_counter() - started
-            tally.ingest_turns += len(dia)
-            say(f"{sample['sample_id']}: {len(dia)} turns in {len(convo)} sessions, "
-                f"{len(asked)} questions")
-            for q in asked:
-                started = time.perf_counter()
-                hits = await store.search(q.text, k=top_k, now=last_turn)
-                tally.search_ms.append((time.perf_counter() - started) * 1000.0)
-                ranked = [dia.get(h.item.id) for h in hits]
-                tally.add(q.category, {k: len(q.evidence.intersection(ranked[:k])) / len(q.evidence)
-                                       for k in tally.ks})
-                if answering and (answering.limit is None or asked.index(q) < answering.limit):
-                    await answer_one(answering, q, hits[: answering.k], tally)
+            await ask(loaded, tally, answering)
         finally:
-            await store.close()
+            await loaded.store.close()
 
 
 async def answer_one(answering: Answering, q: Question, hits: list[Hit], tally: Tally) -> None:
@@ -221,6 +260,64 @@ async def answer_one(answering: Answering, q: Question, hits: list[Hit], tally: 
     if answering.judge is not None:
         verdict = await judge(answering.judge, q.text, q.answer, prediction)
         tally.judged.setdefault(q.category, []).append(verdict)
+
+
+# the weights leave-one-conversation-out tunes (ranking.Weights), each over these values
+GRID: dict[str, tuple[float, ...]] = {
+    "word": (0.15, 0.25, 0.4),
+    "session": (0.3, 0.5, 0.7),
+}
+
+
+def grid(spec: dict[str, tuple[float, ...]]) -> list[Weights]:
+    """Every combination of the values of ``spec`` (weight name -> values)."""
+    names = list(spec)
+    return [Weights(**dict(zip(names, values, strict=True)))
+            for values in itertools.product(*(spec[n] for n in names))]
+
+
+def parse_grid(text: str) -> dict[str, tuple[float, ...]]:
+    """``"word=0.15,0.25 feedback=0,0.5"`` as a grid."""
+    out: dict[str, tuple[float, ...]] = {}
+    for part in text.split():
+        name, _, values = part.partition("=")
+        if name not in Weights.__dataclass_fields__:
+            raise ValueError(f"no weight named {name!r}")
+        out[name] = tuple(float(v) for v in values.split(","))
+    return out
+
+
+async def leave_one_out(samples: list[dict[str, Any]], embedder: MiniLMEmbedder, tally: Tally,
+                        plain: bool, spec: dict[str, tuple[float, ...]]) -> list[dict[str, float]]:
+    """Every conversation scored with the weights (of the grid ``spec``) that do best at the
+    middle k on the others, into ``tally``; the weights chosen for each."""
+    configs = grid(spec)
+    middle = sorted(tally.ks)[len(tally.ks) // 2]
+    scores: list[list[Scores]] = []  # [conversation][config]
+    with tempfile.TemporaryDirectory(prefix="os1-locomo-") as tmp:
+        for n, sample in enumerate(samples):
+            folder = Path(tmp) / str(n)
+            folder.mkdir()
+            loaded = await load(sample, embedder, tally, folder, plain)
+            try:
+                per: list[Scores] = []
+                for weights in configs:
+                    loaded.store.recall.weights = weights
+                    scratch = Tally(tally.ks)
+                    per.append(await ask(loaded, scratch))
+                    tally.search_ms += scratch.search_ms
+                scores.append(per)
+            finally:
+                await loaded.store.close()
+    chosen: list[dict[str, float]] = []
+    for held in range(len(samples)):
+        def others(c: int, held: int = held) -> float:
+            return sum(r[middle] for n, per in enumerate(scores) if n != held for _, r in per[c])
+        best = max(range(len(configs)), key=others)
+        chosen.append({name: getattr(configs[best], name) for name in spec})
+        for category, recalls in scores[held][best]:
+            tally.add(category, recalls)
+    return chosen
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -251,15 +348,22 @@ def summary(tally: Tally) -> dict[str, Any]:
     return out
 
 
-async def run(samples: list[dict[str, Any]], ks: list[int],
-              answering: Answering | None = None) -> dict[str, Any]:
+async def run(samples: list[dict[str, Any]], ks: list[int], answering: Answering | None = None,
+              *, plain: bool = False, loo: dict[str, tuple[float, ...]] | None = None) -> dict[str, Any]:
     embedder = MiniLMEmbedder()
     embedder.embed(["warm up"])  # load the model outside the timings
     tally = Tally(ks)
-    for sample in samples:
-        await run_sample(sample, embedder, tally, answering)
+    chosen = None
+    if loo is not None:
+        chosen = await leave_one_out(samples, embedder, tally, plain, loo)
+    else:
+        for sample in samples:
+            await run_sample(sample, embedder, tally, answering, plain)
     say(f"{tally.count} questions scored, {tally.skipped} skipped (no resolvable evidence)")
-    return summary(tally)
+    out = summary(tally)
+    if chosen is not None:
+        out["loo_weights"] = chosen
+    return out
 
 
 def main() -> None:
@@ -274,6 +378,13 @@ def main() -> None:
     parser.add_argument("--answer-k", type=int, default=10, help="memories given to the answer model")
     parser.add_argument("--answer-limit", type=int, metavar="N",
                         help="answer only the first N questions of each conversation (a smoke test)")
+    parser.add_argument("--plain", action="store_true",
+                        help="turns without their speakers' names, and no names in the profile")
+    parser.add_argument("--loo", action="store_true",
+                        help="leave one conversation out: each scored with the fusion weights that"
+                             " do best on the others (search times then cover every weighting)")
+    parser.add_argument("--grid", default=" ".join(f"{n}={','.join(map(str, v))}" for n, v in GRID.items()),
+                        help="the weights --loo tunes, as NAME=V1,V2 ... (default: %(default)s)")
     args = parser.parse_args()
     ks = sorted({int(k) for k in args.k.split(",") if k.strip()})
     if not ks or ks[0] < 1:
@@ -289,12 +400,19 @@ def main() -> None:
         answering = Answering(build_model(pick[args.answer_model]),
                               build_model(pick[args.judge_model]) if args.judge_model else None,
                               args.answer_k, args.answer_limit)
-    result = asyncio.run(run(samples, ks, answering))
+    if args.loo and (answering or len(samples) < 2):
+        parser.error("--loo needs two or more conversations and no --answer-model")
+    try:
+        spec = parse_grid(args.grid)
+    except ValueError as exc:
+        parser.error(f"--grid: {exc}")
+    result = asyncio.run(run(samples, ks, answering, plain=args.plain,
+                             loo=spec if args.loo else None))
     if args.json:
         print(json.dumps(result))
         return
     for key, value in result.items():
-        if key != "per_category":
+        if key not in ("per_category", "loo_weights"):
             print(f"{key:>20}  {value}")
     names = {"1": "multi-hop", "2": "temporal", "3": "open-domain", "4": "single-hop"}
     for category, recalls in result["per_category"].items():

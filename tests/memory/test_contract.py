@@ -246,6 +246,32 @@ async def test_two_background_steps_at_once_embed_each_memory_once(open_store: O
     assert (await memory.search("zzz", vector=vector, k=1))[0].score > 0.99  # a sentence's own vector
 
 
+class ReadingEmbedder(FakeEmbedder):
+    """Keeps each text it embeds with where its own words begin."""
+
+    def __init__(self) -> None:
+        self.read: dict[str, int] = {}
+
+    def embed_pieces(self, texts: list[str], pieces: list[Pieces]) -> list[Vectors]:
+        self.read.update((text, where.context) for text, where in zip(texts, pieces, strict=True))
+        return super().embed_pieces(texts, pieces)
+
+
+async def test_a_turn_is_embedded_with_the_turns_before_it_in_view(open_store: Opener) -> None:
+    reading = ReadingEmbedder()
+    memory = await open_store(embedder=reading)
+    session = await memory.start_session()
+    said = ["I took up pottery last month.", "That sounds amazing!", "How long have you done it?"]
+    for n, text in enumerate(said):
+        await memory.add_utterance(session, ("user", "assistant")[n % 2], text, defer_vector=True)
+    await memory.embed_missing()
+    assert reading.read[said[0]] == 0  # the session's first turn: nothing before it
+    seen = {text[context:]: text[:context] for text, context in reading.read.items()}
+    assert seen[said[2]] == f"{said[1]} " and seen[said[1]] == f"{said[0]} "  # read, not pooled
+    [own] = await memory.embed([said[2]])
+    assert (await memory.search("zzz", vector=own, k=1))[0].score > 0.99  # own words' vector
+
+
 class RenamedEmbedder(FakeEmbedder):
     """Another model: the same vectors under a different id, as after an embedder upgrade."""
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from os1.errors import ConfigError
+from os1.memory.base import Pieces
 from os1.memory.embedding.embedders import MiniLMEmbedder, load_embedder, minilm_model_path
 from os1.memory.embedding.int8_graph import SUFFIX
 from os1.memory.ranking import pieces
@@ -66,6 +67,22 @@ def test_minilm_pieces_come_from_the_whole_text_in_one_pass() -> None:
     assert cut[3] @ e.embed([f"Sam: {tail}"])[0] > 0.99  # past the cut: embedded on its own
     a, b = pieces(long, "Sam").spans[1]  # this one reaches past the cut: on its own too
     assert cut[2] @ e.embed([f"Sam: {long[a:b]}"])[0] > 0.99
+
+
+def test_minilm_pools_only_a_turns_own_words_after_its_context() -> None:
+    e = MiniLMEmbedder()
+    context, own = "Anna: I took up pottery last month. ", "Sam: How long have you done it? I'd love to try."
+    where = pieces(own, "Sam")
+    alone = e.embed_pieces([own], [where])[0]
+    seen = e.embed_pieces([context + own], [Pieces(where.spans, where.lead, len(context))])[0]
+    together = e.embed([context + own])[0]
+    assert seen.shape == alone.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(seen, axis=1), 1.0, atol=1e-4)
+    assert seen[0] @ alone[0] < 0.95 and seen[0] @ together < 0.995  # its own words, in context
+    for n, other in ((1, 2), (2, 1)):  # each sentence nearest its own: spans count from its words
+        assert seen[n] @ alone[n] > seen[n] @ alone[other] + 0.05
+    pottery = e.embed(["How long have you been doing pottery?"])[0]
+    assert seen[0] @ pottery > alone[0] @ pottery + 0.2  # the subject set by the turn before
 
 
 def test_fake_is_deterministic_and_unknown_names_fail() -> None:

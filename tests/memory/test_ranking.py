@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
+
 from os1.memory.base import MemoryItem
 from os1.memory.ranking import (
     Context,
+    Weights,
     best_similarity,
     content_words,
+    expand,
+    feedback_ids,
     fuse,
     named_speaker,
     nearest,
@@ -120,3 +125,14 @@ def test_evidence_in_two_sessions_is_found_together() -> None:
     hits = fuse(items, set(items), [(12, 3.0), (2, 2.0)], near, dict(near), context,
                 k=2, now=NOW, half_life_days=30)
     assert {h.item.id for h in hits} == {2, 12}
+
+
+def test_feedback_moves_the_query_toward_its_best_candidates() -> None:
+    weights = Weights(feedback=0.5, feedback_top=2)
+    similarity = {1: 0.9, 2: 0.5, 3: 0.4, 4: 0.95}
+    assert feedback_ids(similarity, {1, 2, 3}, [(3, 4.0)], weights) == [1, 3]  # 4: no candidate
+    query = np.array([1.0, 0.0], dtype=np.float32)
+    found = [np.array([0.0, 1.0], dtype=np.float32)]
+    moved = expand(query, found, 0.5)
+    assert np.isclose(np.linalg.norm(moved), 1.0) and moved[1] > 0.4
+    assert expand(query, found, 0.0) is query and expand(query, [], 0.5) is query

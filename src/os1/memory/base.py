@@ -18,10 +18,13 @@ Provenance = Literal["user", "assistant", "inferred", "external", "shared"]  # s
 class Pieces:
     """Where a text's sentences lie, to embed each inside the whole text: character ``(start,
     end)`` spans, and ``lead``, the length of a leading speaker's name that each sentence also
-    takes in (0 for none)."""
+    takes in (0 for none). With ``context``, the text's first ``context`` characters are the
+    turns said before it: the model reads them, but no vector pools them, and the spans and the
+    lead count from where the memory's own words begin."""
 
     spans: tuple[tuple[int, int], ...] = ()
     lead: int = 0
+    context: int = 0
 
 
 class Embedder(Protocol):

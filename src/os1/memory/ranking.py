@@ -8,11 +8,13 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from os1.memory.base import Hit, MemoryItem, Pieces
+import numpy as np
+
+from os1.memory.base import Hit, MemoryItem, Pieces, Vectors
 
 # Scores are in cosine units: a candidate's own score is its cosine similarity to the query plus
 # WORD_WEIGHT times its BM25 over the query's best BM25. Tuned on LoCoMo dev (benchmarks/locomo.py).
@@ -28,6 +30,20 @@ MIN_VECTOR_SIMILARITY = 0.2  # below this a vector-only match is noise
 UBIQUITOUS = 0.4  # a query word found in this share of memories (a speaker's name) is left out of
 UBIQUITY_MIN_STORE = 50  # the query's vector, in stores of at least this many memories
 DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The fusion's weights (the constants above by default); ``benchmarks/locomo.py --loo`` tunes
+    them on some conversations and scores them on another."""
+
+    word: float = WORD_WEIGHT
+    neighbour: float = NEIGHBOUR_WEIGHT
+    session: float = SESSION_WEIGHT
+    window: float = WINDOW_BONUS
+    speaker: float = SPEAKER_BONUS
+    feedback: float = 0.0  # pseudo-relevance feedback: the query's vector moved this far toward
+    feedback_top: int = 3  # the mean of its best this many candidates' vectors (see ``expand``)
 
 STOPWORDS = frozenset(
     "a an and are as at be but by can could did do does for from had has have he her hers him his"
@@ -91,14 +107,40 @@ def live_pieces(text: str) -> Pieces:
     return pieces(text, None) if len(text) <= LIVE_PIECES_MAX_CHARS else Pieces()
 
 
+# A turn's vectors are made with the turn before it in its session in view ("That sounds
+# amazing! How long have you been doing it?" is about what the turn before named): the model
+# reads the last CONTEXT_CHARS characters of the previous CONTEXT_TURNS turns, but the turn's
+# vectors pool only its own tokens. Turns longer than CONTEXT_MAX_OWN are embedded alone, so
+# that the context never pushes their own words past the model's 256 tokens. On LoCoMo dev
+# (docs/dependencies.md) one turn of 200 characters did best; two of 300 or three of 500 less.
+CONTEXT_TURNS = 1
+CONTEXT_CHARS = 200
+CONTEXT_MAX_OWN = 600
+
+
 @dataclass(frozen=True)
 class Unembedded:
     """A memory waiting for its vector or its pieces' vectors; ``pieces`` is None when it has
-    its pieces (or needs none)."""
+    its pieces (or needs none); ``context`` the turns said before it (see ``CONTEXT_TURNS``)."""
 
     id: int
     text: str
     pieces: Pieces | None
+    context: str = ""
+
+    def with_context(self, before: Sequence[str]) -> Unembedded:
+        """This memory with the turns said before it (oldest first) as its context."""
+        if not before or len(self.text) > CONTEXT_MAX_OWN:
+            return self
+        said = " ".join(before)[-CONTEXT_CHARS:].lstrip()
+        return Unembedded(self.id, self.text, self.pieces, f"{said} " if said else "")
+
+    def to_embed(self) -> tuple[str, Pieces]:
+        """The text the model reads, and where its own words and sentences lie in it."""
+        where = self.pieces or Pieces()
+        if not self.context:
+            return self.text, where
+        return self.context + self.text, Pieces(where.spans, where.lead, len(self.context))
 
 
 def unembedded(rows: Iterable[tuple[int, str, str | None, bool]],
@@ -210,11 +252,12 @@ class Context:
 def fuse(items: dict[int, MemoryItem], candidates: set[int], words: list[tuple[int, float]],
          near: list[tuple[int, float]], similarity: Mapping[int, float], context: Context, *,
          k: int, now: float, half_life_days: float, window: tuple[float, float] | None = None,
-         speaker: str | None = None) -> list[Hit]:
+         speaker: str | None = None, weights: Weights | None = None) -> list[Hit]:
     """Score every memory in ``items`` (the candidates and their neighbouring turns) and return the
     best ``k``. ``words`` is the BM25 list ((id, -bm25), best first), ``near`` the vector list,
     ``similarity`` each item's cosine similarity to the query, ``speaker`` the role whose turns
     the query asks about (see ``named_speaker``)."""
+    w = weights or Weights()
     word_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(words)}
     vector_rank = {memory_id: rank for rank, (memory_id, sim) in enumerate(near)
                    if sim >= MIN_VECTOR_SIMILARITY}
@@ -222,13 +265,13 @@ def fuse(items: dict[int, MemoryItem], candidates: set[int], words: list[tuple[i
     bm25 = {memory_id: b / best_bm25 for memory_id, b in words}
     own: dict[int, float] = {}
     for memory_id, item in items.items():
-        score = similarity.get(memory_id, 0.0) + WORD_WEIGHT * bm25.get(memory_id, 0.0)
+        score = similarity.get(memory_id, 0.0) + w.word * bm25.get(memory_id, 0.0)
         if window and window[0] <= item.created_at <= window[1]:
-            score += WINDOW_BONUS
+            score += w.window
         age_days = max(0.0, now - item.created_at) / DAY
         score += RECENCY_WEIGHT * math.exp(-age_days * math.log(2) / half_life_days)
         score += FACT_BONUS if item.kind == "fact" else 0.0
-        score += SPEAKER_BONUS if speaker is not None and item.role == speaker else 0.0
+        score += w.speaker if speaker is not None and item.role == speaker else 0.0
         own[memory_id] = score
     session_best: dict[int, float] = {}
     for memory_id in candidates & own.keys():
@@ -237,14 +280,34 @@ def fuse(items: dict[int, MemoryItem], candidates: set[int], words: list[tuple[i
             session_best[session] = max(session_best.get(session, -math.inf), own[memory_id])
     for memory_id, item in items.items():
         if item.session_id is not None:
-            own[memory_id] += SESSION_WEIGHT * session_best.get(item.session_id, 0.0)
+            own[memory_id] += w.session * session_best.get(item.session_id, 0.0)
     final: dict[int, float] = {}
     for memory_id in items:
         beside = [own[n] for n in (context.before.get(memory_id), context.after.get(memory_id))
                   if n is not None and n in own]
-        final[memory_id] = own[memory_id] + NEIGHBOUR_WEIGHT * max(beside, default=0.0)
+        final[memory_id] = own[memory_id] + w.neighbour * max(beside, default=0.0)
     best = heapq.nlargest(k, final, key=final.__getitem__)  # Hits only for the k returned
     return [Hit(items[i], final[i], word_rank.get(i), vector_rank.get(i)) for i in best]
+
+
+def feedback_ids(similarity: Mapping[int, float], candidates: set[int],
+                 words: list[tuple[int, float]], weights: Weights) -> list[int]:
+    """The candidates whose vectors pseudo-relevance feedback pools: the best by similarity plus
+    the word weight times relative BM25."""
+    best_bm25 = max((b for _, b in words), default=0.0) or 1.0
+    bm25 = {memory_id: b / best_bm25 for memory_id, b in words}
+    return heapq.nlargest(weights.feedback_top, candidates & similarity.keys(),
+                          key=lambda i: similarity[i] + weights.word * bm25.get(i, 0.0))
+
+
+def expand(vector: Vectors, found: Iterable[Vectors], weight: float) -> Vectors:
+    """The query's vector moved ``weight`` toward the mean of ``found`` (unit length)."""
+    rows = list(found)
+    if not rows or weight <= 0:
+        return vector
+    moved = vector + weight * np.mean(np.stack(rows), axis=0)
+    unit: Vectors = (moved / (np.linalg.norm(moved) or 1.0)).astype(np.float32)
+    return unit
 
 
 def speakers(profile: Mapping[str, str]) -> dict[str, str]:

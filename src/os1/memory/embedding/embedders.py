@@ -110,7 +110,8 @@ class MiniLMEmbedder:
             if self._session is None:
                 self._load()
             out = self._run(texts, pieces)
-            cut = [(i, n, f"{texts[i][: pieces[i].lead]} {texts[i][a:b]}".strip())
+            own = [text[where.context:] for text, where in zip(texts, pieces, strict=True)]
+            cut = [(i, n, f"{own[i][: pieces[i].lead]} {own[i][a:b]}".strip())
                    for i, v in enumerate(out) for n, (a, b) in enumerate(pieces[i].spans)
                    if not np.any(v[n + 1])]
             if cut:
@@ -141,16 +142,18 @@ class MiniLMEmbedder:
         for row, (encoding, where) in enumerate(zip(encoded, pieces, strict=True)):
             states = hidden[row, : int(mask[row].sum())]  # padding is on the right
             pooled = np.zeros((1 + len(where.spans), self.dim), dtype=np.float32)
-            pooled[0] = states.mean(0)
+            c = where.context
+            offsets = np.array(encoding.offsets[: len(states)]).reshape(-1, 2)
+            real = offsets[:, 1] > offsets[:, 0]  # [CLS] and [SEP] have empty offsets
+            mine = ~real | (offsets[:, 0] >= c)  # the memory's own tokens (all without context)
+            pooled[0] = states[mine].mean(0)
             if where.spans:
-                offsets = np.array(encoding.offsets[: len(states)]).reshape(-1, 2)
-                real = offsets[:, 1] > offsets[:, 0]  # [CLS] and [SEP] have empty offsets
-                lead = real & (offsets[:, 1] <= where.lead)
+                lead = real & (offsets[:, 0] >= c) & (offsets[:, 1] <= c + where.lead)
                 # the text's end, or where the model's 256 tokens cut it
                 seen = int(offsets[real, 1].max()) if encoding.overflowing and real.any() else len(texts[row])
                 for n, (a, b) in enumerate(where.spans, start=1):
-                    own = real & (offsets[:, 0] >= a) & (offsets[:, 1] <= b)
-                    if own.any() and b <= seen:  # else (partly) past the cut: embedded alone
+                    own = real & (offsets[:, 0] >= c + a) & (offsets[:, 1] <= c + b)
+                    if own.any() and c + b <= seen:  # else (partly) past the cut: embedded alone
                         pooled[n] = states[own | lead].mean(0)
             out.append(_unit(pooled))
         return out

@@ -31,6 +31,9 @@ class HashEmbedder:
         return out
 
     def embed_pieces(self, texts: list[str], pieces: list[Pieces]) -> list[Vectors]:
-        """Each text and each piece (after its lead) hashed on its own."""
-        return [self.embed([text, *(f"{text[: where.lead]} {text[a:b]}" for a, b in where.spans)])
-                for text, where in zip(texts, pieces, strict=True)]
+        """Each text (without its context) and each piece (after its lead) hashed on its own."""
+        out: list[Vectors] = []
+        for text, where in zip(texts, pieces, strict=True):
+            own = text[where.context:]
+            out.append(self.embed([own, *(f"{own[: where.lead]} {own[a:b]}" for a, b in where.spans)]))
+        return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from os1.memory.base import Embedder, Pieces, Vectors
+from os1.memory.base import Embedder, Vectors
 from os1.memory.ranking import Unembedded, live_pieces
 
 
@@ -24,5 +24,5 @@ async def embed_turn(embedder: Embedder, text: str) -> tuple[Vectors, Vectors | 
 
 async def embed_rows(embedder: Embedder, rows: list[Unembedded]) -> list[Vectors]:
     """Each memory's vector and, if it waits for them, its sentences' vectors after it."""
-    return await asyncio.to_thread(embedder.embed_pieces, [r.text for r in rows],
-                                   [r.pieces or Pieces() for r in rows])
+    texts, where = zip(*(r.to_embed() for r in rows), strict=True) if rows else ((), ())
+    return await asyncio.to_thread(embedder.embed_pieces, list(texts), list(where))

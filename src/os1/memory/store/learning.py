@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from os1.memory.backends.base import Backend, Select
+from os1.memory.backends.base import Backend, Select, Tx
 from os1.memory.base import Embedder, MemoryItem, Vectors
 from os1.memory.embedding.passes import embed_rows
-from os1.memory.ranking import Unembedded, speakers, unembedded
+from os1.memory.ranking import CONTEXT_TURNS, Unembedded, speakers, unembedded
 from os1.memory.reembed import reporter
 
 
@@ -58,8 +58,28 @@ class Learning:
         sentences' (``pieced``), each with where its sentences lie."""
         async with self.backend.transaction() as tx:
             rows = await tx.pending("embedded" if flag == "embedded" else "pieced", batch)
-            names = speakers(await tx.profile()) if rows else {}
-        return unembedded(rows, names)
+            if not rows:
+                return []
+            names = speakers(await tx.profile())
+            before = await self._before(tx, [row[0] for row in rows])
+        return [row.with_context(before.get(row.id, [])) for row in unembedded(rows, names)]
+
+    @staticmethod
+    async def _before(tx: Tx, ids: list[int]) -> dict[int, list[str]]:
+        """The texts of the turns said before each memory in its session (up to
+        ``CONTEXT_TURNS``, oldest first)."""
+        chain: dict[int, list[int]] = {i: [] for i in ids}
+        last = {i: i for i in ids}
+        for _ in range(CONTEXT_TURNS):
+            if not last:
+                break
+            context = await tx.neighbours(sorted(set(last.values())))
+            last = {i: p for i, at in last.items() if (p := context.before.get(at)) is not None}
+            for i, p in last.items():
+                chain[i].append(p)
+        wanted = sorted({p for found in chain.values() for p in found})
+        texts = {m.id: m.text for m in await tx.select(Select(ids=wanted))} if wanted else {}
+        return {i: [texts[p] for p in reversed(found) if p in texts] for i, found in chain.items()}
 
     async def _put_vectors(self, rows: list[Unembedded], found: list[Vectors]) -> None:
         """Store each memory's vector (the first row of each in ``found``) and mark it embedded,

@@ -23,8 +23,11 @@ from os1.memory.ranking import (
     PIECE_FANOUT,
     UBIQUITOUS,
     UBIQUITY_MIN_STORE,
+    Weights,
     best_similarity,
     content_words,
+    expand,
+    feedback_ids,
     fuse,
     named_speaker,
     nearest,
@@ -42,6 +45,7 @@ class Recall:
     def __init__(self, backend: Backend, embedder: Embedder) -> None:
         self.backend = backend
         self.embedder = embedder
+        self.weights = Weights()
         self._ubiquity: dict[str, tuple[int, bool]] = {}  # term -> (store size, ubiquitous?)
 
     async def search(self, query: str, *, k: int = 8, vector: Vectors | None = None,
@@ -77,9 +81,14 @@ class Recall:
             items = {m.id: m for m in found
                      if (not kinds or m.kind in kinds) and (include_superseded or m.valid_to is None)}
             similarity = best_similarity(*await tx.similarities(list(items), vector))
+            if self.weights.feedback > 0:
+                top = feedback_ids(similarity, candidates, words, self.weights)
+                moved = expand(vector, (await tx.vectors(top)).values(), self.weights.feedback)
+                similarity = best_similarity(*await tx.similarities(list(items), moved))
         speaker = named_speaker(query, speakers(profile))
         return fuse(items, candidates & items.keys(), words, near, similarity, context, k=k, now=now,
-                    half_life_days=half_life_days, window=time_window(query, now), speaker=speaker)
+                    half_life_days=half_life_days, window=time_window(query, now), speaker=speaker,
+                    weights=self.weights)
 
     async def _ubiquitous(self, tx: Tx, terms: list[str], size: int,
                           counts: dict[str, int]) -> list[str]:
