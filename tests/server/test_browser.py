@@ -83,6 +83,18 @@ def forget(page: Page, said: str) -> None:
     assert page.locator(gone).count() == 0
 
 
+def bring_in_an_export(page: Page) -> None:
+    """On the memories page, a file from ``os1 memory export`` is brought into the account."""
+    lines = [{"format": "os1-memory", "version": 2, "user": "default", "profile": {}},
+             {"id": 7, "kind": "utterance", "text": "Pickles was my first cat.", "created_at": 1.0,
+              "role": "user", "provenance": "user", "status": "complete"}]
+    body = "".join(json.dumps(line) + "\n" for line in lines).encode()
+    assert page.locator("#memory-import").is_visible()
+    page.set_input_files("#memory-import-file", files=[
+        {"name": "os1-memories.jsonl", "mimeType": "application/x-ndjson", "buffer": body}])
+    page.wait_for_selector("#memory-list li.memory >> text=Pickles was my first cat.")
+
+
 WATCH_DOING = """() => {
   window.voiceDoing = [];
   const status = document.getElementById("voice-status");
@@ -160,6 +172,7 @@ def test_multi_user_registers_talks_forgets_and_logs_out(tmp_path: Path) -> None
         onboard(page)
         chat_and_watch_the_reply_stream(page, said)
         forget(page, said)
+        bring_in_an_export(page)
 
         page.click("nav a[data-route=settings]")
         visible(page, "settings")
