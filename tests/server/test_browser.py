@@ -164,6 +164,7 @@ def test_multi_user_registers_talks_forgets_and_logs_out(tmp_path: Path) -> None
     with serve(tmp_path / "home", "multi") as base, chromium() as browser, \
             phone(browser, base + "/") as page:
         visible(page, "login")
+        assert "registration is open" in (tmp_path / "home" / "serve.log").read_text()  # start-up says so
         assert page.inner_text("#login-title") == "Hello"  # not "Welcome back" to someone new
         page.click("#to-register")
         page.fill("#login-username", "theodore")
@@ -198,6 +199,7 @@ def test_settings_show_sessions_and_tokens_to_end_and_change_the_password(tmp_pa
             phone(browser, base + "/") as page, httpx.Client(base_url=base) as elsewhere:
         root = base.rstrip("/")
         visible(page, "login")
+        assert "registration is open" in (tmp_path / "home" / "serve.log").read_text()  # start-up says so
         assert page.inner_text("#login-title") == "Hello"  # not "Welcome back" to someone new
         page.click("#to-register")
         page.fill("#login-username", "theodore")
