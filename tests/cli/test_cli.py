@@ -172,9 +172,10 @@ def test_memory_list_forget_and_export(os1_home: Path, tmp_path: Path) -> None:
     assert run(os1_home, "memory", "export", "-o", str(out)).returncode == 0
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert lines[0]["format"] == "os1-memory" and len(lines) == 1 + len(listed)
-    assert run(os1_home, "memory", "forget", str(said["id"])).returncode == 0
+    # forgetting the fact with --all forgets the sentence that said it too
+    assert run(os1_home, "memory", "forget", str(fact["id"]), "--all").returncode == 0
     remaining = {json.loads(x)["id"] for x in run(os1_home, "memory", "list", "--json").stdout.splitlines()}
-    assert said["id"] not in remaining and fact["id"] not in remaining  # and the fact drawn from it
+    assert said["id"] not in remaining and fact["id"] not in remaining
     assert run(os1_home, "memory", "forget", str(said["id"])).returncode != 0
     as_json = json.loads(run(os1_home, "memory", "export", "--format", "json").stdout)
     assert as_json["format"] == "os1-memory" and isinstance(as_json["memories"], list)

@@ -59,6 +59,33 @@ def test_a_memory_is_shown_edited_and_forgotten(make_client: Factory) -> None:
     assert client.delete(f"/v1/memories/{memory_id}", headers=csrf(client)).status_code == 404
 
 
+def test_forgetting_a_fact_offers_everything_that_says_it(make_client: Factory) -> None:
+    client = make_client()
+    _session(client)
+    lines = [{"format": "os1-memory", "version": 2, "user": "default", "profile": {}},
+             {"id": 1, "kind": "utterance", "text": "My sister Ana lives in Lisbon.", "created_at": 1.0,
+              "role": "user", "provenance": "user", "status": "complete"},
+             {"id": 2, "kind": "fact", "text": "The user's sister Ana lives in Lisbon.", "created_at": 2.0,
+              "provenance": "user", "source_id": 1, "subject": "user's sister Ana",
+              "predicate": "lives_in", "object": "Lisbon", "status": "complete"},
+             {"id": 3, "kind": "utterance", "text": "Ana in Lisbon, how lovely.", "created_at": 3.0,
+              "role": "assistant", "provenance": "assistant", "status": "complete"},
+             {"id": 4, "kind": "utterance", "text": "I drink tea.", "created_at": 4.0,
+              "role": "user", "provenance": "user", "status": "complete"}]
+    body = "".join(json.dumps(line) + "\n" for line in lines)
+    assert client.post("/v1/memories/import", content=body, headers=csrf(client)).json() == {"imported": 4}
+    items = client.get("/v1/memories").json()["items"]
+    fact = next(m for m in items if m["kind"] == "fact")
+    assert fact["shown"] == "Your sister Ana lives in Lisbon." and fact["text"] == lines[2]["text"]
+    saying = client.get(f"/v1/memories/{fact['id']}/saying").json()["items"]
+    assert [m["text"] for m in saying] == [str(lines[i]["text"]) for i in (2, 1, 3)]
+    ids = [m["id"] for m in saying]
+    gone = client.post("/v1/memories/forget", json={"ids": ids}, headers=csrf(client)).json()
+    assert gone == {"forgotten": 3}
+    assert [m["text"] for m in client.get("/v1/memories").json()["items"]] == ["I drink tea."]
+    assert client.get(f"/v1/memories/{fact['id']}/saying").status_code == 404
+
+
 def test_export_then_import_elsewhere(make_client: Factory, tmp_path: object) -> None:
     client = make_client()
     _session(client)
@@ -105,6 +132,8 @@ def test_onboarding_names_the_os(make_client: Factory) -> None:
     assert name and name in hello.json()["introduction"]
     me = client.get("/v1/me").json()
     assert me["onboarded"] is True and me["os_name"] == name and me["user_name"] == "Theodore"
+    said = client.get("/v1/memories", params={"kind": "utterance"}).json()["items"]
+    assert [(m["role"], m["text"]) for m in said] == [("assistant", hello.json()["introduction"])]
     unknown = client.post("/v1/onboarding", json={"answers": {"salary": "1"}}, headers=csrf(client))
     assert unknown.status_code == 400
 

@@ -71,6 +71,7 @@ def forget(page: Page, said: str) -> None:
     item = page.locator("#memory-list li.memory", has_text=said).first
     item.wait_for()
     memory_id = item.get_attribute("data-id")
+    assert said in (item.locator("button.forget").get_attribute("aria-label") or "")  # names its memory
     item.locator("button.forget").click()
     page.wait_for_selector("dialog#confirm[open]")
     page.click("#confirm-yes")
@@ -80,6 +81,28 @@ def forget(page: Page, said: str) -> None:
     visible(page, "memories")
     page.wait_for_selector("#memory-list li.memory")
     assert page.locator(gone).count() == 0
+
+
+def bring_in_an_export(page: Page) -> None:
+    """On the memories page, a file from ``os1 memory export`` is brought into the account."""
+    lines = [{"format": "os1-memory", "version": 2, "user": "default", "profile": {}},
+             {"id": 7, "kind": "utterance", "text": "Pickles was my first cat.", "created_at": 1.0,
+              "role": "user", "provenance": "user", "status": "complete"}]
+    body = "".join(json.dumps(line) + "\n" for line in lines).encode()
+    assert page.locator("#memory-import").is_visible()
+    page.set_input_files("#memory-import-file", files=[
+        {"name": "os1-memories.jsonl", "mimeType": "application/x-ndjson", "buffer": body}])
+    page.wait_for_selector("#memory-list li.memory >> text=Pickles was my first cat.")
+
+
+WATCH_DOING = """() => {
+  window.voiceDoing = [];
+  const status = document.getElementById("voice-status");
+  new MutationObserver(() => {
+    const now = status.dataset.doing;
+    if (window.voiceDoing.at(-1) !== now) window.voiceDoing.push(now);
+  }).observe(status, { attributes: true, attributeFilter: ["data-doing"] });
+}"""
 
 
 def talk(page: Page) -> None:
@@ -97,14 +120,18 @@ def talk(page: Page) -> None:
     page.on("websocket", on_socket)
     page.click("nav a[data-route=chat]")
     visible(page, "chat")
+    page.evaluate(WATCH_DOING)
     page.click("#mic")
     page.wait_for_selector("#mic[data-state=listening][aria-pressed=true]")
     spoken = page.locator("#log .msg.user.spoken").first
     spoken.wait_for(timeout=60_000)
     assert heard and heard[0]["text"].strip() and spoken.inner_text().strip() == heard[0]["text"]
-    page.click("#mic")  # done talking
-    page.click("#mic")  # and hang up without waiting for the answer
+    page.wait_for_function("window.voiceDoing.includes('thinking')")  # shown while it answers
+    page.click("#mic")  # one tap: os1 falls silent and the conversation ends
     page.wait_for_selector("#mic[data-state=idle][aria-pressed=false]")
+    assert page.locator("#voice-status").is_hidden()
+    doing: list[str] = page.evaluate("window.voiceDoing")
+    assert doing[0] == "listening" and doing[-1] == "idle", doing
 
 
 def test_single_user_onboards_chats_forgets_and_talks(tmp_path: Path) -> None:
@@ -116,12 +143,18 @@ def test_single_user_onboards_chats_forgets_and_talks(tmp_path: Path) -> None:
         assert page.locator("#local-hint").is_visible() and page.locator("#login-form").is_hidden()
         page.goto(f"{base.rstrip('/')}/login?{QUERY}={local_key(tmp_path / 'home')}")
         assert QUERY not in page.url  # the key leaves the address bar at once
-        onboard(page)
+        visible(page, "welcome")
+        page.keyboard.press("Tab")  # the first Tab reaches the skip link
+        assert page.evaluate("document.activeElement.className") == "skip"
+        name = onboard(page)
+        page.wait_for_selector(f"#log .msg.os >> text={name}")  # its introduction opens the chat
         chat_and_watch_the_reply_stream(page, said)
         forget(page, said)
         page.click("nav a[data-route=settings]")
         visible(page, "settings")
         page.wait_for_selector("#set-model option", state="attached")
+        model = page.locator("#set-model option").first
+        assert model.inner_text() != model.get_attribute("value")  # said in words, not a config key
         assert page.locator("#logout").is_hidden()  # one person, no accounts: nothing to log out of
         talk(page)
 
@@ -131,6 +164,8 @@ def test_multi_user_registers_talks_forgets_and_logs_out(tmp_path: Path) -> None
     with serve(tmp_path / "home", "multi") as base, chromium() as browser, \
             phone(browser, base + "/") as page:
         visible(page, "login")
+        assert "registration is open" in (tmp_path / "home" / "serve.log").read_text()  # start-up says so
+        assert page.inner_text("#login-title") == "Hello"  # not "Welcome back" to someone new
         page.click("#to-register")
         page.fill("#login-username", "theodore")
         page.fill("#login-password", "catherine-and-the-ocean")
@@ -138,11 +173,13 @@ def test_multi_user_registers_talks_forgets_and_logs_out(tmp_path: Path) -> None
         onboard(page)
         chat_and_watch_the_reply_stream(page, said)
         forget(page, said)
+        bring_in_an_export(page)
 
         page.click("nav a[data-route=settings]")
         visible(page, "settings")
         page.click("#logout")
         visible(page, "login")
+        assert page.inner_text("#login-title") == "Welcome back"
         page.goto(base + "/#/chat")
         page.reload()
         visible(page, "login")  # the chat needs a login again
@@ -162,6 +199,8 @@ def test_settings_show_sessions_and_tokens_to_end_and_change_the_password(tmp_pa
             phone(browser, base + "/") as page, httpx.Client(base_url=base) as elsewhere:
         root = base.rstrip("/")
         visible(page, "login")
+        assert "registration is open" in (tmp_path / "home" / "serve.log").read_text()  # start-up says so
+        assert page.inner_text("#login-title") == "Hello"  # not "Welcome back" to someone new
         page.click("#to-register")
         page.fill("#login-username", "theodore")
         page.fill("#login-password", password)

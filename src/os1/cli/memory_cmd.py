@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -108,22 +109,53 @@ def search(state: CliState, query: str, k: int, as_json: bool) -> None:
 
 @memory.command()
 @click.argument("memory_id", type=int)
+@click.option("--all", "everything", is_flag=True,
+              help="Also forget, without asking, everything else that says it.")
+@click.option("--only", is_flag=True, help="Forget only this memory, without asking.")
 @click.option("--no-compact", is_flag=True, help="Skip rewriting the file (faster; see `compact`).")
 @click.pass_obj
-def forget(state: CliState, memory_id: int, no_compact: bool) -> None:
+def forget(state: CliState, memory_id: int, everything: bool, only: bool, no_compact: bool) -> None:
     """Delete memory ID for good: its row, vector, word index entry and the facts drawn from it.
 
-    Then the store is compacted, so the forgotten text is gone from the file and its log too.
+    A fact is a thing you said: the sentence you said it in, os1's replies that repeat it and
+    other facts with the same value say it too. They are listed, and forgotten as well on yes
+    (or with --all); with --only, or when no one is there to answer, only ID is. Then the store
+    is compacted, so the forgotten text is gone from the file and its log too.
     """
-    async def forget_and_compact(store: Curation) -> bool:
-        gone = await store.forget(memory_id)
+    if everything and only:
+        raise InputError("choose --all or --only, not both")
+
+    async def forget_and_compact(store: Curation) -> int:
+        ids = [memory_id]
+        if not only:
+            ids = await _what_to_forget(store, memory_id, everything)
+        gone = await store.forget_all(ids)
         if gone and not no_compact:
             await store.compact()
         return gone
 
-    if not _with_store(state, forget_and_compact):
+    gone = _with_store(state, forget_and_compact)
+    if not gone:
         raise MemoryStoreError(f"no memory with id {memory_id}")
-    click.echo(f"Forgot memory {memory_id}.")
+    click.echo(f"Forgot memory {memory_id}." if gone == 1 else f"Forgot {gone} memories.")
+
+
+async def _what_to_forget(store: Curation, memory_id: int, everything: bool) -> list[int]:
+    """ID and, if the user agrees, everything else that says it: what ``forget`` would not
+    take with it anyway (the facts drawn from ID) is listed and asked about."""
+    items = await store.saying(memory_id)
+    others = [i for i in items[1:] if i.source_id != memory_id]
+    if not others or everything:
+        return [i.id for i in items]
+    console.print(Text(f"These {len(others)} memories say it too:"))
+    console.print(memory_table(others))
+    if not sys.stdin.isatty():
+        console.print(Text(f"Forgetting only {memory_id}; `os1 memory forget {memory_id} --all` "
+                           "forgets them too."))
+        return [memory_id]
+    if click.confirm("Forget them as well?", default=True):
+        return [i.id for i in items]
+    return [memory_id]
 
 
 @memory.command()

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from os1.cli.io import CORAL, console
 from os1.memory.base import MemoryItem
+from os1.memory.sayings import for_person
 
 if TYPE_CHECKING:
     from os1.shared import Shared
@@ -26,7 +27,8 @@ def memory_table(items: Sequence[MemoryItem]) -> Table:
         kind = item.kind if item.kind == "fact" else f"{item.role} said"
         if item.valid_to is not None:
             kind += " (past)"
-        text = item.text if len(item.text) <= 240 else item.text[:239] + "…"
+        text = for_person(item.text) if item.kind == "fact" else item.text
+        text = text if len(text) <= 240 else text[:239] + "…"
         table.add_row(str(item.id), item.when, kind, Text(text))
     return table
 

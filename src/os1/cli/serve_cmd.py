@@ -66,7 +66,9 @@ def serve(state: CliState, host: str | None, port: int | None, mode: str | None,
         where = f"{where}login?{QUERY}={local_key(settings.home)}"
         who = "you alone: open this link, it holds this machine's key"
     else:
-        who = "accounts" + ("; anyone may register (server.registration)" if chosen.registration else "")
+        who = "accounts; " + ("registration is open: anyone who reaches this address may make an account"
+                              " (server.registration = false closes it)" if chosen.registration
+                              else "registration is closed: `os1 users create` makes accounts")
     click.echo(f"os1 is serving {where} ({who}; model {settings.llm.default}). Ctrl-C stops it.", err=True)
     # no per-message compression on sockets: replies stream as many small deltas, which it
     # barely shrinks, while it costs CPU per message and two zlib states per connection

@@ -4,6 +4,9 @@ transaction; ``compact`` then leaves no trace of it where the backend can promis
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 from os1.errors import MemoryStoreError
 from os1.memory.backends.base import Backend, Select
 from os1.memory.base import Embedder, MemoryItem
@@ -26,13 +29,23 @@ class Forgetting:
         """Delete a memory, its vectors, its word index entry and every fact derived from it,
         and rebuild its session's summary without it, in one transaction; a composed piece's
         files go too, once the deletion has committed."""
+        return await self.forget_all([memory_id]) > 0
+
+    async def forget_all(self, memory_ids: Sequence[int]) -> int:
+        """``forget`` for several memories in one transaction; how many of them were there."""
+        files: set[Path] = set()
+        sessions: set[int] = set()
         async with self.backend.transaction(write=True) as tx:
-            files = await moment_files(tx, memory_id, self.backend.files_dir)
-            found, session = await tx.delete(memory_id)
-            if session is not None:
+            present = [m.id for m in await tx.select(Select(ids=list(dict.fromkeys(memory_ids))))]
+            for memory_id in present:  # one may go with another (a fact with its sentence)
+                files |= await moment_files(tx, memory_id, self.backend.files_dir)
+                _, session = await tx.delete(memory_id)
+                if session is not None:
+                    sessions.add(session)
+            for session in sorted(sessions):
                 await rebuild(tx, session)
         remove_files(files)
-        return found
+        return len(present)
 
     async def edit(self, memory_id: int, text: str, *, status: str | None = None) -> MemoryItem | None:
         """Replace a memory's text (its word index and vector follow), and its status if given;

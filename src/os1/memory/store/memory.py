@@ -11,6 +11,7 @@ from os1.memory.backends.base import Backend
 from os1.memory.base import Embedder, FactDraft, Hit, Kind, MemoryItem, Provenance, Turn, Vectors
 from os1.memory.embedding.passes import embed
 from os1.memory.moments import Moment, MomentDraft
+from os1.memory.sayings import says
 from os1.memory.store.facts import Facts
 from os1.memory.store.forgetting import Forgetting
 from os1.memory.store.learning import Learning
@@ -145,6 +146,31 @@ class Memory:
 
     async def forget(self, memory_id: int) -> bool:
         return await self.forgetting.forget(memory_id)
+
+    async def forget_all(self, memory_ids: Sequence[int]) -> int:
+        return await self.forgetting.forget_all(memory_ids)
+
+    async def saying(self, memory_id: int, *, pool: int = 100) -> list[MemoryItem]:
+        """Everything that says what a memory says, the memory first: a fact's source sentence,
+        the facts drawn from that sentence (forgetting it takes them), the other facts with its
+        value, and the user's and os1's words that repeat it (``sayings.says``) among the
+        ``pool`` best matches for it; an utterance's facts. Empty if there is no such memory."""
+        item = await self.get(memory_id)
+        if item is None:
+            return []
+        related = await self.log.related(memory_id)
+        found = {item.id: item}
+        for other in [*related["source"], *related["derived"]]:
+            found.setdefault(other.id, other)
+        if item.kind == "fact" and item.object:
+            for source in related["source"]:
+                for other in (await self.log.related(source.id))["derived"]:
+                    found.setdefault(other.id, other)
+            hits = await self.search(item.object, k=pool, include_superseded=True)
+            for other in [*related["history"], *(hit.item for hit in hits)]:
+                if says(item, other):
+                    found.setdefault(other.id, other)
+        return [item, *sorted((o for o in found.values() if o.id != item.id), key=lambda o: o.id)]
 
     async def edit(self, memory_id: int, text: str, *, status: str | None = None) -> MemoryItem | None:
         return await self.forgetting.edit(memory_id, text, status=status)

@@ -13,7 +13,15 @@ from os1.errors import InputError
 from os1.memory.base import MemoryItem
 from os1.memory.portability import export_lines, import_export, parse_export
 from os1.memory.roles import Keepsakes
-from os1.server.api.schemas import Imported, Memories, Memory, MemoryDetail, MemoryEdit
+from os1.server.api.schemas import (
+    ForgetMany,
+    Forgotten,
+    Imported,
+    Memories,
+    Memory,
+    MemoryDetail,
+    MemoryEdit,
+)
 from os1.server.auth import ApiError, Caller, caller, site_of
 
 router = APIRouter(prefix="/v1/memories", tags=["memories"])
@@ -73,6 +81,28 @@ async def import_(who: Who, request: Request) -> Imported:
     async with site_of(request).spaces.use(who.user_id) as space:
         added = await import_export(space.store, header, items)
     return Imported(imported=added)
+
+
+@router.post("/forget", response_model=Forgotten)
+async def forget_all(body: ForgetMany, who: Who, request: Request) -> Forgotten:
+    """Forget several memories for good, in one transaction (the list ``/saying`` offers), then
+    compact the store; ids that are not there are passed over."""
+    async with site_of(request).spaces.use(who.user_id) as space:
+        gone = await space.store.forget_all(body.ids)
+        if gone:
+            await space.store.compact()
+    return Forgotten(forgotten=gone)
+
+
+@router.get("/{memory_id}/saying", response_model=Memories)
+async def saying(memory_id: MemoryId, who: Who, request: Request) -> Memories:
+    """The memory and everything else that says it (its source sentence, replies that repeat
+    it, other facts with its value): what forgetting the thing, not the row, would forget."""
+    async with site_of(request).spaces.use(who.user_id) as space:
+        items = await space.store.saying(memory_id)
+    if not items:
+        raise ApiError(404, f"no memory {memory_id}")
+    return Memories(items=[Memory.of(i) for i in items])
 
 
 @router.get("/{memory_id}", response_model=MemoryDetail)

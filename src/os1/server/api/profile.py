@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import time
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
 
 from os1.agent.onboarding import QUESTIONS, introduction, run_onboarding
+from os1.config import ModelConfig
 from os1.server.api.schemas import (
     Answers,
     Introduction,
@@ -38,13 +40,15 @@ async def onboarding(who: Who, request: Request) -> Onboarding:
 
 @router.post("/onboarding", response_model=Introduction)
 async def onboard(body: Answers, who: Who, request: Request) -> Introduction:
-    """Store the answers; the OS names itself and says hello."""
+    """Store the answers; the OS names itself and says hello, and the hello is kept as the
+    first thing it said, so the chat opens with it."""
     known = {q.key for q in QUESTIONS}
     if unknown := sorted(set(body.answers) - known):
         raise ApiError(400, f"unknown questions {unknown}; known: {sorted(known)}")
     async with site_of(request).spaces.use(who.user_id) as space, space.turn:
         persona = await run_onboarding(space.store, space.runtime.model, body.answers)
         hello = await introduction(space.runtime.model, persona)
+        await space.store.add_utterance(None, "assistant", hello, learn=False)
         await space.reset()
     return Introduction(os_name=persona.name, introduction=hello)
 
@@ -55,7 +59,10 @@ async def preferences(who: Who, request: Request) -> Preferences:
     async with site.spaces.use(who.user_id) as space:
         profile = await space.store.profile()
         model = space.runtime.model_name
-    return Preferences(model=model, models=sorted(site.settings.llm.models), voice=profile.get("voice", ""),
+    models = site.settings.llm.models
+    return Preferences(model=model, models=sorted(models),
+                       model_labels={name: model_label(name, config) for name, config in models.items()},
+                       voice=profile.get("voice", ""),
                        quiet_hours=profile.get("quiet_hours", site.settings.calendar.quiet_hours),
                        time_zone=profile.get("time_zone", ""), agent_card=profile.get(OPT_IN) == "on")
 
@@ -91,3 +98,13 @@ async def remind(body: ReminderRequest, who: Who, request: Request) -> Reminder:
     job = await site_of(request).jobs.add(who.user_id, time.time() + body.in_seconds, "remind", text=text)
     return Reminder(id=job["id"], text=text, at=job["at"])
 
+
+def model_label(name: str, config: ModelConfig) -> str:
+    """A model as a person would understand it: where it runs and what it is, not a config key."""
+    if config.kind == "llamacpp" and config.path is None:
+        return "Built in: a small model on this computer (private, works offline, simple answers)"
+    if config.kind == "llamacpp":
+        return f"{config.path.name if config.path else name}, on this computer (private, works offline)"
+    host = urlsplit(config.base_url or "").hostname or "another computer"
+    where = "this computer" if host in {"localhost", "127.0.0.1", "::1"} else host
+    return f"{config.model or name}, a model served by {where}"

@@ -4,11 +4,12 @@ the OpenAPI description (``/openapi.json``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from os1.memory.base import MemoryItem
+from os1.memory.sayings import for_person
 
 Name = Field(min_length=1, max_length=64)
 
@@ -116,12 +117,15 @@ class Memory(BaseModel):
     valid_to: float | None = None
     status: str
     images: list[str] = []  # a shared moment's pictures (content hashes, at /v1/images/{hash})
+    shown: str = ""  # the text as said to the user ("Your sister ..."); ``text`` is as stored
 
     @classmethod
     def of(cls, item: MemoryItem, images: Sequence[str] = ()) -> Memory:
+        shown = for_person(item.text) if item.kind == "fact" else item.text
         return cls(id=item.id, kind=item.kind, text=item.text, created_at=item.created_at, role=item.role,
                    provenance=item.provenance, subject=item.subject, predicate=item.predicate,
-                   object=item.object, valid_to=item.valid_to, status=item.status, images=list(images))
+                   object=item.object, valid_to=item.valid_to, status=item.status, images=list(images),
+                   shown=shown)
 
 
 class Memories(BaseModel):
@@ -135,6 +139,14 @@ class MemoryDetail(BaseModel):
 
 class MemoryEdit(Strict):
     text: str = Field(min_length=1, max_length=200_000)
+
+
+class ForgetMany(Strict):
+    ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(min_length=1, max_length=1000)
+
+
+class Forgotten(BaseModel):
+    forgotten: int
 
 
 class Imported(BaseModel):
@@ -158,6 +170,7 @@ class ChatReply(BaseModel):
 class Preferences(BaseModel):
     model: str
     models: list[str]
+    model_labels: dict[str, str] = {}  # each model as a person would understand it
     voice: str
     quiet_hours: str
     time_zone: str  # IANA name; empty: the server's own

@@ -20,10 +20,12 @@ export class ApiError extends Error {
   }
 }
 
-/** Call the API; resolves to the parsed JSON answer (null for 204), rejects with an ApiError. */
+/** Call the API; resolves to the parsed JSON answer (null for 204), rejects with an ApiError.
+ * A body is sent as JSON, or as it is when it is a file (a Blob). */
 export async function api(method, path, body) {
   const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers["Content-Type"] = raw ? body.type || "application/octet-stream" : "application/json";
   if (!SAFE.has(method)) {
     const token = cookie("os1_csrf");
     if (token) headers["X-CSRF-Token"] = token;
@@ -33,7 +35,7 @@ export async function api(method, path, body) {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || raw ? body : JSON.stringify(body),
       credentials: "same-origin",
     });
   } catch {

@@ -15,6 +15,7 @@ const $ = (id) => document.getElementById(id);
 const OPEN = new Set(["login", "register"]);
 const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings"]);
 
+const BEEN_HERE = "os1-been-here"; // set once someone has signed in from this browser
 const state = { mode: "single", registration: false, me: null, screen: "loading" };
 
 // One gentle line for whatever needs saying (errors included); it fades after a while.
@@ -30,11 +31,19 @@ function quiet() {
   $("notice").classList.remove("shown");
 }
 
-// A confirmation asked in a <dialog>; resolves to true for yes.
-function confirmDialog(text, yes = "Forget") {
+// A confirmation asked in a <dialog>, with a list of what it acts on if given; resolves to
+// true for yes.
+function confirmDialog(text, yes = "Forget", items = []) {
   const dialog = $("confirm");
   $("confirm-text").textContent = text;
   $("confirm-yes").textContent = yes;
+  const list = $("confirm-list");
+  list.replaceChildren(...items.map((line) => {
+    const item = document.createElement("li");
+    item.textContent = line;
+    return item;
+  }));
+  list.hidden = items.length === 0;
   return new Promise((resolve) => {
     dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
     dialog.returnValue = "";
@@ -60,6 +69,7 @@ const memories = new Memories({ notify, confirm: confirmDialog });
 const settings = new Settings({ notify });
 const notifications = new Notifications({ notify });
 const access = new Access({ notify, confirm: confirmDialog });
+const VOICE_DOING = { listening: "Listening…", thinking: "Thinking…", speaking: "Speaking… (tap the mic to stop)" };
 const voice = new Voice({
   heard: (text) => chat.heard(text),
   say: (text, turn) => chat.spoken(text, turn),
@@ -73,6 +83,12 @@ const voice = new Voice({
     document.body.classList.toggle("listening", name === "listening");
   },
   level: (value) => $("mic").style.setProperty("--level", Math.min(1, value * 6).toFixed(2)),
+  doing: (name) => {
+    const status = $("voice-status");
+    status.dataset.doing = name;
+    status.textContent = VOICE_DOING[name] || "";
+    status.hidden = name === "idle";
+  },
 });
 
 // ---- session and routing ----
@@ -92,6 +108,7 @@ async function checkSession() {
 
 function signedIn(me) {
   state.me = me;
+  localStorage.setItem(BEEN_HERE, "yes"); // the login says "Welcome back" from now on
   $("brand-name").textContent = me.os_name || "os1";
   $("account-name").textContent = state.mode === "multi" ? `Logged in as ${me.username}` : "";
   $("logout").hidden = state.mode !== "multi";
@@ -124,7 +141,8 @@ function route() {
 
 function show(name) {
   const screen = name === "register" ? "login" : name;
-  const changed = state.screen !== name;
+  // the first screen keeps focus at the top, so the first Tab reaches the skip link
+  const changed = state.screen !== name && state.screen !== "loading";
   state.screen = name;
   for (const section of document.querySelectorAll("section[data-screen]")) section.hidden = section.dataset.screen !== screen;
   $("top").hidden = !state.me || !state.me.onboarded;
@@ -162,7 +180,8 @@ function showLogin(name) {
     return;
   }
   const registering = name === "register";
-  $("login-title").textContent = registering ? "Nice to meet you" : "Welcome back";
+  const returning = localStorage.getItem(BEEN_HERE) === "yes";
+  $("login-title").textContent = registering ? "Nice to meet you" : returning ? "Welcome back" : "Hello";
   $("login-submit").textContent = registering ? "Create account" : "Log in";
   $("login-password").autocomplete = registering ? "new-password" : "current-password";
   $("login-switch").hidden = registering || !state.registration;

@@ -1,5 +1,6 @@
 // The memories page: what os1 remembers, newest first; search by words and meaning; correct a
-// memory; forget one for good (after asking); export everything (a plain download).
+// memory; forget one for good (after asking); export everything (a plain download); bring in
+// the memories of an export (`os1 memory export`, or another os1's "Export everything").
 
 import { api } from "./api.js";
 
@@ -9,6 +10,12 @@ function when(seconds) {
   if (!seconds) return "";
   const date = new Date(seconds * 1000);
   return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+// A memory's words as shown, cut to fit a question or a button's label.
+function short(memory) {
+  const text = memory.shown || memory.text;
+  return text.length > 90 ? `${text.slice(0, 90)}…` : text;
 }
 
 function describe(memory) {
@@ -47,6 +54,24 @@ export class Memories {
     });
     this.kind.addEventListener("change", () => this.load());
     this.more.addEventListener("click", () => this.load(true));
+    const file = document.getElementById("memory-import-file");
+    document.getElementById("memory-import").addEventListener("click", () => file.click());
+    file.addEventListener("change", () => {
+      if (file.files && file.files[0]) this.bringIn(file.files[0]);
+      file.value = "";
+    });
+  }
+
+  /** Add the memories of an export file; nothing is added if any line of it is malformed. */
+  async bringIn(file) {
+    try {
+      const { imported } = await api("POST", "/v1/memories/import", file);
+      this.hooks.notify(imported === 1 ? "I remember 1 more thing now." : `I remember ${imported} more things now.`);
+    } catch (error) {
+      this.hooks.notify(error.message);
+      return;
+    }
+    this.load();
   }
 
   /** Load the first page again (or the next one). */
@@ -83,7 +108,7 @@ export class Memories {
     item.dataset.id = String(memory.id);
     const text = document.createElement("p");
     text.className = "text";
-    text.textContent = memory.text;
+    text.textContent = memory.shown || memory.text;
     const meta = document.createElement("p");
     meta.className = "meta";
     meta.textContent = [describe(memory), when(memory.created_at)].filter(Boolean).join(" · ");
@@ -98,16 +123,17 @@ export class Memories {
     const actions = document.createElement("div");
     actions.className = "row actions";
     actions.append(
-      this.button("Edit", "edit", () => this.edit(item, memory)),
-      this.button("Forget", "forget", () => this.forget(item, memory)),
+      this.button("Edit", "edit", () => this.edit(item, memory), `Edit: ${short(memory)}`),
+      this.button("Forget", "forget", () => this.forget(item, memory), `Forget: ${short(memory)}`),
     );
     item.append(text, meta, actions);
     return item;
   }
 
-  button(text, name, action) {
+  button(text, name, action, label = "") {
     const button = document.createElement("button");
     button.type = "button";
+    if (label) button.setAttribute("aria-label", label);
     button.className = `ghost small ${name}`;
     button.textContent = text;
     button.addEventListener("click", action);
@@ -151,7 +177,8 @@ export class Memories {
       try {
         const changed = await api("PATCH", `/v1/memories/${encodeURIComponent(memory.id)}`, { text });
         memory.text = (changed && changed.text) || text;
-        item.querySelector(".text").textContent = memory.text;
+        memory.shown = (changed && changed.shown) || memory.text;
+        item.querySelector(".text").textContent = memory.shown;
         form.remove();
         item.querySelector(".text").hidden = false;
         item.querySelector(".edit").focus();
@@ -162,25 +189,39 @@ export class Memories {
     });
   }
 
+  // Forgetting a thing, not a row: what else says it (the sentence it came from, replies that
+  // repeat it, other facts) is listed in the question and forgotten with it on yes.
   async forget(item, memory) {
-    const short = memory.text.length > 90 ? `${memory.text.slice(0, 90)}…` : memory.text;
-    if (!(await this.hooks.confirm(`Forget “${short}” for good? I won't be able to remember it again.`))) return;
+    let saying;
     try {
-      await api("DELETE", `/v1/memories/${encodeURIComponent(memory.id)}`);
+      saying = (await api("GET", `/v1/memories/${encodeURIComponent(memory.id)}/saying`)).items || [];
     } catch (error) {
       this.hooks.notify(error.message);
       return;
     }
-    const after = item.nextElementSibling || item.previousElementSibling;
-    item.classList.add("leaving");
+    const others = saying.filter((other) => other.id !== memory.id);
+    const question = others.length
+      ? `Forget “${short(memory)}” for good, and the ${others.length === 1 ? "memory" : `${others.length} memories`} that say it too?`
+      : `Forget “${short(memory)}” for good? I won't be able to remember it again.`;
+    if (!(await this.hooks.confirm(question, "Forget", others.map(short)))) return;
+    const ids = [memory.id, ...others.map((other) => other.id)];
+    try {
+      await api("POST", "/v1/memories/forget", { ids });
+    } catch (error) {
+      this.hooks.notify(error.message);
+      return;
+    }
+    const rows = ids.map((id) => this.list.querySelector(`li[data-id="${id}"]`)).filter(Boolean);
+    const after = [item.nextElementSibling, item.previousElementSibling].find((row) => row && !rows.includes(row));
+    for (const row of rows) row.classList.add("leaving");
     const gone = () => {
-      item.remove();
-      this.offset = Math.max(0, this.offset - 1);
+      for (const row of rows) row.remove();
+      this.offset = Math.max(0, this.offset - rows.length);
       this.empty.hidden = this.list.children.length > 0;
     };
     if (matchMedia("(prefers-reduced-motion: reduce)").matches) gone();
     else setTimeout(gone, 250);
-    this.hooks.notify("Forgotten.");
+    this.hooks.notify(ids.length > 1 ? `Forgotten, with ${ids.length - 1} more.` : "Forgotten.");
     (after?.querySelector("button") || this.query).focus();
   }
 }

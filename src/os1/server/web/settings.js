@@ -60,7 +60,9 @@ export class Settings {
   }
 
   fill(settings) {
-    const options = (settings.models || []).map(modelName);
+    const labels = settings.model_labels || {};
+    const options = (settings.models || []).map(modelName)
+      .map((option) => ({ ...option, text: labels[option.value] || option.text }));
     if (settings.model && !options.some((o) => o.value === settings.model)) {
       options.unshift({ value: settings.model, text: settings.model });
     }

@@ -3,6 +3,10 @@
 // played, and is scheduled back to back on Web Audio with a small cushion against jitter. JSON
 // events say what was heard and said; on `paused` or `stopped` (the user spoke over os1) any
 // audio still scheduled is dropped at once. See docs/voice.md.
+//
+// One tap on the mic while talking ends the conversation: os1's voice stops at once and the
+// socket closes (the server keeps the reply as far as it was heard). While talking, what os1
+// is doing is always shown: listening, thinking (it heard you and is answering), speaking.
 
 import { socketUrl } from "./api.js";
 
@@ -13,7 +17,8 @@ export class Voice {
   /**
    * @param {{heard: (text: string) => void, say: (text: string, turn: number) => void,
    *          saved: (turn: number, interrupted: boolean) => void, notify: (line: string) => void,
-   *          state: (name: string) => void, level: (value: number) => void}} hooks
+   *          state: (name: string) => void, level: (value: number) => void,
+   *          doing: (name: string) => void}} hooks
    */
   constructor(hooks) {
     this.hooks = hooks;
@@ -25,6 +30,13 @@ export class Voice {
     this.next = 0;
     this.playing = new Set();
     this.played = 0; // blocks of os1's voice scheduled so far
+    this.now = "idle"; // what os1 is doing: idle, listening, thinking, speaking
+  }
+
+  doing(name) {
+    if (this.now === name) return;
+    this.now = name;
+    this.hooks.doing(name);
   }
 
   get active() {
@@ -93,20 +105,15 @@ export class Voice {
     source.connect(this.node);
     this.node.connect(this.ctx.destination); // writes silence; keeps the graph pulling
     this.set("listening");
+    this.doing("listening");
   }
 
-  /** The user is done: os1 finishes its answer, then the server closes the socket. */
+  /** End the conversation at once: os1's voice stops, the microphone and the socket close. */
   stop() {
-    if (this.state === "starting") {
-      this.teardown();
-    } else if (this.state === "listening") {
-      this.set("finishing");
-      this.releaseMic();
-      if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "end" }));
-      else this.teardown();
-    } else if (this.state === "finishing") {
-      this.teardown();
-    }
+    if (!this.active) return;
+    const ws = this.ws;
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "end" }));
+    this.teardown();
   }
 
   receive(data) {
@@ -123,9 +130,11 @@ export class Voice {
     switch (event.type) {
       case "heard":
         this.hooks.heard(event.text || "");
+        this.doing("thinking");
         break;
       case "say":
         this.hooks.say(event.text || "", event.turn);
+        this.doing("speaking");
         break;
       case "saved":
         this.hooks.saved(event.turn, Boolean(event.interrupted));
@@ -133,6 +142,7 @@ export class Voice {
       case "paused":
       case "stopped":
         this.drop();
+        this.doing("listening");
         break;
       case "error":
         this.hooks.notify(event.message || "Something went wrong with the voice.");
@@ -158,7 +168,11 @@ export class Voice {
     this.next += audio.duration;
     this.played += 1;
     this.playing.add(source);
-    source.addEventListener("ended", () => this.playing.delete(source));
+    this.doing("speaking");
+    source.addEventListener("ended", () => {
+      this.playing.delete(source);
+      if (!this.playing.size && this.state === "listening") this.doing("listening");
+    });
   }
 
   /** Silence at once: everything scheduled is dropped. */
@@ -200,5 +214,6 @@ export class Voice {
     this.playing.clear();
     this.next = 0;
     this.set("idle");
+    this.doing("idle");
   }
 }
