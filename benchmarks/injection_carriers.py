@@ -152,7 +152,7 @@ class AgentAsker(CarefulUser):
 
 @dataclass
 class Carried:
-    """What the carriers' turns need: the cases, the model, Sam and where Sam is served."""
+    """What the carriers' turns need: the cases, Sam and where Sam is served."""
 
     a2a: list[Path]
     mcp: list[Path]
@@ -220,7 +220,7 @@ async def tool_turns(world: Any, model: ChatModel, carried: Carried, user: Caref
 
 def _set_texts(model: ChatModel, text: str) -> None:
     if isinstance(model, WorstCaseCarrier):
-        model.texts = [text]
+        model.texts = [text] if text else []
 
 
 def _lines(path: Path) -> list[str]:
