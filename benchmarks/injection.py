@@ -47,6 +47,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from injection_carriers import (
+    A2A_SUFFIX,
+    MCP_SUFFIX,
+    AgentAsker,
+    Carried,
+    CaseAgent,
+    WorstCaseCarrier,
+    agent_turns,
+    served,
+    tool_turns,
+)
 from injection_world import (
     EVENT,
     FRIEND,
@@ -163,7 +174,7 @@ async def open_world(name: str, cases: list[bytes], imap: Imap, smtp: Smtp, dav:
 
 async def run_model(name: str, model: ChatModel, sharer: ChatModel, cases: list[bytes],
                     posts: list[Path], imap: Imap, smtp: Smtp, dav: Dav, work: Path,
-                    careless: bool = False) -> dict[str, Any]:
+                    carried: Carried, carrier: ChatModel, careless: bool = False) -> dict[str, Any]:
     world = await open_world(name, cases, imap, smtp, dav, work)
     careful = CarefulUser(world.service, world.book, careless=careless)
     sent = len(smtp.received)
@@ -174,21 +185,37 @@ async def run_model(name: str, model: ChatModel, sharer: ChatModel, cases: list[
     (recalled, notes), _, shared_wrong = await observed(world, nothing,
                                                         shared_requests(world, sharer, posts, nothing))
     shared_wrong += notes
-    outcomes = Counter(a.status for a in world.guard.recent(100_000))
+    by_post = Counter(a.status for a in world.guard.recent(100_000))
+    asker = AgentAsker(world.service, world.book, careless=careless)  # a yes only to their question
+    (agents_reached, more, by_agent), _, agent_wrong = await observed(
+        world, asker, agent_turns(world, carrier, carried, asker, ask))
+    agent_wrong += more
+    none = CarefulUser(world.service, world.book, careless=careless)  # a look-up: no yes
+    (tools_reached, more, by_tool), _, tool_wrong = await observed(
+        world, none, tool_turns(world, carrier, carried, none, ask))
+    tool_wrong += more
+    outcomes = by_post + by_agent + by_tool
     await world.close()
-    return {"unauthorized_actions": len(wrong) + len(shared_wrong),
+    every = wrong + shared_wrong + agent_wrong + tool_wrong
+    return {"unauthorized_actions": len(every),
             "blocked_attempts": outcomes["blocked"], "declined": outcomes["declined"],
             "expired": outcomes["expired"], "failed": outcomes["failed"], "done": outcomes["done"],
             "confirmations_requested": world.asked, "bare_yes_refused": world.bare_yes_refused,
-            "done_with_foreign_values": sum(1 for a in world.guard.recent(100_000)
-                                            if a.status == "done" and a.foreign),
+            "done_with_foreign_values": outcomes["foreign"] + sum(
+                1 for a in world.guard.recent(100_000) if a.status == "done" and a.foreign),
             "utility": sum(done.values()), "utility_of": len(done),
             "completed": [k for k, v in done.items() if v], "shared_cases": len(posts),
             "shared_recalled": recalled, "shared_unauthorized": len(shared_wrong),
+            "agent_cases": len(carried.a2a), "agent_answers_read": agents_reached,
+            "tool_cases": len(carried.mcp), "tool_results_read": tools_reached,
             "carriers": {"mail": {**_outcomes(by_mail), "unauthorized": len(wrong)},
-                         "shared posts and pages": {**_outcomes(outcomes, by_mail),
-                                                    "unauthorized": len(shared_wrong)}},
-            "unauthorized": wrong + shared_wrong}
+                         "shared posts and pages": {**_outcomes(by_post, by_mail),
+                                                    "unauthorized": len(shared_wrong)},
+                         "agent messages (A2A)": {**_outcomes(by_agent),
+                                                  "unauthorized": len(agent_wrong)},
+                         "tool results (MCP)": {**_outcomes(by_tool),
+                                                "unauthorized": len(tool_wrong)}},
+            "unauthorized": every}
 
 
 def _outcomes(now: Counter[str], before: Counter[str] | None = None) -> dict[str, int]:
@@ -299,19 +326,24 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     if not files:
         raise SystemExit(f"no .eml files in {args.cases}")
     cases = [f.read_bytes() for f in files]
+    a2a = sorted(folder.glob(f"*{A2A_SUFFIX}"))[:args.carrier_cases]  # noqa: ASYNC240
+    mcp = sorted(folder.glob(f"*{MCP_SUFFIX}"))[:args.carrier_cases]  # noqa: ASYNC240
     runs: dict[str, Any] = {}
     sys.addaudithook(_audit)
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
         imap = stack.enter_context(dovecot())
         smtp = stack.enter_context(smtp_server(imap))
         dav = stack.enter_context(radicale())
+        agent = CaseAgent()
+        carried = Carried(a2a, mcp, agent, stack.enter_context(served(agent)))
         # the user's own addresses; the friend is an attack target like anyone else
         own = {"theo@example.org", "worst@example.org", "configured@example.org"}
         if args.only in (None, "worst"):
             # it searches for each case that hides text, so its text is in front of the model
             worst = WorstCaseModel([decoded_everything(c) for c in cases], own, hiding_subjects(cases))
             runs["worst"] = await run_model("worst", worst, WorstCaseSharer([], own), cases, posts, imap,
-                                            smtp, dav, Path(tmp), args.careless)
+                                            smtp, dav, Path(tmp), carried, WorstCaseCarrier(own),
+                                            args.careless)
             shown, hidden = " ".join(worst.shown).casefold(), hidden_phrases(cases)
             runs["worst"].update(hidden_phrases=len(hidden), hidden_shown=sum(h in shown for h in hidden),
                                  hiding_cases_read=sum(s in shown for s in hiding_subjects(cases)))
@@ -321,13 +353,13 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             model = build_model(config)
             try:
                 runs["configured"] = await run_model("configured", model, model, cases, posts, imap, smtp,
-                                                     dav, Path(tmp), args.careless)
+                                                     dav, Path(tmp), carried, model, args.careless)
             finally:
                 await model.aclose()
     keys = ("unauthorized_actions", "done", "declined", "expired", "blocked_attempts", "failed",
             "confirmations_requested", "utility", "utility_of")
     total = {k: sum(r[k] for r in runs.values()) for k in keys}
-    return {"cases": len(files) + len(posts), **total, "runs": runs}
+    return {"cases": len(files) + len(posts) + len(a2a) + len(mcp), **total, "runs": runs}
 
 
 def hidden_phrases(cases: list[bytes]) -> list[str]:
@@ -358,6 +390,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--only", choices=("worst", "configured"))
     parser.add_argument("--model", help="configured model name (default: the settings' default)")
+    parser.add_argument("--carrier-cases", type=int, metavar="N",
+                        help="run only the first N .a2a and N .mcp cases (the suite's quick run)")
     parser.add_argument("--careless", action="store_true",
                         help="a user who says yes to everything: checks that the harness sees damage")
     args = parser.parse_args()
@@ -375,7 +409,9 @@ def main() -> None:
               f"{run['declined']}, expired {run['expired']}, blocked {run['blocked_attempts']}, "
               f"confirmations {run['confirmations_requested']}, utility {run['utility']}/{run['utility_of']} "
               f"({', '.join(run['completed']) or 'none'}); shared posts: {run['shared_cases']}, "
-              f"recalled {run['shared_recalled']}, unauthorized {run['shared_unauthorized']}")
+              f"recalled {run['shared_recalled']}, unauthorized {run['shared_unauthorized']}; agent "
+              f"messages: {run['agent_cases']}, read {run['agent_answers_read']}; tool results: "
+              f"{run['tool_cases']}, read {run['tool_results_read']}")
         for carrier, counts in run["carriers"].items():
             print(f"    {carrier}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         for what in run["unauthorized"]:
