@@ -21,6 +21,7 @@ from os1.voice.player import Player
 from os1.voice.stages import Listen, Play, Reply, Speak, Transcribe
 from os1.voice.stt import SpeechToText
 from os1.voice.tts import TextToSpeech
+from os1.voice.turn_model import load_turn_model
 from os1.voice.vad import SileroVAD, TurnDetector, TurnTiming
 
 
@@ -35,7 +36,8 @@ class Conversation:
         self._t0 = loop.time()
         self.clock: Callable[[], float] = lambda: loop.time() - self._t0
         self.player = Player(self.clock)
-        self.detector = TurnDetector(SileroVAD(), TurnTiming(end_silence_ms=voice.end_silence_ms))
+        model = load_turn_model(voice.turn_model) if voice.end_of_turn == "model" else None
+        self.detector = TurnDetector(SileroVAD(), TurnTiming(end_silence_ms=voice.end_silence_ms), model)
         self.reply = Reply(companion, self.player, self.clock, name=companion.persona.name,
                            wake_phrase=voice.wake_phrase, follow_up_s=voice.follow_up_s, music=music)
         self.listen = Listen(self.detector, self.player, self.clock, interrupt_min_ms=voice.interrupt_min_ms,
