@@ -1,6 +1,7 @@
 """End of turn on hesitant speech: the end-of-turn model with the VAD against today's silence rule.
 
-A set of utterances spoken by espeak-ng (several voices and rates), each in two forms:
+A set of utterances spoken by espeak-ng (three voices) or Piper (one natural voice at three
+rates), each in two forms:
 
   * hesitant: a thought broken off mid-way ("I went to the shop and then, um"), a pause of 0.5 to
     1.2 s, then the rest ("I bought some bread."). A turn that ends in that pause cuts the user off;
@@ -10,7 +11,7 @@ A set of utterances spoken by espeak-ng (several voices and rates), each in two 
 The turn detector is fed each recording directly (not in real time), once with the silence rule
 (``voice.end_silence_ms``) and once with Smart Turn, so the two see identical audio.
 
-    python benchmarks/turn_end.py [--json] [--pauses 0.5,0.8,1.2]
+    python benchmarks/turn_end.py [--json] [--pauses 0.5,0.8,1.2] [--voices espeak|piper]
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import time
 import numpy as np
 
 from os1.voice.audio import RATE, Samples, silence
-from os1.voice.tts import EspeakTTS, Style
+from os1.voice.tts import EspeakTTS, PiperTTS, Style, TextToSpeech
 from os1.voice.turn_model import SmartTurn
 from os1.voice.vad import SileroVAD, TurnDetector, TurnModel, TurnTiming, judged
 
@@ -44,7 +45,15 @@ BROKEN = [
     ("I feel like, you know", "nobody really listens to me."),
     ("Can you help me write a letter to", "my old friend Amy?"),
 ]
-VOICES = [("en-us+m3", Style(rate=160)), ("en-us+f3", Style(rate=145)), ("en+m1", Style(rate=180))]
+STYLES = [Style(rate=160), Style(rate=145), Style(rate=180)]
+ESPEAK = ["en-us+m3", "en-us+f3", "en+m1"]
+
+
+def voices(engine: str) -> list[TextToSpeech]:
+    """Three speakers (espeak-ng) or one natural voice at three rates (Piper)."""
+    if engine == "piper":
+        return [PiperTTS(style=style) for style in STYLES]
+    return [EspeakTTS(voice, style) for voice, style in zip(ESPEAK, STYLES, strict=True)]
 
 
 def voiced(samples: Samples, level: float = 0.02) -> int:
@@ -79,14 +88,13 @@ class Timed:
             self.seconds.append(time.perf_counter() - began)
 
 
-def run(pauses: list[float]) -> dict[str, object]:
+def run(pauses: list[float], engine: str) -> dict[str, object]:
     model = Timed(SmartTurn())
     rules: dict[str, TurnModel | None] = {"silence": None, "model": model}
     cut = dict.fromkeys(rules, 0)
     waits: dict[str, list[float]] = {k: [] for k in rules}
     hesitant = finished = 0
-    for voice, style in VOICES:
-        tts = EspeakTTS(voice, style)
+    for tts in voices(engine):
         for head, tail in BROKEN:
             first, rest, whole = tts.synthesize(head), tts.synthesize(tail), tts.synthesize(f"{head} {tail}")
             for pause in pauses:
@@ -103,7 +111,7 @@ def run(pauses: list[float]) -> dict[str, object]:
                     waits[name].append(fired[0] - voiced(whole) / RATE)
     ms = 1000.0
     return {
-        "hesitant": hesitant, "finished": finished,
+        "voices": engine, "hesitant": hesitant, "finished": finished,
         **{f"cut_off_{k}": v for k, v in cut.items()},
         **{f"cut_off_rate_{k}": round(v / hesitant, 3) for k, v in cut.items()},
         **{f"turn_end_p50_ms_{k}": round(statistics.median(v) * ms) for k, v in waits.items() if v},
@@ -117,8 +125,9 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--pauses", default="0.5,0.8,1.2", help="hesitation lengths in seconds")
+    parser.add_argument("--voices", choices=["espeak", "piper"], default="espeak")
     args = parser.parse_args()
-    figures = run([float(p) for p in args.pauses.split(",")])
+    figures = run([float(p) for p in args.pauses.split(",")], args.voices)
     if args.json:
         print(json.dumps(figures))
         return

@@ -41,13 +41,13 @@ import numpy as np
 
 from os1.config import VoiceSettings, load_settings
 from os1.runtime import Runtime
+from os1.testing.crowd import crowd, mix, noise_level
 from os1.voice.audio import RATE, Samples, read_audio
 from os1.voice.conversation import Conversation
 from os1.voice.devices import blocks_of, clocked_output, paced
 from os1.voice.engines import load_stt
 from os1.voice.frames import AudioIn, Frame, Heard, Interrupt, Mark, Stopped
 from os1.voice.player import BLOCK
-from os1.testing.crowd import crowd, mix, noise_level
 from os1.voice.tts import EspeakTTS, TextToSpeech
 
 QUESTIONS = [
@@ -84,7 +84,7 @@ class PoliteUser:
             return samples
         padded = np.pad(samples, (0, blocks_of(samples) - samples.size))
         at = (np.arange(padded.size) + self.position) % self.noise.size
-        return np.clip(padded + self.noise[at], -1.0, 1.0).astype(np.float32)
+        return np.asarray(np.clip(padded + self.noise[at], -1.0, 1.0), dtype=np.float32)
 
     async def _emit(self, samples: Samples) -> AsyncIterator[AudioIn]:
         async for frame in paced(self._heard(samples), self.conversation.clock, self.position):
@@ -297,7 +297,7 @@ def main() -> None:
     parser.add_argument("--barge-ins", type=int, default=20)
     parser.add_argument("--speak-s", type=float, default=60.0,
                         help="seconds of os1 speaking, the user silent, to count false interruptions")
-    parser.add_argument("--noise", choices=["crowd"], default=None, help="talk in a crowd (after a quiet run)")
+    parser.add_argument("--noise", choices=["crowd"], default=None, help="talk in a crowd (after quiet)")
     parser.add_argument("--snr", type=float, default=10.0, help="speech over the crowd, dB (voiced part)")
     parser.add_argument("--end-of-turn", choices=["model", "silence"], default="model")
     parser.add_argument("--model", default=None, help="a configured model (default: the bundled one)")

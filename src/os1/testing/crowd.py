@@ -37,7 +37,7 @@ def pink_noise(n: int, rng: np.random.Generator) -> Samples:
     spectrum[1:] /= np.sqrt(freqs[1:])
     spectrum[0] = 0.0
     noise = np.fft.irfft(spectrum, n)
-    return (noise / (np.sqrt(np.mean(noise ** 2)) + 1e-12)).astype(np.float32)
+    return np.asarray(noise / (np.sqrt(np.mean(noise ** 2)) + 1e-12), dtype=np.float32)
 
 
 def _rms(x: Samples) -> float:
@@ -53,7 +53,7 @@ def _talker(voice: str, rate: int, seconds: float, rng: np.random.Generator) -> 
     n = int(seconds * RATE)
     start = int(rng.integers(loop.size))
     out = np.tile(loop, n // loop.size + 2)[start:start + n]
-    return out / (_rms(out) + 1e-12)
+    return np.asarray(out / (_rms(out) + 1e-12), dtype=np.float32)
 
 
 def crowd(seconds: float, *, talkers: int = 9, room_db: float = -10.0, seed: int = 0) -> Samples:

@@ -13,7 +13,7 @@ from os1.agent.companion import Companion
 from os1.config import VoiceSettings
 from os1.voice.audio import Samples
 from os1.voice.devices import clocked_output, file_source, microphone, speaker
-from os1.voice.echo import EchoCanceller
+from os1.voice.echo import EchoCanceller, front_end
 from os1.voice.frames import AudioIn, Mark
 from os1.voice.music import MusicMaker
 from os1.voice.pipeline import Observer, Pipeline
@@ -41,7 +41,7 @@ class Conversation:
         self.reply = Reply(companion, self.player, self.clock, name=companion.persona.name,
                            wake_phrase=voice.wake_phrase, follow_up_s=voice.follow_up_s, music=music)
         self.listen = Listen(self.detector, self.player, self.clock, interrupt_min_ms=voice.interrupt_min_ms,
-                             half_duplex=half_duplex, echo=echo)
+                             half_duplex=half_duplex, echo=echo or front_end(voice.noise_suppression))
         self.pipeline = Pipeline([
             self.listen,
             Transcribe(stt),

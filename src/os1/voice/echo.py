@@ -30,6 +30,12 @@ def echo_cancelling_available() -> bool:
     return True
 
 
+def front_end(suppress: bool) -> NoiseSuppressor | None:
+    """What cleans the microphone when there is no echo to cancel: noise suppression if asked
+    for (and livekit is installed), else nothing."""
+    return NoiseSuppressor() if suppress and echo_cancelling_available() else None
+
+
 class NoiseSuppressor:
     """The microphone in, steady noise (hum, hiss, fans, a room's rumble) suppressed."""
 

@@ -30,7 +30,7 @@ from os1.safety.guard import parse_answer
 from os1.types import TextDelta
 from os1.voice.audio import RATE, duration
 from os1.voice.consent import SpokenConsent, read_back
-from os1.voice.echo import EchoCanceller
+from os1.voice.echo import NoiseSuppressor
 from os1.voice.frames import (
     AudioIn,
     Control,
@@ -68,7 +68,7 @@ class Listen(Stage):
 
     def __init__(self, detector: TurnDetector, player: Player, clock: Clock, *,
                  interrupt_min_ms: int = 1200, half_duplex: bool = False,
-                 echo: EchoCanceller | None = None) -> None:
+                 echo: NoiseSuppressor | None = None) -> None:
         super().__init__()
         self.echo = echo
         self.detector = detector
@@ -157,7 +157,7 @@ class Transcribe(Stage):
             return await self.push(frame)
         began = time.perf_counter()
         ahead, self._ahead = self._ahead, None
-        if ahead is not None and frame.audio.size - self._held <= 2 * RATE:  # only silence since the hold
+        if ahead is not None and frame.audio.size - self._held < 2 * RATE:  # only silence since the hold
             text = await ahead
         else:
             text = await asyncio.to_thread(self.stt.transcribe, frame.audio)

@@ -59,7 +59,7 @@ def _mel_filters() -> np.ndarray:
     slopes = edges[None, :] - bins[:, None]
     widths = np.diff(edges)
     filters = np.maximum(0.0, np.minimum(-slopes[:, :-2] / widths[:-1], slopes[:, 2:] / widths[1:]))
-    return filters * (2.0 / (edges[2:] - edges[:-2]))[None, :]
+    return np.asarray(filters * (2.0 / (edges[2:] - edges[:-2]))[None, :], dtype=np.float64)
 
 
 def log_mel(samples: Samples) -> np.ndarray:
@@ -73,7 +73,7 @@ def log_mel(samples: Samples) -> np.ndarray:
     power = np.abs(np.fft.rfft(frames * np.hanning(N_FFT + 1)[:-1], axis=-1)) ** 2
     spec = np.log10(np.maximum(1e-10, power @ _mel_filters())).T[:, :-1]
     spec = np.maximum(spec, spec.max() - 8.0)
-    return ((spec + 4.0) / 4.0).astype(np.float32)
+    return np.asarray((spec + 4.0) / 4.0, dtype=np.float32)
 
 
 class SmartTurn:

@@ -158,7 +158,8 @@ class TurnDetector:
         too_long = len(self._windows) * WINDOW / RATE >= s.max_turn_s
         end_ms = self._end_ms()
         events = []
-        if self.model is not None and not self.over_os1 and self._silence_run == self._windows_for(s.decide_ms):
+        judging = self.model is not None and not self.over_os1
+        if judging and self._silence_run == self._windows_for(s.decide_ms):
             events.append(TurnEvent("judge", self._pause_start(), np.concatenate(self._windows), self._pause))
         if self._silence_run == self._windows_for(s.hold_ms) and not too_long and end_ms > s.hold_ms:
             events.append(TurnEvent("hold", self._pause_start(), np.concatenate(self._windows)))
