@@ -21,7 +21,7 @@ speech DB above it over its voiced part, and the clips are scored mixed the same
 measures the quiet room first; its figures are printed beside, under ``quiet``.
 
     python benchmarks/voice_latency.py [--json] [--utterances 20] [--barge-ins 20] [--speak-s 60]
-        [--noise crowd --snr 10] [--end-of-turn model|silence] [--model NAME]
+        [--noise crowd --snr 10] [--end-of-turn model|silence] [--no-wer] [--model NAME]
 """
 
 from __future__ import annotations
@@ -120,13 +120,13 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         script = Script([voice.synthesize(q) for q in (QUESTIONS * 2)[:args.utterances]],
                         voice.synthesize("Please tell me a long story about the sea."),
                         voice.synthesize("Wait, stop."))
-        quiet = await _session(runtime, settings.voice, script, None, args) | {"wer": _wer()}
+        quiet = await _session(runtime, settings.voice, script, None, args) | {"wer": _wer(args)}
         if args.noise is None:
             return quiet
         level = noise_level(script.lines, args.snr)
         babble = crowd(60.0, seed=1) * level
         noisy = await _session(runtime, settings.voice, script, babble, args)
-        return noisy | {"noise": args.noise, "snr_db": args.snr, "wer": _wer(args.snr), "quiet": quiet}
+        return noisy | {"noise": args.noise, "snr_db": args.snr, "wer": _wer(args, args.snr), "quiet": quiet}
     finally:
         await runtime.close()
 
@@ -266,13 +266,13 @@ def _figures(frames: list[Frame], spoken: list[tuple[float, float]],
     }
 
 
-def _wer(snr: float | None = None) -> dict[str, float]:
+def _wer(args: argparse.Namespace, snr: float | None = None) -> dict[str, float]:
     """WER of each speech-to-text engine on the real clips (needs the dev extra), under crowd
     noise at ``snr`` dB when given (each clip at its own offset into the crowd)."""
     from os1.testing.wer import speech_clips, word_error_rate
 
     out: dict[str, float] = {}
-    if not (SPEECH / "refs.tsv").is_file():
+    if args.no_wer or not (SPEECH / "refs.tsv").is_file():
         return out
     clips = speech_clips(SPEECH)
     audio = [read_audio(path) for path, _ in clips]
@@ -300,6 +300,7 @@ def main() -> None:
     parser.add_argument("--noise", choices=["crowd"], default=None, help="talk in a crowd (after quiet)")
     parser.add_argument("--snr", type=float, default=10.0, help="speech over the crowd, dB (voiced part)")
     parser.add_argument("--end-of-turn", choices=["model", "silence"], default="model")
+    parser.add_argument("--no-wer", action="store_true", help="skip scoring the speech clips")
     parser.add_argument("--model", default=None, help="a configured model (default: the bundled one)")
     args = parser.parse_args()
     figures = asyncio.run(run(args))
