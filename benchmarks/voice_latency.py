@@ -190,19 +190,20 @@ async def _session(runtime: Runtime, voice: VoiceSettings, script: Script, noise
     spoken = user.spoken
     stories = len(listening)
     return (_figures(frames, spoken[:args.utterances] + spoken[args.utterances + stories:], args)
-            | _interruptions(frames, listening, spoken[args.utterances + stories:], len(script.stop) / RATE))
+            | _interruptions(frames, listening, spoken[args.utterances + stories:]))
 
 
 def _interruptions(frames: list[Frame], listening: list[tuple[float, float]],
-                   barge_ins: list[tuple[float, float]], stop_s: float) -> dict[str, object]:
+                   barge_ins: list[tuple[float, float]]) -> dict[str, object]:
     """False interruptions while the user listened; the share of barge-ins that stopped os1."""
     cuts = [f.at for f in frames if isinstance(f, Interrupt)]
     pauses = [f.at for f in frames if isinstance(f, Stopped) and f.paused]
     false = sum(1 for t in cuts if any(a <= t <= b for a, b in listening))
     paused = sum(1 for t in pauses if any(a <= t <= b for a, b in listening))
     onsets = [onset for onset, _ in barge_ins[1::2]]
+    nexts = [onset for onset, _ in barge_ins[2::2]] + [float("inf")]  # the next request for a story
     stops = [f.at for f in frames if isinstance(f, Stopped)]
-    caught = sum(1 for onset in onsets if any(onset <= t <= onset + stop_s + 1.0 for t in stops))
+    caught = sum(1 for onset, nxt in zip(onsets, nexts, strict=False) if any(onset <= t < nxt for t in stops))
     return {"listened_s": round(sum(b - a for a, b in listening), 1), "false_interruptions": false,
             "false_pauses": paused,
             "bargeins_caught": round(caught / len(onsets), 3) if onsets else None}
