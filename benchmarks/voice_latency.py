@@ -10,9 +10,18 @@ finished answering, then speaks again.
     model's first token, the first speakable piece synthesized, and playback start;
   * barge-in: the user starts talking one second into a long reply; stop time is from the user's
     first voiced sample to the moment playback went silent.
+  * false interruptions: os1 tells long stories (at least ``--speak-s`` seconds of its speech in
+    all) while the user says nothing; every interrupt in that time is false (goal 0);
+  * bargeins_caught: the share of the user's "wait, stop" barge-ins that stopped playback;
   * WER of each speech-to-text engine on the real clips in ../shared/bench/speech.
 
-    python benchmarks/voice_latency.py [--json] [--utterances 20] [--barge-ins 5] [--model NAME]
+With ``--noise crowd --snr DB`` the user talks in a crowd: babble of nine espeak-ng talkers and
+pink room noise (``os1.testing.crowd``) runs under everything the microphone hears, the user's
+speech DB above it over its voiced part, and the clips are scored mixed the same way. The same run
+measures the quiet room first; its figures are printed beside, under ``quiet``.
+
+    python benchmarks/voice_latency.py [--json] [--utterances 20] [--barge-ins 20] [--speak-s 60]
+        [--noise crowd --snr 10] [--end-of-turn model|silence] [--no-wer] [--model NAME]
 """
 
 from __future__ import annotations
@@ -24,19 +33,20 @@ import statistics
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from os1.config import load_settings
+from os1.config import VoiceSettings, load_settings
 from os1.runtime import Runtime
+from os1.testing.crowd import crowd, mix, noise_level
 from os1.voice.audio import RATE, Samples, read_audio
 from os1.voice.conversation import Conversation
 from os1.voice.devices import blocks_of, clocked_output, paced
 from os1.voice.engines import load_stt
-from os1.voice.frames import AudioIn, Frame, Heard, Mark, Stopped
+from os1.voice.frames import AudioIn, Frame, Heard, Interrupt, Mark, Stopped
 from os1.voice.player import BLOCK
 from os1.voice.tts import EspeakTTS, TextToSpeech
 
@@ -60,15 +70,24 @@ def voiced(samples: Samples, level: float = 0.02) -> tuple[int, int]:
 
 
 class PoliteUser:
-    """Speaks utterances in real time on the conversation's clock, waiting for os1 between them."""
+    """Speaks utterances in real time on the conversation's clock, waiting for os1 between them;
+    with ``noise``, everything the microphone hears has it underneath (looped)."""
 
-    def __init__(self, conversation: Conversation) -> None:
+    def __init__(self, conversation: Conversation, noise: Samples | None = None) -> None:
         self.conversation = conversation
+        self.noise = noise
         self.position = 0  # samples emitted so far
         self.spoken: list[tuple[float, float]] = []  # (first, last voiced sample time)
 
+    def _heard(self, samples: Samples) -> Samples:
+        if self.noise is None:
+            return samples
+        padded = np.pad(samples, (0, blocks_of(samples) - samples.size))
+        at = (np.arange(padded.size) + self.position) % self.noise.size
+        return np.asarray(np.clip(padded + self.noise[at], -1.0, 1.0), dtype=np.float32)
+
     async def _emit(self, samples: Samples) -> AsyncIterator[AudioIn]:
-        async for frame in paced(samples, self.conversation.clock, self.position):
+        async for frame in paced(self._heard(samples), self.conversation.clock, self.position):
             yield frame
         self.position += blocks_of(samples)
 
@@ -94,48 +113,100 @@ def percentile(values: list[float], q: float) -> float:
 
 async def run(args: argparse.Namespace) -> dict[str, object]:
     home = Path(tempfile.mkdtemp(prefix="os1-voice-bench-"))
-    settings = load_settings(home=home, llm={"max_tokens": 32})
+    settings = load_settings(home=home, llm={"max_tokens": 32}, voice={"end_of_turn": args.end_of_turn})
     runtime = await Runtime.open(settings, args.model)
     try:
-        companion = await runtime.companion(interactive=True)
-        stt = load_stt(settings.voice)
         voice = _user_voice()
-        frames: list[Frame] = []
-        await companion.warm_up()
-        conversation = Conversation(companion, stt, EspeakTTS(), settings.voice, observers=[frames.append])
-        user = PoliteUser(conversation)
-        lines = [voice.synthesize(q) for q in (QUESTIONS * 2)[:args.utterances]]
-        story = voice.synthesize("Please tell me a long story about the sea.")
-        stop = voice.synthesize("Wait, stop.")
-
-        async def source() -> AsyncIterator[AudioIn]:
-            for samples in lines:
-                async for frame in user.say(samples):
-                    yield frame
-                async for frame in user.wait(conversation.done):
-                    yield frame
-            companion.settings = replace(companion.settings, max_tokens=160)  # long replies to cut
-            for _ in range(args.barge_ins):
-                turns_before = _count(frames, "first_audio")
-                async for frame in user.say(story):
-                    yield frame
-                async for frame in user.wait(partial(_started, frames, turns_before), at_least_s=0.0):
-                    yield frame
-                async for frame in user.wait(lambda: True, at_least_s=1.0):  # one second into it
-                    yield frame
-                async for frame in user.say(stop):
-                    yield frame
-                async for frame in user.wait(conversation.done):
-                    yield frame
-
-        playing = asyncio.create_task(clocked_output(conversation.player, conversation.clock, lambda b: None))
-        try:
-            await conversation.run(source())
-        finally:
-            playing.cancel()
-        return _figures(frames, user.spoken, args) | {"wer": _wer()}
+        script = Script([voice.synthesize(q) for q in (QUESTIONS * 2)[:args.utterances]],
+                        voice.synthesize("Please tell me a long story about the sea."),
+                        voice.synthesize("Wait, stop."))
+        quiet = await _session(runtime, settings.voice, script, None, args) | {"wer": _wer(args)}
+        if args.noise is None:
+            return quiet
+        level = noise_level(script.lines, args.snr)
+        babble = crowd(60.0, seed=1) * level
+        noisy = await _session(runtime, settings.voice, script, babble, args)
+        return noisy | {"noise": args.noise, "snr_db": args.snr, "wer": _wer(args, args.snr), "quiet": quiet}
     finally:
         await runtime.close()
+
+
+@dataclass(frozen=True)
+class Script:
+    """What the simulated user says."""
+
+    lines: list[Samples]
+    story: Samples  # asks for a long reply
+    stop: Samples  # a barge-in
+
+
+async def _session(runtime: Runtime, voice: VoiceSettings, script: Script, noise: Samples | None,
+                   args: argparse.Namespace) -> dict[str, object]:
+    """One conversation: the latency turns, the long replies heard in silence, the barge-ins."""
+    companion = await runtime.companion(interactive=True)
+    companion.settings = replace(companion.settings, max_tokens=32)
+    frames: list[Frame] = []
+    await companion.warm_up()
+    conversation = Conversation(companion, load_stt(voice), EspeakTTS(), voice, observers=[frames.append])
+    user = PoliteUser(conversation, noise)
+    listening: list[tuple[float, float]] = []  # os1 speaking, the user silent
+    clock = conversation.clock
+
+    async def source() -> AsyncIterator[AudioIn]:
+        for samples in script.lines:
+            async for frame in user.say(samples):
+                yield frame
+            async for frame in user.wait(conversation.done):
+                yield frame
+        companion.settings = replace(companion.settings, max_tokens=160)  # long replies
+        while sum(b - a for a, b in listening) < args.speak_s:
+            turns_before = _count(frames, "first_audio")
+            async for frame in user.say(script.story):
+                yield frame
+            async for frame in user.wait(partial(_started, frames, turns_before), at_least_s=0.0):
+                yield frame
+            began = clock()
+            async for frame in user.wait(conversation.done, at_least_s=0.0, limit_s=120.0):
+                yield frame
+            listening.append((began, clock()))
+        for _ in range(args.barge_ins):
+            turns_before = _count(frames, "first_audio")
+            async for frame in user.say(script.story):
+                yield frame
+            async for frame in user.wait(partial(_started, frames, turns_before), at_least_s=0.0):
+                yield frame
+            async for frame in user.wait(lambda: True, at_least_s=1.0):  # one second into it
+                yield frame
+            async for frame in user.say(script.stop):
+                yield frame
+            async for frame in user.wait(conversation.done):
+                yield frame
+
+    playing = asyncio.create_task(clocked_output(conversation.player, conversation.clock, lambda b: None))
+    try:
+        await conversation.run(source())
+    finally:
+        playing.cancel()
+    spoken = user.spoken
+    stories = len(listening)
+    return (_figures(frames, spoken[:args.utterances] + spoken[args.utterances + stories:], args)
+            | _interruptions(frames, listening, spoken[args.utterances + stories:]))
+
+
+def _interruptions(frames: list[Frame], listening: list[tuple[float, float]],
+                   barge_ins: list[tuple[float, float]]) -> dict[str, object]:
+    """False interruptions while the user listened; the share of barge-ins that stopped os1."""
+    cuts = [f.at for f in frames if isinstance(f, Interrupt)]
+    pauses = [f.at for f in frames if isinstance(f, Stopped) and f.paused]
+    false = sum(1 for t in cuts if any(a <= t <= b for a, b in listening))
+    paused = sum(1 for t in pauses if any(a <= t <= b for a, b in listening))
+    onsets = [onset for onset, _ in barge_ins[1::2]]
+    nexts = [onset for onset, _ in barge_ins[2::2]] + [float("inf")]  # the next request for a story
+    stops = [f.at for f in frames if isinstance(f, Stopped)]
+    caught = sum(1 for onset, nxt in zip(onsets, nexts, strict=False) if any(onset <= t < nxt for t in stops))
+    return {"listened_s": round(sum(b - a for a, b in listening), 1), "false_interruptions": false,
+            "false_pauses": paused,
+            "bargeins_caught": round(caught / len(onsets), 3) if onsets else None}
 
 
 def _started(frames: list[Frame], before: int) -> bool:
@@ -196,21 +267,25 @@ def _figures(frames: list[Frame], spoken: list[tuple[float, float]],
     }
 
 
-def _wer() -> dict[str, float]:
-    """WER of each speech-to-text engine on the real clips (needs the dev extra)."""
-    from os1.config import VoiceSettings
+def _wer(args: argparse.Namespace, snr: float | None = None) -> dict[str, float]:
+    """WER of each speech-to-text engine on the real clips (needs the dev extra), under crowd
+    noise at ``snr`` dB when given (each clip at its own offset into the crowd)."""
     from os1.testing.wer import speech_clips, word_error_rate
 
     out: dict[str, float] = {}
-    if not (SPEECH / "refs.tsv").is_file():
+    if args.no_wer or not (SPEECH / "refs.tsv").is_file():
         return out
     clips = speech_clips(SPEECH)
+    audio = [read_audio(path) for path, _ in clips]
+    if snr is not None:
+        babble = crowd(60.0, seed=2)
+        audio = [mix(a, babble, snr, offset=i * 7 * RATE) for i, a in enumerate(audio)]
     for engine in ("whisper", "pocketsphinx"):
         try:
             stt = load_stt(VoiceSettings(stt=engine))
         except Exception:
             continue
-        hyps = [stt.transcribe(read_audio(path)) for path, _ in clips]
+        hyps = [stt.transcribe(a) for a in audio]
         out[engine] = round(word_error_rate([r for _, r in clips], hyps), 3)
     return out
 
@@ -220,15 +295,25 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--utterances", type=int, default=20)
-    parser.add_argument("--barge-ins", type=int, default=5)
+    parser.add_argument("--barge-ins", type=int, default=20)
+    parser.add_argument("--speak-s", type=float, default=60.0,
+                        help="seconds of os1 speaking, the user silent, to count false interruptions")
+    parser.add_argument("--noise", choices=["crowd"], default=None, help="talk in a crowd (after quiet)")
+    parser.add_argument("--snr", type=float, default=10.0, help="speech over the crowd, dB (voiced part)")
+    parser.add_argument("--end-of-turn", choices=["model", "silence"], default="model")
+    parser.add_argument("--no-wer", action="store_true", help="skip scoring the speech clips")
     parser.add_argument("--model", default=None, help="a configured model (default: the bundled one)")
     args = parser.parse_args()
     figures = asyncio.run(run(args))
     if args.json:
         print(json.dumps(figures))
         return
+    quiet = figures.pop("quiet", None)
+    if isinstance(quiet, dict):
+        print(f"{'':24} {'crowd':>12} {'quiet':>12}")
     for key, value in figures.items():
-        print(f"{key:24} {value}")
+        beside = f" {quiet.get(key)!s:>12}" if isinstance(quiet, dict) else ""
+        print(f"{key:24} {value!s:>12}{beside}")
     sys.stdout.flush()
 
 

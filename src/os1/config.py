@@ -223,7 +223,13 @@ class VoiceSettings(BaseModel):
     whisper_beam: int = 5
     tts: str = "espeak"  # espeak, piper, ...
     tts_voice: str | None = None  # espeak voice (en-us+f3) or a Piper .onnx; None: from onboarding
-    end_silence_ms: int = 320  # this much silence ends the user's turn
+    end_silence_ms: int = 320  # this much silence ends the user's turn (end_of_turn = "silence")
+    # model: a pause is judged by what was said and how (Smart Turn), silence: by its length alone
+    end_of_turn: Literal["model", "silence"] = "model"
+    turn_model: Path | None = None  # an end-of-turn ONNX file; None: the one scripts/setup fetched
+    # WebRTC noise suppression before the VAD and speech-to-text, in `os1 talk` and `os1 transcribe`
+    # alike (off: under crowd babble it raised Whisper's WER, docs/voice.md)
+    noise_suppression: bool = False
     interrupt_min_ms: int = 1200  # speech over os1 this long interrupts; shorter is transcribed first
     # auto: a live microphone and speaker get echo cancelling (aec), or half duplex without it
     duplex: Literal["auto", "full", "half", "aec"] = "auto"

@@ -27,6 +27,7 @@ from os1.memory.store.memory import Memory
 from os1.music.folder import music_folder
 from os1.runtime import Runtime
 from os1.voice.audio import read_audio, write_wav
+from os1.voice.echo import front_end
 from os1.voice.engines import load_stt, load_tts
 from os1.voice.events import event_for
 from os1.voice.frames import Failed, Frame, Heard, ReplySaved, ReplyText
@@ -45,6 +46,8 @@ def transcribe(state: CliState, audio: Path, engine: str | None) -> None:
     """Print what is said in AUDIO (WAV, FLAC, OGG; any rate, mixed down to mono)."""
     voice = state.settings.voice.model_copy(update={"stt": engine} if engine else {})
     samples = read_audio(audio)
+    if (cleaner := front_end(voice.noise_suppression)) is not None:  # as os1 talk hears it
+        samples = cleaner.recording(samples)
     with console.status("[dim]listening...[/]", spinner="dots"):
         text = load_stt(voice).transcribe(samples)
     click.echo(text)

@@ -13,7 +13,7 @@ from os1.agent.companion import Companion
 from os1.config import VoiceSettings
 from os1.voice.audio import Samples
 from os1.voice.devices import clocked_output, file_source, microphone, speaker
-from os1.voice.echo import EchoCanceller
+from os1.voice.echo import EchoCanceller, front_end
 from os1.voice.frames import AudioIn, Mark
 from os1.voice.music import MusicMaker
 from os1.voice.pipeline import Observer, Pipeline
@@ -21,6 +21,7 @@ from os1.voice.player import Player
 from os1.voice.stages import Listen, Play, Reply, Speak, Transcribe
 from os1.voice.stt import SpeechToText
 from os1.voice.tts import TextToSpeech
+from os1.voice.turn_model import load_turn_model
 from os1.voice.vad import SileroVAD, TurnDetector, TurnTiming
 
 PAUSE_LOOK_S = 0.2  # how often a proposal waiting for a pause looks for one
@@ -37,11 +38,12 @@ class Conversation:
         self._t0 = loop.time()
         self.clock: Callable[[], float] = lambda: loop.time() - self._t0
         self.player = Player(self.clock)
-        self.detector = TurnDetector(SileroVAD(), TurnTiming(end_silence_ms=voice.end_silence_ms))
+        model = load_turn_model(voice.turn_model) if voice.end_of_turn == "model" else None
+        self.detector = TurnDetector(SileroVAD(), TurnTiming(end_silence_ms=voice.end_silence_ms), model)
         self.reply = Reply(companion, self.player, self.clock, name=companion.persona.name,
                            wake_phrase=voice.wake_phrase, follow_up_s=voice.follow_up_s, music=music)
         self.listen = Listen(self.detector, self.player, self.clock, interrupt_min_ms=voice.interrupt_min_ms,
-                             half_duplex=half_duplex, echo=echo)
+                             half_duplex=half_duplex, echo=echo or front_end(voice.noise_suppression))
         self.pipeline = Pipeline([
             self.listen,
             Transcribe(stt),

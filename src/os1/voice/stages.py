@@ -30,7 +30,7 @@ from os1.safety.guard import parse_answer
 from os1.types import TextDelta
 from os1.voice.audio import RATE, duration
 from os1.voice.consent import SpokenConsent, read_back
-from os1.voice.echo import EchoCanceller
+from os1.voice.echo import NoiseSuppressor
 from os1.voice.frames import (
     AudioIn,
     Control,
@@ -68,7 +68,7 @@ class Listen(Stage):
 
     def __init__(self, detector: TurnDetector, player: Player, clock: Clock, *,
                  interrupt_min_ms: int = 1200, half_duplex: bool = False,
-                 echo: EchoCanceller | None = None) -> None:
+                 echo: NoiseSuppressor | None = None) -> None:
         super().__init__()
         self.echo = echo
         self.detector = detector
@@ -80,6 +80,7 @@ class Listen(Stage):
         self._over = False
         self._interrupted = False
         self._deaf_until = 0.0
+        self._judging: asyncio.Task[None] | None = None
 
     async def process(self, frame: Frame) -> None:
         if not isinstance(frame, AudioIn):
@@ -88,19 +89,33 @@ class Listen(Stage):
             return
         samples = self.echo.near(frame.samples) if self.echo is not None else frame.samples
         for event in self.detector.feed(samples):
-            if event.kind == "start":
-                self._started, self._interrupted = event.at, False
-                self._over = self.detector.over_os1 = self.player.speaking
-                self.broadcast(UserSpeaking(event.at))
-            elif event.kind == "hold":
-                await self.push(TurnHold(event.audio))
-            else:
-                self.notify(Mark("turn_end", 0, self.clock()))
-                await self._end(event)
+            await self._on(event)
         if self._started is not None and self._over and not self._interrupted:
             if frame.at - self._started >= self.interrupt_min_s:
                 self._interrupted = True
                 self.broadcast(Interrupt("barge-in", frame.at))
+
+    async def _on(self, event: TurnEvent) -> None:
+        if event.kind == "start":
+            self._started, self._interrupted = event.at, False
+            self._over = self.detector.over_os1 = self.player.speaking
+            self.broadcast(UserSpeaking(event.at))
+        elif event.kind == "hold":
+            await self.push(TurnHold(event.audio))
+        elif event.kind == "judge":
+            self._judging = asyncio.create_task(self._judge(event))
+        else:
+            self.notify(Mark("turn_end", 0, self.clock()))
+            await self._end(event)
+
+    async def _judge(self, event: TurnEvent) -> None:
+        """The end-of-turn model's verdict on a pause, reached off the event loop."""
+        model = self.detector.model
+        if model is None:
+            return
+        probability = await asyncio.to_thread(model.complete, event.audio)
+        if (end := self.detector.verdict(event.pause, probability)) is not None:
+            await self._on(end)
 
     async def flush(self) -> None:
         """The input ended: a turn still in progress ends here."""
@@ -142,7 +157,7 @@ class Transcribe(Stage):
             return await self.push(frame)
         began = time.perf_counter()
         ahead, self._ahead = self._ahead, None
-        if ahead is not None and frame.audio.size - self._held <= RATE:  # only silence since the hold
+        if ahead is not None and frame.audio.size - self._held < 2 * RATE:  # only silence since the hold
             text = await ahead
         else:
             text = await asyncio.to_thread(self.stt.transcribe, frame.audio)

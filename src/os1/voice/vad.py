@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import onnxruntime as ort
@@ -62,12 +63,21 @@ class SileroVAD:
         return out
 
 
+class TurnModel(Protocol):
+    """Reads a turn's audio so far: the probability that the speaker has finished."""
+
+    def complete(self, samples: Samples) -> float: ...
+
+
 @dataclass(frozen=True)
 class TurnTiming:
     """When speech starts and when a turn is over, in milliseconds."""
 
     start_ms: int = 96  # this much speech (in a row) starts a turn
-    end_silence_ms: int = 320  # this much silence ends it
+    end_silence_ms: int = 320  # this much silence ends it (no end-of-turn model)
+    decide_ms: int = 160  # with a model: this much silence and it judges the turn...
+    end_incomplete_ms: int = 1600  # ...a finished turn ends there, an unfinished one after this
+    complete_threshold: float = 0.5
     end_silence_over_ms: int = 700  # ...when the user speaks over os1 (it has paused; no hurry)
     hold_ms: int = 160  # this much silence: a likely end, worth transcribing ahead (a "hold")
     pre_roll_ms: int = 256  # audio kept from before the start, so the first word is whole
@@ -77,20 +87,28 @@ class TurnTiming:
 
 @dataclass
 class TurnEvent:
-    kind: str  # "start" | "hold" (a pause that may be the end) | "end"
+    kind: str  # "start" | "hold" (a pause that may be the end) | "judge" (ask the model) | "end"
     at: float  # stream time in seconds: when speech started, or when it ended (before the silence)
     audio: Samples = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    pause: int = 0  # which pause a "judge" is about
 
 
 class TurnDetector:
     """Speech probabilities in, turn starts and ends out. A turn starts after ``start_ms`` of
     speech and ends after ``end_silence_ms`` of silence; an ``end`` carries the turn's audio.
-    Every end is preceded, in the same pause, by a ``hold`` carrying the audio so far, so that
-    speech-to-text can start while the detector waits to be sure."""
+    With an end-of-turn ``model``, a pause of ``decide_ms`` asks for a verdict (a ``judge``
+    event: the caller runs the model, off the event loop, and hands the probability to
+    ``verdict``): a finished turn ends then, an unfinished one ("and then... um") and one still
+    being judged wait for ``end_incomplete_ms``. Every end after a wait is preceded, in the same
+    pause, by a ``hold`` carrying the audio so far, so that speech-to-text can start while the
+    detector waits to be sure."""
 
-    def __init__(self, vad: SileroVAD, settings: TurnTiming) -> None:
+    def __init__(self, vad: SileroVAD, settings: TurnTiming, model: TurnModel | None = None) -> None:
         self.vad = vad
         self.settings = settings
+        self.model = model  # run by the caller on each "judge"
+        self._pause = 0  # counts pauses, so a late verdict on an earlier one is ignored
+        self._finished: bool | None = None  # the verdict on the current pause
         self._windows: list[Samples] = []  # audio of the current turn (or the pre-roll)
         self._speech_run = 0
         self._silence_run = 0
@@ -109,9 +127,7 @@ class TurnDetector:
         for prob in self.vad.probabilities(samples):
             window, self._buffer = self._buffer[:WINDOW], self._buffer[WINDOW:]
             self._time += WINDOW / RATE
-            event = self._step(window, prob >= self.settings.threshold)
-            if event is not None:
-                events.append(event)
+            events += self._step(window, prob >= self.settings.threshold)
         return events
 
     def flush(self) -> TurnEvent | None:
@@ -122,7 +138,7 @@ class TurnDetector:
         self._windows, self._speech_run, self._in_turn = [], 0, False
         return TurnEvent("end", self._time, audio)
 
-    def _step(self, window: Samples, speech: bool) -> TurnEvent | None:
+    def _step(self, window: Samples, speech: bool) -> list[TurnEvent]:
         s = self.settings
         self._windows.append(window)
         if not self._in_turn:
@@ -130,18 +146,63 @@ class TurnDetector:
             keep = max(1, s.pre_roll_ms // WINDOW_MS) + self._speech_run
             self._windows = self._windows[-keep:]
             if self._speech_run * WINDOW_MS >= s.start_ms:
-                self._in_turn, self._silence_run = True, 0
-                return TurnEvent("start", self._time - self._speech_run * WINDOW / RATE)
-            return None
-        self._silence_run = 0 if speech else self._silence_run + 1
+                self._in_turn, self._silence_run, self._finished = True, 0, None
+                return [TurnEvent("start", self._time - self._speech_run * WINDOW / RATE)]
+            return []
+        if speech:
+            self._silence_run, self._finished = 0, None
+        elif self._silence_run == 0:
+            self._silence_run, self._pause = 1, self._pause + 1
+        else:
+            self._silence_run += 1
         too_long = len(self._windows) * WINDOW / RATE >= s.max_turn_s
-        end_ms = s.end_silence_over_ms if self.over_os1 else s.end_silence_ms
-        if self._silence_run == max(1, -(-s.hold_ms // WINDOW_MS)) and not too_long:
-            return TurnEvent("hold", self._time - self._silence_run * WINDOW / RATE,
-                             np.concatenate(self._windows))
+        end_ms = self._end_ms()
+        events = []
+        judging = self.model is not None and not self.over_os1
+        if judging and self._silence_run == self._windows_for(s.decide_ms):
+            events.append(TurnEvent("judge", self._pause_start(), np.concatenate(self._windows), self._pause))
+        if self._silence_run == self._windows_for(s.hold_ms) and not too_long and end_ms > s.hold_ms:
+            events.append(TurnEvent("hold", self._pause_start(), np.concatenate(self._windows)))
         if self._silence_run * WINDOW_MS >= end_ms or too_long:
-            audio = np.concatenate(self._windows)
-            ended = self._time - self._silence_run * WINDOW / RATE
-            self._windows, self._speech_run, self._in_turn = [], 0, False
-            return TurnEvent("end", ended, audio)
-        return None
+            events.append(self._ended())
+        return events
+
+    def verdict(self, pause: int, probability: float) -> TurnEvent | None:
+        """The model's verdict on ``pause``: the turn's end if it is finished and still silent."""
+        if pause != self._pause or not self._in_turn or self._silence_run == 0:
+            return None
+        self._finished = probability >= self.settings.complete_threshold
+        return self._ended() if self._finished else None
+
+    def _ended(self) -> TurnEvent:
+        audio = np.concatenate(self._windows)
+        ended = self._pause_start()
+        self._windows, self._speech_run, self._in_turn = [], 0, False
+        return TurnEvent("end", ended, audio)
+
+    def _pause_start(self) -> float:
+        return self._time - self._silence_run * WINDOW / RATE
+
+    @staticmethod
+    def _windows_for(ms: int) -> int:
+        return max(1, -(-ms // WINDOW_MS))
+
+    def _end_ms(self) -> int:
+        """The silence that ends this pause: the fixed rule, or what the model's verdict allows."""
+        s = self.settings
+        if self.over_os1:
+            return s.end_silence_over_ms
+        if self.model is None:
+            return s.end_silence_ms
+        return s.decide_ms if self._finished else s.end_incomplete_ms
+
+
+def judged(detector: TurnDetector, samples: Samples) -> list[TurnEvent]:
+    """``feed`` with each ``judge`` answered right after by the detector's model, in this thread
+    (benchmarks and tests; a conversation runs the model off the event loop)."""
+    events = detector.feed(samples)
+    for event in [e for e in events if e.kind == "judge"]:
+        if detector.model is not None:
+            end = detector.verdict(event.pause, detector.model.complete(event.audio))
+            events += [end] if end is not None else []
+    return events

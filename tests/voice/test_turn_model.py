@@ -1,0 +1,85 @@
+"""End of turn by the end-of-turn model with the VAD: a pause judged finished ends the turn before
+the silence rule would, a pause judged unfinished does not end it; and the real Smart Turn model
+ends a turn on real speech."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from os1.errors import VoiceError
+from os1.voice.audio import Samples, read_audio, silence
+from os1.voice.turn_model import SmartTurn, log_mel, smart_turn_path
+from os1.voice.vad import SileroVAD, TurnDetector, TurnEvent, TurnModel, TurnTiming, judged
+
+
+class Verdict:
+    """A fixed end-of-turn verdict, counting how often it is asked."""
+
+    def __init__(self, probability: float) -> None:
+        self.probability = probability
+        self.asked = 0
+
+    def complete(self, samples: Samples) -> float:
+        self.asked += 1
+        return self.probability
+
+
+def spoken(events: list[TurnEvent]) -> list[str]:
+    """Starts and ends only."""
+    return [e.kind for e in events if e.kind in ("start", "end")]
+
+
+def kinds(stream: Samples, model: TurnModel | None, timing: TurnTiming | None = None) -> list[TurnEvent]:
+    detector = TurnDetector(SileroVAD(), timing or TurnTiming(), model)
+    events: list[TurnEvent] = []
+    for start in range(0, stream.size, 320):
+        events += judged(detector, stream[start:start + 320])
+    return events
+
+
+@pytest.fixture(scope="module")
+def clip(speech_dir: Path) -> Samples:
+    audio = read_audio(speech_dir / "goforward.wav")
+    loud = np.flatnonzero(np.abs(audio) > 0.02)
+    return audio[loud[0]:loud[-1] + 1]  # the speech, without the recording's own silence
+
+
+def test_a_finished_pause_ends_the_turn_where_the_silence_rule_still_waits(clip: Samples) -> None:
+    stream = np.concatenate([silence(0.5), clip, silence(0.35)])
+    finished = Verdict(1.0)
+    assert [e.kind for e in kinds(stream, finished)] == ["start", "judge", "hold", "end"]
+    assert finished.asked == 1
+    timing = TurnTiming(end_silence_ms=600)
+    assert [e.kind for e in kinds(stream, None, timing)] == ["start", "hold"]  # still waiting
+
+
+def test_an_unfinished_pause_keeps_the_turn_open(clip: Samples) -> None:
+    stream = np.concatenate([silence(0.5), clip, silence(0.9), clip, silence(2.0)])
+    unfinished = kinds(stream, Verdict(0.0))
+    assert spoken(unfinished) == ["start", "end"]  # one turn, both parts
+    assert unfinished[-1].audio.size >= 2 * clip.size
+    assert spoken(kinds(stream, None)) == ["start", "end", "start", "end"]
+
+
+def test_the_features_are_whispers_shape() -> None:
+    features = log_mel(np.zeros(100, dtype=np.float32))
+    assert features.shape == (80, 800)
+    assert np.isfinite(features).all()
+
+
+def test_a_missing_model_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(VoiceError, match="scripts/setup"):
+        SmartTurn(tmp_path / "none.onnx")
+
+
+@pytest.mark.integration
+def test_smart_turn_ends_a_turn_of_real_speech(clip: Samples) -> None:
+    if not smart_turn_path().is_file():
+        pytest.fail(f"the end-of-turn model is missing (scripts/setup fetches it): {smart_turn_path()}")
+    model = SmartTurn()
+    assert 0.0 <= model.complete(clip) <= 1.0
+    events = kinds(np.concatenate([silence(0.5), clip, silence(2.0)]), model)
+    assert spoken(events) == ["start", "end"]
