@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from os1.memory.sayings import for_person
 from tests.conftest import HANG_S, wait_until
 from tests.integration.servers import fixed_server, free_port, garbage_server
 
@@ -199,7 +200,7 @@ def test_chat_session_over_a_pipe(os1_home: Path) -> None:
     result = run(os1_home, "chat", stdin=script, env={"COLUMNS": "250"})
     assert result.returncode == 0, result.stderr
     assert "/forget" in result.stdout  # the help
-    assert str(fact["text"]) in result.stdout  # /memories jazz showed the fact
+    assert for_person(str(fact["text"])) in result.stdout  # /memories jazz showed the fact, to you
     assert f"Forgot {said['id']}, {reply['id']}." in result.stdout
     after = listed(os1_home)
     assert not {m["id"] for m in after} & {said["id"], reply["id"], fact["id"]}

@@ -128,7 +128,7 @@ def test_user_b_cannot_reach_user_as_data_through_any_endpoint(make_client: Fact
     token = client.post("/v1/tokens", json={"name": "laptop"}, headers=csrf(client)).json()
     photo = client.post("/v1/share", content=picture(), headers={**csrf(client), "Content-Type": "image/png"})
     before = client.get("/v1/memories/export").text
-    ids = {"memory_id": said["said_id"], "token_id": token["id"],
+    ids = {"memory_id": said["said_id"], "entry_id": said["said_id"], "token_id": token["id"],
            "session_id": client.get("/v1/sessions").json()[0]["id"], "digest": photo.json()["images"][0]}
 
     b = _second_browser(client)

@@ -4,8 +4,9 @@ for the person it is about.
 Forgetting "The user's sister Ana lives in Lisbon." should not leave the sentence the user said
 it in, nor os1's replies that repeat it. ``says`` decides whether one memory says what a fact
 says: it names the fact's object (every word of it) and, when the fact's subject names someone
-other than the user, one of that subject's words too. ``for_person`` rewords a stored fact
-("The user's sister ...") as it is shown to the user ("Your sister ..."); storage keeps the
+other than the user, one of that subject's words (or the name it is known by) too.
+``for_person`` rewords a stored fact ("The user's sister ...") as it is shown to the user
+("Your sister ..."); storage keeps the
 original words."""
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ def _words(text: str) -> set[str]:
     return {w.casefold() for w in _WORD.findall(text)}
 
 
-def says(fact: MemoryItem, other: MemoryItem) -> bool:
-    """Whether ``other`` says what ``fact`` says (see the module docstring)."""
+def says(fact: MemoryItem, other: MemoryItem, names: frozenset[str] = frozenset()) -> bool:
+    """Whether ``other`` says what ``fact`` says (see the module docstring); ``names`` are what
+    the fact's subject is called ("Ana", for the user's sister), which name it as well."""
     if fact.kind != "fact" or not fact.object or other.id == fact.id:
         return False
     said = _words(other.text)
@@ -34,7 +36,7 @@ def says(fact: MemoryItem, other: MemoryItem) -> bool:
     if not needed or not needed <= said:
         return False
     who = _words(fact.subject or "") - _PLAIN
-    return not who or bool(who & said)
+    return not who or bool((who | {n.casefold() for n in names}) & said)
 
 
 def for_person(text: str) -> str:

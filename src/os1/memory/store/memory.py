@@ -166,9 +166,11 @@ class Memory:
             for source in related["source"]:
                 for other in (await self.log.related(source.id))["derived"]:
                     found.setdefault(other.id, other)
+            names = frozenset(o.object for o in found.values() if o.kind == "fact" and o.object
+                              and o.predicate == "name" and o.subject == item.subject)
             hits = await self.search(item.object, k=pool, include_superseded=True)
             for other in [*related["history"], *(hit.item for hit in hits)]:
-                if says(item, other):
+                if says(item, other, names):
                     found.setdefault(other.id, other)
         return [item, *sorted((o for o in found.values() if o.id != item.id), key=lambda o: o.id)]
 
