@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from os1.errors import AccountError
-from os1.server.database import Database, Row
+from os1.server.database import Database, Row, make_tables
 from os1.server.tokens import SCHEMA as TOKEN_SCHEMA
 from os1.server.tokens import TOKEN_PREFIX, Scope, Tokens, add_columns, digest
 
@@ -93,8 +93,7 @@ class Accounts(Tokens):
         self._dummy: str | None = None  # hashed once: unknown names cost as much as wrong passwords
 
     async def migrate(self) -> None:
-        for statement in (*SCHEMA, *TOKEN_SCHEMA):
-            await self.db.execute(statement)
+        await make_tables(self.db, *SCHEMA, *TOKEN_SCHEMA)
         await add_columns(self.db)
 
     # -- accounts --------------------------------------------------------------------------

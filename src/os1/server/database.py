@@ -33,6 +33,21 @@ class Database(Protocol):
     async def close(self) -> None: ...
 
 
+async def make_tables(db: Database, *statements: str) -> None:
+    """Run ``CREATE ... IF NOT EXISTS`` statements. Workers starting at once on an empty
+    PostgreSQL database can race on one (its catalogue then reports a duplicate): the loser
+    runs it again, when the table is there and the statement does nothing."""
+    for statement in statements:
+        for attempt in range(3):
+            try:
+                await db.execute(statement)
+                break
+            except Exception as exc:
+                said = str(exc).lower()
+                if attempt == 2 or ("already exists" not in said and "duplicate" not in said):
+                    raise
+
+
 class SQLiteDatabase:
     """One connection, owned by one thread, so the event loop never waits on the disk."""
 

@@ -22,7 +22,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from os1.server.database import Database
+from os1.server.database import Database, make_tables
 
 Job = dict[str, Any]  # {"id", "user", "at", "kind", ...}
 Runner = Callable[[Job], Awaitable[None]]
@@ -44,14 +44,7 @@ class Jobs:
 
     @classmethod
     async def open(cls, db: Database) -> Jobs:
-        for attempt in (1, 2):
-            try:
-                await db.execute(SCHEMA)
-                await db.execute(INDEX)
-                break
-            except Exception as exc:  # PostgreSQL: another worker made the table at the same time
-                if attempt == 2 or "already exists" not in str(exc) and "unique" not in str(exc):
-                    raise
+        await make_tables(db, SCHEMA, INDEX)
         return cls(db)
 
     async def add(self, user_id: str, at: float, kind: str, *, key: str | None = None, **data: Any) -> Job:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from os1.errors import InputError
-from os1.server.database import SECRET_SCHEMA, Database
+from os1.server.database import SECRET_SCHEMA, Database, make_tables
 
 log = logging.getLogger(__name__)
 SCHEMA = ("CREATE TABLE IF NOT EXISTS os1_push (user_id text NOT NULL, endpoint text NOT NULL,"
@@ -92,8 +92,7 @@ class Push:
     async def open(cls, db: Database, contact: str, *, loopback_http: bool) -> Push:
         from py_vapid import Vapid
 
-        await db.execute(SECRET_SCHEMA)
-        await db.execute(SCHEMA)
+        await make_tables(db, SECRET_SCHEMA, SCHEMA)
         made = Vapid()
         made.generate_keys()
         await db.execute("INSERT INTO os1_site (name, value) VALUES ('vapid', ?)"

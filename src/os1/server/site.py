@@ -21,7 +21,14 @@ from os1.config import Settings
 from os1.dav.reminders import quiet, quiet_end
 from os1.errors import ConfigError
 from os1.server.accounts import Account, Accounts
-from os1.server.database import SECRET_SCHEMA, Database, PostgresDatabase, SQLiteDatabase, reach_postgres
+from os1.server.database import (
+    SECRET_SCHEMA,
+    Database,
+    PostgresDatabase,
+    SQLiteDatabase,
+    make_tables,
+    reach_postgres,
+)
 from os1.server.hub import Hub, revoked
 from os1.server.jobs import Job, Jobs
 from os1.server.limits import Limiter, LocalLimiter, RedisLimiter
@@ -148,7 +155,7 @@ def _secret(home: Path) -> bytes:
 async def shared_secret(db: Database) -> bytes:
     """The site's key, kept in its shared database so that every worker signs alike and none
     keeps it on its own disk: made by whichever worker starts first."""
-    await db.execute(SECRET_SCHEMA)
+    await make_tables(db, SECRET_SCHEMA)
     await db.execute("INSERT INTO os1_site (name, value) VALUES ('secret', ?) ON CONFLICT (name)"
                      " DO NOTHING", (secrets.token_hex(32),))
     row = await db.fetchone("SELECT value FROM os1_site WHERE name = 'secret'")
