@@ -5,10 +5,13 @@ look) is held once, at the earlier time."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from pathlib import Path
 
-from os1.server.database import SQLiteDatabase
+import pytest
+
+from os1.server.database import PostgresDatabase, SQLiteDatabase, make_tables, open_pool
 from os1.server.jobs import Job, Jobs
 from tests.conftest import eventually
 
@@ -63,3 +66,21 @@ async def test_of_two_workers_exactly_one_runs_a_due_job(tmp_path: Path) -> None
         await jobs.db.close()
     ids = [job_id for _, job_id in ran]
     assert len(ids) == 21 and len(set(ids)) == 21 and "initiative:ana" in ids
+
+
+@pytest.mark.integration
+async def test_workers_starting_at_once_on_an_empty_database_all_start(pg_dsn: str) -> None:
+    """Several workers make the site's tables at the same moment (PostgreSQL can report a
+    duplicate in its catalogue to the loser of such a race): every one of them starts."""
+    pool = await open_pool(pg_dsn, min_size=4, max_size=8)
+    db = PostgresDatabase(pool)
+    table = f"os1_race_{secrets.token_hex(4)}"
+    statements = (f"CREATE TABLE IF NOT EXISTS {table} (id text PRIMARY KEY)",
+                  f"CREATE INDEX IF NOT EXISTS {table}_id ON {table} (id)")
+    try:
+        await asyncio.gather(*(make_tables(db, *statements) for _ in range(8)))
+        assert await db.fetchall(f"SELECT id FROM {table}") == []
+        await asyncio.gather(*(Jobs.open(db) for _ in range(4)))
+    finally:
+        await db.execute(f"DROP TABLE IF EXISTS {table}")
+        await pool.close()
