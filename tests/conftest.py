@@ -12,10 +12,7 @@ import asyncio
 import contextlib
 import inspect
 import selectors
-import shutil
-import tempfile
 import time
-import warnings
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +21,7 @@ import pytest
 
 from os1.memory.sqlite import SQLiteMemory
 from os1.testing import FakeEmbedder
+from os1.testing.servers import postgres
 
 T = TypeVar("T")
 POLL_S = 0.005  # how often a waiting test looks again: it never decides whether it passes
@@ -42,20 +40,10 @@ def os1_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def pg_dsn() -> Iterator[str]:
-    """A real PostgreSQL 16 with pgvector from the ``pgserver`` wheel, started once per test
-    session in a temp directory and reached over its Unix socket only (it listens on no TCP
-    address); its URI. As root, pgserver runs the server as a ``pgserver`` system user that it
-    creates with ``useradd``, since PostgreSQL refuses to run as root."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns at import when XDG_RUNTIME_DIR is unset
-        from pgserver.postgres_server import get_server
-    root = Path(tempfile.mkdtemp(prefix="os1-pg-"))  # short: the socket path must fit in 107 bytes
-    server = get_server(root / "pgdata", cleanup_mode="delete")
-    try:
-        yield str(server.get_uri())
-    finally:
-        server.cleanup()
-        shutil.rmtree(root, ignore_errors=True)
+    """A real PostgreSQL 16 with pgvector (``os1.testing.servers.postgres``), started once per
+    test session and reached over its Unix socket only; its URI."""
+    with postgres() as dsn:
+        yield dsn
 
 
 @pytest.fixture
