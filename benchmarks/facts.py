@@ -94,6 +94,12 @@ def triple(text: str) -> Triple:
     return subject, predicate, normal(value)
 
 
+def _said_facts(rest: str) -> tuple[str, str]:
+    """The sentences of an item and its labelled facts ("=>" may close the line with none)."""
+    said, _, facts = re.sub(r"\s*=>\s*$", "", rest.rstrip()).partition(" => ")
+    return said, facts
+
+
 def read_corpus(path: Path) -> list[Item]:
     items: list[Item] = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -101,7 +107,7 @@ def read_corpus(path: Path) -> list[Item]:
             continue
         kind, _, rest = line.partition(": ")
         rest, _, old = rest.partition(" ! ")
-        said, _, facts = rest.partition(" => ")
+        said, facts = _said_facts(rest)
         labelled = frozenset(triple(t) for t in facts.split(";") if t.strip())
         items.append(Item(len(items), kind.strip(), tuple(s.strip() for s in said.split(" >> ")),
                           labelled, triple(old) if old.strip() else None))

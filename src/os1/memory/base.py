@@ -90,6 +90,8 @@ class FactDraft:
     provenance: Provenance = "user"
     since: float = 0.0  # seconds before the words were said that it became true ("last month")
     ends: tuple[str, ...] = ()  # subjects whose current facts end with it ("we broke up")
+    closes: bool = False  # it ends a value rather than states one ("I quit Tesco"): nothing stored;
+    # an empty predicate or object matches any ("I quit Tesco" ends whatever of the user is Tesco)
 
 
 @dataclass(frozen=True)

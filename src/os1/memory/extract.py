@@ -10,11 +10,21 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from os1.llm.base import ChatModel, complete
 from os1.memory.base import FactDraft
 from os1.memory.fact_clauses import Clause, clauses
-from os1.memory.fact_rules import PARTNERS, PEOPLE_RULES, SPOUSES, USER_RULES, changes, draft, relation
+from os1.memory.fact_rules import (
+    PARTNERS,
+    PEOPLE_RULES,
+    SPOUSES,
+    USER_RULES,
+    changes,
+    draft,
+    endings,
+    relation,
+)
 from os1.types import Message, Options
 
 EXCLUSIVE = {"name", "lives_in", "works_at", "works_as", "age", "birthday", "diet", "drink",
@@ -25,15 +35,18 @@ def extract_rules(text: str) -> list[FactDraft]:
     """Facts stated in plain English, clause by clause: what the user says of themselves and of
     the people in their life. Questions, hypotheticals, negations and one-off remarks give none
     (``fact_clauses``)."""
-    found: dict[tuple[str, str, str], FactDraft] = {}
+    found: dict[tuple[str, str, str, bool], FactDraft] = {}
     for clause in clauses(text):
         for fact in _clause_facts(clause):
-            found.setdefault((fact.subject, fact.predicate, fact.object.lower()), fact)
+            if clause.ended:  # "I don't live in Bath anymore": what it names ends
+                fact = replace(fact, closes=True, ends=())
+            found.setdefault((fact.subject, fact.predicate, fact.object.lower(), fact.closes), fact)
     return list(found.values())
 
 
 def _clause_facts(clause: Clause) -> Iterator[FactDraft]:
     yield from changes(clause.text, clause.since)
+    yield from endings(clause.text, clause.since)
     taken: list[tuple[int, int]] = []
     for pattern, build in (*PEOPLE_RULES, *USER_RULES):
         for m in pattern.finditer(clause.text):

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from os1.memory.fact_lexicon import all_verbs
+
 DAY = 86400.0
 MAX_TEXT = 20_000  # characters of a message read for facts
 MAX_SENTENCE = 400  # characters: a longer sentence is not one that states a fact plainly
@@ -25,7 +27,7 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:if|unless|would|wouldn't|could|might|maybe|perhaps|probably|wish|hope|hoping|someday|"
     r"one day|imagine|suppose|supposing|pretend|dream(?:ing|t|ed)? (?:of|about)|thinking (?:of|about)|"
     r"considering|planning|plan to|want to|wanna|going to|gonna|might|should|ought|"
-    r"in another life|if only|what if|i'd|you'd|we'd)\b", re.I)
+    r"in another life|if only|what if|i'd|you'd|we'd|will|won't|'ll|when I retire)\b", re.I)
 _NEGATION = re.compile(
     r"\b(?:not|never|no|nobody|nothing|neither|nor|none|no longer|without)\b|n't\b|\bnot\b", re.I)
 _ONE_OFF = re.compile(
@@ -33,6 +35,12 @@ _ONE_OFF = re.compile(
     r"at the moment|later|earlier today|for dinner|for lunch|for breakfast|so tired|so hungry|"
     r"clearly|totally|kind of|sort of|a bit|feeling|feels|felt|currently reading|"
     r"is (?:\w+ing)|are (?:\w+ing)|'s (?:\w+ing)|'re (?:\w+ing))\b", re.I)
+# a negation that tells of a change: what it denies was true before ("I'm not vegan anymore")
+_CEASED = re.compile(r"\b(?:anymore|any more|no longer|any longer)\b", re.I)
+_UNSAID = [(re.compile(p, re.I), r) for p, r in (
+    (r"\bno longer\b|\bnot\b(?= \w+ (?:anymore|any more|any longer)$)", ""),
+    (r"\b(?:do|does|did)(?: not|n't)\s+", ""), (r"\b(is|are|was|were|have|has)n't\b", r"\1"),
+    (r"\b(am|'m|is|'s|are|'re|have|'ve|has)\s+not\b", r"\1"))]
 # what a negation may say and still be a fact: "I can't stand X" is dislike, not denial
 _NEGATIVE_FACTS = re.compile(r"\bcan(?:'t|not) stand\b", re.I)
 _LASTING_ING = re.compile(r"(?:'m|am) (?:living|studying|learning|seeing|dating|based)\b|"
@@ -53,7 +61,8 @@ _TIMES: list[tuple[re.Pattern[str], float]] = [
     (re.compile(r"\b(?:right )?now\b|\bthese days\b|\bnowadays\b|\banymore\b|\bofficially\b|"
                 r"\bfinally\b|\boriginally\b|\brecently\b|\bjust\b|\bactually\b|\bstill\b|\balways\b|\bhonestly\b|"
                 r"\breally\b|\bliterally\b|\bthrough and through\b|\bby the way\b|\bbtw\b|"
-                r"\bas of \w+\b|\bin the end\b", re.I), 0.0),
+                r"\bas of \w+\b|\bin the end\b|\bany ?more\b|\bany longer\b|\bagain\b|"
+                r"\bthese days\b", re.I), 0.0),
 ]
 _UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 30.0, "year": 365.0}
 _COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
@@ -63,8 +72,9 @@ _CLAUSE_BREAK = re.compile(
     r"\s*(?:,|;|:|\s-\s|\s\u2014\s)\s*(?:and |but |so |plus )?(?=(?:I|I'm|I've|my|My|we|We|[A-Z][a-z]+ "
     r"(?:and I|lives|works|moved|is|has|'s))\b)|\s+(?:and|but|so|plus)\s+(?=(?:I|I'm|I've|my|we)\b)"
     r"|\s*,\s*(?:and |but |so )|\s+but\s+|\s+because\s+|\s+though\s+")
-# "and work at X" after a clause about the user: the subject is the user again
-_ELIDED = re.compile(r"\s+and\s+(?=(?:live|work|play|love|like|have|study|teach|speak|drink)\b)")
+# "and joined Monzo" after a clause about the user: the subject is the user again (any verb of
+# the lexicon, in any form)
+_ELIDED = re.compile(rf"\s+and\s+(?=(?:now |then |also )?{all_verbs()}\b)")
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,7 @@ class Clause:
 
     text: str
     since: float = 0.0
+    ended: bool = False  # it tells what is true no longer ("I don't live in Bath anymore")
 
 
 def sentences(text: str) -> Iterator[tuple[str, bool]]:
@@ -97,13 +108,17 @@ def clauses(text: str) -> Iterator[Clause]:
     for sentence, asks in sentences(text):
         if asks or _QUESTION_START.match(sentence):
             continue
-        sentence = _ELIDED.sub(" and I ", sentence)
+        if re.match(r"(?:I|we)\b", sentence):  # "I left Amazon and joined Monzo": the user again
+            sentence = _ELIDED.sub(" and I ", sentence)
         for piece in _CLAUSE_BREAK.split(sentence):
-            piece = re.sub(r"^(?:and|but|so|oh|well|yeah|yes|ok|okay|also|anyway|hi|hey|hello)\b"
+            piece = re.sub(r"^(?:and|but|so|oh|well|yeah|yes|ok|okay|also|anyway|hi|hey|hello|"
+                           r"hiya|heya|yo|um|uh|erm|hmm|ah|ugh|nah|right|alright|lol|fyi|news)\b"
                            r"[,!]?\s*", "", piece.strip(), flags=re.I)
             piece = re.sub(r"^(The|Our|We)\b", lambda m: m[1].lower(), piece)
             if piece and lasting(piece):
                 yield dated(piece)
+            elif piece and ceased(piece):
+                yield dated(affirmed(piece), ended=True)
 
 
 def lasting(clause: str) -> bool:
@@ -117,7 +132,22 @@ def lasting(clause: str) -> bool:
     return not _ONE_OFF.search(masked)
 
 
-def dated(clause: str) -> Clause:
+def ceased(clause: str) -> bool:
+    """Whether a clause denies what was true until now: a negation said as a change ("no
+    longer", "anymore"), which supposes nothing and tells of more than one moment."""
+    return bool(_CEASED.search(clause)) and not _HYPOTHETICAL.search(clause) \
+        and not _ONE_OFF.search(_LASTING_ING.sub(" ", clause))
+
+
+def affirmed(clause: str) -> str:
+    """The clause with its negation taken out: what was true before ("I'm not vegan anymore":
+    "I'm vegan anymore", whose time word ``dated`` then cuts)."""
+    for pattern, replacement in _UNSAID:
+        clause = pattern.sub(replacement, clause)
+    return " ".join(clause.split())
+
+
+def dated(clause: str, ended: bool = False) -> Clause:
     """The clause without its time phrases, and the time before the message the fact began."""
     since = 0.0
     for pattern, days in _TIMES:
@@ -131,4 +161,4 @@ def dated(clause: str) -> Clause:
                 since = max(since, days)
         clause = pattern.sub(" ", clause)
     clause = re.sub(r"\s+([,;:'])", r"\1", " ".join(clause.split()))
-    return Clause(clause.strip(" ,;:-"), since * DAY)
+    return Clause(clause.strip(" ,;:-"), since * DAY, ended)

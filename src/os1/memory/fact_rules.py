@@ -10,18 +10,30 @@ import re
 from collections.abc import Callable, Iterator
 
 from os1.memory.base import FactDraft
+from os1.memory.fact_lexicon import (
+    AGENT,
+    ATTRIBUTE_NOUNS,
+    NOT_JOBS,
+    all_verbs,
+    any_form,
+    ending_pattern,
+    verb_pattern,
+)
 
 RELATIONS = (
     r"best friend|friend|sister|brother|mother|mom|mum|father|dad|wife|husband|partner|boyfriend|"
-    r"girlfriend|fianc[ée]e?|son|daughter|boss|cousin|aunt|uncle|grandmother|grandma|grandfather|"
-    r"grandpa|niece|nephew|roommate|flatmate|housemate|colleague|coworker|neighbou?r|therapist|"
-    r"ex-wife|ex-husband|ex|dog|cat|puppy|kitten|rabbit|bunny|hamster|parrot|tortoise|horse"
+    r"girlfriend|fianc[ée]e?|stepson|stepdaughter|son|daughter|boss|cousin|aunt|uncle|"
+    r"grandmother|grandma|granny|nan|grandfather|grandpa|grandad|granddad|niece|nephew|roommate|flatmate|housemate|colleague|coworker|neighbou?r|therapist|"
+    r"ex-wife|ex-husband|ex|dog|cat|puppy|kitten|rabbit|bunny|hamster|parrot|tortoise|horse|ferret|gecko|goldfish|"
+    r"snake|lizard|budgie|pony|goat"
 )
 PARTNERS = ("girlfriend", "boyfriend", "partner", "fiance", "fiancee")
 SPOUSES = ("wife", "husband")
 _ALIASES = {"mom": "mother", "mum": "mother", "dad": "father", "grandma": "grandmother",
             "grandpa": "grandfather", "neighbour": "neighbor", "coworker": "colleague",
-            "flatmate": "roommate", "housemate": "roommate", "fiancé": "fiance", "fiancée": "fiancee",
+            "flatmate": "roommate", "grandad": "grandfather", "granddad": "grandfather",
+            "granny": "grandmother", "nan": "grandmother", "housemate": "roommate",
+            "fiancé": "fiance", "fiancée": "fiancee",
             "puppy": "dog", "kitten": "cat", "bunny": "rabbit"}
 OCCUPATIONS = (
     r"nurse|teacher|doctor|engineer|software engineer|developer|software developer|programmer|"
@@ -56,32 +68,21 @@ _TRIVIAL = re.compile(
     r"plan|idea|problem|deadline|appointment|feeling|test|exam|flight|chat|look|break|nap|go|"
     r"chance|point|sec|hunch|clue|feeling))\b", re.I)
 
-# attribute: (the verbs a subject states it with, a sentence for the fact)
+# attribute: (the verbs a subject states it with, from the lexicon; a sentence for the fact)
 VERBS: dict[str, tuple[str, str]] = {
-    "lives_in": (r"live(?:s)? in|(?:am|'m|is|'s|are|'re) living in|(?:have |'ve |has |'s )?moved "
-                 r"(?:back )?to|relocated to|(?:am|'m|is|'s) based in|(?:have|'ve|has|'s) lived in|"
-                 r"(?:have |'ve |has |'s )?settled in|live(?:s)? (?:by|near|on)(?=.* in [A-Z])",
-                 "lives in {}"),
-    "works_at": (r"work(?:s)? (?:at|for)|(?:am|'m|is|'s) working (?:at|for)|(?:have |'ve |has |'s )?"
-                 r"(?:got|landed|started|took|accepted) (?:a |the |my |her |his )?(?:new )?"
-                 r"(?:job|position|role|place) (?:at|with)|(?:have |'ve |has |'s )?started "
-                 r"(?:working |work )?at|(?:have |'ve |has |'s )?joined|(?:have |'ve |has |'s )?"
-                 r"moved jobs? to|(?:am|'m|is|'s) employed (?:at|by)", "works at {}"),
-    "works_as": (r"work(?:s)? as|(?:am|'m|is|'s) working as|(?:have |'ve |has |'s )?(?:got|landed|"
-                 r"started) (?:a |my |her |his )?(?:new )?job as|(?:have |'ve |has |'s )?become",
-                 "works as {}"),
-    "from": (r"(?:am|'m|is|'s|are) (?:originally )?from|(?:grew|grows|grow) up in|come(?:s)? from|"
-             r"was born in", "is from {}"),
-    "studies": (r"stud(?:y|ies)|(?:am|'m|is|'s) studying|(?:am|'m|is|'s) doing a (?:degree|"
-                r"master's|masters|phd|course) in|(?:am|'m|is|'s) majoring in|major(?:s)? in",
-                "studies {}"),
-    "learning": (r"(?:am|'m|is|'s) learning|(?:have |'ve |has |'s )?(?:started|been) learning|"
-                 r"(?:am|'m|is|'s) taking (?:\w+ )?lessons in", "is learning {}"),
-    "plays": (r"play(?:s)?", "plays {}"),
-    "teaches": (r"teach(?:es)?", "teaches {}"),
-    "speaks": (r"speak(?:s)?", "speaks {}"),
-    "allergic_to": (r"(?:am|'m|is|'s|are) (?:very |severely |badly )?allergic to", "is allergic to {}"),
+    "lives_in": (verb_pattern("lives_in"), "lives in {}"),
+    "works_at": (verb_pattern("works_at"), "works at {}"),
+    "works_as": (verb_pattern("works_as"), "works as {}"),
+    "from": (verb_pattern("from"), "is from {}"),
+    "studies": (verb_pattern("studies"), "studies {}"),
+    "learning": (verb_pattern("learning"), "is learning {}"),
+    "plays": (verb_pattern("plays"), "plays {}"),
+    "teaches": (verb_pattern("teaches"), "teaches {}"),
+    "speaks": (verb_pattern("speaks"), "speaks {}"),
+    "allergic_to": (verb_pattern("allergic_to"), "is allergic to {}"),
 }
+# attributes whose value is a thing done, not where: "bass in a band" is "bass"
+_NO_PLACE = ("plays", "studies", "learning", "teaches", "speaks")
 _PHRASES = {**{k: v[1] for k, v in VERBS.items()}, "name": "is called {}", "age": "is {} years old",
             "birthday": "has a birthday on {}", "diet": "is {}", "drink": "drinks {}",
             "relationship": "is {}", "is_a": "is a {}", "has": "has {}", "like": "likes {}",
@@ -141,22 +142,40 @@ def _statements(subject: str, rest: str) -> Iterator[tuple[str, str, str]]:
         yield from _statements(subject, _rest(more[0]))
 
 
-_AND_VERB = re.compile(r",? and (?=(?:lives|works|studies|plays|teaches|speaks|moved|has|is|"
-                       r"live|work|study|play|teach|speak|grew|comes|was)\b)")
+_AND_VERB = re.compile(rf",? and (?=(?:has|is|was|{all_verbs()})\b)")
 
 
 def _statement(subject: str, rest: str) -> Iterator[tuple[str, str, str]]:
     for predicate, (verbs, _) in VERBS.items():
         if found := re.match(rf"(?:{verbs})\s+(?P<obj>.+)", rest):
-            yield subject, predicate, _place(found["obj"]) if predicate == "lives_in" else found["obj"]
+            value = found["obj"]
+            if predicate == "lives_in":
+                value = _place(value)
+            elif predicate in _NO_PLACE:
+                value = re.sub(r"\s+(?:in|at)\s+.*$", "", value)
+            yield subject, predicate, value
             if predicate == "works_at" and (role := re.search(r" as (?:an? )?(?P<job>.+)$", found["obj"])):
                 yield subject, "works_as", role["job"]
             return
-    if found := re.match(rf"(?:is|'s|am|'m|are) (?:a|an) (?P<job>{OCCUPATIONS})\b(?: (?:at|for) "
-                         rf"(?P<at>.+))?$", rest):
+    if (found := re.match(r"(?:is|'s|am|'m|are) (?:a|an) (?P<job>[a-z][a-z -]{1,40}?)"
+                          r"(?: by (?:trade|profession)| for a living)?(?: (?:at|for) (?P<at>.+))?$", rest)) \
+            and is_job(found["job"]):
         yield subject, "works_as", found["job"]
         if found["at"]:
             yield subject, "works_at", found["at"]
+
+
+def is_job(words: str) -> bool:
+    """Whether a noun phrase names a trade: a known occupation, or a noun made to name one who
+    does something ("welder", "zookeeper", "florist"), not a relative, temperament or pastime."""
+    if re.fullmatch(rf"(?:{OCCUPATIONS})", words):
+        return True
+    *before, head = words.split()
+    return len(before) <= 2 and bool(AGENT.search(head)) and head not in NOT_JOBS \
+        and not any(w in NOT_JOBS or w in _NOT_NOW for w in before)
+
+
+_NOT_NOW = ("huge", "big", "massive", "total", "retired", "former", "ex")  # a fan, or no longer
 
 
 def _user_rules() -> list[Rule]:
@@ -180,12 +199,23 @@ def _user_rules() -> list[Rule]:
     def statement(m: re.Match[str]) -> Iterator[tuple[str, str, str]]:
         yield from _statements("user", _i_form(m["rest"]))
 
+    def shared(m: re.Match[str]) -> Iterator[tuple[str, str, str]]:
+        """"We" said of the user's home is the user's ("we've moved to Portobello")."""
+        yield from (f for f in _statements("user", _i_form(m["rest"])) if f[1] == "lives_in")
+
+    def noun(m: re.Match[str]) -> Iterator[tuple[str, str, str]]:
+        predicate = ATTRIBUTE_NOUNS[m["noun"]]
+        value = re.sub(r"^(?:an? )", "", m["obj"]) if predicate == "works_as" else m["obj"]
+        yield "user", predicate, _place(value) if predicate == "lives_in" else value
+
     c = re.compile
     return [
         (c(rf"\bmy name is {NAME}"), one("name", "name")),
         (c(rf"\b(?:call me|people call me|I go by) {NAME}"), one("name", "name")),
         (c(rf"^I(?:'m| am) {NAME}$"), name),
-        (c(r"\bI(?:'m| am) (?P<obj>\d{1,3})(?: years old| years of age)?$"), one("age")),
+        (c(rf"\bI(?:'m| am) (?P<obj>\d{{1,3}}|{NUMBER})(?: years old| years of age)?$"), one("age")),
+        (c(rf"\bmy (?P<noun>{'|'.join(ATTRIBUTE_NOUNS)}) is (?P<obj>(?!\w+ing\b).+)"), noun),
+        (c(r"^(?:we|[A-Z][a-z]+ and I|my \w+ and I|me and [A-Z][a-z]+)(?P<rest>(?:'ve|'re)? .+)"), shared),
         (c(r"\bI (?:have )?(?:just )?turned (?P<obj>\d{1,3})\b"), one("age")),
         (c(r"\bmy birthday is (?:on )?(?P<obj>.+)"), one("birthday")),
         (c(r"\bmy favou?rite (?P<what>[\w ]{2,30}?) (?:is|are) (?P<obj>.+)"), favorite),
@@ -210,9 +240,13 @@ def _user_rules() -> list[Rule]:
     ]
 
 
+NUMBER = (r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:one|two|three|four|five|"
+          r"six|seven|eight|nine))?|eighteen|nineteen")
+
+
 def _i_form(rest: str) -> str:
     """A first-person verb phrase as the statement parser reads it ("'m a nurse": "am a nurse")."""
-    return re.sub(r"^'m\b", "am", re.sub(r"^'ve\b", "have", rest.strip()))
+    return re.sub(r"^'(?:m|re)\b", "am", re.sub(r"^'ve\b", "have", rest.strip()))
 
 
 USER_RULES = _user_rules()
@@ -228,7 +262,9 @@ def _people_rules() -> list[Rule]:
             yield from _statements(subject, _rest(m["rest"]))
 
     c = re.compile
-    rel = rf"(?P<rel>{RELATIONS})"
+    kin = r"(?:(?:twin|older|younger|little|big|baby|eldest|oldest|youngest|new|step-) ?)?"
+    rel = rf"{kin}(?P<rel>{RELATIONS})"
+    verbs = all_verbs()
     return [
         (c(rf"\b(?:my|our|the) {rel}(?:'s name is|(?:,? is |'s |,? )(?:called|named)|,? (?:is|'s)) "
            rf"{NAME}$"), named),
@@ -236,12 +272,13 @@ def _people_rules() -> list[Rule]:
            rf"(?:,? (?P<rest>.+))?"), named),
         (c(rf"\bI (?:have|'ve got|have got) (?:a|an|one) (?:(?:older|younger|little|big|twin|new) )?"
            rf"{rel},? (?:called |named )?{NAME}(?:,? (?:who )?(?P<rest>.+))?$"), named),
-        (c(rf"\b(?:we|I) (?:have |'ve )?renamed (?:the|our|my) {rel} (?:to )?{NAME}"), named),
+        (c(rf"\b(?:we|I) (?:have |'ve )?{any_form(('call', 'rename', 'name'))} (?:the|our|my) {rel} "
+           rf"(?:to )?{NAME}"), named),
+        (c(rf"\b(?:we|I) (?:have|'ve got|have got) (?:a|an|one) (?P<rel>[a-z]+)(?: (?:called|named)) "
+           rf"{NAME}$"), named),
         (c(rf"\bmy (?:new )?{rel},? {NAME}(?:,)?(?: (?P<rest>.+))?$"), named),
-        (c(rf"\bmy {rel}(?P<rest>(?:'s| is| has| (?:lives|works|moved|studies|plays|teaches|speaks|"
-           rf"got|started|joined|grew|comes|was|'s)) .+)$"), related_rest),
-        (c(rf"^{NAME}(?P<rest>(?:'s| is| has| (?:lives|works|moved|studies|plays|teaches|speaks|"
-           rf"got|started|joined|grew|comes|was)) .+)$"), by_name_rest),
+        (c(rf"\bmy {rel}(?P<rest>(?:'s| is| has| was| {verbs})\b.+)$"), related_rest),
+        (c(rf"^{NAME}(?P<rest>(?:'s| is| has| was| {verbs})\b.+)$"), by_name_rest),
     ]
 
 
@@ -269,6 +306,23 @@ _BREAKUP = re.compile(r"\b(?:we|I|[A-Z][a-z]+ and I|me and [A-Z][a-z]+)(?: have|
                       r"broken|split|splitted|separated)(?: up)?\b|\bI(?: have|'ve)? (?:broke|"
                       r"broken|split) up with\b|\bit's over (?:with|between)\b")
 _DIVORCE = re.compile(r"\b(?:we|I)(?: have|'ve)? (?:got |gotten )?divorced\b")
+
+
+_ENDING = re.compile(rf"^(?:I|we) {ending_pattern()} (?P<obj>.+)$")
+_MEAT = re.compile(rf"^I {any_form(('eat', 'start'))} (?:eating )?(?:meat|fish|chicken)\b")
+
+
+def endings(clause: str, since: float) -> list[FactDraft]:
+    """What the user says has ended without saying what replaced it: "I quit Tesco", "we moved
+    out of Leeds" (whatever fact of the user has that value), "I quit my job" (the job), "I eat
+    meat again" (the diet)."""
+    if _MEAT.search(clause):
+        return [FactDraft("", "user", "diet", "", since=since, closes=True)]
+    if not (found := _ENDING.match(clause)) or not (value := trim(found["obj"])):
+        return []
+    if re.fullmatch(r"(?:my|the|that|this) (?:job|work|role|position)", value):
+        return [FactDraft("", "user", p, "", since=since, closes=True) for p in ("works_at", "works_as")]
+    return [FactDraft("", "user", "", value, since=since, closes=True)]
 
 
 def changes(clause: str, since: float) -> list[FactDraft]:

@@ -101,6 +101,10 @@ class Rows(Protocol):
 
     async def revive(self, memory_id: int) -> None: ...
 
+    async def close_fact(self, memory_id: int, now: float) -> None:
+        """Close one current fact as of ``now`` ("I quit Tesco": that job, not every one)."""
+        ...
+
     async def serialize(self, topic: str) -> None:
         """Hold the store's lock on ``topic`` until the transaction ends (other writers wait)."""
         ...

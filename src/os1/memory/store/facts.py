@@ -62,10 +62,13 @@ class Facts:
         added: list[int] = []
         async with self.backend.transaction() as tx:
             resolved = [await resolve(tx, d) for d in drafts]
-        vectors = await embed(self.embedder, [d.text for d in resolved])
+        stated = [d for d in resolved if not d.closes]
+        vectors = list(await embed(self.embedder, [d.text for d in stated])) if stated else []
         async with self.backend.transaction(write=True) as tx:
             await tx.serialize("facts")
-            for draft, vector in zip(resolved, vectors, strict=True):
+            for draft in (d for d in resolved if d.closes):  # "I quit Tesco": the value ends
+                await _end(tx, draft, now - draft.since)
+            for draft, vector in zip(stated, vectors, strict=True):
                 when = now - draft.since
                 digest = fact_hash(draft.text)
                 known = await tx.fact(digest)
@@ -81,6 +84,27 @@ class Facts:
                     content_hash=digest)))
                 await tx.put_vector(added[-1], vector)
             return await tx.select(Select(ids=added)) if added else []
+
+
+def same_value(a: str, b: str) -> bool:
+    """Two values that name one thing ("Tesco", "tesco"; "the bakery", "bakery")."""
+    def bare(value: str) -> str:
+        return re.sub(r"^(?:a|an|the|my|our)\s+", "", value.lower().strip(" .'\""))
+    return bare(a) == bare(b)
+
+
+async def _end(tx: Tx, draft: FactDraft, when: float) -> None:
+    """Close the subject's current facts that the draft names: linked by subject and value, and
+    by attribute when it says one ("I quit Tesco" closes the job at Tesco, whatever words
+    first stated it)."""
+    for fact in await tx.select(Select(fact_subject=draft.subject)):
+        if fact.valid_to is not None:
+            continue
+        if draft.predicate and fact.predicate != draft.predicate:
+            continue
+        if draft.object and not same_value(fact.object or "", draft.object):
+            continue
+        await tx.close_fact(fact.id, max(when, fact.created_at))  # said later than it began: not before
 
 
 async def _close(tx: Tx, draft: FactDraft, exclusive: Callable[[str], bool], when: float) -> None:

@@ -140,6 +140,10 @@ class PostgresTx:
             " AND subject = %s AND predicate = %s AND valid_to IS NULL",
             (now, self.user, subject, predicate))
 
+    async def close_fact(self, memory_id: int, now: float) -> None:
+        await self.conn.execute("UPDATE os1_memories SET valid_to = %s WHERE user_id = %s AND id = %s"
+                                " AND valid_to IS NULL", (now, self.user, memory_id))
+
     async def revive(self, memory_id: int) -> None:
         await self.conn.execute("UPDATE os1_memories SET valid_to = NULL WHERE user_id = %s AND id = %s",
                                 (self.user, memory_id))

@@ -222,6 +222,11 @@ class SQLiteTx:
                         " predicate = ? AND valid_to IS NULL", (now, subject, predicate))
 
     @queued
+    def close_fact(self, memory_id: int, now: float) -> None:
+        self.db.execute("UPDATE memories SET valid_to = ? WHERE id = ? AND valid_to IS NULL",
+                        (now, memory_id))
+
+    @queued
     def revive(self, memory_id: int) -> None:
         self.db.execute("UPDATE memories SET valid_to = NULL WHERE id = ?", (memory_id,))
 
