@@ -154,6 +154,21 @@ async def test_a_fact_that_ends_a_subject_closes_its_facts(memory: Memory) -> No
     assert current == {"single"}
 
 
+async def test_an_ended_value_is_closed_by_subject_and_value_whatever_its_attribute(
+        memory: Memory) -> None:
+    known = [FactDraft("The user works at Tesco.", "user", "works_at", "Tesco"),
+             FactDraft("The user lives in Leeds.", "user", "lives_in", "Leeds"),
+             FactDraft("The user's sister works at Tesco.", "user's sister", "works_at", "Tesco"),
+             FactDraft("The user is vegan.", "user", "diet", "vegan")]
+    await memory.add_facts(known, None, exclusive=is_exclusive, at=1000.0)
+    ended = [FactDraft("", "user", "", "tesco", closes=True, since=100.0),  # "I quit Tesco"
+             FactDraft("", "user", "diet", "", closes=True)]  # "I eat meat again"
+    assert await memory.add_facts(ended, None, exclusive=is_exclusive, at=5000.0) == []
+    facts = {(f.subject, f.object): f.valid_to for f in await memory.list_memories(kind="fact")}
+    assert facts == {("user", "Tesco"): 4900.0, ("user", "Leeds"): None,
+                     ("user's sister", "Tesco"): None, ("user", "vegan"): 5000.0}
+
+
 async def test_two_writers_at_once_leave_one_current_value(open_store: Opener) -> None:
     one, two = await open_store(), await open_store()  # one user's memory, opened twice
     drafts = [FactDraft(f"The user lives in {c}.", "user", "lives_in", c) for c in ("Oslo", "Rome")]

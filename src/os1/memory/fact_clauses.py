@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from os1.memory.fact_lexicon import all_verbs
+from os1.memory.fact_lexicon import all_verbs, lasting_verbs
 
 DAY = 86400.0
 MAX_TEXT = 20_000  # characters of a message read for facts
@@ -43,20 +43,28 @@ _UNSAID = [(re.compile(p, re.I), r) for p, r in (
     (r"\b(am|'m|is|'s|are|'re|have|'ve|has)\s+not\b", r"\1"))]
 # what a negation may say and still be a fact: "I can't stand X" is dislike, not denial
 _NEGATIVE_FACTS = re.compile(r"\bcan(?:'t|not) stand\b", re.I)
-_LASTING_ING = re.compile(r"(?:'m|am) (?:living|studying|learning|seeing|dating|based)\b|"
-                          r"(?:'s|is|are|'re) (?:living|studying|working|called|named|dating|seeing|"
-                          r"getting married|moving|engaged)\b|\bnothing\b", re.I)
+# "-ing" that tells of a lasting state, not one moment: any verb of the lexicon ("are settling
+# in", "'m working at") and a few of courtship
+_LASTING_ING = re.compile(rf"(?:'m|am|'s|is|are|'re) (?:(?:{lasting_verbs()})\b(?<=ing)|seeing|dating|"
+                          r"based|called|named|getting married|engaged)\b|\bnothing\b", re.I)
 
+_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+           "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30}
+_NUMBERS = "|".join(_COUNTS)
 # time phrases: (pattern, days before the clause's time that the fact began)
 _TIMES: list[tuple[re.Pattern[str], float]] = [
     (re.compile(r"\b(?:just )?yesterday\b", re.I), 1.0),
     (re.compile(r"\blast week(?:end)?\b", re.I), 7.0),
     (re.compile(r"\blast month\b", re.I), 30.0),
     (re.compile(r"\blast year\b", re.I), 365.0),
-    (re.compile(r"\b(?:a|one|two|three|four|five|six|\d+) (day|week|month|year)s? ago\b", re.I), -1.0),
+    (re.compile(rf"\b(?:{_NUMBERS}|\d+) (day|week|month|year)s? ago\b", re.I), -1.0),
     (re.compile(r"\b(?:a (?:few|couple of) )(day|week|month|year)s? ago\b", re.I), -2.0),
     (re.compile(r"\bsince (?:19|20)\d\d\b|\bin (?:19|20)\d\d\b", re.I), 0.0),
-    (re.compile(r"\b(?:since|for) (?:a (?:few|couple of) |a |one |two |three |\d+ )?"
+    (re.compile(r"\blast (?:spring|summer|autumn|fall|winter|january|february|march|april|may|june|"
+                r"july|august|september|october|november|december)\b", re.I), 180.0),
+    (re.compile(r"\bin (?:the )?(?:spring|summer|autumn|fall|winter|January|February|March|April|June|"
+                r"July|August|September|October|November|December)\b"), 0.0),
+    (re.compile(rf"\b(?:since|for) (?:a (?:few|couple of) |(?:{_NUMBERS}|\d+) )?"
                 r"(?:days?|weeks?|months?|years?|ages|a while)\b", re.I), 0.0),
     (re.compile(r"\b(?:right )?now\b|\bthese days\b|\bnowadays\b|\banymore\b|\bofficially\b|"
                 r"\bfinally\b|\boriginally\b|\brecently\b|\bjust\b|\bactually\b|\bstill\b|\balways\b|\bhonestly\b|"
@@ -65,7 +73,6 @@ _TIMES: list[tuple[re.Pattern[str], float]] = [
                 r"\bthese days\b", re.I), 0.0),
 ]
 _UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 30.0, "year": 365.0}
-_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 # a new clause starts where a new subject does, after a comma, "and", "but" or "so"
 _CLAUSE_BREAK = re.compile(

@@ -116,6 +116,14 @@ def all_verbs() -> str:
     return any_form(lemmas | {"love", "like", "have", "drink", "quit", "leave"})
 
 
+def lasting_verbs() -> str:
+    """The verbs that state an attribute (not the light ones: "be", "do", "get", "have"), whose
+    "-ing" form tells of a state ("are settling in", "'m working at") rather than a moment."""
+    lemmas = {lemma for phrases in ATTRIBUTE_VERBS.values() for names, _ in phrases
+              for lemma in names.split("|")}
+    return any_form(lemmas - {"be", "do", "get", "take", "find", "have", "start", "play", "speak", "join"})
+
+
 # nouns that name an attribute: "my job is nursing", "my employer is the NHS"
 ATTRIBUTE_NOUNS: dict[str, str] = {
     "job": "works_as", "role": "works_as", "profession": "works_as", "occupation": "works_as",

@@ -220,15 +220,16 @@ def _user_rules() -> list[Rule]:
         (c(r"\bmy birthday is (?:on )?(?P<obj>.+)"), one("birthday")),
         (c(r"\bmy favou?rite (?P<what>[\w ]{2,30}?) (?:is|are) (?P<obj>.+)"), favorite),
         (c(r"^(?P<obj>.+?) (?:is|are) my (?:all-time )?favou?rite (?P<what>[\w ]{2,30})$"), favorite),
-        (c(rf"\bI(?:'m| am)(?: a)? (?P<obj>{DIETS})\b"), one("diet")),
+        (c(rf"\bI{BE}(?: a)? (?P<obj>{DIETS})\b"), one("diet")),
         (c(rf"\bI (?:have |'ve )?(?:gone|went|turned|became) (?P<obj>{DIETS})\b"), one("diet")),
-        (c(rf"\bI(?:'m| am) (?:a|an) (?P<obj>{DRINKS}) (?:person|drinker|fan)\b"), one("drink")),
-        (c(rf"\bI (?:mostly |only |mainly )?drink (?:a lot of |lots of |loads of )?(?P<obj>{DRINKS})\b"),
+        (c(rf"\bI{BE} (?:a|an) (?P<obj>{DRINKS}) (?:person|drinker|fan)\b"), one("drink")),
+        # a closed class of drinks: any quantity before one ("way too much coffee")
+        (c(rf"\bI (?:mostly |only |mainly )?drink (?:[a-z]+ ){{0,3}}?(?P<obj>{DRINKS})\b"),
          one("drink")),
         (c(rf"\bI(?: have|'ve)? switched (?:from (?:{DRINKS}) )?to (?P<obj>{DRINKS})\b"), one("drink")),
-        (c(r"\bI(?:'m| am) (?:a|an) (?P<obj>morning person|night owl|early bird|night person|"
+        (c(rf"\bI{BE} (?:a|an) (?P<obj>morning person|night owl|early bird|night person|"
            r"early riser)\b"), one("is_a")),
-        (c(r"\bI(?:'m| am) (?P<obj>single|married|engaged|divorced|widowed)\b"), one("relationship")),
+        (c(rf"\bI{BE} (?P<obj>single|married|engaged|divorced|widowed)\b"), one("relationship")),
         (c(r"\bI (?:got|just got|have got|'ve got) (?P<obj>married|engaged|divorced)\b"),
          one("relationship")),
         (c(r"\bI(?:'m| am) (?:a (?:big |huge )?fan of|into|obsessed with|passionate about) "
@@ -240,6 +241,7 @@ def _user_rules() -> list[Rule]:
     ]
 
 
+BE = r"(?:'m| am| have been|'ve been)"  # a state the user is in, and has been for a while
 NUMBER = (r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:one|two|three|four|five|"
           r"six|seven|eight|nine))?|eighteen|nineteen")
 
