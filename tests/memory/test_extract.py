@@ -104,3 +104,10 @@ async def test_llm_facts_are_read_in_the_rules_terms() -> None:
     sister, single = await extract_llm(ScriptedLLM(json.dumps(reply)), "Ana moved to Porto; we broke up")
     assert (sister.subject, sister.predicate, sister.object) == ("user's sister", "lives_in", "Porto")
     assert single.predicate == "relationship" and "user's girlfriend" in single.ends
+
+
+async def test_llm_ended_values_close_rather_than_state() -> None:
+    reply = {"facts": [{"subject": "user", "predicate": "employer", "object": "Tesco",
+                        "text": "The user no longer works at Tesco.", "ended": True}]}
+    [ended] = await extract_llm(ScriptedLLM(json.dumps(reply)), "I don't work at Tesco anymore")
+    assert (ended.subject, ended.predicate, ended.object, ended.closes) == ("user", "works_at", "Tesco", True)

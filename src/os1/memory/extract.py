@@ -71,6 +71,7 @@ FACT_SCHEMA = {
                     "predicate": {"type": "string"},
                     "object": {"type": "string"},
                     "text": {"type": "string"},
+                    "ended": {"type": "boolean"},
                 },
                 "required": ["subject", "predicate", "object", "text"],
             },
@@ -89,7 +90,9 @@ EXTRACT_PROMPT = (
     " plays, speaks, teaches, allergic_to, diet, drink, relationship (single, married, engaged,"
     " divorced), like, love, hate, has, birthday, favorite_<thing>. Object: the value alone, no"
     " time words ('Berlin', not 'Berlin last month'). Text: a short third-person sentence. A"
-    " change ('we broke up', 'I'm a coffee person now') is the new value. Reply with JSON only;"
+    " change ('we broke up', 'I'm a coffee person now') is the new value. A value that ended"
+    " without a new one ('I quit Tesco', 'I'm not vegan anymore') is the old value with"
+    " ended true (subject, and the object alone). Reply with JSON only;"
     " an empty list if nothing."
 )
 _SUBJECT = re.compile(r"^(?:the )?(?:user|i|me|myself)$")
@@ -121,7 +124,8 @@ async def extract_llm(model: ChatModel, text: str) -> list[FactDraft]:
             continue
         parts = [str(fact.get(key, "")).strip()[:200] for key in ("subject", "predicate", "object", "text")]
         if all(parts):
-            drafts.append(_model_draft(*parts))
+            draft = _model_draft(*parts)
+            drafts.append(replace(draft, closes=True, ends=()) if fact.get("ended") is True else draft)
     return drafts
 
 
