@@ -161,7 +161,7 @@ async def test_an_ended_value_is_closed_by_subject_and_value_whatever_its_attrib
              FactDraft("The user's sister works at Tesco.", "user's sister", "works_at", "Tesco"),
              FactDraft("The user is vegan.", "user", "diet", "vegan")]
     await memory.add_facts(known, None, exclusive=is_exclusive, at=1000.0)
-    ended = [FactDraft("", "user", "", "tesco", closes=True, since=100.0),  # "I quit Tesco"
+    ended = [FactDraft("", "user", "", "tesco", closes=True, since=100.0),  # Tesco, any attribute
              FactDraft("", "user", "diet", "", closes=True)]  # "I eat meat again"
     assert await memory.add_facts(ended, None, exclusive=is_exclusive, at=5000.0) == []
     facts = {(f.subject, f.object): f.valid_to for f in await memory.list_memories(kind="fact")}

@@ -60,8 +60,8 @@ def facts(text: str) -> set[tuple[str, str, str, bool]]:
     ("My employer is the Met Office.", ("user", "works_at", "the Met Office", False)),
     ("We renamed the hamster Nibbles.", ("user's hamster", "name", "Nibbles", False)),
     ("My stepdaughter Zara teaches maths at a school.", ("user's stepdaughter", "teaches", "maths", False)),
-    ("I quit Aldi.", ("user", "", "Aldi", True)),
-    ("We moved out of Hull.", ("user", "", "Hull", True)),
+    ("I quit Aldi.", ("user", "works_at", "Aldi", True)),
+    ("We moved out of Hull.", ("user", "lives_in", "Hull", True)),
     ("I don't work at Ikea anymore.", ("user", "works_at", "Ikea", True)),
     ("My brother doesn't live in Kent any more.", ("user's brother", "lives_in", "Kent", True)),
     ("I'm not pescatarian anymore.", ("user", "diet", "pescatarian", True)),
@@ -74,10 +74,16 @@ def test_general_mechanisms_read_unseen_phrasings(said: str, fact: tuple[str, st
     "We work at the same place.",  # "we" speaks for the user's home only
     "I'm a huge fan.", "I'm a runner.", "I'm a big reader.", "My brother is a retired teacher.",
     "I'm an introvert.", "I don't work at Ikea.", "I will move to Rome.",
-    "My job is driving me mad.",
+    "My job is driving me mad.", "I'm a people person.", "I'm a good listener.",
+    "I'm a light sleeper.", "I'm a smoker.", "I'm an immigrant.", "I'm a family man.",
+    "I'm a picky eater.", "I'm a fast learner.", "I'm a Londoner.",
 ])
 def test_general_mechanisms_invent_nothing(said: str) -> None:
     assert not [f for f in extract_rules(said) if not f.closes]
+
+
+def test_leaving_a_town_for_a_while_ends_no_home() -> None:
+    assert all(f.predicate != "lives_in" for f in extract_rules("I left London yesterday."))
 
 
 def test_a_trade_is_an_agent_noun_that_is_no_relative_or_pastime() -> None:

@@ -132,21 +132,24 @@ ATTRIBUTE_NOUNS: dict[str, str] = {
     "diet": "diet", "drink": "drink", "allergy": "allergic_to",
 }
 
-# verbs that end what they are said of, whatever it was: "I quit Tesco", "we moved out of Leeds"
-ENDING_VERBS: tuple[tuple[str, str], ...] = (
-    ("quit|leave", ""), ("resign", "from"), ("move|get", "(?:out of|away from)"),
-    ("drop", "out of"), ("stop", "(?:working (?:at|for)|studying)"), ("graduate", "from"),
+# verbs that end what they are said of, and the attributes they can end: "I quit Tesco" (a job
+# or a course, not a town one leaves for a weekend), "we moved out of Leeds" (a home)
+_WORK = ("works_at", "works_as", "studies")
+ENDING_VERBS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("quit|leave", "", _WORK), ("resign", "from", _WORK), ("drop", "out of", ("studies",)),
+    ("move|get", "(?:out of|away from)", ("lives_in",)), ("graduate", "from", ("studies",)),
+    ("stop", "(?:working (?:at|for))", ("works_at",)), ("stop", "studying", ("studies",)),
 )
 
 
-def ending_pattern() -> str:
-    alternatives = [f"{any_form(lemmas.split('|'))}(?: {tail})?" if tail == "" else
-                    f"{any_form(lemmas.split('|'))} {tail}" for lemmas, tail in ENDING_VERBS]
-    return AUXILIARY + "(?:" + "|".join(alternatives) + ")"
+def ending_patterns() -> list[tuple[str, tuple[str, ...]]]:
+    """Each ending verb phrase as a regex, with the attributes it ends."""
+    return [(AUXILIARY + (f"{any_form(lemmas.split('|'))}" + (f" {tail}" if tail else "")), ends)
+            for lemmas, tail, ends in ENDING_VERBS]
 
 
 # agent-noun endings: a noun after "I'm a" that names a trade ("welder", "zookeeper", "florist")
-AGENT = re.compile(r"(?:er|or|ist|ian|eer|ant|ent|smith|wright|keeper|man|woman|person)$")
+AGENT = re.compile(r"(?:er|or|ist|ician|eer|smith|wright|keeper|monger|maker)$")
 # agent nouns that name a family member, a temperament or a pastime rather than a job
 NOT_JOBS = frozenset(
     "mother father brother sister daughter grandmother grandfather stepmother stepfather owner "
@@ -154,4 +157,13 @@ NOT_JOBS = frozenset(
     "perfectionist beginner newbie runner swimmer gamer reader walker hiker climber cyclist "
     "supporter follower user customer partner person parent adult teenager foreigner stranger "
     "vegetarian pescatarian libertarian christian humanitarian introvert northerner southerner "
-    "morning night early late dinner winner loser survivor".split())
+    "morning night early late dinner winner loser survivor smoker drinker eater sleeper learner "
+    "listener talker thinker commuter hater lover donor visitor ancestor neighbor neighbour "
+    "other outsider insider".split())
+# words before an agent noun that make it a habit or a temperament ("light sleeper", "people
+# person"), or no longer true ("retired teacher")
+NOT_TRADES = frozenset(
+    "good bad great terrible awful fast slow light heavy picky fussy big huge massive avid keen "
+    "natural born total real proper serial compulsive chronic social early late quick casual "
+    "occasional regular lifelong fellow former retired ex people dog cat morning night day "
+    "hopeless hopeful die-hard diehard devoted loyal".split())

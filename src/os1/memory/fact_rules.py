@@ -14,9 +14,10 @@ from os1.memory.fact_lexicon import (
     AGENT,
     ATTRIBUTE_NOUNS,
     NOT_JOBS,
+    NOT_TRADES,
     all_verbs,
     any_form,
-    ending_pattern,
+    ending_patterns,
     verb_pattern,
 )
 
@@ -172,10 +173,7 @@ def is_job(words: str) -> bool:
         return True
     *before, head = words.split()
     return len(before) <= 2 and bool(AGENT.search(head)) and head not in NOT_JOBS \
-        and not any(w in NOT_JOBS or w in _NOT_NOW for w in before)
-
-
-_NOT_NOW = ("huge", "big", "massive", "total", "retired", "former", "ex")  # a fan, or no longer
+        and not any(w in NOT_JOBS or w in NOT_TRADES for w in before)
 
 
 def _user_rules() -> list[Rule]:
@@ -310,7 +308,7 @@ _BREAKUP = re.compile(r"\b(?:we|I|[A-Z][a-z]+ and I|me and [A-Z][a-z]+)(?: have|
 _DIVORCE = re.compile(r"\b(?:we|I)(?: have|'ve)? (?:got |gotten )?divorced\b")
 
 
-_ENDING = re.compile(rf"^(?:I|we) {ending_pattern()} (?P<obj>.+)$")
+_ENDINGS = [(re.compile(rf"^(?:I|we) {verb} (?P<obj>.+)$"), ends) for verb, ends in ending_patterns()]
 _MEAT = re.compile(rf"^I {any_form(('eat', 'start'))} (?:eating )?(?:meat|fish|chicken)\b")
 
 
@@ -320,11 +318,13 @@ def endings(clause: str, since: float) -> list[FactDraft]:
     meat again" (the diet)."""
     if _MEAT.search(clause):
         return [FactDraft("", "user", "diet", "", since=since, closes=True)]
-    if not (found := _ENDING.match(clause)) or not (value := trim(found["obj"])):
-        return []
-    if re.fullmatch(r"(?:my|the|that|this) (?:job|work|role|position)", value):
-        return [FactDraft("", "user", p, "", since=since, closes=True) for p in ("works_at", "works_as")]
-    return [FactDraft("", "user", "", value, since=since, closes=True)]
+    for pattern, ends in _ENDINGS:
+        if not (found := pattern.match(clause)) or not (value := trim(found["obj"])):
+            continue
+        if re.fullmatch(r"(?:my|the|that|this) (?:job|work|role|position)", value):
+            return [FactDraft("", "user", p, "", since=since, closes=True) for p in ("works_at", "works_as")]
+        return [FactDraft("", "user", p, value, since=since, closes=True) for p in ends]
+    return []
 
 
 def changes(clause: str, since: float) -> list[FactDraft]:
