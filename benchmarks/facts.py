@@ -18,7 +18,9 @@ Reported, for the ``dev`` items (every item but each fourth, used for tuning the
 
     python benchmarks/facts.py [--json] [--errors] [--model NAME] [--corpus PATH] [--sample N]
 
-The rule path runs always; with ``--model NAME`` (a model configured in os1's settings) the
+Two more corpora in the same format, ``facts_fresh.txt`` and ``facts_fresh2.txt`` (another voice:
+other people, jobs, pets, places and phrasings), measure the rules on wording they were not shaped
+on (``--corpus``). The rule path runs always; with ``--model NAME`` (a model configured in os1's settings) the
 model's JSON-schema path is measured too, on its own (``model``).
 """
 
