@@ -53,14 +53,15 @@ def test_the_journal_and_the_goodbye_at_phone_size(tmp_path: Path) -> None:
             page.click("nav a[data-route=journal]")
             visible(page, "journal")
             page.wait_for_selector("#journal-list li.entry >> nth=1")
-            assert page.inner_text("#mood-word") == "calm" and "not a feeling" in page.inner_text("#mood-what")
+            assert page.inner_text("#mood-word") == "calm"
+            assert "not a feeling" in page.inner_text("#mood-what")
             forget = page.locator("#journal-list li.entry", has_text=ENTRY).locator("button.forget")
             assert "lighthouse" in (forget.get_attribute("aria-label") or "")  # names its entry
             forget.click()
             page.wait_for_selector("dialog#confirm[open]")
             page.click("#confirm-yes")
             page.wait_for_selector("#journal-list li.entry >> text=lighthouse", state="detached")
-            assert page.evaluate("document.activeElement.classList.contains('forget')")  # focus stays in the list
+            assert page.evaluate("document.activeElement.classList.contains('forget')")  # focus stays
             assert [e["text"] for e in api.get("/v1/journal").json()["items"]] == [KEPT]  # really gone
             page.wait_for_function(SETTLED, arg="screen-journal")
             page.wait_for_function(SETTLED, arg="notice")  # "Forgotten.", faded in

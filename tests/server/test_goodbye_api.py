@@ -105,12 +105,20 @@ def test_an_account_says_goodbye_and_another_keeps_everything(make_client: Facto
     assert client.get("/v1/goodbye").status_code == 404
 
 
-def test_cancelling_keeps_everything(make_client: Factory, os1_home: Path) -> None:  # noqa: F811
+def test_words_said_after_the_export_stop_the_erasing_and_cancelling_keeps_all(
+        make_client: Factory, os1_home: Path) -> None:  # noqa: F811
     client = make_client(ScriptedLLM(default="Mm."))  # single mode: the local user
     client.get("/v1/session")  # the page's first call, which hands it the CSRF cookie
     _chat(client, ALICE_SAID)
     assert client.post("/v1/goodbye", headers=csrf(client)).status_code == 201
     assert client.get("/v1/goodbye").json()["next"] == "download"
+    assert client.get("/v1/goodbye/export").status_code == 200
+    first = client.post("/v1/goodbye/confirm", json={"word": "Goodbye "}, headers=csrf(client))
+    assert first.status_code == 200
+    _chat(client, BOB_SAID)  # said after the export: it is not in it
+    late = client.post("/v1/goodbye/erase", json={"word": "erase"}, headers=csrf(client))
+    assert late.status_code == 409 and "changed since the export" in late.json()["error"]
+    assert {ALICE_SAID, BOB_SAID} <= set(_said(client))
     assert client.delete("/v1/goodbye", headers=csrf(client)).status_code == 204
     assert client.get("/v1/goodbye").status_code == 404 and not (os1_home / "goodbyes" / "default").exists()
     assert ALICE_SAID in _said(client)

@@ -17,9 +17,11 @@ package's flow (``os1.goodbye.flow``) with what a server adds (docs/goodbye.md):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import zipfile
+from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,7 @@ GOODBYES = "goodbyes"
 ZIP = "os1-goodbye.zip"
 STATE = "state.json"
 FIRST, SECOND = "goodbye", "erase"  # the two words the person confirms with
+_BUSY: set[Path] = set()  # goodbye folders a request is working on, in this process
 
 
 @dataclass
@@ -75,6 +78,19 @@ def _keep(site: Site, user_id: str, found: Stage) -> None:
     write_private(place(site, user_id) / STATE, json.dumps(asdict(found)))
 
 
+@contextlib.asynccontextmanager
+async def _alone(site: Site, user_id: str) -> AsyncIterator[None]:
+    """One step of a person's goodbye at a time (a second click waits for nothing: it is refused)."""
+    root = place(site, user_id)
+    if root in _BUSY:
+        raise InputError("your goodbye is already under way: wait for it")
+    _BUSY.add(root)
+    try:
+        yield
+    finally:
+        _BUSY.discard(root)
+
+
 def _user_dir(site: Site, user_id: str) -> Path:
     return store_path(site.settings.home, user_id).parent
 
@@ -94,6 +110,11 @@ def _shred(root: Path, proof: Proof | None = None) -> None:
 
 async def begin(site: Site, user_id: str) -> Stage:
     """Write and verify the letter and the export (a goodbye begun before starts over)."""
+    async with _alone(site, user_id):
+        return await _begin(site, user_id)
+
+
+async def _begin(site: Site, user_id: str) -> Stage:
     root, user_dir = place(site, user_id), _user_dir(site, user_id)
     await asyncio.to_thread(_shred, root)
     private_dir(root)
@@ -140,11 +161,17 @@ def confirm(site: Site, user_id: str, word: str) -> Stage:
 
 async def cancel(site: Site, user_id: str) -> None:
     """Keep everything: the goodbye folder on the server is erased, the person's data stays."""
-    await asyncio.to_thread(_shred, place(site, user_id))
+    async with _alone(site, user_id):
+        await asyncio.to_thread(_shred, place(site, user_id))
 
 
 async def finish(site: Site, user_id: str, username: str, word: str) -> Proof:
     """The second confirmation: erase everything of the person, with proof."""
+    async with _alone(site, user_id):
+        return await _finish(site, user_id, username, word)
+
+
+async def _finish(site: Site, user_id: str, username: str, word: str) -> Proof:
     found = stage(site, user_id)
     if found is None or not found.confirmed:
         raise InputError(f"confirm with {FIRST!r} first; nothing was erased")
@@ -152,7 +179,8 @@ async def finish(site: Site, user_id: str, username: str, word: str) -> Proof:
         raise InputError(f"type {SECOND!r} to erase; nothing was erased")
     prepared = await _again(site, user_id)
     if not prepared.verified:
-        raise InputError("; ".join(prepared.problems[:3]) + ": begin the goodbye again; nothing was erased")
+        raise InputError(f"something changed since the export ({prepared.problems[0]}): begin the"
+                         " goodbye again; nothing was erased")
     if site.accounts is not None:  # no session, token or socket of theirs opens anything now
         await site.accounts.set_disabled(username, True)
     await site.revoke(user_id)
