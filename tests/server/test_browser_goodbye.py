@@ -21,6 +21,7 @@ pytestmark = pytest.mark.integration
 SAID = "My grandmother's lighthouse stood on the northern cliffs of Madeira."
 ENTRY = "Theodore told me about a lighthouse. I'm curious who kept its light."
 KEPT = "I want to ask how the letters are going."
+EDITED = "I want to ask how the letter to Catherine is going."
 SETTLED = "(id) => getComputedStyle(document.getElementById(id)).opacity === '1'"  # faded in
 FOCUSED = "document.activeElement && document.activeElement.id"
 
@@ -61,8 +62,15 @@ def test_the_journal_and_the_goodbye_at_phone_size(tmp_path: Path) -> None:
             page.wait_for_selector("dialog#confirm[open]")
             page.click("#confirm-yes")
             page.wait_for_selector("#journal-list li.entry >> text=lighthouse", state="detached")
-            assert page.evaluate("document.activeElement.classList.contains('forget')")  # focus stays
+            assert page.evaluate("!!document.activeElement.closest('#journal-list li.entry')")  # focus stays
             assert [e["text"] for e in api.get("/v1/journal").json()["items"]] == [KEPT]  # really gone
+            page.locator("#journal-list li.entry", has_text=KEPT).locator("button.edit").click()
+            kept_id = page.get_attribute("#journal-list li.entry", "data-id")
+            assert page.evaluate(FOCUSED) == f"entry-{kept_id}"  # the field, ready to type in
+            page.fill("#journal-list textarea", EDITED)
+            page.click("#journal-list form button[type=submit]")
+            page.wait_for_selector(f"#journal-list li.entry .text >> text={EDITED}")
+            assert [e["text"] for e in api.get("/v1/journal").json()["items"]] == [EDITED]
             page.wait_for_function(SETTLED, arg="screen-journal")
             page.wait_for_function(SETTLED, arg="notice")  # "Forgotten.", faded in
             assert page.evaluate(LOW_CONTRAST) == []
@@ -79,7 +87,7 @@ def test_the_journal_and_the_goodbye_at_phone_size(tmp_path: Path) -> None:
                 page.click("#goodbye-download")
             archive = zipfile.ZipFile(io.BytesIO(Path(got.value.path()).read_bytes()))
             assert SAID in archive.read("os1-goodbye/memory.jsonl").decode()
-            assert KEPT in archive.read("os1-goodbye/archive/index.html").decode()
+            assert EDITED in archive.read("os1-goodbye/archive/index.html").decode()
             page.wait_for_selector("#goodbye-first:not([hidden])")
             assert page.evaluate(FOCUSED) == "goodbye-word"
             page.wait_for_function(SETTLED, arg="screen-goodbye")

@@ -62,17 +62,76 @@ export class Journal {
     const meta = document.createElement("p");
     meta.className = "meta";
     meta.textContent = when(entry.created_at);
-    const forget = document.createElement("button");
-    forget.type = "button";
-    forget.className = "ghost small forget";
-    forget.textContent = "Forget";
-    forget.setAttribute("aria-label", `Forget the entry: ${short(entry.text)}`);
-    forget.addEventListener("click", () => this.forget(item, entry));
     const actions = document.createElement("div");
     actions.className = "row actions";
-    actions.append(forget);
+    actions.append(
+      this.button("Edit", "edit", `Edit the entry: ${short(entry.text)}`, () => this.edit(item, entry)),
+      this.button("Forget", "forget", `Forget the entry: ${short(entry.text)}`, () => this.forget(item, entry)),
+    );
     item.append(text, meta, actions);
     return item;
+  }
+
+  button(text, name, label, action) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = `ghost small ${name}`;
+    button.textContent = text;
+    button.setAttribute("aria-label", label);
+    button.addEventListener("click", action);
+    return button;
+  }
+
+  edit(item, entry) {
+    if (item.querySelector("form")) return;
+    const shown = item.querySelector(".text");
+    const form = document.createElement("form");
+    form.className = "edit-form";
+    const label = document.createElement("label");
+    label.htmlFor = `entry-${entry.id}`;
+    label.className = "visually-hidden";
+    label.textContent = "Entry text";
+    const field = document.createElement("textarea");
+    field.id = `entry-${entry.id}`;
+    field.value = entry.text;
+    field.rows = 3;
+    const save = document.createElement("button");
+    save.type = "submit";
+    save.className = "primary small";
+    save.textContent = "Save";
+    const cancel = this.button("Cancel", "cancel", "Cancel the edit", () => {
+      form.remove();
+      shown.hidden = false;
+      item.querySelector(".edit").focus();
+    });
+    const row = document.createElement("div");
+    row.className = "row";
+    row.append(cancel, save);
+    form.append(label, field, row);
+    shown.hidden = true;
+    item.querySelector(".actions").before(form);
+    field.focus();
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const text = field.value.trim();
+      if (!text) return;
+      save.disabled = true;
+      try {
+        const changed = await api("PATCH", `/v1/journal/${encodeURIComponent(entry.id)}`, { text });
+        entry.text = changed.text;
+      } catch (error) {
+        this.hooks.notify(error.message);
+        save.disabled = false;
+        return;
+      }
+      shown.textContent = entry.text;
+      for (const [name, verb] of [["edit", "Edit"], ["forget", "Forget"]]) {
+        item.querySelector(`.${name}`).setAttribute("aria-label", `${verb} the entry: ${short(entry.text)}`);
+      }
+      form.remove();
+      shown.hidden = false;
+      item.querySelector(".edit").focus();
+    });
   }
 
   async forget(item, entry) {
