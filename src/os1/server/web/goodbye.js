@@ -153,10 +153,11 @@ export class Goodbye {
   said(proof) {
     const bytes = proof.erased.reduce((sum, file) => sum + file.bytes, 0);
     const rows = Object.values(proof.rows_erased || {}).reduce((sum, n) => sum + n, 0);
-    const gone = `I erased ${proof.erased.length} files (${bytes.toLocaleString()} bytes)` +
-      (rows ? ` and ${rows} rows` : "");
-    const checked = `then read ${proof.checked_files} files (${proof.checked_bytes.toLocaleString()} bytes)` +
-      ` for ${proof.traces_looked_for} traces of you`;
+    const many = (n, one, more) => `${n.toLocaleString()} ${n === 1 ? one : more}`;
+    const gone = `I erased ${many(proof.erased.length, "file", "files")} (${many(bytes, "byte", "bytes")})` +
+      (rows ? ` and ${many(rows, "row", "rows")}` : "");
+    const checked = `then read ${many(proof.checked_files, "file", "files")}` +
+      ` (${many(proof.checked_bytes, "byte", "bytes")}) for ${many(proof.traces_looked_for, "trace", "traces")} of you`;
     if (proof.clean) return `${gone}, ${checked}: none found. Thank you for the time we had.`;
     return `${gone}, ${checked}, and something remains: ${[...proof.traces_found, ...proof.remaining,
       ...Object.keys(proof.rows_left || {})].join(", ")}. The proof says where.`;
