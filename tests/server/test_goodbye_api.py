@@ -4,6 +4,7 @@ PostgreSQL with Redis); another account on the same server keeps everything."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import zipfile
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import redis
 from starlette.testclient import TestClient
@@ -42,6 +44,15 @@ def _two(client: TestClient, one: str, two: str) -> tuple[dict[str, Any], Jar, d
     client.cookies.clear()
     second = register(client, two)
     return first, first_jar, second, dict(client.cookies)
+
+
+def _subscribe(client: TestClient, name: str) -> None:
+    """A browser of this person's, subscribed to Web Push (a row in the site's database)."""
+    keys = {"p256dh": base64.urlsafe_b64encode(b"\x04" + b"k" * 64).decode().rstrip("="),
+            "auth": base64.urlsafe_b64encode(b"a" * 16).decode().rstrip("=")}
+    made = client.post("/v1/push/subscriptions", headers=csrf(client),
+                       json={"endpoint": f"https://push.example.com/{name}", "keys": keys})
+    assert made.status_code == 201, made.text
 
 
 def _chat(client: TestClient, text: str) -> None:
@@ -86,7 +97,9 @@ def test_an_account_says_goodbye_and_another_keeps_everything(make_client: Facto
     client = make_client(ScriptedLLM(default="How lovely."), mode="multi", registration=True)
     me, alice, _, bob = _two(client, "alice", "bob")
     _chat(client, BOB_SAID)
+    _subscribe(client, "bob")
     _chat(_as(client, alice), ALICE_SAID)
+    _subscribe(client, "alice")
     token = client.post("/v1/tokens", json={"name": "script", "scope": "admin"}, headers=csrf(client)).json()
     by_token = {"Authorization": f"Bearer {token['token']}"}
     assert client.post("/v1/goodbye", headers=by_token).status_code == 403  # never a token
@@ -95,13 +108,14 @@ def test_an_account_says_goodbye_and_another_keeps_everything(make_client: Facto
     proof = _say_goodbye(client)
     assert proof["clean"] and proof["rows_left"] == {} and proof["traces_looked_for"] >= 1
     assert proof["checked_files"] >= 1 and not (os1_home / "users" / me["id"]).exists()
-    assert proof["rows_erased"]["sqlite:os1_accounts"] == 1
+    assert proof["rows_erased"]["sqlite:os1_accounts"] == 1 and proof["rows_erased"]["sqlite:os1_push"] == 1
     assert not (os1_home / "goodbyes" / me["id"]).exists()  # the export went with it, after download
     assert client.get("/v1/me").status_code == 401
     assert _as(client, alice).get("/v1/me").status_code == 401  # the old cookie opens nothing
     again = {"username": "alice", "password": "correct horse"}
     assert client.post("/v1/auth/login", json=again).status_code == 401
     assert BOB_SAID in _said(_as(client, bob))  # the other account is untouched
+    assert client.get("/v1/push").json()["endpoints"] == ["https://push.example.com/bob"]
     assert client.get("/v1/goodbye").status_code == 404
 
 
@@ -140,6 +154,11 @@ def test_on_postgres_and_redis_the_rows_and_keys_are_gone(os1_home: Path, pg_dsn
         me, alice, other, bob = _two(client, "alice-pg", "bob-pg")
         _chat(client, BOB_SAID)
         _chat(_as(client, alice), ALICE_SAID)
+        held = ("INSERT INTO os1_actions (owner, created_at, tool, arguments, status)"
+                " VALUES (%s, 0, 'send', '{}', 'held')")  # an action waiting for each one's yes
+        with psycopg.connect(pg_dsn, autocommit=True) as db:
+            for owner in (me["id"], other["id"]):
+                db.execute(held, (owner,))
         keys = redis.Redis.from_url(redis_url)
         assert keys.keys(f"os1:*{me['id']}*")  # its rate-limit counter, for one
         proof = _say_goodbye(client)
@@ -147,5 +166,9 @@ def test_on_postgres_and_redis_the_rows_and_keys_are_gone(os1_home: Path, pg_dsn
         assert proof["rows_erased"]["postgres:os1_memories"] >= 2  # what it said, and the reply
         assert proof["rows_erased"]["postgres:os1_accounts"] == 1 and proof["rows_erased"]["redis"] >= 1
         assert keys.keys(f"os1:*{me['id']}*") == []
+        assert proof["rows_erased"]["postgres:os1_actions"] == 1
         assert _as(client, alice).get("/v1/me").status_code == 401
         assert BOB_SAID in _said(_as(client, bob)) and keys.keys(f"os1:*{other['id']}*")
+        with psycopg.connect(pg_dsn) as db:
+            count = "SELECT count(*) FROM os1_actions WHERE owner = %s"
+            assert [db.execute(count, (who,)).fetchone() for who in (me["id"], other["id"])] == [(0,), (1,)]
