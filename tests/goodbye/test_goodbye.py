@@ -60,7 +60,7 @@ async def test_prepare_verifies_then_erasing_leaves_no_trace(tmp_path: Path) -> 
 
     other = tmp_path / "home" / "users" / "someone-else.txt"
     other.write_text("nothing of theirs")
-    proof = erase_all(prepared, [user_dir], [tmp_path / "home"])
+    proof = await erase_all(prepared, [user_dir], [tmp_path / "home"])
     assert proof.clean and not user_dir.exists() and proof.checked_files >= 1
     assert {Path(str(e["path"])).name for e in proof.erased} >= {"memory.sqlite3"}
     assert json.loads((out / "erasure-proof.json").read_text())["clean"] is True

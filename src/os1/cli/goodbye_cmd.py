@@ -79,7 +79,7 @@ def goodbye(state: CliState, folder: Path | None, keep: bool) -> None:
         console.print("Nothing was erased. Your export stays where it is.")
         return
     user_dir = store_path(settings.home, settings.user).parent
-    proof = erase_all(prepared, [user_dir], [settings.home, default_cache_dir()])
+    proof = asyncio.run(erase_all(prepared, [user_dir], [settings.home, default_cache_dir()]))
     size = sum(int(str(e["bytes"])) for e in proof.erased)
     left = ", ".join(proof.traces_found + proof.remaining)
     console.print(f"Erased {len(proof.erased)} files ({size:,} bytes). The check read {proof.checked_files} "

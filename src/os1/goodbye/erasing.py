@@ -35,11 +35,13 @@ class Proof:
     traces_looked_for: int = 0
     traces_found: list[str] = field(default_factory=list)  # files where a trace was found
     remaining: list[str] = field(default_factory=list)  # erased paths that still exist
+    rows_erased: dict[str, int] = field(default_factory=dict)  # a server's rows and keys, per place
+    rows_left: dict[str, int] = field(default_factory=dict)  # counted again afterwards: only non-zero
     at: str = ""
 
     @property
     def clean(self) -> bool:
-        return not self.traces_found and not self.remaining
+        return not self.traces_found and not self.remaining and not self.rows_left
 
     def to_dict(self) -> dict[str, object]:
         return {**asdict(self), "clean": self.clean}
@@ -93,13 +95,14 @@ def erase(folders: Sequence[Path], proof: Proof) -> None:
             proof.remaining.append(str(folder))
 
 
-def check(roots: Iterable[Path], traces: Sequence[bytes], proof: Proof, skip: Path | None = None) -> None:
-    """Read every file under ``roots`` (but ``skip``, the export) and note any holding a trace."""
+def check(roots: Iterable[Path], traces: Sequence[bytes], proof: Proof, skip: Sequence[Path] = ()) -> None:
+    """Read every file under ``roots`` (but those under ``skip``: the export, and on a server
+    the other people's folders) and note any holding a trace."""
     proof.traces_looked_for = len(traces)
     longest = max((len(t) for t in traces), default=0)
     for root in roots:
         for path in sorted(root.rglob("*")) if root.is_dir() else []:
-            if not path.is_file() or path.is_symlink() or (skip is not None and path.is_relative_to(skip)):
+            if not path.is_file() or path.is_symlink() or any(path.is_relative_to(s) for s in skip):
                 continue
             proof.checked_files += 1
             if _holds(path, traces, longest, proof):

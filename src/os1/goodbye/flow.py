@@ -1,12 +1,20 @@
 """The goodbye in two steps: ``prepare`` writes the farewell letter and every export into a new
 folder and verifies them; ``erase_all`` (only for a verified folder, after the person confirmed
-twice, with the store closed) erases their data with proof and checks the bytes afterwards."""
+twice, with the store closed) erases their data with proof and checks the bytes afterwards.
+
+The same flow serves ``os1 goodbye`` and an account of ``os1 serve`` (``os1.server.leaving``):
+a server hands ``erase_all`` its ``Rows`` too (the person's rows in the shared database, their
+Redis keys), erased and then counted again for the proof. Between the two steps a server may
+have heard more: ``reverify`` reads the store again and checks the folder still holds it all."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from os1.errors import InputError, Os1Error
 from os1.files import private_dir, write_private
@@ -20,6 +28,20 @@ from os1.letters.keeping import LetterStore
 from os1.memory.portability import export_lines
 
 PROOF = "erasure-proof.json"
+LETTER = "farewell.txt"
+
+
+class Rows(Protocol):
+    """What a person has beyond their files, on a server: rows in the shared database, keys in
+    Redis. Each count is keyed by where it lies (``"postgres:os1_memories"``, ``"redis"``)."""
+
+    async def erase(self) -> dict[str, int]:
+        """Delete them all; how many went, per place."""
+        ...
+
+    async def left(self) -> dict[str, int]:
+        """Count them again; how many remain, per place."""
+        ...
 
 
 @dataclass
@@ -57,7 +79,7 @@ async def prepare(store: GoodbyeMemory, user: str, folder: Path, *, user_dir: Pa
     letter = farewell(k)
     lines = await export_lines(store, user)
     try:
-        write_private(folder / "farewell.txt", letter)
+        write_private(folder / LETTER, letter)
         write_export(lines, folder)
         write_archive(k, letter, folder / "archive", music)
         write_handover(k, folder / "memory-folder")
@@ -67,13 +89,32 @@ async def prepare(store: GoodbyeMemory, user: str, folder: Path, *, user_dir: Pa
         raise InputError(f"cannot write the goodbye into {folder}: {exc.strerror}") from None
 
 
-def erase_all(prepared: Prepared, erased: list[Path], checked: list[Path]) -> Proof:
-    """Erase the ``erased`` folders (the store must be closed), then read every file under
-    ``checked`` for traces; the proof is written beside the export."""
+async def reverify(store: GoodbyeMemory, user: str, folder: Path,
+                   letters: LetterStore | None = None) -> Prepared:
+    """A folder ``prepare`` wrote, checked again against the store as it is now (a server may
+    have heard more since): anything not in the export is a problem, and nothing is erased."""
+    k = await gather(store, user, letters)
+    try:
+        letter = (folder / LETTER).read_text(encoding="utf-8")
+    except OSError:
+        return Prepared(folder, k, "", [f"the goodbye folder {folder} is gone: prepare it again"])
+    return Prepared(folder, k, letter, problems(k, folder))
+
+
+async def erase_all(prepared: Prepared, erased: list[Path], checked: list[Path], *,
+                    rows: Rows | None = None, skip: Sequence[Path] = ()) -> Proof:
+    """Erase the ``erased`` folders (the store must be closed) and the ``rows``, count the rows
+    again, then read every file under ``checked`` (but the export and ``skip``) for traces; the
+    proof is written beside the export."""
     if not prepared.verified:
         raise Os1Error("the export was not verified: nothing was erased")
     proof = Proof()
-    erase(erased, proof)
-    check(checked, markers(prepared.keepsakes), proof, skip=prepared.folder.resolve())
+    if rows is not None:
+        proof.rows_erased = await rows.erase()
+    await asyncio.to_thread(erase, erased, proof)
+    if rows is not None:
+        proof.rows_left = {where: n for where, n in (await rows.left()).items() if n}
+    await asyncio.to_thread(check, checked, markers(prepared.keepsakes), proof,
+                            (prepared.folder.resolve(), *skip))
     write_private(prepared.folder / PROOF, json.dumps(proof.to_dict(), indent=1) + "\n")
     return proof

@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from os1.memory.backends.postgres.backend import Pool, PostgresBackend, check_user, connect
+from os1.memory.backends.postgres.schema import PERSON_TABLES
 from os1.memory.base import Embedder
 from os1.memory.store.memory import Memory
 
-__all__ = ["PostgresMemory"]
+__all__ = ["PostgresMemory", "erase_person", "person_rows"]
 
 
 class PostgresMemory(Memory):
@@ -44,3 +45,27 @@ class PostgresMemory(Memory):
     @files_dir.setter
     def files_dir(self, folder: Path | None) -> None:
         self.backend.files_dir = folder
+
+
+async def erase_person(pool: Pool, user: str) -> dict[str, int]:
+    """Delete every row of ``user`` (a goodbye) in one transaction; how many, per table. Their
+    store must be closed; other users' rows are untouched (``user_id`` leads every statement)."""
+    check_user(user)
+    deleted: dict[str, int] = {}
+    async with pool.connection() as conn, conn.transaction():
+        for table in PERSON_TABLES:
+            cursor = await conn.execute(f"DELETE FROM {table} WHERE user_id = %s", (user,))
+            deleted[table] = max(0, cursor.rowcount)
+    return deleted
+
+
+async def person_rows(pool: Pool, user: str) -> dict[str, int]:
+    """How many rows ``user`` has in each table (after a goodbye: none)."""
+    check_user(user)
+    found: dict[str, int] = {}
+    async with pool.connection() as conn:
+        for table in PERSON_TABLES:
+            cursor = await conn.execute(f"SELECT count(*) FROM {table} WHERE user_id = %s", (user,))
+            row = await cursor.fetchone()
+            found[table] = int(row[0]) if row is not None else 0
+    return found

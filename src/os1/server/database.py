@@ -68,6 +68,7 @@ class SQLiteDatabase:
         db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA busy_timeout = 10000")
         db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA secure_delete = ON")  # a deleted row's bytes are zeroed (a goodbye)
         self._db = db
 
     async def _call(self, fn: Any, *args: Any) -> Any:

@@ -8,8 +8,9 @@ so an idle socket still costs no open store; now when the morning note or check-
 turn books one within ``IDLE`` (the new words are heard then; a follow-up is never due sooner
 than the next morning), and each look books the next for when something could fall due.
 
-With several workers the job sits in Redis's sorted set and only the worker whose ``ZREM`` wins
-runs it; the plan book's ``claim`` holds each proposal to one delivery even so. A look hears the
+With several workers the job is a row of the site's schedule (``os1.server.jobs``), run by the
+one worker whose ``DELETE`` takes it; the plan book's ``claim`` holds each proposal to one
+delivery even so. A look hears the
 user's new words, plans the morning note and check-ins that are turned on, and hands over what
 the rules let through."""
 

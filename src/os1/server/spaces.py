@@ -123,6 +123,13 @@ class Spaces:
             space.last_used = time.monotonic()
             await self._evict()
 
+    async def drop(self, user_id: str) -> None:
+        """Close a user's space now, after its turn in flight (a goodbye erases the store next)."""
+        space = self._open.pop(user_id, None)
+        if space is not None:
+            async with space.turn:
+                await space.close()
+
     async def choose_model(self, space: Space, name: str) -> None:
         await space.store.set_profile({PREF_MODEL: name})
         space.runtime.use_model(name, self.model(name))

@@ -1,5 +1,5 @@
 """os1's inner life for the web app: its mood now (``/v1/status``) and its journal
-(``/v1/journal``: list, forget an entry). Every call opens only the caller's own store."""
+(``/v1/journal``: list, edit or forget an entry). Every call opens only the caller's own store."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from os1.errors import InputError
 from os1.inner.life import InnerLife
+from os1.server.api.schemas import MemoryEdit
 from os1.server.auth import ApiError, Caller, caller, site_of
 
 router = APIRouter(tags=["inner life"])
@@ -55,6 +56,19 @@ async def journal(who: Who, request: Request, limit: Annotated[int, Query(ge=1, 
     async with site_of(request).spaces.use(who.user_id) as space:
         entries = await (await InnerLife(space.store).journal()).entries(limit)
     return Journal(items=[_entry(m.id, m.item.text, m.item.created_at, m.data) for m in entries])
+
+
+@router.patch("/v1/journal/{entry_id}", response_model=Entry)
+async def edit(entry_id: EntryId, body: MemoryEdit, who: Who, request: Request) -> Entry:
+    """Correct an entry's words (its sources and conversation stay)."""
+    async with site_of(request).spaces.use(who.user_id) as space:
+        journal = await InnerLife(space.store).journal()
+        try:
+            await journal.edit(entry_id, body.text)
+            moment = await journal.entry(entry_id)
+        except InputError as exc:
+            raise ApiError(404, str(exc)) from None
+    return _entry(moment.id, moment.item.text, moment.item.created_at, moment.data)
 
 
 @router.delete("/v1/journal/{entry_id}", status_code=204)

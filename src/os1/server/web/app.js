@@ -10,10 +10,12 @@ import { Settings } from "./settings.js";
 import { Notifications } from "./push.js";
 import { shareFile, sharable } from "./share.js";
 import { Voice } from "./voice.js";
+import { Journal } from "./journal.js";
+import { Goodbye } from "./goodbye.js";
 
 const $ = (id) => document.getElementById(id);
 const OPEN = new Set(["login", "register"]);
-const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings"]);
+const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings", "journal", "goodbye"]);
 
 const BEEN_HERE = "os1-been-here"; // set once someone has signed in from this browser
 const state = { mode: "single", registration: false, me: null, screen: "loading" };
@@ -69,6 +71,20 @@ const memories = new Memories({ notify, confirm: confirmDialog });
 const settings = new Settings({ notify });
 const notifications = new Notifications({ notify });
 const access = new Access({ notify, confirm: confirmDialog });
+// os1's inner life, and the goodbye: after erasing, nothing of the person is left to talk to
+const journal = new Journal({ notify, confirm: confirmDialog });
+const goodbye = new Goodbye({
+  notify,
+  leaving: () => { // the sockets close first, so that their ending sends nobody to the login
+    voice.stop();
+    chat.stop();
+  },
+  stayed: () => chat.start(),
+  ended: () => {
+    state.me = null;
+    $("top").hidden = true;
+  },
+});
 const VOICE_DOING = { listening: "Listening…", thinking: "Thinking…", speaking: "Speaking… (tap the mic to stop)" };
 const voice = new Voice({
   heard: (text) => chat.heard(text),
@@ -155,6 +171,8 @@ function show(name) {
   if (name === "welcome") welcome();
   if (name === "chat") chat.history();
   if (name === "memories") memories.load();
+  if (name === "journal") journal.load();
+  if (name === "goodbye") goodbye.load();
   if (name === "settings") {
     settings.load();
     notifications.load();

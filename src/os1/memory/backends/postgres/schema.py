@@ -146,6 +146,10 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     )),
 ]
 
+# every table holding a person's rows, in an order that deletes what refers to a row first
+PERSON_TABLES = ("os1_moment_images", "os1_images", "os1_moments", "os1_piece_vectors", "os1_vectors",
+                 "os1_summaries", "os1_memories", "os1_sessions", "os1_profile")
+
 
 async def migrate(conn: Conn) -> None:
     """Apply every migration not yet recorded, in the caller's transaction, under a
