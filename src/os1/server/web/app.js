@@ -5,6 +5,7 @@
 import { Access } from "./access.js";
 import { api } from "./api.js";
 import { Chat } from "./chat.js";
+import { Letters } from "./letters.js";
 import { Memories } from "./memories.js";
 import { Settings } from "./settings.js";
 import { Notifications } from "./push.js";
@@ -14,6 +15,7 @@ import { Voice } from "./voice.js";
 const $ = (id) => document.getElementById(id);
 const OPEN = new Set(["login", "register"]);
 const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings"]);
+SCREENS.add("letters");
 
 const BEEN_HERE = "os1-been-here"; // set once someone has signed in from this browser
 const state = { mode: "single", registration: false, me: null, screen: "loading" };
@@ -66,6 +68,7 @@ const chat = new Chat($("log"), {
   },
 });
 const memories = new Memories({ notify, confirm: confirmDialog });
+const letters = new Letters({ notify, confirm: confirmDialog });
 const settings = new Settings({ notify });
 const notifications = new Notifications({ notify });
 const access = new Access({ notify, confirm: confirmDialog });
@@ -155,6 +158,7 @@ function show(name) {
   if (name === "welcome") welcome();
   if (name === "chat") chat.history();
   if (name === "memories") memories.load();
+  if (name === "letters") letters.load();
   if (name === "settings") {
     settings.load();
     notifications.load();
@@ -369,7 +373,7 @@ $("mic").addEventListener("click", () => (voice.active ? voice.stop() : voice.st
 // ---- start ----
 
 window.addEventListener("hashchange", route);
-window.os1 = { state, chat, voice }; // for the curious, and for the browser tests
+window.os1 = { state, chat, voice, letters }; // for the curious, and for the browser tests
 (async () => {
   await checkSession();
   if (state.me) signedIn(state.me);
