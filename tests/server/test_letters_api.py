@@ -27,11 +27,10 @@ FRENCH = ("Ma chère Amélie,\n\nJe pense à toi chaque matin, quand le soleil s
           "Tu me manques beaucoup, et les jours sont longs sans ta voix.\n\nBises,\nLouis")
 
 
-def draft(app: TestClient, brief: dict[str, object]) -> dict[str, object]:
-    client = app
+def draft(client: TestClient, brief: dict[str, Any]) -> dict[str, Any]:
     reply = client.post("/v1/letters/draft", json=brief, headers=csrf(client))
     assert reply.status_code == 200, reply.text
-    out: dict[str, object] = reply.json()
+    out: dict[str, Any] = reply.json()
     return out
 
 
@@ -52,7 +51,6 @@ def test_a_draft_is_checked_before_it_is_kept_and_every_version_stays(make_clien
     client = local(make_client)
     made = draft(client, BRIEF)
     grounding = made["grounding"]
-    assert isinstance(grounding, dict)
     assert set(grounding["flagged"]) == {"Porto", "Ricardo", "trip"}  # an invented shared event too
     where = {d["text"]: d["sources"] for d in grounding["details"]}
     assert where["Gdansk"] == ["brief: note 2"] and made["memories"] == []  # a client's: no memories
@@ -103,9 +101,15 @@ def test_a_draft_is_checked_before_it_is_kept_and_every_version_stays(make_clien
 
 
 def test_accounts_never_see_each_others_letters(make_client: Factory) -> None:
-    client = make_client(ScriptedLLM(INVENTING), mode="multi")
+    client = make_client(ScriptedLLM(default=INVENTING), mode="multi")
     register(client, "alice")
+    said = client.post("/v1/chat", json={"text": "My sister Ana lives in Lisbon and loves ferries."},
+                       headers=csrf(client))
+    assert said.status_code == 200, said.text
+    own = draft(client, {"to": "Ana", "from": "Alice", "occasion": "her birthday"})
+    assert [m["ref"] for m in own["memories"]] == [f"memory {said.json()['said_id']}"]
     made = draft(client, BRIEF)
+    assert made["memories"] == []  # a client's letter never draws on her own memories
     kept = client.post("/v1/letters", json={**BRIEF, "text": made["text"], "keep_flagged": True},
                        headers=csrf(client))
     assert kept.status_code == 201 and kept.json()["grounding"]["flagged"]  # kept on her word
@@ -113,6 +117,7 @@ def test_accounts_never_see_each_others_letters(make_client: Factory) -> None:
     client.post("/v1/auth/logout", headers=csrf(client))
     register(client, "bob")
     assert client.get("/v1/letters").json()["letters"] == []
+    assert draft(client, {"to": "Ana", "from": "Bob"})["memories"] == []  # nor on another account's
     one_line(client.get(f"/v1/letters/{letter_id}"), 404, "no letter")
     one_line(client.get(f"/v1/letters/{letter_id}/file?format=txt"), 404, "no letter")
     one_line(client.delete(f"/v1/letters/{letter_id}", headers=csrf(client)), 404, "no letter")
