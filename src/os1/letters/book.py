@@ -15,6 +15,7 @@ from pathlib import Path
 
 from os1.files import private_dir, write_private
 from os1.letters.keeping import Letter
+from os1.letters.recall import user_name
 from os1.letters.rendering import template, typeset
 from os1.letters.studio import Studio
 from os1.llm.base import ChatModel, complete
@@ -202,8 +203,6 @@ async def make(studio: Studio, c: Criteria, folder: Path | None, titles: Titles,
     """Choose the letters by ``c`` (with a capable model's own reading too), and unless
     ``folder`` is None (a dry run) or none fits, write the foreword and the book's PDF and EPUB
     there. The one flow of ``os1 letters book`` and the web app's book."""
-    from os1.letters.recall import user_name
-
     kept = await studio.letters.find(limit=10**9)
     read = await readings(studio._model(), kept, c) if capable else None
     chosen = choose(kept, c, read)
