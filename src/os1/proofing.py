@@ -69,10 +69,12 @@ def _distance(a: str, b: str) -> int:
 
 
 def _best(word: str, suggestions: Sequence[str]) -> str | None:
-    """Hunspell's suggestion nearest the word: same first letter, fewest edits, its own order."""
-    ranked = [(s[:1].lower() != word[:1].lower(), _distance(word.lower(), s.lower()), i, s)
+    """Hunspell's suggestion nearest the word: same first letter, fewest edits, the word's own
+    case ("friend", not "Friend", for "freind"), then hunspell's order."""
+    ranked = [(s[:1].lower() != word[:1].lower(), _distance(word.lower(), s.lower()),
+               s[:1].isupper() != word[:1].isupper(), i, s)
               for i, s in enumerate(suggestions) if " " not in s or word.lower() == "alot"]
-    return min(ranked)[3] if ranked else None
+    return min(ranked)[4] if ranked else None
 
 
 def _spelling(text: str, skip: Sequence[str], words: Any) -> list[Change]:

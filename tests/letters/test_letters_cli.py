@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from tests.cli.test_cli import run
 from tests.letters.checks import epubcheck, pdf_text
 from tests.letters.test_voice_and_import import RUTH
+from tests.server.test_letters_api import FRENCH
 
 pytestmark = pytest.mark.integration
 
@@ -39,6 +42,12 @@ def test_a_letter_on_the_bundled_model_is_checked_kept_proofread_exported(tmp_pa
     pdf = Path(ok(run(home, "letters", "export", "1", "--format", "pdf")).stdout.strip())
     assert pdf.read_bytes().startswith(b"%PDF")
     assert "Ana" in pdf_text(pdf)
+    ok(run(home, "letters", "export-all", "--client", "Marek", "-o", str(tmp_path / "all.zip")))
+    with zipfile.ZipFile(tmp_path / "all.zip") as z:
+        assert json.loads(z.read("letters.json"))["letters"][0]["brief"]["to"] == "Ana"
+        assert "letter-0001-ana.md" in z.namelist()
+    none = run(home, "letters", "export-all", "--client", "Carla", "-o", str(tmp_path / "none.zip"))
+    assert none.returncode == 2 and none.stderr.count("\n") == 1 and not (tmp_path / "none.zip").exists()
     ok(run(home, "letters", "forget", "1"))
     assert not pdf.exists()
     assert run(home, "letters", "show", "1").returncode == 2
@@ -68,7 +77,16 @@ def test_import_voice_and_bad_input(tmp_path: Path) -> None:
     (tmp_path / "bin.txt").write_bytes(b"\x00\xff" * 100)
     bad = run(home, "letters", "import", str(tmp_path / "bin.txt"))
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "bin.txt" in bad.stderr
-    assert json.loads(ok(run(home, "letters", "voice", "--json")).stdout)["letters"] == 2
+    big = io.BytesIO()
+    with zipfile.ZipFile(big, "w") as z:
+        z.writestr("word/media/photo.bin", bytes(5_000_000))
+    (tmp_path / "huge.docx").write_bytes(big.getvalue())
+    (tmp_path / "amelie.txt").write_text(FRENCH)
+    (tmp_path / "l2.txt").write_text(RUTH[0].format(n="Martha"))  # a good letter beside a bad one
+    for name, words in (("huge.docx", "too big"), ("amelie.txt", "English")):
+        bad = run(home, "letters", "import", str(tmp_path / "l2.txt"), str(tmp_path / name))
+        assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and words in bad.stderr
+    assert json.loads(ok(run(home, "letters", "voice", "--json")).stdout)["letters"] == 2  # l2 kept none
     (tmp_path / "empty.md").write_text("")
     empty = run(home, "letters", "new", "--brief", str(tmp_path / "empty.md"))
     assert empty.returncode == 2 and "empty" in empty.stderr

@@ -21,7 +21,7 @@ from os1.errors import InputError, Os1Error
 from os1.files import private_dir, write_private
 from os1.letters import book as making
 from os1.letters.asking import LetterAsk
-from os1.letters.brief import Brief, make_brief, parse_brief
+from os1.letters.brief import Brief, assemble, make_brief, parse_brief
 from os1.letters.grounding import Grounding
 from os1.letters.keeping import Letter, LetterStore
 from os1.letters.studio import Draft, Studio
@@ -73,13 +73,8 @@ def _brief(to: str | None, sender: str | None, occasion: str | None, tone: str |
             fields = parse_brief(data.decode("utf-8-sig"))
         except UnicodeDecodeError:
             raise InputError(f"{brief_file.name}: the brief is not UTF-8 text") from None
-    notes = fields.get("notes")
-    client = client or (str(fields["client"]) if fields.get("client") else None)
-    return make_brief(to or str(fields.get("to") or ""),
-                      sender or str(fields.get("from") or "") or client or default_sender or "",
-                      occasion=occasion or str(fields.get("occasion") or ""),
-                      tone=tone or str(fields.get("tone") or ""), client=client,
-                      notes=tuple(str(n) for n in notes) if isinstance(notes, list) else ())
+    return assemble(fields, to=to, sender=sender, occasion=occasion, tone=tone, client=client,
+                    default_sender=default_sender)
 
 
 @click.group()
@@ -397,6 +392,27 @@ def export(state: CliState, letter_id: int, fmt: str, output: Path | None) -> No
     click.echo(str(run(state, work)))
 
 
+@letters.command("export-all")
+@click.option("--client", metavar="NAME", help="Only this client's letters.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The ZIP file to write (letters.json and one Markdown file a letter).")
+@click.pass_obj
+def export_all(state: CliState, client: str | None, output: Path) -> None:
+    """Export every letter (or one client's) at once, with every version, as a ZIP."""
+    from os1.letters.archive import archive
+
+    async def work(studio: Studio) -> tuple[int, bytes]:
+        found = await studio.letters.find(client=client, limit=10**9)
+        return len(found), await asyncio.to_thread(archive, found, client)
+
+    count, data = run(state, work)
+    try:
+        write_private(output, data)  # 0600: the letters and their briefs
+    except OSError as exc:
+        raise InputError(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"Exported {count} letter(s) to {output}.", err=True)
+
+
 @letters.command()
 @click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="The folder for book.pdf and book.epub.")
@@ -421,21 +437,12 @@ def book(state: CliState, folder: Path, title: str, subtitle: str, author: str |
     criteria = making.Criteria(size=size, favourite=favourite_weight, variety=variety_weight,
                                client=client, include=include, exclude=exclude, reading=reading_weight)
 
-    async def work(studio: Studio) -> tuple[making.Chosen, list[Path]]:
-        from os1.letters.recall import user_name
+    capable = state.settings.llm.models[state.settings.llm.default if state.model_name is None
+                                        else state.model_name].is_capable
+    titles = making.Titles(title, subtitle, author)
 
-        capable = state.settings.llm.models[state.settings.llm.default if state.model_name is None
-                                            else state.model_name].is_capable
-        kept = await studio.letters.find()
-        read = await making.readings(studio._model(), kept, criteria) if capable else None
-        chosen = making.choose(kept, criteria, read)
-        if dry_run or not chosen.letters:
-            return chosen, []
-        who = author or await user_name(studio.memory) or "the author"
-        os_name = (await studio.memory.profile()).get("os_name") or "os1"
-        preface = await making.foreword(studio._model() if capable else None, chosen, os_name, who)
-        return chosen, await asyncio.to_thread(_write_book, chosen, folder, title, subtitle, who,
-                                               preface)
+    async def work(studio: Studio) -> tuple[making.Chosen, list[Path]]:
+        return await making.make(studio, criteria, None if dry_run else folder, titles, capable=capable)
 
     chosen, paths = run(state, work)
     if as_json:
@@ -452,15 +459,6 @@ def book(state: CliState, folder: Path, title: str, subtitle: str, author: str |
     if paths:
         console.print(f"[dim](to send it to a publisher: `os1 letters send-book {escape(str(folder))}"
                       " --to ADDRESS`; it is shown whole first and sent only on your yes)[/]")
-
-
-def _write_book(chosen: making.Chosen, folder: Path, title: str, subtitle: str, author: str,
-                preface: str) -> list[Path]:
-    private_dir(folder)
-    pdf_path, epub_path = folder / "book.pdf", folder / "book.epub"
-    write_private(pdf_path, making.pdf(chosen, title, subtitle, author, preface))
-    making.epub(chosen, title, subtitle, author, preface, epub_path)
-    return [pdf_path, epub_path]
 
 
 @letters.command("send-book")

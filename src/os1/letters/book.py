@@ -4,6 +4,7 @@ Private letters and letters for other clients stay out unless the user names the
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import uuid
@@ -12,8 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from os1.files import private_dir, write_private
 from os1.letters.keeping import Letter
+from os1.letters.recall import user_name
 from os1.letters.rendering import template, typeset
+from os1.letters.studio import Studio
 from os1.llm.base import ChatModel, complete
 from os1.types import Message, Options
 
@@ -185,3 +189,35 @@ def epub(chosen: Chosen, title: str, subtitle: str, author: str, preface: str, p
     book.add_item(e.EpubNav())
     book.spine = [front, "nav", *chapters[1:]]
     e.write_epub(str(path), book)
+
+
+@dataclass(frozen=True)
+class Titles:
+    title: str = "Letters"
+    subtitle: str = "A selection"
+    author: str | None = None  # None: the user's name
+
+
+async def make(studio: Studio, c: Criteria, folder: Path | None, titles: Titles, *,
+               capable: bool) -> tuple[Chosen, list[Path]]:
+    """Choose the letters by ``c`` (with a capable model's own reading too), and unless
+    ``folder`` is None (a dry run) or none fits, write the foreword and the book's PDF and EPUB
+    there. The one flow of ``os1 letters book`` and the web app's book."""
+    kept = await studio.letters.find(limit=10**9)
+    read = await readings(studio._model(), kept, c) if capable else None
+    chosen = choose(kept, c, read)
+    if folder is None or not chosen.letters:
+        return chosen, []
+    who = titles.author or await user_name(studio.memory) or "the author"
+    os_name = (await studio.memory.profile()).get("os_name") or "os1"
+    preface = await foreword(studio._model() if capable else None, chosen, os_name, who)
+    return chosen, await asyncio.to_thread(write, chosen, folder, titles, who, preface)
+
+
+def write(chosen: Chosen, folder: Path, titles: Titles, author: str, preface: str) -> list[Path]:
+    """``book.pdf`` and ``book.epub`` in ``folder`` (made private)."""
+    private_dir(folder)
+    pdf_path, epub_path = folder / "book.pdf", folder / "book.epub"
+    write_private(pdf_path, pdf(chosen, titles.title, titles.subtitle, author, preface))
+    epub(chosen, titles.title, titles.subtitle, author, preface, epub_path)
+    return [pdf_path, epub_path]

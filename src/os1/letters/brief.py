@@ -93,6 +93,20 @@ def parse_brief(text: str) -> dict[str, Any]:
     return fields
 
 
+def assemble(fields: dict[str, Any], *, to: str | None = None, sender: str | None = None,
+             occasion: str | None = None, tone: str | None = None, client: str | None = None,
+             default_sender: str | None = None) -> Brief:
+    """A checked brief from a brief file's fields (``parse_brief``) and what the user gave
+    besides, which wins; the sender is the user's, else the client's, else ``default_sender``."""
+    notes = fields.get("notes")
+    client = client or (str(fields["client"]) if fields.get("client") else None)
+    return make_brief(to or str(fields.get("to") or ""),
+                      sender or str(fields.get("from") or "") or client or default_sender or "",
+                      occasion=occasion or str(fields.get("occasion") or ""),
+                      tone=tone or str(fields.get("tone") or ""), client=client,
+                      notes=tuple(str(n) for n in notes) if isinstance(notes, list) else ())
+
+
 def merged(brief: Brief, **changes: Any) -> Brief:
     """The brief with the given fields replaced (the CLI's options over a file's lines)."""
     return replace(brief, **{k: v for k, v in changes.items() if v})

@@ -70,13 +70,23 @@ def read_letter(path: Path) -> Imported:
     name = path.name
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"{name}: too big for a letter ({size:,} bytes;"
-                             f" the limit is {MAX_FILE_BYTES:,})")
+        _fits(name, size)
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{name}: cannot read it ({exc.strerror})") from None
-    suffix = path.suffix.lower()
+    return read_upload(name, data)
+
+
+def _fits(name: str, size: int) -> None:
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"{name}: too big for a letter ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+
+
+def read_upload(name: str, data: bytes) -> Imported:
+    """One letter's text from a file's bytes (a file read here, or one sent to the server),
+    its kind told by ``name``'s suffix; or one InputError naming it."""
+    _fits(name, len(data))
+    suffix = Path(name).suffix.lower()
     if suffix == ".docx":
         text = _docx(data, name)
     elif suffix == ".eml":

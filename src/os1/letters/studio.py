@@ -62,6 +62,18 @@ class Studio:
         return await self.letters.keep(draft.brief, final, checked, private=draft.brief.client is None,
                                        note=note)
 
+    async def recheck(self, brief: Brief, text: str) -> Grounding:
+        """A draft's text checked again, against the brief and the memories a letter on it may
+        draw on now (a draft the web app shows, edited there before it is kept)."""
+        own, memories = await self.sources(brief)
+        return self.check(text, own + memories)
+
+    async def keep_text(self, brief: Brief, text: str, note: str) -> Letter:
+        """Keep a letter on ``brief`` whose text came back from the user (the web app's draft,
+        maybe edited), checked again as it is kept."""
+        return await self.letters.keep(brief, text, await self.recheck(brief, text),
+                                       private=brief.client is None, note=note)
+
     async def revise(self, letter: Letter, text: str, note: str) -> Letter:
         own, memories = await self.sources(letter.brief)
         return await self.letters.revise(letter.id, text, self.check(text, own + memories), note)

@@ -5,6 +5,7 @@
 import { Access } from "./access.js";
 import { api } from "./api.js";
 import { Chat } from "./chat.js";
+import { Letters } from "./letters.js";
 import { Memories } from "./memories.js";
 import { Settings } from "./settings.js";
 import { Notifications } from "./push.js";
@@ -15,7 +16,7 @@ import { Goodbye } from "./goodbye.js";
 
 const $ = (id) => document.getElementById(id);
 const OPEN = new Set(["login", "register"]);
-const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings", "journal", "goodbye"]);
+const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings", "journal", "goodbye", "letters"]);
 
 const BEEN_HERE = "os1-been-here"; // set once someone has signed in from this browser
 const state = { mode: "single", registration: false, me: null, screen: "loading" };
@@ -68,6 +69,7 @@ const chat = new Chat($("log"), {
   },
 });
 const memories = new Memories({ notify, confirm: confirmDialog });
+const letters = new Letters({ notify, confirm: confirmDialog });
 const settings = new Settings({ notify });
 const notifications = new Notifications({ notify });
 const access = new Access({ notify, confirm: confirmDialog });
@@ -173,6 +175,7 @@ function show(name) {
   if (name === "memories") memories.load();
   if (name === "journal") journal.load();
   if (name === "goodbye") goodbye.load();
+  if (name === "letters") letters.load();
   if (name === "settings") {
     settings.load();
     notifications.load();
@@ -387,7 +390,7 @@ $("mic").addEventListener("click", () => (voice.active ? voice.stop() : voice.st
 // ---- start ----
 
 window.addEventListener("hashchange", route);
-window.os1 = { state, chat, voice }; // for the curious, and for the browser tests
+window.os1 = { state, chat, voice, letters }; // for the curious, and for the browser tests
 (async () => {
   await checkSession();
   if (state.me) signedIn(state.me);
