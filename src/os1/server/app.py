@@ -26,7 +26,7 @@ from os1 import __version__
 from os1.config import Settings
 from os1.errors import AccountError, ConfigError, InputError, LLMError, MemoryStoreError, Os1Error
 from os1.llm.base import ChatModel
-from os1.server.api import accounts, chat, credentials, inner, memories, profile, push, share, voice
+from os1.server.api import accounts, chat, credentials, inner, memories, play, profile, push, share, voice
 from os1.server.observe import Metrics, Observed
 from os1.server.site import open_site, worker_name
 
@@ -144,7 +144,7 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
                   description="The os1 companion over HTTP and WebSockets (docs/api.md).",
                   docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
                   openapi_url="/openapi.json" if docs else None)
-    for module in (accounts, credentials, chat, memories, profile, push, share, voice, inner):
+    for module in (accounts, credentials, chat, memories, profile, push, share, voice, inner, play):
         app.include_router(module.router)
     app.include_router(accounts.local)
     _handlers(app)
