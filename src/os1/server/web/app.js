@@ -1,11 +1,12 @@
 // os1 in the browser: one page, hash routes (#/login, #/register, #/welcome, #/chat, #/memories,
-// #/settings). The session decides where one may go: nobody logged in → login (multi mode; single
+// #/settings, #/play). The session decides where one may go: nobody logged in → login (multi mode; single
 // mode has no accounts and is always the local user), not onboarded yet → welcome, else anywhere.
 
 import { Access } from "./access.js";
 import { api } from "./api.js";
 import { Chat } from "./chat.js";
 import { Memories } from "./memories.js";
+import { Play } from "./play.js";
 import { Settings } from "./settings.js";
 import { Notifications } from "./push.js";
 import { shareFile, sharable } from "./share.js";
@@ -13,7 +14,7 @@ import { Voice } from "./voice.js";
 
 const $ = (id) => document.getElementById(id);
 const OPEN = new Set(["login", "register"]);
-const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings"]);
+const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings", "play"]);
 
 const BEEN_HERE = "os1-been-here"; // set once someone has signed in from this browser
 const state = { mode: "single", registration: false, me: null, screen: "loading" };
@@ -66,6 +67,7 @@ const chat = new Chat($("log"), {
   },
 });
 const memories = new Memories({ notify, confirm: confirmDialog });
+const play = new Play({ notify });
 const settings = new Settings({ notify });
 const notifications = new Notifications({ notify });
 const access = new Access({ notify, confirm: confirmDialog });
@@ -155,6 +157,7 @@ function show(name) {
   if (name === "welcome") welcome();
   if (name === "chat") chat.history();
   if (name === "memories") memories.load();
+  if (name === "play") play.load();
   if (name === "settings") {
     settings.load();
     notifications.load();
