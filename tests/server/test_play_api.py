@@ -113,7 +113,7 @@ def test_chess_draws_the_board_remarks_and_refuses_illegal_moves(make_client: Fa
     assert 'class="square light lastmove' in played["view"]["svg"] or "lastmove" in played["view"]["svg"]
     hint = say(client, "?")["answer"]
     assert hint["said"].startswith("I'd play ") and not hint["move"]
-    assert "opponent" in say(client, "you go")["answer"]["said"]
+    assert "your opponent" in say(client, "you go")["answer"]["said"]
     assert client.delete("/v1/play", headers=csrf(client)).status_code == 204
 
 

@@ -21,7 +21,7 @@ from rich.markup import escape
 from os1.cli.io import CORAL, ask, console, err_console
 from os1.cli.state import CliState
 from os1.errors import Os1Error
-from os1.games.session import CHESS_HELP, Answer, ChessPlay, Play
+from os1.games.session import CHESS_HELP, Answer, ChessPlay, Playing
 from os1.games.tools import SEAT
 from os1.runtime import Runtime
 
@@ -117,7 +117,7 @@ def _run_table(state: CliState, make: Callable[[], Any], slot: str, *, resume: b
             runner.run(runtime.close())
 
 
-def _play_loop(runner: asyncio.Runner, play: Play, name: str, runtime: Runtime, prompt: str,
+def _play_loop(runner: asyncio.Runner, play: Playing, name: str, runtime: Runtime, prompt: str,
                board: Callable[[], str] | None = None,
                local: Callable[[str], Answer | None] | None = None) -> None:
     """Lines typed at the table until quit, Ctrl-D or the game's end, each answered on the

@@ -51,7 +51,7 @@ class Answer:
         return asdict(self)
 
 
-class Play(Protocol):
+class Playing(Protocol):
     """A game in progress with os1 at the table."""
 
     name: str
@@ -187,7 +187,8 @@ class ChessPlay:
                 return Answer(said=f"I'd play {san}: {why}.")
             case "take_turn":
                 if game.mode != "partner":
-                    return Answer(said="I'm your opponent in this game: your move.")
+                    return Answer(said="I'm your opponent in this game: your move."
+                                       " (Play as partners and I'll move for us.)")
                 turn = await table.take_turn()
                 return Answer(said=f"I'll play {turn.san}: {turn.remark}.", move=turn.san, by="os1",
                               reply=turn.reply or "")

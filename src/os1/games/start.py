@@ -1,4 +1,4 @@
-"""Opening a game by name for a ``Play`` (games/session.py): the cave, a story the user owns,
+"""Opening a game by name for a ``Playing`` (games/session.py): the cave, a story the user owns,
 chess, or a text game a plugin registers, each taking up its latest kept session unless a new
 one is asked for. The web app and ``os1 talk`` open games here; ``os1 play`` too."""
 
@@ -11,7 +11,7 @@ from typing import Any
 from os1.agent.persona import Persona
 from os1.errors import InputError
 from os1.games.keeping import Keeper
-from os1.games.session import ChessPlay, Play, TextPlay
+from os1.games.session import ChessPlay, Playing, TextPlay
 from os1.games.story import Story
 from os1.games.table import Table
 from os1.llm.base import ChatModel
@@ -63,7 +63,7 @@ def text_game(choice: Choice) -> tuple[Callable[[], Any], str]:
 
 
 async def open_play(choice: Choice, store: CompanionMemory, persona: Persona,
-                    model: ChatModel | None = None, **chess_options: Any) -> Play:
+                    model: ChatModel | None = None, **chess_options: Any) -> Playing:
     """The game open and seated: its latest kept session taken up unless ``choice.new``.
     ``model`` words os1's suggestions in text games; ``chess_options`` tune the engines."""
     if choice.game == "chess":

@@ -23,7 +23,7 @@ from pydantic import Field
 
 from os1.errors import InputError
 from os1.games.programs import MissingProgram
-from os1.games.session import Answer, Play
+from os1.games.session import Answer, Playing
 from os1.games.start import Choice, game_names, open_play
 from os1.games.story import MAX_STORY_BYTES, StoryUnavailable, read_story
 from os1.server.api.chat import run_turn
@@ -57,7 +57,7 @@ class PlayLine(Strict):
 class Seated:
     """A person's open game, the lock its lines take turns on, and a story's private folder."""
 
-    play: Play
+    play: Playing
     folder: tempfile.TemporaryDirectory[str] | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
