@@ -194,9 +194,13 @@ def _game_choice(game: str) -> Choice:
     from os1.games.start import Choice, game_names
     from os1.games.story import read_story
 
-    path = Path(game).expanduser()
-    if path.suffix and path.exists():
-        return Choice("story", story=read_story(path))
+    path = Path(game)
+    try:
+        is_file = bool(path.suffix) and path.expanduser().exists()
+    except (OSError, ValueError, RuntimeError):  # a name too long, undecodable, or ~nobody
+        is_file = False
+    if is_file:
+        return Choice("story", story=read_story(path.expanduser()))
     if game not in game_names() or game == "story":
         raise InputError(f"there is no game called {game!r}: try adventure, chess, or a story file's path")
     return Choice(game)
