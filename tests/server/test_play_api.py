@@ -114,6 +114,18 @@ def test_chess_draws_the_board_remarks_and_refuses_illegal_moves(make_client: Fa
     hint = say(client, "?")["answer"]
     assert hint["said"].startswith("I'd play ") and not hint["move"]
     assert "your opponent" in say(client, "you go")["answer"]["said"]
+    assert client.delete("/v1/play", headers=csrf(client)).status_code == 204  # kept, as PGN
+
+    again = client.post("/v1/play", json={"game": "chess"}, headers=csrf(client)).json()
+    assert again["welcome"].startswith("Welcome back") and again["view"]["moves"] == 2
+    partner = client.post("/v1/play", json={"game": "chess", "elo": 1350, "new": True, "partner": True},
+                          headers=csrf(client)).json()["view"]
+    assert partner["mode"] == "partner" and partner["moves"] == 0
+    went = say(client, "you go")
+    moved = went["answer"]
+    assert moved["by"] == "os1" and moved["said"].startswith(f"I'll play {moved['move']}")
+    assert moved["reply"] and went["view"]["moves"] == 2
+    assert say(client, "resign")["answer"]["over"]
     assert client.delete("/v1/play", headers=csrf(client)).status_code == 204
 
 
