@@ -34,6 +34,7 @@ from os1.server.api import (
     inner,
     letters,
     memories,
+    play,
     profile,
     push,
     share,
@@ -156,7 +157,7 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
                   description="The os1 companion over HTTP and WebSockets (docs/api.md).",
                   docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
                   openapi_url="/openapi.json" if docs else None)
-    for module in (accounts, credentials, chat, memories, profile, push, share, voice, inner, goodbye):
+    for module in (accounts, credentials, chat, memories, profile, push, share, voice, inner, goodbye, play):
         app.include_router(module.router)
     app.include_router(letters.router)
     app.include_router(accounts.local)

@@ -1,5 +1,5 @@
 // os1 in the browser: one page, hash routes (#/login, #/register, #/welcome, #/chat, #/memories,
-// #/settings). The session decides where one may go: nobody logged in → login (multi mode; single
+// #/settings, #/play). The session decides where one may go: nobody logged in → login (multi mode; single
 // mode has no accounts and is always the local user), not onboarded yet → welcome, else anywhere.
 
 import { Access } from "./access.js";
@@ -7,6 +7,7 @@ import { api } from "./api.js";
 import { Chat } from "./chat.js";
 import { Letters } from "./letters.js";
 import { Memories } from "./memories.js";
+import { Play } from "./play.js";
 import { Settings } from "./settings.js";
 import { Notifications } from "./push.js";
 import { shareFile, sharable } from "./share.js";
@@ -16,7 +17,7 @@ import { Goodbye } from "./goodbye.js";
 
 const $ = (id) => document.getElementById(id);
 const OPEN = new Set(["login", "register"]);
-const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings", "journal", "goodbye", "letters"]);
+const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings", "journal", "goodbye", "letters", "play"]);
 
 const BEEN_HERE = "os1-been-here"; // set once someone has signed in from this browser
 const state = { mode: "single", registration: false, me: null, screen: "loading" };
@@ -70,6 +71,7 @@ const chat = new Chat($("log"), {
 });
 const memories = new Memories({ notify, confirm: confirmDialog });
 const letters = new Letters({ notify, confirm: confirmDialog });
+const play = new Play({ notify });
 const settings = new Settings({ notify });
 const notifications = new Notifications({ notify });
 const access = new Access({ notify, confirm: confirmDialog });
@@ -176,6 +178,7 @@ function show(name) {
   if (name === "journal") journal.load();
   if (name === "goodbye") goodbye.load();
   if (name === "letters") letters.load();
+  if (name === "play") play.load();
   if (name === "settings") {
     settings.load();
     notifications.load();
