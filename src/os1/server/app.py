@@ -26,7 +26,7 @@ from os1 import __version__
 from os1.config import Settings
 from os1.errors import AccountError, ConfigError, InputError, LLMError, MemoryStoreError, Os1Error
 from os1.llm.base import ChatModel
-from os1.server.api import accounts, chat, credentials, inner, memories, profile, push, share, voice
+from os1.server.api import accounts, agents, chat, credentials, inner, memories, profile, push, share, voice
 from os1.server.observe import Metrics, Observed
 from os1.server.site import open_site, worker_name
 
@@ -146,6 +146,7 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
                   openapi_url="/openapi.json" if docs else None)
     for module in (accounts, credentials, chat, memories, profile, push, share, voice, inner):
         app.include_router(module.router)
+    app.include_router(agents.router)  # other agents, over A2A (docs/agents.md)
     app.include_router(accounts.local)
     _handlers(app)
     if settings.agents.a2a_card:  # os1's Agent Cards (docs/agents.md)

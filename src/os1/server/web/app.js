@@ -3,6 +3,7 @@
 // mode has no accounts and is always the local user), not onboarded yet → welcome, else anywhere.
 
 import { Access } from "./access.js";
+import { Agents } from "./agents.js";
 import { api } from "./api.js";
 import { Chat } from "./chat.js";
 import { Memories } from "./memories.js";
@@ -13,7 +14,7 @@ import { Voice } from "./voice.js";
 
 const $ = (id) => document.getElementById(id);
 const OPEN = new Set(["login", "register"]);
-const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings"]);
+const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings", "agents"]);
 
 const BEEN_HERE = "os1-been-here"; // set once someone has signed in from this browser
 const state = { mode: "single", registration: false, me: null, screen: "loading" };
@@ -69,6 +70,7 @@ const memories = new Memories({ notify, confirm: confirmDialog });
 const settings = new Settings({ notify });
 const notifications = new Notifications({ notify });
 const access = new Access({ notify, confirm: confirmDialog });
+const agents = new Agents({ notify, confirm: confirmDialog }); // other agents (agents.js)
 const VOICE_DOING = { listening: "Listening…", thinking: "Thinking…", speaking: "Speaking… (tap the mic to stop)" };
 const voice = new Voice({
   heard: (text) => chat.heard(text),
@@ -155,6 +157,7 @@ function show(name) {
   if (name === "welcome") welcome();
   if (name === "chat") chat.history();
   if (name === "memories") memories.load();
+  if (name === "agents") agents.load();
   if (name === "settings") {
     settings.load();
     notifications.load();
@@ -219,6 +222,7 @@ $("logout").addEventListener("click", async () => {
   voice.stop();
   voice.teardown();
   chat.stop();
+  agents.stop();
   state.me = null;
   welcomeAsked = false;
   go("login");
@@ -369,7 +373,7 @@ $("mic").addEventListener("click", () => (voice.active ? voice.stop() : voice.st
 // ---- start ----
 
 window.addEventListener("hashchange", route);
-window.os1 = { state, chat, voice }; // for the curious, and for the browser tests
+window.os1 = { state, chat, voice, agents }; // for the curious, and for the browser tests
 (async () => {
   await checkSession();
   if (state.me) signedIn(state.me);
