@@ -4,10 +4,10 @@ Debian's chromium at phone size, and two real A2A agents on loopback: ``os1 pers
 (Ralph, made of Emerson's texts, in its own process), added by URL in the page, and a hostile
 agent (the SDK's server parts in a thread), named in the settings.
 
-The person asks Ralph; os1's message waits, shown whole, for the yes; Ralph's reply arrives in
-pieces and is found in Memories naming him. The hostile agent's reply, which orders os1 about,
-is shown as its words and moves nothing: no card asks for anything more, the ledger holds only
-the messages the person let go."""
+The person asks Ralph in the chat ("ask Ralph what ..."); os1's message waits, shown whole, for
+the yes; Ralph's reply arrives in pieces and is found in Memories naming him. The hostile agent's
+reply, which orders os1 about, is shown as its words and moves nothing: no card asks for anything
+more, the ledger holds only the messages the person let go."""
 
 from __future__ import annotations
 
@@ -74,7 +74,12 @@ def test_asking_another_agent_from_the_web_app(tmp_path: Path) -> None:
             page.click("#agent-add-submit")
             page.wait_for_selector("#agent-list li[data-name=Ralph]")
 
-            ask(page, "Ralph", "what trusting yourself means")
+            page.click("nav a[data-route=chat]")  # asked in the chat, in plain words
+            visible(page, "chat")
+            page.fill("#say", "ask Ralph what trusting yourself means")
+            page.keyboard.press("Enter")
+            visible(page, "agents")
+            page.wait_for_selector("#meeting-title:has-text('Talking with Ralph')")
             card = page.wait_for_selector("#meeting-log .msg.held")
             assert card is not None and DRAFT in card.inner_text()  # the message, shown whole
             assert page.locator("#meeting-log .msg.agent").count() == 0  # nothing sent yet

@@ -8,6 +8,8 @@ import { api, socketUrl } from "./api.js";
 import { heldCard } from "./held.js";
 
 const $ = (id) => document.getElementById(id);
+// "ask Sam what she thinks about this", read by the same rule as os1 chat (agents/a2a_asking.py)
+const ASK = /^\s*(?:(?:can|could|would|will) you\s+|please\s+)?(?:go\s+)?ask\s+([^\s,:]+)[\s,:]+((?:what|how|if|whether|about|for|to|why|when|where|who|which)\b[\s\S]*)$/i;
 
 function line(role, text, tag = "") {
   const item = document.createElement("li");
@@ -35,6 +37,7 @@ export class Agents {
     this.ws = null;
     this.opened = null;    // the socket's opening, which asks wait for
     this.hearing = null;   // the agent's reply as it arrives
+    this.names = [];       // the agents known by name, for "ask Sam ..." in the chat
     $("agent-add").addEventListener("submit", (event) => {
       event.preventDefault();
       this.add();
@@ -60,6 +63,7 @@ export class Agents {
       this.hooks.notify(error.message);
       return;
     }
+    this.names = items.map((agent) => agent.name);
     this.list.replaceChildren(...items.map((agent) => this.row(agent)));
     $("agent-empty").hidden = items.length > 0;
   }
@@ -92,6 +96,20 @@ export class Agents {
     }
     item.append(name, where, row);
     return item;
+  }
+
+  /** The known agent that words said in the chat ask os1 to ask something, or "". */
+  requested(text) {
+    const match = ASK.exec(text);
+    if (!match) return "";
+    return this.names.find((name) => name.toLowerCase() === match[1].toLowerCase()) || "";
+  }
+
+  /** Ask ``name`` from the chat's words: the conversation panel opens with them. */
+  askFromChat(name, text) {
+    this.open(name);
+    $("meeting-text").value = text;
+    this.ask();
   }
 
   async add() {

@@ -116,6 +116,7 @@ function signedIn(me) {
   $("logout").hidden = state.mode !== "multi";
   chat.start();
   settings.adoptZone();
+  agents.load(); // their names, for "ask Sam ..." in the chat
 }
 
 function routeName() {
@@ -307,6 +308,12 @@ function send() {
   if (!text) return;
   box.value = "";
   grow();
+  const agent = agents.requested(text); // "ask Sam what she thinks ...": on the Agents page, on yes
+  if (agent) {
+    go("agents");
+    agents.askFromChat(agent, text);
+    return;
+  }
   chat.say(text);
 }
 function grow() {
