@@ -15,7 +15,7 @@ from starlette.testclient import WebSocketTestSession
 from os1.safety.ledger import ActionLedger
 from os1.testing import ScriptedLLM
 from tests.agents.a2a_agents import ScriptedAgent, served
-from tests.server.conftest import Factory, csrf
+from tests.server.conftest import Factory, csrf, register
 from tests.server.test_sockets import _receive
 
 pytestmark = pytest.mark.integration  # a real A2A agent, served on loopback
@@ -98,3 +98,12 @@ def test_a_conversation_waits_for_each_yes_and_a_hostile_reply_moves_nothing(
     finally:
         ledger.close()
     assert sorted(actions) == [("tell_agent", "declined"), ("tell_agent", "done"), ("tell_agent", "done")]
+
+
+def test_in_multi_mode_an_agent_must_be_on_the_public_internet(make_client: Factory) -> None:
+    client = make_client(mode="multi")
+    register(client, "ana")
+    for url in ("http://127.0.0.1:9", "http://localhost:9", "http://10.0.0.7", "http://[::1]:9"):
+        refused = client.post("/v1/agents", json={"url": url}, headers=csrf(client))
+        assert refused.status_code == 400 and "public internet" in refused.json()["error"], url
+    assert client.get("/v1/agents").json() == {"items": []}
