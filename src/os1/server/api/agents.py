@@ -49,6 +49,7 @@ KNOWN = "a2a_agents"  # the profile key: the agents the person added, as JSON {n
 MAX_AGENTS = 50
 MAX_TURNS = 5  # exchanges one ask may hold
 MAX_MESSAGE = 8_000  # characters of one socket message
+LOOKUP_S = 10.0  # seconds an added agent's host name may take to resolve
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")  # one word, as "ask Sam ..." reads it
 
 
@@ -137,9 +138,9 @@ async def _reachable(url: str, public_only: bool) -> None:
     if not public_only:
         return
     try:
-        found = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443,
-                                                             type=socket.SOCK_STREAM)
-    except OSError:
+        found = await asyncio.wait_for(asyncio.get_running_loop().getaddrinfo(
+            parts.hostname, parts.port or 443, type=socket.SOCK_STREAM), LOOKUP_S)
+    except (OSError, TimeoutError):
         raise ApiError(400, f"cannot find {parts.hostname}") from None
     if not found or not all(ipaddress.ip_address(str(f[4][0]).split("%")[0]).is_global for f in found):
         raise ApiError(400, "on this server an agent must be on the public internet")
