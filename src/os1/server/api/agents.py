@@ -50,6 +50,7 @@ MAX_AGENTS = 50
 MAX_TURNS = 5  # exchanges one ask may hold
 MAX_MESSAGE = 8_000  # characters of one socket message
 LOOKUP_S = 10.0  # seconds an added agent's host name may take to resolve
+CARD_S = 10.0  # seconds an added agent may take to show its card
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")  # one word, as "ask Sam ..." reads it
 
 
@@ -96,7 +97,7 @@ async def add_agent(body: AgentAdd, who: Who, request: Request) -> AgentMet:
     url = body.url.strip().rstrip("/")
     await _reachable(url, site.settings.server.mode == "multi")
     try:
-        peer = await Peer.reach(url, timeout_s=min(site.settings.agents.a2a_timeout_s, 30.0))
+        peer = await Peer.reach(url, timeout_s=min(site.settings.agents.a2a_timeout_s, CARD_S))
     except Os1Error as exc:
         raise ApiError(400, str(exc)) from None
     try:
