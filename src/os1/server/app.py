@@ -28,6 +28,7 @@ from os1.errors import AccountError, ConfigError, InputError, LLMError, MemorySt
 from os1.llm.base import ChatModel
 from os1.server.api import (
     accounts,
+    agents,
     chat,
     credentials,
     goodbye,
@@ -160,6 +161,7 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
     for module in (accounts, credentials, chat, memories, profile, push, share, voice, inner, goodbye, play):
         app.include_router(module.router)
     app.include_router(letters.router)
+    app.include_router(agents.router)  # other agents, over A2A (docs/agents.md)
     app.include_router(accounts.local)
     _handlers(app)
     if settings.agents.a2a_card:  # os1's Agent Cards (docs/agents.md)

@@ -3,6 +3,7 @@
 // mode has no accounts and is always the local user), not onboarded yet → welcome, else anywhere.
 
 import { Access } from "./access.js";
+import { Agents } from "./agents.js";
 import { api } from "./api.js";
 import { Chat } from "./chat.js";
 import { Letters } from "./letters.js";
@@ -17,7 +18,7 @@ import { Goodbye } from "./goodbye.js";
 
 const $ = (id) => document.getElementById(id);
 const OPEN = new Set(["login", "register"]);
-const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings", "journal", "goodbye", "letters", "play"]);
+const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings", "journal", "goodbye", "letters", "play", "agents"]);
 
 const BEEN_HERE = "os1-been-here"; // set once someone has signed in from this browser
 const state = { mode: "single", registration: false, me: null, screen: "loading" };
@@ -89,6 +90,7 @@ const goodbye = new Goodbye({
     $("top").hidden = true;
   },
 });
+const agents = new Agents({ notify, confirm: confirmDialog }); // other agents (agents.js)
 const VOICE_DOING = { listening: "Listening…", thinking: "Thinking…", speaking: "Speaking… (tap the mic to stop)" };
 const voice = new Voice({
   heard: (text) => chat.heard(text),
@@ -134,6 +136,7 @@ function signedIn(me) {
   $("logout").hidden = state.mode !== "multi";
   chat.start();
   settings.adoptZone();
+  agents.load(); // their names, for "ask Sam ..." in the chat
 }
 
 function routeName() {
@@ -179,6 +182,7 @@ function show(name) {
   if (name === "goodbye") goodbye.load();
   if (name === "letters") letters.load();
   if (name === "play") play.load();
+  if (name === "agents") agents.load();
   if (name === "settings") {
     settings.load();
     notifications.load();
@@ -243,6 +247,7 @@ $("logout").addEventListener("click", async () => {
   voice.stop();
   voice.teardown();
   chat.stop();
+  agents.stop();
   state.me = null;
   welcomeAsked = false;
   go("login");
@@ -327,6 +332,12 @@ function send() {
   if (!text) return;
   box.value = "";
   grow();
+  const agent = agents.requested(text); // "ask Sam what she thinks ...": on the Agents page, on yes
+  if (agent) {
+    go("agents");
+    agents.askFromChat(agent, text);
+    return;
+  }
   chat.say(text);
 }
 function grow() {
@@ -393,7 +404,7 @@ $("mic").addEventListener("click", () => (voice.active ? voice.stop() : voice.st
 // ---- start ----
 
 window.addEventListener("hashchange", route);
-window.os1 = { state, chat, voice, letters }; // for the curious, and for the browser tests
+window.os1 = { state, chat, voice, letters, agents }; // for the curious, and for the browser tests
 (async () => {
   await checkSession();
   if (state.me) signedIn(state.me);
