@@ -156,6 +156,11 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
             app.add_middleware(LoopbackOnly)
         else:
             app.router.routes.extend(People(settings, app.state).routes())
+    if server.https:  # how a phone trusts os1's own certificate (os1 serve --https)
+        from os1.server.tls import DIR
+        from os1.server.trust import trust_routes
+
+        app.router.routes.extend(trust_routes(settings.home / DIR / "ca.pem"))
     app.mount("/", StaticFiles(directory=web_root(), html=True, check_dir=False), name="web")
     app.add_middleware(Guarded, limit=settings.server.max_body_bytes)
     app.add_middleware(Observed, metrics=metrics, worker=worker_name(settings))
