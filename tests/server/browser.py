@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -34,9 +35,11 @@ def chromium(extra_args: Sequence[str] = ()) -> Iterator[Browser]:
 
 
 @contextmanager
-def phone(browser: Browser, url: str) -> Iterator[Page]:
-    """A page the size of a phone, on the app, failing the test on any script error."""
-    context = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True, has_touch=True)
+def phone(browser: Browser, url: str, **options: Any) -> Iterator[Page]:
+    """A page the size of a phone, on the app, failing the test on any script error; ``options``
+    go to the browser context (a ``timezone_id``, say)."""
+    context = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True, has_touch=True,
+                                  **options)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

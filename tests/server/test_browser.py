@@ -134,6 +134,24 @@ def talk(page: Page) -> None:
     assert doing[0] == "listening" and doing[-1] == "idle", doing
 
 
+def choose_a_voice(page: Page) -> None:
+    """Settings offers the server's voices, says what the choice changes, plays a sample, keeps it."""
+    page.wait_for_selector("#voice-list input[name=voice]", state="attached")
+    assert "talks out loud" in page.inner_text("#voice-note")
+    names = page.eval_on_selector_all("#voice-list input[name=voice]", "(all) => all.map((r) => r.value)")
+    assert "usual" in names and "warm" in names and len(names) >= 4, names
+    with page.expect_response("**/v1/voices/warm/sample") as sample:
+        page.click("#voice-list button.play[data-voice=warm]")
+    assert sample.value.ok and sample.value.headers["content-type"] == "audio/wav"
+    page.wait_for_selector("#voice-list button.play[data-voice=warm][data-state=played]")  # heard to the end
+    page.check("#voice-list input[value=deep]")
+    page.click("#settings-save")
+    page.wait_for_selector("#notice.shown >> text=Saved")
+    page.reload()
+    visible(page, "settings")
+    page.wait_for_selector("#voice-list input[value=deep]:checked", state="attached")
+
+
 def test_single_user_onboards_chats_forgets_and_talks(tmp_path: Path) -> None:
     said = "My cat Pickles sleeps on the piano."
     mic = fake_microphone(tmp_path / "hello.wav", "Good morning, would you tell me a story about the sea?")
@@ -155,6 +173,7 @@ def test_single_user_onboards_chats_forgets_and_talks(tmp_path: Path) -> None:
         page.wait_for_selector("#set-model option", state="attached")
         model = page.locator("#set-model option").first
         assert model.inner_text() != model.get_attribute("value")  # said in words, not a config key
+        choose_a_voice(page)
         assert page.locator("#logout").is_hidden()  # one person, no accounts: nothing to log out of
         talk(page)
 

@@ -24,7 +24,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from os1 import __version__
 from os1.config import Settings
-from os1.errors import AccountError, ConfigError, InputError, LLMError, MemoryStoreError, Os1Error
+from os1.errors import (
+    AccountError,
+    ConfigError,
+    InputError,
+    LLMError,
+    MemoryStoreError,
+    Os1Error,
+    VoiceError,
+)
 from os1.llm.base import ChatModel
 from os1.server.api import accounts, chat, credentials, inner, memories, profile, push, share, voice
 from os1.server.observe import Metrics, Observed
@@ -43,7 +51,8 @@ SECURITY_HEADERS = [
 ]
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 STATUS_OF_ERROR: list[tuple[type[Os1Error], int]] = [
-    (InputError, 400), (AccountError, 400), (MemoryStoreError, 503), (LLMError, 502), (ConfigError, 500)]
+    (InputError, 400), (AccountError, 400), (MemoryStoreError, 503), (LLMError, 502), (ConfigError, 500),
+    (VoiceError, 503)]
 
 
 def web_root() -> Path:

@@ -6,7 +6,7 @@ import { Access } from "./access.js";
 import { api } from "./api.js";
 import { Chat } from "./chat.js";
 import { Memories } from "./memories.js";
-import { Settings } from "./settings.js";
+import { Settings, ZoneOffer } from "./settings.js";
 import { Notifications } from "./push.js";
 import { shareFile, sharable } from "./share.js";
 import { Voice } from "./voice.js";
@@ -67,6 +67,9 @@ const chat = new Chat($("log"), {
 });
 const memories = new Memories({ notify, confirm: confirmDialog });
 const settings = new Settings({ notify });
+// the person's time zone, offered when this device's differs (never set unasked)
+const zoneOffer = new ZoneOffer({ notify });
+document.addEventListener("os1-zone", () => state.screen === "settings" && settings.load());
 const notifications = new Notifications({ notify });
 const access = new Access({ notify, confirm: confirmDialog });
 const VOICE_DOING = { listening: "Listening…", thinking: "Thinking…", speaking: "Speaking… (tap the mic to stop)" };
@@ -113,7 +116,7 @@ function signedIn(me) {
   $("account-name").textContent = state.mode === "multi" ? `Logged in as ${me.username}` : "";
   $("logout").hidden = state.mode !== "multi";
   chat.start();
-  settings.adoptZone();
+  zoneOffer.check(me);
 }
 
 function routeName() {
@@ -220,6 +223,7 @@ $("logout").addEventListener("click", async () => {
   voice.teardown();
   chat.stop();
   state.me = null;
+  $("zone-offer").hidden = true;
   welcomeAsked = false;
   go("login");
   notify("You're logged out. See you soon.");
