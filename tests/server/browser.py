@@ -4,6 +4,9 @@ to install it, like the other real servers in ``os1.testing.servers``."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,13 +47,30 @@ def phone(browser: Browser, url: str, **options: Any) -> Iterator[Page]:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.set_default_timeout(60_000)
-    page.goto(url)
-    page.wait_for_selector("body[data-ready=true]")
     try:
+        page.goto(url)
+        page.wait_for_selector("body[data-ready=true]")
         yield page
+    except BaseException:
+        keep_screenshot(page)
+        raise
     finally:
         context.close()
     assert not errors, f"script errors in the page: {errors}"
+
+
+# where a failing browser test leaves a screenshot of its page (scripts/test keeps the folder)
+ARTEFACTS = Path(os.environ.get("OS1_TEST_ARTEFACTS", Path(__file__).resolve().parents[2] / "test-artefacts"))
+
+
+def keep_screenshot(page: Page) -> None:
+    """The page as it was when the test failed, named after the test and the window's size."""
+    test = os.environ.get("PYTEST_CURRENT_TEST", "browser").split(" ")[0]
+    size = page.viewport_size or {"width": 0, "height": 0}
+    name = re.sub(r"[^\w.-]+", "_", test) + f"-{size['width']}x{size['height']}.png"
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(Exception):  # a page that is gone has no picture; the failure stands
+        page.screenshot(path=str(ARTEFACTS / name), full_page=True)
 
 
 def fake_microphone(path: Path, words: str) -> list[str]:

@@ -1,7 +1,8 @@
 """Sharing from the web app, end to end: a real ``os1 serve`` on the bundled model, driven by
-Debian's chromium at phone size. A picture attached, pasted and dropped each gets a preview and
-os1's words, and is kept in Memories with its picture; the seed post pasted as text (11 KB with
-an inline image) is shared as a post, and nothing of its base64 is kept as words.
+Debian's chromium at phone size, then at desktop size. A picture attached, pasted and dropped
+each gets a preview and os1's words, and is kept in Memories with its picture; the seed post
+pasted as text (11 KB with an inline image) is shared as a post, and nothing of its base64 is
+kept as words.
 
 Assertions are on structure (previews, moments, pictures), never on the model's words."""
 
@@ -76,6 +77,11 @@ def test_pictures_and_a_pasted_post_are_shared_from_the_web_app(tmp_path: Path) 
         shared_and_answered(page, 1)
         assert page.locator("#log .msg.user.sharing img.preview").count() == 1
         assert page.input_value("#say") == ""
+        with page.expect_file_chooser() as chooser:  # the terminal's /share opens the picker here
+            page.fill("#say", "/share")
+            page.keyboard.press("Enter")
+        assert not chooser.value.element.get_attribute("capture") and page.input_value("#say") == ""
+        assert page.locator("#log .msg.user", has_text="/share").count() == 0  # not sent as words
         page.evaluate(GIVE, ["paste", png64((200, 60, 50))])
         shared_and_answered(page, 2)
         page.evaluate(GIVE, ["drop", png64((60, 200, 90))])
@@ -107,5 +113,19 @@ def test_pictures_and_a_pasted_post_are_shared_from_the_web_app(tmp_path: Path) 
         page.click("nav a[data-route=settings]")
         visible(page, "settings")
         page.wait_for_function(SETTLED, arg="screen-settings")
+        page.wait_for_selector("#voice-list li button.play")  # the voices, each with its sample
         assert page.evaluate(LOW_CONTRAST) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing runs off a phone
+        at_desktop_size(page)
+
+
+def at_desktop_size(page: Page) -> None:
+    """The same page in a desktop window: every screen within it, at AA, the chat's end in view."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    for screen in ("settings", "memories", "chat"):
+        page.click(f"nav a[data-route={screen}]")
+        visible(page, screen)
+        page.wait_for_function(SETTLED, arg=f"screen-{screen}")
+        assert page.evaluate(LOW_CONTRAST) == [], screen
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, screen
+    page.wait_for_function(CLEAR)

@@ -55,6 +55,9 @@ def test_a_device_elsewhere_offers_its_zone_and_never_sets_it(tmp_path: Path) ->
             page.wait_for_function(FADED_IN)
             assert page.evaluate(LOW_CONTRAST) == []
             assert page.evaluate("document.documentElement.scrollWidth") <= 390  # fits a phone
+            page.set_viewport_size({"width": 1280, "height": 800})  # and a desktop window
+            assert page.evaluate(LOW_CONTRAST) == [] and offer.is_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 1280
             page.click("#zone-keep")
             assert offer.is_hidden()
             page.reload()

@@ -302,9 +302,19 @@ $("welcome-form").addEventListener("submit", async (event) => {
 // ---- chat composer ----
 
 const box = $("say");
+// The terminal's words for showing os1 something (/share, /look, /listen; /camera) open the
+// picker or the camera here, where there are no paths; words after them go with a picture.
+const SHOW = /^\/(share|look|listen|camera)(?:\s+([\s\S]*))?$/i;
 function send() {
   const text = box.value.trim();
   if (!text) return;
+  const show = SHOW.exec(text);
+  if (show) {
+    box.value = show[2] || "";
+    grow();
+    $(show[1].toLowerCase() === "camera" ? "camera-file" : "attach-file").click();
+    return;
+  }
   box.value = "";
   grow();
   chat.say(text);
