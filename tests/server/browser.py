@@ -101,3 +101,22 @@ WATCH_REPLY = """() => {
 
 # the evaluated script (tests/server/contrast.js): a list of what falls below WCAG AA
 LOW_CONTRAST = (Path(__file__).parent / "contrast.js").read_text()
+
+
+# the newest line of the conversation is above the composer, not under it
+CLEAR = """() => document.getElementById('log').lastElementChild.getBoundingClientRect().bottom
+               <= document.getElementById('composer').getBoundingClientRect().top + 1"""
+SETTLED = "(id) => getComputedStyle(document.getElementById(id)).opacity === '1'"  # faded in
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def at_desktop_size(page: Page) -> None:
+    """The same page in a desktop window: every screen within it, at AA, the chat's end in view."""
+    page.set_viewport_size(DESKTOP)
+    for screen in ("settings", "memories", "chat"):
+        page.click(f"nav a[data-route={screen}]")
+        visible(page, screen)
+        page.wait_for_function(SETTLED, arg=f"screen-{screen}")
+        assert page.evaluate(LOW_CONTRAST) == [], screen
+        assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"], screen
+    page.wait_for_function(CLEAR)

@@ -17,7 +17,7 @@ from PIL import Image
 from playwright.sync_api import Page
 
 from os1.access import QUERY, local_key
-from tests.server.browser import LOW_CONTRAST, chromium, phone, visible
+from tests.server.browser import CLEAR, LOW_CONTRAST, SETTLED, at_desktop_size, chromium, phone, visible
 from tests.server.test_browser import onboard, serve
 
 pytestmark = pytest.mark.integration
@@ -40,10 +40,6 @@ GIVE = """([how, data]) => {
 }"""
 
 
-# the newest line of the conversation is above the composer, not under it
-CLEAR = """() => document.getElementById('log').lastElementChild.getBoundingClientRect().bottom
-               <= document.getElementById('composer').getBoundingClientRect().top + 1"""
-SETTLED = "(id) => getComputedStyle(document.getElementById(id)).opacity === '1'"  # faded in
 
 
 def picture(path: Path, colour: tuple[int, int, int]) -> Path:
@@ -118,14 +114,3 @@ def test_pictures_and_a_pasted_post_are_shared_from_the_web_app(tmp_path: Path) 
         assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing runs off a phone
         at_desktop_size(page)
 
-
-def at_desktop_size(page: Page) -> None:
-    """The same page in a desktop window: every screen within it, at AA, the chat's end in view."""
-    page.set_viewport_size({"width": 1280, "height": 800})
-    for screen in ("settings", "memories", "chat"):
-        page.click(f"nav a[data-route={screen}]")
-        visible(page, screen)
-        page.wait_for_function(SETTLED, arg=f"screen-{screen}")
-        assert page.evaluate(LOW_CONTRAST) == [], screen
-        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, screen
-    page.wait_for_function(CLEAR)
