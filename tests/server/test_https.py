@@ -25,7 +25,7 @@ from cryptography.x509.verification import PolicyBuilder, Store, VerificationErr
 from os1.server.tls import certificates, fingerprint, local_name
 from os1.server.trust import profile
 from os1.testing.servers import free_port, os1_server
-from tests.server.browser import chromium, phone, visible
+from tests.server.browser import LOW_CONTRAST, SETTLED, chromium, phone, visible
 
 
 def _cert(path: Path) -> x509.Certificate:
@@ -127,3 +127,8 @@ def test_a_phone_reaches_a_secure_page_with_a_microphone(tmp_path: Path) -> None
             visible(page, "login")
             assert page.evaluate("window.isSecureContext") is True
             assert page.evaluate("typeof navigator.mediaDevices?.getUserMedia") == "function"
+            page.goto(base + "/trust")  # the steps, readable on a phone
+            page.wait_for_selector("#trust-ios")
+            page.wait_for_function(SETTLED, arg="main")  # faded in
+            assert page.evaluate(LOW_CONTRAST) == []
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390

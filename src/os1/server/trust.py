@@ -24,12 +24,13 @@ CERT_TYPE = "application/x-x509-ca-cert"
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Trust os1 on this phone</title><link rel="stylesheet" href="/style.css"></head>
-<body data-view="trust"><main id="main" class="screen">
+<title>Trust os1 on this phone</title><link rel="stylesheet" href="/style.css">
+<style>.trust .card {{ margin: 12px 0; }} .fingerprint {{ overflow-wrap: anywhere; }}</style></head>
+<body data-view="trust"><main id="main" class="screen trust">
 <h1>Trust os1 on this phone</h1>
 <p>os1 made its own certificate for your home network, so that this phone can talk with it
 privately and use the microphone. Your phone needs to trust it once. It only ever vouches for
-addresses on your home network.</p>
+addresses on your home network. Done that already? <a href="/">Open os1</a>.</p>
 <section class="card"><h2>iPhone or iPad</h2><ol>
 <li>In Safari, <a href="/trust/os1.mobileconfig" id="trust-ios">download the os1 profile</a>
 and tap Allow.</li>
