@@ -70,6 +70,7 @@ const settings = new Settings({ notify });
 // the person's time zone, offered when this device's differs (never set unasked)
 const zoneOffer = new ZoneOffer({ notify });
 document.addEventListener("os1-zone", () => state.screen === "settings" && settings.load());
+document.addEventListener("os1-saved", () => state.me && zoneOffer.check(state.me));
 const notifications = new Notifications({ notify });
 const access = new Access({ notify, confirm: confirmDialog });
 const VOICE_DOING = { listening: "Listening…", thinking: "Thinking…", speaking: "Speaking… (tap the mic to stop)" };

@@ -135,6 +135,7 @@ export class Settings {
       this.fill(await api("PUT", "/v1/settings", body));
       if (body.voice !== undefined) this.chosenVoice = voice;
       this.hooks.notify("Saved.");
+      document.dispatchEvent(new CustomEvent("os1-saved")); // the time-zone offer looks again
     } catch (error) {
       this.hooks.notify(error.message);
     } finally {
