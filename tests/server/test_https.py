@@ -127,6 +127,12 @@ def test_a_phone_reaches_a_secure_page_with_a_microphone(tmp_path: Path) -> None
             visible(page, "login")
             assert page.evaluate("window.isSecureContext") is True
             assert page.evaluate("typeof navigator.mediaDevices?.getUserMedia") == "function"
+            page.click("#to-register")
+            page.fill("#login-username", "theodore")
+            page.fill("#login-password", "correct horse")
+            page.click("#login-submit")
+            visible(page, "welcome")
+            page.wait_for_selector("body[data-chat=open]")  # its socket, over wss
             page.goto(base + "/trust")  # the steps, readable on a phone
             page.wait_for_selector("#trust-ios")
             page.wait_for_function(SETTLED, arg="main")  # faded in
