@@ -176,7 +176,20 @@ class Preferences(BaseModel):
     voice: str
     quiet_hours: str
     time_zone: str  # IANA name; empty: the server's own
+    zone_offset_minutes: int = 0  # the UTC offset now where the person's time is kept
     agent_card: bool = False  # multi mode: other agents may meet this person's OS over A2A
+
+
+class VoiceChoice(BaseModel):
+    name: str  # what GET /v1/voices/{name}/sample and PUT /v1/settings {"voice"} take
+    about: str  # what a person hears, in a few words
+
+
+class Voices(BaseModel):
+    engine: str  # the text-to-speech engine this server speaks with
+    note: str  # what the voice setting changes, for a person
+    voices: list[VoiceChoice]
+    chosen: str  # the one the person's voice setting picks
 
 
 class PreferencesChange(Strict):

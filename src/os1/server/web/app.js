@@ -9,7 +9,7 @@ import { Chat } from "./chat.js";
 import { Letters } from "./letters.js";
 import { Memories } from "./memories.js";
 import { Play } from "./play.js";
-import { Settings } from "./settings.js";
+import { Settings, ZoneOffer } from "./settings.js";
 import { Notifications } from "./push.js";
 import { shareFile, sharable } from "./share.js";
 import { Voice } from "./voice.js";
@@ -74,6 +74,10 @@ const memories = new Memories({ notify, confirm: confirmDialog });
 const letters = new Letters({ notify, confirm: confirmDialog });
 const play = new Play({ notify });
 const settings = new Settings({ notify });
+// the person's time zone, offered when this device's differs (never set unasked)
+const zoneOffer = new ZoneOffer({ notify });
+document.addEventListener("os1-zone", () => state.screen === "settings" && settings.load());
+document.addEventListener("os1-saved", () => state.me && zoneOffer.check(state.me));
 const notifications = new Notifications({ notify });
 const access = new Access({ notify, confirm: confirmDialog });
 // os1's inner life, and the goodbye: after erasing, nothing of the person is left to talk to
@@ -135,7 +139,7 @@ function signedIn(me) {
   $("account-name").textContent = state.mode === "multi" ? `Logged in as ${me.username}` : "";
   $("logout").hidden = state.mode !== "multi";
   chat.start();
-  settings.adoptZone();
+  zoneOffer.check(me);
   agents.load(); // their names, for "ask Sam ..." in the chat
 }
 
@@ -249,6 +253,7 @@ $("logout").addEventListener("click", async () => {
   chat.stop();
   agents.stop();
   state.me = null;
+  $("zone-offer").hidden = true;
   welcomeAsked = false;
   go("login");
   notify("You're logged out. See you soon.");
@@ -327,9 +332,19 @@ $("welcome-form").addEventListener("submit", async (event) => {
 // ---- chat composer ----
 
 const box = $("say");
+// The terminal's words for showing os1 something (/share, /look, /listen; /camera) open the
+// picker or the camera here, where there are no paths; words after them go with a picture.
+const SHOW = /^\/(share|look|listen|camera)(?:\s+([\s\S]*))?$/i;
 function send() {
   const text = box.value.trim();
   if (!text) return;
+  const show = SHOW.exec(text);
+  if (show) {
+    box.value = show[2] || "";
+    grow();
+    $(show[1].toLowerCase() === "camera" ? "camera-file" : "attach-file").click();
+    return;
+  }
   box.value = "";
   grow();
   const agent = agents.requested(text); // "ask Sam what she thinks ...": on the Agents page, on yes
