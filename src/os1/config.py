@@ -203,7 +203,6 @@ class AgentSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mcp_servers: dict[str, McpServerConfig] = Field(default_factory=dict)
-    serve_remember: bool = False  # `os1 mcp serve` also offers `remember` (otherwise read-only)
     # `os1 serve` (single mode) publishes an A2A Agent Card and answers other agents at /a2a
     a2a_card: bool = False
     a2a_name: str | None = None  # the card's name; None: "os1"
