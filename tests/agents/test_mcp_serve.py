@@ -18,6 +18,7 @@ from mcp.client.stdio import get_default_environment, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import Implementation, TextContent
 
+from os1.agents.a2a_source import source_in
 from os1.cli.main import cli
 from os1.config import Settings
 from os1.letters.brief import Brief
@@ -113,6 +114,7 @@ async def test_a_client_uses_only_what_the_user_granted_it_at_every_call(home: P
         assert (await session.call_tool("list_memories", {})).isError  # at once, mid-session
     # a client's note is outside content naming it, never the user's own word
     assert ("[MCP client desk] Theo plays the ukulele", "external") in await remembered(home)
+    assert source_in("[MCP client desk] Theo plays the ukulele") == "MCP client desk"  # the Memories page
     assert (store_path(home, "default").parent / "mcp-clients.json").stat().st_mode & 0o777 == 0o600
 
 
