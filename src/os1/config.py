@@ -198,7 +198,7 @@ class McpServerConfig(BaseModel):
 
 
 class AgentSettings(BaseModel):
-    """os1 among other agents: the MCP tool servers it uses, and what ``os1 mcp serve`` offers."""
+    """os1 among other agents: the MCP tool servers it uses, and the A2A agents it knows."""
 
     model_config = ConfigDict(extra="forbid")
 
