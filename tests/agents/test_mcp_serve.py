@@ -16,17 +16,22 @@ from click.testing import CliRunner
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import get_default_environment, stdio_client
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.memory import create_connected_server_and_client_session
 from mcp.types import Implementation, TextContent
 
 from os1.agents.a2a_source import source_in
+from os1.agents.mcp_consent import grants_path
+from os1.agents.mcp_server import memory_server
 from os1.cli.main import cli
 from os1.config import Settings
 from os1.letters.brief import Brief
 from os1.letters.grounding import Grounding
 from os1.letters.keeping import LetterStore, letters_dir
 from os1.memory.base import FactDraft
+from os1.memory.moments import MomentDraft
 from os1.memory.sqlite import store_path
 from os1.runtime import open_store
+from os1.server.mcp import PersonHoldings, local_doors
 from os1.testing.servers import free_port, stop_process
 from tests.agents.test_mcp_http import listening
 from tests.conftest import wait_until
@@ -72,6 +77,7 @@ async def home(os1_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     store = await open_store(Settings(home=os1_home))
     try:
         await store.add_facts([FactDraft("Theo's sister is called Annie", "Theo", "sister", "Annie")], None)
+        await store.add_moment(MomentDraft("post", "lighthouse", "Theo shared a photo of the lighthouse", {}))
     finally:
         await store.close()
     letters = LetterStore(letters_dir(store_path(os1_home, "default").parent))
@@ -96,6 +102,7 @@ async def test_a_client_uses_only_what_the_user_granted_it_at_every_call(home: P
         assert "desk may now: read." in os1(home, "mcp", "grant", "Desk", "--read")
         found = await session.call_tool("recall", {"query": "Theo's sister Annie"})
         assert not found.isError and "Annie" in text_of(found)
+        assert "post" in (moments := text_of(await session.call_tool("moments", {}))) and "lighthouse" in moments
         assert "Dear Amy" in text_of(await session.call_tool("letter", {"letter_id": 1}))
         letters = text_of(await session.call_tool("letters", {}))
         assert "to Amy, her birthday" in letters and "Paul" not in letters  # private letters stay home
@@ -120,18 +127,27 @@ async def test_a_client_uses_only_what_the_user_granted_it_at_every_call(home: P
 
 async def test_forget_goes_through_the_stores_forgetting(home: Path) -> None:
     os1(home, "mcp", "grant", "editor", "--read", "--forget")
-    async with served(home, "--client", "editor") as session:
-        listed = text_of(await session.call_tool("list_memories", {"kind": "fact"}))
-        memory_id = int(listed.split("#")[1].split()[0])
-        gone = await session.call_tool("forget", {"memory_id": memory_id})
-        assert not gone.isError and text_of(gone) == f"forgot memory {memory_id}"
-        again = await session.call_tool("forget", {"memory_id": memory_id})
-        assert again.isError and f"no memory with id {memory_id}" in text_of(again)
-        calendar = await session.call_tool("upcoming", {"days": 3})
-        assert calendar.isError and "calendar is not set up" in text_of(calendar)
-        bad = await session.call_tool("list_memories", {"kind": "dreams"})
-        assert bad.isError and len(text_of(bad).splitlines()) == 1
-    assert await remembered(home) == []
+    settings = Settings(home=home)
+    store = await open_store(settings)
+    server = memory_server(local_doors(PersonHoldings(settings, store), grants_path(
+        store_path(home, settings.user).parent), "editor"))
+    try:
+        async with create_connected_server_and_client_session(server) as session:  # in-process
+            listed = text_of(await session.call_tool("list_memories", {"kind": "fact"}))
+            annie = next(line for line in listed.splitlines() if "Annie" in line)
+            memory_id = int(annie.split("#")[1].split()[0])
+            gone = await session.call_tool("forget", {"memory_id": memory_id})
+            assert not gone.isError and text_of(gone) == f"forgot memory {memory_id}"
+            again = await session.call_tool("forget", {"memory_id": memory_id})
+            assert again.isError and f"no memory with id {memory_id}" in text_of(again)
+            calendar = await session.call_tool("upcoming", {"days": 3})
+            assert calendar.isError and "calendar is not set up" in text_of(calendar)
+            bad = await session.call_tool("list_memories", {"kind": "dreams"})
+            assert bad.isError and len(text_of(bad).splitlines()) == 1
+            assert "nothing found" in text_of(await session.call_tool("recall", {"query": "sister Annie"}))
+    finally:
+        await store.close()
+    assert [text for text, _ in await remembered(home) if "Annie" in text] == []
 
 
 @pytest.fixture
