@@ -102,7 +102,8 @@ async def test_a_client_uses_only_what_the_user_granted_it_at_every_call(home: P
         assert "desk may now: read." in os1(home, "mcp", "grant", "Desk", "--read")
         found = await session.call_tool("recall", {"query": "Theo's sister Annie"})
         assert not found.isError and "Annie" in text_of(found)
-        assert "post" in (moments := text_of(await session.call_tool("moments", {}))) and "lighthouse" in moments
+        moments = text_of(await session.call_tool("moments", {}))
+        assert "post" in moments and "lighthouse" in moments
         assert "Dear Amy" in text_of(await session.call_tool("letter", {"letter_id": 1}))
         letters = text_of(await session.call_tool("letters", {}))
         assert "to Amy, her birthday" in letters and "Paul" not in letters  # private letters stay home
