@@ -87,6 +87,19 @@ async def test_a_call_in_anothers_session_reaches_the_callers_own_data(site: str
     assert "Amy keeps bees" in amys_own.text
 
 
+async def test_a_revoked_token_opens_nothing_more(site: str) -> None:
+    async with httpx.AsyncClient(base_url=site, trust_env=False) as browser:
+        made = await browser.post("/v1/auth/register", json={"username": "amy", "password": "correct horse"})
+        assert made.status_code == 201, made.text
+        csrf = {"X-CSRF-Token": browser.cookies.get("os1_csrf") or ""}
+        minted = (await browser.post("/v1/tokens", json={"name": "desk", "scope": "read"}, headers=csrf)).json()
+        async with over_http(f"{site}/mcp", "Desk", bearer(minted["token"])) as desk:
+            assert not (await desk.call_tool("list_memories", {})).isError
+        assert (await browser.delete(f"/v1/tokens/{minted['id']}", headers=csrf)).status_code == 204
+        again = await browser.post("/mcp", json=HELLO, headers={**ACCEPT, **bearer(minted["token"])})
+        assert again.status_code == 401
+
+
 async def test_no_token_no_door(site: str) -> None:
     async with httpx.AsyncClient(trust_env=False, headers=ACCEPT) as http:
         refused = await http.post(f"{site}/mcp", json=HELLO)
