@@ -31,6 +31,7 @@ from mcp.client.stdio import get_default_environment, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import Implementation
 
+from os1.access import local_key
 from os1.agents.mcp_consent import grant, grants_path
 from os1.config import Settings
 from os1.memory.base import FactDraft
@@ -110,7 +111,8 @@ async def over_mcp_http(home: Path, queries: list[str]) -> list[float]:
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
     try:
         await _listening(port, proc)
-        async with httpx.AsyncClient(trust_env=False) as http, \
+        key = {"Authorization": f"Bearer {local_key(home)}"}  # as `os1 mcp serve --http` asks
+        async with httpx.AsyncClient(trust_env=False, headers=key) as http, \
                 streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http) as (read, write, _):
             me = Implementation(name=CLIENT, version="1")
             async with ClientSession(read, write, client_info=me) as session:

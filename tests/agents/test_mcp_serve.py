@@ -19,6 +19,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.memory import create_connected_server_and_client_session
 from mcp.types import Implementation, TextContent
 
+from os1.access import local_key
 from os1.agents.a2a_source import source_in
 from os1.agents.mcp_consent import grants_path
 from os1.agents.mcp_server import memory_server
@@ -180,12 +181,15 @@ async def over_http(url: str, client: str,
 
 async def test_over_http_the_client_is_known_by_the_name_it_announces(home: Path, http_served: str) -> None:
     os1(home, "mcp", "grant", "Desk Assistant", "--read")
-    async with over_http(http_served, "Desk Assistant") as allowed:
+    key = {"Authorization": f"Bearer {local_key(home)}"}
+    async with over_http(http_served, "Desk Assistant", key) as allowed:
         found = await allowed.call_tool("recall", {"query": "sister Annie"})
         assert not found.isError and "Annie" in text_of(found)
-    async with over_http(http_served, "stranger") as stranger:
+    async with over_http(http_served, "stranger", key) as stranger:
         refused = await stranger.call_tool("recall", {"query": "sister Annie"})
         assert refused.isError and "'stranger' is not allowed" in text_of(refused)
     async with httpx.AsyncClient(trust_env=False) as http:
-        rebound = await http.post(http_served, headers={"Host": "evil.example"}, json={})
+        keyless = await http.post(http_served, json={})
+        assert keyless.status_code == 401 and "machine's key" in keyless.json()["error"]
+        rebound = await http.post(http_served, headers={"Host": "evil.example", **key}, json={})
     assert rebound.status_code == 421  # a page on another name cannot reach it (DNS rebinding)

@@ -92,7 +92,8 @@ async def test_a_revoked_token_opens_nothing_more(site: str) -> None:
         made = await browser.post("/v1/auth/register", json={"username": "amy", "password": "correct horse"})
         assert made.status_code == 201, made.text
         csrf = {"X-CSRF-Token": browser.cookies.get("os1_csrf") or ""}
-        minted = (await browser.post("/v1/tokens", json={"name": "desk", "scope": "read"}, headers=csrf)).json()
+        asked = await browser.post("/v1/tokens", json={"name": "desk", "scope": "read"}, headers=csrf)
+        minted = asked.json()
         async with over_http(f"{site}/mcp", "Desk", bearer(minted["token"])) as desk:
             assert not (await desk.call_tool("list_memories", {})).isError
         assert (await browser.delete(f"/v1/tokens/{minted['id']}", headers=csrf)).status_code == 204

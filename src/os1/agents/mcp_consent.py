@@ -43,7 +43,7 @@ def grants(path: Path) -> dict[str, frozenset[Use]]:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {str(name): frozenset(u for u in uses if u in USES)
+    return {str(name).casefold(): frozenset(u for u in uses if u in USES)  # a hand-edited name too
             for name, uses in data.items() if isinstance(uses, list)}
 
 

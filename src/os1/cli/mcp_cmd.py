@@ -41,10 +41,14 @@ def serve(state: CliState, client: str | None, http: bool, port: int) -> None:
     """Serve your memory, moments, letters and calendar over MCP to the clients you allow.
 
     Over stdin/stdout (for a desktop assistant or editor that starts it), or with --http at
-    http://127.0.0.1:PORT/mcp. A client may use only what `os1 mcp grant` gave it.
+    http://127.0.0.1:PORT/mcp, to callers that show this machine's key (the file local-key in
+    the data directory) as a bearer token. A client may use only what `os1 mcp grant` gave it.
     """
+    import uvicorn
+
+    from os1.access import FILE, local_key
     from os1.agents.mcp_server import memory_server
-    from os1.server.mcp import PersonHoldings, local_doors
+    from os1.server.mcp import KeyOnly, PersonHoldings, local_doors
 
     settings = state.settings
 
@@ -55,9 +59,12 @@ def serve(state: CliState, client: str | None, http: bool, port: int) -> None:
             if not http:
                 await memory_server(doors).run_stdio_async()
                 return
-            console.print(f"Serving MCP at http://127.0.0.1:{port}/mcp (Ctrl-C stops).")
-            served = memory_server(doors, host="127.0.0.1", port=port, log_level="WARNING")
-            await served.run_streamable_http_async()
+            app = memory_server(doors, host="127.0.0.1", port=port).streamable_http_app()
+            console.print(f"Serving MCP at http://127.0.0.1:{port}/mcp to callers that show this machine's"
+                          f" key (Authorization: Bearer, in {settings.home / FILE}); Ctrl-C stops.")
+            config = uvicorn.Config(KeyOnly(app, local_key(settings.home)), host="127.0.0.1", port=port,
+                                    log_level="warning")
+            await uvicorn.Server(config).serve()
         finally:
             await store.close()
 

@@ -2,7 +2,9 @@
 
 * ``PersonHoldings``: one person's memory store, letters and calendar, as the tools reach them.
 * ``local_doors``: the one configured user (``os1 mcp serve``, stdio or HTTP on loopback); a
-  client may use what the user granted it by name (``os1.agents.mcp_consent``).
+  client may use what the user granted it by name (``os1.agents.mcp_consent``). Over HTTP,
+  ``KeyOnly`` first asks every request for this machine's key (``os1.access``), as ``os1 serve``
+  does in single mode, so another local user or a web page cannot speak for a granted client.
 * ``PeopleMcp``: multi mode, at ``/mcp`` of ``os1 serve``. Every request shows one of its person's
   API tokens (``Authorization: Bearer os1_...``), and each call reaches the data of the token's
   owner only, whatever MCP session it arrives in. The token is the client's consent: its scope
@@ -25,6 +27,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from os1.access import bearer, shows_key
 from os1.agents.mcp_consent import Use, allowed, client_name
 from os1.agents.mcp_server import Doors, Holdings, Visit, announced, memory_server
 from os1.config import Settings
@@ -164,3 +167,21 @@ class TokenOnly:
             await answer(scope, receive, send)
             return
         await self.app({**scope, CALLER: who}, receive, send)
+
+
+class KeyOnly:
+    """Lets through only requests that show this machine's key (``Authorization: Bearer KEY``)."""
+
+    def __init__(self, app: ASGIApp, key: str) -> None:
+        self.app, self.key = app, key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = dict(scope.get("headers") or [])
+            presented = bearer(headers.get(b"authorization", b"").decode("latin-1"))
+            if not shows_key(presented, self.key):
+                refused = JSONResponse({"error": "show this machine's key (Authorization: Bearer, the file"
+                                                 " local-key in os1's data directory)"}, 401)
+                await refused(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
