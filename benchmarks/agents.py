@@ -1,8 +1,9 @@
 """os1 among other agents, measured: the MCP server's memory search, as another assistant meets
-it (``os1 mcp serve`` as its own process, driven by the MCP SDK's client over stdio), next to the
-same search in-process, on one store of N memories with the bundled embedder; and calls to an
-MCP tool server's tool as the companion makes them: the first starts the server (cold), the rest
-go over the session kept since. And an A2A round trip (a message sent, the whole reply read, with
+it (``os1 mcp serve`` as its own process, driven by the MCP SDK's client over stdio, and
+``os1 mcp serve --http`` over streamable HTTP on loopback), next to the same search in-process,
+on one store of N memories with the bundled embedder; and calls to an MCP tool server's tool as
+the companion makes them: the first starts the server (cold), the rest go over the session kept
+since. And an A2A round trip (a message sent, the whole reply read, with
 the SDK's client, as ``os1 meet`` does) to ``os1 serve`` publishing its card, as its own process,
 on a model server of fixed timing (``os1.testing.fixed_model``: its schedule, the model's own time,
 is reported apart), and to ``os1 persona serve``, which has no model at all.
@@ -27,11 +28,17 @@ from typing import Any
 import httpx
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import get_default_environment, stdio_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.types import Implementation
 
+from os1.access import local_key
+from os1.agents.mcp_consent import grant, grants_path
 from os1.config import Settings
 from os1.memory.base import FactDraft
+from os1.memory.sqlite import store_path
 from os1.runtime import open_store
 
+CLIENT = "benchmark"  # the MCP client the benchmark's home allows to read
 TOPICS = ("sister", "guitar", "Lisbon", "running", "coffee", "letters", "piano", "garden", "work", "films")
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,21 +74,64 @@ async def in_process(settings: Settings, queries: list[str]) -> list[float]:
         await store.close()
 
 
+async def timed_recalls(session: ClientSession, queries: list[str]) -> list[float]:
+    await session.initialize()
+    await session.call_tool("recall", {"query": queries[0]})  # warm, as above
+    times = []
+    for q in queries:
+        started = time.perf_counter()
+        found = await session.call_tool("recall", {"query": q})
+        times.append((time.perf_counter() - started) * 1000)
+        if found.isError:  # a refusal would be timed instead of a search
+            raise RuntimeError(f"recall over MCP failed: {found.content}")
+    return times
+
+
+def serve_env(home: Path) -> dict[str, str]:
+    return {**get_default_environment(), "OS1_HOME": str(home), "OS1_LOAD_PLUGINS": "",
+            **{k: v for k in ("PYTHONPATH",) if (v := os.environ.get(k))}}
+
+
 async def over_mcp(home: Path, queries: list[str]) -> list[float]:
-    params = StdioServerParameters(command=sys.executable, args=["-m", "os1", "mcp", "serve"],
-                                   env={**get_default_environment(), "OS1_HOME": str(home),
-                                        "OS1_LOAD_PLUGINS": ""})
+    params = StdioServerParameters(command=sys.executable, env=serve_env(home),
+                                   args=["-m", "os1", "mcp", "serve", "--client", CLIENT])
     with open(os.devnull, "w") as quiet:  # noqa: ASYNC230 (opening /dev/null does not block)
         async with stdio_client(params, errlog=quiet) as (read, write):
             async with ClientSession(read, write) as session:
-                await session.initialize()
-                await session.call_tool("recall", {"query": queries[0]})  # warm, as above
-                times = []
-                for q in queries:
-                    started = time.perf_counter()
-                    await session.call_tool("recall", {"query": q})
-                    times.append((time.perf_counter() - started) * 1000)
-                return times
+                return await timed_recalls(session, queries)
+
+
+async def over_mcp_http(home: Path, queries: list[str]) -> list[float]:
+    """The same, with ``os1 mcp serve --http`` on loopback and the SDK's streamable HTTP client."""
+    from os1.testing.servers import free_port
+
+    port = free_port()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "os1", "mcp", "serve", "--http", "--port", str(port), env=serve_env(home),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        await _listening(port, proc)
+        key = {"Authorization": f"Bearer {local_key(home)}"}  # as `os1 mcp serve --http` asks
+        async with httpx.AsyncClient(trust_env=False, headers=key) as http, \
+                streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http) as (read, write, _):
+            me = Implementation(name=CLIENT, version="1")
+            async with ClientSession(read, write, client_info=me) as session:
+                return await timed_recalls(session, queries)
+    finally:
+        proc.terminate()
+        await proc.wait()
+
+
+async def _listening(port: int, proc: asyncio.subprocess.Process) -> None:
+    deadline = time.monotonic() + 120
+    while proc.returncode is None and time.monotonic() < deadline:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.1)
+    raise RuntimeError("os1 mcp serve --http did not listen")
 
 
 async def tool_calls(home: Path, calls: int) -> list[float]:
@@ -168,13 +218,17 @@ async def measure(home: Path, memories: int, n_queries: int, calls: int) -> dict
     await seed(settings, memories)
     queries = [f"what did Theo say about {TOPICS[i % len(TOPICS)]}?" for i in range(n_queries)]
     local = await in_process(settings, queries)
+    grant(grants_path(store_path(home, settings.user).parent), CLIENT, frozenset({"read"}))
     served = await over_mcp(home, queries)
+    served_http = await over_mcp_http(home, queries)
     called = await tool_calls(home, calls)
     (lp50, lp95), (mp50, mp95) = percentiles(local), percentiles(served)
+    hp50, hp95 = percentiles(served_http)
     cp50, cp95 = percentiles(called[1:])
     return {"memories": memories, "queries": n_queries,
             "inprocess_search_p50_ms": round(lp50, 2), "inprocess_search_p95_ms": round(lp95, 2),
             "mcp_search_p50_ms": round(mp50, 2), "mcp_search_p95_ms": round(mp95, 2),
+            "mcp_http_search_p50_ms": round(hp50, 2), "mcp_http_search_p95_ms": round(hp95, 2),
             "mcp_tool_call_cold_ms": round(called[0], 1),
             "mcp_tool_call_p50_ms": round(cp50, 2), "mcp_tool_call_p95_ms": round(cp95, 2)}
 

@@ -198,12 +198,11 @@ class McpServerConfig(BaseModel):
 
 
 class AgentSettings(BaseModel):
-    """os1 among other agents: the MCP tool servers it uses, and what ``os1 mcp serve`` offers."""
+    """os1 among other agents: the MCP tool servers it uses, and the A2A agents it knows."""
 
     model_config = ConfigDict(extra="forbid")
 
     mcp_servers: dict[str, McpServerConfig] = Field(default_factory=dict)
-    serve_remember: bool = False  # `os1 mcp serve` also offers `remember` (otherwise read-only)
     # `os1 serve` (single mode) publishes an A2A Agent Card and answers other agents at /a2a
     a2a_card: bool = False
     a2a_name: str | None = None  # the card's name; None: "os1"

@@ -33,4 +33,3 @@ def test_a_servers_environment_is_masked() -> None:
     server = McpServerConfig(command=["srv"], env={"API_KEY": "s3cret"})
     shown = masked(Settings(agents=AgentSettings(mcp_servers={"srv": server})))
     assert shown["agents"]["mcp_servers"]["srv"]["env"] == {"API_KEY": "********"}
-    assert shown["agents"]["serve_remember"] is False

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-_LABEL = re.compile(r"^\[(?P<source>A2A agent (?P<name>.+?) at (?P<url>https?://[^\s\]]+))\] ")
+_LABEL = re.compile(r"^\[(?P<source>A2A agent (?P<name>.+?) at (?P<url>https?://[^\s\]]+)"
+                    r"|MCP client [^\]\n]{1,64})\] ")  # an MCP client's note (agents/mcp_server.py)
 
 
 def source_label(name: str, url: str) -> str:

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -155,7 +155,8 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
         if server.metrics_port:
             metrics.serve(server.metrics_host, server.metrics_port)
         try:
-            yield
+            async with people_mcp.run() if people_mcp else nullcontext():  # MCP sessions (server/mcp.py)
+                yield
         finally:
             metrics.close()
             await site.close()
@@ -186,6 +187,12 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
         from os1.server.trust import trust_routes
 
         app.router.routes.extend(trust_routes(settings.home / DIR / "ca.pem"))
+    people_mcp: Any = None
+    if server.mode == "multi":  # each person's data over MCP, with their own tokens (docs/agents.md)
+        from os1.server.mcp import PeopleMcp
+
+        people_mcp = PeopleMcp(app.state)
+        app.router.routes.append(people_mcp.route)
     app.mount("/", StaticFiles(directory=web_root(), html=True, check_dir=False), name="web")
     app.add_middleware(Guarded, limit=settings.server.max_body_bytes)
     app.add_middleware(Observed, metrics=metrics, worker=worker_name(settings))
