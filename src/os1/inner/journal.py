@@ -83,8 +83,9 @@ class Journal:
         return kept
 
     async def write(self, session_id: int, turns: Sequence[MemoryItem]) -> Moment:
-        """Write and keep the entry for one conversation (its turns, oldest first)."""
-        own = [t for t in turns if not from_outside(t)]
+        """Write and keep the entry for one conversation (its turns, oldest first); what the
+        user keeps private is never read for it."""
+        own = [t for t in turns if not from_outside(t) and not t.private]
         outside = Outside([t.text for t in turns if from_outside(t)]
                           + [m.text for m in await self._outside_during(turns)])
         facts = await self._facts_from({t.id for t in own if t.role == "user"})
@@ -117,7 +118,8 @@ class Journal:
 
     async def _facts_from(self, said: set[int]) -> list[MemoryItem]:
         facts = await self.store.list_memories(kind="fact", limit=LOOK_BACK)
-        return [f for f in reversed(facts) if f.source_id in said and not from_outside(f)]
+        return [f for f in reversed(facts)
+                if f.source_id in said and not from_outside(f) and not f.private]
 
     async def _outside_during(self, turns: Sequence[MemoryItem]) -> list[MemoryItem]:
         """Outside memories (shared posts, pages) kept while the conversation went on."""
