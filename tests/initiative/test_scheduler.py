@@ -18,10 +18,12 @@ from os1.initiative.rules import Rules
 from os1.initiative.scheduler import Initiative
 from os1.memory.sqlite import SQLiteMemory
 from os1.memory.store.memory import Memory
-from tests.memory.conftest import memory, open_store  # noqa: F401  (both backends)
+from tests.memory import conftest as backends
 
 LISBON = ZoneInfo("Europe/Lisbon")
 MONDAY = datetime(2026, 3, 2, 19, 10, tzinfo=LISBON)
+
+open_store, memory = backends.open_store, backends.memory  # on both backends
 
 
 def fresh(rules: Rules | None = None, path: Path | None = None) -> Initiative:

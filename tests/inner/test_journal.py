@@ -15,9 +15,11 @@ from os1.memory.base import FactDraft
 from os1.memory.sqlite import SQLiteMemory
 from os1.memory.store.memory import Memory
 from os1.testing import ScriptedLLM
-from tests.memory.conftest import memory, open_store  # noqa: F401  (both backends)
+from tests.memory import conftest as backends
 
 MAIL = "The landlord writes that the rent will rise to nine hundred euros from April onwards."
+
+open_store, memory = backends.open_store, backends.memory  # on both backends
 
 
 async def conversation(store: SQLiteMemory, *turns: tuple[str, str, str | None], at: float = 1000.0) -> int:
