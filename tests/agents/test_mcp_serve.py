@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,7 +25,8 @@ async def served(home: Path, **env: str) -> AsyncIterator[ClientSession]:
     params = StdioServerParameters(
         command=sys.executable, args=["-m", "os1", "mcp", "serve"],
         env={**get_default_environment(), "OS1_HOME": str(home), "OS1_LOAD_PLUGINS": "",
-             "OS1_MEMORY__EMBEDDER": "hash", **env})
+             "OS1_MEMORY__EMBEDDER": "hash", "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+             **env})  # the same sources as the tests
     with (home / "serve.log").open("a") as errlog:
         async with stdio_client(params, errlog=errlog) as (read, write):
             async with ClientSession(read, write) as session:
@@ -50,6 +52,8 @@ async def home(os1_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     store = await open_store(Settings(home=os1_home))
     try:
         await store.add_facts([FactDraft("Theo's sister is called Annie", "Theo", "sister", "Annie")], None)
+        secret = await store.add_utterance(None, "user", "Annie is pregnant, Theo's sister Annie")
+        await store.keep_private([secret.id])  # the user's alone: never served
     finally:
         await store.close()
     return os1_home
@@ -63,6 +67,7 @@ async def test_serves_recall_read_only_by_default(home: Path) -> None:
         assert annotations is not None and annotations.readOnlyHint is True
         found = await session.call_tool("recall", {"query": "Theo's sister Annie"})
         assert not found.isError and "Annie" in text_of(found)
+        assert "pregnant" not in text_of(found)
         empty = await session.call_tool("recall", {"query": "   "})
         assert empty.isError and "empty query" in text_of(empty)
         refused = await session.call_tool("remember", {"fact": "Theo hates Annie"})
@@ -77,3 +82,4 @@ async def test_remember_only_when_the_user_enables_it(home: Path) -> None:
         assert not noted.isError and text_of(noted) == "noted"
     # another assistant's note is outside content, never the user's own word
     assert ("Theo plays the ukulele", "external") in await remembered(home)
+

@@ -1,5 +1,5 @@
 """os1's memory served over MCP (``os1 mcp serve``), for the one configured user: ``recall`` always,
-read-only; ``remember`` only when the user enables it (``agents.serve_remember``). A fact another
+read-only, never a memory the user keeps private; ``remember`` only when the user enables it (``agents.serve_remember``). A fact another
 assistant notes is stored as outside content (provenance ``external``), never as the user's own
 word, so it cannot later steer os1 as if the user had said it.
 """
@@ -27,7 +27,9 @@ def memory_server(store: Notebook, *, remember: bool = False) -> FastMCP:
     async def recall(query: str, k: int = 5) -> str:
         """Search os1's memory of the user; returns the best matching memories, newest facts first."""
         query = _checked(query, MAX_QUERY_CHARS, "query")
-        hits = await store.search(query, k=max(1, min(k, MAX_K)))
+        wanted = max(1, min(k, MAX_K))
+        # what the user keeps private is theirs alone: never served to another assistant
+        hits = [h for h in await store.search(query, k=wanted * 3) if not h.item.private][:wanted]
         lines = [f"- ({h.item.when}){' [from outside content]' if from_outside(h.item) else ''} {h.item.text}"
                  for h in hits]
         return "\n".join(lines) or "nothing found"
