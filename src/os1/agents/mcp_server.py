@@ -1,7 +1,8 @@
 """os1's memory served over MCP (``os1 mcp serve``), for the one configured user: ``recall`` always,
 read-only, never a memory the user keeps private; ``remember`` only when the user enables it
-(``agents.serve_remember``). A fact another assistant notes is stored as outside content (provenance ``external``), never as the user's own
-word, so it cannot later steer os1 as if the user had said it.
+(``agents.serve_remember``). A fact another assistant notes is stored as outside content
+(provenance ``external``), never as the user's own word, so it cannot later steer os1 as if the
+user had said it.
 """
 
 from __future__ import annotations
