@@ -116,6 +116,7 @@ class Memory(BaseModel):
     object: str | None = None
     valid_to: float | None = None
     status: str
+    private: bool = False  # kept between the user and os1 (store.privacy)
     images: list[str] = []  # a shared moment's pictures (content hashes, at /v1/images/{hash})
     shown: str = ""  # the text as said to the user ("Your sister ..."); ``text`` is as stored
 
@@ -124,8 +125,8 @@ class Memory(BaseModel):
         shown = for_person(item.text) if item.kind == "fact" else item.text
         return cls(id=item.id, kind=item.kind, text=item.text, created_at=item.created_at, role=item.role,
                    provenance=item.provenance, subject=item.subject, predicate=item.predicate,
-                   object=item.object, valid_to=item.valid_to, status=item.status, images=list(images),
-                   shown=shown)
+                   object=item.object, valid_to=item.valid_to, status=item.status, private=item.private,
+                   images=list(images), shown=shown)
 
 
 class Memories(BaseModel):
@@ -138,7 +139,10 @@ class MemoryDetail(BaseModel):
 
 
 class MemoryEdit(Strict):
-    text: str = Field(min_length=1, max_length=200_000)
+    """New words, or ``private`` to keep the memory (with its saying) private or share it again."""
+
+    text: str | None = Field(None, min_length=1, max_length=200_000)
+    private: bool | None = None
 
 
 class ForgetMany(Strict):
