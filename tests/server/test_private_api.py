@@ -54,4 +54,5 @@ def test_a_memory_is_kept_private_with_its_saying_and_shared_again(client: TestC
     assert not any(m["private"] for m in client.get("/v1/memories").json()["items"])
     nothing = client.patch(f"/v1/memories/{said}", json={}, headers=csrf(client))
     assert nothing.status_code == 400 and "send text or private" in nothing.json()["error"]
-    assert client.patch("/v1/memories/999999", json={"private": True}, headers=csrf(client)).status_code == 404
+    missing = client.patch("/v1/memories/999999", json={"private": True}, headers=csrf(client))
+    assert missing.status_code == 404

@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -428,7 +429,7 @@ def book(state: CliState, folder: Path, title: str, subtitle: str, author: str |
                                             else state.model_name].is_capable
         kept = await studio.letters.find()
         read = await making.readings(studio._model(), kept, criteria) if capable else None
-        chosen = making.choose(kept, criteria, read)
+        chosen = making.choose(kept, replace(criteria, withheld=await studio.withheld(kept)), read)
         if dry_run or not chosen.letters:
             return chosen, []
         who = author or await user_name(studio.memory) or "the author"

@@ -1,6 +1,7 @@
 """The book: os1 chooses the best letters by criteria it states and the user can change, orders
 them by date, writes a short foreword, and typesets a PDF (Typst) and an EPUB (ebooklib).
-Private letters and letters for other clients stay out unless the user names them."""
+Private letters, letters drawn from a memory the user keeps private, and letters for other
+clients stay out unless the user names them."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ class Criteria:
     client: str | None = None  # only this client's letters
     include: tuple[int, ...] = ()  # letters the user puts in whatever the rest says
     exclude: tuple[int, ...] = ()
+    withheld: tuple[int, ...] = ()  # letters drawn from a memory the user keeps private
     reading: float = 2.0  # weight of the model's own reading (1-5), when a capable model gave one
 
     def describe(self) -> list[str]:
@@ -38,7 +40,7 @@ class Criteria:
                 f"each repeat of a person or occasion costs {self.variety:g}",
                 f"letters of {self.min_words}-{self.max_words} words are preferred",
                 f"the model's own reading (1-5, with a capable model) weighs up to {self.reading:g}",
-                "private letters, letters with details not grounded"
+                "private letters, letters drawn from a private memory, letters with details not grounded"
                 + (f" and letters for clients other than {self.client}" if self.client else "")
                 + " stay out unless included by id"]
 
@@ -54,7 +56,7 @@ def _eligible(letter: Letter, c: Criteria) -> bool:
         return False
     if letter.id in c.include:
         return True
-    if letter.private or letter.latest.grounding.flagged:
+    if letter.private or letter.id in c.withheld or letter.latest.grounding.flagged:
         return False
     return c.client is None or (letter.brief.client or "").lower() == c.client.lower()
 
