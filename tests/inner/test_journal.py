@@ -95,6 +95,20 @@ async def test_what_the_user_keeps_private_is_never_journaled(memory: Memory) ->
     assert "museum" in messages[1].content and "twins" not in messages[1].content
 
 
+async def test_an_entry_drawn_from_a_memory_made_private_later_is_written_again(store: SQLiteMemory) -> None:
+    session = await conversation(store, ("user", "My sister Ana is pregnant with twins.", None),
+                                 ("user", "I have a job interview at the museum tomorrow.", None))
+    journal = Journal(store)
+    [first] = await journal.write_pending(now=9000.0)
+    assert "Ana" in first.item.text
+    secret = next(m for m in await store.recent_utterances(5) if "twins" in m.text)
+    await store.keep_private([secret.id])
+    [again] = await journal.write_pending(now=9000.0)
+    assert again.data["session_id"] == session and await journal.entries() == [again]  # the old one gone
+    assert "Ana" not in again.item.text and "museum" in again.item.text
+    assert await journal.write_pending(now=9000.0) == []  # once
+
+
 async def test_a_model_that_fails_leaves_it_to_the_rules(store: SQLiteMemory) -> None:
     session = await conversation(store, ("user", "We are going to Porto next week.", None))
     said = await store.recent_utterances(5)
