@@ -79,6 +79,8 @@ async def home(os1_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     try:
         await store.add_facts([FactDraft("Theo's sister is called Annie", "Theo", "sister", "Annie")], None)
         await store.add_moment(MomentDraft("post", "lighthouse", "Theo shared a photo of the lighthouse", {}))
+        secret = await store.add_utterance(None, "user", "Annie is pregnant, Theo's sister Annie")
+        await store.keep_private([secret.id])  # the user's alone: never served
     finally:
         await store.close()
     letters = LetterStore(letters_dir(store_path(os1_home, "default").parent))
@@ -103,6 +105,8 @@ async def test_a_client_uses_only_what_the_user_granted_it_at_every_call(home: P
         assert "desk may now: read." in os1(home, "mcp", "grant", "Desk", "--read")
         found = await session.call_tool("recall", {"query": "Theo's sister Annie"})
         assert not found.isError and "Annie" in text_of(found)
+        assert "pregnant" not in text_of(found)
+        assert "pregnant" not in text_of(await session.call_tool("list_memories", {}))
         moments = text_of(await session.call_tool("moments", {}))
         assert "post" in moments and "lighthouse" in moments
         assert "Dear Amy" in text_of(await session.call_tool("letter", {"letter_id": 1}))

@@ -174,10 +174,18 @@ def test_memory_list_forget_and_export(os1_home: Path, tmp_path: Path) -> None:
     said = next(m for m in listed if m["role"] == "user")
     fact = next(m for m in listed if m["kind"] == "fact")
     assert fact["source_id"] == said["id"]
+    saying = sorted([said["id"], *(m["id"] for m in listed if m["source_id"] == said["id"])])
+    kept = run(os1_home, "memory", "private", str(fact["id"]))  # with the sentence it came from
+    assert kept.returncode == 0 and kept.stdout.strip() == f"Kept private: {', '.join(map(str, saying))}."
     out = tmp_path / "export.jsonl"
     assert run(os1_home, "memory", "export", "-o", str(out)).returncode == 0
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert lines[0]["format"] == "os1-memory" and len(lines) == 1 + len(listed)
+    assert sorted(x["id"] for x in lines[1:] if x["private"]) == saying
+    shared = run(os1_home, "memory", "private", "--undo", str(said["id"]))
+    assert shared.stdout.strip() == f"Shared again: {', '.join(map(str, saying))}."
+    missing = run(os1_home, "memory", "private", "999999")
+    assert missing.returncode != 0 and "no memory with id 999999" in missing.stderr
     # forgetting the fact with --all forgets the sentence that said it too
     assert run(os1_home, "memory", "forget", str(fact["id"]), "--all").returncode == 0
     remaining = {json.loads(x)["id"] for x in run(os1_home, "memory", "list", "--json").stdout.splitlines()}

@@ -17,9 +17,13 @@ from os1.initiative.plans import Plan
 from os1.initiative.rules import Rules
 from os1.initiative.scheduler import Initiative
 from os1.memory.sqlite import SQLiteMemory
+from os1.memory.store.memory import Memory
+from tests.memory import conftest as backends
 
 LISBON = ZoneInfo("Europe/Lisbon")
 MONDAY = datetime(2026, 3, 2, 19, 10, tzinfo=LISBON)
+
+open_store, memory = backends.open_store, backends.memory  # on both backends
 
 
 def fresh(rules: Rules | None = None, path: Path | None = None) -> Initiative:
@@ -147,6 +151,26 @@ async def test_the_store_feeds_it_and_a_forgotten_memory_is_never_asked(store: S
     await store.forget(gone.id)
     later = datetime(2026, 3, 9, 12, 0, tzinfo=LISBON)
     assert [p.source_id for p in await due_now(initiative, store, later)] == [kept.id]
+
+
+async def test_a_private_memory_is_never_asked_about(memory: Memory) -> None:
+    """On both backends: a private saying is not heard, and a plan heard before it was made
+    private is dropped before it is due, and stays dropped once shared again."""
+    initiative = fresh()
+    early = await memory.add_utterance(None, "user", "Ana's wedding is on Saturday.",
+                                       created_at=MONDAY.timestamp())
+    await memory.add_utterance(None, "user", "My exam is on Friday.", created_at=MONDAY.timestamp())
+    assert await catch_up(initiative, memory) == 2
+    assert len(initiative.book.plans()) == 2
+    await memory.keep_private([early.id])
+    secret = await memory.add_utterance(None, "user", "My biopsy is on Thursday.",
+                                        created_at=MONDAY.timestamp())
+    await memory.keep_private([secret.id])
+    assert await catch_up(initiative, memory) == 1  # read, but never heard
+    assert [p.text for p in initiative.book.plans()] == ["How was your exam?"]
+    await memory.keep_private([early.id], private=False)
+    later = datetime(2026, 3, 9, 12, 0, tzinfo=LISBON)
+    assert [p.text for p in await due_now(initiative, memory, later)] == ["How was your exam?"]
 
 
 def test_two_days_joined_by_and_are_two_events() -> None:

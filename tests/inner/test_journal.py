@@ -11,10 +11,15 @@ from os1.agent.persona import Persona
 from os1.inner.journal import Journal
 from os1.inner.life import InnerLife
 from os1.inner.noticing import rule_entry
+from os1.memory.base import FactDraft
 from os1.memory.sqlite import SQLiteMemory
+from os1.memory.store.memory import Memory
 from os1.testing import ScriptedLLM
+from tests.memory import conftest as backends
 
 MAIL = "The landlord writes that the rent will rise to nine hundred euros from April onwards."
+
+open_store, memory = backends.open_store, backends.memory  # on both backends
 
 
 async def conversation(store: SQLiteMemory, *turns: tuple[str, str, str | None], at: float = 1000.0) -> int:
@@ -65,6 +70,43 @@ async def test_outside_content_is_never_quoted_whichever_way_it_is_written(store
     assert "Your landlord says" not in messages[1].content  # the reply that read the mail is not shown
     for entry in (ruled, written):
         assert "nine hundred euros from April" not in entry.item.text, entry.item.text
+
+
+async def test_what_the_user_keeps_private_is_never_journaled(memory: Memory) -> None:
+    """On both backends, by the rules and by a model: the private turn and its facts are not read."""
+    session = await memory.start_session()
+    secret = await memory.add_utterance(session, "user", "My sister Ana is pregnant with twins.",
+                                        created_at=1000.0)
+    await memory.add_facts([FactDraft("Ana is pregnant.", "user's sister Ana", "is", "pregnant")],
+                           secret.id)
+    await memory.keep_private([secret.id])
+    await memory.add_utterance(session, "user", "I have a job interview at the museum tomorrow.",
+                               created_at=1001.0)
+    said = await memory.recent_utterances(10)
+    model = ScriptedLLM(json.dumps({"noticed": ["that the interview matters"], "curious": [],
+                                    "ask_next": ["how the interview went"]}))
+    for journal in (Journal(memory), Journal(memory, model)):
+        entry = await journal.write(session, said)
+        text = entry.item.text.lower()
+        assert "museum" in text or "interview" in text
+        assert "pregnant" not in text and "twins" not in text and "ana" not in text, text
+        assert secret.id not in entry.data["sources"]
+    (messages, _, _) = model.history[0]
+    assert "museum" in messages[1].content and "twins" not in messages[1].content
+
+
+async def test_an_entry_drawn_from_a_memory_made_private_later_is_written_again(store: SQLiteMemory) -> None:
+    session = await conversation(store, ("user", "My sister Ana is pregnant with twins.", None),
+                                 ("user", "I have a job interview at the museum tomorrow.", None))
+    journal = Journal(store)
+    [first] = await journal.write_pending(now=9000.0)
+    assert "Ana" in first.item.text
+    secret = next(m for m in await store.recent_utterances(5) if "twins" in m.text)
+    await store.keep_private([secret.id])
+    [again] = await journal.write_pending(now=9000.0)
+    assert again.data["session_id"] == session and await journal.entries() == [again]  # the old one gone
+    assert "Ana" not in again.item.text and "museum" in again.item.text
+    assert await journal.write_pending(now=9000.0) == []  # once
 
 
 async def test_a_model_that_fails_leaves_it_to_the_rules(store: SQLiteMemory) -> None:

@@ -404,3 +404,39 @@ async def test_selecting_no_ids_selects_nothing(memory: Memory) -> None:
     await memory.add_utterance(None, "user", "one memory")
     async with memory.backend.transaction() as tx:
         assert await tx.select(Select(ids=[])) == []
+
+
+async def test_a_private_saying_is_private_with_its_facts_and_still_recalled(memory: Memory) -> None:
+    said = await memory.add_utterance(None, "user", "my sister Ana is pregnant")
+    other = await memory.add_utterance(None, "user", "I had pasta for dinner")
+    [fact, sibling] = await memory.add_facts(
+        [FactDraft("Ana is pregnant.", "user's sister Ana", "is", "pregnant"),
+         FactDraft("The user has a sister, Ana.", "user's sister", "name", "Ana")], said.id)
+    changed = await memory.keep_private([fact.id])  # a fact marks its sentence and its siblings
+    assert sorted(m.id for m in changed) == sorted([said.id, fact.id, sibling.id])
+    assert all(m.private for m in changed) and not (await memory.get(other.id)).private  # type: ignore[union-attr]
+    [later] = await memory.add_facts([FactDraft("Ana expects in May.", "user's sister Ana",
+                                                "expects", "May")], said.id)
+    assert later.private  # drawn from a private sentence
+    hits = await memory.search("is my sister pregnant?", k=3)
+    assert hits[0].item.id in {said.id, fact.id} and hits[0].item.private  # the user's own recall
+    assert not any(m.private for m in await memory.keep_private([said.id], private=False))
+    assert await memory.keep_private([10**9]) == []
+
+
+async def test_private_travels_through_export_and_import(open_store: Opener) -> None:
+    from os1.memory.portability import export_lines, import_export
+
+    first = await open_store("first")
+    said = await first.add_utterance(None, "user", "my sister Ana is pregnant")
+    await first.add_utterance(None, "user", "I had pasta for dinner")
+    await first.add_facts([FactDraft("Ana is pregnant.", "user's sister Ana", "is", "pregnant")],
+                          said.id)
+    await first.keep_private([said.id])
+    header, *items = await export_lines(first, "default")
+    assert [line["private"] for line in items] == [True, False, True]
+    second = await open_store("second")
+    assert await import_export(second, header, items) == 3
+    kept = {m.text: m.private for m in await second.list_memories()}
+    assert kept == {"my sister Ana is pregnant": True, "I had pasta for dinner": False,
+                    "Ana is pregnant.": True}

@@ -238,3 +238,20 @@ async def test_primitives_asked_together_share_one_trip(store: SQLiteMemory,
         kinds, profile, words = await asyncio.gather(tx.count_kinds(), tx.profile(),
                                                      tx.term_counts(["kettle"], 5))
     assert (kinds, profile, words) == ({"utterance": 1}, {}, {"kettle": 1}) and len(trips) == 1
+
+
+async def test_a_store_from_before_private_memories_keeps_its_memories_shared(tmp_path: Path) -> None:
+    store = await SQLiteMemory.open(tmp_path / "m.sqlite3", FakeEmbedder())
+    kept = await store.add_utterance(None, "user", "my sister Ana is pregnant")
+    await store.close()
+    db = sqlite3.connect(tmp_path / "m.sqlite3")
+    with db:  # as a store from before the flag
+        db.execute("ALTER TABLE memories DROP COLUMN private")
+        db.execute("DELETE FROM _os1_migrations WHERE name = 'm008_private'")
+    store = await SQLiteMemory.open(tmp_path / "m.sqlite3", FakeEmbedder())
+    try:
+        assert (await store.get(kept.id)) == kept  # there, and not private
+        assert [m.private for m in await store.keep_private([kept.id])] == [True]
+    finally:
+        await store.close()
+        db.close()

@@ -118,6 +118,20 @@ def forget_the_thing(page: Page) -> None:
     visible(page, "memories")
     page.wait_for_selector("#memory-list li.memory >> text=Pickles was my first cat.")
     assert page.locator("#memory-list li.memory", has_text="Lisbon").count() == 0
+def keep_private(page: Page, said: str) -> None:
+    """The toggle on a memory, labelled with it, keeps it private and shares it again; the list
+    read back from the server shows each state."""
+    for pressed in ("true", "false"):
+        toggle = page.locator("#memory-list li.memory", has_text=said).first.locator("button.private")
+        assert said in (toggle.get_attribute("aria-label") or "")  # names its memory
+        toggle.click()
+        where = f"#memory-list li.memory:has-text('{said}')"
+        page.wait_for_selector(f"{where} button.private[aria-pressed={pressed}]")
+    page.reload()
+    visible(page, "memories")
+    row = page.locator("#memory-list li.memory", has_text=said).first
+    row.wait_for()
+    assert row.locator("button.private").get_attribute("aria-pressed") == "false"
 
 
 WATCH_DOING = """() => {
@@ -221,6 +235,7 @@ def test_multi_user_registers_talks_forgets_and_logs_out(tmp_path: Path) -> None
         forget(page, said)
         bring_in_an_export(page)
         forget_the_thing(page)
+        keep_private(page, "Pickles was my first cat.")
 
         page.click("nav a[data-route=settings]")
         visible(page, "settings")

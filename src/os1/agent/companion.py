@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from os1.agent.context import build_messages, fit_text, pack_memories, sticky_history
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone, TurnEvent
+from os1.agent.keeping import private_ask
 from os1.agent.pasted import SharedPost, SharePost, is_post, without_images
 from os1.agent.persona import Persona
 from os1.errors import InputError, Os1Error
@@ -110,6 +111,11 @@ class Companion:
             async for event in self._answer(text, answer, at):
                 yield event
             return
+        ask = private_ask(text)  # "keep that between us": read by code, like a yes or no
+        if ask is not None and ask.alone:
+            async for event in self._keep_private(text, at):
+                yield event
+            return
         text = without_images(text)  # pictures written out as base64 are not words
         said = fit_text(text, self.settings.input_tokens)  # what of it the prompt can hold
         turn: Turn | None = None
@@ -119,6 +125,8 @@ class Companion:
         else:  # a long text is kept whole; its vectors come after the reply, off its path
             user = await self.store.add_utterance(self.session_id, "user", text, defer_vector=True,
                                                   created_at=at)
+        if ask is not None:  # "Ana is pregnant, keep that between us": these words, and the reply
+            await self.store.keep_private([user.id])
         recent = await self.store.recent_utterances(24, before_id=user.id)
         history, self._history_floor = sticky_history(recent, self._history_floor,
                                                       self.settings.history_tokens)
@@ -144,6 +152,8 @@ class Companion:
             # shielded: a Ctrl-C arriving during the save must not store the reply twice
             done = await asyncio.shield(self._save_reply(user, "".join(reply),
                                                          interrupted=not finished, at=at))
+            if ask is not None and done.reply_id is not None:
+                await asyncio.shield(self.store.keep_private([done.reply_id]))
             self.last_turn = done
         self._learn(user)
         yield done
@@ -217,6 +227,25 @@ class Companion:
         reply = "\n".join(lines) or "Nothing was waiting for that answer."
         yield TextDelta(reply)
         yield await self._save_reply(user, reply, interrupted=False, at=at)
+
+    async def _keep_private(self, text: str, at: float | None) -> AsyncIterator[TurnEvent]:
+        """"Keep that between us" on its own: what the user said just before in this
+        conversation, os1's reply to it and these words become private (with the facts drawn
+        from them), by code; the model is not asked."""
+        user = await self.store.add_utterance(self.session_id, "user", text, learn=False,
+                                              created_at=at)
+        earlier = [m for m in await self.store.recent_utterances(8, before_id=user.id)
+                   if m.session_id == self.session_id]
+        said = [m for m in earlier if m.role == "user"][-1:]
+        kept = [m.id for m in earlier if said and m.id >= said[0].id]
+        yield Recalled(())
+        reply = ("I'll keep that between us." if said else
+                 "There is nothing before this to keep; say it, then ask me to keep it between us.")
+        yield TextDelta(reply)
+        done = await self._save_reply(user, reply, interrupted=False, at=at)
+        await self.store.keep_private([*kept, user.id, *([done.reply_id] if done.reply_id else [])])
+        self.last_turn = done
+        yield done
 
     async def _save_reply(self, user: MemoryItem, reply: str, *, interrupted: bool,
                           at: float | None = None) -> TurnDone:

@@ -14,7 +14,8 @@ os1 as if they had said it. ``forget`` is the forgetting ``os1 memory forget --o
 row, its vector and index entries, the facts drawn from it, then the file compacted).
 
 Listing and searching go through the store's own read paths (``search``, ``list_memories``,
-``moments``), so whatever those leave out is left out here too.
+``moments``), so whatever those leave out is left out here too; and a memory the person keeps
+private is theirs alone, never served to another assistant.
 """
 
 from __future__ import annotations
@@ -101,7 +102,9 @@ def _read_tools(server: FastMCP, doors: Doors) -> None:
         """Search os1's memory of its person by words and meaning; the best matches, each with its id."""
         query = checked(query, MAX_QUERY_CHARS, "query")
         async with doors(ctx) as visit:
-            hits = await visit.need("read").store.search(query, k=_between(k, 1, MAX_K, "k"))
+            wanted = _between(k, 1, MAX_K, "k")
+            hits = [h for h in await visit.need("read").store.search(query, k=wanted * 3)
+                    if not h.item.private][:wanted]
         return "\n".join(memory_line(h.item) for h in hits) or "nothing found"
 
     @server.tool(annotations=READ)
@@ -112,7 +115,7 @@ def _read_tools(server: FastMCP, doors: Doors) -> None:
         async with doors(ctx) as visit:
             items = await visit.need("read").store.list_memories(
                 kind=kind or None, limit=_between(limit, 1, MAX_K, "limit"))
-        return "\n".join(memory_line(i) for i in items) or "no memories yet"
+        return "\n".join(memory_line(i) for i in items if not i.private) or "no memories yet"
 
     @server.tool(annotations=READ)
     async def moments(ctx: Context[Any, Any, Any], kind: str = "", limit: int = 20) -> str:
@@ -120,7 +123,7 @@ def _read_tools(server: FastMCP, doors: Doors) -> None:
         async with doors(ctx) as visit:
             found = await visit.need("read").store.moments(
                 clean_text(kind) or None, _between(limit, 1, MAX_K, "limit"))
-        lines = [f"- #{m.id} {m.kind} ({m.item.when}) {m.item.text}" for m in found]
+        lines = [f"- #{m.id} {m.kind} ({m.item.when}) {m.item.text}" for m in found if not m.item.private]
         return "\n".join(lines) or "no moments yet"
 
     @server.tool(annotations=READ)

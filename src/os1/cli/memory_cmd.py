@@ -1,4 +1,4 @@
-"""``os1 memory``: see, search, forget and export what os1 remembers."""
+"""``os1 memory``: see, search, keep private, forget and export what os1 remembers."""
 
 from __future__ import annotations
 
@@ -218,6 +218,24 @@ def edit(state: CliState, memory_id: int, text: str) -> None:
     if _with_store(state, lambda s: s.edit(memory_id, text)) is None:
         raise MemoryStoreError(f"no memory with id {memory_id}")
     click.echo(f"Edited memory {memory_id}.")
+
+
+@memory.command("private")
+@click.argument("memory_id", type=int)
+@click.option("--undo", is_flag=True, help="Share it again: os1 may bring it up and journal it.")
+@click.pass_obj
+def private(state: CliState, memory_id: int, undo: bool) -> None:
+    """Keep memory ID between you and os1, with what says the same thing.
+
+    A fact goes with the sentence it was drawn from and that sentence's other facts; a sentence
+    with its facts. os1 still recalls them when you talk, but never follows up on them, never
+    writes about them in its journal and never tells them to another agent or assistant.
+    """
+    changed = _with_store(state, lambda s: s.keep_private([memory_id], private=not undo))
+    if not changed:
+        raise MemoryStoreError(f"no memory with id {memory_id}")
+    ids = ", ".join(str(m.id) for m in changed)
+    click.echo(f"Shared again: {ids}." if undo else f"Kept private: {ids}.")
 
 
 @memory.command("import")

@@ -27,6 +27,8 @@ def memory_table(items: Sequence[MemoryItem]) -> Table:
         kind = item.kind if item.kind == "fact" else f"{item.role} said"
         if item.valid_to is not None:
             kind += " (past)"
+        if item.private:
+            kind += " (private)"
         text = for_person(item.text) if item.kind == "fact" else item.text
         text = text if len(text) <= 240 else text[:239] + "…"
         table.add_row(str(item.id), item.when, kind, Text(text))

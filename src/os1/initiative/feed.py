@@ -15,7 +15,7 @@ from os1.initiative.rules import MORNING_LAPSE, Rules
 from os1.initiative.scheduler import Initiative
 from os1.initiative.silence import plan_check_in
 from os1.memory.base import MemoryItem
-from os1.memory.roles import CompanionMemory
+from os1.memory.roles import CompanionMemory, Recall
 from os1.timezones import user_zone
 
 HEARD = "heard_up_to"  # the newest memory id already read, in the book's state table
@@ -36,12 +36,15 @@ def open_initiative(settings: Settings, profile: dict[str, str], user_dir: Path)
 
 async def catch_up(initiative: Initiative, store: CompanionMemory, *, listen: bool = True) -> int:
     """Hear what the user said since the last catch-up (``listen=False``: only note when they
-    last spoke); returns how many utterances were read."""
+    last spoke), never what they keep private, and drop the plans whose source memory has
+    since been forgotten or made private; returns how many utterances were read."""
     last = int(initiative.book.state(HEARD, "0") or 0)
     items = await store.list_memories(kind="utterance", limit=BATCH)
     fresh = sorted((m for m in items if m.id > last and m.role == "user"), key=lambda m: m.id)
-    if listen and fresh:  # dateparser is CPU work: off the event loop
-        await asyncio.to_thread(_hear, initiative, fresh)
+    heard = [m for m in fresh if not m.private]
+    if listen and heard:  # dateparser is CPU work: off the event loop
+        await asyncio.to_thread(_hear, initiative, heard)
+    await withdraw(initiative, store, datetime.now(initiative.book.zone))
     if fresh:
         initiative.book.set_state(LAST_SAID, str(fresh[-1].created_at))
     if items:
@@ -81,9 +84,20 @@ async def refresh(initiative: Initiative, store: CompanionMemory, settings: Sett
     plan_check_in(initiative, last_said(initiative), local, wanted.check_in_days)
 
 
-async def due_now(initiative: Initiative, store: CompanionMemory, now: datetime) -> list[Plan]:
-    """The follow-ups due at ``now``; one whose source memory was forgotten is dropped unasked."""
+async def withdraw(initiative: Initiative, store: Recall, now: datetime, *,
+                   due_only: bool = False) -> None:
+    """Drop, unasked, every planned follow-up (``due_only``: those due at ``now``) whose source
+    memory is forgotten or private: os1 never brings up what the user took back."""
     for plan in initiative.book.plans():
-        if plan.due_at <= now and plan.source_id is not None and await store.get(plan.source_id) is None:
+        if plan.source_id is None or (due_only and plan.due_at > now):
+            continue
+        source = await store.get(plan.source_id)
+        if source is None or source.private:
             initiative.book.set_status(plan.id, "dropped", now)
+
+
+async def due_now(initiative: Initiative, store: CompanionMemory, now: datetime) -> list[Plan]:
+    """The follow-ups due at ``now``; one whose source memory was forgotten or made private
+    is dropped unasked."""
+    await withdraw(initiative, store, now, due_only=True)
     return initiative.due(now)

@@ -74,17 +74,35 @@ class Journal:
         which is going on) that has none yet. Another process may still be in a conversation
         that is not silent, so it waits."""
         now = time.time() if now is None else now
-        written = {m.data.get("session_id") for m in await self.entries(limit=500)}
+        conversations = await self._conversations()
+        entries = await self._without_private(await self.entries(limit=500), conversations)
+        written = {m.data.get("session_id") for m in entries}
         kept = []
-        for session_id, turns in sorted((await self._conversations()).items()):
+        for session_id, turns in sorted(conversations.items()):
             ongoing = session_id == current or now - turns[-1].created_at < idle_s
             if session_id not in written and not ongoing:
                 kept.append(await self.write(session_id, turns))
         return kept
 
+    async def _without_private(self, entries: list[Moment],
+                               conversations: dict[int, list[MemoryItem]]) -> list[Moment]:
+        """The entries, less those drawn from a memory the user has since made private: these
+        are forgotten, to be written again without it (when their conversation is recent)."""
+        facts = await self.store.list_memories(kind="fact", limit=LOOK_BACK)
+        private = {m.id for m in [*facts, *(t for ts in conversations.values() for t in ts)]
+                   if m.private}
+        kept = []
+        for entry in entries:
+            if private & set(entry.data.get("sources") or ()):
+                await self.store.forget(entry.item.id)
+            else:
+                kept.append(entry)
+        return kept
+
     async def write(self, session_id: int, turns: Sequence[MemoryItem]) -> Moment:
-        """Write and keep the entry for one conversation (its turns, oldest first)."""
-        own = [t for t in turns if not from_outside(t)]
+        """Write and keep the entry for one conversation (its turns, oldest first); what the
+        user keeps private is never read for it."""
+        own = [t for t in turns if not from_outside(t) and not t.private]
         outside = Outside([t.text for t in turns if from_outside(t)]
                           + [m.text for m in await self._outside_during(turns)])
         facts = await self._facts_from({t.id for t in own if t.role == "user"})
@@ -117,7 +135,8 @@ class Journal:
 
     async def _facts_from(self, said: set[int]) -> list[MemoryItem]:
         facts = await self.store.list_memories(kind="fact", limit=LOOK_BACK)
-        return [f for f in reversed(facts) if f.source_id in said and not from_outside(f)]
+        return [f for f in reversed(facts)
+                if f.source_id in said and not from_outside(f) and not f.private]
 
     async def _outside_during(self, turns: Sequence[MemoryItem]) -> list[MemoryItem]:
         """Outside memories (shared posts, pages) kept while the conversation went on."""

@@ -1,6 +1,7 @@
 """The book: os1 chooses the best letters by criteria it states and the user can change, orders
 them by date, writes a short foreword, and typesets a PDF (Typst) and an EPUB (ebooklib).
-Private letters and letters for other clients stay out unless the user names them."""
+Private letters, letters drawn from a memory the user keeps private, and letters for other
+clients stay out unless the user names them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from os1.files import private_dir, write_private
@@ -34,6 +35,7 @@ class Criteria:
     client: str | None = None  # only this client's letters
     include: tuple[int, ...] = ()  # letters the user puts in whatever the rest says
     exclude: tuple[int, ...] = ()
+    withheld: tuple[int, ...] = ()  # letters drawn from a memory the user keeps private
     reading: float = 2.0  # weight of the model's own reading (1-5), when a capable model gave one
 
     def describe(self) -> list[str]:
@@ -42,7 +44,7 @@ class Criteria:
                 f"each repeat of a person or occasion costs {self.variety:g}",
                 f"letters of {self.min_words}-{self.max_words} words are preferred",
                 f"the model's own reading (1-5, with a capable model) weighs up to {self.reading:g}",
-                "private letters, letters with details not grounded"
+                "private letters, letters drawn from a private memory, letters with details not grounded"
                 + (f" and letters for clients other than {self.client}" if self.client else "")
                 + " stay out unless included by id"]
 
@@ -58,7 +60,7 @@ def _eligible(letter: Letter, c: Criteria) -> bool:
         return False
     if letter.id in c.include:
         return True
-    if letter.private or letter.latest.grounding.flagged:
+    if letter.private or letter.id in c.withheld or letter.latest.grounding.flagged:
         return False
     return c.client is None or (letter.brief.client or "").lower() == c.client.lower()
 
@@ -205,7 +207,8 @@ async def make(studio: Studio, c: Criteria, folder: Path | None, titles: Titles,
     there. The one flow of ``os1 letters book`` and the web app's book."""
     kept = await studio.letters.find(limit=10**9)
     read = await readings(studio._model(), kept, c) if capable else None
-    chosen = choose(kept, c, read)
+    # a letter drawn from a memory now kept private stays out unless the user names it
+    chosen = choose(kept, replace(c, withheld=await studio.withheld(kept)), read)
     if folder is None or not chosen.letters:
         return chosen, []
     who = titles.author or await user_name(studio.memory) or "the author"

@@ -4,7 +4,7 @@ memory store, model) and passed down; it reads no settings itself."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from os1.letters import drafting, grounding, recall
@@ -77,6 +77,20 @@ class Studio:
     async def revise(self, letter: Letter, text: str, note: str) -> Letter:
         own, memories = await self.sources(letter.brief)
         return await self.letters.revise(letter.id, text, self.check(text, own + memories), note)
+
+    async def withheld(self, letters: Sequence[Letter]) -> tuple[int, ...]:
+        """The letters whose details were drawn from a memory the user now keeps private (a
+        book leaves them out unless the user names them)."""
+        out = []
+        for letter in letters:
+            refs = {ref for d in letter.latest.grounding.details for ref in d.sources}
+            for ref in sorted(refs):
+                if ref.startswith("memory ") and ref[7:].isdigit():
+                    memory = await self.memory.get(int(ref[7:]))
+                    if memory is not None and memory.private:
+                        out.append(letter.id)
+                        break
+        return tuple(out)
 
     async def learn_from(self, letters: list[Imported]) -> int:
         return await self.letters.add_samples([(x.name, x.text) for x in letters])

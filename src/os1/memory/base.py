@@ -60,6 +60,7 @@ class MemoryItem:
     object: str | None = None
     valid_to: float | None = None  # set when a newer fact superseded this one
     status: str = "complete"  # utterances: complete | interrupted
+    private: bool = False  # the user's alone: never proposed, journaled or told to another agent
 
     @property
     def when(self) -> str:

@@ -85,7 +85,7 @@ def _checked(header: Any, items: Iterable[Any],
 _OPTIONAL_TYPES: dict[str, tuple[type, ...]] = {
     "created_at": (int, float), "source_id": (int,), "session_id": (int,), "valid_to": (int, float),
     "role": (str,), "status": (str,), "provenance": (str,), "subject": (str,), "predicate": (str,),
-    "object": (str,),
+    "object": (str,), "private": (bool,),
 }
 
 
@@ -106,6 +106,7 @@ async def import_export(store: Archive, header: dict[str, Any],
                         items: list[dict[str, Any]]) -> int:
     """Add an export's memories to ``store``; returns how many were new."""
     new_ids: dict[int, int] = {}
+    private: list[int] = []  # the memories kept private, by their new ids
     added = 0
     for item in items:
         if item["kind"] == "utterance":
@@ -118,15 +119,21 @@ async def import_export(store: Archive, header: dict[str, Any],
                                                   learn=False)  # its facts come with the export
                 existing, added = saved.id, added + 1
             new_ids[item["id"]] = existing
+            private += [existing] if item.get("private") else []
         elif "moment" in item:  # a post, photo, song or piece, with its images and files
             new_ids[item["id"]], new = await import_moment(store, item, new_ids)
             added += new
+            private += [new_ids[item["id"]]] if item.get("private") else []
         else:
             draft = FactDraft(item["text"], str(item.get("subject") or "user"),
                               str(item.get("predicate") or "note"), str(item.get("object") or ""),
                               item.get("provenance") or "user")
             source = new_ids.get(item.get("source_id") or -1)
-            added += len(await store.add_facts([draft], source, exclusive=is_exclusive))
+            facts = await store.add_facts([draft], source, exclusive=is_exclusive)
+            added += len(facts)
+            private += [f.id for f in facts] if item.get("private") else []
+    if private:
+        await store.keep_private(private)
     profile = header.get("profile")
     if isinstance(profile, dict):
         await store.set_profile({str(k): str(v) for k, v in profile.items()})

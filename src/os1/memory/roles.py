@@ -114,9 +114,15 @@ class Curation(Protocol):
 
     async def compact(self) -> None: ...
 
+    async def keep_private(self, memory_ids: Sequence[int], private: bool = True) -> list[MemoryItem]:
+        """Mark memories private, each with its saying (``store.privacy``); or shared again."""
+        ...
+
 
 class Archive(Profile, Keepsakes, Facts, Protocol):
     """Export and import (``os1.memory.portability``)."""
+
+    async def keep_private(self, memory_ids: Sequence[int], private: bool = True) -> list[MemoryItem]: ...
 
     async def export(self) -> list[dict[str, Any]]: ...
 

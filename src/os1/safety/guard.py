@@ -28,6 +28,7 @@ from os1.errors import Os1Error, ToolFailed
 from os1.memory.base import MemoryItem
 from os1.outside import Outside
 from os1.safety.ledger import Action, ActionLedger
+from os1.safety.privacy import Withheld
 from os1.safety.spotlight import Spotlight
 from os1.safety.taint import TurnTaint, emails_in, normalise, value_parts
 from os1.tools.base import Policy, Tool, result_text
@@ -99,6 +100,7 @@ class Guard:
         self._spotlight = spotlight or Spotlight()
         self._limits = limits or Limits()
         self._taint = TurnTaint()
+        self._withheld = Withheld()
         self._proposed: list[Action] = []
 
     def answer_in(self, text: str) -> Answer | None:
@@ -119,6 +121,7 @@ class Guard:
             self._taint.read_user(said)
         self._taint.read_recalled(history)
         self._taint.read_recalled(recalled)
+        self._withheld = Withheld((m.text for m in [*history, *recalled] if m.private), user_text)
         self._proposed = []
 
     @property
@@ -136,6 +139,10 @@ class Guard:
         yes (the text says so, for the model), or refuse it."""
         if tool.policy is Policy.READ:
             return self._read(await tool.fn(**arguments))
+        if tool.outbound and any(self._withheld.repeats(str(v)) for v in arguments.values()):
+            refused = "refused: it repeats something the user keeps private"
+            self._ledger.add(tool.name, arguments, "blocked", outbound=True, result=refused)
+            return f"error: {refused}; leave it out (only the user may say it themself)"
         sensitive = {k: str(v) for k, v in arguments.items() if k in tool.sensitive}
         foreign: dict[str, str] = dict(self._taint.foreign(sensitive))
         reasons = self._reasons(tool, foreign)

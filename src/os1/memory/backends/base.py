@@ -39,6 +39,7 @@ class NewMemory:
     predicate: str | None = None
     object: str | None = None
     content_hash: str | None = None
+    private: bool = False
     embedded: bool = True
     learned: bool = True
     pieced: bool = True
@@ -87,6 +88,10 @@ class Rows(Protocol):
     async def rewrite(self, memory_id: int, text: str, content_hash: str, status: str | None,
                       pieced: bool) -> bool:
         """New words for a memory (a fact's structured object goes: the text rules)."""
+        ...
+
+    async def set_private(self, memory_ids: Sequence[int], private: bool) -> int:
+        """Mark these memories private (or not); how many of them there were."""
         ...
 
     async def delete(self, memory_id: int) -> tuple[bool, int | None]:

@@ -3,15 +3,23 @@ an array of ids is matched, and in how an unset flag is written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from os1.memory.backends.base import Select
+from os1.memory.base import MemoryItem
 
 COLUMNS = ("id, kind, text, created_at, role, session_id, provenance, source_id, subject, "
-           "predicate, object, valid_to, status")
+           "predicate, object, valid_to, status, private")
 NO_ID = 2**62  # above every id: "before no particular memory"
 ORDERS = {"id": "id", "-id": "id DESC", "time": "created_at, id"}
+
+
+def item(row: Sequence[Any]) -> MemoryItem:
+    """A row of ``COLUMNS`` as a memory (a flag stored as 0 or 1 read as a bool)."""
+    *columns, private = row
+    return replace(MemoryItem(*columns), private=bool(private))
 
 
 def conditions(query: Select, mark: str, ids: Callable[[list[int]], tuple[str, list[Any]]],

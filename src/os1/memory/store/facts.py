@@ -66,6 +66,9 @@ class Facts:
         vectors = list(await embed(self.embedder, [d.text for d in stated])) if stated else []
         async with self.backend.transaction(write=True) as tx:
             await tx.serialize("facts")
+            # a fact drawn from a private sentence is private too (store.privacy)
+            source = await tx.select(Select(ids=[source_id])) if source_id is not None else []
+            private = bool(source) and source[0].private
             for draft in (d for d in resolved if d.closes):  # "I quit Tesco": the value ends
                 await _end(tx, draft, now - draft.since)
             for draft, vector in zip(stated, vectors, strict=True):
@@ -81,7 +84,7 @@ class Facts:
                 added.append(await tx.insert(NewMemory(
                     "fact", draft.text, when, provenance=draft.provenance, source_id=source_id,
                     subject=draft.subject, predicate=draft.predicate, object=draft.object,
-                    content_hash=digest)))
+                    content_hash=digest, private=private)))
                 await tx.put_vector(added[-1], vector)
             return await tx.select(Select(ids=added)) if added else []
 

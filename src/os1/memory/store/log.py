@@ -15,7 +15,7 @@ from os1.memory.ranking import sentences
 def _item(memory_id: int, m: NewMemory) -> MemoryItem:
     """The stored memory, as the row just written holds it."""
     return MemoryItem(memory_id, m.kind, m.text, m.created_at, m.role, m.session_id, m.provenance,
-                      m.source_id, m.subject, m.predicate, m.object, None, m.status)
+                      m.source_id, m.subject, m.predicate, m.object, None, m.status, m.private)
 
 
 class ConversationLog:

@@ -17,6 +17,7 @@ from os1.memory.store.forgetting import Forgetting
 from os1.memory.store.learning import Learning
 from os1.memory.store.log import ConversationLog
 from os1.memory.store.moments import Moments
+from os1.memory.store.privacy import Privacy
 from os1.memory.store.recall import Recall
 from os1.memory.store.summaries import Summaries
 from os1.memory.summaries import Summary
@@ -35,6 +36,7 @@ class Memory:
         self.kept = Moments(backend, embedder)
         self.sessions = Summaries(backend)
         self.forgetting = Forgetting(backend, embedder)
+        self.privacy = Privacy(backend)
 
     async def ready(self) -> Self:
         """Before first use: memories whose vectors another model made are embedded again."""
@@ -179,3 +181,6 @@ class Memory:
 
     async def compact(self) -> None:
         await self.forgetting.compact()
+
+    async def keep_private(self, memory_ids: Sequence[int], private: bool = True) -> list[MemoryItem]:
+        return await self.privacy.keep_private(memory_ids, private)

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from os1.errors import InputError
 from os1.inner.life import InnerLife
-from os1.server.api.schemas import MemoryEdit
+from os1.server.api.schemas import EntryEdit
 from os1.server.auth import ApiError, Caller, caller, site_of
 
 router = APIRouter(tags=["inner life"])
@@ -59,7 +59,7 @@ async def journal(who: Who, request: Request, limit: Annotated[int, Query(ge=1, 
 
 
 @router.patch("/v1/journal/{entry_id}", response_model=Entry)
-async def edit(entry_id: EntryId, body: MemoryEdit, who: Who, request: Request) -> Entry:
+async def edit(entry_id: EntryId, body: EntryEdit, who: Who, request: Request) -> Entry:
     """Correct an entry's words (its sources and conversation stay)."""
     async with site_of(request).spaces.use(who.user_id) as space:
         journal = await InnerLife(space.store).journal()

@@ -1,4 +1,5 @@
-"""The memories page: list, search, show with history and sources, edit, forget, export, import.
+"""The memories page: list, search, show with history and sources, edit, keep private, forget,
+export, import.
 Every call opens only the caller's own store, so an id from another user finds nothing."""
 
 from __future__ import annotations
@@ -118,10 +119,19 @@ async def show(memory_id: MemoryId, who: Who, request: Request) -> MemoryDetail:
 
 @router.patch("/{memory_id}", response_model=Memory)
 async def edit(memory_id: MemoryId, body: MemoryEdit, who: Who, request: Request) -> Memory:
-    if not body.text.strip() or "\x00" in body.text:
+    """New words for a memory, and/or ``private``: kept between the user and os1 with what says
+    the same thing (a fact's sentence and its other facts), or shared again."""
+    if body.text is None and body.private is None:
+        raise ApiError(400, "nothing to change: send text or private")
+    if body.text is not None and (not body.text.strip() or "\x00" in body.text):
         raise ApiError(400, "the new text is empty or not text")
     async with site_of(request).spaces.use(who.user_id) as space:
-        item = await space.store.edit(memory_id, body.text.strip())
+        item = await space.store.get(memory_id)
+        if item is not None and body.text is not None:
+            item = await space.store.edit(memory_id, body.text.strip())
+        if item is not None and body.private is not None:
+            await space.store.keep_private([memory_id], private=body.private)
+            item = await space.store.get(memory_id)
     if item is None:
         raise ApiError(404, f"no memory {memory_id}")
     return Memory.of(item)

@@ -117,6 +117,7 @@ class Memory(BaseModel):
     object: str | None = None
     valid_to: float | None = None
     status: str
+    private: bool = False  # kept between the user and os1 (store.privacy)
     images: list[str] = []  # a shared moment's pictures (content hashes, at /v1/images/{hash})
     shown: str = ""  # the text as said to the user ("Your sister ..."); ``text`` is as stored
     source: str = ""  # outside content: where it came from ("A2A agent Sam at http://..."), if named
@@ -126,7 +127,8 @@ class Memory(BaseModel):
         shown = for_person(item.text) if item.kind == "fact" else item.text
         return cls(id=item.id, kind=item.kind, text=item.text, created_at=item.created_at, role=item.role,
                    provenance=item.provenance, subject=item.subject, predicate=item.predicate,
-                   object=item.object, valid_to=item.valid_to, status=item.status, images=list(images),
+                   object=item.object, valid_to=item.valid_to, status=item.status, private=item.private,
+                   images=list(images),
                    shown=shown, source=source_in(item.text) if item.provenance == "external" else "")
 
 
@@ -140,6 +142,15 @@ class MemoryDetail(BaseModel):
 
 
 class MemoryEdit(Strict):
+    """New words, or ``private`` to keep the memory (with its saying) private or share it again."""
+
+    text: str | None = Field(None, min_length=1, max_length=200_000)
+    private: bool | None = None
+
+
+class EntryEdit(Strict):
+    """A journal entry's new words."""
+
     text: str = Field(min_length=1, max_length=200_000)
 
 

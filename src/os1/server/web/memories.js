@@ -1,5 +1,6 @@
 // The memories page: what os1 remembers, newest first; search by words and meaning; correct a
-// memory; forget one for good (after asking); export everything (a plain download); bring in
+// memory; keep one between us (private) or share it again; forget one for good (after asking);
+// export everything (a plain download); bring in
 // the memories of an export (`os1 memory export`, or another os1's "Export everything").
 
 import { api } from "./api.js";
@@ -28,6 +29,7 @@ function describe(memory) {
     else parts.push(memory.role === "user" ? "you said" : "I said");
     if (memory.status === "interrupted") parts.push("cut short");
   }
+  if (memory.private) parts.push("private, between us");
   return parts.join(" · ");
 }
 
@@ -126,10 +128,31 @@ export class Memories {
     actions.className = "row actions";
     actions.append(
       this.button("Edit", "edit", () => this.edit(item, memory), `Edit: ${short(memory)}`),
+      this.privacy(memory),
       this.button("Forget", "forget", () => this.forget(item, memory), `Forget: ${short(memory)}`),
     );
     item.append(text, meta, actions);
     return item;
+  }
+
+  /** A toggle: keep the memory (and what says the same) private, or share it again. */
+  privacy(memory) {
+    const toggle = this.button("Private", "private", () => this.keepPrivate(memory, !memory.private),
+      `Private: ${short(memory)}`);
+    toggle.setAttribute("aria-pressed", memory.private ? "true" : "false");
+    toggle.title = "Private memories are never followed up, journaled or told to another agent";
+    return toggle;
+  }
+
+  async keepPrivate(memory, keep) {
+    try {
+      await api("PATCH", `/v1/memories/${memory.id}`, { private: keep });
+    } catch (error) {
+      this.hooks.notify(error.message);
+      return;
+    }
+    this.hooks.notify(keep ? "I'll keep that between us." : "That is no longer private.");
+    this.load(); // what says the same thing changed with it
   }
 
   button(text, name, action, label = "") {

@@ -144,6 +144,10 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
         " AND NOT EXISTS (SELECT 1 FROM os1_piece_vectors p WHERE p.user_id = m.user_id"
         " AND p.memory_id = m.id)",
     )),
+    # memories the user keeps to themself (MemoryItem.private); every stored one starts shared
+    ("m006_private", (
+        "ALTER TABLE os1_memories ADD COLUMN IF NOT EXISTS private boolean NOT NULL DEFAULT false",
+    )),
 ]
 
 # every table holding a person's rows, in an order that deletes what refers to a row first

@@ -20,7 +20,7 @@ from psycopg.rows import TupleRow
 from os1.errors import MemoryStoreError
 from os1.memory.backends.base import Flag, NewMemory, Scored, Select
 from os1.memory.backends.postgres.schema import Conn
-from os1.memory.backends.select import COLUMNS, conditions, tail
+from os1.memory.backends.select import COLUMNS, conditions, item, tail
 from os1.memory.base import MemoryItem, Vectors
 from os1.memory.moments import ImageDraft
 from os1.memory.ranking import Context
@@ -87,18 +87,19 @@ class PostgresTx:
     async def insert(self, m: NewMemory) -> int:
         cur = await self.conn.execute(
             "INSERT INTO os1_memories (user_id, kind, text, created_at, role, session_id, provenance,"
-            " status, source_id, subject, predicate, object, content_hash, embedded, learned, pieced)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            " status, source_id, subject, predicate, object, content_hash, embedded, learned, pieced,"
+            " private) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " RETURNING id",
             (self.user, m.kind, m.text, m.created_at, m.role, m.session_id, m.provenance, m.status,
              m.source_id, m.subject, m.predicate, m.object, m.content_hash, m.embedded, m.learned,
-             m.pieced))
+             m.pieced, m.private))
         return int((await _one(cur))[0])
 
     async def select(self, query: Select) -> list[MemoryItem]:
         where, params = conditions(query, "%s", lambda ids: ("id = ANY(%s)", [ids]), "NOT learned")
         order, more = tail(query, "%s")
         sql = f"SELECT {COLUMNS} FROM os1_memories WHERE " + " AND ".join(["user_id = %s", *where])
-        return [MemoryItem(*r) for r in await self._rows(sql + order, (self.user, *params, *more))]
+        return [item(r) for r in await self._rows(sql + order, (self.user, *params, *more))]
 
     async def count_kinds(self) -> dict[str, int]:
         rows = await self._rows("SELECT kind, count(*) FROM os1_memories WHERE user_id = %s"
@@ -121,6 +122,10 @@ class PostgresTx:
             "UPDATE os1_memories SET text = %s, content_hash = CASE kind WHEN 'fact' THEN %s END,"
             " object = NULL, status = COALESCE(%s, status), pieced = %s WHERE user_id = %s AND id = %s",
             (text, content_hash, status, pieced, self.user, memory_id)) > 0
+
+    async def set_private(self, memory_ids: Sequence[int], private: bool) -> int:
+        return await self._count("UPDATE os1_memories SET private = %s WHERE user_id = %s"
+                                 " AND id = ANY(%s)", (private, self.user, list(memory_ids)))
 
     async def delete(self, memory_id: int) -> tuple[bool, int | None]:
         """The database cascades to the vectors and to every fact derived from the memory; the

@@ -184,6 +184,13 @@ def m007_piece_backfill(db: sqlite3.Connection) -> None:
                    [(memory_id,) for memory_id, text in rows if sentence_spans(text)])
 
 
+@migration
+def m008_private(db: sqlite3.Connection) -> None:
+    """Memories the user keeps to themself (``MemoryItem.private``); every stored one starts
+    shared as before."""
+    db.execute("ALTER TABLE memories ADD COLUMN private INTEGER NOT NULL DEFAULT 0")
+
+
 def run_script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one, inside the caller's transaction (``executescript`` would
     commit it)."""

@@ -12,7 +12,7 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 import numpy as np
 
 from os1.memory.backends.base import Flag, NewMemory, Scored, Select
-from os1.memory.backends.select import COLUMNS, conditions, tail
+from os1.memory.backends.select import COLUMNS, conditions, item, tail
 from os1.memory.backends.sqlite.connection import mapped
 from os1.memory.backends.sqlite.index import PieceIndex, VectorIndex
 from os1.memory.base import MemoryItem, Vectors
@@ -77,10 +77,6 @@ def queued(fn: Callable[Concatenate[SQLiteTx, P], None]) -> Primitive[P, None]:
         self.queue.append(lambda: fn(self, *args, **kwargs))
 
     return later
-
-
-def _item(row: Sequence[Any]) -> MemoryItem:
-    return MemoryItem(*row)
 
 
 def _blob(vector: Vectors) -> bytes:
@@ -163,11 +159,11 @@ class SQLiteTx:
     def insert(self, m: NewMemory) -> int:
         cur = self.db.execute(
             "INSERT INTO memories (kind, text, created_at, role, session_id, provenance, status,"
-            " source_id, subject, predicate, object, content_hash, embedded, learned, pieced)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " source_id, subject, predicate, object, content_hash, embedded, learned, pieced, private)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (m.kind, m.text, m.created_at, m.role, m.session_id, m.provenance, m.status, m.source_id,
              m.subject, m.predicate, m.object, m.content_hash, int(m.embedded), int(m.learned),
-             int(m.pieced)))
+             int(m.pieced), int(m.private)))
         return int(cur.lastrowid or 0)
 
     @on_thread
@@ -176,7 +172,7 @@ class SQLiteTx:
                                    "learned = 0")
         order, more = tail(query, "?")
         sql = f"SELECT {COLUMNS} FROM memories" + (" WHERE " + " AND ".join(where) if where else "")
-        return [_item(r) for r in self.db.execute(sql + order, (*params, *more)).fetchall()]
+        return [item(r) for r in self.db.execute(sql + order, (*params, *more)).fetchall()]
 
     @on_thread
     def count_kinds(self) -> dict[str, int]:
@@ -201,6 +197,12 @@ class SQLiteTx:
             "UPDATE memories SET text = ?, content_hash = CASE kind WHEN 'fact' THEN ? END,"
             " object = NULL, status = COALESCE(?, status), pieced = ? WHERE id = ?",
             (text, content_hash, status, int(pieced), memory_id)).rowcount > 0
+
+    @on_thread
+    def set_private(self, memory_ids: Sequence[int], private: bool) -> int:
+        ids = list(memory_ids)
+        return self.db.execute(f"UPDATE memories SET private = ? WHERE id IN ({','.join('?' * len(ids))})",
+                               (int(private), *ids)).rowcount if ids else 0
 
     @on_thread
     def delete(self, memory_id: int) -> tuple[bool, int | None]:
