@@ -3,7 +3,7 @@ as docs/goodbye.md documents (``README.md`` in the folder says the same):
 
     README.md              what each file holds
     profile.json           the person's profile: names, preferences (os1's own state left out)
-    facts.jsonl            what os1 learned: text, subject, predicate, object, when, provenance
+    facts.jsonl            what os1 learned: text, subject, predicate, object, when, provenance, private
     conversations/NNNN.md  each conversation as a transcript, who said what and when
     moments.jsonl          what was shared or made: kind, title, words, data, image file names
     images/                the pictures, named by SHA-256 (the same as the archive's)
@@ -29,8 +29,10 @@ person) to read.
 - `profile.json`: names and preferences from the first conversation.
 - `facts.jsonl`: one JSON object a line: `text`, `subject`, `predicate`, `object`, `when` (ISO
   8601), `provenance` (`user`: said by {user}; `inferred`: concluded by {os}; `shared`,
-  `external`: from something shown or read, such as a post or a mail).
-- `conversations/NNNN.md`: each conversation, one line per turn: `**who** (when): words`.
+  `external`: from something shown or read, such as a post or a mail), `private` (true: {user}
+  kept it between the two of them; share it with no one).
+- `conversations/NNNN.md`: each conversation, one line per turn: `**who** (when): words`, with
+  `(when, private)` for words {user} kept between the two of them.
 - `moments.jsonl`: things shared or made: `kind` (post, photo, song, piece, game, journal),
   `title`, `text`, `data`, `images` (file names in `images/`).
 - `journal.md`: {os}'s journal, one entry per conversation.
@@ -50,11 +52,12 @@ def write_handover(k: Keepsakes, folder: Path) -> Path:
     profile = {key: v for key, v in k.profile.items() if not key.startswith(("persona.", "mood"))}
     write_private(folder / "profile.json", json.dumps(profile, indent=1, ensure_ascii=False) + "\n")
     facts = [{"text": f.text, "subject": f.subject, "predicate": f.predicate, "object": f.object,
-              "when": _iso(f.created_at), "provenance": f.provenance} for f in k.facts()]
+              "when": _iso(f.created_at), "provenance": f.provenance, "private": f.private}
+             for f in k.facts()]
     write_private(folder / "facts.jsonl", "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in facts))
     for session, turns in sorted(k.conversations().items()):
-        lines = "".join(f"**{k.user_name if t.role == 'user' else k.os_name}** ({_iso(t.created_at)}): "
-                        f"{t.text}\n\n" for t in turns)
+        lines = "".join(f"**{k.user_name if t.role == 'user' else k.os_name}** ({_iso(t.created_at)}"
+                        f"{', private' if t.private else ''}): {t.text}\n\n" for t in turns)
         write_private(folder / "conversations" / f"{session:04d}.md", f"# Conversation {session}\n\n{lines}")
     moments = []
     for m in k.moments.values():
