@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 import numpy as np
 
 from os1.agent.companion import Companion
+from os1.asking.answers import Asking
 from os1.config import VoiceSettings
 from os1.voice.audio import Samples
 from os1.voice.devices import clocked_output, file_source, microphone, speaker
@@ -33,7 +34,7 @@ class Conversation:
     def __init__(self, companion: Companion, stt: SpeechToText, tts: TextToSpeech,
                  voice: VoiceSettings, *, half_duplex: bool = False,
                  echo: EchoCanceller | None = None, observers: Sequence[Observer] = (),
-                 music: MusicMaker | None = None) -> None:
+                 music: MusicMaker | None = None, asking: Asking | None = None) -> None:
         loop = asyncio.get_running_loop()
         self._t0 = loop.time()
         self.clock: Callable[[], float] = lambda: loop.time() - self._t0
@@ -41,7 +42,8 @@ class Conversation:
         model = load_turn_model(voice.turn_model) if voice.end_of_turn == "model" else None
         self.detector = TurnDetector(SileroVAD(), TurnTiming(end_silence_ms=voice.end_silence_ms), model)
         self.reply = Reply(companion, self.player, self.clock, name=companion.persona.name,
-                           wake_phrase=voice.wake_phrase, follow_up_s=voice.follow_up_s, music=music)
+                           wake_phrase=voice.wake_phrase, follow_up_s=voice.follow_up_s, music=music,
+                           asking=asking)
         self.listen = Listen(self.detector, self.player, self.clock, interrupt_min_ms=voice.interrupt_min_ms,
                              half_duplex=half_duplex, echo=echo or front_end(voice.noise_suppression))
         self.pipeline = Pipeline([
