@@ -52,7 +52,8 @@ def test_what_a_line_asks_for(line: str, tools: bool, ask: object) -> None:
     assert recognise(line, tools=tools) == ask
 
 
-async def test_a_letter_is_drafted_and_checked_but_kept_only_on_yes(store: SQLiteMemory, tmp_path: Path) -> None:
+async def test_a_letter_is_drafted_and_checked_but_kept_only_on_yes(store: SQLiteMemory,
+                                                                    tmp_path: Path) -> None:
     asking = asking_for(store, tmp_path, INVENTED)
     answer = await asking.answer(LetterAsk("Ana", "her birthday"))
     assert isinstance(answer, Drafted) and answer.draft.by_model

@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from starlette.testclient import TestClient
 
 from os1.access import local_key
 from os1.testing import ScriptedLLM

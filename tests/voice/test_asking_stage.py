@@ -52,7 +52,8 @@ async def test_a_letter_with_invented_details_is_not_kept_and_os1_says_so(store:
     await line.close()
 
 
-async def test_mail_asked_of_a_model_without_tools_gets_what_works(store: SQLiteMemory, tmp_path: Path) -> None:
+async def test_mail_asked_of_a_model_without_tools_gets_what_works(store: SQLiteMemory,
+                                                                   tmp_path: Path) -> None:
     line = line_with_letters(store, tmp_path)
     await line.say(Transcript("Check my mail, please.", 1.0))
     await line.listen_to_the_end()
