@@ -3,7 +3,8 @@ streamed turn carries the draft as a ``letter`` event, with each detail and wher
 (the invented ones flagged), and nothing is kept until the person says yes through
 ``POST /v1/letters``, whose rule keeps a flagged draft only on their explicit word. First on the
 in-process app with a scripted model that invents details, then on a real ``os1 serve`` with the
-bundled model, over a real socket."""
+bundled model, over a real socket. A piece asked for is composed and kept as a moment, and mail
+asked of a model without tools gets what works, neither calling the model."""
 
 from __future__ import annotations
 
@@ -93,3 +94,28 @@ async def test_on_the_bundled_model_over_a_real_server(tmp_path: Path) -> None:
             kept = await client.post("/v1/letters", json=keep_body(letter, keep_flagged=flagged))
             assert kept.status_code == 201, kept.text
             assert len((await client.get("/v1/letters")).json()["letters"]) == 1
+
+
+def test_mail_asked_of_a_model_without_tools_gets_what_works(make_client: Factory) -> None:
+    model = ScriptedLLM()
+    client = make_client(model)
+    client.get("/v1/session")
+    whole = client.post("/v1/chat", json={"text": "check my mail"}, headers=csrf(client))
+    assert whole.status_code == 200, whole.text
+    assert "os1 mail summary" in whole.json()["reply"] and whole.json()["asked"] is None
+    assert model.history == []  # the model was not asked to ramble
+
+
+def test_music_asked_for_in_the_chat_is_composed_and_kept_as_a_moment(make_client: Factory) -> None:
+    model = ScriptedLLM()
+    client = make_client(model)
+    client.get("/v1/session")
+    with client.websocket_connect(CHAT_WS) as ws:
+        ws.send_text(json.dumps({"type": "say", "text": "play me a song"}))
+        events = _until(ws, "done")
+    assert [e["type"] for e in events] == ["piece", "done"]
+    piece, done = events
+    assert piece["kind"] == "piece" and done["reply"] == piece["said"] and piece["said"]
+    shown = client.get(f"/v1/memories/{piece['moment_id']}")
+    assert shown.status_code == 200, shown.text
+    assert model.history == []  # composed by code, on any model
