@@ -247,6 +247,8 @@ class ServerSettings(BaseModel):
     # single: the local user, no accounts (loopback only); multi: accounts, one store per user
     mode: Literal["single", "multi"] = "single"
     registration: bool = True  # multi: anyone may sign up (otherwise `os1 users create`)
+    # TLS with os1's own certificate authority (server/tls.py), for phones on the home network
+    https: bool = False
     origins: list[str] = Field(default_factory=list)  # extra allowed Origins, e.g. https://os1.example
     redis_url: SecretStr | None = None  # several workers: pub/sub, jobs and shared rate limits
     worker: str | None = None  # this worker's name in logs and /v1/health; None: host and pid

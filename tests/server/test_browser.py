@@ -15,7 +15,7 @@ from playwright.sync_api import Page, WebSocket
 
 from os1.access import QUERY, local_key
 from os1.testing.servers import free_port, os1_server
-from tests.server.browser import WATCH_REPLY, chromium, fake_microphone, phone, visible
+from tests.server.browser import WATCH_REPLY, at_desktop_size, chromium, fake_microphone, phone, visible
 
 pytestmark = pytest.mark.integration
 FAST = {"OS1_LLM__MAX_TOKENS": "48"}  # short replies keep the bundled model quick
@@ -84,15 +84,40 @@ def forget(page: Page, said: str) -> None:
 
 
 def bring_in_an_export(page: Page) -> None:
-    """On the memories page, a file from ``os1 memory export`` is brought into the account."""
+    """On the memories page, a file from ``os1 memory export`` is brought into the account: a
+    sentence, a fact drawn from another, and a reply that repeats the fact."""
     lines = [{"format": "os1-memory", "version": 2, "user": "default", "profile": {}},
              {"id": 7, "kind": "utterance", "text": "Pickles was my first cat.", "created_at": 1.0,
-              "role": "user", "provenance": "user", "status": "complete"}]
+              "role": "user", "provenance": "user", "status": "complete"},
+             {"id": 8, "kind": "utterance", "text": "My sister Ana lives in Lisbon.", "created_at": 2.0,
+              "role": "user", "provenance": "user", "status": "complete"},
+             {"id": 9, "kind": "fact", "text": "The user's sister Ana lives in Lisbon.", "created_at": 3.0,
+              "provenance": "user", "source_id": 8, "subject": "user's sister Ana",
+              "predicate": "lives_in", "object": "Lisbon", "status": "complete"},
+             {"id": 10, "kind": "utterance", "text": "Ana in Lisbon, how lovely.", "created_at": 4.0,
+              "role": "assistant", "provenance": "assistant", "status": "complete"}]
     body = "".join(json.dumps(line) + "\n" for line in lines).encode()
     assert page.locator("#memory-import").is_visible()
     page.set_input_files("#memory-import-file", files=[
         {"name": "os1-memories.jsonl", "mimeType": "application/x-ndjson", "buffer": body}])
     page.wait_for_selector("#memory-list li.memory >> text=Pickles was my first cat.")
+
+
+def forget_the_thing(page: Page) -> None:
+    """Forgetting a fact offers everything that says it (the sentence it came from, the reply
+    that repeats it), lists them, and forgets them all on yes; other memories stay."""
+    fact = page.locator("#memory-list li.memory", has_text="Your sister Ana lives in Lisbon.").first
+    fact.locator("button.forget").click()  # said to the person: "Your sister", not "The user's"
+    page.wait_for_selector("dialog#confirm[open] #confirm-list li >> nth=1")
+    listed = page.inner_text("#confirm-list")
+    assert "My sister Ana lives in Lisbon." in listed and "Ana in Lisbon, how lovely." in listed
+    assert "2 memories that say it" in page.inner_text("#confirm-text")
+    page.click("#confirm-yes")
+    page.wait_for_selector("#memory-list li.memory >> text=Lisbon", state="detached")
+    page.reload()
+    visible(page, "memories")
+    page.wait_for_selector("#memory-list li.memory >> text=Pickles was my first cat.")
+    assert page.locator("#memory-list li.memory", has_text="Lisbon").count() == 0
 
 
 WATCH_DOING = """() => {
@@ -134,6 +159,24 @@ def talk(page: Page) -> None:
     assert doing[0] == "listening" and doing[-1] == "idle", doing
 
 
+def choose_a_voice(page: Page) -> None:
+    """Settings offers the server's voices, says what the choice changes, plays a sample, keeps it."""
+    page.wait_for_selector("#voice-list input[name=voice]", state="attached")
+    assert "talks out loud" in page.inner_text("#voice-note")
+    names = page.eval_on_selector_all("#voice-list input[name=voice]", "(all) => all.map((r) => r.value)")
+    assert "usual" in names and "warm" in names and len(names) >= 4, names
+    with page.expect_response("**/v1/voices/warm/sample") as sample:
+        page.click("#voice-list button.play[data-voice=warm]")
+    assert sample.value.ok and sample.value.headers["content-type"] == "audio/wav"
+    page.wait_for_selector("#voice-list button.play[data-voice=warm][data-state=played]")  # heard to the end
+    page.check("#voice-list input[value=deep]")
+    page.click("#settings-save")
+    page.wait_for_selector("#notice.shown >> text=Saved")
+    page.reload()
+    visible(page, "settings")
+    page.wait_for_selector("#voice-list input[value=deep]:checked", state="attached")
+
+
 def test_single_user_onboards_chats_forgets_and_talks(tmp_path: Path) -> None:
     said = "My cat Pickles sleeps on the piano."
     mic = fake_microphone(tmp_path / "hello.wav", "Good morning, would you tell me a story about the sea?")
@@ -149,12 +192,15 @@ def test_single_user_onboards_chats_forgets_and_talks(tmp_path: Path) -> None:
         name = onboard(page)
         page.wait_for_selector(f"#log .msg.os >> text={name}")  # its introduction opens the chat
         chat_and_watch_the_reply_stream(page, said)
+        at_desktop_size(page)  # the conversation in a desktop window too, then back to the phone
+        page.set_viewport_size({"width": 390, "height": 800})
         forget(page, said)
         page.click("nav a[data-route=settings]")
         visible(page, "settings")
         page.wait_for_selector("#set-model option", state="attached")
         model = page.locator("#set-model option").first
         assert model.inner_text() != model.get_attribute("value")  # said in words, not a config key
+        choose_a_voice(page)
         assert page.locator("#logout").is_hidden()  # one person, no accounts: nothing to log out of
         talk(page)
 
@@ -174,6 +220,7 @@ def test_multi_user_registers_talks_forgets_and_logs_out(tmp_path: Path) -> None
         chat_and_watch_the_reply_stream(page, said)
         forget(page, said)
         bring_in_an_export(page)
+        forget_the_thing(page)
 
         page.click("nav a[data-route=settings]")
         visible(page, "settings")

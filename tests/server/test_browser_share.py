@@ -1,7 +1,8 @@
 """Sharing from the web app, end to end: a real ``os1 serve`` on the bundled model, driven by
-Debian's chromium at phone size. A picture attached, pasted and dropped each gets a preview and
-os1's words, and is kept in Memories with its picture; the seed post pasted as text (11 KB with
-an inline image) is shared as a post, and nothing of its base64 is kept as words.
+Debian's chromium at phone size, then at desktop size. A picture attached, pasted and dropped
+each gets a preview and os1's words, and is kept in Memories with its picture; the seed post
+pasted as text (11 KB with an inline image) is shared as a post, and nothing of its base64 is
+kept as words.
 
 Assertions are on structure (previews, moments, pictures), never on the model's words."""
 
@@ -16,7 +17,7 @@ from PIL import Image
 from playwright.sync_api import Page
 
 from os1.access import QUERY, local_key
-from tests.server.browser import LOW_CONTRAST, chromium, phone, visible
+from tests.server.browser import CLEAR, LOW_CONTRAST, SETTLED, at_desktop_size, chromium, phone, visible
 from tests.server.test_browser import onboard, serve
 
 pytestmark = pytest.mark.integration
@@ -39,10 +40,6 @@ GIVE = """([how, data]) => {
 }"""
 
 
-# the newest line of the conversation is above the composer, not under it
-CLEAR = """() => document.getElementById('log').lastElementChild.getBoundingClientRect().bottom
-               <= document.getElementById('composer').getBoundingClientRect().top + 1"""
-SETTLED = "(id) => getComputedStyle(document.getElementById(id)).opacity === '1'"  # faded in
 
 
 def picture(path: Path, colour: tuple[int, int, int]) -> Path:
@@ -76,6 +73,11 @@ def test_pictures_and_a_pasted_post_are_shared_from_the_web_app(tmp_path: Path) 
         shared_and_answered(page, 1)
         assert page.locator("#log .msg.user.sharing img.preview").count() == 1
         assert page.input_value("#say") == ""
+        with page.expect_file_chooser() as chooser:  # the terminal's /share opens the picker here
+            page.fill("#say", "/share")
+            page.keyboard.press("Enter")
+        assert not chooser.value.element.get_attribute("capture") and page.input_value("#say") == ""
+        assert page.locator("#log .msg.user", has_text="/share").count() == 0  # not sent as words
         page.evaluate(GIVE, ["paste", png64((200, 60, 50))])
         shared_and_answered(page, 2)
         page.evaluate(GIVE, ["drop", png64((60, 200, 90))])
@@ -107,5 +109,8 @@ def test_pictures_and_a_pasted_post_are_shared_from_the_web_app(tmp_path: Path) 
         page.click("nav a[data-route=settings]")
         visible(page, "settings")
         page.wait_for_function(SETTLED, arg="screen-settings")
+        page.wait_for_selector("#voice-list li button.play")  # the voices, each with its sample
         assert page.evaluate(LOW_CONTRAST) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing runs off a phone
+        at_desktop_size(page)
+

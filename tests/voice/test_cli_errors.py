@@ -17,6 +17,9 @@ def os1(*args: str) -> subprocess.CompletedProcess[str]:
     ["talk", "--input", "in.wav"],
     ["talk", "--listen", "nope"],
     ["talk", "--listen", "0.0.0.0:8765"],  # no accounts: never beyond this machine
+    ["talk", "--game", "tetris"],
+    ["talk", "--game", "not-audio.wav"],  # not a Z-machine story
+    ["talk", "--game", "adventure", "--listen", "127.0.0.1:8765"],
     ["speak", "", "-o", "out.wav"],
     ["speak", "** `", "-o", "out.wav"],
     ["transcribe", "missing.wav"],

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from os1.agents.a2a_peer import Peer
+from os1.agents.a2a_source import source_label
 from os1.outside import Outside
 from os1.tools.base import Policy, Tool
 
@@ -20,7 +21,7 @@ MAX_MESSAGE_CHARS = 4_000
 
 def source_of(peer: Peer) -> str:
     """How a memory or a model names where the agent's words came from."""
-    return f"A2A agent {peer.name} at {peer.url}"
+    return source_label(peer.name, peer.url)
 
 
 def tell_agent(peer: Peer, hear: Callable[[str], None] | None = None) -> Tool:

@@ -20,22 +20,15 @@ from rich.markup import escape
 
 from os1.cli.io import CORAL, ask, console, err_console
 from os1.cli.state import CliState
-from os1.errors import InputError, Os1Error
-from os1.games.intents import read_line
+from os1.errors import Os1Error
+from os1.games.session import CHESS_HELP, Answer, ChessPlay, Playing
 from os1.games.tools import SEAT
 from os1.runtime import Runtime
 
 if TYPE_CHECKING:
     from os1.agent.companion import Companion
-    from os1.agent.persona import Persona
     from os1.games.chessplay import ChessTable
     from os1.games.table import Table
-    from os1.llm.base import ChatModel
-
-TABLE_HELP = ("Type moves for the game. To me: '?' for a suggestion, 'you go' for my turn, 'map',"
-              " 'where is ...?', 'how do we get to ...?', '/say ...' to talk, 'save',"
-              " 'quit' (or Ctrl-D).")
-
 
 class PlayGroup(click.Group):
     """The built-in games, plus any text game a plugin registers (``register_games``)."""
@@ -100,6 +93,7 @@ def story(state: CliState, file: Path, new: bool, talk: bool) -> None:
 
 def _run_table(state: CliState, make: Callable[[], Any], slot: str, *, resume: bool, talk: bool) -> None:
     from os1.games.keeping import Keeper
+    from os1.games.session import TABLE_HELP, TextPlay
     from os1.games.table import Table
 
     with asyncio.Runner() as runner:
@@ -107,7 +101,6 @@ def _run_table(state: CliState, make: Callable[[], Any], slot: str, *, resume: b
         table: Table | None = None
         try:
             persona = runner.run(runtime.persona())
-            model = runtime.model if talk else None
             table = Table(make(), Keeper(runtime.store), slot=slot)
             screen = runner.run(table.open(resume=resume))
             SEAT.table = table
@@ -115,7 +108,8 @@ def _run_table(state: CliState, make: Callable[[], Any], slot: str, *, resume: b
             if table.welcome:
                 _os1(persona.name, table.welcome)
             console.print(escape(screen.text.rstrip()))
-            _table_loop(runner, table, persona, model, runtime)
+            _play_loop(runner, TextPlay(table, persona, runtime.model if talk else None), persona.name,
+                       runtime, "> ")
         finally:
             SEAT.table = None
             if table is not None:
@@ -123,58 +117,51 @@ def _run_table(state: CliState, make: Callable[[], Any], slot: str, *, resume: b
             runner.run(runtime.close())
 
 
-def _table_loop(runner: asyncio.Runner, table: Table, persona: Persona, model: ChatModel | None,
-                runtime: Runtime) -> None:
-    from os1.games.words import in_words
-
+def _play_loop(runner: asyncio.Runner, play: Playing, name: str, runtime: Runtime, prompt: str,
+               board: Callable[[], str] | None = None,
+               local: Callable[[str], Answer | None] | None = None) -> None:
+    """Lines typed at the table until quit, Ctrl-D or the game's end, each answered on the
+    co-player path (games/session.py) the web app and ``os1 talk`` share."""
     companion: Companion | None = None
     while True:
+        if board is not None:
+            console.print(escape(board()))
         try:
-            line = ask("[bold]> [/]")
+            line = ask(f"[bold]{escape(prompt)}[/]")
         except (EOFError, KeyboardInterrupt):
             console.print()
             return
         if not line.strip():
             continue
-        said = read_line(line)
         try:
-            if said.intent == "quit":
-                return
-            if said.intent == "help":
-                console.print(f"[dim]{escape(TABLE_HELP)}[/]")
-            elif said.intent == "chat":  # a turn with os1; with tools on it sees the game through them
+            answer = (local and local(line)) or runner.run(play.say(line))
+            if answer.chat:  # a turn with os1; with tools on it sees the game through them
                 from os1.cli.chat import stream_turn
 
                 companion = companion or runner.run(runtime.companion())
-                runner.run(stream_turn(companion, said.text))
-            elif said.intent == "save":
-                runner.run(table.save())
-                _os1(persona.name, "Saved: it's kept with our memories.")
-            elif said.intent == "map":
-                _os1(persona.name, table.atlas.summary() or "We haven't been anywhere yet.")
-            elif said.intent == "ask":
-                _os1(persona.name, table.ask(said.text))
-            elif said.intent == "suggest":
-                idea = table.suggest()
-                _os1(persona.name, runner.run(in_words(model, persona, table.game.title, table.screen.text,
-                                                       idea.command, idea.why)))
-            elif said.intent == "take_turn":
-                idea = table.suggest()
-                _os1(persona.name, runner.run(in_words(model, persona, table.game.title, table.screen.text,
-                                                       idea.command, idea.why, taking=True)))
-                turn = runner.run(table.play(idea.command, by="os1", why=idea.why))
-                console.print(f"[dim]> {escape(turn.command)}[/]")
-                console.print(escape(turn.screen.text.rstrip()))
-            else:
-                turn = runner.run(table.play(said.text))
-                console.print(escape(turn.screen.text.rstrip()))
-            if table.screen.over:
-                _os1(persona.name, "The game is over. I've kept how it went.")
-                return
+                runner.run(stream_turn(companion, answer.chat))
         except KeyboardInterrupt:
             console.print("\n[dim](stopped; the game is as it was)[/]")
+            continue
         except Os1Error as exc:
             err_console.print(f"[red]os1: error:[/] {escape(str(exc))}")
+            continue
+        _show(answer, name)
+        if answer.quit or answer.over:
+            return
+
+
+def _show(answer: Answer, name: str) -> None:
+    if answer.error:
+        err_console.print(f"[red]os1: error:[/] {escape(answer.error)}")
+    if answer.said:
+        _os1(name, answer.said)
+    if answer.by == "os1" and answer.screen:
+        console.print(f"[dim]> {escape(answer.move)}[/]")
+    if answer.screen:
+        console.print(escape(answer.screen))
+    if answer.reply:
+        console.print(f"Stockfish plays {escape(answer.reply)}.")
 
 
 def _os1(name: str, text: str) -> None:
@@ -205,11 +192,15 @@ def chess_game(state: CliState, elo: int, color: str, partner: bool, new: bool) 
             table = ChessTable.new(runtime.store, elo=elo, white=color == "white", partner=partner)
             runner.run(table.open(resume=not new))
             SEAT.table = table
-            console.print("[dim]Moves like e4, Nf3 or g1f3. '?' for a suggestion, 'you go' (as partner),"
-                          " 'pgn', 'svg FILE', 'resign', 'quit'.[/]")
+            console.print(f"[dim]{escape(CHESS_HELP)} 'svg FILE' draws the board into a file.[/]")
             if table.welcome:
                 _os1(persona.name, table.welcome)
-            _chess_loop(runner, table, persona.name)
+            play = ChessPlay(table)
+            _show(runner.run(play.opening()), persona.name)
+            _play_loop(runner, play, persona.name, runtime, "your move> ", board=table.board_text,
+                       local=lambda line: _svg(table, line))
+            if table.match.over:
+                console.print(escape(table.board_text()))
         finally:
             SEAT.table = None
             if table is not None:
@@ -217,60 +208,13 @@ def chess_game(state: CliState, elo: int, color: str, partner: bool, new: bool) 
             runner.run(runtime.close())
 
 
-def _chess_loop(runner: asyncio.Runner, table: ChessTable, name: str) -> None:
-    match = table.match
-    if not match.users_turn and not match.over:
-        console.print(f"Stockfish plays {runner.run(match.engine_move())}.")
-    while not match.over:
-        console.print(escape(table.board_text()))
-        try:
-            line = ask("[bold]your move> [/]")
-        except (EOFError, KeyboardInterrupt):
-            console.print()
-            return
-        said = read_line(line)
-        low = said.text.casefold()
-        try:
-            if said.intent == "quit":
-                return
-            if not said.text:
-                continue
-            if low == "pgn":
-                console.print(escape(match.pgn()))
-            elif low.startswith("svg "):  # the board drawn as SVG, into a file of the user's choosing
-                target = Path(said.text[4:].strip()).expanduser()
-                try:
-                    target.write_text(table.board_svg(), encoding="utf-8")
-                except OSError as exc:
-                    raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
-                _os1(name, f"The board is drawn in {target}.")
-            elif low == "resign":
-                table.resigned = True
-                _os1(name, "Resigned. I've kept the game; we can look at it again any time.")
-                return
-            elif said.intent == "save":
-                runner.run(table.save())
-                _os1(name, "Saved with our memories.")
-            elif said.intent == "suggest":
-                san, why = runner.run(match.suggest())
-                _os1(name, f"I'd play {san}: {why}.")
-            elif said.intent == "take_turn":
-                if match.mode != "partner":
-                    _os1(name, "I'm your opponent in this game: your move."
-                               " (Play with --partner and I'll move for us.)")
-                    continue
-                turn = runner.run(table.take_turn())
-                _os1(name, f"I'll play {turn.san}: {turn.remark}.")
-                if turn.reply:
-                    console.print(f"Stockfish plays {turn.reply}.")
-            else:
-                turn = runner.run(table.play(said.text))
-                _os1(name, turn.remark)
-                if turn.reply:
-                    console.print(f"Stockfish plays {turn.reply}.")
-        except KeyboardInterrupt:
-            console.print("\n[dim](stopped; the board is as it was)[/]")
-        except Os1Error as exc:
-            err_console.print(f"[red]os1: error:[/] {escape(str(exc))}")
-    console.print(escape(table.board_text()))
-    _os1(name, f"Game over: {match.result()}. It's kept, PGN and all.")
+def _svg(table: ChessTable, line: str) -> Answer | None:
+    """``svg FILE``, the one chess command only a terminal has: the board drawn into a file."""
+    if not line.strip().casefold().startswith("svg "):
+        return None
+    target = Path(line.strip()[4:].strip()).expanduser()
+    try:
+        target.write_text(table.board_svg(), encoding="utf-8")
+    except OSError as exc:
+        return Answer(error=f"cannot write {target}: {exc.strerror or exc}")
+    return Answer(said=f"The board is drawn in {target}.")

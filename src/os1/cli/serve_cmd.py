@@ -10,7 +10,7 @@ import logging
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -21,6 +21,9 @@ from os1.config import Settings
 from os1.errors import AccountError, ConfigError, InputError
 from os1.server.accounts import Account, Accounts
 from os1.server.tokens import MAX_TOKEN_DAYS, SCOPES, TokenInfo
+
+if TYPE_CHECKING:
+    from os1.server.tls import Tls
 
 T = TypeVar("T")
 YOUNG_COLLECTION = 50_000  # new objects between collections of the youngest generation
@@ -34,9 +37,12 @@ YOUNG_COLLECTION = 50_000  # new objects between collections of the youngest gen
 @click.option("--worker", metavar="NAME", help="This worker's name in logs and /v1/health.")
 @click.option("--metrics-port", type=int, metavar="PORT",
               help="Offer Prometheus metrics on this port (default: server.metrics_port; 0: none).")
+@click.option("--https", is_flag=True, default=None,
+              help="For phones on the home network: TLS with os1's own certificate, on every address"
+                   " unless --host says otherwise (multi mode; default: server.https).")
 @click.pass_obj
 def serve(state: CliState, host: str | None, port: int | None, mode: str | None, worker: str | None,
-          metrics_port: int | None) -> None:
+          metrics_port: int | None, https: bool | None) -> None:
     """Serve os1 over HTTP: the web app at /, the API under /v1 (docs/api.md), chat and voice
     sockets. Ctrl-C stops it."""
     import uvicorn
@@ -44,8 +50,10 @@ def serve(state: CliState, host: str | None, port: int | None, mode: str | None,
     from os1.server.app import create_app
 
     server = state.settings.server
+    if https and host is None and is_loopback(server.host):
+        host = "0.0.0.0"  # the home network is what --https is for
     changes = {k: v for k, v in (("host", host), ("port", port), ("mode", mode), ("worker", worker),
-                                 ("metrics_port", metrics_port)) if v}
+                                 ("metrics_port", metrics_port), ("https", https)) if v}
     settings = state.settings.model_copy(update={"server": server.model_copy(update=changes)})
     if state.model_name:
         if state.model_name not in settings.llm.models:
@@ -53,6 +61,9 @@ def serve(state: CliState, host: str | None, port: int | None, mode: str | None,
         llm = settings.llm.model_copy(update={"default": state.model_name})
         settings = settings.model_copy(update={"llm": llm})
     chosen = settings.server
+    if chosen.https and chosen.mode == "single":
+        raise ConfigError("a phone reaches os1 through an account: os1 serve --mode multi --https"
+                          " (docs/deploy.md, \"A phone on the home network\")")
     if chosen.mode == "single" and not is_loopback(chosen.host):
         raise ConfigError(f"single-user mode serves only this machine; to listen on {chosen.host},"
                           " use --mode multi (accounts)")
@@ -60,6 +71,12 @@ def serve(state: CliState, host: str | None, port: int | None, mode: str | None,
 
     asyncio.run(preflight(settings))  # what it cannot reach, said in one line before it starts
     where = f"http://{'[' + chosen.host + ']' if ':' in chosen.host else chosen.host}:{chosen.port}/"
+    tls = None
+    if chosen.https:
+        from os1.server.tls import certificates
+
+        tls = certificates(settings.home, chosen.host)
+        where = f"https://{address_in_url(tls.names[0])}:{chosen.port}/"
     if chosen.mode == "single":
         from os1.access import QUERY, local_key
 
@@ -70,6 +87,8 @@ def serve(state: CliState, host: str | None, port: int | None, mode: str | None,
                               " (server.registration = false closes it)" if chosen.registration
                               else "registration is closed: `os1 users create` makes accounts")
     click.echo(f"os1 is serving {where} ({who}; model {settings.llm.default}). Ctrl-C stops it.", err=True)
+    if tls is not None:
+        show_phone_steps(tls, chosen.port)
     # no per-message compression on sockets: replies stream as many small deltas, which it
     # barely shrinks, while it costs CPU per message and two zlib states per connection
     # (benchmarks/load.py: about half of the server's memory per idle socket)
@@ -79,11 +98,33 @@ def serve(state: CliState, host: str | None, port: int | None, mode: str | None,
                             ws_per_message_deflate=False, timeout_graceful_shutdown=5,
                             # a keep-alive ping per socket each 30 s (uvicorn's 20 s default is
                             # 500 pings a second at 10,000 sockets); proxies wait 60 s by default
-                            ws_ping_interval=30, ws_ping_timeout=30)
+                            ws_ping_interval=30, ws_ping_timeout=30,
+                            ssl_certfile=tls.cert if tls else None, ssl_keyfile=tls.key if tls else None)
     if chosen.access_log:  # os1's own line per request; uvicorn's would print query strings
         logging.getLogger("os1.access").setLevel(logging.INFO)
     calm_collector()
     uvicorn.Server(config).run()
+
+
+def address_in_url(name: str) -> str:
+    return f"[{name}]" if ":" in name else name
+
+
+def show_phone_steps(tls: Tls, port: int) -> None:
+    """The addresses a phone opens, a QR code of the first, and how it trusts the certificate."""
+    import segno
+
+    from os1.server.tls import fingerprint
+
+    trust = f"https://{address_in_url(tls.names[0])}:{port}/trust"
+    click.echo(f"On a phone on this network, scan this code or open {trust}", err=True)
+    segno.make(trust, error="m").terminal(out=sys.stderr, compact=True)
+    others = ", ".join(f"https://{address_in_url(n)}:{port}/" for n in tls.names[1:])
+    if others:
+        click.echo(f"Also reachable as {others}", err=True)
+    new = "a new certificate authority: phones trust it once" if tls.made_ca else "the certificate authority"
+    click.echo(f"That page shows how to trust {new} (iPhone and Android); its SHA-256 fingerprint"
+               f" is {fingerprint(tls.ca)}. It vouches only for home-network addresses.", err=True)
 
 
 def calm_collector() -> None:

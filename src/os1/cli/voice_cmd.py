@@ -34,6 +34,8 @@ from os1.voice.events import event_for
 from os1.voice.frames import Failed, Frame, Heard, ReplySaved, ReplyText
 
 if TYPE_CHECKING:  # the conversation loads the voice models' libraries: only when talking
+    from os1.games.session import Playing
+    from os1.games.start import Choice
     from os1.voice.conversation import Conversation
 
 PATH = click.Path(path_type=Path, dir_okay=False)
@@ -94,20 +96,27 @@ async def _voice_wish(state: CliState) -> str | None:
 @click.option("--json", "as_json", is_flag=True, help="Print the conversation as JSON lines.")
 @click.option("--listen", "listen_on", metavar="HOST:PORT",
               help="Serve the WebSocket audio transport (ws://HOST:PORT/v1/voice) instead.")
+@click.option("--game", metavar="GAME",
+              help="Play a game by voice as you talk: adventure, chess, a plugin's game, or a story "
+                   "file; its last session is taken up ('what should I do?', 'take the lamp').")
 @click.option("--connect", metavar="URL",
               help="Talk to a server's WebSocket transport (with --input and --output).")
 @click.pass_obj
 def talk(state: CliState, input_path: Path | None, output_path: Path | None, duplex: str | None,
-         as_json: bool, listen_on: str | None, connect: str | None) -> None:
+         as_json: bool, listen_on: str | None, connect: str | None, game: str | None) -> None:
     """Talk with os1 by voice: hands-free, and interruptible (just start speaking).
 
     With --input and --output, a whole conversation runs from a recording (several utterances
     with pauses) and os1's side is written to a file. Without them, it uses the microphone and
     speaker, and Ctrl-C ends it. --listen serves the same conversation over a WebSocket
-    (docs/voice.md); --connect is its small client.
+    (docs/voice.md); --connect is its small client. With --game, what you say goes to the
+    game as at ``os1 play`` (call os1 by name to talk with it instead).
     """
     if (input_path is None) != (output_path is None):
         raise InputError("give both --input and --output, or neither (microphone and speaker)")
+    if game is not None and (listen_on is not None or connect is not None):
+        raise InputError("--game plays in this conversation; it does not go with --listen or --connect")
+    choice = _game_choice(game) if game is not None else None
     if listen_on is not None:
         return _serve(state, listen_on)
     recording = read_audio(input_path) if input_path is not None else None
@@ -121,7 +130,7 @@ def talk(state: CliState, input_path: Path | None, output_path: Path | None, dup
         check_devices()
     mode = _duplex(duplex or state.settings.voice.duplex, live=recording is None)
     try:
-        asyncio.run(_talk(state, recording, output_path, mode, as_json))
+        asyncio.run(_talk(state, recording, output_path, mode, as_json, choice))
     except KeyboardInterrupt:
         console.out("")
         sys.exit(130)
@@ -139,13 +148,17 @@ def _duplex(mode: str, *, live: bool) -> str:
     return mode
 
 
-async def _talk(state: CliState, recording: object, output: Path | None, mode: str, as_json: bool) -> None:
+async def _talk(state: CliState, recording: object, output: Path | None, mode: str, as_json: bool,
+                game: Choice | None = None) -> None:
     import numpy as np
 
     from os1.voice.conversation import Conversation, talk_file, talk_live
 
     runtime = await Runtime.open(state.settings, state.model_name)
+    play: Playing | None = None
     try:
+        if game is not None:
+            play = await _open_game(runtime, game)
         companion = await runtime.companion(interactive=True)
         voice = state.settings.voice
         with console.status("[dim]waking up the voice...[/]", spinner="dots"):
@@ -159,7 +172,7 @@ async def _talk(state: CliState, recording: object, output: Path | None, mode: s
         music = ComposedMusic(runtime.store, music_folder(state.settings))
         conversation = Conversation(companion, stt, tts, voice, half_duplex=mode == "half",
                                     echo=EchoCanceller() if mode == "aec" else None, observers=[show],
-                                    music=music, asking=Asking.of(runtime, companion))
+                                    music=music, asking=Asking.of(runtime, companion), play=play)
         if isinstance(recording, np.ndarray) and output is not None:
             spoken = await talk_file(conversation, recording)
             write_wav(output, spoken)
@@ -170,7 +183,38 @@ async def _talk(state: CliState, recording: object, output: Path | None, mode: s
             async with spoken_initiative(state.settings, runtime.store, conversation):
                 await talk_live(conversation)
     finally:
-        await runtime.close()
+        try:
+            if play is not None:
+                await play.close()  # the session is kept with os1's memories
+        finally:
+            await runtime.close()
+
+
+def _game_choice(game: str) -> Choice:
+    """The game to play by voice: a name, or a story file's path."""
+    from os1.games.start import Choice, game_names
+    from os1.games.story import read_story
+
+    path = Path(game)
+    try:
+        is_file = bool(path.suffix) and path.expanduser().exists()
+    except (OSError, ValueError, RuntimeError):  # a name too long, undecodable, or ~nobody
+        is_file = False
+    if is_file:
+        return Choice("story", story=read_story(path.expanduser()))
+    if game not in game_names() or game == "story":
+        raise InputError(f"there is no game called {game!r}: try adventure, chess, or a story file's path")
+    return Choice(game)
+
+
+async def _open_game(runtime: Runtime, choice: Choice) -> Playing:
+    """The game open, its last session taken up."""
+    from os1.games.start import open_play
+
+    play = await open_play(choice, runtime.store, await runtime.persona())
+    console.print(f"[dim]Playing {escape(play.view()['title'])} by voice: "
+                  f"{escape(play.welcome or 'a new game')}[/]")
+    return play
 
 
 @contextlib.asynccontextmanager

@@ -17,6 +17,10 @@ _YOU = re.compile(r"^(?:you're|you are)\s+(?:at |in |on |inside )?(?:the )?", re
 _AGAIN = re.compile(r"\s+again$")
 
 
+# the 1977 parser reads one or two words: "take the lamp", as said aloud, is "take lamp" to it
+ARTICLES = frozenset({"the", "a", "an", "some"})
+
+
 class CaveGame:
     """One Colossal Cave game: a seeded engine and the commands typed so far."""
 
@@ -35,7 +39,8 @@ class CaveGame:
 
     async def act(self, command: str) -> Screen:
         line = clean_command(command)
-        words = re.findall(r"[a-z0-9]+", line.casefold())
+        said = re.findall(r"[a-z0-9]+", line.casefold())
+        words = [w for w in said if w not in ARTICLES] or said
         if not words:
             raise InputError("the cave understands words of letters: try 'east' or 'take lamp'")
         if self._engine is None:

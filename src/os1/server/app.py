@@ -24,16 +24,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from os1 import __version__
 from os1.config import Settings
-from os1.errors import AccountError, ConfigError, InputError, LLMError, MemoryStoreError, Os1Error
+from os1.errors import (
+    AccountError,
+    ConfigError,
+    InputError,
+    LLMError,
+    MemoryStoreError,
+    Os1Error,
+    VoiceError,
+)
 from os1.llm.base import ChatModel
 from os1.server.api import (
     accounts,
+    agents,
     chat,
     credentials,
     goodbye,
     inner,
     letters,
     memories,
+    play,
     profile,
     push,
     share,
@@ -55,7 +65,8 @@ SECURITY_HEADERS = [
 ]
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 STATUS_OF_ERROR: list[tuple[type[Os1Error], int]] = [
-    (InputError, 400), (AccountError, 400), (MemoryStoreError, 503), (LLMError, 502), (ConfigError, 500)]
+    (InputError, 400), (AccountError, 400), (MemoryStoreError, 503), (LLMError, 502), (ConfigError, 500),
+    (VoiceError, 503)]
 
 
 def web_root() -> Path:
@@ -156,9 +167,10 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
                   description="The os1 companion over HTTP and WebSockets (docs/api.md).",
                   docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
                   openapi_url="/openapi.json" if docs else None)
-    for module in (accounts, credentials, chat, memories, profile, push, share, voice, inner, goodbye):
+    for module in (accounts, credentials, chat, memories, profile, push, share, voice, inner, goodbye, play):
         app.include_router(module.router)
     app.include_router(letters.router)
+    app.include_router(agents.router)  # other agents, over A2A (docs/agents.md)
     app.include_router(accounts.local)
     _handlers(app)
     if settings.agents.a2a_card:  # os1's Agent Cards (docs/agents.md)
@@ -169,6 +181,11 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
             app.add_middleware(LoopbackOnly)
         else:
             app.router.routes.extend(People(settings, app.state).routes())
+    if server.https:  # how a phone trusts os1's own certificate (os1 serve --https)
+        from os1.server.tls import DIR
+        from os1.server.trust import trust_routes
+
+        app.router.routes.extend(trust_routes(settings.home / DIR / "ca.pem"))
     app.mount("/", StaticFiles(directory=web_root(), html=True, check_dir=False), name="web")
     app.add_middleware(Guarded, limit=settings.server.max_body_bytes)
     app.add_middleware(Observed, metrics=metrics, worker=worker_name(settings))

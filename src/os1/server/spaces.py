@@ -42,6 +42,7 @@ class Space:
     runtime: Runtime
     turn: asyncio.Lock = field(default_factory=asyncio.Lock)  # one turn at a time per user
     voice: asyncio.Lock = field(default_factory=asyncio.Lock)  # one spoken conversation at a time
+    play: Any = None  # the game open in the web app (server/api/play.py), kept when the space closes
     holders: int = 0
     last_used: float = field(default_factory=time.monotonic)
     _companion: Companion | None = None
@@ -62,8 +63,13 @@ class Space:
         self._companion = None
 
     async def close(self) -> None:
-        await self.reset()
-        await self.runtime.close()
+        try:
+            if self.play is not None:
+                await self.play.close()
+                self.play = None
+        finally:
+            await self.reset()
+            await self.runtime.close()
 
 
 class Spaces:

@@ -12,6 +12,7 @@ import numpy as np
 from os1.agent.companion import Companion
 from os1.asking.answers import Asking
 from os1.config import VoiceSettings
+from os1.games.session import Playing
 from os1.voice.audio import Samples
 from os1.voice.devices import clocked_output, file_source, microphone, speaker
 from os1.voice.echo import EchoCanceller, front_end
@@ -29,12 +30,14 @@ PAUSE_LOOK_S = 0.2  # how often a proposal waiting for a pause looks for one
 
 
 class Conversation:
-    """One companion listening and speaking. Build it inside the event loop."""
+    """One companion listening and speaking (``play``: a game in progress, played by voice).
+    Build it inside the event loop."""
 
     def __init__(self, companion: Companion, stt: SpeechToText, tts: TextToSpeech,
                  voice: VoiceSettings, *, half_duplex: bool = False,
                  echo: EchoCanceller | None = None, observers: Sequence[Observer] = (),
-                 music: MusicMaker | None = None, asking: Asking | None = None) -> None:
+                 music: MusicMaker | None = None, asking: Asking | None = None,
+                 play: Playing | None = None) -> None:
         loop = asyncio.get_running_loop()
         self._t0 = loop.time()
         self.clock: Callable[[], float] = lambda: loop.time() - self._t0
@@ -43,7 +46,7 @@ class Conversation:
         self.detector = TurnDetector(SileroVAD(), TurnTiming(end_silence_ms=voice.end_silence_ms), model)
         self.reply = Reply(companion, self.player, self.clock, name=companion.persona.name,
                            wake_phrase=voice.wake_phrase, follow_up_s=voice.follow_up_s, music=music,
-                           asking=asking)
+                           asking=asking, play=play)
         self.listen = Listen(self.detector, self.player, self.clock, interrupt_min_ms=voice.interrupt_min_ms,
                              half_duplex=half_duplex, echo=echo or front_end(voice.noise_suppression))
         self.pipeline = Pipeline([

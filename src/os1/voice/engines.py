@@ -49,6 +49,20 @@ def _load(kind: int, what: str, name: str, voice: VoiceSettings, wish: str | Non
     return factories[name](voice, wish)
 
 
+NOTES = {  # what choosing a voice changes, with each built-in engine
+    "espeak": "its pitch, pace and timbre (espeak-ng, a clear synthetic voice)",
+    "piper": "its pace (Piper, one natural voice)",
+}
+
+
+def voice_note(voice: VoiceSettings) -> str:
+    """What the voice setting changes with the engine in use, said for a person."""
+    changes = NOTES.get(voice.tts, f"how the {voice.tts} engine speaks")
+    fixed = " The voice itself is fixed in this server's settings." if voice.tts_voice else ""
+    return (f"How os1 sounds when it talks out loud (the microphone in Talk): {changes}. It does not"
+            f" change what os1 says, and takes effect from the next conversation.{fixed}")
+
+
 def load_stt(voice: VoiceSettings, wish: str | None = None) -> SpeechToText:
     engine: SpeechToText = _load(0, "speech-to-text", voice.stt, voice, wish)
     return engine

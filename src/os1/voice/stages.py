@@ -4,7 +4,8 @@
     SpeechOut ─▶ Play (the ``Player`` the speaker pulls from)
 
 Asked for music in plain words, ``Reply`` composes instead of calling the model: it says what the
-piece is about and sends the piece itself down the line (``MusicOut``) to be played.
+piece is about and sends the piece itself down the line (``MusicOut``) to be played. With a game
+in progress (``os1 talk --game``), moves and questions about it go to the game (``playing.py``).
 
 A side effect the model asks for is read back aloud once the reply ends; a yes said right after
 that reading approves it (``consent.py``), any other spoken yes hears it read back again.
@@ -27,6 +28,7 @@ from os1.agent.events import ConfirmationNeeded, TurnDone
 from os1.asking.answers import Asking, Drafted
 from os1.asking.requests import Ask, MusicAsk, recognise
 from os1.errors import InputError, Os1Error
+from os1.games.session import Playing
 from os1.safety.guard import parse_answer
 from os1.types import TextDelta
 from os1.voice.audio import RATE, duration
@@ -55,6 +57,7 @@ from os1.voice.frames import (
 from os1.voice.music import MusicMaker
 from os1.voice.pipeline import Stage
 from os1.voice.player import Player
+from os1.voice.playing import for_the_game, spoken, to_os1
 from os1.voice.speakable import Chunker, addressed, is_backchannel
 from os1.voice.stt import SpeechToText
 from os1.voice.tts import TextToSpeech
@@ -174,10 +177,11 @@ class Reply(Stage):
     def __init__(self, companion: Companion, player: Player, clock: Clock, *, name: str = "",
                  wake_phrase: bool = False, follow_up_s: float = 20.0,
                  music: MusicMaker | None = None, consent: SpokenConsent | None = None,
-                 asking: Asking | None = None) -> None:
+                 asking: Asking | None = None, play: Playing | None = None) -> None:
         super().__init__()
         self.companion = companion
         self.asking = asking  # a letter (or mail without tools) asked for: the deed, said briefly
+        self.play = play  # a game in progress: moves and questions about it go to the game
         self.consent = consent or SpokenConsent()
         self.music = music  # asked for music in plain words, os1 composes and plays a piece
         self.player = player
@@ -227,13 +231,17 @@ class Reply(Stage):
         self._ended[self.turn] = asyncio.Event()
         said_yes, text = self._spoken_yes(frame, text, busy)
         deed = recognise(text, tools=bool(self.companion.tools))
+        move = for_the_game(self.play, text, self.name) if said_yes is None else None
         if said_yes is not None:
             self._reply = asyncio.create_task(self._read_back(self.turn, said_yes))
         elif isinstance(deed, MusicAsk) and self.music is not None:
             self._reply = asyncio.create_task(self._play_piece(self.turn, self.music, deed.about))
         elif deed is not None and not isinstance(deed, MusicAsk) and self.asking is not None:
             self._reply = asyncio.create_task(self._answer(self.turn, self.asking, deed))
+        elif move is not None:
+            self._reply = asyncio.create_task(self._game_turn(self.turn, move))
         else:
+            text = to_os1(text, self.name) if self.play is not None else text
             self._reply = asyncio.create_task(self._respond(self.turn, text))
 
     def _spoken_yes(self, frame: Transcript, text: str, busy: bool) -> tuple[int | None, str]:
@@ -368,6 +376,28 @@ class Reply(Stage):
             self.notify(Failed(str(exc)))
             said = "I couldn't do that just now."
         await self._announce(turn, said)
+
+    async def _game_turn(self, turn: int, line: str) -> None:
+        """A line for the game in progress, answered on the co-player path and spoken. The game
+        keeps the session (not stored as a reply); a move under way finishes even if talked over."""
+        assert self.play is not None
+        said = ""
+        try:
+            answer = await asyncio.shield(self.play.say(line))
+            if answer.quit:
+                self.play = None  # the game is left: from now on, words are for os1
+            for piece in spoken(answer):
+                said = f"{said} {piece}".strip()
+                await self._say(ReplyText(piece, turn))
+            await self.push(ReplyEnd(turn))
+            await self._ended[turn].wait()
+            self.notify(ReplySaved(turn, None, said, False))
+        except asyncio.CancelledError:
+            self.notify(ReplySaved(turn, None, self.player.heard(turn), True))
+            raise
+        finally:
+            self._last_reply_at = self.clock()
+            self._ended.pop(turn, None)
 
     async def _say(self, piece: ReplyText) -> None:
         self.notify(piece)

@@ -35,29 +35,38 @@ class TextToSpeech(Protocol):
 
 @dataclass(frozen=True)
 class Style:
-    """How os1 sounds: words per minute, pitch (0-99) and the espeak variant."""
+    """How os1 sounds: words per minute, pitch (0-99) and the espeak variant, and in a few words
+    what a person hears."""
 
     rate: int = 165
     pitch: int = 50
     variant: str = "f3"
+    about: str = "os1's usual voice: clear, at an easy pace"
 
 
 STYLES = {
-    "warm": Style(rate=155, pitch=42, variant="f2"),
-    "calm": Style(rate=145, pitch=45, variant="f3"),
-    "soft": Style(rate=150, pitch=48, variant="f4"),
-    "bright": Style(rate=180, pitch=62, variant="f5"),
-    "wry": Style(rate=170, pitch=50, variant="f3"),
-    "deep": Style(rate=150, pitch=30, variant="m3"),
+    "warm": Style(rate=155, pitch=42, variant="f2", about="lower and unhurried"),
+    "calm": Style(rate=145, pitch=45, variant="f3", about="slow and even"),
+    "soft": Style(rate=150, pitch=48, variant="f4", about="gentle, a little slower"),
+    "bright": Style(rate=180, pitch=62, variant="f5", about="higher and quick"),
+    "wry": Style(rate=170, pitch=50, variant="f3", about="level, a little quick"),
+    "deep": Style(rate=150, pitch=30, variant="m3", about="a deep, low voice"),
 }
+USUAL = "usual"  # the name of the voice for no wish: Style()
+SAMPLE = "Hello, it's me. This is how I would sound, talking with you."
+
+
+def style_name(wish: str | None) -> str:
+    """The voice the user's words about it choose: the first word we know, else ``usual``."""
+    for word in (wish or "").lower().replace(",", " ").split():
+        if word in STYLES:
+            return word
+    return USUAL
 
 
 def style_for(wish: str | None) -> Style:
-    """The style for the user's words about the voice: the first word we know wins."""
-    for word in (wish or "").lower().replace(",", " ").split():
-        if word in STYLES:
-            return STYLES[word]
-    return Style()
+    """The style for the user's words about the voice."""
+    return STYLES.get(style_name(wish), Style())
 
 
 STAGE_DIRECTIONS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\*[^*]+\*")

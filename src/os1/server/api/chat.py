@@ -53,15 +53,19 @@ def _event(event: object) -> dict[str, Any] | None:
         case TextDelta(text):
             return {"type": "delta", "text": text}
         case ConfirmationNeeded():
-            return {"type": "confirm", "action_id": event.action_id, "tool": event.tool,
-                    "preview": event.preview, "reasons": list(event.reasons),
-                    "foreign": dict(event.foreign)}
+            return confirm_event(event)
         case ToolActivity(call, result):
             return {"type": "tool", "name": call.name, "result": result[:2000]}
         case TurnDone():
             return {"type": "done", "reply": event.reply, "reply_id": event.reply_id,
                     "said_id": event.user_id, "interrupted": event.interrupted}
     return None
+
+
+def confirm_event(event: ConfirmationNeeded) -> dict[str, Any]:
+    """A held action, as every socket shows it for the user's yes (the agents socket too)."""
+    return {"type": "confirm", "action_id": event.action_id, "tool": event.tool, "preview": event.preview,
+            "reasons": list(event.reasons), "foreign": dict(event.foreign)}
 
 
 async def run_turn(site: Site, user_id: str, text: str, emit: Emit,

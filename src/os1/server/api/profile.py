@@ -22,7 +22,7 @@ from os1.server.api.schemas import (
     ReminderRequest,
 )
 from os1.server.auth import ApiError, Caller, caller, site_of
-from os1.timezones import check_zone
+from os1.timezones import check_zone, now_in
 
 router = APIRouter(prefix="/v1", tags=["you"])
 Who = Annotated[Caller, Depends(caller)]
@@ -64,7 +64,8 @@ async def preferences(who: Who, request: Request) -> Preferences:
                        model_labels={name: model_label(name, config) for name, config in models.items()},
                        voice=profile.get("voice", ""),
                        quiet_hours=profile.get("quiet_hours", site.settings.calendar.quiet_hours),
-                       time_zone=profile.get("time_zone", ""), agent_card=profile.get(OPT_IN) == "on")
+                       time_zone=profile.get("time_zone", ""), zone_offset_minutes=offset_minutes(profile),
+                       agent_card=profile.get(OPT_IN) == "on")
 
 
 @router.put("/settings", response_model=Preferences)
@@ -97,6 +98,13 @@ async def remind(body: ReminderRequest, who: Who, request: Request) -> Reminder:
         raise ApiError(400, "a reminder needs some words")
     job = await site_of(request).jobs.add(who.user_id, time.time() + body.in_seconds, "remind", text=text)
     return Reminder(id=job["id"], text=text, at=job["at"])
+
+
+def offset_minutes(profile: dict[str, str]) -> int:
+    """The UTC offset now where the person's time is kept (their zone, else the server's), so a
+    browser elsewhere can tell that it differs."""
+    offset = now_in(profile).utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
 
 
 def model_label(name: str, config: ModelConfig) -> str:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from os1.agents.a2a_source import source_in
 from os1.memory.base import MemoryItem
 from os1.memory.sayings import for_person
 
@@ -118,6 +119,7 @@ class Memory(BaseModel):
     status: str
     images: list[str] = []  # a shared moment's pictures (content hashes, at /v1/images/{hash})
     shown: str = ""  # the text as said to the user ("Your sister ..."); ``text`` is as stored
+    source: str = ""  # outside content: where it came from ("A2A agent Sam at http://..."), if named
 
     @classmethod
     def of(cls, item: MemoryItem, images: Sequence[str] = ()) -> Memory:
@@ -125,7 +127,7 @@ class Memory(BaseModel):
         return cls(id=item.id, kind=item.kind, text=item.text, created_at=item.created_at, role=item.role,
                    provenance=item.provenance, subject=item.subject, predicate=item.predicate,
                    object=item.object, valid_to=item.valid_to, status=item.status, images=list(images),
-                   shown=shown)
+                   shown=shown, source=source_in(item.text) if item.provenance == "external" else "")
 
 
 class Memories(BaseModel):
@@ -175,7 +177,20 @@ class Preferences(BaseModel):
     voice: str
     quiet_hours: str
     time_zone: str  # IANA name; empty: the server's own
+    zone_offset_minutes: int = 0  # the UTC offset now where the person's time is kept
     agent_card: bool = False  # multi mode: other agents may meet this person's OS over A2A
+
+
+class VoiceChoice(BaseModel):
+    name: str  # what GET /v1/voices/{name}/sample and PUT /v1/settings {"voice"} take
+    about: str  # what a person hears, in a few words
+
+
+class Voices(BaseModel):
+    engine: str  # the text-to-speech engine this server speaks with
+    note: str  # what the voice setting changes, for a person
+    voices: list[VoiceChoice]
+    chosen: str  # the one the person's voice setting picks
 
 
 class PreferencesChange(Strict):

@@ -1,13 +1,15 @@
 // os1 in the browser: one page, hash routes (#/login, #/register, #/welcome, #/chat, #/memories,
-// #/settings). The session decides where one may go: nobody logged in → login (multi mode; single
+// #/settings, #/play). The session decides where one may go: nobody logged in → login (multi mode; single
 // mode has no accounts and is always the local user), not onboarded yet → welcome, else anywhere.
 
 import { Access } from "./access.js";
+import { Agents } from "./agents.js";
 import { api } from "./api.js";
 import { Chat } from "./chat.js";
 import { Letters } from "./letters.js";
 import { Memories } from "./memories.js";
-import { Settings } from "./settings.js";
+import { Play } from "./play.js";
+import { Settings, ZoneOffer } from "./settings.js";
 import { Notifications } from "./push.js";
 import { shareFile, sharable } from "./share.js";
 import { Voice } from "./voice.js";
@@ -16,7 +18,7 @@ import { Goodbye } from "./goodbye.js";
 
 const $ = (id) => document.getElementById(id);
 const OPEN = new Set(["login", "register"]);
-const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings", "journal", "goodbye", "letters"]);
+const SCREENS = new Set(["login", "register", "welcome", "chat", "memories", "settings", "journal", "goodbye", "letters", "play", "agents"]);
 
 const BEEN_HERE = "os1-been-here"; // set once someone has signed in from this browser
 const state = { mode: "single", registration: false, me: null, screen: "loading" };
@@ -70,7 +72,12 @@ const chat = new Chat($("log"), {
 });
 const memories = new Memories({ notify, confirm: confirmDialog });
 const letters = new Letters({ notify, confirm: confirmDialog });
+const play = new Play({ notify });
 const settings = new Settings({ notify });
+// the person's time zone, offered when this device's differs (never set unasked)
+const zoneOffer = new ZoneOffer({ notify });
+document.addEventListener("os1-zone", () => state.screen === "settings" && settings.load());
+document.addEventListener("os1-saved", () => state.me && zoneOffer.check(state.me));
 const notifications = new Notifications({ notify });
 const access = new Access({ notify, confirm: confirmDialog });
 // os1's inner life, and the goodbye: after erasing, nothing of the person is left to talk to
@@ -87,6 +94,7 @@ const goodbye = new Goodbye({
     $("top").hidden = true;
   },
 });
+const agents = new Agents({ notify, confirm: confirmDialog }); // other agents (agents.js)
 const VOICE_DOING = { listening: "Listening…", thinking: "Thinking…", speaking: "Speaking… (tap the mic to stop)" };
 const voice = new Voice({
   heard: (text) => chat.heard(text),
@@ -131,7 +139,8 @@ function signedIn(me) {
   $("account-name").textContent = state.mode === "multi" ? `Logged in as ${me.username}` : "";
   $("logout").hidden = state.mode !== "multi";
   chat.start();
-  settings.adoptZone();
+  zoneOffer.check(me);
+  agents.load(); // their names, for "ask Sam ..." in the chat
 }
 
 function routeName() {
@@ -176,6 +185,8 @@ function show(name) {
   if (name === "journal") journal.load();
   if (name === "goodbye") goodbye.load();
   if (name === "letters") letters.load();
+  if (name === "play") play.load();
+  if (name === "agents") agents.load();
   if (name === "settings") {
     settings.load();
     notifications.load();
@@ -240,7 +251,9 @@ $("logout").addEventListener("click", async () => {
   voice.stop();
   voice.teardown();
   chat.stop();
+  agents.stop();
   state.me = null;
+  $("zone-offer").hidden = true;
   welcomeAsked = false;
   go("login");
   notify("You're logged out. See you soon.");
@@ -319,11 +332,27 @@ $("welcome-form").addEventListener("submit", async (event) => {
 // ---- chat composer ----
 
 const box = $("say");
+// The terminal's words for showing os1 something (/share, /look, /listen; /camera) open the
+// picker or the camera here, where there are no paths; words after them go with a picture.
+const SHOW = /^\/(share|look|listen|camera)(?:\s+([\s\S]*))?$/i;
 function send() {
   const text = box.value.trim();
   if (!text) return;
+  const show = SHOW.exec(text);
+  if (show) {
+    box.value = show[2] || "";
+    grow();
+    $(show[1].toLowerCase() === "camera" ? "camera-file" : "attach-file").click();
+    return;
+  }
   box.value = "";
   grow();
+  const agent = agents.requested(text); // "ask Sam what she thinks ...": on the Agents page, on yes
+  if (agent) {
+    go("agents");
+    agents.askFromChat(agent, text);
+    return;
+  }
   chat.say(text);
 }
 function grow() {
@@ -390,7 +419,7 @@ $("mic").addEventListener("click", () => (voice.active ? voice.stop() : voice.st
 // ---- start ----
 
 window.addEventListener("hashchange", route);
-window.os1 = { state, chat, voice, letters }; // for the curious, and for the browser tests
+window.os1 = { state, chat, voice, letters, agents }; // for the curious, and for the browser tests
 (async () => {
   await checkSession();
   if (state.me) signedIn(state.me);

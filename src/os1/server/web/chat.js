@@ -5,6 +5,7 @@
 
 import { api, socketUrl } from "./api.js";
 import { showDetails } from "./letters.js";
+import { heldCard } from "./held.js";
 
 const RETRY_MS = [500, 1000, 2000, 4000, 8000, 15000];
 
@@ -247,50 +248,7 @@ export class Chat {
 
   /** A held action: the model wants to do something that needs the user's yes. */
   confirm(event) {
-    const card = document.createElement("li");
-    card.className = "msg held";
-    card.dataset.actionId = String(event.action_id ?? "");
-    const title = document.createElement("p");
-    title.className = "text";
-    title.textContent = event.preview || `May I use ${event.tool}?`;
-    card.append(title);
-    for (const reason of event.reasons || []) {
-      const why = document.createElement("p");
-      why.className = "why";
-      why.textContent = reason;
-      card.append(why);
-    }
-    const row = document.createElement("div");
-    row.className = "row";
-    // a value that did not come from the user is approved only by typing it back
-    const foreign = Object.keys(event.foreign || {});
-    let typed = null;
-    if (foreign.length) {
-      const hint = document.createElement("p");
-      hint.className = "why";
-      hint.textContent = `${foreign.join(" and ")} did not come from you: type it exactly as shown to approve.`;
-      card.append(hint);
-      typed = document.createElement("input");
-      typed.type = "text";
-      typed.autocomplete = "off";
-      typed.setAttribute("aria-label", `Type the ${foreign.join(" and ")} to approve`);
-      typed.placeholder = foreign.join(", ");
-      row.append(typed);
-    }
-    for (const [answer, text, style] of [["yes", "Yes, go ahead", "primary"], ["no", "No", "ghost"]]) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = style;
-      button.textContent = text;
-      button.addEventListener("click", () => {
-        for (const b of row.querySelectorAll("button")) b.disabled = true;
-        card.dataset.answer = answer;
-        const value = typed && answer === "yes" ? typed.value.trim() : "";
-        this.say(value ? `yes ${event.action_id} ${value}` : answer);
-      });
-      row.append(button);
-    }
-    card.append(row);
+    const card = heldCard(event, (answer, typed) => this.say(typed ? `yes ${event.action_id} ${typed}` : answer));
     this.log.append(card);
     this.scroll(true);
   }

@@ -24,7 +24,8 @@ function describe(memory) {
     parts.push(memory.provenance === "shared" ? "you shared" : "something I know");
     if (memory.valid_to) parts.push("no longer true");
   } else {
-    parts.push(memory.role === "user" ? "you said" : "I said");
+    if (memory.source) parts.push(`from ${memory.source}: outside content`);
+    else parts.push(memory.role === "user" ? "you said" : "I said");
     if (memory.status === "interrupted") parts.push("cut short");
   }
   return parts.join(" · ");
@@ -106,6 +107,7 @@ export class Memories {
     const item = document.createElement("li");
     item.className = `memory ${memory.kind || ""}`;
     item.dataset.id = String(memory.id);
+    if (memory.source) item.dataset.source = memory.source; // another agent's words, say
     const text = document.createElement("p");
     text.className = "text";
     text.textContent = memory.shown || memory.text;
