@@ -19,23 +19,23 @@ from os1.agent.companion import Companion
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone
 from os1.agent.onboarding import introduction, run_onboarding
 from os1.agents.a2a_asking import agent_request
+from os1.asking.answers import Answer, Asking, Composed, Drafted, Refused
+from os1.asking.requests import Ask, recognise
 from os1.cli.a2a_cmd import ask_in_chat
 from os1.cli.initiative_cmd import hear_new, print_plan, show_due
 from os1.cli.initiative_live import InitiativeThread
 from os1.cli.io import CORAL, argument_text, ask, console, err_console, read_stdin
-from os1.cli.letters_cmd import write_in_chat
+from os1.cli.letters_cmd import interactive, show_grounding, write_in_chat
 from os1.cli.onboard_cmd import ask_questions
+from os1.cli.render import show
 from os1.cli.slash import SlashCommands
 from os1.cli.state import CliState
 from os1.config import AgentSettings
-from os1.errors import Os1Error
+from os1.errors import InputError, Os1Error
 from os1.initiative.plans import Plan
-from os1.letters.asking import letter_request
-from os1.letters.keeping import letters_dir
-from os1.mail.asking import NEEDS_TOOLS, skill_request
+from os1.letters.asking import LetterAsk
 from os1.memory.history.dates import parse_time
 from os1.memory.sqlite import store_path
-from os1.music.asking import music_request
 from os1.music.folder import music_folder
 from os1.runtime import Runtime
 from os1.types import TextDelta
@@ -114,8 +114,8 @@ def chat(state: CliState, show_memories: bool) -> None:
             _start_reminders(state, runner.run(runtime.store.profile()))
             music = music_folder(state.settings)
             vision = state.settings.llm.models[runtime.model_name].vision
-            letters = letters_dir(store_path(state.settings.home, state.settings.user).parent)
-            _loop(runner, companion, show_memories, vision=vision, music_dir=music, letters_folder=letters,
+            _loop(runner, companion, show_memories, vision=vision, music_dir=music,
+                  asking=Asking.of(runtime, companion),
                   agents=state.settings.agents, after_turn=lambda: hear_new(state, runtime.store))
         finally:
             if live is not None:
@@ -149,7 +149,7 @@ def _start_reminders(state: CliState, profile: dict[str, str]) -> None:
 
 
 def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, vision: bool = False,
-          music_dir: Path | None = None, letters_folder: Path | None = None,
+          music_dir: Path | None = None, asking: Asking | None = None,
           agents: AgentSettings | None = None,
           after_turn: Callable[[], Coroutine[Any, Any, None]] | None = None) -> None:
     slash = SlashCommands(companion, vision=vision, music_dir=music_dir)
@@ -164,20 +164,15 @@ def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, 
         if not line.strip():
             continue
         try:
-            asked, about = music_request(line)
-            if asked:  # "play me something about that evening": a piece, on any model
-                line = "/compose " + (about or "")
-            letter = letter_request(line) if letters_folder is not None else None
             peer = agent_request(line, agents.a2a_peers) if agents is not None else None
+            deed = recognise(line, tools=bool(companion.tools)) if asking is not None else None
             if peer is not None and agents is not None:  # "ask Sam what she thinks ...": over A2A, on yes
                 ask_in_chat(runner, companion, agents, peer, line)
-            elif letter is not None and letters_folder is not None:  # "write a letter to Ana ...": a letter
-                write_in_chat(runner, companion, letters_folder, letter)
+            elif deed is not None and asking is not None:  # "write a letter to Ana ...": the deed itself
+                _answer(runner, asking, deed)
             elif line.startswith("/"):
                 if not runner.run(slash.run(line)):
                     return
-            elif not companion.tools and skill_request(line):  # a model that cannot use them
-                console.print(f"[dim]{escape(NEEDS_TOOLS)}[/]")
             else:
                 runner.run(stream_turn(companion, line, show_memories=show_memories))
                 if after_turn is not None:  # the initiative hears the words said
@@ -188,38 +183,52 @@ def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, 
             err_console.print(f"[red]os1: error:[/] {escape(str(exc))}")
 
 
+def _answer(runner: asyncio.Runner, asking: Asking, ask: Ask) -> None:
+    """A request in plain words answered with the deed (``os1.asking``), shown in the terminal."""
+    if isinstance(ask, LetterAsk):
+        write_in_chat(runner, asking, ask)
+        return
+    with console.status("[dim]composing...[/]", spinner="dots"):
+        answer = runner.run(asking.answer(ask))
+    if isinstance(answer, Composed):
+        show(answer.shared, asking.companion.persona.name, False)
+    elif isinstance(answer, Refused):
+        console.print(f"[dim]{escape(answer.text)}[/]")
+
+
 @click.command()
 @click.argument("text", required=False)
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object: reply, recalled memories, stored ids.")
 @click.option("--at", "at", metavar="TIME",
               help="When it is said (like 2026-11-03 09:30; default: now), to replay dated turns.")
+@click.option("-y", "--yes", is_flag=True,
+              help="Keep a letter asked for (if every detail is grounded) without asking.")
 @click.pass_obj
-def say(state: CliState, text: str | None, as_json: bool, at: str | None) -> None:
+def say(state: CliState, text: str | None, as_json: bool, at: str | None, yes: bool) -> None:
     """Say TEXT (or stdin, with no TEXT or '-'), print the reply, and exit.
 
-    Never waits for onboarding: until it is done, os1 uses its defaults.
+    Never waits for onboarding: until it is done, os1 uses its defaults. A letter asked for
+    ("write a letter to Ana for her birthday") is drafted, checked and kept only on yes.
     """
     when = None if at is None else parse_time(at)  # a bad time: one line, nothing stored
     limit = state.settings.chat.max_input_chars
     message = read_stdin(limit) if text in (None, "-") else argument_text(text or "")
     try:
-        asyncio.run(_say(state, message, as_json, when))
+        asyncio.run(_say(state, message, as_json, when, yes))
     except KeyboardInterrupt:
         console.out("")
         sys.exit(130)
 
 
-async def _say(state: CliState, text: str, as_json: bool, at: float | None) -> None:
+async def _say(state: CliState, text: str, as_json: bool, at: float | None, yes: bool) -> None:
     runtime = await Runtime.open(state.settings, state.model_name)
     try:
         companion = await runtime.companion()
-        if not companion.tools and skill_request(text):  # a model that cannot use them: say so
-            if as_json:
-                click.echo(json.dumps({"reply": NEEDS_TOOLS, "recalled": [], "user_id": None,
-                                       "reply_id": None, "confirmations": [], "needs_tools": True}))
-            else:
-                console.print(Text(NEEDS_TOOLS))
+        ask = recognise(text, tools=bool(companion.tools))
+        if ask is not None:  # a piece, a letter, or what works without tools: the deed itself
+            asking = Asking.of(runtime, companion)
+            await _said_asked(asking, await asking.answer(ask), as_json, yes)
             return
         recalled: list[dict[str, object]] = []
         done: TurnDone | None = None
@@ -245,3 +254,46 @@ async def _say(state: CliState, text: str, as_json: bool, at: float | None) -> N
             console.out("")
     finally:
         await runtime.close()
+
+
+async def _said_asked(asking: Asking, answer: Answer, as_json: bool, yes: bool) -> None:
+    """``os1 say``'s rendering of a request answered with a deed; a letter kept only on yes."""
+    out: dict[str, object] = {"recalled": [], "user_id": None, "reply_id": None, "confirmations": []}
+    if isinstance(answer, Refused):
+        out |= {"reply": answer.text, "needs_tools": True}
+        if not as_json:
+            console.print(Text(answer.text))
+    elif isinstance(answer, Composed):
+        out |= {"reply": answer.shared.said, "piece": answer.shared.to_dict()}
+        if not as_json:
+            show(answer.shared, asking.companion.persona.name, False)
+    else:
+        out |= {"reply": answer.said(), "letter": await _say_letter(asking, answer, as_json, yes)}
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False))
+
+
+async def _say_letter(asking: Asking, drafted: Drafted, as_json: bool, yes: bool) -> dict[str, object]:
+    """Show the draft and its check; keep it on ``--yes`` or a yes on the terminal."""
+    flagged = drafted.draft.grounding.flagged
+    if not as_json:
+        console.print(escape(drafted.draft.text))
+        show_grounding(drafted.draft.grounding)
+    asked = not yes and not as_json and interactive()
+    keep_flagged = asked and bool(flagged) and click.confirm(
+        f"{len(flagged)} detail(s) are not grounded. Keep it anyway?", default=False, err=True)
+    keep = yes or keep_flagged or (asked and not flagged
+                                   and click.confirm("Keep it?", default=True, err=True))
+    made = drafted.to_dict() | {"kept": None}
+    if not keep:
+        made["why"] = "not kept: no yes (--yes keeps it)"
+    else:
+        try:
+            made["kept"] = (await asking.keep(drafted, keep_flagged=keep_flagged)).id
+        except InputError as exc:
+            made["why"] = str(exc)
+    if not as_json:
+        kept = made["kept"]
+        console.print(f"[dim](kept as letter {kept}; `os1 letters show {kept}`)[/]" if kept
+                      else f"[dim]({escape(str(made['why']))})[/]")
+    return made

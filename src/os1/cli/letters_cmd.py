@@ -14,16 +14,16 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from os1.agent.companion import Companion
+from os1.asking.answers import Asking, Drafted
 from os1.cli.io import CORAL, console, err_console
 from os1.cli.state import CliState
 from os1.errors import InputError, Os1Error
 from os1.files import private_dir, write_private
 from os1.letters import book as making
 from os1.letters.asking import LetterAsk
-from os1.letters.brief import Brief, assemble, make_brief, parse_brief
+from os1.letters.brief import Brief, assemble, parse_brief
 from os1.letters.grounding import Grounding
-from os1.letters.keeping import Letter, LetterStore
+from os1.letters.keeping import Letter
 from os1.letters.studio import Draft, Studio
 from os1.mail.service import MailService
 from os1.runtime import Runtime
@@ -152,26 +152,20 @@ def _review(draft: Draft, studio: Studio, edit: bool | None, yes: bool, keep_fla
     return text, yes or keep_flagged or not interactive() or click.confirm("Keep it?", default=True, err=True)
 
 
-def write_in_chat(runner: asyncio.Runner, companion: Companion, folder: Path, ask: LetterAsk) -> None:
+def write_in_chat(runner: asyncio.Runner, asking: Asking, ask: LetterAsk) -> None:
     """A letter asked for in plain words in ``os1 chat``: drafted, checked, shown, kept on yes."""
-    from os1.letters.recall import user_name
-
-    letters = LetterStore(folder)
-    turn = companion.settings
-    studio = Studio(letters, companion.store, lambda: companion.model, max_tokens=turn.max_tokens * 2,
-                    temperature=turn.temperature)
+    with console.status("[dim]writing...[/]", spinner="dots"):
+        drafted = Drafted(runner.run(asking.draft(ask)))
+    studio = asking.studio()  # the check again after an edit
     try:
-        sender = runner.run(user_name(companion.store)) or companion.persona.user_name
-        with console.status("[dim]writing...[/]", spinner="dots"):
-            draft = runner.run(studio.draft(make_brief(ask.to, sender, occasion=ask.occasion)))
-        text, keep = _review(draft, studio, None, False, False, False)
-        if keep:
-            letter = runner.run(studio.keep(draft, text))
-            console.print(f"[dim](kept as letter {letter.id}; `os1 letters show {letter.id}`)[/]")
-        else:
-            console.print("[dim](not kept)[/]")
+        text, keep = _review(drafted.draft, studio, None, False, False, False)
     finally:
-        runner.run(letters.close())
+        runner.run(studio.letters.close())
+    if keep:  # a flagged draft only after its own "keep it anyway?"
+        letter = runner.run(asking.keep(drafted, text, keep_flagged=True))
+        console.print(f"[dim](kept as letter {letter.id}; `os1 letters show {letter.id}`)[/]")
+    else:
+        console.print("[dim](not kept)[/]")
 
 
 def _show_draft(text: str, grounding: Grounding, draft: Draft) -> None:

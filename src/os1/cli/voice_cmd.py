@@ -14,6 +14,7 @@ import click
 from rich.markup import escape
 
 from os1.access import FILE, is_loopback, local_key
+from os1.asking.answers import Asking
 from os1.cli.io import CORAL, argument_text, console, err_console, read_stdin
 from os1.cli.state import CliState
 from os1.config import Settings
@@ -171,7 +172,7 @@ async def _talk(state: CliState, recording: object, output: Path | None, mode: s
         music = ComposedMusic(runtime.store, music_folder(state.settings))
         conversation = Conversation(companion, stt, tts, voice, half_duplex=mode == "half",
                                     echo=EchoCanceller() if mode == "aec" else None, observers=[show],
-                                    music=music, play=play)
+                                    music=music, asking=Asking.of(runtime, companion), play=play)
         if isinstance(recording, np.ndarray) and output is not None:
             spoken = await talk_file(conversation, recording)
             write_wav(output, spoken)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 import numpy as np
 
 from os1.agent.companion import Companion
+from os1.asking.answers import Asking
 from os1.config import VoiceSettings
 from os1.games.session import Playing
 from os1.voice.audio import Samples
@@ -35,7 +36,8 @@ class Conversation:
     def __init__(self, companion: Companion, stt: SpeechToText, tts: TextToSpeech,
                  voice: VoiceSettings, *, half_duplex: bool = False,
                  echo: EchoCanceller | None = None, observers: Sequence[Observer] = (),
-                 music: MusicMaker | None = None, play: Playing | None = None) -> None:
+                 music: MusicMaker | None = None, asking: Asking | None = None,
+                 play: Playing | None = None) -> None:
         loop = asyncio.get_running_loop()
         self._t0 = loop.time()
         self.clock: Callable[[], float] = lambda: loop.time() - self._t0
@@ -44,7 +46,7 @@ class Conversation:
         self.detector = TurnDetector(SileroVAD(), TurnTiming(end_silence_ms=voice.end_silence_ms), model)
         self.reply = Reply(companion, self.player, self.clock, name=companion.persona.name,
                            wake_phrase=voice.wake_phrase, follow_up_s=voice.follow_up_s, music=music,
-                           play=play)
+                           asking=asking, play=play)
         self.listen = Listen(self.detector, self.player, self.clock, interrupt_min_ms=voice.interrupt_min_ms,
                              half_duplex=half_duplex, echo=echo or front_end(voice.noise_suppression))
         self.pipeline = Pipeline([

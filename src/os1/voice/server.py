@@ -17,6 +17,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
 from os1.access import bearer, is_loopback, same_origin, shows_key
+from os1.asking.answers import Asking
 from os1.config import VoiceSettings
 from os1.music.folder import music_folder
 from os1.runtime import Runtime
@@ -35,7 +36,8 @@ async def talk_over(ws: WebSocket, runtime: Runtime, stt: SpeechToText, tts: Tex
     its own) and music on request; then its learning is finished. ``os1 serve`` uses it too."""
     companion = await runtime.companion(interactive=interactive)
     music = ComposedMusic(runtime.store, music_folder(runtime.settings))
-    conversation = Conversation(companion, stt, tts, voice, music=music)
+    conversation = Conversation(companion, stt, tts, voice, music=music,
+                                asking=Asking.of(runtime, companion))
     session = SocketSession(ws)
     conversation.pipeline.observers.append(session.observe)
     await session.run(conversation)

@@ -25,9 +25,10 @@ from collections.abc import Callable
 
 from os1.agent.companion import Companion
 from os1.agent.events import ConfirmationNeeded, TurnDone
+from os1.asking.answers import Asking, Drafted
+from os1.asking.requests import Ask, MusicAsk, recognise
 from os1.errors import InputError, Os1Error
 from os1.games.session import Playing
-from os1.music.asking import music_request
 from os1.safety.guard import parse_answer
 from os1.types import TextDelta
 from os1.voice.audio import RATE, duration
@@ -176,9 +177,10 @@ class Reply(Stage):
     def __init__(self, companion: Companion, player: Player, clock: Clock, *, name: str = "",
                  wake_phrase: bool = False, follow_up_s: float = 20.0,
                  music: MusicMaker | None = None, consent: SpokenConsent | None = None,
-                 play: Playing | None = None) -> None:
+                 asking: Asking | None = None, play: Playing | None = None) -> None:
         super().__init__()
         self.companion = companion
+        self.asking = asking  # a letter (or mail without tools) asked for: the deed, said briefly
         self.play = play  # a game in progress: moves and questions about it go to the game
         self.consent = consent or SpokenConsent()
         self.music = music  # asked for music in plain words, os1 composes and plays a piece
@@ -228,12 +230,14 @@ class Reply(Stage):
         self.turn += 1
         self._ended[self.turn] = asyncio.Event()
         said_yes, text = self._spoken_yes(frame, text, busy)
-        asked, about = music_request(text)
+        deed = recognise(text, tools=bool(self.companion.tools))
         move = for_the_game(self.play, text, self.name) if said_yes is None else None
         if said_yes is not None:
             self._reply = asyncio.create_task(self._read_back(self.turn, said_yes))
-        elif asked and self.music is not None:
-            self._reply = asyncio.create_task(self._play_piece(self.turn, self.music, about))
+        elif isinstance(deed, MusicAsk) and self.music is not None:
+            self._reply = asyncio.create_task(self._play_piece(self.turn, self.music, deed.about))
+        elif deed is not None and not isinstance(deed, MusicAsk) and self.asking is not None:
+            self._reply = asyncio.create_task(self._answer(self.turn, self.asking, deed))
         elif move is not None:
             self._reply = asyncio.create_task(self._game_turn(self.turn, move))
         else:
@@ -361,6 +365,17 @@ class Reply(Stage):
         finally:
             self._last_reply_at = self.clock()
             self._ended.pop(turn, None)
+
+    async def _answer(self, turn: int, asking: Asking, deed: Ask) -> None:
+        """A deed asked for in plain words (``os1.asking``), said in short: a letter drafted is
+        kept when every detail is grounded, and os1 says where it is."""
+        try:
+            answer = await asking.answer(deed)
+            said = await asking.keep_spoken(answer) if isinstance(answer, Drafted) else answer.spoken()
+        except Os1Error as exc:
+            self.notify(Failed(str(exc)))
+            said = "I couldn't do that just now."
+        await self._announce(turn, said)
 
     async def _game_turn(self, turn: int, line: str) -> None:
         """A line for the game in progress, answered on the co-player path and spoken. The game

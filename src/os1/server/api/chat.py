@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
 
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone
 from os1.errors import InputError, Os1Error
+from os1.server.api.asking import answer_asked
 from os1.server.api.schemas import ChatReply, ChatRequest, Memory
 from os1.server.auth import (
     ApiError,
@@ -78,6 +79,8 @@ async def run_turn(site: Site, user_id: str, text: str, emit: Emit,
         companion = await space.companion()
         before = companion.last_turn
         try:
+            if (done := await answer_asked(space, companion, text, emit)) is not None:
+                return done  # a piece or a letter asked for in plain words: the deed itself
             async for event in companion.respond(text, at=at):
                 if (message := _event(event)) is not None:
                     if first and message["type"] == "delta":
@@ -112,8 +115,9 @@ async def chat(body: ChatRequest, who: Talker, request: Request) -> ChatReply:
     await site.hub.publish(who.user_id, _notice(body.text, done))
     recalled: list[dict[str, Any]] = next((e["memories"] for e in events if e["type"] == "recalled"), [])
     confirm = next((e for e in events if e["type"] == "confirm"), None)
+    asked = next((e for e in events if e["type"] in ("letter", "piece")), None)
     return ChatReply(reply=done["reply"], reply_id=done["reply_id"], said_id=done["said_id"],
-                     recalled=[Memory(**m) for m in recalled], confirm=confirm)
+                     recalled=[Memory(**m) for m in recalled], confirm=confirm, asked=asked)
 
 
 def _notice(said: str, done: dict[str, Any]) -> dict[str, Any]:

@@ -175,9 +175,10 @@ class ChatRequest(Strict):
 class ChatReply(BaseModel):
     reply: str
     reply_id: int | None
-    said_id: int
+    said_id: int | None  # None: a deed asked for in plain words (``asked``), not a turn
     recalled: list[Memory]
     confirm: dict[str, Any] | None = None
+    asked: dict[str, Any] | None = None  # the ``letter`` or ``piece`` event of such a deed
 
 
 class Preferences(BaseModel):

@@ -4,6 +4,7 @@
 // reminders can arrive at any time.
 
 import { api, socketUrl } from "./api.js";
+import { showDetails } from "./letters.js";
 import { heldCard } from "./held.js";
 
 const RETRY_MS = [500, 1000, 2000, 4000, 8000, 15000];
@@ -193,6 +194,12 @@ export class Chat {
       case "notice":
         this.notice(event);
         break;
+      case "letter": // asked for in plain words: the draft, kept only on the person's yes
+        this.letterDraft(event);
+        break;
+      case "piece":
+        if (turn) turn.item.append(label("a piece, kept in your memories"));
+        break;
       default:
         break;
     }
@@ -242,6 +249,54 @@ export class Chat {
   /** A held action: the model wants to do something that needs the user's yes. */
   confirm(event) {
     const card = heldCard(event, (answer, typed) => this.say(typed ? `yes ${event.action_id} ${typed}` : answer));
+    this.log.append(card);
+    this.scroll(true);
+  }
+
+  // A letter asked for in the chat ("write a letter to Ana for her birthday"): the draft with each
+  // detail and where it came from (the flagged ones marked), kept through /v1/letters on "Keep it";
+  // one with details not grounded only after a second, explicit "Keep it anyway".
+  letterDraft(event) {
+    const card = document.createElement("li");
+    card.className = "msg held letter";
+    const text = document.createElement("p");
+    text.className = "text letter-text";
+    text.textContent = event.text || "";
+    const details = document.createElement("ul");
+    details.className = "details";
+    showDetails(details, event.grounding);
+    const row = document.createElement("div");
+    row.className = "row";
+    const keep = document.createElement("button");
+    keep.type = "button";
+    keep.className = "primary";
+    keep.textContent = "Keep it";
+    const skip = document.createElement("button");
+    skip.type = "button";
+    skip.className = "ghost";
+    skip.textContent = "Not now";
+    let anyway = false;
+    const brief = event.brief || {};
+    keep.addEventListener("click", async () => {
+      keep.disabled = skip.disabled = true;
+      try {
+        const kept = await api("POST", "/v1/letters", { to: brief.to, from: brief.from, occasion: brief.occasion,
+          tone: brief.tone, client: brief.client, text: event.text, keep_flagged: anyway });
+        const open = document.createElement("a");
+        open.href = "#/letters";
+        open.textContent = `Kept as letter ${kept.id}: open it in Letters`;
+        card.dataset.kept = String(kept.id);
+        row.replaceChildren(open);
+      } catch (error) {
+        this.hooks.notify(error.message);
+        anyway = error.status === 409;
+        if (anyway) keep.textContent = "Keep it anyway";
+        keep.disabled = skip.disabled = false;
+      }
+    });
+    skip.addEventListener("click", () => row.replaceChildren(label("not kept")));
+    row.append(keep, skip);
+    card.append(text, details, row);
     this.log.append(card);
     this.scroll(true);
   }

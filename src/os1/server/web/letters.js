@@ -17,7 +17,7 @@ function item(text, className = "") {
 }
 
 // The details of a letter, each with where it was found, or flagged when nowhere.
-function showDetails(list, grounding) {
+export function showDetails(list, grounding) {
   const details = grounding?.details || [];
   if (!details.length) {
     list.replaceChildren(item("No names, places, dates or events to check.", "quiet"));
