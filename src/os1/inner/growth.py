@@ -114,6 +114,8 @@ class Growth:
         said = await self.store.list_memories(kind="utterance", limit=LOOK_BACK)
         lines, reasons = list(current.doc.growth), []
         for item in reversed(said):
+            if item.private:  # kept between the user and os1: never written into the persona
+                continue
             line = wish(item, user)
             if line and line not in lines and not problems(line):
                 lines.append(line)
