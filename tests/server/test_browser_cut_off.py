@@ -55,7 +55,8 @@ def test_a_reply_cut_off_by_a_killed_server_is_shown_kept_and_reconnected(tmp_pa
                     os.kill(pid, signal.SIGKILL)
                     page.wait_for_selector("#log .msg.os:not(.earlier) .tag >> text=cut off")
                 assert page.locator("body[data-chat=closed]").count() == 1
-                assert any("cut off" in n for n in page.evaluate("window.notices")), page.evaluate("window.notices")
+                notices = page.evaluate("window.notices")
+                assert any("cut off" in n for n in notices), notices
                 shown = page.inner_text("#log .msg.os:not(.earlier) .text").strip()
         with os1_server(home, free_port(), LONG) as base, \
                 phone(browser, f"{base}/login?{QUERY}={local_key(home)}") as page:
