@@ -166,6 +166,21 @@ async def test_reply_abandoned_by_its_reader_is_kept_as_interrupted(store: SQLit
     assert said[-1].status == "interrupted" and said[-1].text == "one"
 
 
+async def test_a_reply_is_kept_as_it_streams_and_marked_interrupted_until_it_ends(
+        store: SQLiteMemory) -> None:
+    companion = make(store, ScriptedLLM("one two three four"))
+    kept: list[tuple[str, str]] = []
+    async for event in companion.respond("hi"):
+        if isinstance(event, TextDelta):  # what is shown is stored already (a kill loses none)
+            said = (await store.recent_utterances(5))[-1]
+            kept.append((said.role, said.status))
+            assert said.text and "one two three four".startswith(said.text)
+    assert kept and set(kept) == {("assistant", "interrupted")}
+    said = await store.recent_utterances(5)
+    assert [(m.role, m.status, m.text) for m in said] == [
+        ("user", "complete", "hi"), ("assistant", "complete", "one two three four")]
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("", "empty"), ("   \n", "empty"), ("x" * 20_000, "too long"), ("a\x00b", "binary"),
     ("bad \udcff byte", "UTF-8"),

@@ -15,7 +15,7 @@ async def test_propose_accept_edit_and_roll_back(store: SQLiteMemory) -> None:
     session = await store.start_session()
     said = await store.add_utterance(session, "user", "Please keep your answers short in the morning.")
     await store.add_utterance(session, "user", "Please be short.", provenance="external")  # not theirs
-    kept = await store.add_utterance(session, "user", "Please be gentle with me at night, I am not doing well.")
+    kept = await store.add_utterance(session, "user", "Please be gentle at night, I am not well.")
     await store.keep_private([kept.id])  # between the two of them: never in the persona
     growth = Growth(store)
     assert (await growth.current()).number == 0

@@ -96,7 +96,7 @@ async def test_cleanup_moves_never_deletes_and_undo_puts_back(service: MailServi
             mail("bob@example.net", "Personal", "A letter only for you", days_ago=90))
     await service.sync()
     before = sorted((m.id, m.message_id) for m in service.index.messages())
-    proposal, items = service.propose_cleanup()
+    proposal, items = await service.propose_cleanup()
     reasons = sorted(p.reason.split(" ")[0] for p in items)
     assert reasons == ["exact", "newsletter", "superseded"]
     assert "Personal" not in [p.subject for p in items]

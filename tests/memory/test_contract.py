@@ -440,3 +440,20 @@ async def test_private_travels_through_export_and_import(open_store: Opener) -> 
     kept = {m.text: m.private for m in await second.list_memories()}
     assert kept == {"my sister Ana is pregnant": True, "I had pasta for dinner": False,
                     "Ana is pregnant.": True}
+
+
+async def test_a_reply_restated_as_it_streams_is_embedded_as_it_ended(memory: Memory) -> None:
+    session = await memory.start_session()
+    reply = await memory.add_utterance(session, "assistant", "The zeppelin", status="interrupted",
+                                       defer_vector=True)
+    assert await memory.embed_missing() == 1  # a background step meanwhile embeds the first words
+    await memory.restate(reply.id, "The zeppelin landed in the garden. It was red.",
+                         status="complete", provenance="external")
+    item = await memory.get(reply.id)
+    assert item is not None and (item.text, item.status, item.provenance) == (
+        "The zeppelin landed in the garden. It was red.", "complete", "external")
+    assert await memory.embed_missing() == 1  # owed again, for the words it ended with
+    [vector] = await memory.embed(["zeppelin landed garden red"])
+    hits = await memory.search("nothing shared here", vector=vector)
+    assert hits[0].item.id == reply.id
+    assert [h.item.id for h in await memory.search("garden")] == [reply.id]  # the word index too

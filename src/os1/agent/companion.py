@@ -1,10 +1,11 @@
 """The turn loop. One turn: store what the user said, recall, assemble the context, stream the
 model (running any tool calls it makes), store the reply, then learn facts from the user's words.
 
-The user's words are committed before the model runs and the reply right after, so a crash loses
-at most the reply in flight; a cancelled reply (Ctrl-C) is kept as far as it was said, marked
-``interrupted``. Learning (fact extraction, the reply's vector) runs after the reply, as a
-background task.
+The user's words are committed before the model runs, and the reply as it streams
+(``os1.agent.kept``), so a crash, even a killed process, loses at most the last half second of the
+reply in flight, and what was said of it stays marked ``interrupted``; a cancelled reply (Ctrl-C)
+is kept as far as it was said, marked ``interrupted`` too. Learning (fact extraction, the reply's
+vector) runs after the reply, as a background task.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, replace
 from os1.agent.context import build_messages, fit_text, pack_memories, sticky_history
 from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDone, TurnEvent
 from os1.agent.keeping import private_ask
+from os1.agent.kept import KeptReply
 from os1.agent.pasted import SharedPost, SharePost, is_post, without_images
 from os1.agent.persona import Persona
 from os1.errors import InputError, Os1Error
@@ -142,7 +144,8 @@ class Companion:
         self._turns += 1
         messages = build_messages(self.persona, memories, history, said,
                                   last_time=await self._last_time(), at=at)
-        reply: list[str] = []
+        reply = KeptReply(self.store, self.session_id, None if at is None else at + 1,
+                          lambda: self.guard.tainted)
         finished = False
         try:
             async for event in self._generate(messages, reply):
@@ -150,8 +153,8 @@ class Companion:
             finished = True
         finally:
             # shielded: a Ctrl-C arriving during the save must not store the reply twice
-            done = await asyncio.shield(self._save_reply(user, "".join(reply),
-                                                         interrupted=not finished, at=at))
+            reply_id = await asyncio.shield(reply.end(interrupted=not finished))
+            done = TurnDone(user.id, reply_id, reply.text, not finished)
             if ask is not None and done.reply_id is not None:
                 await asyncio.shield(self.store.keep_private([done.reply_id]))
             self.last_turn = done
@@ -176,7 +179,7 @@ class Companion:
         await complete(self.model, messages, tools=[t.spec for t in self.tools],
                        options=Options(max_tokens=1))
 
-    async def _generate(self, messages: list[Message], said: list[str]) -> AsyncIterator[TurnEvent]:
+    async def _generate(self, messages: list[Message], said: KeptReply) -> AsyncIterator[TurnEvent]:
         options = Options(max_tokens=self.settings.max_tokens, temperature=self.settings.temperature)
         specs = [t.spec for t in self.tools]
         for step in range(MAX_TOOL_STEPS):
@@ -184,7 +187,7 @@ class Companion:
             calls: list[ToolCall] = []
             async for event in self.model.stream(messages, tools=offered, options=options):
                 if isinstance(event, TextDelta):
-                    said.append(event.text)
+                    await said.add(event.text)  # kept before it is shown
                     yield event
                 elif isinstance(event, ToolCallEvent) and offered:
                     calls.append(event.call)

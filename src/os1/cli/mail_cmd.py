@@ -24,6 +24,7 @@ from os1.mail.compose import compose, preview
 from os1.mail.index import Mail, MailIndex
 from os1.mail.proofread import proofread
 from os1.mail.service import MailService, index_path
+from os1.memory.embedding.embedders import load_embedder
 from os1.runtime import open_guard
 
 T = TypeVar("T")
@@ -33,7 +34,9 @@ SHOWN = 20  # mails listed under each heading of the summary
 def _with_mail(state: CliState, work: Callable[[MailService], Awaitable[T]]) -> T:
     async def with_service() -> T:
         settings = state.settings
-        service = MailService(settings.mail, MailIndex(index_path(settings.home, settings.user)))
+        embedder = load_embedder(settings.memory.embedder, settings.memory.embedder_threads or None)
+        service = MailService(settings.mail, MailIndex(index_path(settings.home, settings.user)),
+                              embedder)
         try:
             return await work(service)
         finally:
@@ -153,7 +156,7 @@ def summary(state: CliState) -> None:
     """Sync, then what needs a reply, what is new, and what can wait."""
     async def print_summary(s: MailService) -> None:
         await s.sync()
-        sorted_ = s.triage()
+        sorted_ = await s.summary()
         for title, mails in (("Needs a reply", sorted_.needs_reply), ("New", sorted_.new),
                              ("Can wait", sorted_.can_wait)):
             console.print(f"[bold]{title}[/] ({len(mails)})")
@@ -161,6 +164,10 @@ def summary(state: CliState) -> None:
                 console.print(_line(m))
             if len(mails) > SHOWN:
                 console.print(f"  … and {len(mails) - SHOWN} more (`os1 mail list -n {len(mails) + 50}`)")
+        if sorted_.superseded:  # out of date: a newer notification is about the same thing
+            console.print(f"[bold]Superseded[/] ({len(sorted_.superseded)}; `os1 mail cleanup` moves them)")
+            for old, newer in sorted_.superseded[:SHOWN]:
+                console.print(_line(old).append(f"  (superseded by #{newer.id})", style="dim"))
 
     _with_mail(state, print_summary)
 
@@ -171,7 +178,7 @@ def summary(state: CliState) -> None:
 def cleanup(state: CliState, yes: bool) -> None:
     """Propose moving redundant mail to Trash/Archive; on yes, move it (never deleted)."""
     async def clean_up_if_agreed(s: MailService) -> None:
-        proposal, items = s.propose_cleanup()
+        proposal, items = await s.propose_cleanup()
         if not items:
             console.print("Nothing to clean up.")
             return

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from os1.mail.index import Mail
-from os1.mail.similar import base_subject, distance, references, resemblance, subject_template
+from os1.mail.similar import base_subject, distance, resemblance
 
 NEAR = 6  # SimHash bits that may differ between near duplicates (same sender and subject too)
 RESEMBLANCE = 0.7  # or this share of word 3-grams in common
@@ -69,23 +69,12 @@ def _near(a: Mail, b: Mail) -> bool:
     return distance(a.simhash, b.simhash) <= NEAR or resemblance(a.text, b.text) >= RESEMBLANCE
 
 
-def _superseded(mails: Sequence[Mail], taken: dict[int, Proposal]) -> dict[int, Proposal]:
-    """Older automatic notifications of a series (same sender, same subject but for numbers and
-    dates), or about the same thing (same sender, same order or tracking number: "has shipped"
-    is superseded by "has been delivered")."""
-    found: dict[int, Proposal] = {}
-    groups: dict[tuple[str, str], list[Mail]] = defaultdict(list)
-    for mail in mails:
-        if mail.bulk and mail.id not in taken and not mail.list_id:
-            groups[(mail.from_addr, subject_template(mail.subject))].append(mail)
-            for ref in references(mail.subject):
-                groups[(mail.from_addr, f"ref:{ref}")].append(mail)
-    for group in groups.values():
-        newest, *older = sorted(group, key=lambda m: (m.date, m.id), reverse=True)
-        for mail in older:
-            reason = f"superseded by the newer notification #{newest.id}"
-            found.setdefault(mail.id, _item(mail, "trash", reason))
-    return found
+def _superseded(mails: Sequence[Mail], taken: dict[int, Proposal],
+                 newer: Mapping[int, Mail]) -> dict[int, Proposal]:
+    """Older notifications made out of date by a newer one about the same thing
+    (``os1.mail.superseded``: "has shipped" is superseded by "has been delivered")."""
+    return {m.id: _item(m, "trash", f"superseded by the newer notification #{newer[m.id].id}")
+            for m in mails if m.id in newer and m.id not in taken}
 
 
 def _stale(mails: Sequence[Mail], taken: dict[int, Proposal], now: float) -> dict[int, Proposal]:
@@ -94,9 +83,12 @@ def _stale(mails: Sequence[Mail], taken: dict[int, Proposal], now: float) -> dic
             for m in mails if m.bulk and m.list_id and m.date < cutoff and m.id not in taken}
 
 
-def propose(mails: Sequence[Mail], now: float | None = None) -> list[Proposal]:
+def propose(mails: Sequence[Mail], now: float | None = None,
+            superseded: Mapping[int, Mail] | None = None) -> list[Proposal]:
+    """Clean-up proposals for ``mails``; ``superseded`` maps each superseded notification's id
+    to the newer one (``os1.mail.superseded.superseded``)."""
     candidates = [m for m in mails if "\\Flagged" not in m.flags]
     found = _duplicates(candidates)
-    found |= _superseded(candidates, found)
+    found |= _superseded(candidates, found, superseded or {})
     found |= _stale(candidates, found, now or time.time())
     return sorted(found.values(), key=lambda p: p.id)

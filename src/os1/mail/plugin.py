@@ -18,6 +18,8 @@ def register_skill_tools(settings: Settings,
     from os1.mail.index import MailIndex
     from os1.mail.service import MailService, index_path
     from os1.mail.tools import mail_tools
+    from os1.memory.embedding.embedders import load_embedder
 
-    service = MailService(settings.mail, MailIndex(index_path(settings.home, settings.user)))
+    embedder = load_embedder(settings.memory.embedder, settings.memory.embedder_threads or None)
+    service = MailService(settings.mail, MailIndex(index_path(settings.home, settings.user)), embedder)
     register(mail_tools(service), service.close)

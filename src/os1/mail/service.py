@@ -4,6 +4,7 @@ behind the operations the CLI and the companion's tools share."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -15,8 +16,10 @@ from os1.mail import compose as outgoing
 from os1.mail.cleanup import Proposal, propose
 from os1.mail.imap import Mailbox
 from os1.mail.index import Mail, MailIndex, Move
+from os1.mail.superseded import superseded
 from os1.mail.sync import SyncReport, sync
 from os1.mail.triage import Triage, triage
+from os1.memory.base import Embedder
 
 
 def index_path(home: Path, user: str) -> Path:
@@ -24,9 +27,11 @@ def index_path(home: Path, user: str) -> Path:
 
 
 class MailService:
-    def __init__(self, settings: MailSettings, index: MailIndex) -> None:
+    def __init__(self, settings: MailSettings, index: MailIndex,
+                 embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.index = index
+        self.embedder = embedder  # superseded notifications by meaning; None: by identifiers only
         self._box: Mailbox | None = None
 
     async def box(self) -> Mailbox:
@@ -49,23 +54,32 @@ class MailService:
             raise ToolInputError(f"there is no message {mail_id} (see `os1 mail list`)")
         return found
 
-    def triage(self, limit: int = 200) -> Triage:
-        """Each mail once (a copy delivered twice is one), against every thread's latest word,
-        the user's own sent answers included."""
+    def _once(self, limit: int) -> list[Mail]:
+        """The triaged folders' latest mail, each once (a copy delivered twice is one)."""
         mails, seen = [], set()
         for mail in (m for f in self.settings.folders for m in self.index.messages(f, limit)):
             if (mail.message_id, mail.body_hash) not in seen:
                 seen.add((mail.message_id, mail.body_hash))
                 mails.append(mail)
+        return mails
+
+    def triage(self, limit: int = 200, newer: Mapping[int, Mail] | None = None) -> Triage:
+        """Each mail once, against every thread's latest word, the user's own sent answers
+        included; the notifications in ``newer`` listed as superseded."""
+        mails = self._once(limit)
         latest: dict[str, Mail] = {}
         for mail in sorted(mails + self.index.written_by(self.settings.address or "", limit),
                            key=lambda m: m.date):
             latest[mail.thread] = mail
-        return triage(mails, self.settings.address or "", latest)
+        return triage(mails, self.settings.address or "", latest, newer)
 
-    def propose_cleanup(self) -> tuple[int, list[Proposal]]:
+    async def summary(self, limit: int = 200) -> Triage:
+        """``triage``, with superseded notifications found by meaning (``os1.mail.superseded``)."""
+        return self.triage(limit, await superseded(self._once(limit), self.embedder))
+
+    async def propose_cleanup(self) -> tuple[int, list[Proposal]]:
         mails = [m for f in self.settings.folders for m in self.index.messages(f, 100_000)]
-        items = propose(mails)
+        items = propose(mails, superseded=await superseded(mails, self.embedder))
         return (self.index.save_proposal([p.to_dict() for p in items]) if items else 0), items
 
     async def _targets(self) -> dict[str, str]:

@@ -20,19 +20,24 @@ def _item(mail: Mail, full: bool = False) -> tuple[str, str]:
     return (f"message {mail.id} from {mail.sender}", f"Subject: {mail.subject}\n{text}")
 
 
+def _superseded(pairs: list[tuple[Mail, Mail]]) -> str:
+    return ", ".join(f"{old.id} by {newer.id}" for old, newer in pairs)
+
+
 def mail_tools(service: MailService) -> list[Tool]:
     """Tools bound to one user's mail."""
 
     async def mail_check() -> Outside:
         """Fetch new mail and sort it: what needs a reply, what is new, what can wait."""
         report = await service.sync()
-        sorted_ = service.triage()
+        sorted_ = await service.summary()
         items = [_item(m) for m in sorted_.needs_reply[:10] + sorted_.new[:10]]
         note = (f"{report.new} new since last check. Needs a reply: "
                 f"{', '.join(str(m.id) for m in sorted_.needs_reply) or 'none'}. New: "
                 f"{', '.join(str(m.id) for m in sorted_.new) or 'none'}. Can wait "
                 f"(lists, notifications, read mail): "
-                f"{', '.join(str(m.id) for m in sorted_.can_wait[:30]) or 'none'}.")
+                f"{', '.join(str(m.id) for m in sorted_.can_wait[:30]) or 'none'}. Superseded "
+                f"(out of date): {_superseded(sorted_.superseded[:30]) or 'none'}.")
         return Outside(tuple(items), note=note)
 
     async def mail_search(query: str) -> Outside:
@@ -59,7 +64,7 @@ def mail_tools(service: MailService) -> list[Tool]:
     async def mail_cleanup() -> Outside:
         """Find redundant mail (duplicates, superseded notifications, old newsletters) and propose
         moving it to Trash or Archive. Nothing moves until the user agrees."""
-        proposal, items = service.propose_cleanup()
+        proposal, items = await service.propose_cleanup()
         if not items:
             return Outside((), note="nothing to clean up")
         note = (f"Clean-up proposal {proposal}: {len(items)} messages. To apply it, call "

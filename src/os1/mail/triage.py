@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from os1.mail.index import Mail
@@ -17,6 +17,8 @@ class Triage:
     new: list[Mail] = field(default_factory=list)
     needs_reply: list[Mail] = field(default_factory=list)
     can_wait: list[Mail] = field(default_factory=list)
+    # notifications made out of date by a newer one about the same thing, with that one
+    superseded: list[tuple[Mail, Mail]] = field(default_factory=list)
 
 
 def needs_reply(mail: Mail, me: str, latest_in_thread: Mail) -> bool:
@@ -29,10 +31,16 @@ def needs_reply(mail: Mail, me: str, latest_in_thread: Mail) -> bool:
     return bool(_ASKS.search(mail.subject + " " + mail.text[:2000]))
 
 
-def triage(mails: Sequence[Mail], me: str, latest: dict[str, Mail]) -> Triage:
+def triage(mails: Sequence[Mail], me: str, latest: dict[str, Mail],
+           superseded: Mapping[int, Mail] | None = None) -> Triage:
+    """Sort ``mails``; a notification in ``superseded`` (its id: the newer one) is listed
+    apart, with the one that replaces it."""
     out = Triage()
+    newer = superseded or {}
     for mail in mails:
-        if needs_reply(mail, me.lower(), latest.get(mail.thread, mail)):
+        if mail.id in newer:
+            out.superseded.append((mail, newer[mail.id]))
+        elif needs_reply(mail, me.lower(), latest.get(mail.thread, mail)):
             out.needs_reply.append(mail)
         elif not mail.seen and not mail.bulk:
             out.new.append(mail)

@@ -27,6 +27,11 @@ class Conversation(Protocol):
                             defer_vector: bool = False, learn: bool = True,
                             provenance: Provenance | None = None) -> MemoryItem: ...
 
+    async def restate(self, memory_id: int, text: str, *, status: str,
+                      provenance: Provenance | None = None) -> None:
+        """New words for a reply still being said, stored at once (its vectors owed again)."""
+        ...
+
     async def recent_utterances(self, limit: int, *,
                                 before_id: int | None = None) -> list[MemoryItem]: ...
 

@@ -94,6 +94,12 @@ class Rows(Protocol):
         """Mark these memories private (or not); how many of them there were."""
         ...
 
+    async def restate(self, memory_id: int, text: str, status: str,
+                      provenance: Provenance | None, pieced: bool) -> None:
+        """New words and status for an utterance still being said (a reply as it streams), its
+        provenance if given; its vector is owed again."""
+        ...
+
     async def delete(self, memory_id: int) -> tuple[bool, int | None]:
         """Delete a memory, its vectors and the facts drawn from it: (found, its session)."""
         ...

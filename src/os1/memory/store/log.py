@@ -62,6 +62,14 @@ class ConversationLog:
                 await tx.put_pieces(memory_id, piece_vectors)
         return _item(memory_id, row)
 
+    async def restate(self, memory_id: int, text: str, *, status: str,
+                      provenance: Provenance | None = None) -> None:
+        """New words for an utterance still being said (a reply as it streams, then as it
+        ended), in one transaction; its vectors are owed again (``embed_missing``)."""
+        async with self.backend.transaction(write=True) as tx:
+            await tx.restate(memory_id, text, status, provenance, not sentences(text))
+            await tx.drop_pieces(memory_id)
+
     async def select(self, query: Select) -> list[MemoryItem]:
         async with self.backend.transaction() as tx:
             return await tx.select(query)

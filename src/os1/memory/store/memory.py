@@ -71,6 +71,10 @@ class Memory:
             session_id, role, text, status=status, vector=vector, piece_vectors=piece_vectors,
             created_at=created_at, defer_vector=defer_vector, learn=learn, provenance=provenance)
 
+    async def restate(self, memory_id: int, text: str, *, status: str,
+                      provenance: Provenance | None = None) -> None:
+        await self.log.restate(memory_id, text, status=status, provenance=provenance)
+
     async def get(self, memory_id: int) -> MemoryItem | None:
         return await self.log.get(memory_id)
 

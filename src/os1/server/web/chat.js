@@ -89,7 +89,10 @@ export class Chat {
     if (ws !== this.ws) return;
     this.ws = null;
     document.body.dataset.chat = "closed";
-    for (const turn of this.turns.splice(0)) this.finish(turn, turn.text, true);
+    // the server went away mid-reply (a worker stopped or killed): say so, keep what came
+    const open = this.turns.splice(0);
+    for (const turn of open) this.finish(turn, turn.text, true, "cut off");
+    if (open.length) this.hooks.notify("The connection was lost and the reply was cut off; reconnecting.");
     this.hooks.speaking(false);
     this.retry();
   }
@@ -216,7 +219,7 @@ export class Chat {
     this.scroll(near);
   }
 
-  finish(turn, reply, interrupted) {
+  finish(turn, reply, interrupted, why = "stopped") {
     const near = this.near();
     const { item } = turn;
     item.dataset.state = "done";
@@ -226,7 +229,7 @@ export class Chat {
       item.remove();
       return;
     }
-    if (interrupted) item.append(label("stopped"));
+    if (interrupted) item.append(label(why));
     this.scroll(near);
   }
 
@@ -346,6 +349,7 @@ export class Chat {
       const role = memory.role === "user" ? "user" : "os";
       const item = bubble(role, memory.text, "earlier");
       item.dataset.state = "done";
+      if (memory.status === "interrupted") item.append(label("interrupted"));
       earlier.append(item);
     }
     this.log.prepend(earlier);

@@ -21,7 +21,7 @@ from os1.errors import MemoryStoreError
 from os1.memory.backends.base import Flag, NewMemory, Scored, Select
 from os1.memory.backends.postgres.schema import Conn
 from os1.memory.backends.select import COLUMNS, conditions, item, tail
-from os1.memory.base import MemoryItem, Vectors
+from os1.memory.base import MemoryItem, Provenance, Vectors
 from os1.memory.moments import ImageDraft
 from os1.memory.ranking import Context
 from os1.memory.summaries import Summary
@@ -126,6 +126,13 @@ class PostgresTx:
     async def set_private(self, memory_ids: Sequence[int], private: bool) -> int:
         return await self._count("UPDATE os1_memories SET private = %s WHERE user_id = %s"
                                  " AND id = ANY(%s)", (private, self.user, list(memory_ids)))
+
+    async def restate(self, memory_id: int, text: str, status: str, provenance: Provenance | None,
+                      pieced: bool) -> None:
+        await self.conn.execute(
+            "UPDATE os1_memories SET text = %s, status = %s, provenance = COALESCE(%s, provenance),"
+            " embedded = false, pieced = %s WHERE user_id = %s AND id = %s",
+            (text, status, provenance, pieced, self.user, memory_id))
 
     async def delete(self, memory_id: int) -> tuple[bool, int | None]:
         """The database cascades to the vectors and to every fact derived from the memory; the

@@ -15,7 +15,7 @@ from os1.memory.backends.base import Flag, NewMemory, Scored, Select
 from os1.memory.backends.select import COLUMNS, conditions, item, tail
 from os1.memory.backends.sqlite.connection import mapped
 from os1.memory.backends.sqlite.index import PieceIndex, VectorIndex
-from os1.memory.base import MemoryItem, Vectors
+from os1.memory.base import MemoryItem, Provenance, Vectors
 from os1.memory.moments import ImageDraft
 from os1.memory.ranking import Context, fts_query
 from os1.memory.summaries import Summary
@@ -197,6 +197,13 @@ class SQLiteTx:
             "UPDATE memories SET text = ?, content_hash = CASE kind WHEN 'fact' THEN ? END,"
             " object = NULL, status = COALESCE(?, status), pieced = ? WHERE id = ?",
             (text, content_hash, status, int(pieced), memory_id)).rowcount > 0
+
+    @queued
+    def restate(self, memory_id: int, text: str, status: str, provenance: Provenance | None,
+                pieced: bool) -> None:
+        self.db.execute(
+            "UPDATE memories SET text = ?, status = ?, provenance = COALESCE(?, provenance),"
+            " embedded = 0, pieced = ? WHERE id = ?", (text, status, provenance, int(pieced), memory_id))
 
     @on_thread
     def set_private(self, memory_ids: Sequence[int], private: bool) -> int:
