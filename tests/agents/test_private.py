@@ -13,7 +13,7 @@ from os1.agent.companion import Companion, TurnSettings
 from os1.agent.events import ConfirmationNeeded, ToolActivity
 from os1.agent.persona import Persona
 from os1.agents.a2a_reply import PersonaReplier, Self
-from os1.agents.mcp_server import memory_server
+from os1.agents.mcp_server import Doors, Visit, memory_server
 from os1.memory.base import FactDraft
 from os1.memory.store.memory import Memory
 from os1.safety.spotlight import Spotlight
@@ -38,13 +38,41 @@ async def secret_and_shared(memory: Memory) -> int:
     return said.id
 
 
+class _Holdings:
+    """The memory alone, as the MCP tools reach a person's data (no letters, no calendar)."""
+
+    def __init__(self, store: Memory) -> None:
+        self.store = store
+
+    async def letters(self, limit: int) -> list[str]:
+        return []
+
+    async def letter(self, letter_id: int) -> str | None:
+        return None
+
+    async def upcoming(self, days: int) -> list[str]:
+        return []
+
+
+def reading(memory: Memory) -> Doors:
+    """A door that lets a client read ``memory``, and nothing else."""
+
+    @asynccontextmanager
+    async def door(ctx: object) -> AsyncIterator[Visit]:
+        yield Visit(_Holdings(memory), "desk", frozenset({"read"}), lambda use: f"not {use}")
+
+    return door
+
+
 async def test_recall_over_mcp_never_serves_a_private_memory(memory: Memory) -> None:
     secret = await secret_and_shared(memory)
-    server = memory_server(memory)
+    server = memory_server(reading(memory))
     assert "pregnant" in text_of(await server.call_tool("recall", QUERY))  # served while shared
     await memory.keep_private([secret])
     after = text_of(await server.call_tool("recall", QUERY))
     assert "Lisbon" in after and "pregnant" not in after and "twins" not in after
+    listed = text_of(await server.call_tool("list_memories", {}))
+    assert "Lisbon" in listed and "pregnant" not in listed  # nor in a listing
 
 
 async def test_an_a2a_answer_is_made_without_private_memories(memory: Memory) -> None:
