@@ -16,6 +16,7 @@ from os1.agents.a2a_peer import Peer
 from os1.agents.a2a_reply import PersonaReplier, Self
 from os1.agents.texts_persona import TextsModel, read_texts
 from os1.errors import InputError, ToolFailed
+from os1.memory.base import FactDraft
 from os1.memory.sqlite import SQLiteMemory
 from os1.safety.guard import Guard
 from os1.safety.ledger import ActionLedger
@@ -137,3 +138,29 @@ async def test_what_a_hostile_agent_says_is_data_and_sends_nothing(store: SQLite
         await peer.close()
     assert len(A2A_ATTACKS) >= 10
     assert not await store.list_memories(kind="fact")
+
+
+async def test_an_allowance_for_my_questions_holds_a_memory_about_the_user_and_ends_with_the_conversation(
+        store: SQLiteMemory) -> None:
+    agent = ScriptedAgent(("Courage is a quiet thing.", "Lisbon is lovely."))
+    peer = await reach(agent)
+    plain = "What does courage look like to you?"
+    model = ScriptedLLM(plain, "Theo's sister Ana lives in Lisbon; is she brave?", default=plain)
+    m = meeting(peer, store, model)
+    said = FactDraft("Theo's sister Ana lives in Lisbon", "Ana", "lives in", "Lisbon")
+    [fact] = await store.add_facts([said], None)
+    m.guard.begin_turn("ask Sam what courage is", recalled=[fact])
+    m.allowance = "questions"
+    try:
+        asked = await m.hold(await m.draft())
+        assert asked is not None and m.beyond(asked) == ""  # inside: it goes without another yes
+        await m.answer(asked, yes=True)
+        telling = await m.hold(await m.draft())
+        assert telling is not None and "remembers about you" in m.beyond(telling)  # held again
+        await m.answer(telling, yes=False)
+        later = meeting(peer, store, model)  # a new conversation: no allowance
+        again = await later.hold(await later.draft())
+        assert again is not None and "not let this agent" in later.beyond(again)
+    finally:
+        await peer.close()
+    assert [t for _, t in agent.heard] == ["What does courage look like to you?"]

@@ -17,6 +17,7 @@ from os1.agents.a2a_tools import ask_agent
 from os1.cli.a2a_cmd import ask_in_chat
 from os1.config import AgentSettings
 from os1.memory.sqlite import SQLiteMemory
+from os1.safety.allowance import Kind
 from os1.safety.guard import Guard
 from os1.safety.ledger import ActionLedger
 from os1.testing import ScriptedLLM
@@ -85,3 +86,26 @@ def test_ask_in_plain_words_in_chat_sends_on_yes(monkeypatch: pytest.MonkeyPatch
     assert [(a.tool, a.status) for a in companion.guard.recent()] == [("tell_agent", "done")]
     system = model.history[0][0][0].content
     assert "I keep thinking about courage." in system  # what they were just saying, as context
+
+
+def test_in_chat_an_allowance_of_my_questions_lasts_the_chat_and_holds_a_memory(
+        monkeypatch: pytest.MonkeyPatch, store: SQLiteMemory) -> None:
+    agent = ScriptedAgent(("Courage is a quiet thing.",))
+    persona = Persona.from_profile({"user_name": "Theo", "os_name": "Samantha"})
+    model = ScriptedLLM("Sam, what is courage to you?", "And what makes a person brave?",
+                        "Theo's sister Ana in Lisbon is the bravest he knows. Agree?")
+    companion = Companion(model, store, persona, TurnSettings(), [], Guard(ActionLedger()))
+    allowed: dict[str, Kind] = {}
+    with served(agent) as url, asyncio.Runner() as runner:
+        runner.run(store.add_utterance(None, "user", "I keep thinking about courage."))
+        runner.run(store.add_utterance(None, "assistant",
+                                       "Your sister Ana in Lisbon is the bravest person you know."))
+        agents = AgentSettings(a2a_peers={"Sam": url})
+        monkeypatch.setattr("sys.stdin", io.StringIO("q\n"))  # yes, and Sam may have my questions
+        ask_in_chat(runner, companion, agents, "Sam", "ask Sam what courage is", allowed)
+        assert allowed == {"Sam": "questions"}
+        monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no prompt is answered: a prompt is a no
+        ask_in_chat(runner, companion, agents, "Sam", "ask Sam what makes a person brave", allowed)
+        ask_in_chat(runner, companion, agents, "Sam", "ask Sam what bravery is", allowed)
+    assert [t for _, t in agent.heard] == ["Sam, what is courage to you?", "And what makes a person brave?"]
+    assert [a.status for a in companion.guard.recent()] == ["declined", "done", "done"]

@@ -6,6 +6,7 @@ words arrive in pieces and are kept as outside content naming it; a hostile repl
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from starlette.testclient import WebSocketTestSession
 
 from os1.safety.ledger import ActionLedger
 from os1.testing import ScriptedLLM
+from os1.types import Message, Options, StreamEvent, ToolSpec
 from tests.agents.a2a_agents import ScriptedAgent, served
 from tests.server.conftest import Factory, csrf, register
 from tests.server.test_sockets import _receive
@@ -107,3 +109,52 @@ def test_in_multi_mode_an_agent_must_be_on_the_public_internet(make_client: Fact
         refused = client.post("/v1/agents", json={"url": url}, headers=csrf(client))
         assert refused.status_code == 400 and "public internet" in refused.json()["error"], url
     assert client.get("/v1/agents").json() == {"items": []}
+
+
+class Drafting(ScriptedLLM):
+    """Answers a meeting's drafting with ``drafts`` in turn, anything else (the chat) with its default."""
+
+    def __init__(self, *drafts: str, default: str) -> None:
+        super().__init__(default=default)
+        self.drafts = list(drafts)
+
+    async def stream(self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] = (),
+                     options: Options | None = None) -> AsyncIterator[StreamEvent]:
+        if "talking with" in messages[0].content and self.drafts:
+            self.queue.insert(0, self.drafts.pop(0))
+        async for event in super().stream(messages, tools=tools, options=options):
+            yield event
+
+
+def test_ask_said_in_talk_is_drafted_as_chat_drafts_it_and_an_allowance_holds_a_memory(
+        make_client: Factory) -> None:
+    model = Drafting("Sam, what is courage to you?",
+                     "Theo's sister Ana in Lisbon is the bravest person he knows. Agree?",
+                     default="Your sister Ana in Lisbon is the bravest person you know.")
+    client = make_client(model)
+    client.get("/v1/session")
+    agent = ScriptedAgent(("Courage is a quiet thing.",))
+    with served(agent) as url:
+        assert client.post("/v1/agents", json={"url": url}, headers=csrf(client)).status_code == 201
+        said = client.post("/v1/chat", json={"text": "I keep thinking about courage."}, headers=csrf(client))
+        assert said.status_code == 200, said.text
+        with client.websocket_connect(AGENTS_WS) as ws:
+            ws.send_text(json.dumps({"type": "ask", "agent": "Sam", "text": "ask Sam what courage is",
+                                     "turns": 2, "chat": True}))
+            held = until(ws, "confirm")[-1]
+            assert held["kinds"]["questions"].startswith("my questions")
+            drafting = next(m for m, _, _ in model.history if "talking with" in m[0].content)
+            assert "I keep thinking about courage." in drafting[0].content  # what they were just saying
+            ws.send_text(json.dumps({"type": "answer", "action_id": held["action_id"], "answer": "all",
+                                     "kind": "questions"}))
+            events = until(ws, "confirm")  # the second repeats what os1 remembers: held again
+            assert [e["allowance"] for e in events if e["type"] == "sent"] == ["questions"]
+            again = events[-1]
+            assert any("held again: it repeats what os1 remembers about you" in r for r in again["reasons"])
+            assert again["allowed"] == "questions"
+            ws.send_text(json.dumps({"type": "answer", "action_id": again["action_id"], "answer": "no"}))
+            assert until(ws, "stopped")[-1] == {"type": "stopped", "why": "declined"}
+            bad = {"type": "answer", "action_id": 1, "answer": "all", "kind": "everything"}
+            ws.send_text(json.dumps(bad))
+            assert "kind" in until(ws, "error")[-1]["message"]
+    assert [t for _, t in agent.heard] == ["Sam, what is courage to you?"]

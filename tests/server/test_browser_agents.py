@@ -121,11 +121,15 @@ def test_asking_another_agent_from_the_web_app(tmp_path: Path) -> None:
 
             ask(page, "Mallory", "the weather")  # another agent: the conversation with Ralph ends
             page.wait_for_selector("#meeting-log .msg.held:not([data-answer])")
+            offered = page.locator("#meeting-log .msg.held:not([data-answer]) select.allowance-kind")
+            assert offered.locator("option").all_inner_texts()[0].startswith("my questions")
+            offered.select_option("opinions")  # the kind of thing Mallory may have, stated
             page.click("#meeting-log .msg.held:not([data-answer]) button[data-answer=all]")
             page.wait_for_selector("#meeting-log .msg.agent[data-state=done] >> nth=1")
             assert "SYSTEM OVERRIDE" in page.locator("#meeting-log .msg.agent").last.inner_text()
             page.wait_for_selector("#meeting[data-busy=false]")
             assert frames[-1] == {"type": "stopped", "why": "done"}
+            assert [f["allowance"] for f in frames if f["type"] == "sent"][-1] == "opinions"
             assert page.locator("#meeting-log .msg.held").count() == 2  # the reply asked for nothing
 
             page.click("nav a[data-route=memories]")

@@ -6,8 +6,10 @@ it to talk about, and the conversation so far, the other agent's words spotlight
 draft goes to the guard as a ``tell_agent`` call, which holds it whole for the user's yes; on yes
 it is sent and the reply is heard piece by piece. The other agent's words are outside content:
 they taint the meeting, the model sees them only as data, and the model is given no tools, so
-nothing they say can make os1 act. Both sides are kept in memory in a session of their own, each
-line naming the agent it came from, as outside content (provenance ``external``).
+nothing they say can make os1 act. The user may let the agent receive a stated kind of thing for
+this conversation (``allowance``): a draft the guard finds inside that kind goes without another
+yes, any other is held again (``os1.safety.allowance``). Both sides are kept in memory in a
+session of their own, each line naming the agent it came from, as outside content (provenance ``external``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from os1.agents.a2a_peer import Peer
 from os1.agents.a2a_tools import source_of, tell_agent
 from os1.errors import ToolFailed
 from os1.llm.base import ChatModel, complete
+from os1.memory.base import MemoryItem
 from os1.memory.roles import Conversation
-from os1.outside import clean_text
+from os1.outside import clean_text, from_outside
+from os1.safety.allowance import Drawn, Kind
 from os1.safety.guard import Answer, Guard
 from os1.safety.ledger import Action
 from os1.safety.spotlight import Spotlight
@@ -43,6 +47,8 @@ class Meeting:
     said: list[tuple[str, str]] = field(default_factory=list)  # (who, text): "os1" or "agent"
     spotlight: Spotlight = field(default_factory=Spotlight)
     max_tokens: int = 200
+    drawn: Drawn | None = None  # what ``about`` draws on; None: the user's own words alone
+    allowance: Kind | None = None  # what the user lets the agent receive in this conversation
     _session: int | None = None
 
     def __post_init__(self) -> None:
@@ -82,6 +88,15 @@ class Meeting:
         held = self.guard.take_proposed()
         return held[0] if held else None
 
+    def beyond(self, action: Action) -> str:
+        """Why the held ``action`` still needs the user's yes even inside the allowance (one
+        line; "" when the guard finds it inside the kind the user stated)."""
+        if self.allowance is None:
+            return "you have not let this agent receive anything without asking"
+        drawn = self.drawn if self.drawn is not None else Drawn(asked=self.about)
+        heard = tuple(text for who, text in self.said if who == "agent")
+        return self.guard.beyond(self.allowance, action, drawn, heard)
+
     async def answer(self, action: Action, yes: bool) -> str | None:
         """The user's yes (send and hear the reply, which is returned) or no (None)."""
         self._pieces = []
@@ -105,3 +120,17 @@ class Meeting:
                                        provenance="external", defer_vector=True)
         await self.store.add_utterance(self._session, "assistant", f"{label} {self.peer.name} said: {heard}",
                                        provenance="external", defer_vector=True)
+
+
+async def asked_in_chat(store: Conversation, line: str, recent: int = 6) -> tuple[str, Drawn]:
+    """What "ask Sam what she thinks about this", said in a conversation, asks about: the user's
+    words and what the two of them were just saying (never outside content, nothing private), and
+    what that draws on, for the guard. One drafting for every front (``os1 chat``, the web app)."""
+    said = [u for u in await store.recent_utterances(recent) if not from_outside(u) and not u.private]
+    context = "\n".join(f"{'They' if u.role == 'user' else 'You'}: {u.text}" for u in said)
+    about = f"{line}\n(What you and your user were just saying:\n{context})" if context else line
+    return about, Drawn(line, _texts(said, "user"), _texts(said, "assistant"))
+
+
+def _texts(items: list[MemoryItem], role: str) -> tuple[str, ...]:
+    return tuple(u.text for u in items if u.role == role)

@@ -4,8 +4,10 @@
 about ABOUT, for up to ``--turns`` exchanges, in front of the user.
 
 Each message os1 drafts is shown whole and sent only on the user's yes: ``y`` sends this one,
-``a`` lets this agent receive os1's messages for the rest of this conversation only (each is
-still shown as it goes), anything else stops. The agent's words appear as they arrive, marked
+``q``, ``o`` or ``f`` send it and let this agent receive a stated kind of thing for the rest of
+this conversation only (my questions, my opinions on the topic, facts about me; each message is
+still shown as it goes, and one the guard finds beyond that kind waits for a yes again), anything
+else stops. The agent's words appear as they arrive, marked
 as its own; they are outside content and kept in memory naming the agent (``os1.agent.meeting``).
 
 ``os1 persona serve TEXTS...``: another kind of OS, made of the texts given (``os1.agents.texts_persona``),
@@ -32,8 +34,8 @@ from os1.cli.state import CliState
 from os1.config import AgentSettings, Settings
 from os1.errors import ConfigError, InputError
 from os1.llm.base import ChatModel
-from os1.outside import from_outside
 from os1.runtime import Runtime, open_guard, open_store
+from os1.safety.allowance import KINDS, Kind, kind_of
 
 if TYPE_CHECKING:  # the A2A SDK loads only for the commands that talk A2A
     from os1.agent.companion import Companion
@@ -58,20 +60,23 @@ def _target(state: CliState, url: str) -> str:
 @click.argument("about", required=False)
 @click.option("--turns", type=click.IntRange(1, MAX_TURNS), default=3, show_default=True,
               help="Exchanges at most.")
-@click.option("--yes", "let_all", is_flag=True,
-              help="Let this agent receive os1's messages for this conversation without asking"
-                   " (each is shown).")
+@click.option("--allow", "allowance", type=click.Choice(["questions", "opinions", "about-me"]),
+              help="Let this agent receive this kind of thing for this conversation without asking"
+                   " (each message is shown; one beyond it stops, as a no).")
+@click.option("--yes", "let_questions", is_flag=True, help="The same as --allow questions.")
 @click.option("--json", "as_json", is_flag=True, help="Print the conversation as JSON at the end.")
 @click.pass_obj
-def meet(state: CliState, url: str, about: str | None, turns: int, let_all: bool, as_json: bool) -> None:
+def meet(state: CliState, url: str, about: str | None, turns: int, allowance: str | None,
+         let_questions: bool, as_json: bool) -> None:
     """Hold a conversation with another agent over A2A: every message os1 sends needs your yes."""
     topic = argument_text(about) if about else "whatever you both find interesting"
-    said = asyncio.run(_meet(state, _target(state, url), topic, turns, let_all))
+    kind = kind_of(allowance or ("questions" if let_questions else ""))
+    said = asyncio.run(_meet(state, _target(state, url), topic, turns, kind))
     if as_json:
         click.echo(json.dumps(said, ensure_ascii=False))
 
 
-async def _meet(state: CliState, url: str, about: str, turns: int, let_all: bool) -> dict[str, Any]:
+async def _meet(state: CliState, url: str, about: str, turns: int, kind: Kind | None) -> dict[str, Any]:
     from os1.agent.meeting import Meeting
     from os1.agents.a2a_peer import Peer
 
@@ -86,15 +91,19 @@ async def _meet(state: CliState, url: str, about: str, turns: int, let_all: bool
                       escape(peer.description))
         meeting = Meeting(peer, runtime.model, runtime.store, guard, (await runtime.persona()).name, about,
                           hear=lambda piece: console.print(escape(piece), end="", highlight=False),
-                          max_tokens=state.settings.llm.max_tokens)
-        stopped = await _rounds(meeting, turns, let_all)
+                          max_tokens=state.settings.llm.max_tokens, allowance=kind)
+        stopped = await _rounds(meeting, turns)
     return {"agent": peer.name, "url": url, "stopped": stopped,
             "said": [{"who": meeting.name if who == "os1" else peer.name, "text": text}
                      for who, text in meeting.said]}
 
 
-async def _rounds(meeting: Meeting, turns: int, let_all: bool) -> str:
-    """Up to ``turns`` exchanges; why it stopped: ``done``, ``declined`` or ``blocked``."""
+_CHOICES: dict[str, Kind] = {"q": "questions", "o": "opinions", "f": "about_me"}
+
+
+async def _rounds(meeting: Meeting, turns: int) -> str:
+    """Up to ``turns`` exchanges; why it stopped: ``done``, ``declined`` or ``blocked``. A draft
+    inside the allowance goes as it is shown; any other waits for the user's answer."""
     for _ in range(turns):
         action = await meeting.hold(await meeting.draft())
         if action is None:
@@ -102,20 +111,31 @@ async def _rounds(meeting: Meeting, turns: int, let_all: bool) -> str:
             return "blocked"
         console.print(f"\n[bold]{escape(meeting.name)} would send[/bold] (action {action.id}):")
         console.print(escape(action.preview), highlight=False)
-        if not let_all:
-            try:
-                choice = ask("Send it? y: yes, a: all of this conversation, n: no > ").strip().lower()
-            except EOFError:  # the end of input is a no
-                choice = ""
-            let_all = choice in ("a", "all")
-            if not let_all and choice not in ("y", "yes"):
-                await meeting.answer(action, yes=False)
-                console.print("Not sent.")
-                return "declined"
+        held = meeting.beyond(action)
+        if held and meeting.allowance is not None:
+            console.print(f"[yellow]Held for your yes: {escape(held)}, beyond"
+                          f" {escape(KINDS[meeting.allowance])}.[/yellow]")
+        if held and not _agreed(meeting):
+            await meeting.answer(action, yes=False)
+            console.print("Not sent.")
+            return "declined"
         console.print(f"\n[bold]{escape(meeting.peer.name)}:[/bold] ", end="")
         await meeting.answer(action, yes=True)
         console.print()
     return "done"
+
+
+def _agreed(meeting: Meeting) -> bool:
+    """The user's answer: yes (``y``), yes and an allowance of a stated kind (``q``, ``o``,
+    ``f``), or no (anything else, and the end of input)."""
+    kinds = "; ".join(f"{key}: yes, and let it have {KINDS[kind]}" for key, kind in _CHOICES.items())
+    try:
+        choice = ask(f"Send it? y: yes; {kinds}, for this conversation; n: no > ").strip().lower()
+    except EOFError:
+        return False
+    if choice in _CHOICES:
+        meeting.allowance = _CHOICES[choice]
+    return choice in ("y", "yes", *_CHOICES)
 
 
 @click.command("serve")
@@ -165,24 +185,28 @@ def persona_app(settings: Settings, name: str, model: ChatModel, base_url: str) 
 
 
 def ask_in_chat(runner: asyncio.Runner, companion: Companion, agents: AgentSettings, name: str,
-                line: str) -> None:
+                line: str, allowed: dict[str, Kind] | None = None) -> None:
     """"Ask Sam what she thinks about this" in ``os1 chat``: one exchange with that agent, the
     message drafted from the user's words and what the two of them were just saying (never
-    outside content), shown whole and sent only on yes."""
-    from os1.agent.meeting import Meeting
+    outside content, ``asked_in_chat``), shown whole and sent only on yes. ``allowed``: what the
+    user let each agent receive for this chat, kept there until the chat ends."""
+    from os1.agent.meeting import Meeting, asked_in_chat
     from os1.agents.a2a_peer import Peer
 
+    kept = allowed if allowed is not None else {}
+
     async def asking() -> None:
-        recent = [u for u in await companion.store.recent_utterances(6) if not from_outside(u)]
-        context = "\n".join(f"{'They' if u.role == 'user' else 'You'}: {u.text}" for u in recent)
-        about = f"{line}\n(What you and your user were just saying:\n{context})" if context else line
+        about, drawn = await asked_in_chat(companion.store, line)
         peer = await Peer.reach(agents.a2a_peers[name], timeout_s=agents.a2a_timeout_s)
         try:
             meeting = Meeting(peer, companion.model, companion.store, companion.guard,
                               companion.persona.name, about, max_tokens=companion.settings.max_tokens,
-                              hear=lambda piece: console.print(escape(piece), end="", highlight=False))
-            await _rounds(meeting, 1, False)
+                              hear=lambda piece: console.print(escape(piece), end="", highlight=False),
+                              drawn=drawn, allowance=kept.get(name))
+            await _rounds(meeting, 1)
         finally:
             await peer.close()
+        if meeting.allowance is not None:
+            kept[name] = meeting.allowance
 
     runner.run(asking())

@@ -38,6 +38,7 @@ from os1.memory.history.dates import parse_time
 from os1.memory.sqlite import store_path
 from os1.music.folder import music_folder
 from os1.runtime import Runtime
+from os1.safety.allowance import Kind
 from os1.types import TextDelta
 
 
@@ -153,6 +154,7 @@ def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, 
           agents: AgentSettings | None = None,
           after_turn: Callable[[], Coroutine[Any, Any, None]] | None = None) -> None:
     slash = SlashCommands(companion, vision=vision, music_dir=music_dir)
+    allowed: dict[str, Kind] = {}  # what the user let each agent receive, for this chat only
     console.print(f"[dim]Talking with {escape(companion.persona.name)}. /help for commands,"
                   " Ctrl-D to leave.[/]")
     while True:
@@ -167,7 +169,7 @@ def _loop(runner: asyncio.Runner, companion: Companion, show_memories: bool, *, 
             peer = agent_request(line, agents.a2a_peers) if agents is not None else None
             deed = recognise(line, tools=bool(companion.tools)) if asking is not None else None
             if peer is not None and agents is not None:  # "ask Sam what she thinks ...": over A2A, on yes
-                ask_in_chat(runner, companion, agents, peer, line)
+                ask_in_chat(runner, companion, agents, peer, line, allowed)
             elif deed is not None and asking is not None:  # "write a letter to Ana ...": the deed itself
                 _answer(runner, asking, deed)
             elif line.startswith("/"):

@@ -26,7 +26,8 @@ from typing import Any, Literal
 
 from os1.errors import Os1Error, ToolFailed
 from os1.memory.base import MemoryItem
-from os1.outside import Outside
+from os1.outside import Outside, from_outside
+from os1.safety.allowance import Drawn, Kind, beyond
 from os1.safety.ledger import Action, ActionLedger
 from os1.safety.privacy import Withheld
 from os1.safety.spotlight import Spotlight
@@ -101,6 +102,7 @@ class Guard:
         self._limits = limits or Limits()
         self._taint = TurnTaint()
         self._withheld = Withheld()
+        self._drawn = Drawn()
         self._proposed: list[Action] = []
 
     def answer_in(self, text: str) -> Answer | None:
@@ -122,12 +124,27 @@ class Guard:
         self._taint.read_recalled(history)
         self._taint.read_recalled(recalled)
         self._withheld = Withheld((m.text for m in [*history, *recalled] if m.private), user_text)
+        self._drawn = _drawn(user_text, history, recalled)
         self._proposed = []
 
     @property
     def tainted(self) -> bool:
         """Whether this turn has read outside content (its reply is then stored as such)."""
         return self._taint.tainted
+
+    def beyond(self, kind: Kind, action: Action, drawn: Drawn | None = None,
+               heard: tuple[str, ...] = ()) -> str:
+        """Why the held ``action`` carries something outside what the user allowed an agent to
+        receive (``kind``), or "" when the allowance covers it and it may go without another yes.
+        ``drawn``: what its drafting drew on besides this turn (which the guard knows itself);
+        ``heard``: what that agent said in this conversation."""
+        if not action.outbound or action.status != "pending":
+            return "only a message waiting for a yes can be let through"
+        turn = self._drawn  # the turn's own words are earlier words to a message drafted after it
+        known = Drawn("", (turn.asked, *turn.earlier), turn.memories, turn.private,
+                      (*turn.outside, *self._taint.untrusted))
+        text = "\n".join(str(v) for v in action.arguments.values())
+        return beyond(kind, text, (drawn or Drawn()) + known, heard)
 
     def take_proposed(self) -> list[Action]:
         """The actions proposed since the last call, each waiting for the user's yes."""
@@ -273,6 +290,18 @@ class Guard:
             raise
         self._ledger.add(tool, arguments, "done", outbound=outbound, result=result[:2000])
         return result
+
+
+def _drawn(asked: str, history: Sequence[MemoryItem], recalled: Sequence[MemoryItem]) -> Drawn:
+    """What a turn holds, by where it came from: the user's words now and earlier in this
+    conversation, what os1 remembers or said of them, what is private, what came from outside."""
+    earlier = tuple(m.text for m in history if m.role == "user" and not m.private and not from_outside(m))
+    theirs = {id(m) for m in history if m.role == "user"}
+    memories = tuple(m.text for m in [*history, *recalled]
+                     if id(m) not in theirs and not m.private and not from_outside(m))
+    private = tuple(m.text for m in [*history, *recalled] if m.private)
+    outside = tuple(m.text for m in [*history, *recalled] if from_outside(m))
+    return Drawn(asked, earlier, memories, private, outside)
 
 
 async def _preview(tool: Tool, arguments: dict[str, Any]) -> str:

@@ -16,7 +16,8 @@ _COMMON = frozenset(
     "i've my mine me we us said say says told tell keep private between secret".split())
 
 
-def _words(text: str) -> frozenset[str]:
+def words(text: str) -> frozenset[str]:
+    """The words of ``text`` that say something: three letters or more, not the commonest."""
     return frozenset(w.lower() for w in _WORD.findall(text)) - _COMMON
 
 
@@ -24,12 +25,12 @@ class Withheld:
     """The private memories of one turn, and the words the user said in it."""
 
     def __init__(self, private: Iterable[str] = (), said: str = "") -> None:
-        self._private = [w for w in (_words(t) for t in private) if w]
-        self._said = _words(said)
+        self._private = [w for w in (words(t) for t in private) if w]
+        self._said = words(said)
 
     def repeats(self, text: str) -> bool:
         """Whether ``text`` carries a private memory: two of its words (all, when it has
         fewer), one of them a word the user did not say in this turn."""
-        sent = _words(text)
-        return any(sent & (words - self._said) and len(sent & words) >= min(2, len(words))
-                   for words in self._private)
+        sent = words(text)
+        return any(sent & (held - self._said) and len(sent & held) >= min(2, len(held))
+                   for held in self._private)

@@ -6,9 +6,13 @@ Agent Card is read first; kept in their profile). ``/v1/agents/ws`` holds conver
 client asks (``ask``: an agent, what to talk about, how many exchanges), and for each message os1
 drafts, the server sends the same ``confirm`` event as the chat socket, from the same guard
 (the user's, with its ledger and outbound limits); only the person's ``answer`` sends it:
-``yes`` this one, ``all`` this one and the rest of this conversation (each still shown as it
-goes, as ``os1 meet`` does with ``a``), ``no`` stops. The agent's reply arrives piece by piece
-(``heard``), then whole (``said``); both sides are kept in memory naming the agent
+``yes`` this one, ``all`` with a ``kind`` this one, and lets the agent receive that kind of thing
+for the rest of this conversation (``os1.safety.allowance``: ``questions``, the default,
+``opinions`` or ``about_me``; each message still shown as it goes, and one the guard finds beyond
+the kind held again, its ``confirm`` saying why), ``no`` stops. An ``ask`` with ``"chat": true``
+(the words "ask Sam ..." said in Talk) is drafted as ``os1 chat`` drafts it: the person's words
+and what the two of them were just saying (``os1.agent.meeting.asked_in_chat``). The agent's reply
+arrives piece by piece (``heard``), then whole (``said``); both sides are kept in memory naming the agent
 (``os1.agent.meeting``). What the agent says is outside content: it taints the guard's turn,
 reaches the model only spotlighted, and the drafting model has no tools, so it moves nothing.
 
@@ -32,6 +36,7 @@ from pydantic import BaseModel, Field
 
 from os1.agent.events import ConfirmationNeeded
 from os1.errors import InputError, Os1Error
+from os1.safety.allowance import KINDS, Kind, kind_of
 from os1.safety.ledger import Action
 from os1.server.api.chat import accept, confirm_event, end_socket
 from os1.server.api.schemas import Strict
@@ -158,15 +163,17 @@ def _parse(raw: str) -> dict[str, Any]:
     if kind == "ask" and isinstance(message, dict) and isinstance(message.get("agent"), str) \
             and isinstance(message.get("text"), str) and message["text"].strip():
         return message
-    if kind == "answer" and isinstance(message, dict) and message.get("answer") in ("yes", "no", "all"):
+    if kind == "answer" and isinstance(message, dict) and message.get("answer") in ("yes", "no", "all") \
+            and kind_of(str(message.get("kind", "questions"))) is not None:
         return message
     if kind == "end" and isinstance(message, dict):
         return message
     raise InputError('a message is {"type": "ask", "agent": NAME, "text": ..., "turns": N}, '
-                     '{"type": "answer", "action_id": N, "answer": "yes" | "no" | "all"} or {"type": "end"}')
+                     '{"type": "answer", "action_id": N, "answer": "yes" | "no" | "all", "kind": '
+                     '"questions" | "opinions" | "about_me"} or {"type": "end"}')
 
 
-Verdict = Literal["yes", "no", "all"]
+Verdict = tuple[Literal["yes", "no", "all"], Kind]
 
 
 class MeetingSocket:
@@ -176,7 +183,6 @@ class MeetingSocket:
         self.site, self.ws, self.who, self.space = site, ws, who, space
         self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.meeting: Meeting | None = None
-        self.allowed = False  # the person let this conversation's agent receive os1's messages
         self.rounds: asyncio.Task[None] | None = None
         self.waiting: tuple[int, asyncio.Future[Verdict]] | None = None
 
@@ -228,7 +234,8 @@ class MeetingSocket:
             return
         future = self.waiting[1]
         if not future.done():
-            future.set_result(message["answer"])
+            kind = kind_of(str(message.get("kind", "questions"))) or "questions"
+            future.set_result((message["answer"], kind))
 
     async def _stop_rounds(self) -> None:
         if self.rounds is not None and not self.rounds.done():
@@ -237,10 +244,10 @@ class MeetingSocket:
                 await self.rounds
 
     async def _end(self) -> None:
-        """The conversation ends: its allowance with it."""
+        """The conversation ends: its allowance with it (it is the meeting's)."""
         if self.meeting is not None:
             await self.meeting.peer.close()
-        self.meeting, self.allowed = None, False
+        self.meeting = None
 
     async def _ask(self, message: dict[str, Any]) -> None:
         turns = message.get("turns", 1)
@@ -249,7 +256,7 @@ class MeetingSocket:
             await limit(self.site, f"turn:{self.who.user_id}", self.site.settings.server.turns_per_minute,
                         "messages")
             meeting = await self._meeting(message["agent"].strip())
-            meeting.about = message["text"].strip()[:MAX_MESSAGE]
+            await self._about(meeting, message["text"].strip()[:MAX_MESSAGE], message.get("chat") is True)
             why = await self._rounds(meeting, turns)
         except ApiError as exc:  # too many at once
             self.emit({"type": "error", "message": str(exc.detail)})
@@ -258,6 +265,16 @@ class MeetingSocket:
             self.emit({"type": "error", "message": str(exc)})
             why = "failed"
         self.emit({"type": "stopped", "why": why})
+
+    async def _about(self, meeting: Meeting, text: str, in_chat: bool) -> None:
+        """What to talk about: the person's words, and said in Talk, what the two were just
+        saying, drafted as ``os1 chat`` drafts it."""
+        from os1.agent.meeting import asked_in_chat
+
+        if in_chat:
+            meeting.about, meeting.drawn = await asked_in_chat(meeting.store, text)
+        else:
+            meeting.about, meeting.drawn = text, None
 
     async def _meeting(self, name: str) -> Meeting:
         """The conversation with ``name``: the one open, or a new one (the old one ends)."""
@@ -289,9 +306,10 @@ class MeetingSocket:
             if action is None:
                 self.emit({"type": "error", "message": "not sent: over the outbound limits"})
                 return "blocked"
-            if not self.allowed:
+            held = meeting.beyond(action)
+            if held:
                 try:
-                    verdict = await self._verdict(action)
+                    verdict, kind = await self._verdict(meeting, action, held)
                 except asyncio.CancelledError:  # the conversation ended: what waited is declined
                     await meeting.answer(action, yes=False)
                     raise
@@ -299,21 +317,28 @@ class MeetingSocket:
                     async with self.space.turn:
                         await meeting.answer(action, yes=False)
                     return "declined"
-                self.allowed = verdict == "all"
+                if verdict == "all":
+                    meeting.allowance = kind
             text = str(action.arguments["message"])
             self.emit({"type": "sent", "who": meeting.name, "text": text, "action_id": action.id,
-                       "allowed": self.allowed})
+                       "allowed": meeting.allowance is not None, "allowance": meeting.allowance,
+                       "asked": bool(held)})  # asked: it went on the person's own answer
             async with self.space.turn:
                 heard = await meeting.answer(action, yes=True)
             self.emit({"type": "said", "who": meeting.peer.name, "text": heard or ""})
         return "done"
 
-    async def _verdict(self, action: Action) -> Verdict:
-        """The person's answer to the held ``action``, shown whole as the chat shows one."""
+    async def _verdict(self, meeting: Meeting, action: Action, held: str) -> Verdict:
+        """The person's answer to the held ``action``, shown whole as the chat shows one; inside
+        an allowance, with why the guard held it again."""
         future: asyncio.Future[Verdict] = asyncio.get_running_loop().create_future()
         self.waiting = (action.id, future)
-        held = ConfirmationNeeded(action.id, action.tool, action.preview, action.reasons, action.foreign)
-        self.emit({**confirm_event(held), "allowance": True})  # "all": the rest of this conversation
+        reasons = action.reasons
+        if meeting.allowance is not None:
+            reasons = (*reasons, f"held again: {held}, beyond {KINDS[meeting.allowance]}")
+        asked = ConfirmationNeeded(action.id, action.tool, action.preview, reasons, action.foreign)
+        self.emit({**confirm_event(asked), "allowance": True, "kinds": KINDS,
+                   "allowed": meeting.allowance})
         try:
             return await future
         finally:

@@ -1,7 +1,8 @@
 // Other agents: the ones the person knows (GET /v1/agents; add one by its URL), and a
 // conversation with one over /v1/agents/ws (docs/api.md). Each message os1 drafts arrives as a
 // held action (the same card as in the chat) and is sent only on a yes; "all" lets this agent
-// receive os1's messages for the rest of this conversation only. Both sides appear as they are
+// receive the kind of thing chosen (my questions, my opinions, facts about me) for the rest of
+// this conversation only, and a message the guard finds beyond it is held again. Both sides appear as they are
 // said; the agent's words are marked as its own, outside content.
 
 import { api, socketUrl } from "./api.js";
@@ -109,7 +110,7 @@ export class Agents {
   askFromChat(name, text) {
     this.open(name);
     $("meeting-text").value = text;
-    this.ask();
+    this.ask(true);
   }
 
   async add() {
@@ -174,7 +175,8 @@ export class Agents {
     await this.opened;
   }
 
-  async ask() {
+  /** @param {boolean} inChat the words were said in Talk: drafted with what you were just saying */
+  async ask(inChat = false) {
     const text = $("meeting-text").value.trim();
     if (!text || !this.agent) return;
     this.busy(true);
@@ -188,7 +190,7 @@ export class Agents {
     $("meeting-text").value = "";
     this.append(line("user", text, `you asked me to talk with ${this.agent}`));
     const turns = Number($("meeting-turns").value) || 1;
-    this.ws.send(JSON.stringify({ type: "ask", agent: this.agent, text, turns }));
+    this.ws.send(JSON.stringify({ type: "ask", agent: this.agent, text, turns, chat: inChat === true }));
   }
 
   end() {
@@ -221,12 +223,12 @@ export class Agents {
         this.append(line("note", event.description || "", `${event.name} · ${event.url}`));
         break;
       case "confirm": {
-        const allowance = `Yes, and let ${this.agent} have my messages for the rest of this conversation`;
-        this.append(heldCard(event, (answer) => this.answer(event.action_id, answer), allowance));
+        const allowance = `Yes, and let ${this.agent} have this kind for the rest of this conversation`;
+        this.append(heldCard(event, (answer, _typed, kind) => this.answer(event.action_id, answer, kind), allowance));
         break;
       }
       case "sent":
-        this.append(line("os", event.text || "", event.allowed ? "sent: allowed for this conversation" : "sent"));
+        this.append(line("os", event.text || "", event.asked === false ? `sent: within what you allowed (${event.allowance})` : "sent"));
         this.hearing = line("agent", "", "");
         this.hearing.dataset.state = "streaming";
         this.append(this.hearing);
@@ -258,9 +260,9 @@ export class Agents {
     }
   }
 
-  answer(actionId, answer) {
+  answer(actionId, answer, kind = "") {
     if (this.ws && this.ws.readyState === WebSocket.OPEN) {
-      this.ws.send(JSON.stringify({ type: "answer", action_id: actionId, answer }));
+      this.ws.send(JSON.stringify({ type: "answer", action_id: actionId, answer, ...(kind ? { kind } : {}) }));
     } else this.hooks.notify("The conversation closed; ask again.");
   }
 

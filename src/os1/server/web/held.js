@@ -1,12 +1,13 @@
 // A held action, as the guard sent it (a `confirm` event, from the chat socket or the agents
 // socket): what it would do, shown whole, why it waits, and the buttons that answer. A value
 // that did not come from the person is approved only by typing it back. With `allowance` (a
-// conversation with another agent), a third button lets that agent receive os1's messages for
-// the rest of this conversation only.
+// conversation with another agent), a third button lets that agent receive the kind of thing
+// chosen beside it (the event's `kinds`: my questions, my opinions, facts about me) for the rest
+// of this conversation only.
 
 /**
- * @param {{action_id: number, tool: string, preview?: string, reasons?: string[], foreign?: object}} event
- * @param {(answer: "yes" | "no" | "all", typed: string) => void} answer called once, on a click
+ * @param {{action_id: number, tool: string, preview?: string, reasons?: string[], foreign?: object, kinds?: object, allowed?: string}} event
+ * @param {(answer: "yes" | "no" | "all", typed: string, kind: string) => void} answer called once, on a click
  * @param {string} allowance the "all" button's words, or "" for none
  */
 export function heldCard(event, answer, allowance = "") {
@@ -39,8 +40,17 @@ export function heldCard(event, answer, allowance = "") {
     typed.placeholder = foreign.join(", ");
     row.append(typed);
   }
+  let kind = null; // what the allowance lets the agent receive
+  if (allowance && event.kinds) {
+    kind = document.createElement("select");
+    kind.className = "allowance-kind";
+    kind.setAttribute("aria-label", "What it may receive for this conversation");
+    for (const [value, words] of Object.entries(event.kinds)) kind.append(new Option(words, value));
+    kind.value = event.allowed || "questions";
+  }
   const buttons = [["yes", "Yes, go ahead", "primary"]];
   if (allowance) buttons.push(["all", allowance, "ghost"]);
+  if (kind) row.append(kind);
   buttons.push(["no", "No", "ghost"]);
   for (const [verdict, text, style] of buttons) {
     const button = document.createElement("button");
@@ -49,9 +59,9 @@ export function heldCard(event, answer, allowance = "") {
     button.dataset.answer = verdict;
     button.textContent = text;
     button.addEventListener("click", () => {
-      for (const b of row.querySelectorAll("button")) b.disabled = true;
+      for (const b of row.querySelectorAll("button, select")) b.disabled = true;
       card.dataset.answer = verdict;
-      answer(verdict, typed && verdict !== "no" ? typed.value.trim() : "");
+      answer(verdict, typed && verdict !== "no" ? typed.value.trim() : "", kind ? kind.value : "");
     });
     row.append(button);
   }
