@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from os1.memory.sayings import for_person
+from os1.testing.servers import closed_port
 from tests.conftest import HANG_S, wait_until
-from tests.integration.servers import fixed_server, free_port, garbage_server
+from tests.integration.servers import fixed_server, garbage_server
 
 pytestmark = pytest.mark.integration
 
@@ -127,9 +128,10 @@ def test_missing_or_corrupt_model_is_one_line(os1_home: Path, tmp_path: Path,
 
 
 def test_unreachable_and_garbage_servers_are_one_line(os1_home: Path) -> None:
-    dead = f"http://127.0.0.1:{free_port()}/v1"
-    write_config(os1_home, f'[llm.models.srv]\nkind = "openai"\nbase_url = "{dead}"\nmodel = "x"\n')
-    one_line_error(run(os1_home, "-m", "srv", "say", "hi"), 1, "cannot reach")
+    with closed_port() as port:  # refused at once; no other test's server can take it meanwhile
+        dead = f"http://127.0.0.1:{port}/v1"
+        write_config(os1_home, f'[llm.models.srv]\nkind = "openai"\nbase_url = "{dead}"\nmodel = "x"\n')
+        one_line_error(run(os1_home, "-m", "srv", "say", "hi"), 1, "cannot reach")
     with garbage_server() as base:
         write_config(os1_home, f'[llm.models.srv]\nkind = "openai"\nbase_url = "{base}"\nmodel = "x"\n')
         one_line_error(run(os1_home, "-m", "srv", "say", "hi"), 1, "malformed")
@@ -150,14 +152,15 @@ def test_bad_settings_are_one_line(os1_home: Path) -> None:
 
 
 def test_config_show_masks_secrets_and_models_checks_each(os1_home: Path) -> None:
-    dead = f"http://127.0.0.1:{free_port()}/v1"
-    write_config(os1_home, f'[llm.models.cloud]\nkind = "openai"\nbase_url = "{dead}"\n'
-                           'api_key = "sk-very-secret"\n')
-    shown = run(os1_home, "config", "show")
-    assert shown.returncode == 0 and "sk-very-secret" not in shown.stdout
-    settings = json.loads(shown.stdout)
-    assert settings["llm"]["models"]["cloud"]["api_key"] == "********"
-    models = run(os1_home, "models", "--timeout", "100")  # only a hang takes that long
+    with closed_port() as port:  # refused at once; no other test's server can take it meanwhile
+        dead = f"http://127.0.0.1:{port}/v1"
+        write_config(os1_home, f'[llm.models.cloud]\nkind = "openai"\nbase_url = "{dead}"\n'
+                               'api_key = "sk-very-secret"\n')
+        shown = run(os1_home, "config", "show")
+        assert shown.returncode == 0 and "sk-very-secret" not in shown.stdout
+        settings = json.loads(shown.stdout)
+        assert settings["llm"]["models"]["cloud"]["api_key"] == "********"
+        models = run(os1_home, "models", "--timeout", "100")  # only a hang takes that long
     assert models.returncode == 0, models.stderr
     assert "loaded" in models.stdout and "cannot reach" in models.stdout
 

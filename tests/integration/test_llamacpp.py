@@ -72,8 +72,10 @@ async def test_json_schema_output_parses(model: LlamaCppModel) -> None:
     data = json.loads(raw)
     assert set(data) == {"facts"} and len(data["facts"]) <= 6  # the schema, held to
     for fact in data["facts"]:
-        assert set(fact) == {"subject", "predicate", "object", "text"}
-        assert all(isinstance(value, str) for value in fact.values())
+        assert {"subject", "predicate", "object", "text"} <= set(fact) <= {"subject", "predicate", "object",
+                                                                          "text", "ended"}
+        assert all(isinstance(fact[key], str) for key in ("subject", "predicate", "object", "text"))
+        assert isinstance(fact.get("ended", False), bool)
     drafts = await extract_llm(model, "I play the cello.")  # what it kept, it kept whole
     assert all(d.provenance == "inferred" and d.text and d.subject and d.predicate and d.object
                for d in drafts)

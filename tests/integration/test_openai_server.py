@@ -11,8 +11,9 @@ import pytest
 from os1.errors import BadModelResponse, ModelUnreachable
 from os1.llm.base import complete
 from os1.llm.openai_compat import OpenAICompatModel
+from os1.testing.servers import closed_port
 from os1.types import Finished, Message, Options, TextDelta, ToolCallEvent, ToolSpec
-from tests.integration.servers import free_port, garbage_server, llama_server, tool_server
+from tests.integration.servers import garbage_server, llama_server, tool_server
 
 pytestmark = pytest.mark.integration
 
@@ -73,9 +74,10 @@ async def test_tool_result_round_trip_is_accepted(model: OpenAICompatModel) -> N
 
 
 async def test_unreachable_server_is_one_clear_error() -> None:
-    m = OpenAICompatModel(f"http://127.0.0.1:{free_port()}/v1", "x", timeout_s=5)
-    with pytest.raises(ModelUnreachable, match="is it running"):
-        await complete(m, [Message("user", "hi")])
+    with closed_port() as port:  # refused at once; no other test's server can take it meanwhile
+        m = OpenAICompatModel(f"http://127.0.0.1:{port}/v1", "x", timeout_s=5)
+        with pytest.raises(ModelUnreachable, match="is it running"):
+            await complete(m, [Message("user", "hi")])
     await m.aclose()
 
 

@@ -45,6 +45,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextmanager
+def closed_port() -> Iterator[int]:
+    """A loopback port held bound and never listened on, for as long as the block runs: a
+    connection to it is refused at once, and no other server (another test's, on another worker)
+    can take it meanwhile, as it could a port that ``free_port`` only found free."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield int(s.getsockname()[1])
+
+
 START_S = 180.0  # what a server is given to start: only turns a hang into a failure that names it
 
 
