@@ -127,9 +127,16 @@ def test_user_b_cannot_reach_user_as_data_through_any_endpoint(make_client: Fact
     said = client.post("/v1/chat", json={"text": "My secret is the owl."}, headers=csrf(client)).json()
     token = client.post("/v1/tokens", json={"name": "laptop"}, headers=csrf(client)).json()
     photo = client.post("/v1/share", content=picture(), headers={**csrf(client), "Content-Type": "image/png"})
+    piece = client.post("/v1/chat", json={"text": "/compose"}, headers=csrf(client)).json()["asked"]
+    letter = client.post("/v1/letters", headers=csrf(client), json={
+        "to": "Ana", "from": "Amy", "occasion": "her birthday", "text": "Dear Ana,\n\nHappy birthday.\n\nAmy",
+        "keep_flagged": True}).json()
     before = client.get("/v1/memories/export").text
     ids = {"memory_id": said["said_id"], "entry_id": said["said_id"], "token_id": token["id"],
-           "session_id": client.get("/v1/sessions").json()[0]["id"], "digest": photo.json()["images"][0]}
+           "session_id": client.get("/v1/sessions").json()[0]["id"], "digest": photo.json()["images"][0],
+           "piece_id": piece["moment_id"], "what": "audio",
+           "letter_id": letter["id"],
+           "name": "book.pdf"}  # amy's book, if she had made one; no agent or voice is named so
 
     b = _second_browser(client)
     register(b, "bob")
@@ -139,7 +146,9 @@ def test_user_b_cannot_reach_user_as_data_through_any_endpoint(make_client: Fact
         if "{" not in path:
             continue
         for method in methods:
-            body = {"text": "overwritten by bob"} if method == "patch" else None
+            # a body each route accepts, so that only whose data it is can refuse it
+            body = ({"version": 1, "accepted": [0]} if path.endswith("/proofread")
+                    else {"text": "overwritten by bob"} if method in ("patch", "post") else None)
             reply = b.request(method.upper(), _fill(path, ids), json=body, headers=csrf(b))
             assert reply.status_code == 404, (method, path, reply.text)
             tried += 1

@@ -22,7 +22,7 @@ from os1.testing import ScriptedLLM
 from os1.testing.servers import free_port, os1_server
 from tests.asking.test_answers import INVENTED
 from tests.conftest import HANG_S
-from tests.server.conftest import CHAT_WS, Factory, csrf
+from tests.server.conftest import CHAT_WS, Factory, csrf, register
 from tests.server.test_browser import FAST
 from tests.server.test_sockets import _until
 
@@ -119,3 +119,48 @@ def test_music_asked_for_in_the_chat_is_composed_and_kept_as_a_moment(make_clien
     shown = client.get(f"/v1/memories/{piece['moment_id']}")
     assert shown.status_code == 200, shown.text
     assert model.history == []  # composed by code, on any model
+
+
+def _compose(client: Any, text: str) -> dict[str, Any]:
+    whole = client.post("/v1/chat", json={"text": text}, headers=csrf(client))
+    assert whole.status_code == 200, whole.text
+    piece: dict[str, Any] = whole.json()["asked"]
+    assert piece["type"] == "piece", piece
+    return piece
+
+
+def test_a_composed_piece_is_heard_by_its_owner_only(make_client: Factory) -> None:
+    """``/compose`` typed in the chat composes as the plain words do; the piece's audio and MIDI
+    are served to the account that owns it, listed as a piece in its memories, and another
+    account gets 404 for the same id."""
+    model = ScriptedLLM()
+    client = make_client(model, mode="multi")
+    register(client, "alice")
+    piece = _compose(client, "/compose")
+    audio = client.get(f"/v1/music/{piece['moment_id']}/audio")
+    assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav"
+    assert audio.content[:4] == b"RIFF" and audio.content[8:12] == b"WAVE"
+    midi = client.get(f"/v1/music/{piece['moment_id']}/midi")
+    assert midi.status_code == 200 and midi.headers["content-type"] == "audio/midi"
+    assert midi.content[:4] == b"MThd"
+    listed = {m["id"]: m for m in client.get("/v1/memories").json()["items"]}
+    assert listed[piece["moment_id"]]["piece"] is True
+    assert [m["piece"] for i, m in listed.items() if i != piece["moment_id"]] == [False] * (len(listed) - 1)
+    assert model.history == []  # composed by code, not sent to the model as text
+
+    client.post("/v1/auth/logout", headers=csrf(client))
+    register(client, "bob")
+    for what in ("audio", "midi"):
+        gone = client.get(f"/v1/music/{piece['moment_id']}/{what}")
+        assert gone.status_code == 404 and gone.json()["error"] == "no such piece", gone.text
+    assert client.get("/v1/music/1/score").status_code in (404, 422)  # only audio and midi
+
+
+def test_only_a_piece_is_served_as_music(make_client: Factory) -> None:
+    client = make_client(ScriptedLLM("Noted."))
+    client.get("/v1/session")
+    said = client.post("/v1/chat", json={"text": "My cat Pickles sleeps on the piano."}, headers=csrf(client))
+    assert said.status_code == 200, said.text
+    sentence = said.json()["said_id"]
+    assert client.get(f"/v1/music/{sentence}/audio").status_code == 404  # a sentence, not a piece
+    assert client.get("/v1/music/0/audio").status_code == 422

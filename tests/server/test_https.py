@@ -8,6 +8,7 @@ import base64
 import datetime as dt
 import hashlib
 import ipaddress
+import json
 import os
 import plistlib
 import ssl
@@ -21,11 +22,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+from playwright.sync_api import Page, WebSocket
 
 from os1.server.tls import certificates, fingerprint, local_name
 from os1.server.trust import profile
 from os1.testing.servers import free_port, os1_server
-from tests.server.browser import LOW_CONTRAST, SETTLED, chromium, phone, visible
+from tests.server.browser import LOW_CONTRAST, SETTLED, chromium, fake_microphone, phone, visible
+from tests.server.test_browser import onboard
 
 
 def _cert(path: Path) -> x509.Certificate:
@@ -122,7 +125,8 @@ def test_a_phone_reaches_a_secure_page_with_a_microphone(tmp_path: Path) -> None
         with pytest.raises(httpx.ConnectError):  # without trusting os1's authority: refused
             httpx.get(f"{base}/v1/session")
 
-        accept = [f"--ignore-certificate-errors-spki-list={_spki(home / 'tls' / 'server.pem')}"]
+        accept = [f"--ignore-certificate-errors-spki-list={_spki(home / 'tls' / 'server.pem')}",
+                  *fake_microphone(tmp_path / "hello.wav", "Good evening, tell me about the sea.")]
         with chromium(accept) as browser, phone(browser, base + "/") as page:
             visible(page, "login")
             assert page.evaluate("window.isSecureContext") is True
@@ -133,8 +137,39 @@ def test_a_phone_reaches_a_secure_page_with_a_microphone(tmp_path: Path) -> None
             page.click("#login-submit")
             visible(page, "welcome")
             page.wait_for_selector("body[data-chat=open]")  # its socket, over wss
+            onboard(page)
+            talk_over_wss(page)
             page.goto(base + "/trust")  # the steps, readable on a phone
             page.wait_for_selector("#trust-ios")
             page.wait_for_function(SETTLED, arg="main")  # faded in
             assert page.evaluate(LOW_CONTRAST) == []
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def talk_over_wss(page: Page) -> None:
+    """A spoken turn on the phone over https: the microphone is granted, its sound goes up the
+    voice socket over wss, and what os1 heard and what it answered both appear in the chat."""
+    sockets: list[str] = []
+    heard: list[str] = []
+
+    def on_frame(payload: str | bytes) -> None:
+        if isinstance(payload, str) and (event := json.loads(payload))["type"] == "heard":
+            heard.append(event["text"])
+
+    def on_socket(ws: WebSocket) -> None:
+        if "/v1/voice?ticket=" in ws.url:
+            sockets.append(ws.url)
+            ws.on("framereceived", on_frame)
+
+    page.on("websocket", on_socket)
+    page.click("#mic")
+    page.wait_for_selector("#mic[data-state=listening][aria-pressed=true]")
+    spoken = page.locator("#log .msg.user.spoken").first
+    spoken.wait_for(timeout=60_000)
+    assert sockets and all(url.startswith("wss://") for url in sockets), sockets
+    assert heard and heard[0].strip() and spoken.inner_text().strip() == heard[0]
+    answer = page.locator("#log .msg.os.spoken .text").first
+    page.wait_for_function("(el) => el.textContent.trim().length > 0", arg=answer.element_handle(),
+                           timeout=60_000)  # os1's spoken reply, in words too
+    page.click("#mic")  # one tap ends the conversation
+    page.wait_for_selector("#mic[data-state=idle][aria-pressed=false]")

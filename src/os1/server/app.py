@@ -43,6 +43,7 @@ from os1.server.api import (
     inner,
     letters,
     memories,
+    music,
     play,
     profile,
     push,
@@ -168,7 +169,8 @@ def create_app(settings: Settings, *, models: dict[str, ChatModel] | None = None
                   description="The os1 companion over HTTP and WebSockets (docs/api.md).",
                   docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
                   openapi_url="/openapi.json" if docs else None)
-    for module in (accounts, credentials, chat, memories, profile, push, share, voice, inner, goodbye, play):
+    for module in (accounts, credentials, chat, memories, profile, push, share, voice, inner, goodbye, play,
+                   music):
         app.include_router(module.router)
     app.include_router(letters.router)
     app.include_router(agents.router)  # other agents, over A2A (docs/agents.md)

@@ -44,7 +44,8 @@ async def list_memories(who: Who, request: Request, q: Annotated[str | None, Que
         else:
             items = await space.store.list_memories(kind=kind, limit=limit, offset=offset)
         pictures = await _pictures(space.store, items)
-    return Memories(items=[Memory.of(i, pictures.get(i.id, ())) for i in items])
+        pieces = await _pieces(space.store, items)
+    return Memories(items=[Memory.of(i, pictures.get(i.id, ()), piece=i.id in pieces) for i in items])
 
 
 async def _pictures(store: Keepsakes, items: Sequence[MemoryItem]) -> dict[int, tuple[str, ...]]:
@@ -53,6 +54,17 @@ async def _pictures(store: Keepsakes, items: Sequence[MemoryItem]) -> dict[int, 
     for item in items:
         if item.provenance == "shared" and (moment := await store.moment(item.id)) is not None:
             found[item.id] = moment.images
+    return found
+
+
+async def _pieces(store: Keepsakes, items: Sequence[MemoryItem]) -> set[int]:
+    """The ids of the pieces os1 composed among ``items`` (their audio at /v1/music/{id}/audio)."""
+    found: set[int] = set()
+    for item in items:
+        if item.provenance == "assistant" and item.kind == "fact":
+            moment = await store.moment(item.id)
+            if moment is not None and moment.kind == "piece":
+                found.add(item.id)
     return found
 
 

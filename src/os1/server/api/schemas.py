@@ -119,16 +119,17 @@ class Memory(BaseModel):
     status: str
     private: bool = False  # kept between the user and os1 (store.privacy)
     images: list[str] = []  # a shared moment's pictures (content hashes, at /v1/images/{hash})
+    piece: bool = False  # a piece os1 composed: its audio at /v1/music/{id}/audio, its MIDI at .../midi
     shown: str = ""  # the text as said to the user ("Your sister ..."); ``text`` is as stored
     source: str = ""  # outside content: where it came from ("A2A agent Sam at http://..."), if named
 
     @classmethod
-    def of(cls, item: MemoryItem, images: Sequence[str] = ()) -> Memory:
+    def of(cls, item: MemoryItem, images: Sequence[str] = (), *, piece: bool = False) -> Memory:
         shown = for_person(item.text) if item.kind == "fact" else item.text
         return cls(id=item.id, kind=item.kind, text=item.text, created_at=item.created_at, role=item.role,
                    provenance=item.provenance, subject=item.subject, predicate=item.predicate,
                    object=item.object, valid_to=item.valid_to, status=item.status, private=item.private,
-                   images=list(images),
+                   images=list(images), piece=piece,
                    shown=shown, source=source_in(item.text) if item.provenance == "external" else "")
 
 

@@ -6,6 +6,7 @@
 import { api, socketUrl } from "./api.js";
 import { showDetails } from "./letters.js";
 import { heldCard } from "./held.js";
+import { piecePlayer } from "./music.js";
 
 const RETRY_MS = [500, 1000, 2000, 4000, 8000, 15000];
 
@@ -200,8 +201,8 @@ export class Chat {
       case "letter": // asked for in plain words: the draft, kept only on the person's yes
         this.letterDraft(event);
         break;
-      case "piece":
-        if (turn) turn.item.append(label("a piece, kept in your memories"));
+      case "piece": // asked for in plain words or with /compose: the piece itself, to play here
+        if (turn) turn.item.append(piecePlayer(event.moment_id), label("kept in your memories"));
         break;
       default:
         break;

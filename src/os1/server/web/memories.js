@@ -4,6 +4,7 @@
 // the memories of an export (`os1 memory export`, or another os1's "Export everything").
 
 import { api } from "./api.js";
+import { piecePlayer } from "./music.js";
 
 const PAGE = 30;
 
@@ -131,7 +132,9 @@ export class Memories {
       this.privacy(memory),
       this.button("Forget", "forget", () => this.forget(item, memory), `Forget: ${short(memory)}`),
     );
-    item.append(text, meta, actions);
+    item.append(text, meta);
+    if (memory.piece) item.append(piecePlayer(memory.id, short(memory))); // a piece os1 composed: play it
+    item.append(actions);
     return item;
   }
 
