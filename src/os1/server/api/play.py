@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import random
 import tempfile
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -143,6 +143,28 @@ async def game_open(site: Site, user_id: str) -> bool:
             return await current(space) is not None
         except StoryElsewhere:
             return True
+
+
+class VoiceTable:
+    """The person's Play-view game for a spoken conversation over ``/v1/voice``: each spoken
+    game line goes down ``play_line`` like a typed one, and its answer and the game's view are
+    sent to the client (``{"type": "play", "line", "answer", "view"}``) for the Play log."""
+
+    def __init__(self, site: Site, user_id: str, tell: Callable[[dict[str, Any]], None]) -> None:
+        self.site = site
+        self.user_id = user_id
+        self.tell = tell
+
+    async def opened(self) -> bool:
+        return await game_open(self.site, self.user_id)
+
+    async def say(self, line: str) -> Answer:
+        try:
+            answer, view = await play_line(self.site, self.user_id, line)
+        except ApiError as exc:  # no game open any more, an engine missing: one line, spoken
+            answer, view = Answer(error=str(exc.detail), quit=exc.status_code == 409), None
+        self.tell({"type": "play", "line": line, "answer": answer.to_dict(), "view": view})
+        return answer
 
 
 @router.post("/save")

@@ -72,7 +72,7 @@ const chat = new Chat($("log"), {
 });
 const memories = new Memories({ notify, confirm: confirmDialog });
 const letters = new Letters({ notify, confirm: confirmDialog });
-const play = new Play({ notify });
+const play = new Play({ notify, table: (on) => voice.atTable(on) }); // a game shown: the mic plays it
 const settings = new Settings({ notify });
 // the person's time zone, offered when this device's differs (never set unasked)
 const zoneOffer = new ZoneOffer({ notify });
@@ -100,6 +100,7 @@ const voice = new Voice({
   heard: (text) => chat.heard(text),
   say: (text, turn) => chat.spoken(text, turn),
   saved: (turn, interrupted) => chat.savedSpoken(turn, interrupted),
+  play: (event) => play.voiced(event), // a game line said aloud, for the Play log
   notify,
   state: (name) => {
     const mic = $("mic");
@@ -186,6 +187,7 @@ function show(name) {
   if (name === "goodbye") goodbye.load();
   if (name === "letters") letters.load();
   if (name === "play") play.load();
+  else voice.atTable(false); // away from the Play view, voice is conversation
   if (name === "agents") agents.load();
   if (name === "settings") {
     settings.load();
