@@ -180,10 +180,15 @@ async def test_a_game_goes_on_whichever_worker_a_line_reaches(site: tuple[str, s
         view = (await second.get("/v1/play")).json()["open"]
         solo_view = (await alone.get("/v1/play")).json()["open"]
         assert _unordered(view) == _unordered(solo_view) and view["places"] >= 3
+        both = await asyncio.gather(*(client.post("/v1/play/say", json={"line": line}, headers=headers)
+                                      for client, line in ((first, "inventory"), (second, "score"))))
+        assert [reply.status_code for reply in both] == [200, 200]  # one after the other, on the lock
         kept = [json.loads(row) for row in (await first.get("/v1/memories/export")).text.splitlines()]
         games = [row["moment"]["data"] for row in kept if row.get("moment", {}).get("kind") == "game"]
         assert len(games) == 1  # one session, one moment, every move in it once
-        assert games[0]["save"]["moves"] == ["no", "east", "take lamp", "take keys", "west", "south", "look"]
+        moves = games[0]["save"]["moves"]
+        assert moves[:7] == ["no", "east", "take lamp", "take keys", "west", "south", "look"]
+        assert sorted(moves[7:]) == ["inventory", "score"]
         assert (await second.delete("/v1/play", headers=headers)).status_code == 204
         assert (await first.get("/v1/play")).json()["open"] is None  # left on one: left on both
     finally:
