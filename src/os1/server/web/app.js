@@ -103,13 +103,16 @@ const voice = new Voice({
   play: (event) => play.voiced(event), // a game line said aloud, for the Play log
   notify,
   state: (name) => {
-    const mic = $("mic");
-    mic.dataset.state = name;
-    mic.setAttribute("aria-pressed", String(name === "listening" || name === "starting"));
-    mic.setAttribute("aria-label", name === "idle" ? "Talk with your voice" : "Stop talking");
+    for (const mic of [$("mic"), $("play-mic")]) { // the Play view's mic is the same voice
+      mic.dataset.state = name;
+      mic.setAttribute("aria-pressed", String(name === "listening" || name === "starting"));
+      mic.setAttribute("aria-label", name === "idle" ? (mic.id === "mic" ? "Talk with your voice" : "Play by voice") : "Stop talking");
+    }
     document.body.classList.toggle("listening", name === "listening");
   },
-  level: (value) => $("mic").style.setProperty("--level", Math.min(1, value * 6).toFixed(2)),
+  level: (value) => {
+    for (const mic of [$("mic"), $("play-mic")]) mic.style.setProperty("--level", Math.min(1, value * 6).toFixed(2));
+  },
   doing: (name) => {
     const status = $("voice-status");
     status.dataset.doing = name;
@@ -417,6 +420,7 @@ chatScreen.addEventListener("drop", (event) => {
 });
 $("stop").addEventListener("click", () => chat.interrupt());
 $("mic").addEventListener("click", () => (voice.active ? voice.stop() : voice.start()));
+$("play-mic").addEventListener("click", () => (voice.active ? voice.stop() : voice.start())); // plays the game shown
 
 // ---- start ----
 
