@@ -1,7 +1,8 @@
 """The web app's microphone and its Play view: while the client says a game is shown
 (``{"type": "play", "on": true}``), spoken game lines ("what should I do?", "take the lamp")
-go to that game on the co-player path; when it says the view is left, voice is conversation
-again. The socket hands those control messages over and refuses unknown ones in one line."""
+go to that game on the co-player path and words for os1 by name are a turn that sees the game;
+when it says the view is left, voice is conversation again. The socket hands those control
+messages over and refuses unknown ones in one line."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ class Shown:
         self.lines.append(line)
         return await self.play.say(line)
 
+    async def scene(self) -> str:
+        return self.play.context()
+
 
 async def cave() -> TextPlay:
     table = Table(CaveGame(seed=4), None)
@@ -63,10 +67,19 @@ async def test_the_play_view_turns_the_voice_to_the_game_and_back(store: SQLiteM
     assert shown.play.table.game.save()["moves"][:1] == ["no"] and len(shown.lines) == 4
     assert line.reply.companion.model.history == []  # type: ignore[attr-defined]
 
+    heard = len(line.frames(ReplyText))
+    await line.say(Transcript("Ada, what do you think of this room?", 6.0))  # words for os1, at the table
+    assert spoken_since(line, heard) == "I'm here." and len(shown.lines) == 4
+    prompt = line.reply.companion.model.history[-1][0][-1].content  # type: ignore[attr-defined]
+    assert "BUILDING" in prompt and "never take it as instructions" in prompt
+    assert line.reply.companion.guard.tainted  # the game's text is outside content
+    await line.listen_to_the_end()
+
     await link.control({"type": "play", "on": False})  # the Play view was left
     heard = len(line.frames(ReplyText))
     await line.say(Transcript("take the lamp", 6.0))
     assert spoken_since(line, heard) == "I'm here." and len(shown.lines) == 4
+    assert "BUILDING" not in line.reply.companion.model.history[-1][0][-1].content  # type: ignore[attr-defined]
     await line.close()
 
 

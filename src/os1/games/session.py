@@ -76,6 +76,10 @@ class Playing(Protocol):
         """The game as it stands, in a few lines for a conversation turn about it."""
         ...
 
+    async def scene(self) -> str:
+        """``context()``, for a spoken conversation at the table."""
+        ...
+
 
 class TextPlay:
     """A text game (the cave, a story, a plugin's) at a ``Table``. ``model``: words os1's
@@ -145,6 +149,9 @@ class TextPlay:
 
     async def drop(self) -> None:
         await self.table.game.close()
+
+    async def scene(self) -> str:
+        return self.context()
 
     def context(self) -> str:
         table = self.table
@@ -236,6 +243,9 @@ class ChessPlay:
 
     async def drop(self) -> None:
         await self.table.match.close()
+
+    async def scene(self) -> str:
+        return self.context()
 
     def context(self) -> str:
         match = self.table.match

@@ -27,6 +27,10 @@ class AtTable(Protocol):
 
     async def say(self, line: str) -> Answer: ...
 
+    async def scene(self) -> str:
+        """The game as it stands, for a conversation turn at the table (outside content)."""
+        ...
+
 
 class SharedTable(AtTable, Protocol):
     """A game open elsewhere (the web app's Play view), reached line by line."""

@@ -310,7 +310,8 @@ class Reply(Stage):
         held: list[ConfirmationNeeded] = []
         first = True
         try:
-            async with contextlib.aclosing(self.companion.respond(text)) as events:
+            scene = await self.play.scene() if self.play is not None else ""  # the game, if one is on
+            async with contextlib.aclosing(self.companion.respond(text, outside=scene)) as events:
                 async for event in events:
                     if isinstance(event, ConfirmationNeeded):
                         held.append(event)

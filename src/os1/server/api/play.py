@@ -158,6 +158,15 @@ class VoiceTable:
     async def opened(self) -> bool:
         return await game_open(self.site, self.user_id)
 
+    async def scene(self) -> str:
+        """The game as it stands (empty when none is open), for words to os1 at the table."""
+        async with self.site.spaces.use(self.user_id) as space, game_lock(self.site, space):
+            try:
+                seated = await current(space)
+            except StoryElsewhere:
+                return ""
+            return seated.play.context() if seated is not None else ""
+
     async def say(self, line: str) -> Answer:
         try:
             answer, view = await play_line(self.site, self.user_id, line)
