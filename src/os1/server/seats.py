@@ -98,15 +98,11 @@ async def game_lock(site: Site, space: Space) -> AsyncIterator[None]:
         if pool is None:
             yield
             return
-        async with pool.connection() as conn:
-            await conn.set_autocommit(True)
-            key = f"os1 play\n{space.user_id}"
-            await conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, %s))", (key, _LOCK_SPACE))
-            try:
-                yield
-            finally:
-                await conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, %s))",
-                                   (key, _LOCK_SPACE))
+        # a transaction's lock: let go when it ends, or when a worker dies and its connection drops
+        async with pool.connection() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, %s))",
+                               (f"os1 play\n{space.user_id}", _LOCK_SPACE))
+            yield
 
 
 async def mark(space: Space, opened: Opened | None) -> None:
