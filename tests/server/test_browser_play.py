@@ -1,7 +1,8 @@
 """Playing together in the web app, end to end: a real ``os1 serve`` with the real cave and
 Stockfish, driven by Debian's chromium at phone size. A few moves of the adventure, a suggestion
 and os1's own turn; bad input is one line and the game stays as it was; then one chess move by
-tapping the SVG board, and os1's remark beside it."""
+tapping the SVG board, and os1's remark beside it. The Play view's microphone (chromium's fake
+one says "take the lamp") plays the game: the spoken move is in the Play log with its answer."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from playwright.sync_api import Page
 
 from os1.access import QUERY, local_key
-from tests.server.browser import LOW_CONTRAST, chromium, phone, visible
+from tests.server.browser import LOW_CONTRAST, chromium, fake_microphone, phone, visible
 from tests.server.test_browser import onboard, serve
 
 HAVE_STOCKFISH = bool(shutil.which("stockfish") or shutil.which("stockfish", path="/usr/games"))
@@ -41,7 +42,8 @@ def tap(page: Page, square: str) -> None:
 
 def test_a_few_cave_moves_and_a_chess_move_on_the_svg_board(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    with serve(home, "single") as base, chromium() as browser, phone(browser, base + "/") as page:
+    mic = fake_microphone(tmp_path / "lamp.wav", "Take the lamp.")
+    with serve(home, "single") as base, chromium(mic) as browser, phone(browser, base + "/") as page:
         page.goto(f"{base.rstrip('/')}/login?{QUERY}={local_key(home)}")
         onboard(page)
         page.click("nav a[data-route=play]")
@@ -57,6 +59,16 @@ def test_a_few_cave_moves_and_a_chess_move_on_the_svg_board(tmp_path: Path) -> N
         page.wait_for_selector(f"{ENTRIES}.os:has-text('take keys')")
         page.click("button[data-line='you go']")
         page.wait_for_selector(f"{ENTRIES}.move:has-text('take keys')")
+        before = page.locator(ENTRIES).count()
+        page.click("#play-mic")  # the same voice as the chat's mic, at the game shown
+        page.wait_for_function("(n) => [...document.querySelectorAll('#play-log .play-entry')].slice(n)"
+                               ".some((e) => e.classList.contains('game'))", arg=before, timeout=60_000)
+        spoken = page.locator(ENTRIES).all_inner_texts()[before:]
+        assert "lamp" in spoken[0].lower() and "OK" in spoken  # said, played, answered in the log
+        assert page.locator("#play-mic[aria-pressed=true]").count() == 1
+        page.click("#play-mic")
+        page.wait_for_selector("#play-mic[data-state=idle]")
+        assert "LANTERN" in play_line(page, "inventory")  # the move by voice was the game's
         screen = page.inner_text("#play-log")
         refused = play_line(page, "x" * 300)
         assert "too long" in refused and refused.count("\n") == 0  # one line, nothing played

@@ -148,3 +148,55 @@ async def test_a_workers_data_directory_holds_nothing_an_account_needs(
     kept = [p.relative_to(h) for h in homes for p in h.rglob("*")
             if p.name == "server-secret" or p.name.startswith("actions.sqlite3")]
     assert kept == []
+
+
+async def test_a_game_goes_on_whichever_worker_a_line_reaches(site: tuple[str, str, str]) -> None:
+    """The Play view's lines alternate between the workers: every move is kept as it is made,
+    each worker takes up the latest state under the person's game lock, and the game is the
+    same, screen for screen, as the same lines played on one worker."""
+    one, two, _ = site
+    lines = ["no", "east", "take lamp", "you go", "west", "south", "where is the keys?", "look"]
+
+    async def account(name: str) -> tuple[httpx.AsyncClient, dict[str, str]]:
+        client = httpx.AsyncClient(base_url=one, timeout=120)
+        await client.post("/v1/auth/register", json={"username": name, "password": "correct horse"})
+        headers = {"X-CSRF-Token": client.cookies["os1_csrf"]}
+        opened = await client.post("/v1/play", json={"game": "adventure", "seed": 7, "new": True},
+                                   headers=headers)
+        assert opened.status_code == 200, opened.text
+        return client, headers
+
+    alone, alone_headers = await account("ada")
+    first, headers = await account("grace")
+    second = httpx.AsyncClient(base_url=two, cookies={"os1_session": first.cookies["os1_session"]},
+                               timeout=120)
+    try:
+        for n, line in enumerate(lines):
+            played = await (second if n % 2 == 0 else first).post("/v1/play/say", json={"line": line},
+                                                                  headers=headers)
+            solo = await alone.post("/v1/play/say", json={"line": line}, headers=alone_headers)
+            assert played.status_code == solo.status_code == 200, played.text
+            assert played.json()["answer"] == solo.json()["answer"], line
+        view = (await second.get("/v1/play")).json()["open"]
+        solo_view = (await alone.get("/v1/play")).json()["open"]
+        assert _unordered(view) == _unordered(solo_view) and view["places"] >= 3
+        both = await asyncio.gather(*(client.post("/v1/play/say", json={"line": line}, headers=headers)
+                                      for client, line in ((first, "inventory"), (second, "score"))))
+        assert [reply.status_code for reply in both] == [200, 200]  # one after the other, on the lock
+        kept = [json.loads(row) for row in (await first.get("/v1/memories/export")).text.splitlines()]
+        games = [row["moment"]["data"] for row in kept if row.get("moment", {}).get("kind") == "game"]
+        assert len(games) == 1  # one session, one moment, every move in it once
+        moves = games[0]["save"]["moves"]
+        assert moves[:7] == ["no", "east", "take lamp", "take keys", "west", "south", "look"]
+        assert sorted(moves[7:]) == ["inventory", "score"]
+        assert (await second.delete("/v1/play", headers=headers)).status_code == 204
+        assert (await first.get("/v1/play")).json()["open"] is None  # left on one: left on both
+    finally:
+        for client in (alone, first, second):
+            await client.aclose()
+
+
+def _unordered(view: dict[str, Any]) -> dict[str, Any]:
+    """A view with its map's things as a set (a map read back from its save lists them sorted)."""
+    lines = view["map"].replace("Things: ", "").splitlines()
+    return {**view, "map": {part for line in lines for part in line.split("; ")}}

@@ -91,11 +91,13 @@ class Companion:
         self._background: set[asyncio.Task[None]] = set()
         self.last_turn: TurnDone | None = None  # how the latest turn was saved, even if cancelled
 
-    async def respond(self, text: str, *, at: float | None = None) -> AsyncGenerator[TurnEvent, None]:
+    async def respond(self, text: str, *, at: float | None = None,
+                      outside: str = "") -> AsyncGenerator[TurnEvent, None]:
         """Run one turn, yielding what it recalled, the reply as it streams, and the end. The
         turn happens ``at`` that time (a Unix time; default: the clock), as when a life is
         replayed with its dates: its words, reply and facts are stored as of then, and recall
-        and the prompt's clock see that moment."""
+        and the prompt's clock see that moment. ``outside``: what is in front of the two of
+        them (a game's screen), shown with the turn as outside content (it taints the turn)."""
         text = check_input(text, self.settings.max_input_chars)
         if self.session_id is None:
             self.session_id = await self.store.start_session(at)
@@ -139,11 +141,11 @@ class Companion:
         memories = pack_memories(hits, self.settings.memory_budget_tokens)
         # the guard reads what this turn holds: the user's words, and what came from outside
         # (mail, shared posts and pages, earlier replies that retold them)
-        self.guard.begin_turn(said, history, memories)
+        self.guard.begin_turn(said, history, memories, (outside,) if outside else ())
         yield Recalled(tuple(memories))
         self._turns += 1
         messages = build_messages(self.persona, memories, history, said,
-                                  last_time=await self._last_time(), at=at)
+                                  last_time=await self._last_time(), at=at, outside=outside)
         reply = KeptReply(self.store, self.session_id, None if at is None else at + 1,
                           lambda: self.guard.tainted)
         finished = False

@@ -22,10 +22,10 @@ class ChessTable:
 
     @classmethod
     def new(cls, store: CompanionMemory | None, *, elo: int = 1500, white: bool = True,
-            partner: bool = False, **options: Any) -> ChessTable:
+            partner: bool = False, session: str = "", **options: Any) -> ChessTable:
         match = ChessMatch(elo=elo, color=chess.WHITE if white else chess.BLACK,
                            mode="partner" if partner else "opponent", **options)
-        return cls(match, Keeper(store) if store is not None else None)
+        return cls(match, Keeper(store, session=session) if store is not None else None)
 
     async def open(self, *, resume: bool = True) -> None:
         """Start the engines; take up the last unfinished game unless told not to."""
@@ -73,11 +73,12 @@ class ChessTable:
         text = self.match.memory_text() + (" They resigned." if self.resigned else "")
         moment = await self.keeper.save("chess", "main", text, {"title": "chess", "save": self.match.save(),
                                                                 "resigned": self.resigned})
+        self.moved = False  # kept: closing later has nothing new to keep
         return moment.id
 
     async def close(self) -> None:
         try:
-            if self.moved or self.resigned:
+            if self.moved:
                 await self.save()
         finally:
             await self.match.close()

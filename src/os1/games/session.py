@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # python-chess is an extra (os1[chess]): imported only when c
 TABLE_HELP = ("Type moves for the game. To me: '?' for a suggestion, 'you go' for my turn, 'map',"
               " 'where is ...?', 'how do we get to ...?', '/say ...' to talk, 'save',"
               " 'quit' (or Ctrl-D).")
+CONTEXT_CHARS = 1500  # of a text game's screen given to a conversation turn about the game
 CHESS_HELP = ("Moves like e4, Nf3 or g1f3. '?' for a suggestion, 'you go' (as partner), 'pgn',"
               " 'resign', 'save', 'quit'.")
 
@@ -66,6 +67,18 @@ class Playing(Protocol):
     async def save(self) -> int | None: ...
 
     async def close(self) -> None: ...
+
+    async def drop(self) -> None:
+        """Stop the game without keeping it (its kept state has moved on elsewhere)."""
+        ...
+
+    def context(self) -> str:
+        """The game as it stands, in a few lines for a conversation turn about it."""
+        ...
+
+    async def scene(self) -> str:
+        """``context()``, for a spoken conversation at the table."""
+        ...
 
 
 class TextPlay:
@@ -134,6 +147,18 @@ class TextPlay:
     async def close(self) -> None:
         await self.table.close()
 
+    async def drop(self) -> None:
+        await self.table.game.close()
+
+    async def scene(self) -> str:
+        return self.context()
+
+    def context(self) -> str:
+        table = self.table
+        here = table.atlas.name(table.atlas.here) if table.atlas.here else "not yet anywhere"
+        return (f"{table.game.describe()}. Where we are: {here}.\nThe game's screen now:\n"
+                f"{table.screen.text.strip()[-CONTEXT_CHARS:]}")
+
 
 class ChessPlay:
     """Chess at a ``ChessTable``: moves in SAN or UCI (a pawn reaching the last rank becomes a
@@ -195,7 +220,7 @@ class ChessPlay:
         if low == "pgn":
             return Answer(said=game.pgn())
         if low == "resign":
-            table.resigned = True
+            table.resigned = table.moved = True  # a resignation is kept like a move
             return Answer(said="Resigned. I've kept the game; we can look at it again any time.", over=True)
         if said.intent in ("map", "ask"):
             raise InputError("at chess, say a move (like e4 or Nf3), '?' or 'you go'")
@@ -215,6 +240,17 @@ class ChessPlay:
 
     async def close(self) -> None:
         await self.table.close()
+
+    async def drop(self) -> None:
+        await self.table.match.close()
+
+    async def scene(self) -> str:
+        return self.context()
+
+    def context(self) -> str:
+        match = self.table.match
+        side = "white" if match.color else "black"
+        return f"{match.describe()}. The user plays {side}.{' ' + self.remark if self.remark else ''}"
 
 
 def _queened(board: Any, text: str) -> str:

@@ -63,16 +63,18 @@ def text_game(choice: Choice) -> tuple[Callable[[], Any], str]:
 
 
 async def open_play(choice: Choice, store: CompanionMemory, persona: Persona,
-                    model: ChatModel | None = None, **chess_options: Any) -> Playing:
+                    model: ChatModel | None = None, *, session: str = "", **chess_options: Any) -> Playing:
     """The game open and seated: its latest kept session taken up unless ``choice.new``.
-    ``model`` words os1's suggestions in text games; ``chess_options`` tune the engines."""
+    ``model`` words os1's suggestions in text games; ``session``: the token its saves carry
+    (a save carrying it is this session's, taken up as it stands); ``chess_options`` tune the
+    engines."""
     if choice.game == "chess":
         try:
             from os1.games.chessplay import ChessTable
         except ImportError:
             raise InputError("chess needs python-chess: pip install 'os1[chess]'") from None
         table = ChessTable.new(store, elo=choice.elo, white=choice.white, partner=choice.partner,
-                               **chess_options)
+                               session=session, **chess_options)
         await table.open(resume=not choice.new)
         chess = ChessPlay(table)
         try:
@@ -84,7 +86,7 @@ async def open_play(choice: Choice, store: CompanionMemory, persona: Persona,
             chess.remark = f"Stockfish opened with {opened.reply}."
         return chess
     make, slot = text_game(choice)
-    text = Table(make(), Keeper(store), slot=slot)
+    text = Table(make(), Keeper(store, session=session), slot=slot)
     try:
         await text.open(resume=not choice.new)
     except BaseException:

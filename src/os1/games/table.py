@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from os1.games.atlas import CARRIED, Atlas
 from os1.games.base import Game, Screen
 from os1.games.coplayer import Suggestion, suggest
 from os1.games.keeping import Keeper
+from os1.memory.moments import Moment
 
 SAVE_EVERY = 25  # moves between automatic saves, so a crash loses at most this many
 
@@ -63,10 +64,22 @@ class Table:
                     return await self._fresh()
                 self.atlas = atlas
                 self.first_move = len(self.game.save().get("moves", []))
+                if self.keeper is not None and self.keeper.continues(kept):
+                    return self._go_on(kept)
                 self.welcome = _welcome_back(kept.item.created_at, self.atlas)
                 self.atlas.observe(None, None, self.screen, self.clock())
                 return self.screen
         return await self._fresh()
+
+    def _go_on(self, kept: Moment) -> Screen:
+        """This very session, saved on another worker: go on from it as it stands (its last
+        screen, its map), its next saves replacing that one."""
+        assert self.keeper is not None
+        self.keeper.last_id = kept.id
+        self.started = float(kept.data.get("started", self.started))
+        if isinstance(shown := kept.data.get("screen"), str):
+            self.screen = replace(self.screen, text=shown)
+        return self.screen
 
     async def _fresh(self) -> Screen:
         self.screen = await self.game.start()
@@ -102,7 +115,8 @@ class Table:
             return None
         moment = await self.keeper.save(self.game.name, self.slot, self.memory_text(),
                                         {"title": self.game.title, "save": self.game.save(),
-                                         "atlas": self.atlas.to_dict(), "started": self.started})
+                                         "atlas": self.atlas.to_dict(), "started": self.started,
+                                         "screen": self.screen.text})
         self.unsaved = 0
         return moment.id
 

@@ -112,7 +112,7 @@ class Guard:
         return answer if answer is not None and self._ledger.pending() else None
 
     def begin_turn(self, user_text: str, history: Sequence[MemoryItem] = (),
-                   recalled: Sequence[MemoryItem] = ()) -> None:
+                   recalled: Sequence[MemoryItem] = (), outside: Sequence[str] = ()) -> None:
         """A new turn that is not an answer: what was waiting for a yes lapses. The user's words
         (this turn's and their earlier ones in ``history``) are trusted; earlier turns and recalled
         memories that carry outside content taint the turn (a reply that retold outside content
@@ -123,6 +123,8 @@ class Guard:
             self._taint.read_user(said)
         self._taint.read_recalled(history)
         self._taint.read_recalled(recalled)
+        for text in outside:  # shown with the turn from outside (a game's screen)
+            self._taint.read_outside(text)
         self._withheld = Withheld((m.text for m in [*history, *recalled] if m.private), user_text)
         self._drawn = _drawn(user_text, history, recalled)
         self._proposed = []

@@ -43,6 +43,7 @@ class Space:
     turn: asyncio.Lock = field(default_factory=asyncio.Lock)  # one turn at a time per user
     voice: asyncio.Lock = field(default_factory=asyncio.Lock)  # one spoken conversation at a time
     play: Any = None  # the game open in the web app (server/api/play.py), kept when the space closes
+    play_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # its lines one at a time (seats.py)
     holders: int = 0
     last_used: float = field(default_factory=time.monotonic)
     _companion: Companion | None = None

@@ -12,7 +12,6 @@ import numpy as np
 from os1.agent.companion import Companion
 from os1.asking.answers import Asking
 from os1.config import VoiceSettings
-from os1.games.session import Playing
 from os1.voice.audio import Samples
 from os1.voice.devices import clocked_output, file_source, microphone, speaker
 from os1.voice.echo import EchoCanceller, front_end
@@ -20,6 +19,7 @@ from os1.voice.frames import AudioIn, Mark
 from os1.voice.music import MusicMaker
 from os1.voice.pipeline import Observer, Pipeline
 from os1.voice.player import Player
+from os1.voice.playing import AtTable
 from os1.voice.stages import Listen, Play, Reply, Speak, Transcribe
 from os1.voice.stt import SpeechToText
 from os1.voice.tts import TextToSpeech
@@ -37,7 +37,7 @@ class Conversation:
                  voice: VoiceSettings, *, half_duplex: bool = False,
                  echo: EchoCanceller | None = None, observers: Sequence[Observer] = (),
                  music: MusicMaker | None = None, asking: Asking | None = None,
-                 play: Playing | None = None) -> None:
+                 play: AtTable | None = None) -> None:
         loop = asyncio.get_running_loop()
         self._t0 = loop.time()
         self.clock: Callable[[], float] = lambda: loop.time() - self._t0

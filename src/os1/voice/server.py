@@ -9,8 +9,9 @@ shows this machine's key (``os1.access``) as ``Authorization: Bearer KEY``."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
@@ -23,6 +24,7 @@ from os1.music.folder import music_folder
 from os1.runtime import Runtime
 from os1.voice.conversation import Conversation
 from os1.voice.music import ComposedMusic
+from os1.voice.playing import PlayLink, SharedTable
 from os1.voice.stt import SpeechToText
 from os1.voice.transport import SocketSession
 from os1.voice.tts import TextToSpeech
@@ -31,16 +33,20 @@ PATH = "/v1/voice"
 
 
 async def talk_over(ws: WebSocket, runtime: Runtime, stt: SpeechToText, tts: TextToSpeech,
-                    voice: VoiceSettings, *, interactive: bool = False) -> None:
+                    voice: VoiceSettings, *, interactive: bool = False,
+                    table: Callable[[Callable[[dict[str, Any]], None]], SharedTable] | None = None) -> None:
     """One spoken conversation over an accepted socket, with the user's companion (a session of
-    its own) and music on request; then its learning is finished. ``os1 serve`` uses it too."""
+    its own) and music on request; then its learning is finished. ``os1 serve`` uses it too,
+    with ``table``: the person's Play-view game, made with the session's way to tell the
+    client (``PlayLink``: while the client says the Play view is open, game lines go there)."""
     companion = await runtime.companion(interactive=interactive)
     music = ComposedMusic(runtime.store, music_folder(runtime.settings))
     conversation = Conversation(companion, stt, tts, voice, music=music,
                                 asking=Asking.of(runtime, companion))
     session = SocketSession(ws)
     conversation.pipeline.observers.append(session.observe)
-    await session.run(conversation)
+    link = PlayLink(table(session.send), conversation.reply, session.send) if table is not None else None
+    await session.run(conversation, link.control if link is not None else None)
     await companion.drain()
 
 

@@ -28,7 +28,6 @@ from os1.agent.events import ConfirmationNeeded, TurnDone
 from os1.asking.answers import Asking, Drafted
 from os1.asking.requests import Ask, MusicAsk, recognise
 from os1.errors import InputError, Os1Error
-from os1.games.session import Playing
 from os1.safety.guard import parse_answer
 from os1.types import TextDelta
 from os1.voice.audio import RATE, duration
@@ -57,7 +56,7 @@ from os1.voice.frames import (
 from os1.voice.music import MusicMaker
 from os1.voice.pipeline import Stage
 from os1.voice.player import Player
-from os1.voice.playing import for_the_game, spoken, to_os1
+from os1.voice.playing import AtTable, for_the_game, spoken, to_os1
 from os1.voice.speakable import Chunker, addressed, is_backchannel
 from os1.voice.stt import SpeechToText
 from os1.voice.tts import TextToSpeech
@@ -177,11 +176,11 @@ class Reply(Stage):
     def __init__(self, companion: Companion, player: Player, clock: Clock, *, name: str = "",
                  wake_phrase: bool = False, follow_up_s: float = 20.0,
                  music: MusicMaker | None = None, consent: SpokenConsent | None = None,
-                 asking: Asking | None = None, play: Playing | None = None) -> None:
+                 asking: Asking | None = None, play: AtTable | None = None) -> None:
         super().__init__()
         self.companion = companion
         self.asking = asking  # a letter (or mail without tools) asked for: the deed, said briefly
-        self.play = play  # a game in progress: moves and questions about it go to the game
+        self.play: AtTable | None = play  # a game in progress: moves and questions about it go to the game
         self.consent = consent or SpokenConsent()
         self.music = music  # asked for music in plain words, os1 composes and plays a piece
         self.player = player
@@ -311,7 +310,8 @@ class Reply(Stage):
         held: list[ConfirmationNeeded] = []
         first = True
         try:
-            async with contextlib.aclosing(self.companion.respond(text)) as events:
+            scene = await self.play.scene() if self.play is not None else ""  # the game, if one is on
+            async with contextlib.aclosing(self.companion.respond(text, outside=scene)) as events:
                 async for event in events:
                     if isinstance(event, ConfirmationNeeded):
                         held.append(event)

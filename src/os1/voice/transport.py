@@ -19,7 +19,8 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import numpy as np
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -35,8 +36,13 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE = 1 << 20  # one message of audio: 32 s; anything bigger is refused
 
 
-async def socket_audio(ws: WebSocket, report: Callable[[str], None]) -> AsyncIterator[AudioIn]:
-    """Audio frames from the client until it says ``end`` or goes away."""
+Control = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+async def socket_audio(ws: WebSocket, report: Callable[[str], None],
+                       control: Control | None = None) -> AsyncIterator[AudioIn]:
+    """Audio frames from the client until it says ``end`` or goes away; with ``control``, its
+    ``{"type": "play", "on": bool}`` messages are handed to it (the web app's Play view)."""
     received = 0
     pending = np.zeros(0, dtype=np.float32)
     while True:
@@ -56,19 +62,26 @@ async def socket_audio(ws: WebSocket, report: Callable[[str], None]) -> AsyncIte
                 yield AudioIn(block, received / RATE)
                 received += BLOCK
         elif (text := message.get("text")) is not None:
-            if _control(text, report) == "end":
+            said = _control(text, report, playing=control is not None)
+            if said is not None and said["type"] == "end":
                 return
+            if said is not None and control is not None:
+                await control(said)
 
 
-def _control(text: str, report: Callable[[str], None]) -> str | None:
+def _control(text: str, report: Callable[[str], None], *, playing: bool) -> dict[str, Any] | None:
+    """A control message, or None (and one line reported) when it is not one."""
     try:
-        kind = json.loads(text).get("type")
+        said = json.loads(text)
+        kind = said.get("type")
     except (ValueError, AttributeError):
         report("a text message must be a JSON object such as {\"type\": \"end\"}")
         return None
-    if kind != "end":
-        report(f"unknown message type {kind!r} (expected \"end\")")
-    return str(kind)
+    if kind == "end" or (playing and kind == "play"):
+        return dict(said)
+    expected = '"end" or "play"' if playing else '"end"'
+    report(f"unknown message type {kind!r} (expected {expected})")
+    return None
 
 
 class SocketSession:
@@ -85,6 +98,10 @@ class SocketSession:
     def report(self, message: str) -> None:
         self.outbox.put_nowait(json.dumps({"type": "error", "message": message}))
 
+    def send(self, event: dict[str, Any]) -> None:
+        """An event of the session's own for the client (the game's answer, the Play link)."""
+        self.outbox.put_nowait(json.dumps(event))
+
     def play(self, block: np.ndarray) -> None:
         if block.any():
             self.outbox.put_nowait(to_pcm16(block))
@@ -100,11 +117,11 @@ class SocketSession:
             finally:
                 self.outbox.task_done()
 
-    async def run(self, conversation: Conversation) -> None:
+    async def run(self, conversation: Conversation, control: Control | None = None) -> None:
         sender = asyncio.create_task(self._send())
         playing = asyncio.create_task(clocked_output(conversation.player, conversation.clock, self.play))
         try:
-            await conversation.run(socket_audio(self.ws, self.report))
+            await conversation.run(socket_audio(self.ws, self.report, control))
             await asyncio.wait_for(self.outbox.join(), timeout=10)  # the last words and events
         except (WebSocketDisconnect, RuntimeError, TimeoutError) as exc:
             log.info("voice client went away: %s", exc)

@@ -69,9 +69,10 @@ def confirm_event(event: ConfirmationNeeded) -> dict[str, Any]:
 
 
 async def run_turn(site: Site, user_id: str, text: str, emit: Emit,
-                   at: float | None = None) -> dict[str, Any] | None:
+                   at: float | None = None, outside: str = "") -> dict[str, Any] | None:
     """One turn, its events handed to ``emit`` as they happen; the ``done`` event, if it got
-    that far. Bad input and model failures are ``error`` events, never exceptions."""
+    that far. Bad input and model failures are ``error`` events, never exceptions. ``outside``:
+    a game's state shown with the turn as outside content (``Companion.respond``)."""
     await limit(site, f"turn:{user_id}", site.settings.server.turns_per_minute, "messages")
     done: dict[str, Any] | None = None
     metrics, started, first = site.metrics, time.perf_counter(), True
@@ -81,7 +82,7 @@ async def run_turn(site: Site, user_id: str, text: str, emit: Emit,
         try:
             if (done := await answer_asked(space, companion, text, emit)) is not None:
                 return done  # a piece or a letter asked for in plain words: the deed itself
-            async for event in companion.respond(text, at=at):
+            async for event in companion.respond(text, at=at, outside=outside):
                 if (message := _event(event)) is not None:
                     if first and message["type"] == "delta":
                         metrics.first_token.observe(time.perf_counter() - started)

@@ -15,6 +15,7 @@ import soundfile as sf
 from fastapi import APIRouter, Depends, Request, Response, WebSocket
 
 from os1.server.api.chat import accept, end_socket
+from os1.server.api.play import VoiceTable
 from os1.server.api.schemas import VoiceChoice, Voices
 from os1.server.auth import ApiError, Caller, caller, site_of
 from os1.server.watch import watched
@@ -70,6 +71,7 @@ async def voice_socket(ws: WebSocket) -> None:
                 wish = (await space.store.profile()).get("voice")
                 tts = await asyncio.to_thread(load_tts, site.settings.voice, wish)
                 async with watched(site, who, lambda: end_socket(ws)):
-                    await talk_over(ws, space.runtime, stt, tts, site.settings.voice)
+                    await talk_over(ws, space.runtime, stt, tts, site.settings.voice,
+                                    table=lambda tell: VoiceTable(site, who.user_id, tell))
     with contextlib.suppress(RuntimeError):
         await ws.close()

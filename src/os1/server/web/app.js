@@ -72,7 +72,7 @@ const chat = new Chat($("log"), {
 });
 const memories = new Memories({ notify, confirm: confirmDialog });
 const letters = new Letters({ notify, confirm: confirmDialog });
-const play = new Play({ notify });
+const play = new Play({ notify, table: (on) => voice.atTable(on) }); // a game shown: the mic plays it
 const settings = new Settings({ notify });
 // the person's time zone, offered when this device's differs (never set unasked)
 const zoneOffer = new ZoneOffer({ notify });
@@ -100,15 +100,19 @@ const voice = new Voice({
   heard: (text) => chat.heard(text),
   say: (text, turn) => chat.spoken(text, turn),
   saved: (turn, interrupted) => chat.savedSpoken(turn, interrupted),
+  play: (event) => play.voiced(event), // a game line said aloud, for the Play log
   notify,
   state: (name) => {
-    const mic = $("mic");
-    mic.dataset.state = name;
-    mic.setAttribute("aria-pressed", String(name === "listening" || name === "starting"));
-    mic.setAttribute("aria-label", name === "idle" ? "Talk with your voice" : "Stop talking");
+    for (const mic of [$("mic"), $("play-mic")]) { // the Play view's mic is the same voice
+      mic.dataset.state = name;
+      mic.setAttribute("aria-pressed", String(name === "listening" || name === "starting"));
+      mic.setAttribute("aria-label", name === "idle" ? (mic.id === "mic" ? "Talk with your voice" : "Play by voice") : "Stop talking");
+    }
     document.body.classList.toggle("listening", name === "listening");
   },
-  level: (value) => $("mic").style.setProperty("--level", Math.min(1, value * 6).toFixed(2)),
+  level: (value) => {
+    for (const mic of [$("mic"), $("play-mic")]) mic.style.setProperty("--level", Math.min(1, value * 6).toFixed(2));
+  },
   doing: (name) => {
     const status = $("voice-status");
     status.dataset.doing = name;
@@ -186,6 +190,7 @@ function show(name) {
   if (name === "goodbye") goodbye.load();
   if (name === "letters") letters.load();
   if (name === "play") play.load();
+  else voice.atTable(false); // away from the Play view, voice is conversation
   if (name === "agents") agents.load();
   if (name === "settings") {
     settings.load();
@@ -415,6 +420,7 @@ chatScreen.addEventListener("drop", (event) => {
 });
 $("stop").addEventListener("click", () => chat.interrupt());
 $("mic").addEventListener("click", () => (voice.active ? voice.stop() : voice.start()));
+$("play-mic").addEventListener("click", () => (voice.active ? voice.stop() : voice.start())); // plays the game shown
 
 // ---- start ----
 

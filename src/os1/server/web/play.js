@@ -3,13 +3,15 @@
 // (python-chess), moved by clicking a piece and then its square, or by typing the move. os1's
 // words (a remark on the move, a suggestion, why it moved) are beside it. Every line, typed or
 // a button's, goes to /v1/play/say: the same co-player path as `os1 play` and `os1 talk`.
+// While a game is shown, the microphone plays it too (voice.js): a spoken line and its answer
+// arrive as a `play` event and are logged here like a typed one.
 
 import { api } from "./api.js";
 
 const KEEP = 200; // lines of the game kept on the page
 
 export class Play {
-  /** @param {{notify: (line: string) => void}} hooks */
+  /** @param {{notify: (line: string) => void, table?: (on: boolean) => void}} hooks */
   constructor(hooks) {
     this.hooks = hooks;
     this.view = null;
@@ -94,6 +96,13 @@ export class Play {
     });
   }
 
+  /** A line said aloud at the game, and its answer (the voice socket's `play` event). */
+  voiced(event) {
+    this.line("you", event.line);
+    this.answered(event.answer);
+    this.show(event.view);
+  }
+
   answered(answer) {
     if (answer.error) this.line("error", answer.error); // one line in the game's log; nothing changed
     if (answer.said) this.line("os", answer.said);
@@ -129,6 +138,7 @@ export class Play {
 
   show(view) {
     this.view = view;
+    if (this.hooks.table) this.hooks.table(Boolean(view) && document.body.dataset.view === "play");
     this.picked = "";
     this.el.choose.hidden = Boolean(view);
     this.el.table.hidden = !view;

@@ -7,6 +7,11 @@
 // One tap on the mic while talking ends the conversation: os1's voice stops at once and the
 // socket closes (the server keeps the reply as far as it was heard). While talking, what os1
 // is doing is always shown: listening, thinking (it heard you and is answering), speaking.
+//
+// While the Play view shows a game, the socket is told so ({"type": "play", "on": true}): what
+// is said for the game ("what should I do?", "take the lamp", "you go") goes to it, and its
+// answer comes back as a `play` event for the Play log besides being spoken. Elsewhere, voice
+// is ordinary conversation.
 
 import { socketUrl } from "./api.js";
 
@@ -18,7 +23,7 @@ export class Voice {
    * @param {{heard: (text: string) => void, say: (text: string, turn: number) => void,
    *          saved: (turn: number, interrupted: boolean) => void, notify: (line: string) => void,
    *          state: (name: string) => void, level: (value: number) => void,
-   *          doing: (name: string) => void}} hooks
+   *          doing: (name: string) => void, play?: (event: object) => void}} hooks
    */
   constructor(hooks) {
     this.hooks = hooks;
@@ -31,6 +36,18 @@ export class Voice {
     this.playing = new Set();
     this.played = 0; // blocks of os1's voice scheduled so far
     this.now = "idle"; // what os1 is doing: idle, listening, thinking, speaking
+    this.table = false; // whether the Play view shows a game (voice then plays it)
+  }
+
+  /** The Play view shows a game (true) or not: the server routes game lines accordingly. */
+  atTable(on) {
+    this.table = Boolean(on);
+    this.tellTable();
+  }
+
+  tellTable() {
+    const ws = this.ws;
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "play", on: this.table }));
   }
 
   doing(name) {
@@ -86,7 +103,10 @@ export class Voice {
     const ws = new WebSocket(url);
     ws.binaryType = "arraybuffer";
     this.ws = ws;
-    ws.addEventListener("open", () => this.listen());
+    ws.addEventListener("open", () => {
+      this.listen();
+      if (this.table) this.tellTable();
+    });
     ws.addEventListener("message", (event) => this.receive(event.data));
     ws.addEventListener("close", () => {
       if (ws !== this.ws) return;
@@ -143,6 +163,9 @@ export class Voice {
       case "stopped":
         this.drop();
         this.doing("listening");
+        break;
+      case "play":
+        if (event.answer && this.hooks.play) this.hooks.play(event);
         break;
       case "error":
         this.hooks.notify(event.message || "Something went wrong with the voice.");
