@@ -52,6 +52,14 @@ def test_the_epub_passes_epubcheck(tmp_path: Path) -> None:
     epubcheck(tmp_path / "book.epub")
 
 
+def test_control_characters_never_break_the_epub(tmp_path: Path) -> None:
+    """A title or a letter with characters XML cannot hold is typeset without them."""
+    odd = [letter(7, "Ana\x00", "birth\x1fday", client=None)]
+    chosen = book.choose(odd, book.Criteria())
+    book.epub(chosen, "Let\x00ters", "A\x0b selection", "Theo\x07", "Fore\x01word.", tmp_path / "book.epub")
+    epubcheck(tmp_path / "book.epub")
+
+
 async def test_a_capable_models_reading_counts_and_its_failures_do_not() -> None:
     from os1.testing import ScriptedLLM
 

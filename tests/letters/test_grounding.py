@@ -81,3 +81,10 @@ def test_an_ordinal_occasion_grounds_the_years() -> None:
 def test_works_without_a_dictionary() -> None:
     letter = "Dear Anna,\n\nRemember Krakow? And Pedro, who sang in Madrid.\n\nLove,\nTom"
     assert sorted(d.text for d in check(letter, SOURCES, None).flagged) == ["Madrid", "Pedro"]
+
+
+def test_digits_that_are_no_number_are_words() -> None:
+    """A superscript two counts as a digit to Python but is no number: read as a word, never a crash."""
+    sources = [*SOURCES, Source("brief: note 9", "Our flat was 60 m\u00b2 and 2\u00b2 rooms \u00b2")]
+    found = check("We loved 60 m\u00b2 and Sopot \u00b2.", sources, known_word())
+    assert "Sopot" not in [d.text for d in found.flagged]

@@ -108,6 +108,10 @@ def test_disabling_through_the_hub_ends_every_socket_of_the_account(make_client:
     me = register(client, "theodore")
     with client.websocket_connect(CHAT_WS, headers={"origin": BASE}) as one, \
             client.websocket_connect(CHAT_WS, headers={"origin": BASE}) as two:
+        for ws in (one, two):  # a turn answered: the socket is past its start, and watched
+            _say(ws, "Are you there?")
+            while (event := _next(ws))["type"] != "done":
+                assert event["type"] != "error", event
         client.portal.call(_site(client).revoke, me["id"], None)  # type: ignore[union-attr]
         _ended(one)
         _ended(two)

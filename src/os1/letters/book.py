@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import re
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -166,9 +167,18 @@ def _xhtml(paragraphs: list[str]) -> str:
                    for p in paragraphs if p.strip())
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    """``text`` without the characters XML cannot hold (control characters, lone surrogates)."""
+    return _NOT_XML.sub("", text)
+
+
 def epub(chosen: Chosen, title: str, subtitle: str, author: str, preface: str, path: Path) -> None:
     from ebooklib import epub as e
 
+    title, subtitle, author, preface = _xml(title), _xml(subtitle), _xml(author), _xml(preface)
     book = e.EpubBook()
     book.set_identifier(f"urn:uuid:{uuid.uuid4()}")
     book.set_title(title)
@@ -181,8 +191,9 @@ def epub(chosen: Chosen, title: str, subtitle: str, author: str, preface: str, p
     intro.content = "<h1>Foreword</h1>" + _xhtml(preface.split("\n\n"))
     chapters = [front, intro]
     for i, letter in enumerate(chosen.letters, 1):
-        page = e.EpubHtml(title=_heading(letter), file_name=f"letter-{i:03d}.xhtml", lang="en")
-        page.content = f"<h1>{html.escape(_heading(letter))}</h1>" + _xhtml(letter.text.split("\n\n"))
+        heading = _xml(_heading(letter))
+        page = e.EpubHtml(title=heading, file_name=f"letter-{i:03d}.xhtml", lang="en")
+        page.content = f"<h1>{html.escape(heading)}</h1>" + _xhtml(_xml(letter.text).split("\n\n"))
         chapters.append(page)
     for chapter in chapters:
         book.add_item(chapter)

@@ -101,7 +101,7 @@ def _norm(word: str) -> str:
 
 def _number(text: str) -> int | None:
     text = text.lower().replace("-", " ").removeprefix("a ")
-    if text.isdigit():
+    if text.isdecimal():  # "²" is a digit, but not a number int() reads
         return int(text)
     parts = [_NUMBER_WORDS.get(p) for p in text.split()]
     return None if None in parts else sum(p for p in parts if p is not None)

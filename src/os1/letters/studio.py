@@ -85,7 +85,7 @@ class Studio:
         for letter in letters:
             refs = {ref for d in letter.latest.grounding.details for ref in d.sources}
             for ref in sorted(refs):
-                if ref.startswith("memory ") and ref[7:].isdigit():
+                if ref.startswith("memory ") and ref[7:].isdecimal():
                     memory = await self.memory.get(int(ref[7:]))
                     if memory is not None and memory.private:
                         out.append(letter.id)

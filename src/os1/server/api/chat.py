@@ -176,10 +176,12 @@ class ChatSocket:
 
     async def run(self) -> None:
         self.socket_id = await self.site.hub.join(self.who.user_id, self._deliver)
-        await wake(self.site, self.who.user_id)  # what fell due while no tab was open
-        tasks = [asyncio.create_task(self._send()), asyncio.create_task(self._turns())]
+        tasks: list[asyncio.Task[None]] = []
         try:
+            # watched first: rights withdrawn while what fell due is woken are not missed
             async with watched(self.site, self.who, self._end):
+                await wake(self.site, self.who.user_id)  # what fell due while no tab was open
+                tasks = [asyncio.create_task(self._send()), asyncio.create_task(self._turns())]
                 await self._read()
         finally:
             for task in tasks:
