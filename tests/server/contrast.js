@@ -2,8 +2,12 @@
 // WCAG AA (4.5:1; 3:1 for large text), computed from the rendered styles. What is behind an
 // element is the first solid background among it and its ancestors, semi-transparent ones laid
 // over it; where only the page's gradient is behind, its lightest stop (#fbe4d8) and darkest
-// (#f6d0c4) are both checked. Disabled controls are exempt, as WCAG exempts them.
-() => {
+// (#f6d0c4) are both checked. Disabled controls are exempt, as WCAG exempts them. The page is
+// judged at rest: transitions and finite animations under way (a button fading to its idle
+// colour) are waited for first, so a colour caught mid-fade is never the one judged.
+async () => {
+  const moving = document.getAnimations().filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+  await Promise.all(moving.map((a) => a.finished.catch(() => null)));
   const parse = (c) => { const m = c.match(/[\d.]+/g) || [0, 0, 0, 0]; return [+m[0], +m[1], +m[2], m[3] === undefined ? 1 : +m[3]]; };
   const over = (top, under) => [0, 1, 2].map((i) => top[i] * top[3] + under[i] * (1 - top[3])).concat(1);
   const lum = (c) => { const v = c.slice(0, 3).map((x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; }); return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };

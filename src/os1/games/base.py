@@ -29,6 +29,7 @@ class Screen:
     dark: bool = False
     over: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    fitted: str = ""  # the command as the game took it, when a word it did not know became one it does
 
 
 class Game(Protocol):

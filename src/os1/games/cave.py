@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+from dataclasses import replace
 from typing import Any
 
 from os1.errors import InputError
 from os1.games.base import Place, Screen, clean_command
+from os1.games.fitting import fit
 
 MAX_MOVES = 20_000  # a saved game longer than this is not one os1 wrote
 _YOU = re.compile(r"^(?:you're|you are)\s+(?:at |in |on |inside )?(?:the )?", re.I)
@@ -45,6 +47,9 @@ class CaveGame:
             raise InputError("the cave understands words of letters: try 'east' or 'take lamp'")
         if self._engine is None:
             await self.start()
+        taken = fit(words, self._words(), self._in_sight())
+        fitted = taken != words
+        words = taken
         try:
             out = str(self._engine.do_command(words))
         except Exception as exc:  # the engine's own bug on odd input: put the game back as it was
@@ -52,7 +57,8 @@ class CaveGame:
             raise InputError(f"the cave could not take {line!r} ({type(exc).__name__}); "
                              "nothing changed") from None
         self.moves.append(" ".join(words))
-        return self._screen(out)
+        screen = self._screen(out)
+        return replace(screen, fitted=" ".join(words)) if fitted else screen
 
     def save(self) -> dict[str, Any]:
         return {"game": self.name, "seed": self.seed, "moves": list(self.moves)}
@@ -75,6 +81,17 @@ class CaveGame:
 
     async def close(self) -> None:
         self._engine = None
+
+    def _words(self) -> frozenset[str]:
+        """The words the cave's parser knows (its vocabulary also holds numbered entries)."""
+        return frozenset(w for w in self._engine.vocabulary if isinstance(w, str))
+
+    def _in_sight(self) -> list[str]:
+        engine = self._engine
+        if getattr(engine, "loc", None) is None:
+            return []
+        here = [] if engine.is_dark else list(engine.objects_here)
+        return [str(n) for o in [*here, *engine.inventory] for n in o.names if isinstance(n, str)]
 
     def _screen(self, text: str) -> Screen:
         engine = self._engine

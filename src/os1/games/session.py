@@ -132,7 +132,8 @@ class TextPlay:
                 turn = await table.play(idea.command, by="os1", why=idea.why)
                 return Answer(said=words, move=turn.command, by="os1", screen=turn.screen.text.rstrip())
         turn = await table.play(said.text)
-        return Answer(move=turn.command, by="user", screen=turn.screen.text.rstrip())
+        taken = f"I took that as \"{turn.command}\"." if turn.screen.fitted else ""
+        return Answer(said=taken, move=turn.command, by="user", screen=turn.screen.text.rstrip())
 
     def view(self) -> dict[str, Any]:
         table = self.table

@@ -90,6 +90,7 @@ class Table:
         """Make one move; a refused command changes nothing (the game says why in one line)."""
         before = self.screen.place
         screen = await self.game.act(command)
+        command = screen.fitted or command  # as the game took it
         self.atlas.observe(command, before, screen, self.clock())
         self.screen = screen
         self.unsaved += 1
