@@ -1,5 +1,6 @@
 """A reply kept as it streams. Its row is written with its first words, before they are shown,
-and rewritten with the words so far at most every ``KEEP_EVERY`` seconds, marked
+and rewritten with the words so far at most every ``KEEP_EVERY`` seconds (in the background,
+so the stream does not wait on the disk), marked
 ``interrupted`` until the reply ends; the end writes it whole and ``complete`` (or
 ``interrupted``, if it was stopped). A process killed mid-reply (SIGKILL, a power cut) runs
 nothing at the kill, so what it had said is already stored, and already marked interrupted.
@@ -31,21 +32,28 @@ class KeptReply:
         self._kept = ""  # the words the row holds
         self._kept_at = 0.0
         self._writing = asyncio.Lock()  # one write at a time, a shielded one included
+        self._pending: asyncio.Task[None] | None = None  # a background write of the words so far
 
     @property
     def text(self) -> str:
         return "".join(self.parts)
 
     async def add(self, words: str) -> None:
-        """More words, kept before they are shown if they are the first, or if the last
-        write is ``KEEP_EVERY`` old."""
+        """More words. The first are kept before they are shown; later ones are written in
+        the background once the last write is ``KEEP_EVERY`` old, while the reply streams on."""
         self.parts.append(words)
-        if self.id is None or time.monotonic() - self._kept_at >= KEEP_EVERY:
+        if self.id is None:
             # shielded: a stop arriving mid-write lets it finish, and ``end`` waits for it
             await asyncio.shield(self._keep("interrupted"))
+        elif time.monotonic() - self._kept_at >= KEEP_EVERY and (self._pending is None or self._pending.done()):
+            self._pending = asyncio.create_task(self._keep("interrupted"))
 
     async def end(self, *, interrupted: bool) -> int | None:
         """Keep the reply as it ended; its row's id (None if it said nothing)."""
+        if self._pending is not None:
+            await asyncio.wait([self._pending])  # a write under way finishes first
+            if not self._pending.cancelled():
+                self._pending.exception()  # seen: the final write below writes it all again, or raises
         await self._keep("interrupted" if interrupted else "complete", final=True)
         return self.id
 

@@ -81,26 +81,85 @@ class Playing(Protocol):
         ...
 
 
-class TextPlay:
+class _Kept(Protocol):
+    """What both tables offer a seat: the words to open with, keeping, closing."""
+
+    welcome: str
+
+    async def save(self) -> int | None: ...
+
+    async def close(self) -> None: ...
+
+
+class _Seat:
+    """The shared half of a seat at a table: lines read by ``read_line``; quitting, help, words
+    for os1 and saving answered alike; an ``Os1Error`` one line in ``Answer.error``."""
+
+    help = ""
+    saved = ""  # os1's words once the game is kept
+
+    def __init__(self, table: _Kept) -> None:
+        self._kept = table
+
+    @property
+    def welcome(self) -> str:
+        return self._kept.welcome
+
+    async def say(self, line: str) -> Answer:
+        said = read_line(line)
+        try:
+            answer = await self._common(said) or await self._answer(said)
+        except Os1Error as exc:
+            return Answer(error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return self._after(answer)
+
+    async def _common(self, said: Said) -> Answer | None:
+        match said.intent:
+            case "quit":
+                return Answer(quit=True)
+            case "help":
+                return Answer(said=self.help)
+            case "chat":
+                return Answer(chat=said.text)
+            case "save":
+                await self._kept.save()
+                return Answer(said=self.saved)
+        return None
+
+    async def _answer(self, said: Said) -> Answer:
+        raise NotImplementedError
+
+    def _after(self, answer: Answer) -> Answer:
+        return answer
+
+    def context(self) -> str:
+        raise NotImplementedError
+
+    async def save(self) -> int | None:
+        return await self._kept.save()
+
+    async def close(self) -> None:
+        await self._kept.close()
+
+    async def scene(self) -> str:
+        return self.context()
+
+
+class TextPlay(_Seat):
     """A text game (the cave, a story, a plugin's) at a ``Table``. ``model``: words os1's
     suggestions when given (the moves always come from the map)."""
 
+    help = TABLE_HELP
+    saved = "Saved: it's kept with our memories."
+
     def __init__(self, table: Table, persona: Persona, model: ChatModel | None = None) -> None:
+        super().__init__(table)
         self.table = table
         self.persona = persona
         self.model = model
         self.name = table.game.name
 
-    @property
-    def welcome(self) -> str:
-        return self.table.welcome
-
-    async def say(self, line: str) -> Answer:
-        said = read_line(line)
-        try:
-            answer = await self._answer(said)
-        except Os1Error as exc:
-            return Answer(error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    def _after(self, answer: Answer) -> Answer:
         if self.table.screen.over and answer.move:
             return Answer(**{**answer.to_dict(), "over": True,
                              "said": answer.said or "The game is over. I've kept how it went."})
@@ -109,15 +168,6 @@ class TextPlay:
     async def _answer(self, said: Said) -> Answer:
         table = self.table
         match said.intent:
-            case "quit":
-                return Answer(quit=True)
-            case "help":
-                return Answer(said=TABLE_HELP)
-            case "chat":
-                return Answer(chat=said.text)
-            case "save":
-                await table.save()
-                return Answer(said="Saved: it's kept with our memories.")
             case "map":
                 return Answer(said=table.atlas.summary() or "We haven't been anywhere yet.")
             case "ask":
@@ -142,17 +192,8 @@ class TextPlay:
                 "place": table.atlas.name(here) if here else "", "places": len(table.atlas.places),
                 "map": table.atlas.summary(), "over": table.screen.over, "help": TABLE_HELP}
 
-    async def save(self) -> int | None:
-        return await self.table.save()
-
-    async def close(self) -> None:
-        await self.table.close()
-
     async def drop(self) -> None:
         await self.table.game.close()
-
-    async def scene(self) -> str:
-        return self.context()
 
     def context(self) -> str:
         table = self.table
@@ -161,19 +202,18 @@ class TextPlay:
                 f"{table.screen.text.strip()[-CONTEXT_CHARS:]}")
 
 
-class ChessPlay:
+class ChessPlay(_Seat):
     """Chess at a ``ChessTable``: moves in SAN or UCI (a pawn reaching the last rank becomes a
     queen unless told otherwise), os1's remark on each from the engine's analysis."""
 
     name = "chess"
+    help = CHESS_HELP
+    saved = "Saved with our memories."
 
     def __init__(self, table: ChessTable) -> None:
+        super().__init__(table)
         self.table = table
         self.remark = ""  # os1's last word on the game, shown beside the board
-
-    @property
-    def welcome(self) -> str:
-        return self.table.welcome
 
     async def opening(self) -> Answer:
         """When the engine has the first move (the user plays black), it plays it."""
@@ -182,12 +222,7 @@ class ChessPlay:
             return Answer()
         return Answer(reply=await match.engine_move())
 
-    async def say(self, line: str) -> Answer:
-        said = read_line(line)
-        try:
-            answer = await self._answer(said)
-        except Os1Error as exc:
-            return Answer(error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    def _after(self, answer: Answer) -> Answer:
         if answer.said:
             self.remark = answer.said
         if self.table.match.over and answer.move:
@@ -199,15 +234,6 @@ class ChessPlay:
         table, game = self.table, self.table.match
         low = said.text.casefold()
         match said.intent:
-            case "quit":
-                return Answer(quit=True)
-            case "help":
-                return Answer(said=CHESS_HELP)
-            case "chat":
-                return Answer(chat=said.text)
-            case "save":
-                await table.save()
-                return Answer(said="Saved with our memories.")
             case "suggest":
                 san, why = await game.suggest()
                 return Answer(said=f"I'd play {san}: {why}.")
@@ -236,17 +262,8 @@ class ChessPlay:
                 "result": match.result(), "mode": match.mode, "elo": match.elo,
                 "moves": len(match.board.move_stack), "remark": self.remark, "help": CHESS_HELP}
 
-    async def save(self) -> int | None:
-        return await self.table.save()
-
-    async def close(self) -> None:
-        await self.table.close()
-
     async def drop(self) -> None:
         await self.table.match.close()
-
-    async def scene(self) -> str:
-        return self.context()
 
     def context(self) -> str:
         match = self.table.match
