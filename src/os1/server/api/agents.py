@@ -38,8 +38,9 @@ from os1.agent.events import ConfirmationNeeded
 from os1.errors import InputError, Os1Error
 from os1.safety.allowance import KINDS, Kind, kind_of
 from os1.safety.ledger import Action
-from os1.server.api.chat import accept, confirm_event, end_socket
+from os1.server.api.chat import confirm_event
 from os1.server.api.schemas import Strict
+from os1.server.api.sockets import accept, end_socket, incoming
 from os1.server.auth import ApiError, Caller, caller, limit, site_of
 from os1.server.site import Site
 from os1.server.spaces import Space
@@ -207,16 +208,7 @@ class MeetingSocket:
         self.outbox.put_nowait(event)
 
     async def _read(self) -> None:
-        while True:
-            try:
-                raw = await self.ws.receive_text()
-            except (WebSocketDisconnect, RuntimeError, KeyError):
-                return
-            try:
-                message = _parse(raw)
-            except InputError as exc:
-                self.emit({"type": "error", "message": str(exc)})
-                continue
+        async for message in incoming(self.ws, _parse, self.emit):
             if message["type"] == "answer":
                 self._answered(message)
             elif message["type"] == "end":

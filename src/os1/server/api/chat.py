@@ -20,22 +20,12 @@ from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDon
 from os1.errors import InputError, Os1Error
 from os1.server.api.asking import answer_asked
 from os1.server.api.schemas import ChatReply, ChatRequest, Memory
-from os1.server.auth import (
-    ApiError,
-    Caller,
-    check_host,
-    identify,
-    limit,
-    same_origin,
-    site_of,
-    still_valid,
-    talker,
-)
+from os1.server.api.sockets import accept, end_socket, incoming
+from os1.server.auth import ApiError, Caller, limit, site_of, still_valid, talker
 from os1.server.hub import REVOKED, Event
 from os1.server.reaching import heard, wake
 from os1.server.site import Site
-from os1.server.tokens import allows
-from os1.server.watch import ENDED, watched
+from os1.server.watch import watched
 from os1.types import TextDelta
 
 log = logging.getLogger(__name__)
@@ -126,30 +116,6 @@ def _notice(said: str, done: dict[str, Any]) -> dict[str, Any]:
             "reply_id": done["reply_id"]}
 
 
-async def accept(ws: WebSocket) -> Caller | None:
-    """Authenticate a socket before accepting it (a ``chat`` scope at least); refused sockets are
-    closed (HTTP 403)."""
-    site = site_of(ws)
-    try:
-        check_host(site, ws)
-    except ApiError:
-        await ws.close(code=1008)
-        return None
-    who = await identify(site, ws) if same_origin(site, ws) else None
-    if who is None or not allows(who.scope, "chat"):
-        await ws.close(code=1008)
-        return None
-    await ws.accept()
-    return who
-
-
-async def end_socket(ws: WebSocket) -> None:
-    """Tell the client why, then close with 4401 (its rights were withdrawn)."""
-    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-        await ws.send_text(json.dumps({"type": "error", "message": ENDED}))
-        await ws.close(code=4401)
-
-
 def _parse(raw: str) -> dict[str, Any]:
     if len(raw) > MAX_MESSAGE:
         raise InputError(f"a message is at most {MAX_MESSAGE:,} characters")
@@ -204,16 +170,7 @@ class ChatSocket:
         await end_socket(self.ws)
 
     async def _read(self) -> None:
-        while True:
-            try:
-                raw = await self.ws.receive_text()
-            except (WebSocketDisconnect, RuntimeError, KeyError):
-                return
-            try:
-                message = _parse(raw)
-            except InputError as exc:
-                self.outbox.put_nowait({"type": "error", "message": str(exc)})
-                continue
+        async for message in incoming(self.ws, _parse, self.outbox.put_nowait):
             if message["type"] == "stop":
                 if self.turn is not None and not self.turn.done():
                     self.turn.cancel()

@@ -14,9 +14,9 @@ import numpy as np
 import soundfile as sf
 from fastapi import APIRouter, Depends, Request, Response, WebSocket
 
-from os1.server.api.chat import accept, end_socket
 from os1.server.api.play import VoiceTable
 from os1.server.api.schemas import VoiceChoice, Voices
+from os1.server.api.sockets import accept, end_socket
 from os1.server.auth import ApiError, Caller, caller, site_of
 from os1.server.watch import watched
 from os1.voice.audio import RATE
