@@ -21,7 +21,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from os1.agent.companion import Companion
 from os1.agent.events import ConfirmationNeeded, TurnDone
@@ -64,6 +65,15 @@ from os1.voice.vad import TurnDetector, TurnEvent
 
 Clock = Callable[[], float]
 HALF_DUPLEX_TAIL_S = 0.3
+
+
+@dataclass
+class Utterance:
+    """What a turn os1 says on its own has said so far, and the memory it belongs to, if any."""
+
+    turn: int
+    text: str = ""
+    memory_id: int | None = None
 
 
 class Listen(Stage):
@@ -260,18 +270,8 @@ class Reply(Stage):
         """Read a held action back aloud; a yes right after it approves it."""
         action = self.companion.guard.action(action_id)
         said = read_back(action.preview if action is not None else "")
-        try:
-            await self._say(ReplyText(said, turn))
-            await self.push(ReplyEnd(turn))
-            await self._ended[turn].wait()
-            self.consent.read(action_id, self.clock())
-            self.notify(ReplySaved(turn, None, said, False))
-        except asyncio.CancelledError:
-            self.notify(ReplySaved(turn, None, self.player.heard(turn), True))
-            raise
-        finally:
-            self._last_reply_at = self.clock()
-            self._ended.pop(turn, None)
+        await self._spoken(turn, self._saying([said]),
+                           then=lambda: self.consent.read(action_id, self.clock()))
 
     def announce(self, text: str) -> None:
         """Say ``text``, something os1 brings up on its own (a follow-up, the morning note), as a
@@ -282,13 +282,31 @@ class Reply(Stage):
         self._reply = asyncio.create_task(self._announce(self.turn, text))
 
     async def _announce(self, turn: int, text: str) -> None:
+        await self._spoken(turn, self._saying([text]))
+
+    def _saying(self, pieces: list[str]) -> Callable[[Utterance], Awaitable[None]]:
+        """Words to say as a turn, piece by piece (for ``_spoken``)."""
+        async def utter(said: Utterance) -> None:
+            for piece in pieces:
+                said.text = f"{said.text} {piece}".strip()
+                await self._say(ReplyText(piece, said.turn))
+        return utter
+
+    async def _spoken(self, turn: int, utter: Callable[[Utterance], Awaitable[None]],
+                      then: Callable[[], None] | None = None) -> None:
+        """A turn os1 says without the companion (a read-back, an announcement, a piece, a game's
+        answer): ``utter`` says it, then the turn ends once heard (``then`` runs) and is saved,
+        or, talked over, saved as far as it was heard."""
+        said = Utterance(turn)
         try:
-            await self._say(ReplyText(text, turn))
+            await utter(said)
             await self.push(ReplyEnd(turn))
             await self._ended[turn].wait()
-            self.notify(ReplySaved(turn, None, text, False))
+            if then is not None:
+                then()
+            self.notify(ReplySaved(turn, said.memory_id, said.text, False))
         except asyncio.CancelledError:
-            self.notify(ReplySaved(turn, None, self.player.heard(turn), True))
+            self.notify(ReplySaved(turn, said.memory_id, self.player.heard(turn), True))
             raise
         finally:
             self._last_reply_at = self.clock()
@@ -345,26 +363,17 @@ class Reply(Stage):
     async def _play_piece(self, turn: int, music: MusicMaker, about: str | None) -> None:
         """Compose a piece about the moment asked for, say what it is about, then play it. The
         piece is remembered by the composer (not as a reply); talking over it stops it."""
-        said, moment_id = "", None
-        try:
+        async def utter(said: Utterance) -> None:
             try:
                 piece = await music.piece(about)
-                said, moment_id = piece.said, piece.moment_id
-                await self._say(ReplyText(said, turn))
+                said.text, said.memory_id = piece.said, piece.moment_id
+                await self._say(ReplyText(said.text, turn))
                 await self.push(MusicOut(piece.samples, turn))
             except InputError as exc:  # nothing to compose about: say so, briefly
                 self.notify(Failed(str(exc)))
-                said = "I can't find that moment to make music about. Show me something first?"
-                await self._say(ReplyText(said, turn))
-            await self.push(ReplyEnd(turn))
-            await self._ended[turn].wait()
-            self.notify(ReplySaved(turn, moment_id, said, False))
-        except asyncio.CancelledError:
-            self.notify(ReplySaved(turn, moment_id, self.player.heard(turn), True))
-            raise
-        finally:
-            self._last_reply_at = self.clock()
-            self._ended.pop(turn, None)
+                said.text = "I can't find that moment to make music about. Show me something first?"
+                await self._say(ReplyText(said.text, turn))
+        await self._spoken(turn, utter)
 
     async def _answer(self, turn: int, asking: Asking, deed: Ask) -> None:
         """A deed asked for in plain words (``os1.asking``), said in short: a letter drafted is
@@ -381,23 +390,13 @@ class Reply(Stage):
         """A line for the game in progress, answered on the co-player path and spoken. The game
         keeps the session (not stored as a reply); a move under way finishes even if talked over."""
         assert self.play is not None
-        said = ""
-        try:
+        async def utter(said: Utterance) -> None:
+            assert self.play is not None
             answer = await asyncio.shield(self.play.say(line))
             if answer.quit:
                 self.play = None  # the game is left: from now on, words are for os1
-            for piece in spoken(answer):
-                said = f"{said} {piece}".strip()
-                await self._say(ReplyText(piece, turn))
-            await self.push(ReplyEnd(turn))
-            await self._ended[turn].wait()
-            self.notify(ReplySaved(turn, None, said, False))
-        except asyncio.CancelledError:
-            self.notify(ReplySaved(turn, None, self.player.heard(turn), True))
-            raise
-        finally:
-            self._last_reply_at = self.clock()
-            self._ended.pop(turn, None)
+            await self._saying(spoken(answer))(said)
+        await self._spoken(turn, utter)
 
     async def _say(self, piece: ReplyText) -> None:
         self.notify(piece)
