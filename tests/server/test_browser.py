@@ -71,6 +71,12 @@ def forget(page: Page, said: str) -> None:
     item = page.locator("#memory-list li.memory", has_text=said).first
     item.wait_for()
     memory_id = item.get_attribute("data-id")
+    item.locator("button.edit").click()  # edited in place first: the field, then the new words shown
+    assert page.evaluate("document.activeElement.id") == f"edit-{memory_id}"
+    page.fill(f"#edit-{memory_id}", f"{said} Truly.")
+    page.click("#memory-list form button[type=submit]")
+    page.wait_for_selector(f"#memory-list li[data-id='{memory_id}'] .text >> text=Truly.")
+    assert page.locator("#memory-list form").count() == 0
     assert said in (item.locator("button.forget").get_attribute("aria-label") or "")  # names its memory
     item.locator("button.forget").click()
     page.wait_for_selector("dialog#confirm[open]")

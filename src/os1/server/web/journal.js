@@ -3,6 +3,7 @@
 // any entry can be forgotten for good (after asking).
 
 import { api } from "./api.js";
+import { editInPlace } from "./editing.js";
 
 function when(seconds) {
   if (!seconds) return "";
@@ -83,56 +84,18 @@ export class Journal {
   }
 
   edit(item, entry) {
-    if (item.querySelector("form")) return;
-    const shown = item.querySelector(".text");
-    const form = document.createElement("form");
-    form.className = "edit-form";
-    const label = document.createElement("label");
-    label.htmlFor = `entry-${entry.id}`;
-    label.className = "visually-hidden";
-    label.textContent = "Entry text";
-    const field = document.createElement("textarea");
-    field.id = `entry-${entry.id}`;
-    field.value = entry.text;
-    field.rows = 3;
-    const save = document.createElement("button");
-    save.type = "submit";
-    save.className = "primary small";
-    save.textContent = "Save";
-    const cancel = this.button("Cancel", "cancel", "Cancel the edit", () => {
-      form.remove();
-      shown.hidden = false;
-      item.querySelector(".edit").focus();
-    });
-    const row = document.createElement("div");
-    row.className = "row";
-    row.append(cancel, save);
-    form.append(label, field, row);
-    shown.hidden = true;
-    item.querySelector(".actions").before(form);
-    field.focus();
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const text = field.value.trim();
-      if (!text) return;
-      save.disabled = true;
-      try {
-        const changed = await api("PATCH", `/v1/journal/${encodeURIComponent(entry.id)}`, { text });
-        entry.text = changed.text;
-      } catch (error) {
-        this.hooks.notify(error.message);
-        save.disabled = false;
-        return;
-      }
-      shown.textContent = entry.text;
-      for (const [name, verb] of [["edit", "Edit"], ["forget", "Forget"]]) {
-        item.querySelector(`.${name}`).setAttribute("aria-label", `${verb} the entry: ${short(entry.text)}`);
-      }
-      form.remove();
-      shown.hidden = false;
-      item.querySelector(".edit").focus();
+    editInPlace(item, {
+      id: `entry-${entry.id}`, label: "Entry text", text: entry.text, notify: (message) => this.hooks.notify(message),
+      save: async (text) => {
+        entry.text = (await api("PATCH", `/v1/journal/${encodeURIComponent(entry.id)}`, { text })).text;
+        for (const [name, verb] of [["edit", "Edit"], ["forget", "Forget"]]) {
+          item.querySelector(`.${name}`).setAttribute("aria-label", `${verb} the entry: ${short(entry.text)}`);
+        }
+        return entry.text;
+      },
     });
   }
+
 
   async forget(item, entry) {
     const asked = `Forget this entry of my journal for good? “${short(entry.text)}”`;

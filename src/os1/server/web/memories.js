@@ -4,6 +4,7 @@
 // the memories of an export (`os1 memory export`, or another os1's "Export everything").
 
 import { api } from "./api.js";
+import { editInPlace } from "./editing.js";
 import { piecePlayer } from "./music.js";
 
 const PAGE = 30;
@@ -169,53 +170,17 @@ export class Memories {
   }
 
   edit(item, memory) {
-    if (item.querySelector("form")) return;
-    const form = document.createElement("form");
-    form.className = "edit-form";
-    const id = `edit-${memory.id}`;
-    const label = document.createElement("label");
-    label.htmlFor = id;
-    label.className = "visually-hidden";
-    label.textContent = "Memory text";
-    const field = document.createElement("textarea");
-    field.id = id;
-    field.value = memory.text;
-    field.rows = 3;
-    field.required = true;
-    const row = document.createElement("div");
-    row.className = "row";
-    const save = document.createElement("button");
-    save.type = "submit";
-    save.className = "primary small";
-    save.textContent = "Save";
-    const cancel = this.button("Cancel", "cancel", () => {
-      form.remove();
-      item.querySelector(".text").hidden = false;
-    });
-    row.append(cancel, save);
-    form.append(label, field, row);
-    item.querySelector(".text").hidden = true;
-    item.querySelector(".actions").before(form);
-    field.focus();
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const text = field.value.trim();
-      if (!text) return;
-      save.disabled = true;
-      try {
+    editInPlace(item, {
+      id: `edit-${memory.id}`, label: "Memory text", text: memory.text, notify: (message) => this.hooks.notify(message),
+      save: async (text) => {
         const changed = await api("PATCH", `/v1/memories/${encodeURIComponent(memory.id)}`, { text });
         memory.text = (changed && changed.text) || text;
         memory.shown = (changed && changed.shown) || memory.text;
-        item.querySelector(".text").textContent = memory.shown;
-        form.remove();
-        item.querySelector(".text").hidden = false;
-        item.querySelector(".edit").focus();
-      } catch (error) {
-        this.hooks.notify(error.message);
-        save.disabled = false;
-      }
+        return memory.shown;
+      },
     });
   }
+
 
   // Forgetting a thing, not a row: what else says it (the sentence it came from, replies that
   // repeat it, other facts) is listed in the question and forgotten with it on yes.
