@@ -4,6 +4,7 @@ disabled account (told through the hub, noticed before the next turn, or at the 
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import anyio
@@ -115,3 +116,26 @@ def test_disabling_through_the_hub_ends_every_socket_of_the_account(make_client:
         client.portal.call(_site(client).revoke, me["id"], None)  # type: ignore[union-attr]
         _ended(one)
         _ended(two)
+
+
+def test_rights_withdrawn_while_the_voices_load_end_the_voice_socket(
+        make_client: Factory, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = make_client(ScriptedLLM("Hello."), mode="multi", recheck_seconds=3600)
+    register(client, "theodore")
+    site = _site(client)
+    loading, loaded = threading.Event(), threading.Event()
+
+    async def slow_voice() -> object:  # speech-to-text still loading when the session ends
+        loading.set()
+        await anyio.to_thread.run_sync(loaded.wait, abandon_on_cancel=True)
+        return object()
+
+    monkeypatch.setattr(site, "voice", slow_voice)
+    voice = CHAT_WS.replace("/v1/chat/ws", "/v1/voice")
+    with client.websocket_connect(voice, headers={"origin": BASE}) as ws:
+        assert loading.wait(HANG_S)
+        assert client.post("/v1/auth/logout", headers=csrf(client)).status_code == 204
+        try:
+            _ended(ws)  # at once, the voices not yet loaded
+        finally:
+            loaded.set()

@@ -45,8 +45,11 @@ class KeptReply:
         if self.id is None:
             # shielded: a stop arriving mid-write lets it finish, and ``end`` waits for it
             await asyncio.shield(self._keep("interrupted"))
-        elif time.monotonic() - self._kept_at >= KEEP_EVERY and (self._pending is None or self._pending.done()):
+        elif time.monotonic() - self._kept_at >= KEEP_EVERY and not self._writing_now():
             self._pending = asyncio.create_task(self._keep("interrupted"))
+
+    def _writing_now(self) -> bool:
+        return self._pending is not None and not self._pending.done()
 
     async def end(self, *, interrupted: bool) -> int | None:
         """Keep the reply as it ended; its row's id (None if it said nothing)."""

@@ -13,6 +13,7 @@ from typing import Annotated
 import numpy as np
 import soundfile as sf
 from fastapi import APIRouter, Depends, Request, Response, WebSocket
+from starlette.websockets import WebSocketState
 
 from os1.server.api.play import VoiceTable
 from os1.server.api.schemas import VoiceChoice, Voices
@@ -66,11 +67,12 @@ async def voice_socket(ws: WebSocket) -> None:
             busy = "another spoken conversation is open; hang it up first"
             await ws.send_json({"type": "error", "message": busy})
         else:
-            async with space.voice:
+            # watched from the start: rights withdrawn while the voices load are not missed
+            async with space.voice, watched(site, who, lambda: end_socket(ws)):
                 stt = await site.voice()
                 wish = (await space.store.profile()).get("voice")
                 tts = await asyncio.to_thread(load_tts, site.settings.voice, wish)
-                async with watched(site, who, lambda: end_socket(ws)):
+                if ws.client_state == WebSocketState.CONNECTED:
                     await talk_over(ws, space.runtime, stt, tts, site.settings.voice,
                                     table=lambda tell: VoiceTable(site, who.user_id, tell))
     with contextlib.suppress(RuntimeError):
