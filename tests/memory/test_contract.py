@@ -289,6 +289,21 @@ async def test_a_turn_is_embedded_with_the_turns_before_it_in_view(open_store: O
     assert (await memory.search("zzz", vector=own, k=1))[0].score > 0.99  # own words' vector
 
 
+async def test_a_turn_that_refers_back_is_found_by_what_it_refers_to(open_store: Opener) -> None:
+    memory = await open_store()
+    session = await memory.start_session()
+    said = ["I signed up for a pottery class.", "How long have you wanted to do it?", "Since May."]
+    turns = [await memory.add_utterance(session, ("user", "assistant")[n % 2], text, defer_vector=True)
+             for n, text in enumerate(said)]
+    await memory.embed_missing()
+    found = {h.item.id: h for h in await memory.search("pottery", k=3)}
+    assert found[turns[1].id].word_rank is not None  # by its gloss
+    assert found[turns[1].id].item.text == said[1]  # which is not its text
+    assert found.get(turns[2].id) is None or found[turns[2].id].word_rank is None  # no pronoun
+    await memory.forget(turns[0].id)  # the gloss was drawn from its words: it goes too
+    assert all(h.word_rank is None for h in await memory.search("pottery", k=3))
+
+
 class RenamedEmbedder(FakeEmbedder):
     """Another model: the same vectors under a different id, as after an embedder upgrade."""
 

@@ -16,6 +16,7 @@ from os1.memory.ranking import (
     expand,
     feedback_ids,
     fuse,
+    gloss,
     named_speaker,
     nearest,
     pieces,
@@ -156,3 +157,12 @@ def test_a_window_closes_at_its_length() -> None:
     found = windows(rows, {2: 1, 3: 2})
     assert [row.to_embed()[1].end for row in found] == [400, 0, 0]  # 1 and 2 together, 3 alone
     assert found[2].to_embed()[0] == "x" * 400
+
+
+def test_a_turn_that_refers_back_is_glossed_with_the_turn_before() -> None:
+    before = "Anna: Thanks! I just signed up for a pottery class."
+    assert gloss("Sam: That sounds amazing! How long have you been doing it?", before,
+                 ["Anna", "Sam"]) == "pottery class"
+    assert "pottery" not in gloss("Sam: Which pottery studio is it?", before, ["Anna"])  # its own
+    assert gloss("Sam: Good luck with the exam!", before, ["Anna"]) == ""  # refers to nothing
+    assert gloss("How was it?", "", []) == ""  # the session's first turn

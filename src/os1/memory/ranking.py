@@ -18,7 +18,7 @@ from os1.memory.base import Hit, MemoryItem, Pieces, Vectors
 
 # Scores are in cosine units: a candidate's own score is its cosine similarity to the query plus
 # WORD_WEIGHT times its BM25 over the query's best BM25. Tuned on LoCoMo dev (benchmarks/locomo.py).
-WORD_WEIGHT = 0.25
+WORD_WEIGHT = 0.4
 NEIGHBOUR_WEIGHT = 0.2  # times the better of the previous and next turn's score, same session
 SESSION_WEIGHT = 0.5  # times the best own score among the session's candidates
 WINDOW_BONUS = 0.2  # for memories inside a date range that the query names ("in May 2023")
@@ -118,6 +118,29 @@ CONTEXT_CHARS = 200
 CONTEXT_MAX_OWN = 600
 
 
+# A turn that refers back ("That sounds amazing! How long have you been doing it?") is also found
+# by what it refers to: a gloss of the last GLOSS_WORDS content words of the turn before it (past
+# its speaker's name, other than the speakers' names, small talk and the turn's own words) goes
+# beside it in the word index, never into its text. Rules, not a model: a turn refers back when
+# it holds a pronoun or a word like "there". On LoCoMo dev (docs/dependencies.md) two to three
+# words did best; six less.
+GLOSS_WORDS = 2
+_REFERS_BACK = re.compile(r"\b(?:it|its|that|this|these|those|they|them|there|one)\b", re.IGNORECASE)
+_SMALL_TALK = frozenset("wow great awesome thanks cool really sounds amazing yeah hey hi love glad"
+                        " totally just like so much also".split())
+
+
+def gloss(text: str, before: str, names: Iterable[str]) -> str:
+    """The words a turn that refers back is glossed with (see ``GLOSS_WORDS``): "" for one that
+    does not, or for no turn before it. ``names`` are the speakers' names."""
+    if not before or not _REFERS_BACK.search(text):
+        return ""
+    said = before.split(":", 1)[1] if any(before.startswith(f"{n}:") for n in names) else before
+    skip = {w.lower() for n in names for w in n.split()} | _SMALL_TALK | set(content_words(text, 50))
+    words = [w for w in content_words(said, 50) if w not in skip]
+    return " ".join(words[-GLOSS_WORDS:])
+
+
 # Embedding each turn with its context read again would cost about twice the model's work; so a
 # session's turns that wait together are read in windows of up to WINDOW_CHARS characters, one
 # pass each: every turn's tokens computed once, the turn before the window as its context, and
@@ -136,13 +159,16 @@ class Unembedded:
     pieces: Pieces | None
     context: str = ""
     after: str = ""
+    gloss: str = ""
 
-    def with_context(self, before: Sequence[str]) -> Unembedded:
-        """This memory with the turns said before it (oldest first) as its context."""
+    def with_context(self, before: Sequence[str], names: Iterable[str] = ()) -> Unembedded:
+        """This memory with the turns said before it (oldest first) as its context, and its
+        gloss (see ``gloss``; ``names`` are the speakers')."""
+        glossed = replace(self, gloss=gloss(self.text, before[-1] if before else "", names))
         if not before or len(self.text) > CONTEXT_MAX_OWN:
-            return self
+            return glossed
         said = " ".join(before)[-CONTEXT_CHARS:].lstrip()
-        return replace(self, context=f"{said} " if said else "")
+        return replace(glossed, context=f"{said} " if said else "")
 
     def to_embed(self) -> tuple[str, Pieces]:
         """The text the model reads, and where its own words and sentences lie in it."""

@@ -62,8 +62,8 @@ class Learning:
                 return []
             names = speakers(await tx.profile())
             before, previous = await self._before(tx, [row[0] for row in rows])
-        return windows([row.with_context(before.get(row.id, [])) for row in unembedded(rows, names)],
-                       previous)
+        return windows([row.with_context(before.get(row.id, []), names.values())
+                        for row in unembedded(rows, names)], previous)
 
     @staticmethod
     async def _before(tx: Tx, ids: list[int]) -> tuple[dict[int, list[str]], dict[int, int]]:
@@ -84,10 +84,10 @@ class Learning:
                 {i: found[0] for i, found in chain.items() if found})
 
     async def _put_vectors(self, rows: list[Unembedded], found: list[Vectors]) -> None:
-        """Store each memory's vector (the first row of each in ``found``) and mark it embedded,
-        unless it was edited or forgotten since its text was read."""
+        """Store each memory's vector (the first row of each in ``found``) and gloss, and mark it
+        embedded, unless it was edited or forgotten since its text was read."""
         async with self.backend.transaction(write=True) as tx:
-            await tx.fill_vectors([(row.id, row.text, vectors[0])
+            await tx.fill_vectors([(row.id, row.text, vectors[0], row.gloss)
                                    for row, vectors in zip(rows, found, strict=True)])
 
     async def _put_pieces(self, rows: list[Unembedded], found: list[Vectors]) -> None:
