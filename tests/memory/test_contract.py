@@ -262,13 +262,14 @@ async def test_two_background_steps_at_once_embed_each_memory_once(open_store: O
 
 
 class ReadingEmbedder(FakeEmbedder):
-    """Keeps each text it embeds with where its own words begin."""
+    """Keeps each text it embeds with where its own words begin and end."""
 
     def __init__(self) -> None:
-        self.read: dict[str, int] = {}
+        self.read: list[tuple[str, int, int]] = []
 
     def embed_pieces(self, texts: list[str], pieces: list[Pieces]) -> list[Vectors]:
-        self.read.update((text, where.context) for text, where in zip(texts, pieces, strict=True))
+        self.read += [(text, where.context, where.end or len(text))
+                      for text, where in zip(texts, pieces, strict=True)]
         return super().embed_pieces(texts, pieces)
 
 
@@ -280,11 +281,27 @@ async def test_a_turn_is_embedded_with_the_turns_before_it_in_view(open_store: O
     for n, text in enumerate(said):
         await memory.add_utterance(session, ("user", "assistant")[n % 2], text, defer_vector=True)
     await memory.embed_missing()
-    assert reading.read[said[0]] == 0  # the session's first turn: nothing before it
-    seen = {text[context:]: text[:context] for text, context in reading.read.items()}
-    assert seen[said[2]] == f"{said[1]} " and seen[said[1]] == f"{said[0]} "  # read, not pooled
+    assert {text for text, _, _ in reading.read} == {" ".join(said)}  # one window, read once
+    seen = {text[a:b]: (text[:a], text[b:]) for text, a, b in reading.read}
+    assert seen[said[0]] == ("", f" {said[1]} {said[2]}")  # the session's first turn
+    assert seen[said[2]] == (f"{said[0]} {said[1]} ", "")  # read, not pooled
     [own] = await memory.embed([said[2]])
     assert (await memory.search("zzz", vector=own, k=1))[0].score > 0.99  # own words' vector
+
+
+async def test_a_turn_that_refers_back_is_found_by_what_it_refers_to(open_store: Opener) -> None:
+    memory = await open_store()
+    session = await memory.start_session()
+    said = ["I signed up for a pottery class.", "How long have you wanted to do it?", "Since May."]
+    turns = [await memory.add_utterance(session, ("user", "assistant")[n % 2], text, defer_vector=True)
+             for n, text in enumerate(said)]
+    await memory.embed_missing()
+    found = {h.item.id: h for h in await memory.search("pottery", k=3)}
+    assert found[turns[1].id].word_rank is not None  # by its gloss
+    assert found[turns[1].id].item.text == said[1]  # which is not its text
+    assert found.get(turns[2].id) is None or found[turns[2].id].word_rank is None  # no pronoun
+    await memory.forget(turns[0].id)  # the gloss was drawn from its words: it goes too
+    assert all(h.word_rank is None for h in await memory.search("pottery", k=3))
 
 
 class RenamedEmbedder(FakeEmbedder):

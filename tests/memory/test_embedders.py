@@ -85,6 +85,31 @@ def test_minilm_pools_only_a_turns_own_words_after_its_context() -> None:
     assert seen[0] @ pottery > alone[0] @ pottery + 0.2  # the subject set by the turn before
 
 
+def test_minilm_reads_a_window_once_and_pools_each_turn_from_it() -> None:
+    e = MiniLMEmbedder()
+    first, second = "Anna: I took up pottery last month.", "Sam: How long have you done it?"
+    window = f"{first} {second}"
+    reads: list[str] = []
+    read = e._read
+    e._read = lambda texts: reads.extend(texts) or read(texts)  # type: ignore[method-assign]
+    a, b = e.embed_pieces([window, window], [Pieces(end=len(first)), Pieces(context=len(first) + 1)])
+    assert reads == [window]  # one pass for both turns
+    alone = e.embed([first, second])
+    assert a[0] @ alone[0] > 0.85 > a[0] @ alone[1] + 0.3  # pooled from its own words
+    assert b[0] @ alone[1] > b[0] @ alone[0]  # the second too, though it reads the first
+    pottery = e.embed(["How long have you been doing pottery?"])[0]
+    assert b[0] @ pottery > alone[1] @ pottery + 0.2  # the subject set by the turn before
+
+
+def test_minilm_embeds_alone_a_turn_that_a_window_pushed_past_the_cut() -> None:
+    e = MiniLMEmbedder()
+    ramble = "we talked about the weather and the garden and the neighbours " * 30
+    own = "Sam: I adopted a grey cat called Pixel."
+    (found,) = e.embed_pieces([f"{ramble} {own} Anna: Lovely!"],
+                              [Pieces(context=len(ramble) + 1, end=len(ramble) + 1 + len(own))])
+    assert found[0] @ e.embed([own])[0] > 0.99
+
+
 def test_fake_is_deterministic_and_unknown_names_fail() -> None:
     assert np.array_equal(FakeEmbedder().embed(["a b"]), FakeEmbedder().embed(["a b"]))
     assert isinstance(load_embedder("hash"), FakeEmbedder)

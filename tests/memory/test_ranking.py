@@ -6,15 +6,17 @@ from datetime import datetime
 
 import numpy as np
 
-from os1.memory.base import MemoryItem
+from os1.memory.base import MemoryItem, Pieces
 from os1.memory.ranking import (
     Context,
+    Unembedded,
     Weights,
     best_similarity,
     content_words,
     expand,
     feedback_ids,
     fuse,
+    gloss,
     named_speaker,
     nearest,
     pieces,
@@ -22,6 +24,7 @@ from os1.memory.ranking import (
     speakers,
     strip_words,
     time_window,
+    windows,
 )
 
 NOW = datetime(2023, 10, 22, 12, 0).timestamp()
@@ -136,3 +139,30 @@ def test_feedback_moves_the_query_toward_its_best_candidates() -> None:
     moved = expand(query, found, 0.5)
     assert np.isclose(np.linalg.norm(moved), 1.0) and moved[1] > 0.4
     assert expand(query, found, 0.0) is query and expand(query, [], 0.5) is query
+
+
+def test_turns_that_follow_one_another_share_a_window() -> None:
+    rows = [Unembedded(n, text, None) for n, text in enumerate(["a b", "c d", "e f", "g h"], start=1)]
+    rows[0] = rows[0].with_context(["before"])
+    found = windows(rows, {2: 1, 3: 2})  # 4 starts another session
+    texts = [row.to_embed() for row in found]
+    assert texts[0][0] == texts[1][0] == texts[2][0] == "before a b c d e f"
+    assert [(w.context, w.end) for _, w in texts[:3]] == [(7, 10), (11, 14), (15, 0)]
+    assert [t[w.context : w.end or len(t)] for t, w in texts] == ["a b", "c d", "e f", "g h"]
+    assert texts[3] == ("g h", Pieces())  # alone, as it was
+
+
+def test_a_window_closes_at_its_length() -> None:
+    rows = [Unembedded(n, "x" * 400, None) for n in range(1, 4)]
+    found = windows(rows, {2: 1, 3: 2})
+    assert [row.to_embed()[1].end for row in found] == [400, 0, 0]  # 1 and 2 together, 3 alone
+    assert found[2].to_embed()[0] == "x" * 400
+
+
+def test_a_turn_that_refers_back_is_glossed_with_the_turn_before() -> None:
+    before = "Anna: Thanks! I just signed up for a pottery class."
+    assert gloss("Sam: That sounds amazing! How long have you been doing it?", before,
+                 ["Anna", "Sam"]) == "pottery class"
+    assert "pottery" not in gloss("Sam: Which pottery studio is it?", before, ["Anna"])  # its own
+    assert gloss("Sam: Good luck with the exam!", before, ["Anna"]) == ""  # refers to nothing
+    assert gloss("How was it?", "", []) == ""  # the session's first turn

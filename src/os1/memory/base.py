@@ -20,11 +20,14 @@ class Pieces:
     end)`` spans, and ``lead``, the length of a leading speaker's name that each sentence also
     takes in (0 for none). With ``context``, the text's first ``context`` characters are the
     turns said before it: the model reads them, but no vector pools them, and the spans and the
-    lead count from where the memory's own words begin."""
+    lead count from where the memory's own words begin. With ``end``, the memory's own words end
+    there and the turns said after it follow (a window of turns read in one pass); 0: the text's
+    end. Texts given twice in one call are read once."""
 
     spans: tuple[tuple[int, int], ...] = ()
     lead: int = 0
     context: int = 0
+    end: int = 0
 
 
 class Embedder(Protocol):

@@ -9,7 +9,7 @@ import heapq
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -18,7 +18,7 @@ from os1.memory.base import Hit, MemoryItem, Pieces, Vectors
 
 # Scores are in cosine units: a candidate's own score is its cosine similarity to the query plus
 # WORD_WEIGHT times its BM25 over the query's best BM25. Tuned on LoCoMo dev (benchmarks/locomo.py).
-WORD_WEIGHT = 0.25
+WORD_WEIGHT = 0.4
 NEIGHBOUR_WEIGHT = 0.2  # times the better of the previous and next turn's score, same session
 SESSION_WEIGHT = 0.5  # times the best own score among the session's candidates
 WINDOW_BONUS = 0.2  # for memories inside a date range that the query names ("in May 2023")
@@ -118,29 +118,92 @@ CONTEXT_CHARS = 200
 CONTEXT_MAX_OWN = 600
 
 
+# A turn that refers back ("That sounds amazing! How long have you been doing it?") is also found
+# by what it refers to: a gloss of the last GLOSS_WORDS content words of the turn before it (past
+# its speaker's name, other than the speakers' names, small talk and the turn's own words) goes
+# beside it in the word index, never into its text. Rules, not a model: a turn refers back when
+# it holds a pronoun or a word like "there". On LoCoMo dev (docs/dependencies.md) two to three
+# words did best; six less.
+GLOSS_WORDS = 2
+_REFERS_BACK = re.compile(r"\b(?:it|its|that|this|these|those|they|them|there|one)\b", re.IGNORECASE)
+_SMALL_TALK = frozenset("wow great awesome thanks cool really sounds amazing yeah hey hi love glad"
+                        " totally just like so much also".split())
+
+
+def gloss(text: str, before: str, names: Iterable[str]) -> str:
+    """The words a turn that refers back is glossed with (see ``GLOSS_WORDS``): "" for one that
+    does not, or for no turn before it. ``names`` are the speakers' names."""
+    if not before or not _REFERS_BACK.search(text):
+        return ""
+    said = before.split(":", 1)[1] if any(before.startswith(f"{n}:") for n in names) else before
+    skip = {w.lower() for n in names for w in n.split()} | _SMALL_TALK | set(content_words(text, 50))
+    words = [w for w in content_words(said, 50) if w not in skip]
+    return " ".join(words[-GLOSS_WORDS:])
+
+
+# Embedding each turn with its context read again would cost about twice the model's work; so a
+# session's turns that wait together are read in windows of up to WINDOW_CHARS characters, one
+# pass each: every turn's tokens computed once, the turn before the window as its context, and
+# each turn's vectors pooled from its own tokens (the model also sees the window's later turns).
+WINDOW_CHARS = 900
+
+
 @dataclass(frozen=True)
 class Unembedded:
     """A memory waiting for its vector or its pieces' vectors; ``pieces`` is None when it has
-    its pieces (or needs none); ``context`` the turns said before it (see ``CONTEXT_TURNS``)."""
+    its pieces (or needs none); ``context`` the turns said before it (see ``CONTEXT_TURNS``),
+    ``after`` those after it in its window (see ``windows``)."""
 
     id: int
     text: str
     pieces: Pieces | None
     context: str = ""
+    after: str = ""
+    gloss: str = ""
 
-    def with_context(self, before: Sequence[str]) -> Unembedded:
-        """This memory with the turns said before it (oldest first) as its context."""
+    def with_context(self, before: Sequence[str], names: Iterable[str] = ()) -> Unembedded:
+        """This memory with the turns said before it (oldest first) as its context, and its
+        gloss (see ``gloss``; ``names`` are the speakers')."""
+        glossed = replace(self, gloss=gloss(self.text, before[-1] if before else "", names))
         if not before or len(self.text) > CONTEXT_MAX_OWN:
-            return self
+            return glossed
         said = " ".join(before)[-CONTEXT_CHARS:].lstrip()
-        return Unembedded(self.id, self.text, self.pieces, f"{said} " if said else "")
+        return replace(glossed, context=f"{said} " if said else "")
 
     def to_embed(self) -> tuple[str, Pieces]:
         """The text the model reads, and where its own words and sentences lie in it."""
         where = self.pieces or Pieces()
-        if not self.context:
+        if not self.context and not self.after:
             return self.text, where
-        return self.context + self.text, Pieces(where.spans, where.lead, len(self.context))
+        end = len(self.context) + len(self.text) if self.after else 0
+        return self.context + self.text + self.after, replace(where, context=len(self.context), end=end)
+
+
+def windows(rows: Sequence[Unembedded], previous: Mapping[int, int]) -> list[Unembedded]:
+    """``rows`` (in the order said) with each run of turns that follow one another in a session
+    (``previous`` maps a turn to the one said before it) read in windows of up to
+    ``WINDOW_CHARS``: a turn's context is its window's first turn's context and the turns
+    before it in the window, its ``after`` the window's turns after it."""
+    groups: list[list[Unembedded]] = []
+    for row in rows:
+        last = groups[-1] if groups else []
+        size = len(last[0].context) + sum(len(r.text) + 1 for r in last) if last else 0
+        if (last and previous.get(row.id) == last[-1].id and len(row.text) <= CONTEXT_MAX_OWN
+                and size + len(row.text) <= WINDOW_CHARS):
+            last.append(row)
+        else:
+            groups.append([row])
+    return [row for group in groups for row in _together(group)]
+
+
+def _together(group: list[Unembedded]) -> list[Unembedded]:
+    """One window's turns, each with the others around it."""
+    if len(group) == 1:
+        return group
+    texts = [row.text for row in group]
+    return [replace(row, context=group[0].context + "".join(f"{t} " for t in texts[:n]),
+                    after="".join(f" {t}" for t in texts[n + 1:]))
+            for n, row in enumerate(group)]
 
 
 def unembedded(rows: Iterable[tuple[int, str, str | None, bool]],

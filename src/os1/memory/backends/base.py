@@ -87,7 +87,8 @@ class Rows(Protocol):
 
     async def rewrite(self, memory_id: int, text: str, content_hash: str, status: str | None,
                       pieced: bool) -> bool:
-        """New words for a memory (a fact's structured object goes: the text rules)."""
+        """New words for a memory (a fact's structured object goes: the text rules); the next
+        turn's gloss, drawn from the old words, goes too."""
         ...
 
     async def set_private(self, memory_ids: Sequence[int], private: bool) -> int:
@@ -101,7 +102,8 @@ class Rows(Protocol):
         ...
 
     async def delete(self, memory_id: int) -> tuple[bool, int | None]:
-        """Delete a memory, its vectors and the facts drawn from it: (found, its session)."""
+        """Delete a memory, its vectors, the facts drawn from it and the next turn's gloss (drawn
+        from its words): (found, its session)."""
         ...
 
     async def fact(self, content_hash: str) -> tuple[int, float | None] | None:
@@ -144,9 +146,10 @@ class VectorRows(Protocol):
 
     async def drop_pieces(self, memory_id: int) -> None: ...
 
-    async def fill_vectors(self, rows: Sequence[tuple[int, str, Vectors]]) -> None:
-        """Store each (id, text, vector) memory's vector and mark it embedded, unless it is
-        embedded already, or its text is no longer ``text`` (edited or forgotten since)."""
+    async def fill_vectors(self, rows: Sequence[tuple[int, str, Vectors, str]]) -> None:
+        """Store each (id, text, vector, gloss) memory's vector and its gloss (words it is also
+        found by: ``ranking.gloss``) and mark it embedded, unless it is embedded already, or its
+        text is no longer ``text`` (edited or forgotten since)."""
         ...
 
     async def fill_pieces(self, rows: Sequence[tuple[int, str, Vectors]]) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import platformdirs
 
 from os1.errors import ConfigError, MemoryStoreError
@@ -105,12 +106,21 @@ class MiniLMEmbedder:
         """Each text's vector and its pieces' vectors, from one pass of the model: the text's
         vector is the mean of all its token states, a piece's the mean of the states of its own
         tokens and its lead's ("late chunking"), so a piece keeps what the rest of the turn says.
-        A piece that reaches past the model's 256 tokens is embedded on its own, after its lead."""
+        A text given for several memories (a window of turns, see ``Pieces.end``) is read once.
+        A piece that reaches past the model's 256 tokens is embedded on its own, after its lead,
+        and so is a memory whose own words a window pushed past them."""
         with self._lock:  # one onnxruntime run at a time; also guards the lazy load
             if self._session is None:
                 self._load()
             out = self._run(texts, pieces)
-            own = [text[where.context:] for text, where in zip(texts, pieces, strict=True)]
+            own = [text[where.context : where.end or len(text)]
+                   for text, where in zip(texts, pieces, strict=True)]
+            pushed = [i for i, v in enumerate(out) if not np.any(v[0])]
+            if pushed:
+                alone = self._run([own[i] for i in pushed],
+                                  [Pieces(pieces[i].spans, pieces[i].lead) for i in pushed])
+                for i, vectors in zip(pushed, alone, strict=True):
+                    out[i] = vectors
             cut = [(i, n, f"{own[i][: pieces[i].lead]} {own[i][a:b]}".strip())
                    for i, v in enumerate(out) for n, (a, b) in enumerate(pieces[i].spans)
                    if not np.any(v[n + 1])]
@@ -122,41 +132,56 @@ class MiniLMEmbedder:
 
     def _run(self, texts: list[str], pieces: list[Pieces]) -> list[Vectors]:
         # texts of similar length share a batch, so little of it is padding (about twice as
-        # fast on conversational turns); the vectors go back in the callers' order
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        # fast on conversational turns); each distinct text is read once, and every memory
+        # that names it pooled from its states; the vectors go back in the callers' order
+        uses: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            uses.setdefault(text, []).append(i)
+        read = sorted(uses, key=len)
         out: list[Vectors] = [np.zeros((0, self.dim), dtype=np.float32)] * len(texts)
-        for n in range(0, len(order), BATCH):
-            batch = order[n : n + BATCH]
-            found = self._batch([texts[i] for i in batch], [pieces[i] for i in batch])
-            for i, vectors in zip(batch, found, strict=True):
-                out[i] = vectors
+        for n in range(0, len(read), BATCH):
+            batch = read[n : n + BATCH]
+            for text, states in zip(batch, self._read(batch), strict=True):
+                for i in uses[text]:
+                    out[i] = self._pool(text, states, pieces[i])
         return out
 
-    def _batch(self, texts: list[str], pieces: list[Pieces]) -> list[Vectors]:
+    def _read(self, texts: list[str]) -> list[tuple[Vectors, npt.NDArray[np.int64], bool]]:
+        """Each text's token states, its tokens' character offsets, and whether it was cut."""
         encoded = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         hidden = self._session.run(None, feeds)[0]
-        out: list[Vectors] = []
-        for row, (encoding, where) in enumerate(zip(encoded, pieces, strict=True)):
+        out: list[tuple[Vectors, npt.NDArray[np.int64], bool]] = []
+        for row, encoding in enumerate(encoded):
             states = hidden[row, : int(mask[row].sum())]  # padding is on the right
-            pooled = np.zeros((1 + len(where.spans), self.dim), dtype=np.float32)
-            c = where.context
-            offsets = np.array(encoding.offsets[: len(states)]).reshape(-1, 2)
-            real = offsets[:, 1] > offsets[:, 0]  # [CLS] and [SEP] have empty offsets
-            mine = ~real | (offsets[:, 0] >= c)  # the memory's own tokens (all without context)
-            pooled[0] = states[mine].mean(0)
-            if where.spans:
-                lead = real & (offsets[:, 0] >= c) & (offsets[:, 1] <= c + where.lead)
-                # the text's end, or where the model's 256 tokens cut it
-                seen = int(offsets[real, 1].max()) if encoding.overflowing and real.any() else len(texts[row])
-                for n, (a, b) in enumerate(where.spans, start=1):
-                    own = real & (offsets[:, 0] >= c + a) & (offsets[:, 1] <= c + b)
-                    if own.any() and c + b <= seen:  # else (partly) past the cut: embedded alone
-                        pooled[n] = states[own | lead].mean(0)
-            out.append(_unit(pooled))
+            offsets = np.array(encoding.offsets[: len(states)], dtype=np.int64).reshape(-1, 2)
+            out.append((states, offsets, bool(encoding.overflowing)))
         return out
+
+    def _pool(self, text: str, read: tuple[Vectors, npt.NDArray[np.int64], bool],
+              where: Pieces) -> Vectors:
+        """One memory's vector and its pieces' from its text's token states: rows left zero
+        for what lies past the model's cut (embedded alone by ``embed_pieces``)."""
+        states, offsets, overflowing = read
+        pooled = np.zeros((1 + len(where.spans), self.dim), dtype=np.float32)
+        c, end = where.context, where.end or len(text)
+        real = offsets[:, 1] > offsets[:, 0]  # [CLS] and [SEP] have empty offsets
+        # the text's end, or where the model's 256 tokens cut it
+        seen = int(offsets[real, 1].max()) if overflowing and real.any() else len(text)
+        if where.end and end > seen:
+            return pooled  # a window's memory the cut reached
+        # the memory's own tokens (all without context or window)
+        mine = ~real | ((offsets[:, 0] >= c) & (offsets[:, 1] <= end))
+        pooled[0] = states[mine].mean(0)
+        if where.spans:
+            lead = real & (offsets[:, 0] >= c) & (offsets[:, 1] <= c + where.lead)
+            for n, (a, b) in enumerate(where.spans, start=1):
+                own = real & (offsets[:, 0] >= c + a) & (offsets[:, 1] <= c + b)
+                if own.any() and c + b <= seen:  # else (partly) past the cut: embedded alone
+                    pooled[n] = states[own | lead].mean(0)
+        return _unit(pooled)
 
 
 def _unit(rows: Vectors) -> Vectors:

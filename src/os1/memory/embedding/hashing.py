@@ -34,6 +34,6 @@ class HashEmbedder:
         """Each text (without its context) and each piece (after its lead) hashed on its own."""
         out: list[Vectors] = []
         for text, where in zip(texts, pieces, strict=True):
-            own = text[where.context:]
+            own = text[where.context : where.end or len(text)]
             out.append(self.embed([own, *(f"{own[: where.lead]} {own[a:b]}" for a, b in where.spans)]))
         return out

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from os1.memory.backends.base import Backend, Select, Tx
 from os1.memory.base import Embedder, MemoryItem, Vectors
 from os1.memory.embedding.passes import embed_rows
-from os1.memory.ranking import CONTEXT_TURNS, Unembedded, speakers, unembedded
+from os1.memory.ranking import CONTEXT_TURNS, Unembedded, speakers, unembedded, windows
 from os1.memory.reembed import reporter
 
 
@@ -61,13 +61,14 @@ class Learning:
             if not rows:
                 return []
             names = speakers(await tx.profile())
-            before = await self._before(tx, [row[0] for row in rows])
-        return [row.with_context(before.get(row.id, [])) for row in unembedded(rows, names)]
+            before, previous = await self._before(tx, [row[0] for row in rows])
+        return windows([row.with_context(before.get(row.id, []), names.values())
+                        for row in unembedded(rows, names)], previous)
 
     @staticmethod
-    async def _before(tx: Tx, ids: list[int]) -> dict[int, list[str]]:
+    async def _before(tx: Tx, ids: list[int]) -> tuple[dict[int, list[str]], dict[int, int]]:
         """The texts of the turns said before each memory in its session (up to
-        ``CONTEXT_TURNS``, oldest first)."""
+        ``CONTEXT_TURNS``, oldest first), and the turn said just before each."""
         chain: dict[int, list[int]] = {i: [] for i in ids}
         last = {i: i for i in ids}
         for _ in range(CONTEXT_TURNS):
@@ -79,13 +80,14 @@ class Learning:
                 chain[i].append(p)
         wanted = sorted({p for found in chain.values() for p in found})
         texts = {m.id: m.text for m in await tx.select(Select(ids=wanted))} if wanted else {}
-        return {i: [texts[p] for p in reversed(found) if p in texts] for i, found in chain.items()}
+        return ({i: [texts[p] for p in reversed(found) if p in texts] for i, found in chain.items()},
+                {i: found[0] for i, found in chain.items() if found})
 
     async def _put_vectors(self, rows: list[Unembedded], found: list[Vectors]) -> None:
-        """Store each memory's vector (the first row of each in ``found``) and mark it embedded,
-        unless it was edited or forgotten since its text was read."""
+        """Store each memory's vector (the first row of each in ``found``) and gloss, and mark it
+        embedded, unless it was edited or forgotten since its text was read."""
         async with self.backend.transaction(write=True) as tx:
-            await tx.fill_vectors([(row.id, row.text, vectors[0])
+            await tx.fill_vectors([(row.id, row.text, vectors[0], row.gloss)
                                    for row, vectors in zip(rows, found, strict=True)])
 
     async def _put_pieces(self, rows: list[Unembedded], found: list[Vectors]) -> None:

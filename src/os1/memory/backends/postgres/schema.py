@@ -148,6 +148,14 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("m006_private", (
         "ALTER TABLE os1_memories ADD COLUMN IF NOT EXISTS private boolean NOT NULL DEFAULT false",
     )),
+    # a turn's gloss (ranking.gloss): words it is also found by, in its word index
+    ("m007_glosses", (
+        "ALTER TABLE os1_memories ADD COLUMN IF NOT EXISTS gloss text NOT NULL DEFAULT ''",
+        "ALTER TABLE os1_memories DROP COLUMN words",
+        "ALTER TABLE os1_memories ADD COLUMN words tsvector GENERATED ALWAYS AS"
+        " (to_tsvector('english', text || ' ' || gloss)) STORED",
+        "CREATE INDEX IF NOT EXISTS os1_memories_words ON os1_memories USING gin (words)",
+    )),
 ]
 
 # every table holding a person's rows, in an order that deletes what refers to a row first

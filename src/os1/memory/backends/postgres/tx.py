@@ -118,6 +118,7 @@ class PostgresTx:
 
     async def rewrite(self, memory_id: int, text: str, content_hash: str, status: str | None,
                       pieced: bool) -> bool:
+        await self._drop_next_gloss(memory_id)
         return await self._count(
             "UPDATE os1_memories SET text = %s, content_hash = CASE kind WHEN 'fact' THEN %s END,"
             " object = NULL, status = COALESCE(%s, status), pieced = %s WHERE user_id = %s AND id = %s",
@@ -137,9 +138,18 @@ class PostgresTx:
     async def delete(self, memory_id: int) -> tuple[bool, int | None]:
         """The database cascades to the vectors and to every fact derived from the memory; the
         word index is a column of the row, so it goes with it."""
+        await self._drop_next_gloss(memory_id)
         gone = await self._row("DELETE FROM os1_memories WHERE user_id = %s AND id = %s"
                                " RETURNING session_id", (self.user, memory_id))
         return gone is not None, (int(gone[0]) if gone and gone[0] is not None else None)
+
+    async def _drop_next_gloss(self, memory_id: int) -> None:
+        """The gloss of the turn after this one in its session, drawn from this one's words."""
+        await self.conn.execute(
+            "UPDATE os1_memories SET gloss = '' WHERE user_id = %s AND gloss != '' AND id = (SELECT"
+            " min(n.id) FROM os1_memories m JOIN os1_memories n ON n.user_id = m.user_id AND"
+            " n.session_id = m.session_id AND n.id > m.id AND n.kind = 'utterance'"
+            " WHERE m.user_id = %s AND m.id = %s)", (self.user, self.user, memory_id))
 
     async def fact(self, content_hash: str) -> tuple[int, float | None] | None:
         row = await self._row("SELECT id, valid_to FROM os1_memories WHERE user_id = %s AND"
@@ -217,14 +227,14 @@ class PostgresTx:
         await self.conn.execute("DELETE FROM os1_piece_vectors WHERE user_id = %s AND memory_id = %s",
                                 (self.user, memory_id))
 
-    async def fill_vectors(self, rows: Sequence[tuple[int, str, Vectors]]) -> None:
+    async def fill_vectors(self, rows: Sequence[tuple[int, str, Vectors, str]]) -> None:
         async with self.conn.cursor() as cur:
             await cur.executemany(
-                "WITH marked AS (UPDATE os1_memories SET embedded = true WHERE user_id = %s AND id = %s"
-                " AND NOT embedded AND text = %s RETURNING user_id, id) INSERT INTO os1_vectors"
+                "WITH marked AS (UPDATE os1_memories SET embedded = true, gloss = %s WHERE user_id = %s"
+                " AND id = %s AND NOT embedded AND text = %s RETURNING user_id, id) INSERT INTO os1_vectors"
                 " (user_id, memory_id, model, v) SELECT user_id, id, %s, %s FROM marked"
                 " ON CONFLICT (user_id, memory_id) DO UPDATE SET model = excluded.model, v = excluded.v",
-                [(self.user, i, text, self.model_id, _vector(v)) for i, text, v in rows])
+                [(gloss, self.user, i, text, self.model_id, _vector(v)) for i, text, v, gloss in rows])
 
     async def fill_pieces(self, rows: Sequence[tuple[int, str, Vectors]]) -> None:
         for memory_id, text, vectors in rows:

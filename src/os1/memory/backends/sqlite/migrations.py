@@ -191,6 +191,35 @@ def m008_private(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE memories ADD COLUMN private INTEGER NOT NULL DEFAULT 0")
 
 
+@migration
+def m009_glosses(db: sqlite3.Connection) -> None:
+    """A turn's gloss (``ranking.gloss``): words it is also found by, a second column of the
+    word index."""
+    run_script(db, """
+        ALTER TABLE memories ADD COLUMN gloss TEXT NOT NULL DEFAULT '';
+        DROP TRIGGER memories_ai;
+        DROP TRIGGER memories_ad;
+        DROP TRIGGER memories_au;
+        DROP TABLE memories_fts;
+        CREATE VIRTUAL TABLE memories_fts USING fts5(
+            text, gloss, content='memories', content_rowid='id', tokenize='porter unicode61'
+        );
+        CREATE TRIGGER memories_ai AFTER INSERT ON memories BEGIN
+            INSERT INTO memories_fts(rowid, text, gloss) VALUES (new.id, new.text, new.gloss);
+        END;
+        CREATE TRIGGER memories_ad AFTER DELETE ON memories BEGIN
+            INSERT INTO memories_fts(memories_fts, rowid, text, gloss)
+                VALUES ('delete', old.id, old.text, old.gloss);
+        END;
+        CREATE TRIGGER memories_au AFTER UPDATE OF text, gloss ON memories BEGIN
+            INSERT INTO memories_fts(memories_fts, rowid, text, gloss)
+                VALUES ('delete', old.id, old.text, old.gloss);
+            INSERT INTO memories_fts(rowid, text, gloss) VALUES (new.id, new.text, new.gloss);
+        END;
+        INSERT INTO memories_fts(memories_fts) VALUES ('rebuild');
+    """)
+
+
 def run_script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one, inside the caller's transaction (``executescript`` would
     commit it)."""

@@ -193,6 +193,7 @@ class SQLiteTx:
     @on_thread
     def rewrite(self, memory_id: int, text: str, content_hash: str, status: str | None,
                 pieced: bool) -> bool:
+        self._drop_next_gloss(memory_id)
         return self.db.execute(
             "UPDATE memories SET text = ?, content_hash = CASE kind WHEN 'fact' THEN ? END,"
             " object = NULL, status = COALESCE(?, status), pieced = ? WHERE id = ?",
@@ -216,8 +217,16 @@ class SQLiteTx:
         row = self.db.execute("SELECT session_id FROM memories WHERE id = ?", (memory_id,)).fetchone()
         self._dropped |= {memory_id, *(r[0] for r in self.db.execute(
             "SELECT id FROM memories WHERE source_id = ?", (memory_id,)))}
+        self._drop_next_gloss(memory_id)
         found = self.db.execute("DELETE FROM memories WHERE id = ?", (memory_id,)).rowcount > 0
         return found, row[0] if row else None
+
+    def _drop_next_gloss(self, memory_id: int) -> None:
+        """The gloss of the turn after this one in its session, drawn from this one's words."""
+        self.db.execute(
+            "UPDATE memories SET gloss = '' WHERE gloss != '' AND id = (SELECT min(n.id) FROM"
+            " memories m JOIN memories n ON n.session_id = m.session_id AND n.id > m.id"
+            " AND n.kind = 'utterance' WHERE m.id = ?)", (memory_id,))
 
     @on_thread
     def fact(self, content_hash: str) -> tuple[int, float | None] | None:
@@ -301,10 +310,10 @@ class SQLiteTx:
         self.host.pieces.remove(memory_id)
 
     @queued
-    def fill_vectors(self, rows: Sequence[tuple[int, str, Vectors]]) -> None:
-        for memory_id, text, vector in rows:
-            if self.db.execute("UPDATE memories SET embedded = 1 WHERE id = ? AND embedded = 0 AND text = ?",
-                               (memory_id, text)).rowcount:
+    def fill_vectors(self, rows: Sequence[tuple[int, str, Vectors, str]]) -> None:
+        for memory_id, text, vector, gloss in rows:
+            if self.db.execute("UPDATE memories SET embedded = 1, gloss = ? WHERE id = ? AND embedded = 0"
+                               " AND text = ?", (gloss, memory_id, text)).rowcount:
                 self.put_vector_now(memory_id, vector)
 
     @queued
