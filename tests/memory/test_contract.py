@@ -474,3 +474,26 @@ async def test_a_reply_restated_as_it_streams_is_embedded_as_it_ended(memory: Me
     hits = await memory.search("nothing shared here", vector=vector)
     assert hits[0].item.id == reply.id
     assert [h.item.id for h in await memory.search("garden")] == [reply.id]  # the word index too
+
+
+async def test_forgetting_a_turn_has_its_neighbours_read_again_without_it(open_store: Opener) -> None:
+    reading = ReadingEmbedder()
+    memory = await open_store(embedder=reading)
+    session = await memory.start_session()
+    said = ["We walked to the lake.", "My brother Tom lied to me about the money.", "It was cold.",
+            "Then we went home."]
+    turns = [await memory.add_utterance(session, ("user", "assistant")[n % 2], text, defer_vector=True)
+             for n, text in enumerate(said)]
+    await memory.embed_missing()
+    assert any(said[1] in text for text, _, _ in reading.read)
+    reading.read.clear()
+    assert await memory.forget(turns[1].id)
+    [lake] = await memory.embed([said[0]])
+    assert all(h.item.id != turns[0].id for h in await memory.search("zzz", vector=lake, k=4))  # no old vector
+    assert await memory.embed_missing() == 3  # the three turns read beside it, read again
+    assert reading.read and not any("Tom" in text for text, _, _ in reading.read)
+    assert (await memory.search("zzz", vector=lake, k=1))[0].item.id == turns[0].id  # found again
+    reading.read.clear()
+    await memory.edit(turns[2].id, "It was warm.")  # an edit: the old words leave its neighbours too
+    assert await memory.embed_missing() == 2
+    assert reading.read and not any("cold" in text for text, _, _ in reading.read)

@@ -146,6 +146,11 @@ class VectorRows(Protocol):
 
     async def drop_pieces(self, memory_id: int) -> None: ...
 
+    async def unembed(self, memory_ids: Sequence[int]) -> None:
+        """Drop the vectors (whole and pieces) of memories read beside words that are gone, and
+        mark them to be embedded again (``embed_missing`` reads them without those words)."""
+        ...
+
     async def fill_vectors(self, rows: Sequence[tuple[int, str, Vectors, str]]) -> None:
         """Store each (id, text, vector, gloss) memory's vector and its gloss (words it is also
         found by: ``ranking.gloss``) and mark it embedded, unless it is embedded already, or its

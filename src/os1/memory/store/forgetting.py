@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from os1.errors import MemoryStoreError
-from os1.memory.backends.base import Backend, Select
+from os1.memory.backends.base import Backend, Select, Tx
 from os1.memory.base import Embedder, MemoryItem
 from os1.memory.embedding.passes import embed
 from os1.memory.moments import remove_files
-from os1.memory.ranking import sentences
+from os1.memory.ranking import CONTEXT_CHARS, WINDOW_CHARS, sentences
 from os1.memory.store.facts import fact_hash
 from os1.memory.store.moments import moment_files
 from os1.memory.store.summaries import rebuild
@@ -37,6 +37,7 @@ class Forgetting:
         sessions: set[int] = set()
         async with self.backend.transaction(write=True) as tx:
             present = [m.id for m in await tx.select(Select(ids=list(dict.fromkeys(memory_ids))))]
+            read_beside = await within_reach(tx, present)
             for memory_id in present:  # one may go with another (a fact with its sentence)
                 files |= await moment_files(tx, memory_id, self.backend.files_dir)
                 _, session = await tx.delete(memory_id)
@@ -44,6 +45,8 @@ class Forgetting:
                     sessions.add(session)
             for session in sorted(sessions):
                 await rebuild(tx, session)
+            if kept := sorted(read_beside - set(memory_ids)):
+                await tx.unembed(kept)  # their vectors were read beside the forgotten words
         remove_files(files)
         return len(present)
 
@@ -57,8 +60,11 @@ class Forgetting:
         async with self.backend.transaction(write=True) as tx:
             # a fact's structured object no longer matches the new words: the text rules;
             # the old pieces go at once, the new text's are embedded by embed_missing
+            read_beside = await within_reach(tx, [memory_id])
             if not await tx.rewrite(memory_id, text, fact_hash(text), status, not sentences(text)):
                 return None
+            if read_beside:
+                await tx.unembed(sorted(read_beside))  # read beside the old words
             await tx.drop_pieces(memory_id)
             await tx.put_vector(memory_id, vector)
             edited = (await tx.select(Select(ids=[memory_id])))[0]
@@ -68,3 +74,25 @@ class Forgetting:
 
     async def compact(self) -> None:
         await self.backend.compact()
+
+
+async def within_reach(tx: Tx, memory_ids: Sequence[int]) -> set[int]:
+    """The turns of the same sessions whose vectors may have been read beside these turns'
+    words: a turn is embedded in one pass with the turns around it (``ranking.windows``), so
+    its neighbours up to a window and a context's worth of characters on either side."""
+    reach = WINDOW_CHARS + CONTEXT_CHARS
+    found: set[int] = set()
+    for side in ("before", "after"):
+        ends = {m: m for m in memory_ids}
+        covered = dict.fromkeys(memory_ids, 0)
+        while ends:
+            context = await tx.neighbours(sorted(set(ends.values())))
+            step = {m: n for m, at in ends.items()
+                    if (n := getattr(context, side).get(at)) is not None and n not in found}
+            texts = {i.id: i.text for i in await tx.select(Select(ids=sorted(set(step.values()))))}
+            found |= set(step.values())
+            for m, n in step.items():
+                covered[m] += len(texts.get(n, "")) + 1
+            ends = {m: n for m, n in step.items() if covered[m] < reach}
+    return found - set(memory_ids)
+

@@ -223,6 +223,14 @@ class PostgresTx:
                 "INSERT INTO os1_piece_vectors (user_id, memory_id, n, model, v) VALUES (%s, %s, %s, %s, %s)",
                 [(self.user, memory_id, n, self.model_id, _vector(v)) for n, v in enumerate(vectors)])
 
+    async def unembed(self, memory_ids: Sequence[int]) -> None:
+        ids = list(memory_ids)
+        for table in ("os1_vectors", "os1_piece_vectors"):
+            await self.conn.execute(f"DELETE FROM {table} WHERE user_id = %s AND memory_id = ANY(%s)",
+                                    (self.user, ids))
+        await self.conn.execute("UPDATE os1_memories SET embedded = false"
+                                " WHERE user_id = %s AND id = ANY(%s)", (self.user, ids))
+
     async def drop_pieces(self, memory_id: int) -> None:
         await self.conn.execute("DELETE FROM os1_piece_vectors WHERE user_id = %s AND memory_id = %s",
                                 (self.user, memory_id))

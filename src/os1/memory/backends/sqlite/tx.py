@@ -304,6 +304,15 @@ class SQLiteTx:
                             [(memory_id, n, self.host.model_id, _blob(v)) for n, v in enumerate(vectors)])
         self.host.pieces.put(memory_id, vectors)
 
+    @on_thread
+    def unembed(self, memory_ids: Sequence[int]) -> None:
+        ids = list(memory_ids)
+        marks = ",".join("?" * len(ids))
+        for table in ("vectors", "piece_vectors"):
+            self.db.execute(f"DELETE FROM {table} WHERE memory_id IN ({marks})", ids)
+        self.db.execute(f"UPDATE memories SET embedded = 0 WHERE id IN ({marks})", ids)
+        self._dropped |= set(ids)  # out of the in-process index once committed
+
     @queued
     def drop_pieces(self, memory_id: int) -> None:
         self.db.execute("DELETE FROM piece_vectors WHERE memory_id = ?", (memory_id,))
