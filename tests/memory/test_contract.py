@@ -497,3 +497,16 @@ async def test_forgetting_a_turn_has_its_neighbours_read_again_without_it(open_s
     await memory.edit(turns[2].id, "It was warm.")  # an edit: the old words leave its neighbours too
     assert await memory.embed_missing() == 2
     assert reading.read and not any("cold" in text for text, _, _ in reading.read)
+
+
+async def test_words_said_live_are_read_again_in_their_session(open_store: Opener) -> None:
+    memory = await open_store()
+    session = await memory.start_session()
+    await memory.add_utterance(session, "assistant", "I signed up for a pottery class.", defer_vector=True)
+    turn = await memory.add_turn(session, "How long have you wanted to do it?")
+    found = await memory.search("wanted", vector=turn.vector, k=2)
+    assert found and found[0].item.id == turn.item.id  # searchable at once, by its own vector
+    assert await memory.embed_missing() == 2  # read again with the turn before it in view
+    hits = {h.item.id: h for h in await memory.search("pottery", k=2)}
+    assert hits[turn.item.id].word_rank is not None  # and glossed: found by what "it" is
+    assert await memory.embed_missing() == 0

@@ -33,26 +33,28 @@ class ConversationLog:
     async def add_turn(self, session_id: int | None, text: str, at: float | None = None) -> Turn:
         """Store what the user just said (``at``: when, default now) with its vector and its
         sentences', from one pass of the model (``embed_turn``); the ``Turn`` carries them on
-        to ``search``."""
+        to ``search``. That vector serves until ``embed_missing`` reads the turn again in its
+        session (with the turn before it in view, and a gloss if it refers back)."""
         vector, pieces = await embed_turn(self.embedder, text)
         item = await self.add_utterance(session_id, "user", text, vector=vector, piece_vectors=pieces,
-                                        created_at=at)
+                                        created_at=at, reread=session_id is not None)
         return Turn(item, vector, pieces)
 
     async def add_utterance(self, session_id: int | None, role: str, text: str, *,
                             status: str = "complete", vector: Vectors | None = None,
                             piece_vectors: Vectors | None = None, created_at: float | None = None,
                             defer_vector: bool = False, learn: bool = True,
-                            provenance: Provenance | None = None) -> MemoryItem:
+                            provenance: Provenance | None = None, reread: bool = False) -> MemoryItem:
         """Store one conversation turn with its vector, in one transaction. With
         ``defer_vector`` the text is stored now and ``embed_missing`` adds the vector later, and
         its sentences' vectors unless ``piece_vectors`` brings them; the user's words are queued
-        for fact extraction unless ``learn`` is False."""
+        for fact extraction unless ``learn`` is False. With ``reread`` the vector given is kept
+        and still owed: ``embed_missing`` replaces it with one read in the session's context."""
         if vector is None and not defer_vector:
             vector = (await embed(self.embedder, [text]))[0]
         row = NewMemory("utterance", text, created_at or time.time(), role, session_id,
                         provenance or ("user" if role == "user" else "assistant"), status,
-                        embedded=vector is not None, learned=role != "user" or not learn,
+                        embedded=vector is not None and not reread, learned=role != "user" or not learn,
                         pieced=piece_vectors is not None or not sentences(text))
         async with self.backend.transaction(write=True) as tx:
             memory_id = await tx.insert(row)
