@@ -19,7 +19,7 @@ import numpy as np
 from os1.voice.audio import Samples
 
 HISTORY = 94  # windows of 32 ms: the last 3 s outside the user's turns
-MIN_HISTORY = 16  # until 0.5 s has been heard, every window may count
+MIN_HISTORY = HISTORY  # until 3 s has been heard, every window may count
 PERCENTILE = 10.0
 
 
@@ -42,10 +42,12 @@ class Background:
 
     def stands_out(self, window: Samples, in_turn: bool) -> bool:
         """Whether ``window`` is loud enough over the room to be the user's (``in_turn``: a turn
-        is under way); a window heard outside a turn (or before the level is known) joins the
-        room's level afterwards."""
+        is under way); a window heard outside a turn joins the room's level afterwards. For the
+        first 3 s every window counts and joins it, turn or not: a turn that opens a conversation
+        is heard as it was without the gate, and then no longer keeps the level unknown (over 3 s
+        of speech, the quietest tenth is the room between the words)."""
         power, level = power_db(window), self.level_db()
-        if not in_turn or level is None:  # a turn from the first moments does not freeze it unset
+        if not in_turn or level is None:
             self._powers.append(power)
         if level is None or self.start_db <= 0:
             return True
