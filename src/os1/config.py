@@ -229,6 +229,9 @@ class VoiceSettings(BaseModel):
     # WebRTC noise suppression before the VAD and speech-to-text, in `os1 talk` and `os1 transcribe`
     # alike (off: under crowd babble it raised Whisper's WER, docs/voice.md)
     noise_suppression: bool = False
+    # speech must stand this far above the room's own level to be the user's (a crowd's babble
+    # does not start, keep or interrupt a turn); 0: whatever the VAD calls speech
+    over_room_db: float = Field(default=10.0, ge=0)
     interrupt_min_ms: int = 1200  # speech over os1 this long interrupts; shorter is transcribed first
     # auto: a live microphone and speaker get echo cancelling (aec), or half duplex without it
     duplex: Literal["auto", "full", "half", "aec"] = "auto"

@@ -89,3 +89,13 @@ def mix(speech: Samples, noise: Samples, snr_db: float, offset: int = 0) -> Samp
 def noise_level(speech: Sequence[Samples], snr_db: float) -> float:
     """The noise RMS that puts typical ``speech`` (the median voiced level) at ``snr_db``."""
     return float(np.median([voiced_rms(s) for s in speech])) / 10 ** (snr_db / 20)
+
+
+def crowded(clips: Sequence[Samples], snr_db: float, mixes: int = 5, seed: int = 2) -> list[list[Samples]]:
+    """``clips`` under ``mixes`` different crowds at ``snr_db``, each clip at its own offset (7 s
+    apart) into each crowd: scoring all of them together lets one word move the WER less."""
+    out = []
+    for m in range(mixes):
+        babble = crowd(60.0, seed=seed + m)
+        out.append([mix(clip, babble, snr_db, offset=i * 7 * RATE) for i, clip in enumerate(clips)])
+    return out

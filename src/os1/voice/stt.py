@@ -61,6 +61,7 @@ class WhisperSTT:
                                     language="en" if multilingual else None)
         self.name = f"whisper:{path.name}"
         self.beam_size = beam_size
+        self.min_window_frames = MIN_WINDOW_FRAMES  # the shortest encoder window
 
     def transcribe(self, samples: Samples) -> str:
         if samples.size < RATE // 10:
@@ -76,7 +77,7 @@ class WhisperSTT:
 
         features = self._model.feature_extractor(samples)
         frames = features.shape[-1]
-        window = min(FULL_WINDOW_FRAMES, max(MIN_WINDOW_FRAMES, math.ceil((frames + 50) / 100) * 100))
+        window = min(FULL_WINDOW_FRAMES, max(self.min_window_frames, math.ceil((frames + 50) / 100) * 100))
         padded = np.zeros((features.shape[0], window), dtype=np.float32)
         padded[:, :min(frames, window)] = features[:, :window]
         encoded = self._model.model.encode(ctranslate2.StorageView.from_array(padded[None]), to_cpu=False)

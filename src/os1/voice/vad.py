@@ -18,6 +18,7 @@ import onnxruntime as ort
 
 from os1.errors import VoiceError
 from os1.voice.audio import RATE, Samples
+from os1.voice.background import Background
 
 WINDOW = 512
 CONTEXT = 64
@@ -83,6 +84,8 @@ class TurnTiming:
     pre_roll_ms: int = 256  # audio kept from before the start, so the first word is whole
     threshold: float = 0.5
     max_turn_s: float = 60.0
+    over_room_db: float = 10.0  # speech must stand this far above the room's level to start a turn
+    keep_over_room_db: float = 9.0  # ...and this far to keep one going (0: the VAD alone)
 
 
 @dataclass
@@ -101,7 +104,8 @@ class TurnDetector:
     ``verdict``): a finished turn ends then, an unfinished one ("and then... um") and one still
     being judged wait for ``end_incomplete_ms``. Every end after a wait is preceded, in the same
     pause, by a ``hold`` carrying the audio so far, so that speech-to-text can start while the
-    detector waits to be sure."""
+    detector waits to be sure. Speech counts only where it stands out over the room's own level
+    (``Background``), so a crowd's babble neither starts a turn nor keeps one open."""
 
     def __init__(self, vad: SileroVAD, settings: TurnTiming, model: TurnModel | None = None) -> None:
         self.vad = vad
@@ -116,6 +120,7 @@ class TurnDetector:
         self._time = 0.0  # stream time at the end of the last window
         self._buffer = np.zeros(0, dtype=np.float32)
         self.over_os1 = False  # set by the listener at a start: wait longer for the end
+        self.room = Background(settings.over_room_db, settings.keep_over_room_db)
 
     @property
     def in_turn(self) -> bool:
@@ -127,7 +132,8 @@ class TurnDetector:
         for prob in self.vad.probabilities(samples):
             window, self._buffer = self._buffer[:WINDOW], self._buffer[WINDOW:]
             self._time += WINDOW / RATE
-            events += self._step(window, prob >= self.settings.threshold)
+            speech = prob >= self.settings.threshold
+            events += self._step(window, self.room.stands_out(window, self._in_turn) and speech)
         return events
 
     def flush(self) -> TurnEvent | None:
