@@ -40,7 +40,7 @@ from os1.safety.allowance import KINDS, Kind, kind_of
 from os1.safety.ledger import Action
 from os1.server.api.chat import confirm_event
 from os1.server.api.schemas import Strict
-from os1.server.api.sockets import accept, end_socket, incoming
+from os1.server.api.sockets import accept, end_socket, incoming, json_object
 from os1.server.auth import ApiError, Caller, caller, limit, site_of
 from os1.server.site import Site
 from os1.server.spaces import Space
@@ -154,20 +154,15 @@ async def _reachable(url: str, public_only: bool) -> None:
 
 
 def _parse(raw: str) -> dict[str, Any]:
-    if len(raw) > MAX_MESSAGE:
-        raise InputError(f"a message is at most {MAX_MESSAGE:,} characters")
-    try:
-        message = json.loads(raw)
-    except ValueError:
-        message = None
-    kind = message.get("type") if isinstance(message, dict) else None
-    if kind == "ask" and isinstance(message, dict) and isinstance(message.get("agent"), str) \
+    message = json_object(raw, MAX_MESSAGE) or {}
+    kind = message.get("type")
+    if kind == "ask" and isinstance(message.get("agent"), str) \
             and isinstance(message.get("text"), str) and message["text"].strip():
         return message
-    if kind == "answer" and isinstance(message, dict) and message.get("answer") in ("yes", "no", "all") \
+    if kind == "answer" and message.get("answer") in ("yes", "no", "all") \
             and kind_of(str(message.get("kind", "questions"))) is not None:
         return message
-    if kind == "end" and isinstance(message, dict):
+    if kind == "end":
         return message
     raise InputError('a message is {"type": "ask", "agent": NAME, "text": ..., "turns": N}, '
                      '{"type": "answer", "action_id": N, "answer": "yes" | "no" | "all", "kind": '

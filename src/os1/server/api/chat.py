@@ -20,7 +20,7 @@ from os1.agent.events import ConfirmationNeeded, Recalled, ToolActivity, TurnDon
 from os1.errors import InputError, Os1Error
 from os1.server.api.asking import answer_asked
 from os1.server.api.schemas import ChatReply, ChatRequest, Memory
-from os1.server.api.sockets import accept, end_socket, incoming
+from os1.server.api.sockets import accept, end_socket, incoming, json_object
 from os1.server.auth import ApiError, Caller, limit, site_of, still_valid, talker
 from os1.server.hub import REVOKED, Event
 from os1.server.reaching import heard, wake
@@ -117,13 +117,10 @@ def _notice(said: str, done: dict[str, Any]) -> dict[str, Any]:
 
 
 def _parse(raw: str) -> dict[str, Any]:
-    if len(raw) > MAX_MESSAGE:
-        raise InputError(f"a message is at most {MAX_MESSAGE:,} characters")
-    try:
-        message = json.loads(raw)
-    except ValueError:
-        raise InputError('a message is a JSON object such as {"type": "say", "text": "hello"}') from None
-    if not isinstance(message, dict) or message.get("type") not in ("say", "stop"):
+    message = json_object(raw, MAX_MESSAGE)
+    if message is None:
+        raise InputError('a message is a JSON object such as {"type": "say", "text": "hello"}')
+    if message.get("type") not in ("say", "stop"):
         raise InputError('a message has "type" "say" (with "text") or "stop"')
     if message["type"] == "say" and not isinstance(message.get("text"), str):
         raise InputError('"say" needs "text", a string')

@@ -51,6 +51,18 @@ async def incoming(ws: WebSocket, parse: Callable[[str], dict[str, Any]],
         yield message
 
 
+def json_object(raw: str, limit: int) -> dict[str, Any] | None:
+    """A socket message read as a JSON object (None when it is not one); one longer than
+    ``limit`` characters is an ``InputError``."""
+    if len(raw) > limit:
+        raise InputError(f"a message is at most {limit:,} characters")
+    try:
+        message = json.loads(raw)
+    except ValueError:
+        return None
+    return message if isinstance(message, dict) else None
+
+
 async def end_socket(ws: WebSocket) -> None:
     """Tell the client why, then close with 4401 (its rights were withdrawn)."""
     with contextlib.suppress(RuntimeError, WebSocketDisconnect):
