@@ -33,6 +33,7 @@ class CaveGame:
         self.seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
         self.moves: list[str] = []
         self._engine: Any = None
+        self._vocabulary: frozenset[str] | None = None
 
     async def start(self) -> Screen:
         self.moves = []
@@ -48,17 +49,15 @@ class CaveGame:
         if self._engine is None:
             await self.start()
         taken = fit(words, self._words(), self._in_sight())
-        fitted = taken != words
-        words = taken
         try:
-            out = str(self._engine.do_command(words))
+            out = str(self._engine.do_command(taken))
         except Exception as exc:  # the engine's own bug on odd input: put the game back as it was
             self._engine = _replayed(self.seed, self.moves)
             raise InputError(f"the cave could not take {line!r} ({type(exc).__name__}); "
                              "nothing changed") from None
-        self.moves.append(" ".join(words))
+        self.moves.append(" ".join(taken))
         screen = self._screen(out)
-        return replace(screen, fitted=" ".join(words)) if fitted else screen
+        return replace(screen, fitted=" ".join(taken)) if taken != words else screen
 
     def save(self) -> dict[str, Any]:
         return {"game": self.name, "seed": self.seed, "moves": list(self.moves)}
@@ -83,8 +82,11 @@ class CaveGame:
         self._engine = None
 
     def _words(self) -> frozenset[str]:
-        """The words the cave's parser knows (its vocabulary also holds numbered entries)."""
-        return frozenset(w for w in self._engine.vocabulary if isinstance(w, str))
+        """The words the cave's parser knows (its vocabulary also holds numbered entries); the
+        same data file gives every engine the same words, so they are read once."""
+        if self._vocabulary is None:
+            self._vocabulary = frozenset(w for w in self._engine.vocabulary if isinstance(w, str))
+        return self._vocabulary
 
     def _in_sight(self) -> list[str]:
         engine = self._engine
