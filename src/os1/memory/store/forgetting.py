@@ -45,8 +45,8 @@ class Forgetting:
                     sessions.add(session)
             for session in sorted(sessions):
                 await rebuild(tx, session)
-            if kept := sorted(read_beside - set(memory_ids)):
-                await tx.unembed(kept)  # their vectors were read beside the forgotten words
+            if read_beside:
+                await tx.unembed(sorted(read_beside))  # their vectors were read beside the forgotten words
         remove_files(files)
         return len(present)
 
