@@ -81,9 +81,13 @@ def test_os1_goodbye_exports_and_erases_only_after_two_yeses(tmp_path: Path, os1
     monkeypatch.setenv("OS1_MEMORY__EMBEDDER", "hash")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
-    def goodbye(folder: str, answers: str) -> Result:
+    def goodbye(folder: str, answers: str | bytes) -> Result:
         return CliRunner().invoke(cli, ["goodbye", "--to", str(tmp_path / folder)], input=answers)
 
+    garbled = goodbye("garbled", b"\xff\xfe\xfd\n")  # an answer that is not text: one line, nothing erased
+    assert garbled.exit_code == 2, garbled.output
+    assert "not valid UTF-8" in garbled.stderr and "Traceback" not in garbled.output
+    assert (os1_home / "users" / "default" / "memory.sqlite3").exists()
     kept = goodbye("first", "goodbye\nno\n")
     assert kept.exit_code == 0, kept.output
     assert "Nothing was erased" in kept.stdout

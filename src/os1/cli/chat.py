@@ -24,7 +24,7 @@ from os1.asking.requests import Ask, recognise
 from os1.cli.a2a_cmd import ask_in_chat
 from os1.cli.initiative_cmd import hear_new, print_plan, show_due
 from os1.cli.initiative_live import InitiativeThread
-from os1.cli.io import CORAL, argument_text, ask, console, err_console, read_stdin
+from os1.cli.io import CORAL, argument_text, ask, confirm, console, err_console, read_stdin
 from os1.cli.letters_cmd import interactive, show_grounding, write_in_chat
 from os1.cli.onboard_cmd import ask_questions
 from os1.cli.render import show
@@ -282,10 +282,10 @@ async def _say_letter(asking: Asking, drafted: Drafted, as_json: bool, yes: bool
         console.print(escape(drafted.draft.text))
         show_grounding(drafted.draft.grounding)
     asked = not yes and not as_json and interactive()
-    keep_flagged = asked and bool(flagged) and click.confirm(
+    keep_flagged = asked and bool(flagged) and confirm(
         f"{len(flagged)} detail(s) are not grounded. Keep it anyway?", default=False, err=True)
     keep = yes or keep_flagged or (asked and not flagged
-                                   and click.confirm("Keep it?", default=True, err=True))
+                                   and confirm("Keep it?", default=True, err=True))
     made = drafted.to_dict() | {"kept": None}
     if not keep:
         made["why"] = "not kept: no yes (--yes keeps it)"

@@ -14,7 +14,7 @@ import click
 from rich.markup import escape
 from rich.text import Text
 
-from os1.cli.io import console
+from os1.cli.io import confirm, console
 from os1.cli.state import CliState
 from os1.dav.calendar import Calendar, in_zone, plural, read_ics, when
 from os1.dav.contacts import AddressBook, duplicates, find_group, parse_vcard, read_vcards
@@ -54,7 +54,7 @@ def _calendar(state: CliState) -> Calendar:
 
 def _ask(text: str, question: str, yes: bool) -> bool:
     console.print(Text(text))
-    return yes or click.confirm(question, default=False)
+    return yes or confirm(question, default=False)
 
 
 async def _logged(state: CliState, tool: str, arguments: dict[str, object],

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from os1.cli.io import argument_text, console
+from os1.cli.io import argument_text, console, typed_word
 from os1.cli.state import CliState
 from os1.errors import ConfigError, InputError
 from os1.goodbye.flow import PROOF, Prepared, erase_all, prepare
@@ -35,11 +35,7 @@ async def _prepared(state: CliState, folder: Path) -> Prepared:
 
 
 def _confirmed(word: str, question: str) -> bool:
-    try:
-        typed = click.prompt(question, default="", show_default=False)
-    except click.Abort:
-        return False
-    return str(typed).strip().lower() == word
+    return typed_word(question).lower() == word
 
 
 @click.command()

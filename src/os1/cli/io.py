@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+import click
 from rich.console import Console
 
 from os1.errors import InputError
@@ -43,6 +44,25 @@ def ask(prompt: str) -> str:
         return console.input(prompt)
     except UnicodeDecodeError as exc:
         raise InputError(f"the input is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})") from None
+
+
+def confirm(question: str, *, default: bool, err: bool = False) -> bool:
+    """A yes or no at the prompt (click's); an answer that is not UTF-8 is one clear InputError."""
+    try:
+        return click.confirm(question, default=default, err=err)
+    except UnicodeDecodeError:
+        raise InputError("the answer is not valid UTF-8 text: nothing was done") from None
+
+
+def typed_word(question: str) -> str:
+    """A word typed at the prompt (empty at the end of input); one clear InputError for an
+    answer that is not UTF-8."""
+    try:
+        return str(click.prompt(question, default="", show_default=False)).strip()
+    except click.Abort:
+        return ""
+    except UnicodeDecodeError:
+        raise InputError("the answer is not valid UTF-8 text: nothing was done") from None
 
 
 def read_stdin(limit: int) -> str:

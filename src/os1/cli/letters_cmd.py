@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from os1.asking.answers import Asking, Drafted
-from os1.cli.io import CORAL, console, err_console
+from os1.cli.io import CORAL, confirm, console, err_console
 from os1.cli.state import CliState
 from os1.errors import InputError, Os1Error
 from os1.files import private_dir, write_private
@@ -136,7 +136,7 @@ def _review(draft: Draft, studio: Studio, edit: bool | None, yes: bool, keep_fla
     if not as_json:
         _show_draft(text, grounding, draft)
     if edit or (edit is None and interactive() and not yes and
-                click.confirm("Edit it in your editor first?", default=False, err=True)):
+                confirm("Edit it in your editor first?", default=False, err=True)):
         edited = click.edit(text)
         if edited is not None and edited.strip():
             text = edited
@@ -147,9 +147,9 @@ def _review(draft: Draft, studio: Studio, edit: bool | None, yes: bool, keep_fla
     if grounding.flagged and not keep_flagged:
         if not interactive() or yes:
             return text, False
-        return text, click.confirm(f"{len(grounding.flagged)} detail(s) are not grounded. Keep it anyway?",
+        return text, confirm(f"{len(grounding.flagged)} detail(s) are not grounded. Keep it anyway?",
                                    default=False, err=True)
-    return text, yes or keep_flagged or not interactive() or click.confirm("Keep it?", default=True, err=True)
+    return text, yes or keep_flagged or not interactive() or confirm("Keep it?", default=True, err=True)
 
 
 def write_in_chat(runner: asyncio.Runner, asking: Asking, ask: LetterAsk) -> None:
@@ -350,7 +350,7 @@ def proofread(state: CliState, letter_id: int, accept_all: bool, as_json: bool) 
         if accept_all or not interactive():
             console.print(escape(line))
             accepted.append(change) if accept_all else None
-        elif click.confirm(line, default=True, err=True):
+        elif confirm(line, default=True, err=True):
             accepted.append(change)
     if not accepted:
         console.print("[dim]No change made.[/]" if accept_all or interactive()

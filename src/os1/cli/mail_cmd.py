@@ -17,7 +17,7 @@ import click
 from rich.markup import escape
 from rich.text import Text
 
-from os1.cli.io import argument_text, confirm_on_terminal, console, read_stdin
+from os1.cli.io import argument_text, confirm, confirm_on_terminal, console, read_stdin
 from os1.cli.state import CliState
 from os1.errors import InputError
 from os1.mail.compose import compose, preview
@@ -55,7 +55,7 @@ def _ask(text: str, question: str, yes: bool, from_stdin: bool = False) -> bool:
     console.print(Text(text))
     if yes:
         return True
-    return confirm_on_terminal(question) if from_stdin else click.confirm(question, default=False)
+    return confirm_on_terminal(question) if from_stdin else confirm(question, default=False)
 
 
 def _stdin_body(body: str | None) -> bool:

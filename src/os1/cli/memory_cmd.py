@@ -13,7 +13,7 @@ from typing import TypeVar
 import click
 from rich.text import Text
 
-from os1.cli.io import console
+from os1.cli.io import confirm, console
 from os1.cli.render import memory_table
 from os1.cli.state import CliState
 from os1.errors import ConfigError, InputError, MemoryStoreError
@@ -153,7 +153,7 @@ async def _what_to_forget(store: Curation, memory_id: int, everything: bool) -> 
         console.print(Text(f"Forgetting only {memory_id}; `os1 memory forget {memory_id} --all` "
                            "forgets them too."))
         return [memory_id]
-    if click.confirm("Forget them as well?", default=True):
+    if confirm("Forget them as well?", default=True):
         return [i.id for i in items]
     return [memory_id]
 
