@@ -14,7 +14,7 @@ import click
 from rich.markup import escape
 from rich.text import Text
 
-from os1.cli.io import confirm, console
+from os1.cli.io import ROW_ID, confirm, console
 from os1.cli.state import CliState
 from os1.dav.calendar import Calendar, in_zone, plural, read_ics, when
 from os1.dav.contacts import AddressBook, duplicates, find_group, parse_vcard, read_vcards
@@ -84,7 +84,8 @@ def day(state: CliState, day: str) -> None:
 @calendar.command()
 @click.argument("title")
 @click.argument("start")
-@click.option("--minutes", default=60, show_default=True)
+@click.option("--minutes", type=click.IntRange(1, 60 * 24 * 31), default=60, show_default=True,
+              help="How long the event lasts.")
 @click.option("--location", default="")
 @click.option("--yes", is_flag=True)
 @click.pass_obj
@@ -263,7 +264,7 @@ def merges(state: CliState) -> None:
 
 
 @contacts.command("undo")
-@click.argument("number", type=int, required=False)
+@click.argument("number", type=ROW_ID, required=False)
 @click.pass_obj
 def undo_(state: CliState, number: int | None) -> None:
     """Restore the cards of merge NUMBER (see `merges`; the last one by default)."""
@@ -315,7 +316,7 @@ def import_cards(state: CliState, file: Path, yes: bool) -> None:
 
 
 @click.command()
-@click.option("-n", "limit", default=30, show_default=True)
+@click.option("-n", "limit", type=click.IntRange(1, 10_000), default=30, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def actions(state: CliState, limit: int, as_json: bool) -> None:

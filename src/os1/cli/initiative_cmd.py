@@ -12,7 +12,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from os1.cli.io import CORAL, console
+from os1.cli.io import CORAL, ROW_ID, console
 from os1.cli.state import CliState
 from os1.errors import InputError
 from os1.initiative.feed import catch_up, due_now, enabled, open_initiative, refresh
@@ -111,7 +111,7 @@ def list_(state: CliState, every: bool, as_json: bool) -> None:
 
 
 @initiative.command()
-@click.argument("plan_id", type=click.IntRange(1, 2**63 - 1))
+@click.argument("plan_id", type=ROW_ID)
 @click.pass_obj
 def cancel(state: CliState, plan_id: int) -> None:
     """Cancel a planned follow-up; os1 will not bring it up."""
@@ -121,7 +121,7 @@ def cancel(state: CliState, plan_id: int) -> None:
 
 
 @initiative.command()
-@click.argument("plan_id", type=click.IntRange(1, 2**63 - 1))
+@click.argument("plan_id", type=ROW_ID)
 @click.option("--hours", type=click.IntRange(1, 24 * 30), default=24, show_default=True,
               help="How long to put it off.")
 @click.pass_obj

@@ -16,7 +16,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from os1.cli.io import argument_text, console, decode_input
+from os1.cli.io import ROW_ID, argument_text, console, decode_input
 from os1.cli.state import CliState
 from os1.errors import InputError
 from os1.inner.growth import Growth, Version
@@ -78,7 +78,7 @@ def list_(state: CliState, limit: int, as_json: bool) -> None:
 
 
 @journal.command()
-@click.argument("entry_id", type=click.IntRange(1, 2**63 - 1))
+@click.argument("entry_id", type=ROW_ID)
 @click.option("--json", "as_json", is_flag=True, help="The entry and its data as JSON.")
 @click.pass_obj
 def show(state: CliState, entry_id: int, as_json: bool) -> None:
@@ -105,7 +105,7 @@ async def _entry(inner: InnerLife, entry_id: int) -> Moment:
 
 
 @journal.command()
-@click.argument("entry_id", type=click.IntRange(1, 2**63 - 1))
+@click.argument("entry_id", type=ROW_ID)
 @click.argument("text", required=False)
 @click.pass_obj
 def edit(state: CliState, entry_id: int, text: str | None) -> None:
@@ -125,7 +125,7 @@ def edit(state: CliState, entry_id: int, text: str | None) -> None:
 
 
 @journal.command()
-@click.argument("entry_id", type=click.IntRange(1, 2**63 - 1))
+@click.argument("entry_id", type=ROW_ID)
 @click.pass_obj
 def forget(state: CliState, entry_id: int) -> None:
     """Delete an entry for good (the store is compacted, as for any forgotten memory)."""

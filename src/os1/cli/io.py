@@ -11,6 +11,10 @@ from rich.console import Console
 from os1.errors import InputError
 
 CORAL = "#ff7f6e"
+# what a command takes as the id of a stored row: anything else is refused at the command line,
+# before it reaches a store that could not hold it
+ROW_ID = click.IntRange(1, 2**63 - 1)
+PORT = click.IntRange(0, 65535)
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 

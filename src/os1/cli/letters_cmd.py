@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from os1.asking.answers import Asking, Drafted
-from os1.cli.io import CORAL, confirm, console, err_console
+from os1.cli.io import CORAL, ROW_ID, confirm, console, err_console
 from os1.cli.state import CliState
 from os1.errors import InputError, Os1Error
 from os1.files import private_dir, write_private
@@ -177,7 +177,7 @@ def _show_draft(text: str, grounding: Grounding, draft: Draft) -> None:
 
 @letters.command("list")
 @click.option("--client", metavar="NAME", help="Only this client's letters.")
-@click.option("-n", "limit", type=int, default=50, show_default=True)
+@click.option("-n", "limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
 @AS_JSON
 @click.pass_obj
 def list_letters(state: CliState, client: str | None, limit: int, as_json: bool) -> None:
@@ -219,8 +219,9 @@ def _must(letter: Letter | None, letter_id: int) -> Letter:
 
 
 @letters.command()
-@click.argument("letter_id", type=int)
-@click.option("--version", "version", type=int, help="An earlier version (default: the latest).")
+@click.argument("letter_id", type=ROW_ID)
+@click.option("--version", "version", type=click.IntRange(1, 10**6),
+              help="An earlier version (default: the latest).")
 @AS_JSON
 @click.pass_obj
 def show(state: CliState, letter_id: int, version: int | None, as_json: bool) -> None:
@@ -243,7 +244,7 @@ def show(state: CliState, letter_id: int, version: int | None, as_json: bool) ->
 
 
 @letters.command()
-@click.argument("letter_id", type=int)
+@click.argument("letter_id", type=ROW_ID)
 @click.pass_obj
 def edit(state: CliState, letter_id: int) -> None:
     """Edit a letter in $EDITOR: a new version, checked again; the old ones stay."""
@@ -263,7 +264,7 @@ def edit(state: CliState, letter_id: int) -> None:
 
 
 @letters.command()
-@click.argument("letter_id", type=int)
+@click.argument("letter_id", type=ROW_ID)
 @click.option("--favourite/--not-favourite", default=None, help="One of your favourites (for the book).")
 @click.option("--private/--public", default=None, help="Private letters stay out of the book.")
 @click.pass_obj
@@ -275,7 +276,7 @@ def mark(state: CliState, letter_id: int, favourite: bool | None, private: bool 
 
 
 @letters.command()
-@click.argument("letter_id", type=int)
+@click.argument("letter_id", type=ROW_ID)
 @click.pass_obj
 def forget(state: CliState, letter_id: int) -> None:
     """Delete a letter for good: every version and every file made from it."""
@@ -323,7 +324,7 @@ def voice(state: CliState, as_json: bool) -> None:
 
 
 @letters.command()
-@click.argument("letter_id", type=int)
+@click.argument("letter_id", type=ROW_ID)
 @click.option("--all", "accept_all", is_flag=True, help="Accept every change without asking.")
 @AS_JSON
 @click.pass_obj
@@ -362,7 +363,7 @@ def proofread(state: CliState, letter_id: int, accept_all: bool, as_json: bool) 
 
 
 @letters.command()
-@click.argument("letter_id", type=int)
+@click.argument("letter_id", type=ROW_ID)
 @click.option("--format", "fmt", type=click.Choice(["pdf", "txt", "md"]), default="pdf", show_default=True,
               help="pdf: on a page that looks handwritten.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -414,13 +415,14 @@ def export_all(state: CliState, client: str | None, output: Path) -> None:
 @click.option("--subtitle", default="A selection", show_default=True)
 @click.option("--author", help="Whose letters (default: your name).")
 @click.option("--client", metavar="NAME", help="Only this client's letters.")
-@click.option("--size", type=int, default=20, show_default=True, help="At most this many letters.")
+@click.option("--size", type=click.IntRange(1, 10_000), default=20, show_default=True,
+              help="At most this many letters.")
 @click.option("--favourite-weight", type=float, default=3.0, show_default=True)
 @click.option("--variety-weight", type=float, default=1.0, show_default=True)
 @click.option("--reading-weight", type=float, default=2.0, show_default=True,
               help="Weight of the model's own reading of each letter (capable models only).")
-@click.option("--include", type=int, multiple=True, help="A letter to put in whatever the rest says.")
-@click.option("--exclude", type=int, multiple=True, help="A letter to leave out.")
+@click.option("--include", type=ROW_ID, multiple=True, help="A letter to put in whatever the rest says.")
+@click.option("--exclude", type=ROW_ID, multiple=True, help="A letter to leave out.")
 @click.option("--dry-run", is_flag=True, help="Only say which letters would go in, and why.")
 @AS_JSON
 @click.pass_obj

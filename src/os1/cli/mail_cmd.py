@@ -17,7 +17,7 @@ import click
 from rich.markup import escape
 from rich.text import Text
 
-from os1.cli.io import argument_text, confirm, confirm_on_terminal, console, read_stdin
+from os1.cli.io import ROW_ID, argument_text, confirm, confirm_on_terminal, console, read_stdin
 from os1.cli.state import CliState
 from os1.errors import InputError
 from os1.mail.compose import compose, preview
@@ -76,7 +76,7 @@ def sync(state: CliState) -> None:
 
 
 @mail.command("list")
-@click.option("-n", "limit", default=30, show_default=True)
+@click.option("-n", "limit", type=click.IntRange(1, 10_000), default=30, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def list_(state: CliState, limit: int, as_json: bool) -> None:
@@ -93,7 +93,7 @@ def list_(state: CliState, limit: int, as_json: bool) -> None:
 
 
 @mail.command()
-@click.argument("message_id", type=int)
+@click.argument("message_id", type=ROW_ID)
 @click.option("--add-to-calendar", "add", is_flag=True,
               help="Add the invitation the mail holds to your calendar (lists it, asks first).")
 @click.option("--yes", is_flag=True, help="With --add-to-calendar: add without asking.")
@@ -218,7 +218,7 @@ def _body(body: str | None, limit: int) -> str:
 
 
 @mail.command()
-@click.argument("message_id", type=int)
+@click.argument("message_id", type=ROW_ID)
 @click.option("--body", help="The reply's text ('-' or none: read stdin, and ask the yes on the terminal).")
 @click.option("--yes", is_flag=True, help="Send without asking (after reading the message).")
 @click.pass_obj

@@ -13,7 +13,7 @@ from typing import TypeVar
 import click
 from rich.text import Text
 
-from os1.cli.io import confirm, console
+from os1.cli.io import ROW_ID, confirm, console
 from os1.cli.render import memory_table
 from os1.cli.state import CliState
 from os1.errors import ConfigError, InputError, MemoryStoreError
@@ -50,7 +50,8 @@ def memory() -> None:
 
 @memory.command("list")
 @click.option("--kind", type=click.Choice(["utterance", "fact"]), help="Only this kind.")
-@click.option("-n", "--limit", default=30, show_default=True, help="How many, newest first.")
+@click.option("-n", "--limit", type=click.IntRange(1, 100_000), default=30, show_default=True,
+              help="How many, newest first.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 @click.pass_obj
 def list_(state: CliState, kind: str | None, limit: int, as_json: bool) -> None:
@@ -108,7 +109,7 @@ def search(state: CliState, query: str, k: int, as_json: bool) -> None:
 
 
 @memory.command()
-@click.argument("memory_id", type=int)
+@click.argument("memory_id", type=ROW_ID)
 @click.option("--all", "everything", is_flag=True,
               help="Also forget, without asking, everything else that says it.")
 @click.option("--only", is_flag=True, help="Forget only this memory, without asking.")
@@ -186,7 +187,7 @@ def compact(state: CliState) -> None:
 
 
 @memory.command()
-@click.argument("memory_id", type=int)
+@click.argument("memory_id", type=ROW_ID)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @click.pass_obj
 def show(state: CliState, memory_id: int, as_json: bool) -> None:
@@ -210,7 +211,7 @@ def show(state: CliState, memory_id: int, as_json: bool) -> None:
 
 
 @memory.command()
-@click.argument("memory_id", type=int)
+@click.argument("memory_id", type=ROW_ID)
 @click.argument("text")
 @click.pass_obj
 def edit(state: CliState, memory_id: int, text: str) -> None:
@@ -221,7 +222,7 @@ def edit(state: CliState, memory_id: int, text: str) -> None:
 
 
 @memory.command("private")
-@click.argument("memory_id", type=int)
+@click.argument("memory_id", type=ROW_ID)
 @click.option("--undo", is_flag=True, help="Share it again: os1 may bring it up and journal it.")
 @click.pass_obj
 def private(state: CliState, memory_id: int, undo: bool) -> None:

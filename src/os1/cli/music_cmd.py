@@ -47,7 +47,8 @@ def compose(state: CliState, about: str | None, synth: str, as_json: bool) -> No
 
 
 @click.command()
-@click.option("-n", "limit", type=int, default=20, show_default=True, help="How many pieces.")
+@click.option("-n", "limit", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="How many pieces.")
 @AS_JSON
 @click.pass_obj
 def music(state: CliState, limit: int, as_json: bool) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from os1.access import is_loopback
-from os1.cli.io import argument_text
+from os1.cli.io import PORT, argument_text
 from os1.cli.state import CliState
 from os1.config import Settings
 from os1.errors import AccountError, ConfigError, InputError
@@ -31,11 +31,11 @@ YOUNG_COLLECTION = 50_000  # new objects between collections of the youngest gen
 
 @click.command()
 @click.option("--host", help="Address to listen on (default: server.host, 127.0.0.1).")
-@click.option("--port", type=int, help="Port to listen on (default: server.port, 8371).")
+@click.option("--port", type=PORT, help="Port to listen on (default: server.port, 8371).")
 @click.option("--mode", type=click.Choice(["single", "multi"]),
               help="single: you, on this machine, no accounts; multi: accounts (default: server.mode).")
 @click.option("--worker", metavar="NAME", help="This worker's name in logs and /v1/health.")
-@click.option("--metrics-port", type=int, metavar="PORT",
+@click.option("--metrics-port", type=PORT, metavar="PORT",
               help="Offer Prometheus metrics on this port (default: server.metrics_port; 0: none).")
 @click.option("--https", is_flag=True, default=None,
               help="For phones on the home network: TLS with os1's own certificate, on every address"
