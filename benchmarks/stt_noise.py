@@ -8,8 +8,11 @@ together, so one lucky or unlucky word moves it less than with a single mix.
 
 The ways of hearing compared (``--variants``):
 
-  * ``whisper``: what os1 uses (Whisper tiny.en, beam 5, the encoder window just longer than the
-    speech, at least 10 s);
+  * ``room-aware``: what os1 uses (``voice.crowd_below_db``): Whisper base for speech whose pauses
+    are filled by the room, tiny.en for the rest;
+  * ``whisper``: Whisper tiny.en alone (beam 5, the encoder window just longer than the speech, at
+    least 10 s), what os1 hears a quiet room with;
+  * ``base``: Whisper base alone (from the wheels ``scripts/setup`` joins), the same way;
   * ``beam1``, ``beam10``: the same with greedy decoding or a wider beam;
   * ``window30``: the encoder reads Whisper's full 30 s window;
   * ``webrtc``: WebRTC noise suppression in front (``voice.noise_suppression``);
@@ -33,15 +36,17 @@ from pathlib import Path
 
 import numpy as np
 
+from os1.config import VoiceSettings
 from os1.testing.crowd import crowded
 from os1.testing.wer import speech_clips, word_error_rate
 from os1.voice.audio import Samples, read_audio
-from os1.voice.stt import FULL_WINDOW_FRAMES, WhisperSTT
+from os1.voice.engines import load_stt
+from os1.voice.stt import FULL_WINDOW_FRAMES, WhisperSTT, fetched_whisper_base
 from os1.voice.vad import WINDOW, SileroVAD
 
 SPEECH = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "speech"
 Hearing = Callable[[Samples], str]
-VARIANTS = ["whisper", "beam1", "beam10", "window30", "webrtc", "vad-gate"]
+VARIANTS = ["room-aware", "whisper", "base", "beam1", "beam10", "window30", "webrtc", "vad-gate"]
 
 
 def gated(vad: SileroVAD, samples: Samples, hangover: int = 3) -> Samples:
@@ -66,6 +71,12 @@ def hearing(name: str, whisper_model: Path | None) -> Hearing:
         return WhisperSTT(whisper_model).transcribe
     if name in ("beam1", "beam10"):
         return WhisperSTT(beam_size=int(name[4:])).transcribe
+    if name == "room-aware":
+        return load_stt(VoiceSettings()).transcribe
+    if name == "base":
+        if (base := fetched_whisper_base()) is None:
+            raise SystemExit("Whisper base is missing: run scripts/setup")
+        return WhisperSTT(base).transcribe
     stt = WhisperSTT()
     if name == "window30":
         stt.min_window_frames = FULL_WINDOW_FRAMES

