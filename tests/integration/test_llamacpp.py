@@ -120,3 +120,28 @@ async def test_corrupt_model_file_is_one_clear_error(tmp_path: Path) -> None:
     truncated.write_bytes(bundled_model_path().read_bytes()[:4096])
     with pytest.raises(ModelLoadError, match="cannot load"):
         await LlamaCppModel(truncated).check()
+
+
+@pytest.mark.timeout(240)
+def test_an_engine_checked_and_dropped_at_once_is_freed_on_a_busy_machine() -> None:
+    """`os1 models` loads the bundled model and drops it at once. llama.cpp's engine, freed
+    before its task loop has started, waited for that loop forever (a busy machine starts it
+    late: here two processes spin on the two cores). Each check runs in its own process, which
+    must end."""
+    import subprocess
+    import sys
+
+    check = ("import asyncio\nfrom os1.llm.llamacpp import LlamaCppModel\n"
+             "async def main():\n    m = LlamaCppModel(context_tokens=512)\n"
+             "    await m.check()\n    await m.aclose()\nasyncio.run(main())\n")
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        started += [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+        checks = [subprocess.Popen([sys.executable, "-c", check]) for _ in range(6)]
+        started += checks
+        ended = [c.wait(timeout=90) for c in checks]  # a hang is a TimeoutExpired, not a slow pass
+    finally:
+        for process in started:
+            process.kill()
+            process.wait()
+    assert ended == [0] * 6

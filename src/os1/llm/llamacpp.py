@@ -104,13 +104,19 @@ def engine_params(path: Path, context_tokens: int, threads: int) -> Any:
 
 
 def start_engine(params: Any, path: Path) -> Any:
-    """Load the model and start llama.cpp's engine; a file it cannot load is one clear error."""
+    """Load the model and start llama.cpp's engine; a file it cannot load is one clear error.
+    Returns once the engine's task loop has answered a request of no tokens: an engine dropped
+    before its loop has started would wait for that loop forever when it is freed."""
     import xllamacpp
 
     try:
-        return xllamacpp.Server(params)
+        server = xllamacpp.Server(params)
     except (ValueError, RuntimeError, OSError) as exc:
         raise ModelLoadError(f"cannot load model {path}: {exc}") from None
+    answer = server.handle_completions({"prompt": "", "n_predict": 0})
+    if not isinstance(answer, dict) or "error" in answer:
+        raise ModelLoadError(f"cannot load model {path}: the engine answered {str(answer)[:200]}")
+    return server
 
 
 class LlamaCppModel:
