@@ -44,6 +44,8 @@ def test_room_aware_hears_each_utterance_with_the_engine_its_room_calls_for() ->
     assert hearing.transcribe(said) == "quiet"
     assert hearing.transcribe(said + (rng.standard_normal(said.size) * 0.08).astype(np.float32)) == "crowd"
     assert RoomAware(Named("quiet"), Named("crowd"), crowd_below_db=0.0).transcribe(said * 0) == "quiet"
+    noisy_and_short = (tone[: RATE // 2] + rng.standard_normal(RATE // 2) * 0.08).astype(np.float32)
+    assert hearing.transcribe(noisy_and_short) == "quiet"  # too short to judge the room by
 
 
 @pytest.mark.integration

@@ -55,6 +55,11 @@ def fetched_whisper_base() -> Path | None:
     return path if (path / "model.bin").is_file() else None
 
 
+# Speech shorter than this has too few pauses to judge the room by: the quick model hears it,
+# as it hears every barge-in and backchannel
+JUDGED_S = 2.0
+
+
 class RoomAware:
     """Two ways of hearing, chosen per utterance by the audio itself: below ``crowd_below_db``
     of spread between its loud and quiet moments (``spread_db``: babble or noise fills the pauses)
@@ -65,6 +70,8 @@ class RoomAware:
         self.name = f"{quiet.name}, {crowd.name} in a crowd"
 
     def choose(self, samples: Samples) -> SpeechToText:
+        if samples.size < JUDGED_S * RATE:  # too short to have pauses: a "wait, stop" over os1
+            return self.quiet
         return self.crowd if spread_db(samples) < self.crowd_below_db else self.quiet
 
     def transcribe(self, samples: Samples) -> str:
