@@ -222,7 +222,7 @@ class VoiceSettings(BaseModel):
     whisper_beam: int = 5
     # speech whose loud moments stand less than this over its quiet ones (a crowd fills the pauses)
     # is heard by a larger Whisper (crowd_whisper_model; None: the base model scripts/setup
-    # fetched); 0: always whisper_model
+    # fetched, when whisper_model is the bundled one); 0: always whisper_model
     crowd_below_db: float = Field(default=20.0, ge=0)
     crowd_whisper_model: Path | None = None
     tts: str = "espeak"  # espeak, piper, ...

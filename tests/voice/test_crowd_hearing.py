@@ -56,6 +56,8 @@ def test_the_configured_engine_hears_a_crowd_with_whisper_base(speech_dir: Path)
     assert isinstance(hearing, RoomAware)
     assert hearing.name == "whisper:tiny.en, whisper:base in a crowd"
     assert load_stt(VoiceSettings(crowd_below_db=0)).name == "whisper:tiny.en"  # the choice turned off
+    own = load_stt(VoiceSettings(whisper_model=base))  # a model of the user's own choosing hears all
+    assert not isinstance(own, RoomAware) and own.name == "whisper:base"
     pairs = speech_clips(speech_dir)
     clean = [read_audio(path) for path, _ in pairs]
     in_crowd = crowded(clean, 10.0, mixes=1)[0]
