@@ -171,7 +171,7 @@ def talk(page: Page) -> None:
     spoken = page.locator("#log .msg.user.spoken").first
     spoken.wait_for(timeout=60_000)
     assert heard and heard[0]["text"].strip() and spoken.inner_text().strip() == heard[0]["text"]
-    page.wait_for_function("window.voiceDoing.includes('thinking')")  # shown while it answers
+    page.wait_for_function("() => window.voiceDoing.includes('thinking')")  # shown while it answers
     page.click("#mic")  # one tap: os1 falls silent and the conversation ends
     page.wait_for_selector("#mic[data-state=idle][aria-pressed=false]")
     assert page.locator("#voice-status").is_hidden()

@@ -11,12 +11,11 @@ import pytest
 from playwright.sync_api import Page
 
 from os1.testing.servers import free_port, os1_server
-from tests.server.browser import LOW_CONTRAST, chromium, phone, visible
+from tests.server.browser import LOW_CONTRAST, SETTLED, chromium, phone, visible
 
 pytestmark = pytest.mark.integration
 HERE = "America/New_York"  # the browser's zone: never UTC's offset
 THEODORE = {"username": "theodore", "password": "correct horse"}
-FADED_IN = "getComputedStyle(document.getElementById('screen-welcome')).opacity === '1'"
 
 
 def _zone_of(base: str, username: str) -> str:
@@ -52,7 +51,7 @@ def test_a_device_elsewhere_offers_its_zone_and_never_sets_it(tmp_path: Path) ->
             offer = page.locator("#zone-offer")
             assert offer.is_visible() and "Asia/Tokyo" in offer.inner_text() and HERE in offer.inner_text()
             assert _zone_of(base, "theodore") == "Asia/Tokyo"  # offered, not set
-            page.wait_for_function(FADED_IN)
+            page.wait_for_function(SETTLED, arg="screen-welcome")  # a function: polling it needs no eval
             assert page.evaluate(LOW_CONTRAST) == []
             assert page.evaluate("document.documentElement.scrollWidth") <= 390  # fits a phone
             page.set_viewport_size({"width": 1280, "height": 800})  # and a desktop window
