@@ -35,8 +35,7 @@ def spread_db(samples: Samples, window: int = 512) -> float:
     n = samples.size // window
     if n < 2:
         return float("inf")
-    frames = samples[: n * window].reshape(n, window).astype(np.float64)
-    powers = 10 * np.log10(np.mean(np.square(frames), axis=1) + 1e-10)
+    powers = [power_db(samples[i * window:(i + 1) * window]) for i in range(n)]
     return float(np.percentile(powers, 90) - np.percentile(powers, 10))
 
 
