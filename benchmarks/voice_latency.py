@@ -12,7 +12,10 @@ finished answering, then speaks again.
     first voiced sample to the moment playback went silent.
   * false interruptions: os1 tells long stories (at least ``--speak-s`` seconds of its speech in
     all) while the user says nothing; every interrupt in that time is false (goal 0);
-  * bargeins_caught: the share of the user's "wait, stop" barge-ins that stopped playback;
+  * bargeins_caught: the share of the user's "wait, stop" barge-ins that stopped playback. Only
+    those said while os1 was still speaking count (a short reply may be over a second after it
+    began: ``replies_over_first`` counts those, and another story is asked for in their place);
+    ``bargeins_missed_at_s`` says when each missed one began, on the conversation's clock;
   * WER of each speech-to-text engine on the real clips in ../shared/bench/speech.
 
 With ``--noise crowd --snr DB`` the user talks in a crowd: babble of nine espeak-ng talkers and
@@ -150,6 +153,7 @@ async def _session(runtime: Runtime, voice: VoiceSettings, script: Script, noise
     conversation = Conversation(companion, load_stt(voice), EspeakTTS(), voice, observers=[frames.append])
     user = PoliteUser(conversation, noise)
     listening: list[tuple[float, float]] = []  # os1 speaking, the user silent
+    over: list[bool] = []  # for each "wait, stop": whether os1 was still speaking when it began
     clock = conversation.clock
 
     async def source() -> AsyncIterator[AudioIn]:
@@ -169,7 +173,7 @@ async def _session(runtime: Runtime, voice: VoiceSettings, script: Script, noise
             async for frame in user.wait(conversation.done, at_least_s=0.0, limit_s=120.0):
                 yield frame
             listening.append((began, clock()))
-        for _ in range(args.barge_ins):
+        while sum(over) < args.barge_ins and len(over) < 3 * args.barge_ins:
             turns_before = _count(frames, "first_audio")
             async for frame in user.say(script.story):
                 yield frame
@@ -177,6 +181,7 @@ async def _session(runtime: Runtime, voice: VoiceSettings, script: Script, noise
                 yield frame
             async for frame in user.wait(lambda: True, at_least_s=1.0):  # one second into it
                 yield frame
+            over.append(conversation.player.speaking)  # a reply already over leaves nothing to stop
             async for frame in user.say(script.stop):
                 yield frame
             async for frame in user.wait(conversation.done):
@@ -189,24 +194,46 @@ async def _session(runtime: Runtime, voice: VoiceSettings, script: Script, noise
         playing.cancel()
     spoken = user.spoken
     stories = len(listening)
-    return (_figures(frames, spoken[:args.utterances] + spoken[args.utterances + stories:], args)
-            | _interruptions(frames, listening, spoken[args.utterances + stories:]))
+    trials = _trials(spoken[args.utterances + stories:], over)
+    return (_figures(frames, spoken[:args.utterances], trials)
+            | _interruptions(frames, listening, trials) | {"replies_over_first": over.count(False)})
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One "wait, stop": when the user began, when the next request for a story began, and
+    whether os1 was still speaking then (only those count as barge-ins)."""
+
+    onset: float
+    until: float
+    over_os1: bool
+
+
+def _trials(barge_ins: list[tuple[float, float]], over: list[bool]) -> list[Trial]:
+    """``barge_ins``: the request for a story and the "wait, stop" after it, in turn."""
+    onsets = [onset for onset, _ in barge_ins[1::2]]
+    nexts = [onset for onset, _ in barge_ins[2::2]] + [float("inf")]
+    return [Trial(onset, nxt, speaking) for onset, nxt, speaking in zip(onsets, nexts, over, strict=False)]
+
+
+def _stop_after(frames: list[Frame], trial: Trial) -> float | None:
+    """When playback went silent because of this barge-in, if it did."""
+    return next((f.at for f in frames if isinstance(f, Stopped) and trial.onset <= f.at < trial.until), None)
 
 
 def _interruptions(frames: list[Frame], listening: list[tuple[float, float]],
-                   barge_ins: list[tuple[float, float]]) -> dict[str, object]:
+                   trials: list[Trial]) -> dict[str, object]:
     """False interruptions while the user listened; the share of barge-ins that stopped os1."""
     cuts = [f.at for f in frames if isinstance(f, Interrupt)]
     pauses = [f.at for f in frames if isinstance(f, Stopped) and f.paused]
     false = sum(1 for t in cuts if any(a <= t <= b for a, b in listening))
     paused = sum(1 for t in pauses if any(a <= t <= b for a, b in listening))
-    onsets = [onset for onset, _ in barge_ins[1::2]]
-    nexts = [onset for onset, _ in barge_ins[2::2]] + [float("inf")]  # the next request for a story
-    stops = [f.at for f in frames if isinstance(f, Stopped)]
-    caught = sum(1 for onset, nxt in zip(onsets, nexts, strict=False) if any(onset <= t < nxt for t in stops))
+    real = [t for t in trials if t.over_os1]
+    missed = [round(t.onset, 2) for t in real if _stop_after(frames, t) is None]
     return {"listened_s": round(sum(b - a for a, b in listening), 1), "false_interruptions": false,
             "false_pauses": paused,
-            "bargeins_caught": round(caught / len(onsets), 3) if onsets else None}
+            "bargeins_caught": round(1 - len(missed) / len(real), 3) if real else None,
+            "bargeins_missed_at_s": missed}
 
 
 def _started(frames: list[Frame], before: int) -> bool:
@@ -226,13 +253,11 @@ def _user_voice() -> TextToSpeech:
         return EspeakTTS("en-us+m3")
 
 
-def _figures(frames: list[Frame], spoken: list[tuple[float, float]],
-             args: argparse.Namespace) -> dict[str, object]:
-    """Pair each user utterance with the marks that follow it."""
+def _figures(frames: list[Frame], asked: list[tuple[float, float]], trials: list[Trial]) -> dict[str, object]:
+    """Pair each user utterance with the marks that follow it; each barge-in with its stop."""
     latencies: list[float] = []
     stages: dict[str, list[float]] = {k: [] for k in ("turn_end", "stt", "first_token", "first_speech",
                                                        "playback")}
-    asked = spoken[:args.utterances]
     for i, (_, end) in enumerate(asked):
         nxt = asked[i + 1][0] if i + 1 < len(asked) else float("inf")
         marks: dict[str, float] = {}
@@ -250,18 +275,14 @@ def _figures(frames: list[Frame], spoken: list[tuple[float, float]],
         stages["first_speech"].append(marks.get("first_speech", marks["first_audio"])
                                       - marks.get("first_token", marks["turn_end"]))
         stages["playback"].append(marks["first_audio"] - marks.get("first_speech", marks["first_audio"]))
-    stops: list[float] = []
-    for onset, _ in spoken[args.utterances:][1::2]:  # the "wait, stop" utterances
-        after = [f.at for f in frames if isinstance(f, Stopped) and f.at >= onset]
-        if after:
-            stops.append(after[0] - onset)
+    stops = [at - t.onset for t in trials if t.over_os1 and (at := _stop_after(frames, t)) is not None]
     ms = 1000.0
     return {
         "utterances": len(asked), "answered": len(latencies),
         "latency_p50_ms": round(percentile(latencies, 50) * ms),
         "latency_p95_ms": round(percentile(latencies, 95) * ms),
         **{f"{name}_p50_ms": round(statistics.median(v) * ms) if v else None for name, v in stages.items()},
-        "barge_ins": len(spoken[args.utterances:]) // 2, "stopped": len(stops),
+        "barge_ins": sum(t.over_os1 for t in trials), "stopped": len(stops),
         "bargein_stop_p50_ms": round(percentile(stops, 50) * ms) if stops else None,
         "bargein_stop_max_ms": round(max(stops) * ms) if stops else None,
     }

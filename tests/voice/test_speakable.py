@@ -13,18 +13,19 @@ def feed_all(chunker: Chunker, text: str) -> list[str]:
 
 
 def test_first_piece_may_end_at_a_clause_to_speak_sooner() -> None:
-    pieces = feed_all(Chunker(), "Oh hello there my friend, it is good to hear you. How was the sea, really?")
-    assert pieces == ["Oh hello there my friend,", "it is good to hear you.", "How was the sea, really?"]
+    text = "Oh hello there, my friend, it is good to hear you. How was the sea, really?"
+    pieces = feed_all(Chunker(), text)
+    assert pieces == ["Oh hello there,", "my friend, it is good to hear you.", "How was the sea, really?"]
 
 
-def test_a_short_opening_clause_waits_for_more_words() -> None:
-    assert feed_all(Chunker(), "Well, I think so. Yes.") == ["Well, I think so.", "Yes."]
+def test_a_one_word_opening_clause_waits_for_more_words() -> None:
+    assert feed_all(Chunker(), "Well, I think. Yes.") == ["Well, I think.", "Yes."]
 
 
 def test_the_first_piece_does_not_wait_long_for_punctuation() -> None:
     pieces = feed_all(Chunker(), "one two three four five six seven eight nine ten eleven twelve. Done.")
-    assert pieces[0] == "one two three four five six seven" and pieces[1:] == [
-        "eight nine ten eleven twelve.", "Done."]
+    assert pieces[0] == "one two three four" and pieces[1:] == [
+        "five six seven eight nine ten eleven twelve.", "Done."]
 
 
 def test_a_long_run_without_punctuation_is_cut() -> None:

@@ -167,7 +167,7 @@ async def test_a_reply_is_spoken_in_pieces_and_saved_when_heard(store: SQLiteMem
     line = Line(store, "Hello Theo, it is lovely to hear you. How are you?")
     await line.say(Transcript("hi there", 1.0))
     pieces = [f.text for f in line.frames(ReplyText)]  # type: ignore[attr-defined]
-    assert pieces == ["Hello Theo, it is lovely to hear you.", "How are you?"]
+    assert pieces == ["Hello Theo,", "it is lovely to hear you.", "How are you?"]
     assert not line.frames(ReplySaved)  # not heard yet: not done
     await line.listen_to_the_end()
     saved = line.frames(ReplySaved)

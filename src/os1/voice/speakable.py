@@ -8,8 +8,8 @@ import unicodedata
 
 SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*\s")
 CLAUSE_END = re.compile(r"[,;:—–]\s")
-FIRST_CLAUSE_WORDS = 3  # the first piece may end at a clause, to start speaking sooner...
-FIRST_PIECE_WORDS = 7  # ...or after this many words, punctuation or not
+FIRST_CLAUSE_WORDS = 2  # the first piece may end at a clause, to start speaking sooner...
+FIRST_PIECE_WORDS = 4  # ...or after this many words, punctuation or not (the model outruns the voice)
 MAX_PIECE_WORDS = 24
 
 FILLERS = frozenset({"mm", "mmm", "hm", "hmm", "mhm", "mm-hm", "mm-hmm", "uh-huh", "uh", "huh", "um",
@@ -23,7 +23,10 @@ BACKCHANNELS = FILLERS | frozenset({
 class Chunker:
     """Reply text in as it streams; speakable pieces out as soon as they are complete."""
 
-    def __init__(self) -> None:
+    def __init__(self, first_clause_words: int = FIRST_CLAUSE_WORDS,
+                 first_piece_words: int = FIRST_PIECE_WORDS) -> None:
+        self.first_clause_words = first_clause_words
+        self.first_piece_words = first_piece_words
         self._text = ""
         self._pieces = 0
 
@@ -42,10 +45,10 @@ class Chunker:
         match = SENTENCE_END.search(self._text)
         if match is None and self._pieces == 0:
             clause = CLAUSE_END.search(self._text)
-            if clause and len(self._text[:clause.end()].split()) >= FIRST_CLAUSE_WORDS:
+            if clause and len(self._text[:clause.end()].split()) >= self.first_clause_words:
                 match = clause
         end = match.end() if match else None
-        longest = FIRST_PIECE_WORDS if self._pieces == 0 else MAX_PIECE_WORDS
+        longest = self.first_piece_words if self._pieces == 0 else MAX_PIECE_WORDS
         if end is None and len(self._text.split()) > longest:
             end = self._text.rfind(" ", 0, len(self._text) - 1) + 1
         if not end:
