@@ -76,11 +76,11 @@ class TurnTiming:
 
     start_ms: int = 96  # this much speech (in a row) starts a turn
     end_silence_ms: int = 320  # this much silence ends it (no end-of-turn model)
-    decide_ms: int = 160  # with a model: this much silence and it judges the turn...
+    decide_ms: int = 128  # with a model: this much silence and it judges the turn...
     end_incomplete_ms: int = 1600  # ...a finished turn ends there, an unfinished one after this
     complete_threshold: float = 0.5
     end_silence_over_ms: int = 700  # ...when the user speaks over os1 (it has paused; no hurry)
-    hold_ms: int = 160  # this much silence: a likely end, worth transcribing ahead (a "hold")
+    hold_ms: int = 128  # this much silence: a likely end, worth transcribing ahead (a "hold")
     pre_roll_ms: int = 256  # audio kept from before the start, so the first word is whole
     threshold: float = 0.5
     max_turn_s: float = 60.0
