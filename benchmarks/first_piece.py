@@ -76,6 +76,8 @@ def figures(replies: list[Stream], clause: int, longest: int) -> dict[str, float
     ready, words, synth = [], [], []
     for stream in replies:
         at, piece = first_piece(stream, Chunker(clause, longest))
+        if not piece:  # a reply of whitespace alone: nothing to say
+            continue
         began = time.perf_counter()
         tts.synthesize(piece)
         synth.append(time.perf_counter() - began)
