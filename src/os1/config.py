@@ -41,6 +41,11 @@ def default_home() -> Path:
     return Path(platformdirs.user_data_dir("os1"))
 
 
+def default_cache_dir() -> Path:
+    """Where derived model files are kept: machine-wide, not user data (``OS1_HOME`` is not used)."""
+    return Path(platformdirs.user_cache_dir("os1"))
+
+
 class ModelConfig(BaseModel):
     """One configured chat model: the bundled GGUF, another GGUF by path, or a server."""
 

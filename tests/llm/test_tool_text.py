@@ -41,6 +41,17 @@ def test_schema_admits_only_known_tools() -> None:
     assert [v["properties"]["name"]["const"] for v in schema["anyOf"]] == ["current_time", "recall"]
 
 
+def test_schema_admits_only_the_arguments_a_tool_declares() -> None:
+    schema = call_schema([TIME, RECALL])
+    arguments = [v["properties"]["arguments"] for v in schema["anyOf"]]
+    assert [a["additionalProperties"] for a in arguments] == [False, False]
+    assert arguments[1]["properties"] == {"query": {"type": "string"}}
+    open_tool = ToolSpec("note", "A note.", {"type": "object", "properties": {},
+                                             "additionalProperties": {"type": "string"}})
+    said = call_schema([open_tool])["properties"]["arguments"]["additionalProperties"]
+    assert said == {"type": "string"}  # a tool that asks for more keeps it
+
+
 def test_tool_traffic_is_rewritten_as_text_turns() -> None:
     call = ToolCall("c1", "recall", {"query": "x"})
     out = as_plain_messages([Message("system", "persona"), Message("assistant", "", (call,)),

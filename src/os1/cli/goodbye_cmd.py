@@ -12,10 +12,10 @@ from rich.markup import escape
 
 from os1.cli.io import argument_text, console, typed_word
 from os1.cli.state import CliState
+from os1.config import default_cache_dir
 from os1.errors import ConfigError, InputError
 from os1.goodbye.flow import PROOF, Prepared, erase_all, prepare
 from os1.letters.keeping import LetterStore, letters_dir
-from os1.memory.embedding.embedders import default_cache_dir
 from os1.memory.sqlite import store_path
 from os1.music.folder import music_folder
 from os1.runtime import open_store

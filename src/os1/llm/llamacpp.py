@@ -23,7 +23,9 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from os1.config import default_cache_dir
 from os1.errors import LLMError, ModelLoadError
+from os1.llm.q8 import cached_q8
 from os1.llm.tool_text import ToolCallParser, as_plain_messages, call_schema
 from os1.types import Finished, Message, Options, StreamEvent, TextDelta, ToolSpec, Usage
 
@@ -87,9 +89,10 @@ def _usage(chunk: dict[str, Any]) -> Usage | None:
     return Usage(int(timings.get("prompt_n", 0)), int(timings.get("predicted_n", 0)))
 
 
-def engine_params(path: Path, context_tokens: int, threads: int) -> Any:
+def engine_params(path: Path, context_tokens: int, threads: int, write_threads: int | None = None) -> Any:
     """llama.cpp's server settings for one GGUF, on loopback, quiet, one conversation at a time
-    with the whole context."""
+    with the whole context; ``threads`` read the prompt, ``write_threads`` (default the same)
+    write the reply."""
     check_gguf(path)
     import xllamacpp
 
@@ -97,7 +100,8 @@ def engine_params(path: Path, context_tokens: int, threads: int) -> Any:
     params.model.path = str(path)
     params.n_ctx = context_tokens
     params.n_parallel = 1
-    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = threads
+    params.cpuparams.n_threads = write_threads or threads
+    params.cpuparams_batch.n_threads = threads
     params.verbosity = -1
     params.hostnames = ["127.0.0.1"]
     return params
@@ -123,18 +127,26 @@ class LlamaCppModel:
     """A GGUF model running in this process."""
 
     def __init__(self, path: Path | None = None, *, context_tokens: int = 4096,
-                 threads: int | None = None, seed: int | None = None) -> None:
+                 threads: int | None = None, seed: int | None = None,
+                 cache_dir: Path | None = None) -> None:
         self.path = path or bundled_model_path()
+        # the bundled model runs from its Q8_0 rewrite (``q8``); a GGUF given by path as it is
+        self._cache_dir = None if path else cache_dir or default_cache_dir()
+        self.running = self.path  # the file llama.cpp reads, once loaded
         self.model_id = f"llamacpp:{self.path.name}"
         self._context_tokens = context_tokens
         self._threads = threads or os.cpu_count() or 1
+        # the bundled model is so small that writing a token is mostly its threads meeting at
+        # OpenMP barriers, hundreds per token: one thread writes it faster, and keeps its pace
+        # beside other work; a prompt, read in batches of tokens, still uses them all
+        self._write_threads = threads or (1 if path is None else self._threads)
         self._seed = seed
         self._server: Any = None
         self._load_lock = asyncio.Lock()
 
     async def check(self) -> str:
         await self._loaded()
-        return f"loaded {self.path}"
+        return f"loaded {self.running}"
 
     async def aclose(self) -> None:
         # a generation still running holds its own reference: llama.cpp is freed once it returns
@@ -147,11 +159,13 @@ class LlamaCppModel:
             return self._server
 
     def _load(self) -> Any:
-        params = engine_params(self.path, self._context_tokens, self._threads)
+        if self._cache_dir is not None:
+            self.running = cached_q8(self.path, self._cache_dir)
+        params = engine_params(self.running, self._context_tokens, self._threads, self._write_threads)
         params.api_keys = [secrets.token_urlsafe(32)]  # its HTTP port is of no use to anyone
         if self._seed is not None:
             params.sampling.seed = self._seed
-        return start_engine(params, self.path)
+        return start_engine(params, self.running)
 
     async def stream(self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] = (),
                      options: Options | None = None) -> AsyncIterator[StreamEvent]:

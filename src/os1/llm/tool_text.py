@@ -31,17 +31,27 @@ def tools_prompt(tools: Sequence[ToolSpec]) -> str:
 
 
 def call_schema(tools: Sequence[ToolSpec]) -> dict[str, Any]:
-    """A JSON schema that admits exactly one call of one of ``tools``."""
+    """A JSON schema that admits exactly one call of one of ``tools``, with only the arguments
+    each declares (``closed``)."""
     variants = [
         {
             "type": "object",
-            "properties": {"name": {"const": spec.name}, "arguments": spec.parameters},
+            "properties": {"name": {"const": spec.name}, "arguments": closed(spec.parameters)},
             "required": ["name", "arguments"],
             "additionalProperties": False,
         }
         for spec in tools
     ]
     return variants[0] if len(variants) == 1 else {"anyOf": variants}
+
+
+def closed(schema: dict[str, Any]) -> dict[str, Any]:
+    """An object schema that admits only the properties it names, unless it says otherwise: a
+    small model constrained by an open one can nest invented arguments until it runs out of
+    tokens, and the call is lost."""
+    if schema.get("type") == "object" and "additionalProperties" not in schema:
+        return {**schema, "additionalProperties": False}
+    return schema
 
 
 def as_plain_messages(messages: Sequence[Message], tools: Sequence[ToolSpec]) -> list[Message]:

