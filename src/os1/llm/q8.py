@@ -1,11 +1,11 @@
 """A GGUF's Q4_1 weights rewritten as Q8_0, cached beside os1's other derived model files.
 
-llama.cpp's CPU kernels read a prompt about twice as fast from Q8_0 weights as from Q4_1 ones on
-an AVX2 machine, and a turn's prompt (the memories recalled, the user's words) is read anew each
-turn. Q8_0 holds each block of 32 Q4_1 values to within 1/16 of a Q4_1 step, so the model's
-answers stay those of the file shipped; the rewrite is llama.cpp's own ``gguf`` package. It takes
-a few seconds once; the file is then found by the source's size and time and kept whole by a
-rename, with a sidecar saying the size it was written at.
+llama.cpp reads a prompt faster from Q8_0 weights than from Q4_1 ones on a CPU (measured in
+docs/dependencies.md), and a turn's prompt (the memories recalled, the user's words) is read
+anew each turn. Q8_0 holds each Q4_1 value to within a small fraction of its Q4_1 step; the
+replies are not word for word the shipped file's where its best tokens nearly tie. The rewrite
+is llama.cpp's own ``gguf`` package. It takes a few seconds once; the file is then found by the
+source's size and time, kept whole by a rename, with a sidecar saying the size it was written at.
 """
 
 from __future__ import annotations
