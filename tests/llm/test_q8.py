@@ -74,6 +74,16 @@ def test_the_rewrite_is_reused_and_rebuilt_when_cut_short(tmp_path: Path) -> Non
     assert not [p for p in target.parent.iterdir() if p.name.startswith(".tmp-")]
 
 
+def test_a_reinstalled_source_leaves_one_rewrite_in_the_cache(tmp_path: Path) -> None:
+    source = tmp_path / "tiny.gguf"
+    small_gguf(source)
+    first = cached_q8(source, tmp_path / "cache")
+    os.utime(source, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns + 10**9))
+    second = cached_q8(source, tmp_path / "cache")
+    assert second != first
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [second.name, second.name + ".size"]
+
+
 def test_a_file_without_q4_1_or_a_cache_that_cannot_be_written_gives_the_source(tmp_path: Path) -> None:
     plain = tmp_path / "plain.gguf"
     small_gguf(plain, quantized=False)

@@ -36,6 +36,7 @@ def cached_q8(source: Path, cache_dir: Path) -> Path:
             return source
         os.replace(tmp, target)
         _mark(target)
+        _drop_older(target, source.stem)
     except (OSError, ValueError):  # a full disk, or a file gguf cannot read: run the source
         return source
     finally:
@@ -75,6 +76,14 @@ def rewrite(source: Path, target: Path) -> bool:
     writer.write_tensors_to_file()
     writer.close()
     return True
+
+
+def _drop_older(target: Path, stem: str) -> None:
+    """Remove the rewrites of earlier copies of the same file (a reinstalled wheel changes its
+    time), so that the cache holds one rewrite per model, not one per install."""
+    for old in target.parent.glob(f"{stem}-*-q8_0-v*{SUFFIX}*"):
+        if old.name not in (target.name, target.name + ".size"):
+            old.unlink(missing_ok=True)
 
 
 def _mark(path: Path) -> None:
