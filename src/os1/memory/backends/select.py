@@ -17,8 +17,11 @@ ORDERS = {"id": "id", "-id": "id DESC", "time": "created_at, id"}
 
 def item(row: Sequence[Any]) -> MemoryItem:
     """A row of ``COLUMNS`` as a memory (a flag stored as 0 or 1 read as a bool)."""
-    *columns, private = row
-    return MemoryItem(*columns, private=bool(private))  # one construction: search builds hundreds
+    # one construction (a search builds hundreds), each column named for the type checker
+    (memory_id, kind, text, created_at, role, session_id, provenance, source_id, subject,
+     predicate, value, valid_to, status, private) = row
+    return MemoryItem(memory_id, kind, text, created_at, role, session_id, provenance, source_id,
+                      subject, predicate, value, valid_to, status, bool(private))
 
 
 def conditions(query: Select, mark: str, ids: Callable[[list[int]], tuple[str, list[Any]]],

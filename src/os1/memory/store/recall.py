@@ -77,10 +77,12 @@ class Recall:
             context = await tx.neighbours(sorted(candidates))
             ids = (candidates | {n for n in (*context.before.values(), *context.after.values())
                                  if n is not None}) - skip
-            found = await tx.select(Select(ids=sorted(ids)))
+            found, (whole_sims, piece_sims) = await asyncio.gather(  # one trip to the store
+                tx.select(Select(ids=sorted(ids))), tx.similarities(sorted(ids), vector))
             items = {m.id: m for m in found
                      if (not kinds or m.kind in kinds) and (include_superseded or m.valid_to is None)}
-            similarity = best_similarity(*await tx.similarities(list(items), vector))
+            similarity = {i: sim for i, sim in best_similarity(whole_sims, piece_sims).items()
+                          if i in items}
             if self.weights.feedback > 0:
                 top = feedback_ids(similarity, candidates, words, self.weights)
                 moved = expand(vector, (await tx.vectors(top)).values(), self.weights.feedback)
