@@ -282,6 +282,7 @@ def _figures(frames: list[Frame], asked: list[tuple[float, float]], trials: list
         "latency_p50_ms": round(percentile(latencies, 50) * ms),
         "latency_p95_ms": round(percentile(latencies, 95) * ms),
         **{f"{name}_p50_ms": round(statistics.median(v) * ms) if v else None for name, v in stages.items()},
+        **{f"{name}_p95_ms": round(percentile(v, 95) * ms) if v else None for name, v in stages.items()},
         "barge_ins": sum(t.over_os1 for t in trials), "stopped": len(stops),
         "bargein_stop_p50_ms": round(percentile(stops, 50) * ms) if stops else None,
         "bargein_stop_max_ms": round(max(stops) * ms) if stops else None,

@@ -216,12 +216,30 @@ def test_history_window_start_moves_in_jumps() -> None:
     from os1.memory.base import MemoryItem
 
     turns = [MemoryItem(i, "utterance", "x" * 36, 0.0, role="user") for i in range(1, 21)]  # ~14 tokens
-    history, floor = sticky_history(turns[:6], 0, 100)
+    history, floor = sticky_history(turns[:6], 0, 100, 24)
     assert [t.id for t in history] == [1, 2, 3, 4, 5, 6] and floor == 0
-    history, floor = sticky_history(turns[:8], floor, 100)  # over budget: jump to half
+    history, floor = sticky_history(turns[:8], floor, 100, 24)  # over budget: jump to half
     assert history[-1].id == 8 and len(history) == 3 and floor == 6
-    again, same = sticky_history(turns[:9], floor, 100)  # the start stays put
+    again, same = sticky_history(turns[:9], floor, 100, 24)  # the start stays put
     assert same == 6 and [t.id for t in again] == [6, 7, 8, 9]
+
+
+def test_history_window_of_many_short_turns_moves_in_jumps_too() -> None:
+    """Over the turn cap the start jumps as it does over the token budget, rather than sliding
+    by a turn each turn (which would make a local model read the whole history again)."""
+    from os1.agent.context import sticky_history
+    from os1.memory.base import MemoryItem
+
+    turns = [MemoryItem(i, "utterance", "ok", 0.0, role="user") for i in range(1, 41)]
+    history, floor = sticky_history(turns[:6], 0, 600, 6)
+    assert len(history) == 6 and floor == 0
+    history, floor = sticky_history(turns[:7], floor, 600, 6)  # one over the cap: jump to half
+    assert [t.id for t in history] == [5, 6, 7] and floor == 5
+    starts = set()
+    for n in range(8, 11):  # the start stays put while the window is within the cap
+        history, floor = sticky_history(turns[:n], floor, 600, 6)
+        starts.add(history[0].id)
+    assert starts == {5} and len(history) == 6
 
 
 async def test_learning_cut_off_by_a_crash_is_redone_next_turn(store: SQLiteMemory) -> None:
@@ -277,3 +295,31 @@ async def test_the_time_os1_knows_is_the_users_own(store: SQLiteMemory,
     await turn(companion, "what time is it for me?")
     context = model.history[0][0][-1].content
     assert "it is Saturday 13 July 2024, 02:00" in context  # the user's day, not the machine's Friday
+
+
+def test_memory_lines_say_the_day_in_few_words() -> None:
+    """A memory line names its day relative to now (the prompt states the date), not a full
+    time stamp, which cost a small model about twenty tokens to read per line."""
+    from datetime import datetime, timedelta, timezone
+
+    from os1.agent.context import day_of, memory_section
+    from os1.memory.base import MemoryItem
+
+    zone = timezone(timedelta(hours=-5))
+    now = datetime(2026, 12, 7, 9, 30, tzinfo=zone)  # a Monday, 09:30 where the user lives
+
+    def at(*when: int) -> float:
+        return datetime(*when, tzinfo=zone).timestamp()
+
+    assert day_of(at(2026, 12, 7, 0, 5), now) == "today"
+    assert day_of(at(2026, 12, 6, 23, 55), now) == "yesterday"  # the user's day, not UTC's
+    assert day_of(at(2026, 12, 2, 12), now) == "on Wednesday"
+    assert day_of(at(2026, 11, 30, 12), now) == "on 30 November"
+    assert day_of(at(2025, 5, 3, 12), now) == "on 3 May 2025"
+    fact = MemoryItem(2, "fact", "The user's sister lives in Lisbon", at(2026, 5, 3, 12),
+                      valid_to=at(2026, 12, 6, 8))
+    said = MemoryItem(1, "utterance", "I went for a walk", at(2026, 12, 7, 8), role="user")
+    lines = memory_section([said, fact], "Theo", now).splitlines()[1:]
+    assert lines == ["- (today) they said: I went for a walk",
+                     "- (on 3 May) no longer true since yesterday, it used to be that: "
+                     "The user's sister lives in Lisbon"]

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 MAX_TOOL_STEPS = 3
 LAST_TIME_TURNS = 3  # the first turns of a conversation are told how the last one went
 SUMMARY_EVERY = 4  # turns between rebuilds of the conversation's summary as it goes on
+HISTORY_TURNS = 24  # at most this many recent utterances in the prompt (and fewer tokens than history_tokens)
 BACKFILL_PER_TURN = 256  # memories given missing sentence vectors by one background step
 
 
@@ -131,9 +132,9 @@ class Companion:
                                                   created_at=at)
         if ask is not None:  # "Ana is pregnant, keep that between us": these words, and the reply
             await self.store.keep_private([user.id])
-        recent = await self.store.recent_utterances(24, before_id=user.id)
+        recent = await self.store.recent_utterances(2 * HISTORY_TURNS, before_id=user.id)
         history, self._history_floor = sticky_history(recent, self._history_floor,
-                                                      self.settings.history_tokens)
+                                                      self.settings.history_tokens, HISTORY_TURNS)
         hits = await self.store.search(said, turn=turn, k=self.settings.search_k,
                                        exclude=[user.id, *(t.id for t in history)],
                                        half_life_days=self.settings.half_life_days, now=at,
@@ -175,8 +176,9 @@ class Companion:
         """Have the model read the start of the next turn's prompt (persona and recent
         conversation) ahead of time. A local model keeps it in its prefix cache, so the first
         reply starts as quickly as later ones; voice calls this while the user is still silent."""
-        recent = await self.store.recent_utterances(24)
-        history, _ = sticky_history(recent, self._history_floor, self.settings.history_tokens)
+        recent = await self.store.recent_utterances(2 * HISTORY_TURNS)
+        history, _ = sticky_history(recent, self._history_floor, self.settings.history_tokens,
+                                    HISTORY_TURNS)
         messages = build_messages(self.persona, [], history, "")
         await complete(self.model, messages, tools=[t.spec for t in self.tools],
                        options=Options(max_tokens=1))
@@ -278,6 +280,8 @@ class Companion:
             with background():  # any user's next turn embeds before this
                 await self._catch_up()
                 await self._live(user)
+                if self.settings.prewarm:  # after the mood moved: it is part of the prompt's start
+                    await self.warm_up()
         except Exception as exc:  # the turn is already stored: the store is retried next turn
             log.warning("learning failed after memory %s: %s", user.id, exc)
 
@@ -292,8 +296,6 @@ class Companion:
             await self.store.summarize(self.session_id)  # this one's, now and then
         for said in await self.store.unlearned():
             await self._learn_from(said)
-        if self.settings.prewarm:
-            await self.warm_up()
 
     async def _live(self, user: MemoryItem) -> None:
         """The inner life's share of the background step: the mood hears the user's words (its
