@@ -323,3 +323,34 @@ def test_memory_lines_say_the_day_in_few_words() -> None:
     assert lines == ["- (today) they said: I went for a walk",
                      "- (on 3 May) no longer true since yesterday, it used to be that: "
                      "The user's sister lives in Lisbon"]
+
+
+async def test_the_prewarm_reads_what_the_next_turn_starts_with(store: SQLiteMemory) -> None:
+    """After each turn the model is handed the next prompt's start (persona, the conversation,
+    the time and the memories' heading), so a local model reads only the rest when the user
+    speaks: every turn's prompt begins with what the prewarm before it read."""
+    import re
+
+    await store.add_utterance(None, "user", "I swim in the sea every morning")  # an older memory
+    model = ScriptedLLM()
+    companion = make(store, model, prewarm=True, history_tokens=60)
+    for said in ("hello", "I went for a walk", "do you like the sea?", "the sea was cold today",
+                 "tell me about the sea"):
+        await turn(companion, said)
+
+    def shown(message: str) -> str:  # the time can move by a minute between two calls
+        return re.sub(r"it is [^.]*\.", "it is (now).", message)
+
+    calls = [messages for messages, _, options in model.history]
+    prewarms = [n for n, (_, _, o) in enumerate(model.history) if o is not None and o.max_tokens == 1]
+    assert len(prewarms) == 5  # one after each turn
+    matched_memories = 0
+    for n in prewarms[:-1]:
+        warm, turn_prompt = calls[n], calls[n + 1]
+        assert turn_prompt[:-1] == warm[:-1]  # persona and the window, message for message
+        start = shown(warm[-1].content).removesuffix(")\n\n")
+        assert start.endswith("'the user' is them):")  # the memories' heading
+        if "\n- (" in turn_prompt[-1].content:
+            assert shown(turn_prompt[-1].content).startswith(start)
+            matched_memories += 1
+    assert matched_memories  # some turn recalled memories, and its prompt began as prewarmed

@@ -173,13 +173,14 @@ class Companion:
         return earlier[0].text if earlier else ""
 
     async def warm_up(self) -> None:
-        """Have the model read the start of the next turn's prompt (persona and recent
-        conversation) ahead of time. A local model keeps it in its prefix cache, so the first
-        reply starts as quickly as later ones; voice calls this while the user is still silent."""
+        """Have the model read the start of the next turn's prompt (persona, recent
+        conversation, the time and the memories' heading) ahead of time. A local model keeps it
+        in its prefix cache, so the first reply starts as quickly as later ones; voice calls
+        this while the user is still silent."""
         recent = await self.store.recent_utterances(2 * HISTORY_TURNS)
         history, _ = sticky_history(recent, self._history_floor, self.settings.history_tokens,
                                     HISTORY_TURNS)
-        messages = build_messages(self.persona, [], history, "")
+        messages = build_messages(self.persona, [], history, "", memories_heading=True)
         await complete(self.model, messages, tools=[t.spec for t in self.tools],
                        options=Options(max_tokens=1))
 
