@@ -225,6 +225,9 @@ class VoiceSettings(BaseModel):
     stt: str = "whisper"  # an engine registered by a plugin: whisper, pocketsphinx, ...
     whisper_model: Path | None = None  # a CTranslate2 Whisper directory; None: the bundled tiny.en
     whisper_beam: int = 5
+    # CTranslate2 threads per transcription: os1's threads sleep while they wait at each barrier
+    # (OMP_WAIT_POLICY=PASSIVE), so on a small machine one thread transcribes faster than two
+    whisper_threads: int = Field(default=1, ge=1)
     # speech whose loud moments stand less than this over its quiet ones (a crowd fills the pauses)
     # is heard by a larger Whisper (crowd_whisper_model; None: the base model scripts/setup
     # fetched, when whisper_model is the bundled one); 0: always whisper_model

@@ -14,12 +14,13 @@ from os1.voice.tts import EspeakTTS, PiperTTS, TextToSpeech, style_for
 
 
 def _whisper(voice: VoiceSettings, wish: str | None) -> SpeechToText:
-    quiet = WhisperSTT(voice.whisper_model, beam_size=voice.whisper_beam)
+    quiet = WhisperSTT(voice.whisper_model, beam_size=voice.whisper_beam, threads=voice.whisper_threads)
     # a Whisper of the user's own choosing hears everything unless a crowd model is named too
     crowd = voice.crowd_whisper_model or (fetched_whisper_base() if voice.whisper_model is None else None)
     if voice.crowd_below_db <= 0 or crowd is None:
         return quiet
-    return RoomAware(quiet, WhisperSTT(crowd, beam_size=voice.whisper_beam), voice.crowd_below_db)
+    heard_in_crowds = WhisperSTT(crowd, beam_size=voice.whisper_beam, threads=voice.whisper_threads)
+    return RoomAware(quiet, heard_in_crowds, voice.crowd_below_db)
 
 
 def _pocketsphinx(voice: VoiceSettings, wish: str | None) -> SpeechToText:

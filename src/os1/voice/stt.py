@@ -83,7 +83,7 @@ class RoomAware:
 class WhisperSTT:
     """Whisper through faster-whisper (CTranslate2, int8 on the CPU)."""
 
-    def __init__(self, model_dir: Path | None = None, *, beam_size: int = 5, threads: int = 2) -> None:
+    def __init__(self, model_dir: Path | None = None, *, beam_size: int = 5, threads: int = 1) -> None:
         from faster_whisper import WhisperModel
         from faster_whisper.tokenizer import Tokenizer
 
