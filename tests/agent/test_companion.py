@@ -354,3 +354,22 @@ async def test_the_prewarm_reads_what_the_next_turn_starts_with(store: SQLiteMem
             assert shown(turn_prompt[-1].content).startswith(start)
             matched_memories += 1
     assert matched_memories  # some turn recalled memories, and its prompt began as prewarmed
+
+
+async def test_a_background_step_overtaken_by_a_newer_turn_does_not_prewarm(store: SQLiteMemory) -> None:
+    """A turn's background step that finishes after the next turn has begun leaves the prewarm
+    to that turn's step: reading a stale prompt start would only keep the model busy."""
+    model = ScriptedLLM()
+    companion = make(store, model, prewarm=True)
+    await turn(companion, "hello")
+
+    def prewarms() -> int:
+        return sum(1 for _, _, o in model.history if o is not None and o.max_tokens == 1)
+
+    assert prewarms() == 1
+    user = (await store.recent_utterances(2))[0]
+    companion._turns += 1  # the next turn has begun
+    await companion._extract(user, companion._turns - 1)
+    assert prewarms() == 1
+    await companion._extract(user, companion._turns)
+    assert prewarms() == 2

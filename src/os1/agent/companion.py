@@ -271,17 +271,21 @@ class Companion:
 
     def _learn(self, user: MemoryItem) -> None:
         """Extract facts from the user's words after the reply, off the reply's path."""
-        task = asyncio.create_task(self._extract(user))
+        task = asyncio.create_task(self._extract(user, self._turns))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _extract(self, user: MemoryItem) -> None:
-        """Learn from this turn, and from any earlier one a crash kept from being learned."""
+    async def _extract(self, user: MemoryItem, turn: int) -> None:
+        """Learn from this turn (the ``turn``-th of the conversation), and from any earlier one a
+        crash kept from being learned; then, unless a later turn has begun (its own step will),
+        have a local model read the next prompt's start."""
         try:
             with background():  # any user's next turn embeds before this
                 await self._catch_up()
                 await self._live(user)
-                if self.settings.prewarm:  # after the mood moved: it is part of the prompt's start
+                # after the mood moved (it is part of the prompt's start); a stale prewarm
+                # would only keep the model busy when the next turn wants it
+                if self.settings.prewarm and turn == self._turns:
                     await self.warm_up()
         except Exception as exc:  # the turn is already stored: the store is retried next turn
             log.warning("learning failed after memory %s: %s", user.id, exc)

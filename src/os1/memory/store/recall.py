@@ -75,10 +75,10 @@ class Recall:
             if not candidates:
                 return []
             context = await tx.neighbours(sorted(candidates))
-            ids = (candidates | {n for n in (*context.before.values(), *context.after.values())
-                                 if n is not None}) - skip
+            ids = sorted((candidates | {n for n in (*context.before.values(), *context.after.values())
+                                        if n is not None}) - skip)
             found, (whole_sims, piece_sims) = await asyncio.gather(  # one trip to the store
-                tx.select(Select(ids=sorted(ids))), tx.similarities(sorted(ids), vector))
+                tx.select(Select(ids=ids)), tx.similarities(ids, vector))
             items = {m.id: m for m in found
                      if (not kinds or m.kind in kinds) and (include_superseded or m.valid_to is None)}
             similarity = {i: sim for i, sim in best_similarity(whole_sims, piece_sims).items()
