@@ -132,9 +132,7 @@ class Companion:
                                                   created_at=at)
         if ask is not None:  # "Ana is pregnant, keep that between us": these words, and the reply
             await self.store.keep_private([user.id])
-        recent = await self.store.recent_utterances(2 * HISTORY_TURNS, before_id=user.id)
-        history, self._history_floor = sticky_history(recent, self._history_floor,
-                                                      self.settings.history_tokens, HISTORY_TURNS)
+        history, self._history_floor = await self._window(before_id=user.id)
         hits = await self.store.search(said, turn=turn, k=self.settings.search_k,
                                        exclude=[user.id, *(t.id for t in history)],
                                        half_life_days=self.settings.half_life_days, now=at,
@@ -172,14 +170,18 @@ class Companion:
         earlier = [s for s in await self.store.summaries(limit=2) if s.session_id != self.session_id]
         return earlier[0].text if earlier else ""
 
+    async def _window(self, before_id: int | None = None) -> tuple[list[MemoryItem], int]:
+        """The conversation a turn's prompt shows, and the floor it leaves: one rule for the turn
+        and the prewarm, so that the prewarm reads what the turn will start with."""
+        recent = await self.store.recent_utterances(2 * HISTORY_TURNS, before_id=before_id)
+        return sticky_history(recent, self._history_floor, self.settings.history_tokens, HISTORY_TURNS)
+
     async def warm_up(self) -> None:
         """Have the model read the start of the next turn's prompt (persona, recent
         conversation, the time and the memories' heading) ahead of time. A local model keeps it
         in its prefix cache, so the first reply starts as quickly as later ones; voice calls
         this while the user is still silent."""
-        recent = await self.store.recent_utterances(2 * HISTORY_TURNS)
-        history, _ = sticky_history(recent, self._history_floor, self.settings.history_tokens,
-                                    HISTORY_TURNS)
+        history, _ = await self._window()
         messages = build_messages(self.persona, [], history, "", memories_heading=True)
         await complete(self.model, messages, tools=[t.spec for t in self.tools],
                        options=Options(max_tokens=1))
