@@ -33,14 +33,15 @@ def test_each_persons_store_is_encrypted_with_their_own_key(os1_home: Path) -> N
         for name in ("amy", "bob"):
             client.cookies.clear()
             people[name] = register(client, name)["id"]
-            said = client.post("/v1/chat", json={"text": f"My name is {name} and I keep an owl."},
+            said = client.post("/v1/chat", json={"text": f"My name is {name} and I keep an owl, Hieronymus."},
                                headers=csrf(client))
             assert said.status_code == 200, said.text
     assert person_key(KEY, people["amy"]) != person_key(KEY, people["bob"])
     for user_id in people.values():
         store = store_path(os1_home, user_id)
         assert not store.read_bytes().startswith(b"SQLite format 3")
-        assert b"owl" not in store.read_bytes()
+        # a word long enough that ciphertext holds it by chance far less than once in a million
+        assert b"Hieronymus" not in store.read_bytes()
         with pytest.raises(sqlite3.DatabaseError):
             sqlite3.connect(store).execute("SELECT count(*) FROM sqlite_master").fetchone()
     with _app(os1_home) as client:  # the same key opens them again
