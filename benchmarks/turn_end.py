@@ -1,15 +1,19 @@
-"""End of turn on hesitant speech: the end-of-turn model with the VAD against today's silence rule.
+"""End of turn on hesitant speech: the end-of-turn model with the VAD, and with the words heard so
+far (Whisper tiny.en), against the silence rule.
 
 A set of utterances spoken by espeak-ng (three voices) or Piper (one natural voice at three
 rates), each in two forms:
 
   * hesitant: a thought broken off mid-way ("I went to the shop and then, um"), a pause of 0.5 to
     1.2 s, then the rest ("I bought some bread."). A turn that ends in that pause cuts the user off;
-  * finished: the whole sentence said at once. What counts is how long after its last voiced sample
+  * finished: the whole sentence said at once, and the questions of ``voice_latency.py`` (with
+    ``--voices piper``, in its first voice). What counts is how long after its last voiced sample
     the turn ends (the wait before os1 may answer).
 
-The turn detector is fed each recording directly (not in real time), once with the silence rule
-(``voice.end_silence_ms``) and once with Smart Turn, so the two see identical audio.
+The turn detector is fed each recording directly (not in real time) with each rule, so all see
+identical audio: ``silence`` (``voice.end_silence_ms``), ``model`` (Smart Turn alone) and
+``words`` (Smart Turn, and where it calls a pause unfinished, Whisper's words of the turn so far:
+a finished sentence ends the turn after ``end_said_ms``, as ``os1 talk`` does).
 
     python benchmarks/turn_end.py [--json] [--pauses 0.5,0.8,1.2] [--voices espeak|piper]
 """
@@ -20,13 +24,18 @@ import argparse
 import json
 import statistics
 import time
+from collections.abc import Callable
 
 import numpy as np
+from voice_latency import QUESTIONS
 
 from os1.voice.audio import RATE, Samples, silence
+from os1.voice.stt import WhisperSTT
 from os1.voice.tts import EspeakTTS, PiperTTS, Style, TextToSpeech
 from os1.voice.turn_model import SmartTurn
 from os1.voice.vad import SileroVAD, TurnDetector, TurnModel, TurnTiming, judged
+
+Hear = Callable[[Samples], str]
 
 BROKEN = [
     ("I went to the shop and then, um", "I bought some bread."),
@@ -62,13 +71,13 @@ def voiced(samples: Samples, level: float = 0.02) -> int:
     return int(loud[-1]) + 1 if loud.size else samples.size
 
 
-def end_times(samples: Samples, model: TurnModel | None) -> list[float]:
+def end_times(samples: Samples, model: TurnModel | None, hear: Hear | None = None) -> list[float]:
     """When each turn end was decided: the detector's clock when it fired."""
     detector = TurnDetector(SileroVAD(), TurnTiming(), model)
     audio = np.concatenate([samples, silence(3.0)])
     fired: list[float] = []
     for i in range(0, audio.size, 512):
-        if any(e.kind == "end" for e in judged(detector, audio[i:i + 512])):
+        if any(e.kind == "end" for e in judged(detector, audio[i:i + 512], hear)):
             fired.append((i + 512) / RATE)
     return fired
 
@@ -90,32 +99,39 @@ class Timed:
 
 def run(pauses: list[float], engine: str) -> dict[str, object]:
     model = Timed(SmartTurn())
-    rules: dict[str, TurnModel | None] = {"silence": None, "model": model}
+    stt = WhisperSTT()
+    rules: dict[str, tuple[TurnModel | None, Hear | None]] = {
+        "silence": (None, None), "model": (model, None), "words": (model, stt.transcribe)}
     cut = dict.fromkeys(rules, 0)
     waits: dict[str, list[float]] = {k: [] for k in rules}
-    hesitant = finished = 0
-    for tts in voices(engine):
+    hesitant = 0
+    speakers = voices(engine)
+    finished: list[Samples] = []
+    for tts in speakers:
         for head, tail in BROKEN:
-            first, rest, whole = tts.synthesize(head), tts.synthesize(tail), tts.synthesize(f"{head} {tail}")
+            first, rest = tts.synthesize(head), tts.synthesize(tail)
+            finished.append(tts.synthesize(f"{head} {tail}"))
             for pause in pauses:
                 head_end = voiced(first) / RATE
                 audio = np.concatenate([first[:voiced(first)], silence(pause), rest])
                 hesitant += 1
-                for name, rule in rules.items():
-                    if any(t < head_end + pause for t in end_times(audio, rule)):
+                for name, (rule, hear) in rules.items():
+                    if any(t < head_end + pause for t in end_times(audio, rule, hear)):
                         cut[name] += 1
-            finished += 1
-            for name, rule in rules.items():
-                fired = end_times(whole, rule)
-                if fired:
-                    waits[name].append(fired[0] - voiced(whole) / RATE)
+    if engine == "piper":
+        finished += [speakers[0].synthesize(q) for q in QUESTIONS]
+    for whole in finished:
+        for name, (rule, hear) in rules.items():
+            if fired := end_times(whole, rule, hear):
+                waits[name].append(fired[0] - voiced(whole) / RATE)
     ms = 1000.0
     return {
-        "voices": engine, "hesitant": hesitant, "finished": finished,
+        "voices": engine, "hesitant": hesitant, "finished": len(finished),
         **{f"cut_off_{k}": v for k, v in cut.items()},
         **{f"cut_off_rate_{k}": round(v / hesitant, 3) for k, v in cut.items()},
         **{f"turn_end_p50_ms_{k}": round(statistics.median(v) * ms) for k, v in waits.items() if v},
         **{f"turn_end_p95_ms_{k}": round(float(np.percentile(v, 95)) * ms) for k, v in waits.items() if v},
+        **{f"waited_over_1s_{k}": sum(w > 1.0 for w in v) for k, v in waits.items()},
         "model_ms_p50": round(statistics.median(model.seconds) * ms, 1),
     }
 

@@ -238,6 +238,9 @@ class VoiceSettings(BaseModel):
     end_silence_ms: int = 320  # this much silence ends the user's turn (end_of_turn = "silence")
     # model: a pause is judged by what was said and how (Smart Turn), silence: by its length alone
     end_of_turn: Literal["model", "silence"] = "model"
+    # a pause the model calls unfinished still ends the turn after this much silence if the words
+    # heard so far read as a finished sentence ("I bought some bread."); 0: wait as the model says
+    end_said_ms: int = Field(default=512, ge=0)
     turn_model: Path | None = None  # an end-of-turn ONNX file; None: the one scripts/setup fetched
     # WebRTC noise suppression before the VAD and speech-to-text, in `os1 talk` and `os1 transcribe`
     # alike (off: under crowd babble it raised Whisper's WER, docs/voice.md)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from os1.voice.speakable import Chunker, addressed, is_backchannel
+from os1.voice.speakable import Chunker, addressed, is_backchannel, reads_finished
 
 
 def feed_all(chunker: Chunker, text: str) -> list[str]:
@@ -58,3 +58,17 @@ def test_wake_phrase() -> None:
     assert addressed("Hey Ada.", "Ada") == ""
     assert addressed("I told Ada about it", "Ada") is None
     assert addressed("hey there", "Ada") is None
+
+
+@pytest.mark.parametrize("text", ["I bought some bread.", "What do you think?", "Yes!", "Really?",
+                                  "Look at this.", "I don't know.", '"Okay."'])
+def test_finished_sentences(text: str) -> None:
+    assert reads_finished(text)
+
+
+@pytest.mark.parametrize("text", ["", "I went to the shop and then, um...", "I went to the shop and",
+                                  "If it rains tomorrow we should.", "Um.", "Hmm.", "I feel like, you know.",
+                                  "Can you remind me to.", "My sister is coming next week and.",
+                                  "The thing is, uh", "I was thinking\u2026", "So what I wanted to ask was"])
+def test_sentences_left_open(text: str) -> None:
+    assert not reads_finished(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import numpy as np
 
@@ -297,3 +298,64 @@ async def test_a_turn_cut_before_its_reply_leaves_the_last_reply_alone(store: SQ
     assert said[first.reply_id] == ("assistant", "The first reply, heard in full.", "complete")  # type: ignore[attr-defined]
     assert said[first.said_id] == ("user", "hello", "complete")  # type: ignore[attr-defined]
     await line.close()
+
+
+class Unsure:
+    """An end-of-turn model that calls every pause unfinished."""
+
+    def complete(self, samples: np.ndarray) -> float:
+        return 0.1
+
+
+class Saying:
+    name = "saying"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def transcribe(self, samples: np.ndarray) -> str:
+        return self.text
+
+
+async def frames_until_heard(text: str, speech: np.ndarray) -> tuple[int, list[str]]:
+    """Feed speech and then silence, 20 ms at a time, to the listener and the transcriber (the
+    model calls every pause unfinished, speech-to-text hears ``text``); how many frames of
+    silence went in before the turn was heard, and what was heard."""
+    from os1.voice.audio import silence
+    from os1.voice.frames import AudioIn
+    from os1.voice.stages import Listen, Transcribe
+    from os1.voice.vad import SileroVAD, TurnDetector, TurnTiming
+
+    listen = Listen(TurnDetector(SileroVAD(), TurnTiming(), Unsure()), Player(lambda: 0.0), lambda: 0.0)
+    heard: list[str] = []
+    pipeline = Pipeline([listen, Transcribe(Saying(text))],
+                        [lambda f: heard.append(f.text) if isinstance(f, Transcript) else None])
+    pipeline.start()
+    quiet = 0
+    stream = np.concatenate([silence(0.5), speech])
+    for at in range(0, stream.size, 320):
+        pipeline.put(AudioIn(stream[at:at + 320], at / 16_000))
+        await pipeline.idle()
+    while not heard and quiet < 150:
+        pipeline.put(AudioIn(silence(0.02), 0.0))
+        quiet += 1
+        await pipeline.idle()
+        if listen._judging is not None:  # the verdict and the words, before the next frame
+            await listen._judging
+    await pipeline.stop()
+    return quiet, heard
+
+
+async def test_a_pause_the_model_calls_unfinished_ends_sooner_when_its_words_read_finished(
+        speech_dir: Path) -> None:
+    from os1.voice.audio import read_audio
+
+    clip = read_audio(speech_dir / "goforward.wav")
+    loud = np.flatnonzero(np.abs(clip) > 0.02)
+    speech = clip[loud[0]:loud[-1] + 1]
+    said, heard = await frames_until_heard("Go forward, move ahead.", speech)
+    assert heard == ["Go forward, move ahead."]
+    left_open, heard = await frames_until_heard("Go forward and", speech)
+    assert heard == ["Go forward and"]
+    # 512 against 1600 ms of silence: 54 frames of 20 ms sooner, within a VAD window
+    assert abs((left_open - said) - (1600 - 512) / 20) <= 2

@@ -1,9 +1,10 @@
 """End of turn by the end-of-turn model with the VAD: a pause judged finished ends the turn before
-the silence rule would, a pause judged unfinished does not end it; and the real Smart Turn model
-ends a turn on real speech."""
+the silence rule would, a pause judged unfinished does not end it unless its words read as a
+finished sentence; and the real Smart Turn model ends a turn on real speech."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -32,11 +33,12 @@ def spoken(events: list[TurnEvent]) -> list[str]:
     return [e.kind for e in events if e.kind in ("start", "end")]
 
 
-def kinds(stream: Samples, model: TurnModel | None, timing: TurnTiming | None = None) -> list[TurnEvent]:
+def kinds(stream: Samples, model: TurnModel | None, timing: TurnTiming | None = None,
+          hear: Callable[[Samples], str] | None = None) -> list[TurnEvent]:
     detector = TurnDetector(SileroVAD(), timing or TurnTiming(), model)
     events: list[TurnEvent] = []
     for start in range(0, stream.size, 320):
-        events += judged(detector, stream[start:start + 320])
+        events += judged(detector, stream[start:start + 320], hear)
     return events
 
 
@@ -62,6 +64,39 @@ def test_an_unfinished_pause_keeps_the_turn_open(clip: Samples) -> None:
     assert spoken(unfinished) == ["start", "end"]  # one turn, both parts
     assert unfinished[-1].audio.size >= 2 * clip.size
     assert spoken(kinds(stream, None)) == ["start", "end", "start", "end"]
+
+
+def ends_ms(stream: Samples, probability: float, hear: Callable[[Samples], str],
+            timing: TurnTiming | None = None) -> list[float]:
+    """Where each turn end fired, in ms of stream time."""
+    detector = TurnDetector(SileroVAD(), timing or TurnTiming(), Verdict(probability))
+    fired: list[float] = []
+    for start in range(0, stream.size, 320):
+        if any(e.kind == "end" for e in judged(detector, stream[start:start + 320], hear)):
+            fired.append((start + 320) / 16)
+    return fired
+
+
+def test_words_that_read_finished_end_a_turn_the_model_called_unfinished(clip: Samples) -> None:
+    stream = np.concatenate([silence(0.5), clip, silence(2.5)])
+    t = TurnTiming()
+    [finished] = ends_ms(stream, 1.0, lambda _: "")  # the model's own verdict: at decide_ms
+    [said] = ends_ms(stream, 0.0, lambda _: "Go forward, move ahead.")
+    [left_open] = ends_ms(stream, 0.0, lambda _: "Go forward and")
+    [off] = ends_ms(stream, 0.0, lambda _: "Go forward, move ahead.", TurnTiming(end_said_ms=0))
+    window = 32
+    assert abs((said - finished) - (t.end_said_ms - t.decide_ms)) <= window
+    assert abs((left_open - finished) - (t.end_incomplete_ms - t.decide_ms)) <= window
+    assert off == left_open
+
+
+def test_words_do_not_end_a_turn_the_user_goes_on_with(clip: Samples) -> None:
+    stream = np.concatenate([silence(0.5), clip, silence(0.9), clip, silence(2.5)])
+    events = kinds(stream, Verdict(0.0), hear=lambda _: "Go forward, move ahead.")
+    assert spoken(events) == ["start", "end", "start", "end"]  # 0.9 s is past the words' wait
+    events = kinds(np.concatenate([silence(0.5), clip, silence(0.3), clip, silence(2.5)]),
+                   Verdict(0.0), hear=lambda _: "Go forward, move ahead.")
+    assert spoken(events) == ["start", "end"]  # a shorter pause: one turn
 
 
 def test_the_features_are_whispers_shape() -> None:

@@ -43,7 +43,8 @@ class Conversation:
         self.clock: Callable[[], float] = lambda: loop.time() - self._t0
         self.player = Player(self.clock)
         model = load_turn_model(voice.turn_model) if voice.end_of_turn == "model" else None
-        timing = TurnTiming(end_silence_ms=voice.end_silence_ms, over_room_db=voice.over_room_db,
+        timing = TurnTiming(end_silence_ms=voice.end_silence_ms, end_said_ms=voice.end_said_ms,
+                            over_room_db=voice.over_room_db,
                             keep_over_room_db=max(0.0, voice.over_room_db - 1))
         self.detector = TurnDetector(SileroVAD(), timing, model)
         self.reply = Reply(companion, self.player, self.clock, name=companion.persona.name,

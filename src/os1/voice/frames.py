@@ -8,6 +8,7 @@ first input sample; input audio and os1's playback share it.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from os1.voice.audio import Samples
@@ -42,9 +43,11 @@ class UserTurn(Frame):
 @dataclass(frozen=True, eq=False)
 class TurnHold(Frame):
     """The user paused long enough that the turn may be over: its audio so far, to transcribe
-    ahead of the ``UserTurn`` that confirms it."""
+    ahead of the ``UserTurn`` that confirms it. ``heard``, if given, is told the words (the
+    listener weighs them when the end-of-turn model calls the turn unfinished)."""
 
     audio: Samples
+    heard: asyncio.Future[str] | None = None
 
 
 @dataclass(frozen=True)

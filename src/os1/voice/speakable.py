@@ -1,5 +1,6 @@
 """Text decisions of a spoken conversation: where a streaming reply can be cut into speakable
-pieces, which short sounds are backchannels, and whether a turn was addressed to os1."""
+pieces, which short sounds are backchannels, whether a turn was addressed to os1, and whether
+what the user said so far reads as a finished sentence."""
 
 from __future__ import annotations
 
@@ -18,6 +19,19 @@ BACKCHANNELS = FILLERS | frozenset({
     "yeah", "yes", "yep", "ok", "okay", "right", "sure", "i see", "got it", "wow", "nice", "cool",
     "true", "totally", "exactly", "indeed",
 })
+
+# words a sentence seldom ends on: said last, more is coming ("and then", "the", "we could");
+# words that often end one too ("so", "that", "I did") are in, where a pause after them is
+# as often a thought going on
+OPEN_ENDS = frozenset({
+    "and", "but", "or", "nor", "so", "because", "cause", "since", "though", "although", "while",
+    "if", "unless", "until", "than", "as", "that", "whether", "the", "a", "an", "my", "your",
+    "our", "their", "its", "to", "of", "with", "from", "by", "into", "onto", "between", "through",
+    "about", "for", "at", "like", "i", "we", "they", "he", "she", "is", "was", "were", "are", "am",
+    "be", "been", "being", "do", "does", "did", "have", "has", "had", "should", "could", "would",
+    "will", "can", "must", "might", "may", "shall", "just", "very", "er", "erm",
+})
+TRAILING_FILLERS = frozenset({("you", "know"), ("i", "mean"), ("i", "guess"), ("i", "think")})
 
 
 class Chunker:
@@ -94,3 +108,15 @@ def addressed(text: str, name: str) -> str | None:
     pattern = r"^\W*(?:(?:hey|hi|ok|okay)\W+)?" + r"\W+".join(map(re.escape, target)) + r"\W*"
     rest = re.sub(pattern, "", text, count=1, flags=re.IGNORECASE).strip()
     return rest
+
+
+def reads_finished(text: str) -> bool:
+    """Whether a transcript reads as a finished sentence: it ends with ".", "?" or "!" (not
+    "..."), and not on a word that leaves it open ("and", "the", "we could", "um", "you know")."""
+    end = text.rstrip().rstrip("\"')]")
+    if not end.endswith((".", "?", "!")) or end.endswith(("..", "\u2026")):
+        return False
+    said = words(end)
+    if not said or said[-1] in OPEN_ENDS or is_filler(said[-1]):
+        return False
+    return tuple(said[-2:]) not in TRAILING_FILLERS

@@ -23,6 +23,7 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 from os1.agent.companion import Companion
 from os1.agent.events import ConfirmationNeeded, TurnDone
@@ -58,7 +59,7 @@ from os1.voice.music import MusicMaker
 from os1.voice.pipeline import Stage
 from os1.voice.player import Player
 from os1.voice.playing import AtTable, for_the_game, spoken, to_os1
-from os1.voice.speakable import Chunker, addressed, is_backchannel
+from os1.voice.speakable import Chunker, addressed, is_backchannel, reads_finished
 from os1.voice.stt import SpeechToText
 from os1.voice.tts import TextToSpeech
 from os1.voice.vad import TurnDetector, TurnEvent
@@ -94,6 +95,7 @@ class Listen(Stage):
         self._interrupted = False
         self._deaf_until = 0.0
         self._judging: asyncio.Task[None] | None = None
+        self._heard: dict[int, asyncio.Future[str]] = {}  # a pause's words, transcribed ahead
 
     async def process(self, frame: Frame) -> None:
         if not isinstance(frame, AudioIn):
@@ -114,7 +116,8 @@ class Listen(Stage):
             self._over = self.detector.over_os1 = self.player.speaking
             self.broadcast(UserSpeaking(event.at))
         elif event.kind == "hold":
-            await self.push(TurnHold(event.audio))
+            self._heard = {event.pause: asyncio.get_running_loop().create_future()}
+            await self.push(TurnHold(event.audio, self._heard[event.pause]))
         elif event.kind == "judge":
             self._judging = asyncio.create_task(self._judge(event))
         else:
@@ -122,12 +125,20 @@ class Listen(Stage):
             await self._end(event)
 
     async def _judge(self, event: TurnEvent) -> None:
-        """The end-of-turn model's verdict on a pause, reached off the event loop."""
+        """The end-of-turn model's verdict on a pause, reached off the event loop; where it
+        calls the turn unfinished, the words transcribed ahead may still read finished."""
         model = self.detector.model
         if model is None:
             return
         probability = await asyncio.to_thread(model.complete, event.audio)
-        if (end := self.detector.verdict(event.pause, probability)) is not None:
+        end = self.detector.verdict(event.pause, probability)
+        if end is None and (heard := self._heard.get(event.pause)) is not None:
+            # the words count only until the longest wait has ended the turn anyway
+            with contextlib.suppress(TimeoutError):
+                wait_s = self.detector.settings.end_incomplete_ms / 1000
+                if reads_finished(await asyncio.wait_for(heard, wait_s)):
+                    end = self.detector.said_finished(event.pause)
+        if end is not None:
             await self._on(end)
 
     async def flush(self) -> None:
@@ -164,6 +175,8 @@ class Transcribe(Stage):
     async def process(self, frame: Frame) -> None:
         if isinstance(frame, TurnHold):
             self._ahead = asyncio.create_task(asyncio.to_thread(self.stt.transcribe, frame.audio))
+            if frame.heard is not None:
+                self._ahead.add_done_callback(partial(_tell, frame.heard))
             self._held = frame.audio.size
             return None
         if not isinstance(frame, UserTurn):
@@ -177,6 +190,13 @@ class Transcribe(Stage):
         took = time.perf_counter() - began
         self.notify(Heard(text, frame.ended, took))
         await self.push(Transcript(text, frame.ended, took, frame.over_os1))
+
+
+def _tell(heard: asyncio.Future[str], done: asyncio.Task[str]) -> None:
+    """Hand a transcription's words to whoever waits for them (none if it failed)."""
+    if not heard.done():
+        failed = done.cancelled() or done.exception() is not None
+        heard.set_result("" if failed else done.result())
 
 
 class Reply(Stage):

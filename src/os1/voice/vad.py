@@ -8,6 +8,7 @@ before them, and carries a recurrent state between calls.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -19,6 +20,7 @@ import onnxruntime as ort
 from os1.errors import VoiceError
 from os1.voice.audio import RATE, Samples
 from os1.voice.background import Background
+from os1.voice.speakable import reads_finished
 
 WINDOW = 512
 CONTEXT = 64
@@ -78,6 +80,7 @@ class TurnTiming:
     end_silence_ms: int = 320  # this much silence ends it (no end-of-turn model)
     decide_ms: int = 128  # with a model: this much silence and it judges the turn...
     end_incomplete_ms: int = 1600  # ...a finished turn ends there, an unfinished one after this
+    end_said_ms: int = 512  # ...or after this, if its words read as a finished sentence (0: never)
     complete_threshold: float = 0.5
     end_silence_over_ms: int = 700  # ...when the user speaks over os1 (it has paused; no hurry)
     hold_ms: int = 128  # this much silence: a likely end, worth transcribing ahead (a "hold")
@@ -102,7 +105,9 @@ class TurnDetector:
     With an end-of-turn ``model``, a pause of ``decide_ms`` asks for a verdict (a ``judge``
     event: the caller runs the model, off the event loop, and hands the probability to
     ``verdict``): a finished turn ends then, an unfinished one ("and then... um") and one still
-    being judged wait for ``end_incomplete_ms``. Every end after a wait is preceded, in the same
+    being judged wait for ``end_incomplete_ms``, unless its words read as a finished sentence
+    (``said_finished``: the model misjudges a finished sentence now and then, and the words catch
+    most of those), which waits ``end_said_ms``. Every end after a wait is preceded, in the same
     pause, by a ``hold`` carrying the audio so far, so that speech-to-text can start while the
     detector waits to be sure. Speech counts only where it stands out over the room's own level
     (``Background``), so a crowd's babble neither starts a turn nor keeps one open."""
@@ -113,6 +118,7 @@ class TurnDetector:
         self.model = model  # run by the caller on each "judge"
         self._pause = 0  # counts pauses, so a late verdict on an earlier one is ignored
         self._finished: bool | None = None  # the verdict on the current pause
+        self._said_finished = False  # its words read as a finished sentence
         self._windows: list[Samples] = []  # audio of the current turn (or the pre-roll)
         self._speech_run = 0
         self._silence_run = 0
@@ -156,7 +162,7 @@ class TurnDetector:
                 return [TurnEvent("start", self._time - self._speech_run * WINDOW / RATE)]
             return []
         if speech:
-            self._silence_run, self._finished = 0, None
+            self._silence_run, self._finished, self._said_finished = 0, None, False
         elif self._silence_run == 0:
             self._silence_run, self._pause = 1, self._pause + 1
         else:
@@ -168,7 +174,7 @@ class TurnDetector:
         if judging and self._silence_run == self._windows_for(s.decide_ms):
             events.append(TurnEvent("judge", self._pause_start(), np.concatenate(self._windows), self._pause))
         if self._silence_run == self._windows_for(s.hold_ms) and not too_long and end_ms > s.hold_ms:
-            events.append(TurnEvent("hold", self._pause_start(), np.concatenate(self._windows)))
+            events.append(TurnEvent("hold", self._pause_start(), np.concatenate(self._windows), self._pause))
         if self._silence_run * WINDOW_MS >= end_ms or too_long:
             events.append(self._ended())
         return events
@@ -179,6 +185,17 @@ class TurnDetector:
             return None
         self._finished = probability >= self.settings.complete_threshold
         return self._ended() if self._finished else None
+
+    def said_finished(self, pause: int) -> TurnEvent | None:
+        """The words of ``pause``'s turn so far read as a finished sentence, though the model
+        judged it unfinished: it ends after ``end_said_ms`` of silence (now, if that has
+        passed) instead of ``end_incomplete_ms``."""
+        s = self.settings
+        if (pause != self._pause or not self._in_turn or self._silence_run == 0
+                or self._finished is not False or not s.end_said_ms):
+            return None
+        self._said_finished = True
+        return self._ended() if self._silence_run * WINDOW_MS >= s.end_said_ms else None
 
     def _ended(self) -> TurnEvent:
         audio = np.concatenate(self._windows)
@@ -200,15 +217,22 @@ class TurnDetector:
             return s.end_silence_over_ms
         if self.model is None:
             return s.end_silence_ms
-        return s.decide_ms if self._finished else s.end_incomplete_ms
+        if self._finished:
+            return s.decide_ms
+        return s.end_said_ms if self._said_finished else s.end_incomplete_ms
 
 
-def judged(detector: TurnDetector, samples: Samples) -> list[TurnEvent]:
-    """``feed`` with each ``judge`` answered right after by the detector's model, in this thread
-    (benchmarks and tests; a conversation runs the model off the event loop)."""
+def judged(detector: TurnDetector, samples: Samples,
+           hear: Callable[[Samples], str] | None = None) -> list[TurnEvent]:
+    """``feed`` with each ``judge`` answered right after by the detector's model and, where it
+    judged the turn unfinished, by ``hear``'s words (speech to text), in this thread
+    (benchmarks and tests; a conversation runs both off the event loop)."""
     events = detector.feed(samples)
     for event in [e for e in events if e.kind == "judge"]:
-        if detector.model is not None:
-            end = detector.verdict(event.pause, detector.model.complete(event.audio))
-            events += [end] if end is not None else []
+        if detector.model is None:
+            continue
+        end = detector.verdict(event.pause, detector.model.complete(event.audio))
+        if end is None and hear is not None and reads_finished(hear(event.audio)):
+            end = detector.said_finished(event.pause)
+        events += [end] if end is not None else []
     return events
