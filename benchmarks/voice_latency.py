@@ -115,21 +115,27 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def run(args: argparse.Namespace) -> dict[str, object]:
+    voice = _user_voice()
+    script = Script([voice.synthesize(q) for q in (QUESTIONS * 2)[:args.utterances]],
+                    voice.synthesize("Please tell me a long story about the sea."),
+                    voice.synthesize("Wait, stop."))
+    quiet = await _room(script, None, args) | {"wer": _wer(args)}
+    if args.noise is None:
+        return quiet
+    level = noise_level(script.lines, args.snr)
+    babble = crowd(60.0, seed=1) * level
+    noisy = await _room(script, babble, args)
+    return noisy | {"noise": args.noise, "snr_db": args.snr, "wer": _wer(args, args.snr), "quiet": quiet}
+
+
+async def _room(script: Script, noise: Samples | None, args: argparse.Namespace) -> dict[str, object]:
+    """One room's conversation, with a store of its own: the same questions asked in the quiet
+    room first would otherwise be recalled, and read, in every turn of the crowd's."""
     home = Path(tempfile.mkdtemp(prefix="os1-voice-bench-"))
     settings = load_settings(home=home, llm={"max_tokens": 32}, voice={"end_of_turn": args.end_of_turn})
     runtime = await Runtime.open(settings, args.model)
     try:
-        voice = _user_voice()
-        script = Script([voice.synthesize(q) for q in (QUESTIONS * 2)[:args.utterances]],
-                        voice.synthesize("Please tell me a long story about the sea."),
-                        voice.synthesize("Wait, stop."))
-        quiet = await _session(runtime, settings.voice, script, None, args) | {"wer": _wer(args)}
-        if args.noise is None:
-            return quiet
-        level = noise_level(script.lines, args.snr)
-        babble = crowd(60.0, seed=1) * level
-        noisy = await _session(runtime, settings.voice, script, babble, args)
-        return noisy | {"noise": args.noise, "snr_db": args.snr, "wer": _wer(args, args.snr), "quiet": quiet}
+        return await _session(runtime, settings.voice, script, noise, args)
     finally:
         await runtime.close()
 
