@@ -171,6 +171,39 @@ async def test_a_cancelled_call_ends_before_the_stores_next_call_starts(store: S
     assert waiting.cancelled()
 
 
+async def test_a_call_cancelled_again_and_again_still_ends_before_the_store_closes(
+        store: SQLiteMemory) -> None:
+    """A server shutting down cancels a background step's store call at every await (anyio's
+    cancel scopes): the close must still wait for SQLite to finish, or two threads would use one
+    connection at once and crash the process."""
+    log: list[str] = []
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> None:
+        started.set()
+        assert release.wait(HANG_S), "never released"
+        log.append("slow done")
+
+    async def call() -> None:
+        async with store.backend.transaction():
+            await store.backend.call(slow)
+
+    waiting = asyncio.create_task(call())
+    assert await asyncio.to_thread(started.wait, HANG_S)
+    for _ in range(5):  # cancelled, and cancelled again while it waits for the call to end
+        waiting.cancel()
+        for _ in range(4):
+            await asyncio.sleep(0)
+    closing = asyncio.create_task(store.backend.close())
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert not closing.done() and not waiting.done() and log == []
+    release.set()
+    await closing
+    assert log == ["slow done"]
+    assert waiting.cancelled()
+
+
 class RenamedEmbedder(FakeEmbedder):
     """Another model: the same vectors under a different id, as after an embedder upgrade."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -79,8 +79,12 @@ class SQLiteBackend:
         try:
             return await asyncio.shield(call)
         finally:
-            if not call.done():  # cancelled: the call runs to its end before the next starts
-                await asyncio.wait([call])
+            # cancelled: the call runs to its end before the store's lock is let go, even when
+            # the cancel is repeated (anyio's cancel scopes, a server shutting down): a close on
+            # another thread while SQLite still runs this call would crash the process
+            while not call.done():
+                with suppress(asyncio.CancelledError):
+                    await asyncio.wait([call])
 
     @asynccontextmanager
     async def transaction(self, *, write: bool = False) -> AsyncIterator[SQLiteTx]:
