@@ -145,27 +145,43 @@ class CountingEmbedder(FakeEmbedder):
 
 
 
-async def test_a_cancelled_call_ends_before_the_stores_next_call_starts(store: SQLiteMemory) -> None:
-    log: list[str] = []
-    started, release = threading.Event(), threading.Event()
+class SlowCall:
+    """A store call that runs until released, logging when it is done."""
 
-    def slow() -> None:
-        started.set()
-        assert release.wait(HANG_S), "never released"
-        log.append("slow done")
+    def __init__(self) -> None:
+        self.log: list[str] = []
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def __call__(self) -> None:
+        self.started.set()
+        assert self.release.wait(HANG_S), "never released"
+        self.log.append("slow done")
+
+    async def running(self) -> None:
+        assert await asyncio.to_thread(self.started.wait, HANG_S)
+
+
+async def yield_to_the_loop(times: int) -> None:
+    """Let every ready task take ``times`` steps (no clock is waited on)."""
+    for _ in range(times):
+        await asyncio.sleep(0)
+
+
+async def test_a_cancelled_call_ends_before_the_stores_next_call_starts(store: SQLiteMemory) -> None:
+    slow = SlowCall()
+    log = slow.log
 
     async def call(fn: Callable[[], None]) -> None:
         async with store.backend.transaction():
             await store.backend.call(fn)
 
     waiting = asyncio.create_task(call(slow))
-    assert await asyncio.to_thread(started.wait, HANG_S)
+    await slow.running()
     waiting.cancel()  # a stopped turn, say: its store call still runs on its thread
     following = asyncio.create_task(call(lambda: log.append("next")))
-    for _ in range(20):  # give the next call every chance to overtake
-        await asyncio.sleep(0)
+    await yield_to_the_loop(20)  # give the next call every chance to overtake
     assert not waiting.done() and log == []  # the cancelled call still holds the store's turn
-    release.set()
+    slow.release.set()
     await following
     assert log == ["slow done", "next"]
     assert waiting.cancelled()
@@ -176,31 +192,23 @@ async def test_a_call_cancelled_again_and_again_still_ends_before_the_store_clos
     """A server shutting down cancels a background step's store call at every await (anyio's
     cancel scopes): the close must still wait for SQLite to finish, or two threads would use one
     connection at once and crash the process."""
-    log: list[str] = []
-    started, release = threading.Event(), threading.Event()
-
-    def slow() -> None:
-        started.set()
-        assert release.wait(HANG_S), "never released"
-        log.append("slow done")
+    slow = SlowCall()
 
     async def call() -> None:
         async with store.backend.transaction():
             await store.backend.call(slow)
 
     waiting = asyncio.create_task(call())
-    assert await asyncio.to_thread(started.wait, HANG_S)
+    await slow.running()
     for _ in range(5):  # cancelled, and cancelled again while it waits for the call to end
         waiting.cancel()
-        for _ in range(4):
-            await asyncio.sleep(0)
+        await yield_to_the_loop(4)
     closing = asyncio.create_task(store.backend.close())
-    for _ in range(20):
-        await asyncio.sleep(0)
-    assert not closing.done() and not waiting.done() and log == []
-    release.set()
+    await yield_to_the_loop(20)
+    assert not closing.done() and not waiting.done() and slow.log == []
+    slow.release.set()
     await closing
-    assert log == ["slow done"]
+    assert slow.log == ["slow done"]
     assert waiting.cancelled()
 
 
