@@ -36,7 +36,10 @@ TALLY = {"cases": 0, "tracebacks": 0}
 
 
 def leaves(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # os1's commands load on demand: asked for by name
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         if isinstance(command, click.Group):
             yield from leaves(command, (*path, name))
         else:
@@ -44,6 +47,7 @@ def leaves(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[tup
 
 
 COMMANDS = dict(leaves(cli))
+assert len(COMMANDS) > 50, "the fuzzer found too few commands to walk"
 
 
 def files(root: Path) -> list[str]:

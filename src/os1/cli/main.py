@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from importlib import import_module
 
 import click
 from click_default_group import DefaultGroup
@@ -16,7 +17,17 @@ from os1.errors import InputError, Os1Error
 
 
 class Os1Group(DefaultGroup):  # type: ignore[misc]
-    """Runs ``chat`` when no command is given and reports os1 errors in one line."""
+    """Runs ``chat`` when no command is given and reports os1 errors in one line; loads each
+    command's module only when that command is asked for (``COMMANDS``)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:  # as ``DefaultGroup`` does: the words go to the default
+            ctx.arg0 = cmd_name  # type: ignore[attr-defined]
+            cmd_name = self.default_cmd_name
+        return _command(cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -52,61 +63,35 @@ def cli(ctx: click.Context, model_name: str | None, verbose: bool) -> None:
         sys.exit(1)
 
 
-def _register() -> None:
-    from os1.cli import (
-        a2a_cmd,
-        chat,
-        config_cmd,
-        dav_cmd,
-        goodbye_cmd,
-        initiative_cmd,
-        inner_cmd,
-        letters_cmd,
-        mail_cmd,
-        mcp_cmd,
-        memory_cmd,
-        models_cmd,
-        music_cmd,
-        onboard_cmd,
-        play_cmd,
-        serve_cmd,
-        share_cmd,
-        voice_cmd,
-    )
-
-    cli.add_command(chat.chat)
-    cli.add_command(serve_cmd.serve)
-    cli.add_command(serve_cmd.users)
-    cli.add_command(chat.say)
-    cli.add_command(onboard_cmd.onboard)
-    cli.add_command(memory_cmd.memory)
-    cli.add_command(models_cmd.models)
-    cli.add_command(config_cmd.config)
-    cli.add_command(mail_cmd.mail)
-    cli.add_command(dav_cmd.calendar)
-    cli.add_command(dav_cmd.contacts)
-    cli.add_command(dav_cmd.actions)
-    cli.add_command(voice_cmd.talk)
-    cli.add_command(voice_cmd.transcribe)
-    cli.add_command(voice_cmd.speak)
-    cli.add_command(share_cmd.share)
-    cli.add_command(share_cmd.look)
-    cli.add_command(share_cmd.listen)
-    cli.add_command(music_cmd.compose)
-    cli.add_command(music_cmd.music)
-    cli.add_command(play_cmd.play)
-    cli.add_command(letters_cmd.letters)
-    cli.add_command(initiative_cmd.initiative)
-    cli.add_command(mcp_cmd.mcp)
-    cli.add_command(a2a_cmd.meet)
-    cli.add_command(inner_cmd.journal)
-    cli.add_command(inner_cmd.status)
-    inner_cmd.persona.add_command(a2a_cmd.persona_serve)  # os1's own persona; serve: another OS
-    cli.add_command(inner_cmd.persona)
-    cli.add_command(goodbye_cmd.goodbye)
+# each command and where it lives: a module is imported when its command runs (or ``--help``
+# lists it), so ``os1 memory list`` does not load the voice, mail and server stacks
+COMMANDS: dict[str, tuple[str, str]] = {
+    "chat": ("chat", "chat"), "say": ("chat", "say"), "serve": ("serve_cmd", "serve"),
+    "users": ("serve_cmd", "users"), "onboard": ("onboard_cmd", "onboard"),
+    "memory": ("memory_cmd", "memory"), "models": ("models_cmd", "models"),
+    "config": ("config_cmd", "config"), "mail": ("mail_cmd", "mail"),
+    "calendar": ("dav_cmd", "calendar"), "contacts": ("dav_cmd", "contacts"),
+    "actions": ("dav_cmd", "actions"), "talk": ("voice_cmd", "talk"),
+    "transcribe": ("voice_cmd", "transcribe"), "speak": ("voice_cmd", "speak"),
+    "share": ("share_cmd", "share"), "look": ("share_cmd", "look"), "listen": ("share_cmd", "listen"),
+    "compose": ("music_cmd", "compose"), "music": ("music_cmd", "music"), "play": ("play_cmd", "play"),
+    "letters": ("letters_cmd", "letters"), "initiative": ("initiative_cmd", "initiative"),
+    "mcp": ("mcp_cmd", "mcp"), "meet": ("a2a_cmd", "meet"), "journal": ("inner_cmd", "journal"),
+    "status": ("inner_cmd", "status"), "persona": ("inner_cmd", "persona"),
+    "goodbye": ("goodbye_cmd", "goodbye"),
+}
 
 
-_register()
+def _command(name: str) -> click.Command | None:
+    """The command ``name``, its module imported now."""
+    if name not in COMMANDS:
+        return None
+    module, attr = COMMANDS[name]
+    command: click.Command = getattr(import_module(f"os1.cli.{module}"), attr)
+    if name == "persona" and isinstance(command, click.Group) and "serve" not in command.commands:
+        # os1's own persona; `persona serve`: another OS, which lives with the agents' commands
+        command.add_command(import_module("os1.cli.a2a_cmd").persona_serve)
+    return command
 
 
 def main() -> None:
