@@ -24,7 +24,8 @@ speech DB above it over its voiced part, and the clips are scored mixed the same
 measures the quiet room first; its figures are printed beside, under ``quiet``.
 
     python benchmarks/voice_latency.py [--json] [--utterances 20] [--barge-ins 20] [--speak-s 60]
-        [--noise crowd --snr 10] [--end-of-turn model|silence] [--no-wer] [--model NAME]
+        [--noise crowd --snr 10] [--end-of-turn model|silence] [--no-read-ahead] [--no-wer]
+        [--model NAME]
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -132,12 +134,16 @@ async def _room(script: Script, noise: Samples | None, args: argparse.Namespace)
     """One room's conversation, with a store of its own: the same questions asked in the quiet
     room first would otherwise be recalled, and read, in every turn of the crowd's."""
     home = Path(tempfile.mkdtemp(prefix="os1-voice-bench-"))
-    settings = load_settings(home=home, llm={"max_tokens": 32}, voice={"end_of_turn": args.end_of_turn})
-    runtime = await Runtime.open(settings, args.model)
+    settings = load_settings(home=home, llm={"max_tokens": 32},
+                             voice={"end_of_turn": args.end_of_turn, "read_ahead": not args.no_read_ahead})
     try:
-        return await _session(runtime, settings.voice, script, noise, args)
+        runtime = await Runtime.open(settings, args.model)
+        try:
+            return await _session(runtime, settings.voice, script, noise, args)
+        finally:
+            await runtime.close()
     finally:
-        await runtime.close()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -264,6 +270,7 @@ def _figures(frames: list[Frame], asked: list[tuple[float, float]], trials: list
     latencies: list[float] = []
     stages: dict[str, list[float]] = {k: [] for k in ("turn_end", "stt", "first_token", "first_speech",
                                                        "playback")}
+    read_ahead: list[float] = []  # the first token of turns whose prompt was read ahead
     for i, (_, end) in enumerate(asked):
         nxt = asked[i + 1][0] if i + 1 < len(asked) else float("inf")
         marks: dict[str, float] = {}
@@ -278,6 +285,8 @@ def _figures(frames: list[Frame], asked: list[tuple[float, float]], trials: list
         stages["stt"].append(heard.stt_s)
         stages["first_token"].append(marks.get("first_token", marks["first_audio"])
                                      - marks["turn_end"] - heard.stt_s)
+        if "read_ahead" in marks:
+            read_ahead.append(stages["first_token"][-1])
         stages["first_speech"].append(marks.get("first_speech", marks["first_audio"])
                                       - marks.get("first_token", marks["turn_end"]))
         stages["playback"].append(marks["first_audio"] - marks.get("first_speech", marks["first_audio"]))
@@ -289,6 +298,8 @@ def _figures(frames: list[Frame], asked: list[tuple[float, float]], trials: list
         "latency_p95_ms": round(percentile(latencies, 95) * ms),
         **{f"{name}_p50_ms": round(statistics.median(v) * ms) if v else None for name, v in stages.items()},
         **{f"{name}_p95_ms": round(percentile(v, 95) * ms) if v else None for name, v in stages.items()},
+        "read_ahead_turns": len(read_ahead),
+        "read_ahead_first_token_p50_ms": round(statistics.median(read_ahead) * ms) if read_ahead else None,
         "barge_ins": sum(t.over_os1 for t in trials), "stopped": len(stops),
         "bargein_stop_p50_ms": round(percentile(stops, 50) * ms) if stops else None,
         "bargein_stop_max_ms": round(max(stops) * ms) if stops else None,
@@ -330,6 +341,8 @@ def main() -> None:
     parser.add_argument("--noise", choices=["crowd"], default=None, help="talk in a crowd (after quiet)")
     parser.add_argument("--snr", type=float, default=10.0, help="speech over the crowd, dB (voiced part)")
     parser.add_argument("--end-of-turn", choices=["model", "silence"], default="model")
+    parser.add_argument("--no-read-ahead", action="store_true",
+                        help="never read a turn's prompt ahead (voice.read_ahead = false)")
     parser.add_argument("--no-wer", action="store_true", help="skip scoring the speech clips")
     parser.add_argument("--model", default=None, help="a configured model (default: the bundled one)")
     args = parser.parse_args()

@@ -241,6 +241,8 @@ class VoiceSettings(BaseModel):
     # a pause the model calls unfinished still ends the turn after this much silence if the words
     # heard so far read as a finished sentence ("I bought some bread."); 0: wait as the model says
     end_said_ms: int = Field(default=512, ge=0)
+    # while that short wait runs, the model reads the turn's prompt (memories and words) ahead
+    read_ahead: bool = True
     turn_model: Path | None = None  # an end-of-turn ONNX file; None: the one scripts/setup fetched
     # WebRTC noise suppression before the VAD and speech-to-text, in `os1 talk` and `os1 transcribe`
     # alike (off: under crowd babble it raised Whisper's WER, docs/voice.md)

@@ -20,7 +20,7 @@ from os1.memory.base import Pieces, Vectors
 from os1.memory.sqlite import SQLiteMemory
 from os1.testing import FakeEmbedder, ScriptedLLM
 from os1.tools.memory import memory_tools
-from os1.types import StreamEvent, TextDelta, ToolCall
+from os1.types import Message, StreamEvent, TextDelta, ToolCall
 
 
 def make(store: SQLiteMemory, model: ScriptedLLM, **kw: object) -> Companion:
@@ -373,3 +373,41 @@ async def test_a_background_step_overtaken_by_a_newer_turn_does_not_prewarm(stor
     assert prewarms() == 1
     await companion._extract(user, companion._turns)
     assert prewarms() == 2
+
+
+async def test_reading_ahead_sends_the_prompt_the_turn_then_sends(store: SQLiteMemory) -> None:
+    """``foresee`` (voice: the user paused on a finished sentence) hands the model the prompt the
+    turn of those words will send, memories and all, without storing anything: the model then
+    reads none of it again when the turn comes."""
+    import re
+
+    for text in ("I swim in the sea every morning", "My sister Ana lives by the sea in Lisbon",
+                 "The walk to the lighthouse took two hours", "I cooked a fish stew for Ana",
+                 "We talked about the cold water and the waves"):
+        await store.add_utterance(None, "user", text)
+    model = ScriptedLLM()
+    companion = make(store, model, history_tokens=60)
+
+    def shown(messages: list[Message]) -> list[str]:  # the time can move by a minute between calls
+        return [re.sub(r"it is [^.]*\.", "it is (now).", m.content) for m in messages]
+
+    recalled = 0
+    for said in ("hello", "do you remember the sea?", "tell me about Ana and the fish stew",
+                 "the walk to the lighthouse was cold", "what did we talk about?"):
+        before = await store.count()
+        await companion.foresee(said)
+        assert await store.count() == before  # nothing stored
+        events = await turn(companion, said)
+        ahead, then = model.history[-2][0], model.history[-1][0]
+        assert shown(ahead) == shown(then)
+        recalled += any(isinstance(e, Recalled) and e.memories for e in events)
+    assert recalled >= 3  # the prompts held memories, found again in the same order
+
+
+async def test_reading_ahead_leaves_a_secret_and_empty_words_alone(store: SQLiteMemory) -> None:
+    model = ScriptedLLM()
+    companion = make(store, model)
+    await companion.foresee("keep that between us")  # answered by code, not the model
+    assert model.history == []
+    with pytest.raises(InputError):
+        await companion.foresee("   ")

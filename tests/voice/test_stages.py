@@ -230,6 +230,32 @@ async def test_wake_phrase_ignores_talk_not_for_os1(store: SQLiteMemory) -> None
     await line.close()
 
 
+async def test_a_turn_about_to_end_has_its_prompt_read_ahead(store: SQLiteMemory) -> None:
+    """``LikelyEnd`` (the user paused on a finished sentence) sets the model reading the turn's
+    prompt; the turn then sends that same prompt. Not while os1 speaks, nor for a backchannel."""
+    from os1.voice.frames import LikelyEnd
+
+    line = Line(store)
+    model = line.reply.companion.model
+    assert isinstance(model, ScriptedLLM)
+    line.pipeline.put(LikelyEnd("mm-hm"))
+    await line.pipeline.idle()
+    assert line.reply._ahead is None
+    line.pipeline.put(LikelyEnd("tell me about the sea"))
+    await line.pipeline.idle()
+    assert line.reply._ahead is not None
+    await line.reply._ahead
+    ahead, _, options = model.history[-1]
+    assert options is not None and options.max_tokens == 1
+    assert ahead[-1].content.endswith("tell me about the sea")
+    await line.say(Transcript("tell me about the sea", 1.0))
+    assert [m.content for m in model.history[-1][0]] == [m.content for m in ahead]
+    line.pipeline.put(LikelyEnd("and the sky?"))  # os1 is still speaking: no reading ahead
+    await line.pipeline.idle()
+    assert len(model.history) == 2
+    await line.close()
+
+
 class CountingSTT:
     name = "counting"
 
@@ -320,23 +346,25 @@ class Saying:
 async def frames_until_heard(text: str, speech: np.ndarray) -> tuple[int, list[str]]:
     """Feed speech and then silence, 20 ms at a time, to the listener and the transcriber (the
     model calls every pause unfinished, speech-to-text hears ``text``); how many frames of
-    silence went in before the turn was heard, and what was heard."""
+    silence went in before the turn was heard, and what was heard: ``likely: ...`` where the
+    turn was announced as about to end, then the transcript."""
     from os1.voice.audio import silence
-    from os1.voice.frames import AudioIn
+    from os1.voice.frames import AudioIn, LikelyEnd
     from os1.voice.stages import Listen, Transcribe
     from os1.voice.vad import SileroVAD, TurnDetector, TurnTiming
 
     listen = Listen(TurnDetector(SileroVAD(), TurnTiming(), Unsure()), Player(lambda: 0.0), lambda: 0.0)
     heard: list[str] = []
     pipeline = Pipeline([listen, Transcribe(Saying(text))],
-                        [lambda f: heard.append(f.text) if isinstance(f, Transcript) else None])
+                        [lambda f: heard.append(f.text) if isinstance(f, Transcript) else None,
+                         lambda f: heard.append(f"likely: {f.text}") if isinstance(f, LikelyEnd) else None])
     pipeline.start()
     quiet = 0
     stream = np.concatenate([silence(0.5), speech])
     for at in range(0, stream.size, 320):
         pipeline.put(AudioIn(stream[at:at + 320], at / 16_000))
         await pipeline.idle()
-    while not heard and quiet < 150:
+    while not any(not h.startswith("likely") for h in heard) and quiet < 150:
         pipeline.put(AudioIn(silence(0.02), 0.0))
         quiet += 1
         await pipeline.idle()
@@ -354,7 +382,7 @@ async def test_a_pause_the_model_calls_unfinished_ends_sooner_when_its_words_rea
     loud = np.flatnonzero(np.abs(clip) > 0.02)
     speech = clip[loud[0]:loud[-1] + 1]
     said, heard = await frames_until_heard("Go forward, move ahead.", speech)
-    assert heard == ["Go forward, move ahead."]
+    assert heard == ["likely: Go forward, move ahead.", "Go forward, move ahead."]
     left_open, heard = await frames_until_heard("Go forward and", speech)
     assert heard == ["Go forward and"]
     # 512 against 1600 ms of silence: 54 frames of 20 ms sooner, within a VAD window

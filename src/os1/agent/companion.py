@@ -133,18 +133,14 @@ class Companion:
         if ask is not None:  # "Ana is pregnant, keep that between us": these words, and the reply
             await self.store.keep_private([user.id])
         history, self._history_floor = await self._window(before_id=user.id)
-        hits = await self.store.search(said, turn=turn, k=self.settings.search_k,
-                                       exclude=[user.id, *(t.id for t in history)],
-                                       half_life_days=self.settings.half_life_days, now=at,
-                                       include_superseded=True)  # history, shown as history
-        memories = pack_memories(hits, self.settings.memory_budget_tokens)
+        memories = await self._recall(said, turn, [user.id, *(t.id for t in history)], at)
         # the guard reads what this turn holds: the user's words, and what came from outside
         # (mail, shared posts and pages, earlier replies that retold them)
         self.guard.begin_turn(said, history, memories, (outside,) if outside else ())
         yield Recalled(tuple(memories))
         self._turns += 1
         messages = build_messages(self.persona, memories, history, said,
-                                  last_time=await self._last_time(), at=at, outside=outside)
+                                  last_time=await self._last_time(self._turns), at=at, outside=outside)
         reply = KeptReply(self.store, self.session_id, None if at is None else at + 1,
                           lambda: self.guard.tainted)
         finished = False
@@ -162,10 +158,20 @@ class Companion:
         self._learn(user)
         yield done
 
-    async def _last_time(self) -> str:
+    async def _recall(self, said: str, turn: Turn | None, exclude: list[int],
+                      at: float | None) -> list[MemoryItem]:
+        """The memories a turn of ``said`` shows (``turn``: its words as stored, with their
+        vector), none of those in ``exclude`` (the words themselves, the history shown)."""
+        hits = await self.store.search(said, turn=turn, k=self.settings.search_k, exclude=exclude,
+                                       half_life_days=self.settings.half_life_days, now=at,
+                                       include_superseded=True)  # history, shown as history
+        return pack_memories(hits, self.settings.memory_budget_tokens)
+
+    async def _last_time(self, turns: int) -> str:
         """The summary of the previous conversation, for this conversation's first few turns
-        (so os1 can pick up where it left off); empty later on, or when there was none."""
-        if self._turns > LAST_TIME_TURNS:
+        (so os1 can pick up where it left off: ``turns`` counts this one); empty later on, or
+        when there was none."""
+        if turns > LAST_TIME_TURNS:
             return ""
         earlier = [s for s in await self.store.summaries(limit=2) if s.session_id != self.session_id]
         return earlier[0].text if earlier else ""
@@ -183,6 +189,24 @@ class Companion:
         this while the user is still silent."""
         history, _ = await self._window()
         messages = build_messages(self.persona, [], history, "", memories_heading=True)
+        await complete(self.model, messages, tools=[t.spec for t in self.tools],
+                       options=Options(max_tokens=1))
+
+    async def foresee(self, text: str) -> None:
+        """Have the model read ahead the prompt a turn of ``text`` would send: its history, its
+        memories and the words, built as ``respond`` builds them, with nothing stored. Voice
+        calls this when the user has paused on what reads as a finished sentence and the turn
+        is about to end; a local model keeps what it read in its prefix cache, so the turn's
+        reply starts without reading it again (a turn that goes otherwise reads its own)."""
+        text = check_input(text, self.settings.max_input_chars)
+        if (self.share_post is not None and is_post(text) or self.guard.answer_in(text) is not None
+                or private_ask(text) is not None):
+            return  # a turn of its own kind, whose prompt (if any) is not this one
+        said = fit_text(without_images(text), self.settings.input_tokens)
+        history, _ = await self._window()
+        memories = await self._recall(said, None, [t.id for t in history], None)
+        messages = build_messages(self.persona, memories, history, said,
+                                  last_time=await self._last_time(self._turns + 1))
         await complete(self.model, messages, tools=[t.spec for t in self.tools],
                        options=Options(max_tokens=1))
 

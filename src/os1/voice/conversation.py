@@ -49,7 +49,7 @@ class Conversation:
         self.detector = TurnDetector(SileroVAD(), timing, model)
         self.reply = Reply(companion, self.player, self.clock, name=companion.persona.name,
                            wake_phrase=voice.wake_phrase, follow_up_s=voice.follow_up_s, music=music,
-                           asking=asking, play=play)
+                           asking=asking, play=play, read_ahead=voice.read_ahead)
         self.listen = Listen(self.detector, self.player, self.clock, interrupt_min_ms=voice.interrupt_min_ms,
                              half_duplex=half_duplex, echo=echo or front_end(voice.noise_suppression))
         self.pipeline = Pipeline([

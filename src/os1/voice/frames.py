@@ -51,6 +51,14 @@ class TurnHold(Frame):
 
 
 @dataclass(frozen=True)
+class LikelyEnd(Frame):
+    """The user paused on words that read as a finished sentence, and the turn ends after a
+    short wait unless they go on: the reply may be prepared ahead (``Companion.foresee``)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Transcript(Frame):
     text: str
     ended: float  # when the user stopped speaking

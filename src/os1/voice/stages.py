@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from os1.voice.frames import (
     Frame,
     Heard,
     Interrupt,
+    LikelyEnd,
     Mark,
     MusicOut,
     ReplyEnd,
@@ -65,6 +67,7 @@ from os1.voice.tts import TextToSpeech
 from os1.voice.vad import TurnDetector, TurnEvent
 
 Clock = Callable[[], float]
+log = logging.getLogger(__name__)
 HALF_DUPLEX_TAIL_S = 0.3
 
 
@@ -136,8 +139,10 @@ class Listen(Stage):
             # the words count only until the longest wait has ended the turn anyway
             with contextlib.suppress(TimeoutError):
                 wait_s = self.detector.settings.end_incomplete_ms / 1000
-                if reads_finished(await asyncio.wait_for(heard, wait_s)):
+                if reads_finished(words := await asyncio.wait_for(heard, wait_s)):
                     end = self.detector.said_finished(event.pause)
+                    if end is None and self.detector.ending_on_words:
+                        await self.push(LikelyEnd(words))  # the reply may start reading ahead
         if end is not None:
             await self._on(end)
 
@@ -206,9 +211,11 @@ class Reply(Stage):
     def __init__(self, companion: Companion, player: Player, clock: Clock, *, name: str = "",
                  wake_phrase: bool = False, follow_up_s: float = 20.0,
                  music: MusicMaker | None = None, consent: SpokenConsent | None = None,
-                 asking: Asking | None = None, play: AtTable | None = None) -> None:
+                 asking: Asking | None = None, play: AtTable | None = None,
+                 read_ahead: bool = True) -> None:
         super().__init__()
         self.companion = companion
+        self.read_ahead = read_ahead  # a turn about to end has its prompt read ahead (``LikelyEnd``)
         self.asking = asking  # a letter (or mail without tools) asked for: the deed, said briefly
         self.play: AtTable | None = play  # a game in progress: moves and questions about it go to the game
         self.consent = consent or SpokenConsent()
@@ -220,6 +227,7 @@ class Reply(Stage):
         self.follow_up_s = follow_up_s
         self.turn = 0
         self._reply: asyncio.Task[None] | None = None
+        self._ahead: asyncio.Task[None] | None = None  # the model reading a turn's prompt ahead
         self._ended: dict[int, asyncio.Event] = {}
         self._last_reply_at = -1e9
         loop = asyncio.get_running_loop()
@@ -238,6 +246,8 @@ class Reply(Stage):
             self._reply.cancel()
 
     async def process(self, frame: Frame) -> None:
+        if isinstance(frame, LikelyEnd):
+            self._read_ahead(frame.text.strip())
         if not isinstance(frame, Transcript):
             return
         text = frame.text.strip()
@@ -272,6 +282,25 @@ class Reply(Stage):
         else:
             text = to_os1(text, self.name) if self.play is not None else text
             self._reply = asyncio.create_task(self._respond(self.turn, text))
+
+    def _read_ahead(self, text: str) -> None:
+        """Have the model read ahead the prompt of a turn about to end on ``text`` if it will be
+        an ordinary reply: os1 is neither speaking nor replying, no game is on, os1 need not be
+        named, and the words are no backchannel, yes or no, or deed. One reading at a time."""
+        if (not self.read_ahead or self.replying or self.player.speaking or self.play is not None or not text
+                or self.wake_phrase and self.clock() - self._last_reply_at > self.follow_up_s
+                or is_backchannel(text) or parse_answer(text) is not None
+                or recognise(text, tools=bool(self.companion.tools)) is not None
+                or self._ahead is not None and not self._ahead.done()):
+            return
+        self.notify(Mark("read_ahead", self.turn + 1, self.clock()))
+        self._ahead = asyncio.create_task(self._foresee(text))
+
+    async def _foresee(self, text: str) -> None:
+        try:
+            await self.companion.foresee(text)
+        except Os1Error as exc:  # a reading ahead that fails costs the turn nothing
+            log.info("reading ahead failed: %s", exc)
 
     def _spoken_yes(self, frame: Transcript, text: str, busy: bool) -> tuple[int | None, str]:
         """A spoken yes to what waits: the words that approve the action read back (``yes N``),
@@ -441,8 +470,8 @@ class Reply(Stage):
 
     async def finish(self) -> None:
         """Wait for the reply in flight (end of input), then for background learning."""
-        if self._reply is not None:
-            await asyncio.gather(self._reply, return_exceptions=True)
+        await asyncio.gather(*(t for t in (self._ahead, self._reply) if t is not None),
+                             return_exceptions=True)
         await self.companion.drain()
 
 

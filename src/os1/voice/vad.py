@@ -132,6 +132,12 @@ class TurnDetector:
     def in_turn(self) -> bool:
         return self._in_turn
 
+    @property
+    def ending_on_words(self) -> bool:
+        """The turn will end after ``end_said_ms`` of silence (``said_finished``) unless the
+        user goes on."""
+        return self._in_turn and self._said_finished
+
     def feed(self, samples: Samples) -> list[TurnEvent]:
         self._buffer = np.concatenate([self._buffer, samples])
         events: list[TurnEvent] = []
