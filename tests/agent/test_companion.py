@@ -411,3 +411,27 @@ async def test_reading_ahead_leaves_a_secret_and_empty_words_alone(store: SQLite
     assert model.history == []
     with pytest.raises(InputError):
         await companion.foresee("   ")
+
+
+async def test_a_turn_shows_the_memories_read_ahead_only_for_the_words_foreseen(
+        store: SQLiteMemory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The turn foreseen reuses the recall read ahead (found again after its words are stored,
+    memories could rank otherwise and the prompt would differ); other words are searched anew."""
+    for text in ("I swim in the sea every morning", "My sister Ana lives by the sea in Lisbon"):
+        await store.add_utterance(None, "user", text)
+    searched: list[str] = []
+    search = store.search
+
+    async def counted(query: str, **kw: Any) -> Any:
+        searched.append(query)
+        return await search(query, **kw)
+
+    monkeypatch.setattr(store, "search", counted)
+    companion = make(store, ScriptedLLM())
+    await companion.foresee("do you remember the sea?")
+    await turn(companion, "do you remember the sea?")
+    assert searched == ["do you remember the sea?"]
+    await companion.foresee("and Ana?")
+    await turn(companion, "tell me about Lisbon")  # the user went on otherwise
+    await turn(companion, "and Ana?")  # foreseen before another turn: no longer this one's
+    assert searched[1:] == ["and Ana?", "tell me about Lisbon", "and Ana?"]

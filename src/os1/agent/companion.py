@@ -41,6 +41,19 @@ BACKFILL_PER_TURN = 256  # memories given missing sentence vectors by one backgr
 
 
 @dataclass(frozen=True)
+class Foreseen:
+    """The memories recalled for a prompt read ahead (``foresee``), for the turn it foresaw."""
+
+    said: str
+    history: tuple[int, ...]  # the ids of the conversation it showed
+    memories: list[MemoryItem]
+
+    def matches(self, said: str, history: Sequence[MemoryItem]) -> bool:
+        """Whether a turn of ``said`` after ``history`` is the one foreseen."""
+        return said == self.said and tuple(t.id for t in history) == self.history
+
+
+@dataclass(frozen=True)
 class TurnSettings:
     """The knobs of a turn (from ``Settings`` at the entry point)."""
 
@@ -89,6 +102,7 @@ class Companion:
         self.session_id: int | None = None
         self._history_floor = 0
         self._turns = 0  # turns answered in this conversation (session)
+        self._foreseen: Foreseen | None = None  # the memories a prompt read ahead showed
         self._background: set[asyncio.Task[None]] = set()
         self.last_turn: TurnDone | None = None  # how the latest turn was saved, even if cancelled
 
@@ -133,7 +147,11 @@ class Companion:
         if ask is not None:  # "Ana is pregnant, keep that between us": these words, and the reply
             await self.store.keep_private([user.id])
         history, self._history_floor = await self._window(before_id=user.id)
-        memories = await self._recall(said, turn, [user.id, *(t.id for t in history)], at)
+        foreseen, self._foreseen = self._foreseen, None
+        if foreseen is not None and foreseen.matches(said, history) and at is None:
+            memories = foreseen.memories  # the prompt the model read ahead, to the letter
+        else:
+            memories = await self._recall(said, turn, [user.id, *(t.id for t in history)], at)
         # the guard reads what this turn holds: the user's words, and what came from outside
         # (mail, shared posts and pages, earlier replies that retold them)
         self.guard.begin_turn(said, history, memories, (outside,) if outside else ())
@@ -205,6 +223,9 @@ class Companion:
         said = fit_text(without_images(text), self.settings.input_tokens)
         history, _ = await self._window()
         memories = await self._recall(said, None, [t.id for t in history], None)
+        # the turn shows these same memories: found again once its words are stored, they could
+        # rank otherwise (the words become a neighbour of the reply before them)
+        self._foreseen = Foreseen(said, tuple(t.id for t in history), memories)
         messages = build_messages(self.persona, memories, history, said,
                                   last_time=await self._last_time(self._turns + 1))
         await complete(self.model, messages, tools=[t.spec for t in self.tools],
