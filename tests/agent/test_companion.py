@@ -386,7 +386,7 @@ async def test_reading_ahead_sends_the_prompt_the_turn_then_sends(store: SQLiteM
                  "We talked about the cold water and the waves"):
         await store.add_utterance(None, "user", text)
     model = ScriptedLLM()
-    companion = make(store, model, history_tokens=60)
+    companion = make(store, model, history_tokens=60, prewarm=True)  # a local model
 
     def shown(messages: list[Message]) -> list[str]:  # the time can move by a minute between calls
         return [re.sub(r"it is [^.]*\.", "it is (now).", m.content) for m in messages]
@@ -394,20 +394,23 @@ async def test_reading_ahead_sends_the_prompt_the_turn_then_sends(store: SQLiteM
     recalled = 0
     for said in ("hello", "do you remember the sea?", "tell me about Ana and the fish stew",
                  "the walk to the lighthouse was cold", "what did we talk about?"):
-        before = await store.count()
+        before, calls = await store.count(), len(model.history)
         await companion.foresee(said)
         assert await store.count() == before  # nothing stored
-        events = await turn(companion, said)
-        ahead, then = model.history[-2][0], model.history[-1][0]
+        events = await turn(companion, said)  # the turn's call, then the next turn's prewarm
+        (ahead, _, first), (then, _, second) = model.history[calls:calls + 2]
+        assert first is not None and first.max_tokens == 1 and second is not None and second.max_tokens != 1
         assert shown(ahead) == shown(then)
         recalled += any(isinstance(e, Recalled) and e.memories for e in events)
     assert recalled >= 3  # the prompts held memories, found again in the same order
 
 
-async def test_reading_ahead_leaves_a_secret_and_empty_words_alone(store: SQLiteMemory) -> None:
+async def test_reading_ahead_leaves_a_secret_a_server_elsewhere_and_empty_words_alone(
+        store: SQLiteMemory) -> None:
     model = ScriptedLLM()
-    companion = make(store, model)
+    companion = make(store, model, prewarm=True)
     await companion.foresee("keep that between us")  # answered by code, not the model
+    await make(store, model).foresee("hello there")  # not a local model: sent once, with the turn
     assert model.history == []
     with pytest.raises(InputError):
         await companion.foresee("   ")
@@ -427,7 +430,7 @@ async def test_a_turn_shows_the_memories_read_ahead_only_for_the_words_foreseen(
         return await search(query, **kw)
 
     monkeypatch.setattr(store, "search", counted)
-    companion = make(store, ScriptedLLM())
+    companion = make(store, ScriptedLLM(), prewarm=True)
     await companion.foresee("do you remember the sea?")
     await turn(companion, "do you remember the sea?")
     assert searched == ["do you remember the sea?"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -236,6 +237,7 @@ async def test_a_turn_about_to_end_has_its_prompt_read_ahead(store: SQLiteMemory
     from os1.voice.frames import LikelyEnd
 
     line = Line(store)
+    line.reply.companion.settings = replace(line.reply.companion.settings, prewarm=True)  # a local model
     model = line.reply.companion.model
     assert isinstance(model, ScriptedLLM)
     line.pipeline.put(LikelyEnd("mm-hm"))
@@ -249,10 +251,13 @@ async def test_a_turn_about_to_end_has_its_prompt_read_ahead(store: SQLiteMemory
     assert options is not None and options.max_tokens == 1
     assert ahead[-1].content.endswith("tell me about the sea")
     await line.say(Transcript("tell me about the sea", 1.0))
-    assert [m.content for m in model.history[-1][0]] == [m.content for m in ahead]
+    then, _, options = model.history[1]
+    assert options is not None and options.max_tokens != 1
+    assert [m.content for m in then] == [m.content for m in ahead]
     line.pipeline.put(LikelyEnd("and the sky?"))  # os1 is still speaking: no reading ahead
     await line.pipeline.idle()
-    assert len(model.history) == 2
+    assert line.reply._ahead is not None and line.reply._ahead.done()
+    assert not any(m[-1].content.endswith("and the sky?") for m, _, _ in model.history)
     await line.close()
 
 

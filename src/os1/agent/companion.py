@@ -215,8 +215,12 @@ class Companion:
         memories and the words, built as ``respond`` builds them, with nothing stored. Voice
         calls this when the user has paused on what reads as a finished sentence and the turn
         is about to end; a local model keeps what it read in its prefix cache, so the turn's
-        reply starts without reading it again (a turn that goes otherwise reads its own)."""
+        reply starts without reading it again (a turn that goes otherwise reads its own). Only
+        where the prompt's start is read ahead too (``prewarm``: a local model); a server
+        elsewhere would be sent the prompt twice."""
         text = check_input(text, self.settings.max_input_chars)
+        if not self.settings.prewarm:
+            return
         if (self.share_post is not None and is_post(text) or self.guard.answer_in(text) is not None
                 or private_ask(text) is not None):
             return  # a turn of its own kind, whose prompt (if any) is not this one
