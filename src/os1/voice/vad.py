@@ -83,7 +83,9 @@ class TurnTiming:
     end_said_ms: int = 512  # ...or after this, if its words read as a finished sentence (0: never)
     complete_threshold: float = 0.5
     end_silence_over_ms: int = 700  # ...when the user speaks over os1 (it has paused; no hurry)
-    hold_ms: int = 128  # this much silence: a likely end, worth transcribing ahead (a "hold")
+    # this much silence: a likely end, worth transcribing ahead (a "hold"); before the judging,
+    # so that the words are ready with the verdict
+    hold_ms: int = 64
     pre_roll_ms: int = 256  # audio kept from before the start, so the first word is whole
     threshold: float = 0.5
     max_turn_s: float = 60.0
@@ -177,9 +179,9 @@ class TurnDetector:
         end_ms = self._end_ms()
         events = []
         judging = self.model is not None and not self.over_os1
-        if judging and self._silence_run == self._windows_for(s.decide_ms):
+        if judging and self._silence_run == self.windows_for(s.decide_ms):
             events.append(TurnEvent("judge", self._pause_start(), np.concatenate(self._windows), self._pause))
-        if self._silence_run == self._windows_for(s.hold_ms) and not too_long and end_ms > s.hold_ms:
+        if self._silence_run == self.windows_for(s.hold_ms) and not too_long and end_ms > s.hold_ms:
             events.append(TurnEvent("hold", self._pause_start(), np.concatenate(self._windows), self._pause))
         if self._silence_run * WINDOW_MS >= end_ms or too_long:
             events.append(self._ended())
@@ -213,7 +215,7 @@ class TurnDetector:
         return self._time - self._silence_run * WINDOW / RATE
 
     @staticmethod
-    def _windows_for(ms: int) -> int:
+    def windows_for(ms: int) -> int:
         return max(1, -(-ms // WINDOW_MS))
 
     def _end_ms(self) -> int:
@@ -231,14 +233,18 @@ class TurnDetector:
 def judged(detector: TurnDetector, samples: Samples,
            hear: Callable[[Samples], str] | None = None) -> list[TurnEvent]:
     """``feed`` with each ``judge`` answered right after by the detector's model and, where it
-    judged the turn unfinished, by ``hear``'s words (speech to text), in this thread
-    (benchmarks and tests; a conversation runs both off the event loop)."""
+    judged the turn unfinished, by ``hear``'s words (speech to text) of the audio its hold
+    carried, as a conversation transcribes it; in this thread (benchmarks and tests; a
+    conversation runs both off the event loop)."""
     events = detector.feed(samples)
+    s = detector.settings
+    after_hold = max(0, detector.windows_for(s.decide_ms) - detector.windows_for(s.hold_ms)) * WINDOW
     for event in [e for e in events if e.kind == "judge"]:
         if detector.model is None:
             continue
         end = detector.verdict(event.pause, detector.model.complete(event.audio))
-        if end is None and hear is not None and reads_finished(hear(event.audio)):
+        held = event.audio[:event.audio.size - after_hold]
+        if end is None and hear is not None and reads_finished(hear(held)):
             end = detector.said_finished(event.pause)
         events += [end] if end is not None else []
     return events
