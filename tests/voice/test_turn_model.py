@@ -100,6 +100,21 @@ def test_words_do_not_end_a_turn_the_user_goes_on_with(clip: Samples) -> None:
     assert spoken(events) == ["start", "end"]  # a shorter pause: one turn
 
 
+def test_the_words_weighed_are_those_of_the_hold(clip: Samples) -> None:
+    """``judged`` weighs the words of the audio the hold carried, 64 ms of silence before the
+    model is asked, as a conversation does: it transcribes at the hold."""
+    heard: list[int] = []
+
+    def hear(audio: Samples) -> str:
+        heard.append(audio.size)
+        return "Go forward and"
+
+    events = kinds(np.concatenate([silence(0.5), clip, silence(2.5)]), Verdict(0.0), hear=hear)
+    [hold] = [e for e in events if e.kind == "hold"]
+    [judge] = [e for e in events if e.kind == "judge"]
+    assert heard == [hold.audio.size] and judge.audio.size - hold.audio.size == 2 * 512
+
+
 def test_the_features_are_whispers_shape() -> None:
     features = log_mel(np.zeros(100, dtype=np.float32))
     assert features.shape == (80, 800)
